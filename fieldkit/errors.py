@@ -1,0 +1,50 @@
+"""Named exceptions a user can understand.
+
+Every message is one line that says what went wrong and where; the command line prints it
+as it is and the desktop app shows it in a dialog.
+"""
+
+from __future__ import annotations
+
+
+class FieldkitError(Exception):
+    """Base class for errors caused by input or circumstances, not by a bug."""
+
+
+class StudyFileError(FieldkitError):
+    """A file cannot be used as a study: not SQLite, empty, not fieldkit's, too new, damaged."""
+
+
+class StudyInUseError(FieldkitError):
+    """The study is already open in another fieldkit window or process."""
+
+
+class StudyBusyError(FieldkitError):
+    """Another program holds the study's write lock for longer than fieldkit waits."""
+
+
+class TemplateError(FieldkitError):
+    """A template is broken. ``problems`` lists every problem found, each with its place."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class NotFoundError(FieldkitError):
+    """A record that was asked for does not exist."""
+
+
+class InvalidValueError(FieldkitError):
+    """A value does not fit: a status that does not exist, a category outside the vocabulary."""
+
+
+class CsvImportError(FieldkitError):
+    """A CSV file cannot be imported. ``problems`` lists every bad row and column."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{source}: nothing imported, {count} problem{'s' if count != 1 else ''}"
+        super().__init__(head + "\n" + "\n".join(self.problems))

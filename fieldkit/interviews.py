@@ -1,0 +1,225 @@
+"""Interviews: one sitting with an organisation, answered one question at a time.
+
+``Interviews.start`` records the interview (the organisation becomes "interviewed") and
+returns an ``InterviewSession``. ``save_answer`` is cheap enough to call on every pause in
+typing: a named answer is upserted against the interview; an anonymous answer goes to the
+pool, and the session keeps only an in-memory handle so the researcher can correct it.
+``complete`` stamps the interview and ticks "full interview" when every required question
+has an answer. Each interview records the template version it was taken with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.errors import InvalidValueError, NotFoundError
+from fieldkit.pool import CommentHandle
+from fieldkit.templates import Question, Template
+
+if TYPE_CHECKING:
+    from fieldkit.study import Study
+
+MODES = ("phone", "face_to_face")
+MODE_LABELS = {"phone": "Phone", "face_to_face": "Face to face"}
+
+
+@dataclass(frozen=True)
+class Interview:
+    id: int
+    organisation_id: int
+    contact_id: int | None
+    template_version: int
+    date: str
+    mode: str
+    interviewer: str
+    completed: str | None
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def _date(value: str | dt.date | None) -> str:
+    if value is None or value == "":
+        return dt.date.today().isoformat()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise InvalidValueError(f"interview date: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+class Interviews:
+    def __init__(self, study: Study):
+        self.study = study
+
+    def start(
+        self,
+        org_id: int,
+        *,
+        mode: str = "phone",
+        interviewer: str = "",
+        date: str | dt.date | None = None,
+        contact_id: int | None = None,
+    ) -> InterviewSession:
+        """Record a new interview with the study's current template and open it."""
+        self.study.organisations.get(org_id)
+        if mode not in MODES:
+            raise InvalidValueError(f"unknown mode '{mode}' (expected one of {', '.join(MODES)})")
+        if contact_id is not None and self.study.organisations.contact(contact_id).organisation_id != org_id:
+            raise InvalidValueError(f"contact {contact_id} is not at organisation {org_id}")
+        from fieldkit.study import now
+
+        with self.study.transaction():
+            interview_id = self.study.db["interviews"].insert({
+                "organisation_id": org_id,
+                "contact_id": contact_id,
+                "template_version": self.study.template_version,
+                "date": _date(date),
+                "mode": mode,
+                "interviewer": interviewer or "",
+                "completed": None,
+            }).last_pk
+            self.study.conn.execute(
+                "UPDATE organisations SET status = 'interviewed', exclusion_reason = NULL, updated = ? "
+                "WHERE id = ?", (now(), org_id))
+        return InterviewSession(self.study, interview_id)
+
+    def resume(self, interview_id: int) -> InterviewSession:
+        """Reopen a recorded interview to go on answering.
+
+        Anonymous answers given in an earlier sitting are in the pool and cannot be found
+        again from here: that is the point of the pool.
+        """
+        self.get(interview_id)
+        return InterviewSession(self.study, interview_id)
+
+    def get(self, interview_id: int) -> Interview:
+        rows = self.study.query("SELECT * FROM interviews WHERE id = ?", (interview_id,))
+        if not rows:
+            raise NotFoundError(f"no interview with id {interview_id}")
+        answers = {r["question_id"]: json.loads(r["value"]) for r in self.study.query(
+            "SELECT question_id, value FROM answers WHERE interview_id = ?", (interview_id,))}
+        return Interview(**rows[0], answers=answers)
+
+    def for_organisation(self, org_id: int) -> list[Interview]:
+        return [self.get(r["id"]) for r in self.study.query(
+            "SELECT id FROM interviews WHERE organisation_id = ? ORDER BY date, id", (org_id,))]
+
+    def count(self, *, completed: bool | None = None) -> int:
+        sql = "SELECT count(*) FROM interviews"
+        if completed is True:
+            sql += " WHERE completed IS NOT NULL"
+        elif completed is False:
+            sql += " WHERE completed IS NULL"
+        return self.study.scalar(sql)
+
+    def delete(self, interview_id: int) -> None:
+        """Remove an interview and its named answers (its pooled comments stay: they are anonymous)."""
+        self.get(interview_id)
+        with self.study.transaction():
+            self.study.search.unindex_interview(interview_id)
+            self.study.conn.execute("DELETE FROM interviews WHERE id = ?", (interview_id,))
+
+
+class InterviewSession:
+    """An open interview. Holds the only (in-memory) links to the pool comments it wrote."""
+
+    def __init__(self, study: Study, interview_id: int):
+        self.study = study
+        self.interview_id = interview_id
+        record = study.interviews.get(interview_id)
+        self.organisation_id = record.organisation_id
+        self.template: Template = study.template_at(record.template_version)
+        self._handles: dict[str, CommentHandle] = {}
+        self._anonymous_values: dict[str, Any] = {}
+
+    def question(self, question_id: str) -> Question:
+        try:
+            return self.template.question(question_id)
+        except KeyError:
+            raise InvalidValueError(f"question '{question_id}' is not in this interview's schedule") from None
+
+    def save_answer(self, question_id: str, value: Any) -> None:
+        """Save one answer now; an empty value clears it. Call as often as you like."""
+        question = self.question(question_id)
+        cleaned = question.clean(value)
+        with self.study.transaction():
+            if question.anonymous:
+                handle = self.study.pool.put(question, cleaned, self._handles.get(question_id))
+                if handle is None:
+                    self._handles.pop(question_id, None)
+                    self._anonymous_values.pop(question_id, None)
+                else:
+                    self._handles[question_id] = handle
+                    self._anonymous_values[question_id] = cleaned
+                return
+            if cleaned is None:
+                self.study.conn.execute(
+                    "DELETE FROM answers WHERE interview_id = ? AND question_id = ?",
+                    (self.interview_id, question_id))
+            else:
+                self.study.conn.execute(
+                    "INSERT INTO answers(interview_id, question_id, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
+                    (self.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
+            self.study.search.index_interview(self.interview_id)
+            if question.flag and cleaned is not None:
+                self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
+
+    def answer(self, question_id: str) -> Any:
+        """The current answer: named ones from the study, anonymous ones only from this sitting."""
+        question = self.question(question_id)
+        if question.anonymous:
+            return self._anonymous_values.get(question_id)
+        raw = self.study.scalar("SELECT value FROM answers WHERE interview_id = ? AND question_id = ?",
+                                (self.interview_id, question_id))
+        return None if raw is None else json.loads(raw)
+
+    def answered(self) -> set[str]:
+        """Ids of questions with an answer (anonymous ones: answered in this sitting)."""
+        named = {r["question_id"] for r in self.study.query(
+            "SELECT question_id FROM answers WHERE interview_id = ?", (self.interview_id,))}
+        return named | set(self._handles)
+
+    def missing_required(self) -> list[Question]:
+        done = self.answered()
+        return [q for q in self.template.questions() if q.required and q.id not in done]
+
+    def update(self, *, mode: str | None = None, interviewer: str | None = None,
+               date: str | dt.date | None = None, contact_id: int | None = None) -> None:
+        row: dict[str, Any] = {}
+        if mode is not None:
+            if mode not in MODES:
+                raise InvalidValueError(f"unknown mode '{mode}'")
+            row["mode"] = mode
+        if interviewer is not None:
+            row["interviewer"] = interviewer
+        if date is not None:
+            row["date"] = _date(date)
+        if contact_id is not None:
+            row["contact_id"] = contact_id
+        if row:
+            with self.study.transaction():
+                self.study.db["interviews"].update(self.interview_id, row)
+
+    def complete(self, *, full_interview: bool | None = None) -> bool:
+        """Mark the interview complete; tick "full interview" if every required question is
+        answered (or as ``full_interview`` says, when the researcher overrides). Returns the tick.
+        """
+        from fieldkit.study import now
+
+        tick = not self.missing_required() if full_interview is None else full_interview
+        with self.study.transaction():
+            self.study.conn.execute("UPDATE interviews SET completed = ? WHERE id = ?",
+                                    (now(), self.interview_id))
+            self.study.organisations.set_flag(self.organisation_id, "full_interview", tick)
+        return tick
+
+    def close(self) -> None:
+        """Forget the links to this sitting's pool comments."""
+        self._handles.clear()
+        self._anonymous_values.clear()

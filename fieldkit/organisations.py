@@ -1,0 +1,345 @@
+"""Organisations and their contacts: the named records of a study.
+
+Values that come from a vocabulary (category, area, exclusion reason) are checked against
+the study's template; a blank category or area is allowed and stored as NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.errors import InvalidValueError, NotFoundError
+
+if TYPE_CHECKING:
+    from fieldkit.study import Study
+
+STATUSES = ("identified", "contacting", "interviewed", "unreachable", "declined", "excluded")
+STATUS_LABELS = {
+    "identified": "Identified",
+    "contacting": "Contacting",
+    "interviewed": "Interviewed",
+    "unreachable": "Unreachable",
+    "declined": "Declined",
+    "excluded": "Excluded",
+}
+#: Free-text fields of an organisation.
+TEXT_FIELDS = ("name", "coverage", "address", "phone", "email", "website", "notes")
+VOCABULARY_FIELDS = {"category": "categories", "area": "areas"}
+CONTACT_FIELDS = ("name", "role", "phone", "email", "notes")
+#: Orders the organisation list can be sorted by.
+SORT_COLUMNS = {
+    "name": "o.name COLLATE NOCASE",
+    "category": "o.category COLLATE NOCASE",
+    "area": "o.area COLLATE NOCASE",
+    "status": "o.status",
+    "updated": "o.updated",
+    "created": "o.id",
+}
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    organisation_id: int
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+    category: str | None
+    area: str | None
+    coverage: str | None
+    status: str
+    exclusion_reason: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    referred_by: int | None
+    notes: str | None
+    created: str
+    updated: str
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class Organisations:
+    """Add, change, find and remove organisations and their contacts."""
+
+    def __init__(self, study: Study):
+        self.study = study
+
+    # --- checks ------------------------------------------------------------------------
+
+    def _check_vocab(self, column: str, value: str | None) -> str | None:
+        value = _blank_to_none(value)
+        if value is None:
+            return None
+        kind = VOCABULARY_FIELDS.get(column, "exclusion_reasons")
+        allowed = self.study.template.vocabulary(kind)
+        if value not in allowed:
+            words = kind.replace("_", " ")
+            raise InvalidValueError(f"'{value}' is not one of the study's {words}")
+        return value
+
+    def _check_flags(self, flags: Iterable[str]) -> set[str]:
+        flags = set(flags)
+        known = set(self.study.template.flag_ids())
+        unknown = sorted(flags - known)
+        if unknown:
+            raise InvalidValueError(f"unknown flag: {', '.join(unknown)}")
+        return flags
+
+    def _check_status(self, status: str, reason: str | None) -> tuple[str, str | None]:
+        if status not in STATUSES:
+            raise InvalidValueError(f"unknown status '{status}' (expected one of {', '.join(STATUSES)})")
+        reason = _blank_to_none(reason)
+        if status != "excluded":
+            if reason is not None:
+                raise InvalidValueError("an exclusion reason is only for excluded organisations")
+            return status, None
+        return status, self._check_vocab("exclusion_reason", reason)
+
+    def _check_referrer(self, org_id: int | None, referred_by: int | None) -> int | None:
+        if referred_by is None:
+            return None
+        if org_id is not None and referred_by == org_id:
+            raise InvalidValueError("an organisation cannot be referred by itself")
+        if self.study.scalar("SELECT 1 FROM organisations WHERE id = ?", (referred_by,)) is None:
+            raise InvalidValueError(f"no organisation with id {referred_by} to be referred by")
+        return referred_by
+
+    # --- organisations -----------------------------------------------------------------
+
+    def add(
+        self,
+        name: str,
+        *,
+        category: str | None = None,
+        area: str | None = None,
+        status: str = "identified",
+        exclusion_reason: str | None = None,
+        flags: Iterable[str] = (),
+        referred_by: int | None = None,
+        contacts: Iterable[dict[str, Any]] = (),
+        **text: str | None,
+    ) -> int:
+        """Add an organisation and return its id. ``text`` takes coverage, address, phone, ..."""
+        from fieldkit.study import now
+
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidValueError("an organisation needs a name")
+        unknown = sorted(set(text) - set(TEXT_FIELDS))
+        if unknown:
+            raise InvalidValueError(f"unknown organisation field: {', '.join(unknown)}")
+        status, exclusion_reason = self._check_status(status, exclusion_reason)
+        stamp = now()
+        row = {
+            "name": name.strip(),
+            "category": self._check_vocab("category", category),
+            "area": self._check_vocab("area", area),
+            "status": status,
+            "exclusion_reason": exclusion_reason,
+            "referred_by": self._check_referrer(None, referred_by),
+            "created": stamp,
+            "updated": stamp,
+        }
+        row.update({k: _blank_to_none(v) for k, v in text.items()})
+        flag_set = self._check_flags(flags)
+        with self.study.transaction():
+            org_id = self.study.db["organisations"].insert(row).last_pk
+            for flag in sorted(flag_set):
+                self.study.conn.execute("INSERT INTO flags VALUES (?, ?)", (org_id, flag))
+            for c in contacts:
+                self.add_contact(org_id, **c)
+            self.study.search.index_organisation(org_id)
+        return org_id
+
+    def get(self, org_id: int) -> Organisation:
+        rows = self.study.query("SELECT * FROM organisations WHERE id = ?", (org_id,))
+        if not rows:
+            raise NotFoundError(f"no organisation with id {org_id}")
+        flags = frozenset(r["flag"] for r in self.study.query(
+            "SELECT flag FROM flags WHERE organisation_id = ?", (org_id,)))
+        return Organisation(**rows[0], flags=flags)
+
+    def many(self, ids: list[int]) -> list[Organisation]:
+        """Organisations for ``ids``, in the order given (what a paged list view asks for)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {r["id"]: r for r in self.study.query(
+            f"SELECT * FROM organisations WHERE id IN ({marks})", ids)}
+        flags: dict[int, set[str]] = {}
+        for r in self.study.query(
+                f"SELECT organisation_id, flag FROM flags WHERE organisation_id IN ({marks})", ids):
+            flags.setdefault(r["organisation_id"], set()).add(r["flag"])
+        return [Organisation(**rows[i], flags=frozenset(flags.get(i, ())))
+                for i in ids if i in rows]
+
+    def update(self, org_id: int, **changes: Any) -> None:
+        """Change fields of an organisation: any text field, category, area, referred_by."""
+        from fieldkit.study import now
+
+        self.get(org_id)
+        row: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key in VOCABULARY_FIELDS:
+                row[key] = self._check_vocab(key, value)
+            elif key == "referred_by":
+                row[key] = self._check_referrer(org_id, value)
+            elif key == "name":
+                if not isinstance(value, str) or not value.strip():
+                    raise InvalidValueError("an organisation needs a name")
+                row[key] = value.strip()
+            elif key in TEXT_FIELDS:
+                row[key] = _blank_to_none(value)
+            elif key in ("status", "exclusion_reason"):
+                raise InvalidValueError("use set_status to change the status")
+            else:
+                raise InvalidValueError(f"unknown organisation field: {key}")
+        if not row:
+            return
+        row["updated"] = now()
+        with self.study.transaction():
+            self.study.db["organisations"].update(org_id, row)
+            self.study.search.index_organisation(org_id)
+
+    def set_status(self, org_id: int, status: str, exclusion_reason: str | None = None) -> None:
+        from fieldkit.study import now
+
+        self.get(org_id)
+        status, reason = self._check_status(status, exclusion_reason)
+        with self.study.transaction():
+            self.study.db["organisations"].update(
+                org_id, {"status": status, "exclusion_reason": reason, "updated": now()})
+
+    def set_flag(self, org_id: int, flag: str, on: bool = True) -> None:
+        """Tick or untick one flag (full_interview, follow_up, permission_to_list, ...)."""
+        from fieldkit.study import now
+
+        self.get(org_id)
+        self._check_flags([flag])
+        with self.study.transaction():
+            if on:
+                self.study.conn.execute("INSERT OR IGNORE INTO flags VALUES (?, ?)", (org_id, flag))
+            else:
+                self.study.conn.execute(
+                    "DELETE FROM flags WHERE organisation_id = ? AND flag = ?", (org_id, flag))
+            self.study.conn.execute("UPDATE organisations SET updated = ? WHERE id = ?", (now(), org_id))
+
+    def delete(self, org_id: int) -> None:
+        """Remove an organisation with its contacts, attempts, interviews and named answers."""
+        self.get(org_id)
+        with self.study.transaction():
+            for (iv,) in self.study.conn.execute(
+                    "SELECT id FROM interviews WHERE organisation_id = ?", (org_id,)).fetchall():
+                self.study.search.unindex_interview(iv)
+            self.study.search.unindex_organisation(org_id)
+            self.study.conn.execute("DELETE FROM organisations WHERE id = ?", (org_id,))
+
+    def count(self) -> int:
+        return self.study.scalar("SELECT count(*) FROM organisations")
+
+    def find_by_name(self, name: str) -> list[int]:
+        """Ids of organisations with exactly this name (ignoring case and outer spaces)."""
+        return [r["id"] for r in self.study.query(
+            "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE ORDER BY id", (name.strip(),))]
+
+    def ids(
+        self,
+        *,
+        category: str | None = None,
+        area: str | None = None,
+        status: str | None = None,
+        flags: Iterable[str] = (),
+        search: str | None = None,
+        order_by: str = "name",
+        descending: bool = False,
+    ) -> list[int]:
+        """Ids of the organisations that pass the filters, sorted: what a list view pages over.
+
+        ``category`` or ``area`` of "" selects organisations with none recorded.
+        """
+        where, params = [], []
+        for column, value in (("category", category), ("area", area), ("status", status)):
+            if value is None:
+                continue
+            if value == "":
+                where.append(f"o.{column} IS NULL")
+            else:
+                where.append(f"o.{column} = ?")
+                params.append(value)
+        for flag in flags:
+            where.append("EXISTS (SELECT 1 FROM flags f WHERE f.organisation_id = o.id AND f.flag = ?)")
+            params.append(flag)
+        if search is not None and search.strip():
+            matches = self.study.search.organisation_ids(search)
+            if not matches:
+                return []
+            where.append(f"o.id IN ({','.join('?' * len(matches))})")
+            params.extend(matches)
+        if order_by not in SORT_COLUMNS:
+            raise InvalidValueError(f"cannot sort by '{order_by}'")
+        direction = "DESC" if descending else "ASC"
+        sql = "SELECT o.id FROM organisations o"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {SORT_COLUMNS[order_by]} {direction}, o.id {direction}"
+        with self.study._mutex:
+            return [r[0] for r in self.study.conn.execute(sql, params)]
+
+    # --- contacts ----------------------------------------------------------------------
+
+    def add_contact(self, org_id: int, name: str = "", **fields: str | None) -> int:
+        unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+        if unknown:
+            raise InvalidValueError(f"unknown contact field: {', '.join(unknown)}")
+        self.get(org_id)
+        row = {"organisation_id": org_id, "name": (name or "").strip()}
+        row.update({k: _blank_to_none(v) for k, v in fields.items()})
+        with self.study.transaction():
+            contact_id = self.study.db["contacts"].insert(row).last_pk
+            self.study.search.index_organisation(org_id)
+        return contact_id
+
+    def contacts(self, org_id: int) -> list[Contact]:
+        return [Contact(**r) for r in self.study.query(
+            "SELECT * FROM contacts WHERE organisation_id = ? ORDER BY id", (org_id,))]
+
+    def contact(self, contact_id: int) -> Contact:
+        rows = self.study.query("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        if not rows:
+            raise NotFoundError(f"no contact with id {contact_id}")
+        return Contact(**rows[0])
+
+    def update_contact(self, contact_id: int, **changes: str | None) -> None:
+        unknown = sorted(set(changes) - set(CONTACT_FIELDS))
+        if unknown:
+            raise InvalidValueError(f"unknown contact field: {', '.join(unknown)}")
+        contact = self.contact(contact_id)
+        row = {k: (_blank_to_none(v) if k != "name" else (v or "").strip()) for k, v in changes.items()}
+        if not row:
+            return
+        with self.study.transaction():
+            self.study.db["contacts"].update(contact_id, row)
+            self.study.search.index_organisation(contact.organisation_id)
+
+    def delete_contact(self, contact_id: int) -> None:
+        contact = self.contact(contact_id)
+        with self.study.transaction():
+            self.study.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+            self.study.search.index_organisation(contact.organisation_id)

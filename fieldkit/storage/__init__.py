@@ -1,0 +1,1 @@
+"""The study file: connection, pragmas, the in-use lock, schema and migrations."""

@@ -1,0 +1,177 @@
+"""Opening and creating study files: checks, pragmas, the in-use lock and migrations.
+
+A study has exactly one connection, owned by ``fieldkit.study.Study``; every write goes
+through it. Before a file is connected to, its header is read to refuse, by name and
+without writing anything, files that are empty, not SQLite, not fieldkit's or too new.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import struct
+import sys
+from pathlib import Path
+
+from fieldkit.errors import StudyBusyError, StudyFileError, StudyInUseError
+from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+#: ``PRAGMA application_id`` of every study file: "FKit".
+APPLICATION_ID = 0x464B6974
+SUFFIX = ".fieldkit"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: How long a write waits for a lock held by another program before "busy".
+BUSY_TIMEOUT_MS = 5000
+
+
+def read_header(path: Path) -> tuple[int, int]:
+    """Return (application_id, user_version) from the file header, or raise StudyFileError."""
+    name = str(path)
+    if not path.exists():
+        raise StudyFileError(f"{name}: no such file")
+    if not path.is_file():
+        raise StudyFileError(f"{name}: not a file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+    except OSError as e:
+        raise StudyFileError(f"{name}: cannot read the file ({e.strerror or e})") from None
+    if len(head) == 0:
+        raise StudyFileError(f"{name}: the file is empty (0 bytes), not a fieldkit study")
+    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        raise StudyFileError(f"{name}: not a fieldkit study (not an SQLite database)")
+    (user_version,) = struct.unpack(">i", head[60:64])
+    (application_id,) = struct.unpack(">I", head[68:72])
+    return application_id, user_version
+
+
+def check_identity(path: Path, application_id: int, user_version: int) -> None:
+    """Refuse files that are not fieldkit studies or were written by a newer fieldkit."""
+    if application_id != APPLICATION_ID:
+        raise StudyFileError(f"{path}: an SQLite database, but not a fieldkit study")
+    if user_version > SCHEMA_VERSION:
+        raise StudyFileError(
+            f"{path}: written by a newer fieldkit (study format {user_version}; "
+            f"this fieldkit reads up to {SCHEMA_VERSION}); update fieldkit to open it"
+        )
+    if user_version < 1:
+        raise StudyFileError(f"{path}: an unfinished fieldkit study (no schema); it cannot be opened")
+
+
+class StudyLock:
+    """An operating-system lock that marks a study as open in one fieldkit process.
+
+    POSIX: ``flock`` on the study file itself (independent of SQLite's own fcntl locks).
+    Windows: a one-byte lock far past SQLite's lock bytes. The lock dies with the process,
+    so a crash never leaves a study stuck "in use".
+    """
+
+    _WINDOWS_OFFSET = 0x7FFF_FFF0
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+                import msvcrt
+
+                os.lseek(fd, self._WINDOWS_OFFSET, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StudyInUseError(
+                f"{self.path}: the study is open in another fieldkit window; close it there first"
+            ) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock; call only after the SQLite connection is closed."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            if sys.platform == "win32":  # pragma: no cover
+                import msvcrt
+
+                os.lseek(fd, self._WINDOWS_OFFSET, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        finally:
+            os.close(fd)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the one connection of a study, with fieldkit's pragmas, in autocommit mode.
+
+    Transactions are explicit (``Study.transaction``). Damage that only shows at the first
+    read is turned into StudyFileError here.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StudyFileError(f"{path}: cannot switch the study to WAL journalling (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        # The first real read: a damaged file often shows only here.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise database_error(path, e) from None
+    return conn
+
+
+def database_error(path: Path, error: sqlite3.Error) -> Exception:
+    """Translate an SQLite error into the fieldkit error a user should see."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return StudyBusyError(f"{path}: another program is writing to the study; try again in a moment")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StudyFileError(f"{path}: the study file is damaged ({error})")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StudyFileError(f"{path}: the disk is full; nothing was saved")
+    return StudyFileError(f"{path}: cannot use the study file ({error})")
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Apply every migration newer than the file's ``user_version``, each in one transaction."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise StudyFileError(f"{path}: written by a newer fieldkit (study format {current})")
+    for number, script in MIGRATIONS:
+        if number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = number
+    return current
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (``executescript`` would commit on its own)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip() and not all(l.strip().startswith("--") or not l.strip() for l in buf.splitlines()):
+        out.append(buf.strip())
+    return out

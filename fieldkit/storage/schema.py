@@ -1,0 +1,135 @@
+"""The study file's schema: numbered migrations, the one place tables are defined.
+
+Each migration runs in one transaction that ends by setting ``PRAGMA user_version`` to its
+number, so a study is always at exactly one schema version. Never edit a released step: add
+the next one.
+
+The pool tables hold comment text, the question it answers and theme tags, and nothing
+else: no organisation, interview, contact or time, and a random id so that neither the id
+nor the stored order follows the order comments were written.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        -- Every version of the study's template; interviews point at the one they used.
+        CREATE TABLE template_versions (
+            version INTEGER PRIMARY KEY,
+            definition TEXT NOT NULL,          -- JSON, the template's to_dict()
+            created TEXT NOT NULL
+        );
+
+        CREATE TABLE organisations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (trim(name) <> ''),
+            category TEXT,
+            area TEXT,
+            coverage TEXT,
+            status TEXT NOT NULL DEFAULT 'identified' CHECK (status IN
+                ('identified', 'contacting', 'interviewed', 'unreachable', 'declined', 'excluded')),
+            exclusion_reason TEXT CHECK (exclusion_reason IS NULL OR status = 'excluded'),
+            address TEXT,
+            phone TEXT,
+            email TEXT,
+            website TEXT,
+            referred_by INTEGER REFERENCES organisations(id) ON DELETE SET NULL,
+            notes TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX organisations_category ON organisations(category);
+        CREATE INDEX organisations_area ON organisations(area);
+        CREATE INDEX organisations_status ON organisations(status);
+        CREATE INDEX organisations_name ON organisations(name COLLATE NOCASE);
+        CREATE INDEX organisations_referred_by ON organisations(referred_by);
+
+        CREATE TABLE flags (
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            flag TEXT NOT NULL,
+            PRIMARY KEY (organisation_id, flag)
+        ) WITHOUT ROWID;
+        CREATE INDEX flags_flag ON flags(flag, organisation_id);
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL DEFAULT '',
+            role TEXT,
+            phone TEXT,
+            email TEXT,
+            notes TEXT
+        );
+        CREATE INDEX contacts_organisation ON contacts(organisation_id);
+
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,                  -- local time, ISO 8601 to the minute
+            channel TEXT NOT NULL CHECK (channel IN ('phone', 'email', 'visit', 'letter')),
+            outcome TEXT NOT NULL DEFAULT '',
+            note TEXT,
+            callback_at TEXT                   -- local time, ISO 8601, or NULL
+        );
+        CREATE INDEX attempts_organisation ON attempts(organisation_id, at);
+        CREATE INDEX attempts_callback ON attempts(callback_at) WHERE callback_at IS NOT NULL;
+
+        CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            template_version INTEGER NOT NULL REFERENCES template_versions(version),
+            date TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('phone', 'face_to_face')),
+            interviewer TEXT NOT NULL DEFAULT '',
+            completed TEXT
+        );
+        CREATE INDEX interviews_organisation ON interviews(organisation_id);
+
+        -- Named answers only: anonymous questions never have a row here.
+        CREATE TABLE answers (
+            interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            value TEXT NOT NULL,               -- JSON
+            PRIMARY KEY (interview_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX answers_question ON answers(question_id);
+
+        -- The anonymous comment pool. id is random; nothing here points anywhere else.
+        CREATE TABLE pool (
+            id INTEGER PRIMARY KEY,
+            question_id TEXT NOT NULL,
+            value TEXT NOT NULL,               -- JSON, as the question stores it
+            text TEXT NOT NULL                 -- the answer in words, editable for redaction
+        );
+        CREATE TABLE pool_themes (
+            comment_id INTEGER NOT NULL REFERENCES pool(id) ON DELETE CASCADE,
+            theme TEXT NOT NULL,
+            PRIMARY KEY (comment_id, theme)
+        ) WITHOUT ROWID;
+
+        -- Full-text search. Text is normalised in Python (case, Latin accents) and indexed
+        -- as trigrams, which finds words in every script, Chinese included.
+        CREATE VIRTUAL TABLE search_index USING fts5(
+            kind UNINDEXED, ref UNINDEXED, organisation_id UNINDEXED, text,
+            tokenize = 'trigram'
+        );
+        CREATE VIRTUAL TABLE pool_search USING fts5(text, tokenize = 'trigram');
+        """,
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+#: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.
+POOL_COLUMNS = {
+    "pool": ("id", "question_id", "value", "text"),
+    "pool_themes": ("comment_id", "theme"),
+}

@@ -1,0 +1,348 @@
+"""A study: one ``.fieldkit`` file, its one connection, and the managers that work on it.
+
+    study = Study.create(path, find_template("regional-mapping"), title="West Midlands 2026")
+    org = study.organisations.add("Coventry Refugee Forum", category="BME network")
+    study.attempts.log(org, outcome="No answer", callback_at="2026-11-24T10:00")
+    session = study.interviews.start(org, mode="phone", interviewer="AK")
+    session.save_answer("a1", "Coordinator")
+    session.complete()
+
+Every change is written the moment it is made; there is no save step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.errors import FieldkitError, StudyFileError
+from fieldkit.storage import connection
+from fieldkit.templates import Template, template_from_dict
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from fieldkit.attempts import Attempts
+    from fieldkit.interviews import Interviews
+    from fieldkit.organisations import Organisations
+    from fieldkit.pool import Pool
+    from fieldkit.search import Search
+
+SUFFIX = connection.SUFFIX
+
+
+def now() -> str:
+    """Local time to the second, ISO 8601, as stored in named records."""
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+def default_folder() -> Path:
+    """Where new studies go unless the user says otherwise: the user data folder, not a cloud one."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("fieldkit", appauthor=False)) / "Studies"
+
+
+class Study:
+    """An open study file. Use ``Study.create`` or ``Study.open``; close it (or use ``with``)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: connection.StudyLock):
+        import sqlite_utils  # off the start-up path: only needed once a study is open
+
+        self.path = path
+        self.conn = conn
+        self.db: sqlite_utils.Database = sqlite_utils.Database(conn)
+        self._lock = lock
+        self._mutex = threading.RLock()
+        self._templates: dict[int, Template] = {}
+        self._current_version: int | None = None
+        self._closed = False
+
+        from fieldkit.attempts import Attempts
+        from fieldkit.interviews import Interviews
+        from fieldkit.organisations import Organisations
+        from fieldkit.pool import Pool
+        from fieldkit.search import Search
+
+        self.organisations: Organisations = Organisations(self)
+        self.attempts: Attempts = Attempts(self)
+        self.interviews: Interviews = Interviews(self)
+        self.pool: Pool = Pool(self)
+        self.search: Search = Search(self)
+
+    # --- opening and closing ----------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        template: Template,
+        *,
+        title: str | None = None,
+        client: str = "",
+        author: str = "",
+    ) -> Study:
+        """Create a new study file from ``template`` and open it.
+
+        The file is built under a temporary name beside ``path`` and renamed into place only
+        when complete, so a failure never leaves a half-made study.
+        """
+        path = Path(path)
+        if path.suffix != SUFFIX:
+            path = path.with_name(path.name + SUFFIX)
+        if path.exists():
+            raise StudyFileError(f"{path}: a file with that name already exists")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.creating")
+        for leftover in _with_sidecars(temp):
+            leftover.unlink(missing_ok=True)
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA application_id = {connection.APPLICATION_ID}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            connection.migrate(conn, temp)
+            stamp = now()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO template_versions(version, definition, created) VALUES (1, ?, ?)",
+                (json.dumps(template.to_dict(), ensure_ascii=False), stamp),
+            )
+            meta = {
+                "title": title or template.title,
+                "client": client,
+                "author": author,
+                "created": stamp,
+                "template_name": template.name,
+            }
+            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", meta.items())
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException:
+            conn.close()
+            for leftover in _with_sidecars(temp):
+                leftover.unlink(missing_ok=True)
+            raise
+        conn.close()
+        os.replace(temp, path)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> Study:
+        """Open an existing study; refuses by name anything that is not a usable study."""
+        path = Path(path)
+        app_id, version = connection.read_header(path)
+        connection.check_identity(path, app_id, version)
+        lock = connection.StudyLock(path)
+        lock.acquire()
+        try:
+            conn = connection.connect(path)
+        except BaseException:
+            lock.release()
+            raise
+        try:
+            # The header can lag behind a -wal left by a crash: ask SQLite as well.
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            connection.check_identity(path, app_id, version)
+            connection.migrate(conn, path)
+            study = cls(path, conn, lock)
+            study.template  # noqa: B018 - load and validate the stored template now
+        except BaseException as e:
+            conn.close()
+            lock.release()
+            if isinstance(e, sqlite3.DatabaseError):
+                raise connection.database_error(path, e) from None
+            raise
+        return study
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._mutex:
+            try:
+                self.conn.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                pass
+            self.conn.close()
+            self._lock.release()
+
+    def __enter__(self) -> Study:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --- transactions and queries ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; nested calls become savepoints of the outer one."""
+        with self._mutex:
+            if self._closed:
+                raise FieldkitError(f"{self.path}: the study is closed")
+            if self.conn.in_transaction:
+                try:
+                    with self.db.atomic():
+                        yield
+                except BaseException:
+                    self._forget_templates()
+                    raise
+                return
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                raise connection.database_error(self.path, e) from None
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                self._forget_templates()
+                if isinstance(e, sqlite3.OperationalError):
+                    raise connection.database_error(self.path, e) from None
+                raise
+
+    def _forget_templates(self) -> None:
+        """A rolled-back template change must not linger in the cache."""
+        self._current_version = None
+        self._templates.clear()
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Rows as dicts. For the core's own modules; the UI never writes SQL."""
+        with self._mutex:
+            return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        with self._mutex:
+            row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # --- settings ----------------------------------------------------------------------
+
+    def meta(self, key: str, default: str = "") -> str:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return default if value is None else value
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    @property
+    def title(self) -> str:
+        return self.meta("title")
+
+    @property
+    def client(self) -> str:
+        return self.meta("client")
+
+    @property
+    def author(self) -> str:
+        return self.meta("author")
+
+    def set_details(self, *, title: str | None = None, client: str | None = None,
+                    author: str | None = None) -> None:
+        """Change the study's title, client or author (what the report's cover shows)."""
+        with self.transaction():
+            for key, value in (("title", title), ("client", client), ("author", author)):
+                if value is not None:
+                    if key == "title" and not value.strip():
+                        raise FieldkitError("the study title cannot be empty")
+                    self.set_meta(key, value)
+
+    # --- the study's template ----------------------------------------------------------
+
+    @property
+    def template_version(self) -> int:
+        if self._current_version is None:
+            self._current_version = self.scalar("SELECT max(version) FROM template_versions")
+            if self._current_version is None:
+                raise StudyFileError(f"{self.path}: the study has no template")
+        return self._current_version
+
+    @property
+    def template(self) -> Template:
+        """The study's current template (its own copy, not the file in forms/)."""
+        return self.template_at(self.template_version)
+
+    def template_at(self, version: int) -> Template:
+        """The template as it was at ``version``: what an old interview was taken with."""
+        if version not in self._templates:
+            text = self.scalar("SELECT definition FROM template_versions WHERE version = ?", (version,))
+            if text is None:
+                raise StudyFileError(f"{self.path}: template version {version} is missing")
+            try:
+                data = json.loads(text)
+            except ValueError:
+                raise StudyFileError(f"{self.path}: template version {version} is damaged") from None
+            self._templates[version] = template_from_dict(
+                data, source=f"{self.path} (template version {version})"
+            )
+        return self._templates[version]
+
+    def template_versions(self) -> list[int]:
+        return [r["version"] for r in self.query("SELECT version FROM template_versions ORDER BY version")]
+
+    def update_template(self, template: Template) -> int:
+        """Store a new version of the study's template; old interviews keep theirs.
+
+        Values still used by organisations or attempts cannot be removed from a vocabulary.
+        """
+        current = self.template
+        if template.to_dict() == current.to_dict():
+            return self.template_version
+        checks = (
+            ("categories", "SELECT DISTINCT category FROM organisations WHERE category IS NOT NULL"),
+            ("areas", "SELECT DISTINCT area FROM organisations WHERE area IS NOT NULL"),
+            ("exclusion_reasons",
+             "SELECT DISTINCT exclusion_reason FROM organisations WHERE exclusion_reason IS NOT NULL"),
+            ("outcomes", "SELECT DISTINCT outcome FROM attempts WHERE outcome <> ''"),
+        )
+        with self.transaction():
+            for kind, sql in checks:
+                used = {r[0] for r in self.conn.execute(sql)}
+                missing = sorted(used - set(template.vocabulary(kind)))
+                if missing:
+                    raise FieldkitError(
+                        f"cannot remove {kind.replace('_', ' ')} still in use: {', '.join(missing)}"
+                    )
+            used_flags = {r[0] for r in self.conn.execute("SELECT DISTINCT flag FROM flags")}
+            gone = sorted(used_flags - set(template.flag_ids()))
+            if gone:
+                raise FieldkitError(f"cannot remove flags still ticked: {', '.join(gone)}")
+            version = self.template_version + 1
+            self.conn.execute(
+                "INSERT INTO template_versions(version, definition, created) VALUES (?, ?, ?)",
+                (version, json.dumps(template.to_dict(), ensure_ascii=False), now()),
+            )
+        self._current_version = version
+        self._templates[version] = template
+        return version
+
+    def add_vocabulary_values(self, kind: str, values: list[str]) -> int:
+        """Append values to a vocabulary (e.g. a new area); returns the template version."""
+        existing = list(self.template.vocabulary(kind))
+        new = [v for v in values if v not in existing]
+        if not new:
+            return self.template_version
+        return self.update_template(self.template.with_values(kind, existing + new))
+
+
+def _with_sidecars(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+            path.with_name(path.name + "-journal")]
+

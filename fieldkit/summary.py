@@ -1,0 +1,258 @@
+"""Summary queries: the numbers a report and the ``summary`` command are built from.
+
+"On database" is every organisation except the excluded; "interviewed" is status
+interviewed, which recording an interview sets. Rows follow the vocabulary's order, values
+with no organisations are listed with zeros, and organisations with no value recorded get a
+"Not recorded" row at the end (only when there are some).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.errors import InvalidValueError
+from fieldkit.templates import COUNTABLE_TYPES
+
+if TYPE_CHECKING:
+    from fieldkit.study import Study
+
+NOT_RECORDED = "Not recorded"
+GROUPINGS = {"category": "categories", "area": "areas"}
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: str
+    on_database: int
+    interviewed: int
+    target: int | None = None
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    by: str
+    rows: list[GroupRow]
+    total: GroupRow
+
+    def as_json(self, *, targets: bool = False) -> dict[str, Any]:
+        """``{"by", "rows": [{"group", "on_database", "interviewed"[, "target"]}], "total"}``."""
+        def row(r: GroupRow, with_group: bool) -> dict[str, Any]:
+            d: dict[str, Any] = {"group": r.group} if with_group else {}
+            d["on_database"] = r.on_database
+            d["interviewed"] = r.interviewed
+            if targets:
+                d["target"] = r.target or 0
+            return d
+
+        return {"by": self.by, "rows": [row(r, True) for r in self.rows], "total": row(self.total, False)}
+
+
+def by_group(study: Study, by: str = "category") -> GroupSummary:
+    """Organisations on database and interviewed, by category or area (with targets for categories)."""
+    if by not in GROUPINGS:
+        raise InvalidValueError(f"cannot summarise by '{by}' (expected category or area)")
+    template = study.template
+    counts: dict[str | None, tuple[int, int]] = {}
+    for r in study.query(
+        f"""SELECT {by} AS grp,
+                   sum(status <> 'excluded') AS on_database,
+                   sum(status = 'interviewed') AS interviewed
+            FROM organisations GROUP BY {by}"""
+    ):
+        counts[r["grp"]] = (r["on_database"] or 0, r["interviewed"] or 0)
+    vocab = list(template.vocabulary(GROUPINGS[by]))
+    extra = sorted(k for k in counts if k is not None and k not in vocab)
+    targets = template.targets if by == "category" else {}
+    rows = []
+    for group in vocab + extra:
+        on_db, iv = counts.get(group, (0, 0))
+        rows.append(GroupRow(group, on_db, iv, targets.get(group) if by == "category" else None))
+    if None in counts and counts[None] != (0, 0):
+        on_db, iv = counts[None]
+        rows.append(GroupRow(NOT_RECORDED, on_db, iv, None))
+    total = GroupRow(
+        "Total",
+        sum(r.on_database for r in rows),
+        sum(r.interviewed for r in rows),
+        sum(targets.values()) if by == "category" else None,
+    )
+    return GroupSummary(by, rows, total)
+
+
+@dataclass(frozen=True)
+class MethodSummary:
+    """How the study went: the counts a report's method section states."""
+
+    total: int
+    contacted: int
+    excluded: int
+    excluded_by_reason: list[tuple[str, int]]
+    on_database: int
+    interviewed: int
+    full_interviews: int
+    not_reached: int
+    declined: int
+    still_contacting: int
+    not_yet_contacted: int
+    listed_with_permission: int
+
+    def as_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["excluded_by_reason"] = [{"reason": r, "count": n} for r, n in self.excluded_by_reason]
+        return d
+
+
+def method(study: Study) -> MethodSummary:
+    """Contacted, excluded (by reason), on database, interviewed, not reached, listed with permission.
+
+    "Contacted" is every organisation with an attempt or a status beyond "identified".
+    "Listed with permission" counts organisations on the database whose permission-to-list
+    flag is ticked.
+    """
+    r = study.query(
+        """SELECT count(*) AS total,
+                  sum(status <> 'identified' OR EXISTS
+                      (SELECT 1 FROM attempts a WHERE a.organisation_id = o.id)) AS contacted,
+                  sum(status = 'excluded') AS excluded,
+                  sum(status <> 'excluded') AS on_database,
+                  sum(status = 'interviewed') AS interviewed,
+                  sum(status = 'unreachable') AS not_reached,
+                  sum(status = 'declined') AS declined,
+                  sum(status = 'contacting') AS still_contacting,
+                  sum(status = 'identified' AND NOT EXISTS
+                      (SELECT 1 FROM attempts a WHERE a.organisation_id = o.id)) AS not_yet_contacted,
+                  sum(status <> 'excluded' AND EXISTS (SELECT 1 FROM flags f
+                      WHERE f.organisation_id = o.id AND f.flag = 'permission_to_list')) AS listed,
+                  sum(EXISTS (SELECT 1 FROM flags f
+                      WHERE f.organisation_id = o.id AND f.flag = 'full_interview')) AS full_interviews
+           FROM organisations o"""
+    )[0]
+    reasons: dict[str | None, int] = {
+        x["reason"]: x["n"] for x in study.query(
+            "SELECT exclusion_reason AS reason, count(*) AS n FROM organisations "
+            "WHERE status = 'excluded' GROUP BY exclusion_reason")
+    }
+    by_reason = [(reason, reasons.pop(reason)) for reason in study.template.exclusion_reasons if reason in reasons]
+    by_reason += sorted((k, v) for k, v in reasons.items() if k is not None)
+    if None in reasons:
+        by_reason.append((NOT_RECORDED, reasons[None]))
+    n = {k: (v or 0) for k, v in r.items()}
+    return MethodSummary(
+        total=n["total"], contacted=n["contacted"], excluded=n["excluded"], excluded_by_reason=by_reason,
+        on_database=n["on_database"], interviewed=n["interviewed"], full_interviews=n["full_interviews"],
+        not_reached=n["not_reached"], declined=n["declined"], still_contacting=n["still_contacting"],
+        not_yet_contacted=n["not_yet_contacted"], listed_with_permission=n["listed"],
+    )
+
+
+def percentages(counts: list[int], total: int) -> list[float]:
+    """Percentages of ``total`` to one decimal place, rounded so that they add up to 100.0
+    when the counts add up to the total (largest remainder); all zeros when total is 0."""
+    if total <= 0:
+        return [0.0 for _ in counts]
+    exact = [c * 1000 / total for c in counts]  # in tenths of a percent
+    floors = [int(e) for e in exact]
+    if sum(counts) == total:
+        short = 1000 - sum(floors)
+        by_remainder = sorted(range(len(counts)), key=lambda i: (exact[i] - floors[i], counts[i]), reverse=True)
+        for i in by_remainder[:short]:
+            floors[i] += 1
+    else:  # multiple choice: each percentage stands alone
+        floors = [round(e) for e in exact]
+    return [f / 10 for f in floors]
+
+
+@dataclass(frozen=True)
+class CrosstabRow:
+    group: str
+    counts: list[int]
+    respondents: int
+    percentages: list[float]
+
+
+@dataclass(frozen=True)
+class Crosstab:
+    """Answers to one question by category (or area): counts and row percentages.
+
+    For a multiple-choice question a respondent may pick several choices, so counts can add
+    up to more than the respondents and percentages (of respondents) to more than 100.
+    """
+
+    question_id: str
+    question_label: str
+    question_type: str
+    by: str
+    choices: list[str]
+    rows: list[CrosstabRow]
+    total: CrosstabRow
+    multiple: bool = field(default=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def crosstab(study: Study, question_id: str, by: str = "category") -> Crosstab:
+    """Cross a named choice, yes/no or scale question by category or area.
+
+    Each organisation counts once, with its latest interview that answered the question.
+    """
+    if by not in GROUPINGS:
+        raise InvalidValueError(f"cannot cross by '{by}' (expected category or area)")
+    template = study.template
+    try:
+        question = template.question(question_id)
+    except KeyError:
+        raise InvalidValueError(f"no question '{question_id}' in the study's schedule") from None
+    if question.type not in COUNTABLE_TYPES:
+        raise InvalidValueError(f"question '{question_id}' is {question.type}; only choice, yes/no and "
+                                "scale questions can be crossed")
+    if question.anonymous:
+        raise InvalidValueError(f"question '{question_id}' is anonymous; its answers are in the pool "
+                                "and cannot be crossed by organisation")
+    choices = ["Yes", "No"] if question.type == "yes_no" else list(question.choices)
+    index = {c: i for i, c in enumerate(choices)}
+    per_group: dict[str | None, list[int]] = {}
+    respondents: dict[str | None, int] = {}
+    for r in study.query(
+        f"""SELECT o.{by} AS grp, a.value
+            FROM answers a
+            JOIN interviews i ON i.id = a.interview_id
+            JOIN organisations o ON o.id = i.organisation_id
+            WHERE a.question_id = ?
+              AND i.id = (SELECT i2.id FROM interviews i2 JOIN answers a2 ON a2.interview_id = i2.id
+                          WHERE i2.organisation_id = o.id AND a2.question_id = a.question_id
+                          ORDER BY i2.date DESC, i2.id DESC LIMIT 1)""",
+        (question_id,),
+    ):
+        value = json.loads(r["value"])
+        picked = value if isinstance(value, list) else [value]
+        keys = [question.as_text(v) if question.type == "yes_no" else v for v in picked]
+        keys = [k for k in keys if k in index]
+        if not keys:
+            continue  # a choice since removed from the schedule
+        counts = per_group.setdefault(r["grp"], [0] * len(choices))
+        for k in keys:
+            counts[index[k]] += 1
+        respondents[r["grp"]] = respondents.get(r["grp"], 0) + 1
+    vocab = list(template.vocabulary(GROUPINGS[by]))
+    groups: list[str | None] = vocab + sorted(g for g in per_group if g is not None and g not in vocab)
+    if None in per_group:
+        groups.append(None)
+    rows = []
+    for g in groups:
+        counts = per_group.get(g, [0] * len(choices))
+        n = respondents.get(g, 0)
+        rows.append(CrosstabRow(NOT_RECORDED if g is None else g, counts, n, percentages(counts, n)))
+    total_counts = [sum(r.counts[i] for r in rows) for i in range(len(choices))]
+    total_n = sum(r.respondents for r in rows)
+    total = CrosstabRow("Total", total_counts, total_n, percentages(total_counts, total_n))
+    return Crosstab(question.id, question.label, question.type, by, choices, rows, total,
+                    multiple=question.type == "multiple_choice")
+
+
+def targets(study: Study) -> list[GroupRow]:
+    """Target against achieved (interviewed) for each category that has a target."""
+    summary = by_group(study, "category")
+    return [r for r in summary.rows if r.target is not None]

@@ -1,0 +1,179 @@
+"""The anonymity promise, tested: nothing joins a pooled comment to a name, an interview or a time.
+
+These tests look at the study file itself (every table and column), not just the API.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import pytest
+
+from fieldkit import checks
+from fieldkit.storage.schema import POOL_COLUMNS
+from fieldkit.study import Study
+
+POOL_TABLES = set(POOL_COLUMNS) | {"pool_search"}
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE '%_data' AND name NOT LIKE '%_idx' AND name NOT LIKE '%_docsize' "
+        "AND name NOT LIKE '%_config' AND name NOT LIKE '%_content'")]
+
+
+def _snapshot(conn: sqlite3.Connection, skip: set[str]) -> dict[str, list[tuple]]:
+    return {t: sorted(map(tuple, conn.execute(f"SELECT * FROM {t}")), key=repr)
+            for t in _tables(conn) if t not in skip}
+
+
+def _run_interviews(study: Study, count: int, seed: int = 7) -> list[str]:
+    """Interview ``count`` organisations; return the anonymous texts in the order written."""
+    rng = random.Random(seed)
+    written = []
+    for i in range(count):
+        org = study.organisations.add(f"Organisation {i}", category=rng.choice(study.template.categories),
+                                      contacts=[{"name": f"Contact Person {i}"}])
+        session = study.interviews.start(org, interviewer="AK", date=f"2026-10-{1 + i % 28:02d}")
+        session.save_answer("role", f"Role {i}")
+        session.save_answer("size", rng.choice(["Small", "Medium", "Large"]))
+        text = f"anonymous remark number {i} marker{i:04d}"
+        session.save_answer("sector_barriers", text)
+        written.append(text)
+        session.save_answer("sector_engaged", rng.choice(["Low", "Medium", "High"]))
+        session.complete()
+    return written
+
+
+def test_pool_tables_hold_no_link_columns(small_study: Study):
+    _run_interviews(small_study, 5)
+    conn = small_study.conn
+    for table, allowed in POOL_COLUMNS.items():
+        assert tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})")) == allowed
+    # No table points into the pool, and the pool points nowhere but at itself.
+    for table in _tables(conn):
+        for fk in conn.execute(f"PRAGMA foreign_key_list('{table}')"):
+            if table in POOL_COLUMNS:
+                assert fk[2] in POOL_COLUMNS, (table, fk)
+            else:
+                assert fk[2] not in POOL_COLUMNS, (table, fk)
+    # No trigger or view could copy pool rows elsewhere, and no AUTOINCREMENT counter exists.
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone()[0] == 0
+
+
+def test_no_named_table_holds_pool_text_or_ids(small_study: Study):
+    texts = _run_interviews(small_study, 30)
+    conn = small_study.conn
+    ids = {r[0] for r in conn.execute("SELECT id FROM pool")}
+    assert len(ids) == 60  # two anonymous answers per interview
+    for table, rows in _snapshot(conn, POOL_TABLES).items():
+        for row in rows:
+            for value in row:
+                if isinstance(value, str):
+                    assert not any(f"marker{i:04d}" in value for i in range(30)), (table, row)
+                if isinstance(value, int) and value > 10**6:
+                    assert value not in ids, (table, row)
+    # The FTS shadow tables of the named search index hold no pool words either.
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'search_index_%'").fetchall():
+        dump = repr(conn.execute(f"SELECT * FROM {name}").fetchall())
+        assert "marker" not in dump
+    assert {c.text for c in small_study.pool.comments(question_id="sector_barriers")} == set(texts)
+
+
+def test_saving_an_anonymous_answer_touches_no_named_record(small_study: Study):
+    org = small_study.organisations.add("Quiet Voices", category="Network")
+    session = small_study.interviews.start(org)
+    session.save_answer("role", "Chair")
+    before = _snapshot(small_study.conn, POOL_TABLES)
+    session.save_answer("sector_barriers", "Funding rules shut small groups out")
+    session.save_answer("sector_barriers", "Funding rules shut small groups out entirely")
+    session.save_answer("sector_help", "Plain-English guidance")
+    session.save_answer("sector_help", "")  # cleared again
+    assert _snapshot(small_study.conn, POOL_TABLES) == before
+    assert [c.text for c in small_study.pool.comments()] == ["Funding rules shut small groups out entirely"]
+
+
+def test_stored_order_does_not_follow_writing_order(small_study: Study):
+    written = _run_interviews(small_study, 200)
+    stored = [r[0] for r in small_study.conn.execute(  # physical (rowid) order
+        "SELECT text FROM pool WHERE question_id = 'sector_barriers'")]
+    assert sorted(stored) == sorted(written)
+    position = {text: i for i, text in enumerate(written)}
+    ranks = [position[t] for t in stored]
+    n = len(ranks)
+    # Spearman's rank correlation between writing order and stored order: near 0 when random.
+    mean = (n - 1) / 2
+    cov = sum((i - mean) * (r - mean) for i, r in enumerate(ranks))
+    var = sum((i - mean) ** 2 for i in range(n))
+    rho = cov / var
+    assert abs(rho) < 0.3, rho  # ~4 standard deviations: a chance failure is about 1 in 50,000
+    ids_in_written_order = [small_study.scalar("SELECT id FROM pool WHERE text = ?", (t,)) for t in written]
+    assert ids_in_written_order != sorted(ids_in_written_order)
+    # The API's order is unrelated to writing order as well.
+    shown = [c.text for c in small_study.pool.comments(question_id="sector_barriers")]
+    assert shown != written and sorted(shown) == sorted(written)
+
+
+def test_pool_ids_are_random_not_sequential(small_study: Study):
+    _run_interviews(small_study, 20)
+    ids = sorted(r[0] for r in small_study.conn.execute("SELECT id FROM pool"))
+    gaps = {b - a for a, b in zip(ids, ids[1:])}
+    assert min(ids) > 2**32  # drawn from a 62-bit space
+    assert 1 not in gaps
+
+
+def test_only_the_open_session_can_find_its_comment_again(small_study: Study):
+    org = small_study.organisations.add("Talkative Trust", category="Network")
+    session = small_study.interviews.start(org)
+    session.save_answer("sector_barriers", "First thought")
+    assert session.answer("sector_barriers") == "First thought"
+    session.save_answer("sector_barriers", "Second thought")  # corrects, does not add
+    assert small_study.pool.count() == 1
+    resumed = small_study.interviews.resume(session.interview_id)
+    assert resumed.answer("sector_barriers") is None  # nothing in the file leads back
+    session.close()
+    assert session.answer("sector_barriers") is None
+    resumed.save_answer("sector_barriers", "A new sitting adds a new comment")
+    assert small_study.pool.count() == 2
+
+
+def test_deleting_an_organisation_leaves_the_pool_alone(small_study: Study):
+    _run_interviews(small_study, 6)
+    before = sorted(c.text for c in small_study.pool.comments())
+    for org_id in small_study.organisations.ids():
+        small_study.organisations.delete(org_id)
+    assert small_study.organisations.count() == 0
+    assert small_study.scalar("SELECT count(*) FROM answers") == 0
+    assert sorted(c.text for c in small_study.pool.comments()) == before
+
+
+def test_named_answers_never_include_anonymous_questions(small_study: Study):
+    _run_interviews(small_study, 10)
+    anonymous = {q.id for q in small_study.template.questions() if q.anonymous}
+    stored = {r[0] for r in small_study.conn.execute("SELECT DISTINCT question_id FROM answers")}
+    assert stored and not (stored & anonymous)
+    assert checks.problems(small_study) == []
+
+
+def test_check_finds_a_pool_that_links_back(small_study: Study):
+    _run_interviews(small_study, 3)
+    small_study.conn.execute("ALTER TABLE pool ADD COLUMN organisation_id INTEGER")
+    small_study.conn.execute(
+        "INSERT INTO answers VALUES (1, 'sector_help', '\"smuggled into a named record\"')")
+    found = checks.problems(small_study)
+    assert any("pool table has columns" in p for p in found)
+    assert any("anonymous answer is stored against the organisation" in p for p in found)
+
+
+def test_anonymous_choice_questions_are_counted_overall_only(small_study: Study):
+    _run_interviews(small_study, 12)
+    counts = small_study.pool.distribution("sector_engaged")
+    assert sum(counts.values()) == 12 and list(counts) == ["Low", "Medium", "High"]
+    from fieldkit.errors import InvalidValueError
+    from fieldkit.summary import crosstab
+
+    with pytest.raises(InvalidValueError, match="anonymous"):
+        crosstab(small_study, "sector_engaged")
