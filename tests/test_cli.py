@@ -1,0 +1,154 @@
+"""The command line: a thin layer with one-line errors and exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fieldkit.cli import main
+from fieldkit.study import Study
+from fieldkit.templates import find_template
+from studies import file_digest
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def mapping_file(tmp_path: Path) -> Path:
+    path = tmp_path / "west.fieldkit"
+    with Study.create(path, find_template("regional-mapping")) as s:
+        a = s.organisations.add("Sandwell African Caribbean Forum", category="BME network", area="Birmingham")
+        s.interviews.start(a)
+        s.organisations.add("Dudley CVS", category="General infrastructure organisation", area="Staffordshire")
+        s.organisations.add("Closed Group", category="BME network", status="excluded",
+                            exclusion_reason=s.template.exclusion_reasons[0])
+        s.organisations.add("Unsorted")
+    return path
+
+
+def test_new_from_named_template(capsys, tmp_path: Path):
+    code, out, err = run(capsys, "new", tmp_path / "mine", "--template", "confidential-interview",
+                         "--title", "Listening to faith groups")
+    assert code == 0, err
+    assert "confidential-interview" in out
+    with Study.open(tmp_path / "mine.fieldkit") as s:
+        assert s.title == "Listening to faith groups"
+        assert all(q.anonymous for q in s.template.questions())
+
+
+def test_new_from_template_path_and_broken_template(capsys, tmp_path: Path):
+    good = tmp_path / "own.toml"
+    good.write_text('[template]\ntitle = "Own"\ndescription = "Mine"\n', encoding="utf-8")
+    assert run(capsys, "new", tmp_path / "own-study", "--template", good)[0] == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[template]\ntitle = "Bad"\ndescription = "x"\n[[sections]]\nid = "B"\ntitle = "B"\n'
+                   '[[sections.questions]]\nid = "b2"\ntype = "multi"\nlabel = "?"\n', encoding="utf-8")
+    code, out, err = run(capsys, "new", tmp_path / "never", "--template", bad)
+    assert code == 1
+    assert f"{bad}: section 'B', question 'b2': unknown type 'multi' (expected one of" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "never.fieldkit").exists()
+
+
+def test_new_refuses_existing_file(capsys, mapping_file: Path):
+    before = file_digest(mapping_file)
+    code, out, err = run(capsys, "new", mapping_file)
+    assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
+    assert file_digest(mapping_file) == before
+
+
+def test_templates_lists_shipped(capsys):
+    code, out, err = run(capsys, "templates")
+    assert code == 0
+    for name in ("regional-mapping", "confidential-interview", "blank"):
+        assert name in out
+
+
+def test_summary_json_is_exact(capsys, mapping_file: Path):
+    code, out, err = run(capsys, "summary", mapping_file, "--by", "category", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"by", "rows", "total"} and data["by"] == "category"
+    assert data["rows"][0] == {"group": "BME infrastructure organisation", "on_database": 0, "interviewed": 0}
+    assert {"group": "BME network", "on_database": 1, "interviewed": 1} in data["rows"]
+    assert data["rows"][-1] == {"group": "Not recorded", "on_database": 1, "interviewed": 0}
+    assert data["total"] == {"on_database": 3, "interviewed": 1}
+    code, out, _ = run(capsys, "summary", mapping_file, "--targets", "--format", "json")
+    data = json.loads(out)
+    assert all(set(r) == {"group", "on_database", "interviewed", "target"} for r in data["rows"])
+    assert set(data["total"]) == {"on_database", "interviewed", "target"}
+    assert data["total"]["target"] == sum(r["target"] for r in data["rows"]) > 0
+
+
+def test_summary_csv_and_text(capsys, mapping_file: Path):
+    code, out, _ = run(capsys, "summary", mapping_file, "--by", "area", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["group", "on_database", "interviewed"]
+    assert ["Birmingham", "1", "1"] in rows and rows[-1] == ["Total", "3", "1"]
+    code, out, _ = run(capsys, "summary", mapping_file)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["Category", "On", "database", "Interviewed"]
+    assert lines[-1].split() == ["Total", "3", "1"]
+
+
+def test_bad_usage_exits_2(capsys, mapping_file: Path):
+    with pytest.raises(SystemExit) as info:
+        main(["summary", str(mapping_file), "--by", "colour"])
+    assert info.value.code == 2
+    code, out, err = run(capsys, "summary", mapping_file, "--by", "area", "--targets")
+    assert code == 2 and "--targets goes with --by category" in err
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2
+
+
+def test_errors_are_one_line_and_debug_shows_traceback(capsys, tmp_path: Path):
+    bad = tmp_path / "notes.fieldkit"
+    bad.write_text("just some notes", encoding="utf-8")
+    code, out, err = run(capsys, "summary", bad)
+    assert code == 1
+    assert err.strip() == f"fieldkit summary: {bad}: not a fieldkit study (not an SQLite database)"
+    code, out, err = run(capsys, "--debug", "summary", bad)
+    assert code == 1 and "Traceback" in err
+    assert bad.read_text(encoding="utf-8") == "just some notes"
+
+
+def test_check_passes_and_fails(capsys, mapping_file: Path):
+    code, out, err = run(capsys, "check", mapping_file)
+    assert code == 0 and "no problems" in out
+    import sqlite3
+
+    conn = sqlite3.connect(mapping_file)
+    conn.execute("INSERT INTO answers VALUES (1, 'd1', '\"a wider-sector remark\"')")  # d1 is anonymous
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, "check", mapping_file)
+    assert code == 1
+    assert "interview 1, question 'd1': an anonymous answer is stored against the organisation" in err
+
+
+def test_in_use_study_is_refused(capsys, mapping_file: Path):
+    with Study.open(mapping_file):
+        code, out, err = run(capsys, "summary", mapping_file)
+    assert code == 1 and "open in another fieldkit" in err
+
+
+def test_console_entry_point_runs(tmp_path: Path):
+    out = subprocess.run([sys.executable, "-m", "fieldkit", "--version"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("fieldkit ")
+    out = subprocess.run([sys.executable, "-m", "fieldkit", "summary", str(tmp_path / "none.fieldkit")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "no such file" in out.stderr
