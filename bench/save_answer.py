@@ -1,0 +1,84 @@
+"""How much does fieldkit add to saving one answer, over the bare SQLite write underneath?
+
+The interview screen saves an answer on every pause in typing, so this is the hot write path.
+The floor is the same durable write done with the sqlite3 module alone: one upsert and a
+COMMIT, in WAL mode with synchronous=FULL, on a file in the same folder. fieldkit also
+validates the value, re-indexes the interview's answers for search and, for anonymous
+questions, writes the pool row and its search entry.
+
+    python bench/save_answer.py [--saves 400]
+
+Prints times per save and the ratio to the floor (measured in the same run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fieldkit.study import Study  # noqa: E402
+from fieldkit.templates import find_template  # noqa: E402
+
+
+def floor(folder: Path, saves: int, texts: list[str]) -> float:
+    path = folder / "floor.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE answers (interview_id INTEGER, question_id TEXT, value TEXT, "
+                 "PRIMARY KEY (interview_id, question_id)) WITHOUT ROWID")
+    start = time.perf_counter()
+    for i in range(saves):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO answers VALUES (1, ?, ?) ON CONFLICT(interview_id, question_id) "
+                     "DO UPDATE SET value = excluded.value", (f"q{i % 8}", json.dumps(texts[i])))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed / saves
+
+
+def fieldkit_saves(folder: Path, saves: int, texts: list[str], *, anonymous: bool) -> float:
+    with Study.create(folder / f"bench-{anonymous}.fieldkit", find_template("regional-mapping")) as study:
+        org = study.organisations.add("Benchmark Community Forum", category="BME network")
+        session = study.interviews.start(org)
+        questions = [q.id for q in study.template.questions()
+                     if q.type == "long_text" and q.anonymous == anonymous]
+        start = time.perf_counter()
+        for i in range(saves):
+            session.save_answer(questions[i % len(questions)], texts[i])
+        return (time.perf_counter() - start) / saves
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    base = "Small groups tell us the forms are too long and the deadlines too short "
+    texts = [base[: 20 + (i * 7) % len(base)] + str(i) for i in range(args.saves)]
+    results: dict[str, list[float]] = {"floor": [], "named": [], "anonymous": []}
+    for _ in range(args.rounds):
+        with tempfile.TemporaryDirectory() as d:
+            folder = Path(d)
+            results["floor"].append(floor(folder, args.saves, texts))
+            results["named"].append(fieldkit_saves(folder, args.saves, texts, anonymous=False))
+            results["anonymous"].append(fieldkit_saves(folder, args.saves, texts, anonymous=True))
+    f = statistics.median(results["floor"])
+    print(f"saves per run: {args.saves}, rounds: {args.rounds} (medians below)")
+    print(f"floor (sqlite3 upsert + commit, WAL, synchronous=FULL): {f * 1e3:.3f} ms per save")
+    for kind in ("named", "anonymous"):
+        t = statistics.median(results[kind])
+        print(f"fieldkit save_answer, {kind:9}: {t * 1e3:.3f} ms per save, ratio {t / f:.2f}x the floor")
+
+
+if __name__ == "__main__":
+    main()
