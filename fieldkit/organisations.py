@@ -159,12 +159,13 @@ class Organisations:
         }
         row.update({k: _blank_to_none(v) for k, v in text.items()})
         flag_set = self._check_flags(flags)
+        contact_rows = [self._contact_row(c) for c in contacts]
         with self.study.transaction():
             org_id = self.study.db["organisations"].insert(row).last_pk
             for flag in sorted(flag_set):
                 self.study.conn.execute("INSERT INTO flags VALUES (?, ?)", (org_id, flag))
-            for c in contacts:
-                self.add_contact(org_id, **c)
+            for c in contact_rows:
+                self.study.db["contacts"].insert({"organisation_id": org_id, **c})
             self.study.search.index_organisation(org_id)
         return org_id
 
@@ -304,13 +305,18 @@ class Organisations:
 
     # --- contacts ----------------------------------------------------------------------
 
-    def add_contact(self, org_id: int, name: str = "", **fields: str | None) -> int:
+    @staticmethod
+    def _contact_row(fields: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(fields) - set(CONTACT_FIELDS))
         if unknown:
             raise InvalidValueError(f"unknown contact field: {', '.join(unknown)}")
+        row = {k: _blank_to_none(v) for k, v in fields.items()}
+        row["name"] = (fields.get("name") or "").strip()
+        return row
+
+    def add_contact(self, org_id: int, name: str = "", **fields: str | None) -> int:
+        row = {"organisation_id": org_id, **self._contact_row({"name": name, **fields})}
         self.get(org_id)
-        row = {"organisation_id": org_id, "name": (name or "").strip()}
-        row.update({k: _blank_to_none(v) for k, v in fields.items()})
         with self.study.transaction():
             contact_id = self.study.db["contacts"].insert(row).last_pk
             self.study.search.index_organisation(org_id)

@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,7 @@ class Study:
         self._templates: dict[int, Template] = {}
         self._current_version: int | None = None
         self._closed = False
+        self._wrote = False
 
         from fieldkit.attempts import Attempts
         from fieldkit.interviews import Interviews
@@ -169,10 +170,11 @@ class Study:
             return
         self._closed = True
         with self._mutex:
-            try:
-                self.conn.execute("PRAGMA optimize")
-            except sqlite3.Error:
-                pass
+            if self._wrote:  # never touch the file of a session that changed nothing
+                try:
+                    self.conn.execute("PRAGMA optimize")
+                except sqlite3.Error:
+                    pass
             self.conn.close()
             self._lock.release()
 
@@ -209,6 +211,7 @@ class Study:
             try:
                 yield
                 self.conn.execute("COMMIT")
+                self._wrote = True
             except BaseException as e:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -333,13 +336,16 @@ class Study:
         self._templates[version] = template
         return version
 
-    def add_vocabulary_values(self, kind: str, values: list[str]) -> int:
-        """Append values to a vocabulary (e.g. a new area); returns the template version."""
-        existing = list(self.template.vocabulary(kind))
-        new = [v for v in values if v not in existing]
-        if not new:
-            return self.template_version
-        return self.update_template(self.template.with_values(kind, existing + new))
+    def add_vocabulary_values(self, additions: Mapping[str, Iterable[str]]) -> int:
+        """Append values to vocabularies, e.g. ``{"areas": ["Solihull"]}``, as one new
+        template version (none when nothing is new); returns the current version."""
+        template = self.template
+        for kind, values in additions.items():
+            existing = list(template.vocabulary(kind))
+            new = [v for v in dict.fromkeys(values) if v not in existing]
+            if new:
+                template = template.with_values(kind, existing + new)
+        return self.update_template(template)
 
 
 def _with_sidecars(path: Path) -> list[Path]:
