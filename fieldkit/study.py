@@ -133,7 +133,7 @@ class Study:
                 leftover.unlink(missing_ok=True)
             raise
         conn.close()
-        os.replace(temp, path)
+        move_into_place(temp, path)
         return cls.open(path)
 
     @classmethod
@@ -346,6 +346,22 @@ class Study:
             if new:
                 template = template.with_values(kind, existing + new)
         return self.update_template(template)
+
+
+def move_into_place(temp: Path, path: Path) -> None:
+    """Rename a finished file to ``path``, never replacing a file that appeared meanwhile."""
+    try:
+        os.link(temp, path)  # fails if path exists, unlike a rename on POSIX
+    except FileExistsError:
+        temp.unlink(missing_ok=True)
+        raise StudyFileError(f"{path}: a file with that name already exists") from None
+    except OSError:  # no hard links on this filesystem: rename (Windows refuses to overwrite)
+        if path.exists():
+            temp.unlink(missing_ok=True)
+            raise StudyFileError(f"{path}: a file with that name already exists") from None
+        os.rename(temp, path)
+        return
+    temp.unlink()
 
 
 def _with_sidecars(path: Path) -> list[Path]:

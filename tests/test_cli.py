@@ -152,3 +152,15 @@ def test_console_entry_point_runs(tmp_path: Path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1 and "no such file" in out.stderr
+
+
+def test_demo_then_summary_and_check(capsys, tmp_path: Path):
+    path = tmp_path / "demo"
+    code, out, err = run(capsys, "demo", path, "--organisations", "30")
+    assert code == 0, err
+    assert "30 organisations" in out
+    code, out, err = run(capsys, "summary", tmp_path / "demo.fieldkit", "--format", "json")
+    assert code == 0 and json.loads(out)["total"]["on_database"] > 0
+    assert run(capsys, "check", tmp_path / "demo.fieldkit")[0] == 0
+    code, out, err = run(capsys, "demo", path)
+    assert code == 1 and "already exists" in err

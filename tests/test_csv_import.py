@@ -349,8 +349,8 @@ def test_header_only_imports_nothing(study: Study, tmp_path: Path):
 def test_add_values_extends_vocabularies_then_imports(study: Study, tmp_path: Path):
     path = write_csv(tmp_path / "orgs.csv", [
         ["name", "category", "area", "status", "exclusion_reason"],
-        ["One", "Faith group", "Solihull", "", ""],
-        ["Two", "FAITH GROUP", "solihull", "excluded", "Too small"],
+        ["One", "Faith group", "Telford and Wrekin", "", ""],
+        ["Two", "FAITH GROUP", "telford and  wrekin", "excluded", "Too small"],
         ["Three", "bme network", "Coventry", "", ""],
     ])
     with pytest.raises(CsvImportError) as info:
@@ -359,14 +359,14 @@ def test_add_values_extends_vocabularies_then_imports(study: Study, tmp_path: Pa
     version = study.template_version
 
     result = import_organisations(study, path, add_values=True)
-    assert result.added_values == {"categories": ["Faith group"], "areas": ["Solihull"],
+    assert result.added_values == {"categories": ["Faith group"], "areas": ["Telford and Wrekin"],
                                    "exclusion_reasons": ["Too small"]}
     assert result.rows == 3
     assert study.template_version == version + 1  # all additions in one new template version
     assert study.template.categories[-1] == "Faith group"
-    assert "Solihull" in study.template.areas and "Too small" in study.template.exclusion_reasons
+    assert "Telford and Wrekin" in study.template.areas and "Too small" in study.template.exclusion_reasons
     two = study.organisations.get(study.organisations.find_by_name("Two")[0])
-    assert (two.category, two.area, two.exclusion_reason) == ("Faith group", "Solihull", "Too small")
+    assert (two.category, two.area, two.exclusion_reason) == ("Faith group", "Telford and Wrekin", "Too small")
 
     # The values are now part of the study: the same file imports without --add-values.
     again = import_organisations(study, path)
@@ -381,21 +381,21 @@ def test_add_values_refuses_multi_line_values(study_path: Path, tmp_path: Path):
 
 
 def test_add_values_with_a_bad_row_adds_nothing(study_path: Path, tmp_path: Path):
-    path = write_csv(tmp_path / "orgs.csv", [["name", "area", "follow_up"], ["One", "Solihull", "perhaps"]])
+    path = write_csv(tmp_path / "orgs.csv", [["name", "area", "follow_up"], ["One", "Telford and Wrekin", "perhaps"]])
     assert_refused_unchanged(study_path, path, add_values=True)
     with Study.open(study_path) as s:
-        assert "Solihull" not in s.template.areas
+        assert "Telford and Wrekin" not in s.template.areas
 
 
 def test_dry_run_reports_and_writes_nothing(study_path: Path, tmp_path: Path):
     path = write_csv(tmp_path / "orgs.csv", [
-        ["name", "area", "contact_name"], ["One", "Solihull", "Ann"], ["Two", "Coventry", ""]])
+        ["name", "area", "contact_name"], ["One", "Telford and Wrekin", "Ann"], ["Two", "Coventry", ""]])
     before = file_digest(study_path)
     with Study.open(study_path) as s:
         result = import_organisations(s, path, dry_run=True, add_values=True)
-        assert result == ImportResult(rows=2, contacts=1, added_values={"areas": ["Solihull"]}, dry_run=True)
+        assert result == ImportResult(rows=2, contacts=1, added_values={"areas": ["Telford and Wrekin"]}, dry_run=True)
         assert s.organisations.count() == 1
-        assert "Solihull" not in s.template.areas
+        assert "Telford and Wrekin" not in s.template.areas
         with pytest.raises(CsvImportError):
             import_organisations(s, path, dry_run=True)  # still validates fully
     assert file_digest(study_path) == before
@@ -430,7 +430,7 @@ def _contents(study_path: Path) -> list[str]:
 
 def _midway_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "orgs.csv", [
-        ["name", "area"], ["One", "Solihull"], ["Two", ""], ["Three", ""], ["Four", ""]])
+        ["name", "area"], ["One", "Telford and Wrekin"], ["Two", ""], ["Three", ""], ["Four", ""]])
 
 
 def test_failure_midway_rolls_back_everything(study_path: Path, tmp_path: Path, monkeypatch):
@@ -441,7 +441,7 @@ def test_failure_midway_rolls_back_everything(study_path: Path, tmp_path: Path, 
             import_organisations(s, _midway_csv(tmp_path), add_values=True)
         assert info.value.problems == ["row 4: a rule the importer does not know"]
         assert s.organisations.count() == 1
-        assert "Solihull" not in s.template.areas
+        assert "Telford and Wrekin" not in s.template.areas
     assert _contents(study_path) == before
 
 
@@ -476,7 +476,7 @@ _CELLS = st.one_of(
 
 _FRIENDLY_CELLS = {
     "category": st.sampled_from(["", "BME network", "general NETWORK", "Faith group"]),
-    "area": st.sampled_from(["", "Coventry", " birmingham ", "Solihull"]),
+    "area": st.sampled_from(["", "Coventry", " birmingham ", "Telford and Wrekin"]),
     "status": st.sampled_from(["", "identified", "Interviewed", "declined"]),
     "exclusion_reason": st.just(""),
     "referred_by": st.sampled_from(["", "", "Coventry CVS"]),
