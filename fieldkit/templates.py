@@ -109,6 +109,8 @@ class Question:
         if t == "multiple_choice":
             if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
                 raise InvalidValueError(f"{where}: expected a list of choices")
+            if not all(isinstance(v, str) for v in value):
+                raise InvalidValueError(f"{where}: expected a list of choices")
             chosen = set(value)
             unknown = sorted(str(v) for v in chosen if v not in self.choices)
             if unknown:
@@ -272,8 +274,9 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, place: str, message: str) -> None:
-        prefix = f"{self.source}: {place}: " if place else f"{self.source}: "
-        self.items.append(prefix + message)
+        # A line break inside a key or an id would split one problem over several lines.
+        text = f"{place}: {message}" if place else message
+        self.items.append(f"{self.source}: " + text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _check_keys(p: _Problems, place: str, data: dict, allowed: tuple[str, ...]) -> None:
@@ -331,7 +334,9 @@ def _number(p: _Problems, place: str, data: dict, key: str) -> float | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (isinstance(value, int) and not -2**63 <= value < 2**63)
+            or not math.isfinite(value)):
         p.add(place, f"'{key}' must be a number")
         return None
     return value
@@ -380,7 +385,10 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
                 p.add(place, f"'{key}' is only allowed for a number question")
     flag = data.get("flag")
     if flag is not None:
-        if qtype != "yes_no":
+        if not isinstance(flag, str):
+            p.add(place, "'flag' must be text")
+            flag = None
+        elif qtype != "yes_no":
             p.add(place, "'flag' is only allowed for a yes_no question")
             flag = None
         elif anonymous:
@@ -414,7 +422,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
     name = head.get("name")
     if name is None:
         name = default_name or "template"
-    elif not isinstance(name, str) or not _NAME_RE.match(name):
+    elif not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         p.add("[template]", f"'name' must be lower-case letters, digits and dashes, got {name!r}")
         name = default_name or "template"
     title = _text(p, "[template]", head, "title", required=True)
@@ -441,7 +449,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         place = f"flag {i}"
         _check_keys(p, place, f, ("id", "label"))
         fid = f.get("id")
-        if not isinstance(fid, str) or not _IDENT_RE.match(fid):
+        if not isinstance(fid, str) or not _IDENT_RE.fullmatch(fid):
             p.add(place, f"'id' must be lower-case letters, digits and underscores, got {fid!r}")
             continue
         place = f"flag '{fid}'"
@@ -469,7 +477,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         place = f"theme {i}"
         _check_keys(p, place, t, ("id", "label"))
         tid = t.get("id")
-        if not isinstance(tid, str) or not _IDENT_RE.match(tid):
+        if not isinstance(tid, str) or not _IDENT_RE.fullmatch(tid):
             p.add(place, f"'id' must be lower-case letters, digits and underscores, got {tid!r}")
             continue
         place = f"theme '{tid}'"
@@ -496,7 +504,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         questions: list[Question] = []
         for j, q in enumerate(_table_list(p, place, s, "questions"), start=1):
             qid = q.get("id")
-            if not isinstance(qid, str) or not _QUESTION_ID_RE.match(qid):
+            if not isinstance(qid, str) or not _QUESTION_ID_RE.fullmatch(qid):
                 qplace = f"{place}, question {j}"
                 p.add(qplace, f"'id' must be letters, digits, '_', '.' or '-', got {qid!r}")
             else:
@@ -533,8 +541,8 @@ def load_template(path: str | Path) -> Template:
         raise TemplateError([f"{source}: not UTF-8 text"]) from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise TemplateError([f"{source}: not valid TOML: {e}"]) from None
+    except (ValueError, RecursionError) as e:  # TOMLDecodeError, and what tomllib lets through
+        raise TemplateError([f"{source}: not valid TOML: {' '.join(str(e).split()) or type(e).__name__}"]) from None
     return template_from_dict(data, source=source, default_name=_stem_name(path))
 
 
