@@ -14,12 +14,11 @@ from fieldkit.ui.qt import (
     QApplication,
     QFileDialog,
     QFont,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -75,8 +74,12 @@ class StudyView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.setWordWrap(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self._size_columns()
         self.table.setAccessibleName("Organisations")
         left_layout.addWidget(self.table)
         splitter.addWidget(left)
@@ -86,8 +89,11 @@ class StudyView(QWidget):
         self.summary.verticalHeader().setVisible(False)
         self.summary.setEditTriggers(QAbstractItemView.NoEditTriggers)
         splitter.addWidget(self.summary)
+        self.summary.setWordWrap(True)
+        self.summary.setTextElideMode(Qt.ElideNone)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([880, 320])
         layout.addWidget(splitter, 1)
 
         self._debounce = QTimer(self)
@@ -96,6 +102,26 @@ class StudyView(QWidget):
         self._debounce.timeout.connect(self.refresh_list)
         self.search.textChanged.connect(self._debounce.start)
         self.refresh()
+
+    def _size_columns(self) -> None:
+        """Widths from the vocabularies, not the rows: measuring rows would read them all."""
+        from fieldkit.organisations import STATUS_LABELS
+
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        template = self.study.template
+
+        def width(texts, cap: int) -> int:
+            return min(max([metrics.horizontalAdvance(t) for t in texts] + [60]) + 24, cap)
+
+        widths = {1: width(template.categories, 200), 2: width(template.areas, 130),
+                  3: width(STATUS_LABELS.values(), 160)}
+        for column in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.Interactive)
+            title = self.model.headerData(column, Qt.Horizontal)
+            header.resizeSection(column, widths.get(column, metrics.horizontalAdvance(title) + 24))
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setMinimumSectionSize(48)
 
     def refresh_list(self) -> None:
         self.model.set_ids(self.study.organisations.ids(search=self.search.text()))
@@ -121,9 +147,14 @@ class StudyView(QWidget):
                 if j:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.summary.setItem(i, j, item)
-        self.summary.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.summary.resizeColumnsToContents()
         self.summary.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.summary.resizeRowsToContents()
+
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.summary.resizeRowsToContents)  # wrap long categories
 
 
 class Welcome(QWidget):
@@ -146,18 +177,24 @@ class Welcome(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(_heading("Start a new study from a template", 1.2))
-        self.templates = QListWidget()
-        self.templates.setAccessibleName("Templates")
         from fieldkit.templates import shipped_templates
 
         for info in shipped_templates():
-            item = QListWidgetItem(f"{info.title}\n{info.description.strip()}")
-            item.setData(Qt.UserRole, str(info.path))
-            item.setToolTip(info.description)
-            self.templates.addItem(item)
-        self.templates.setWordWrap(True)
-        self.templates.itemActivated.connect(lambda item: window.new_study(Path(item.data(Qt.UserRole))))
-        layout.addWidget(self.templates, 1)
+            card = QFrame()
+            card.setFrameShape(QFrame.StyledPanel)
+            card_layout = QHBoxLayout(card)
+            text = QVBoxLayout()
+            text.addWidget(_heading(info.title, 1.1))
+            description = QLabel(info.description.strip())
+            description.setWordWrap(True)
+            text.addWidget(description)
+            card_layout.addLayout(text, 1)
+            button = QPushButton("New study…")
+            button.setAccessibleName(f"New study from the template {info.title}")
+            button.clicked.connect(lambda _=False, path=info.path: window.new_study(Path(path)))
+            card_layout.addWidget(button, 0, Qt.AlignTop)
+            layout.addWidget(card)
+        layout.addStretch(1)
 
 
 class MainWindow(QMainWindow):

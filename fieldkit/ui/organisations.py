@@ -61,7 +61,7 @@ class OrganisationTableModel(QAbstractTableModel):
         return self._cache[org_id]
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.CheckStateRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.CheckStateRole, Qt.ToolTipRole):
             return None
         key = COLUMNS[index.column()][0]
         org = self._row(index.row())
@@ -69,7 +69,7 @@ class OrganisationTableModel(QAbstractTableModel):
             if role == Qt.CheckStateRole:
                 return Qt.Checked if key in org.flags else Qt.Unchecked
             return None
-        if role != Qt.DisplayRole:
+        if role == Qt.CheckStateRole or (role == Qt.ToolTipRole and key not in ("status", "name", "category")):
             return None
         if key == "status":
             label = STATUS_LABELS[org.status]
