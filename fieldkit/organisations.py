@@ -7,7 +7,7 @@ the study's template; a blank category or area is allowed and stored as NULL.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError, NotFoundError
@@ -68,6 +68,9 @@ class Organisation:
     created: str
     updated: str
     flags: frozenset[str] = field(default_factory=frozenset)
+
+
+_ORG_COLUMNS = ", ".join(f.name for f in fields(Organisation) if f.name != "flags")
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -182,14 +185,14 @@ class Organisations:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = {r["id"]: r for r in self.study.query(
-            f"SELECT * FROM organisations WHERE id IN ({marks})", ids)}
-        flags: dict[int, set[str]] = {}
-        for r in self.study.query(
-                f"SELECT organisation_id, flag FROM flags WHERE organisation_id IN ({marks})", ids):
-            flags.setdefault(r["organisation_id"], set()).add(r["flag"])
-        return [Organisation(**rows[i], flags=frozenset(flags.get(i, ())))
-                for i in ids if i in rows]
+        with self.study._mutex:  # plain tuples: this is what a scrolling list view calls
+            rows = {r[0]: r for r in self.study.conn.execute(
+                f"SELECT {_ORG_COLUMNS} FROM organisations WHERE id IN ({marks})", ids)}
+            flags: dict[int, set[str]] = {}
+            for org_id, flag in self.study.conn.execute(
+                    f"SELECT organisation_id, flag FROM flags WHERE organisation_id IN ({marks})", ids):
+                flags.setdefault(org_id, set()).add(flag)
+        return [Organisation(*rows[i], flags=frozenset(flags.get(i, ()))) for i in ids if i in rows]
 
     def update(self, org_id: int, **changes: Any) -> None:
         """Change fields of an organisation: any text field, category, area, referred_by."""
