@@ -102,10 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _open(path: Path):
+def _open(path: Path, *, read_only: bool = False):
     from fieldkit.study import Study
 
-    return Study.open(path)
+    return Study.open(path, read_only=read_only)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -146,7 +146,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     if args.targets and args.by != "category":
         raise UsageError("--targets goes with --by category (targets are set per category)")
-    with _open(args.study) as study:
+    with _open(args.study, read_only=True) as study:  # works while the app has it open
         result = summary.by_group(study, args.by)
     data = result.as_json(targets=args.targets)
     if args.format == "json":

@@ -137,13 +137,18 @@ class Study:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> Study:
-        """Open an existing study; refuses by name anything that is not a usable study."""
+    def open(cls, path: str | os.PathLike, *, read_only: bool = False) -> Study:
+        """Open an existing study; refuses by name anything that is not a usable study.
+
+        ``read_only`` is for reading numbers while the study may be open elsewhere (the
+        ``summary`` command): it takes no lock, cannot write and does not migrate.
+        """
         path = Path(path)
         app_id, version = connection.read_header(path)
         connection.check_identity(path, app_id, version)
         lock = connection.StudyLock(path)
-        lock.acquire()
+        if not read_only:
+            lock.acquire()
         try:
             conn = connection.connect(path)
         except BaseException:
@@ -154,7 +159,12 @@ class Study:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             connection.check_identity(path, app_id, version)
-            connection.migrate(conn, path)
+            if read_only:
+                if version < connection.SCHEMA_VERSION:
+                    raise StudyFileError(f"{path}: made by an older fieldkit; open it once to bring it up to date")
+                conn.execute("PRAGMA query_only = ON")
+            else:
+                connection.migrate(conn, path)
             study = cls(path, conn, lock)
             study.template  # noqa: B018 - load and validate the stored template now
         except BaseException as e:

@@ -138,10 +138,17 @@ def test_check_passes_and_fails(capsys, mapping_file: Path):
     assert "interview 1, question 'd1': an anonymous answer is stored against the organisation" in err
 
 
-def test_in_use_study_is_refused(capsys, mapping_file: Path):
-    with Study.open(mapping_file):
-        code, out, err = run(capsys, "summary", mapping_file)
-    assert code == 1 and "open in another fieldkit" in err
+def test_in_use_study_is_refused_for_changes_but_readable(capsys, mapping_file: Path, tmp_path: Path):
+    with Study.open(mapping_file) as open_elsewhere:
+        code, out, err = run(capsys, "check", mapping_file)
+        assert code == 1 and "open in another fieldkit" in err
+        open_elsewhere.organisations.add("Added while a summary runs", category="BME network")
+        code, out, err = run(capsys, "summary", mapping_file, "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)["total"]["on_database"] == 4  # sees the committed change
+        open_elsewhere.organisations.add("One more", category="BME network")  # still writable
+    with Study.open(mapping_file) as study:
+        assert study.organisations.count() == 6
 
 
 def test_console_entry_point_runs(tmp_path: Path):

@@ -236,3 +236,15 @@ def test_migration_runs_in_one_transaction(tmp_path: Path, monkeypatch):
     finally:
         conn.close()
 
+
+
+def test_read_only_open_cannot_write(small_study: Study):
+    small_study.organisations.add("Before", category="Network")
+    reader = Study.open(small_study.path, read_only=True)
+    try:
+        assert reader.organisations.count() == 1
+        with pytest.raises(StudyFileError, match="open read-only here; nothing was changed"):
+            reader.organisations.add("Never", category="Network")
+    finally:
+        reader.close()
+    assert small_study.organisations.count() == 1

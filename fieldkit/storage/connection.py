@@ -135,6 +135,8 @@ def database_error(path: Path, error: sqlite3.Error) -> Exception:
     text = str(error).lower()
     if "locked" in text or "busy" in text:
         return StudyBusyError(f"{path}: another program is writing to the study; try again in a moment")
+    if "readonly" in text or "read-only" in text:
+        return StudyFileError(f"{path}: the study is open read-only here; nothing was changed")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StudyFileError(f"{path}: the study file is damaged ({error})")
     if "disk is full" in text or "database or disk is full" in text:
