@@ -6,7 +6,8 @@
 ``build_demo`` creates a study from the shipped "regional-mapping" template and fills it
 through the core's own API, the way a researcher would: organisations and their contacts,
 attempts with call-backs, interviews answered question by question (anonymous answers go to
-the pool like any other), flags, referrals and notes.
+the pool like any other), flags, referrals and notes. The places, names and texts it draws
+from are in ``resources/demo/*.toml``; this module holds only how it draws.
 
 Everything is drawn from seeded ``random.Random`` streams: one decides what happens, another
 when (in the weeks before ``today``). A seed therefore always gives the same organisations,
@@ -25,6 +26,7 @@ import datetime as dt
 import os
 import random
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,77 +34,63 @@ from typing import Any
 from fieldkit.errors import InvalidValueError, StudyFileError
 from fieldkit.search import normalise
 from fieldkit.study import SUFFIX, Study, default_folder, move_into_place
-from fieldkit.templates import Template, find_template
+from fieldkit.templates import Template, find_template, shipped_dir
 
 TEMPLATE_NAME = "regional-mapping"
-TITLE = "Community infrastructure in the West Midlands"
-CLIENT = "West Midlands Voluntary Sector Partnership"
-AUTHOR = "Dr Ruth Amankwah-Wells"
-#: Who took the interviews (the author takes most), with weights.
-INTERVIEWERS = (("Ruth Amankwah-Wells", 8), ("Tomasz Nowicki", 2), ("Amira Haddad", 1))
+
 
 def demo_path() -> Path:
     """Where ``fieldkit demo`` puts the demo study unless told otherwise."""
     return default_folder() / f"Demo study{SUFFIX}"
 
 
-# --- places ---------------------------------------------------------------------------------
+# --- the made-up data, from resources/demo/*.toml --------------------------------------------
 
-CITY_AREAS = ("Birmingham", "Coventry", "Wolverhampton", "Stoke-on-Trent", "Dudley", "Sandwell",
-              "Walsall", "Solihull")
-COUNTY_AREAS = ("Herefordshire", "Shropshire", "Staffordshire", "Warwickshire", "Worcestershire")
 
+def resources_dir() -> Path:
+    """The shipped resources: ``resources/`` in a checkout, ``fieldkit/_resources`` installed."""
+    return shipped_dir("resources")
+
+
+def _load(name: str) -> dict[str, Any]:
+    """One of the demo's data files, its arrays as tuples: the data is read, never changed."""
+    with (resources_dir() / "demo" / f"{name}.toml").open("rb") as f:
+        return _frozen(tomllib.load(f))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _frozen(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+_PLACES, _PEOPLE, _ORGANISATIONS, _TEXTS = (_load(n) for n in ("places", "people", "organisations", "texts"))
+
+TITLE: str = _TEXTS["study"]["title"]
+CLIENT: str = _TEXTS["study"]["client"]
+AUTHOR: str = _TEXTS["study"]["author"]
+#: Who took the interviews (the author takes most), with weights.
+INTERVIEWERS = tuple((i["name"], i["weight"]) for i in _TEXTS["study"]["interviewers"])
+
+# --- places
+
+CITY_AREAS: tuple[str, ...] = _PLACES["city_areas"]
+COUNTY_AREAS: tuple[str, ...] = _PLACES["county_areas"]
 #: A pseudo-area for organisations found to be outside the region (stored with no area).
 OUTSIDE = "(outside the region)"
-#: Neighbourhoods (cities) or towns (counties) used in names, addresses and coverage.
-LOCALITIES: dict[str, tuple[str, ...]] = {
-    "Birmingham": ("Small Heath", "Sparkbrook", "Sparkhill", "Handsworth", "Lozells", "Aston",
-                   "Alum Rock", "Balsall Heath", "Ladywood", "Saltley", "Washwood Heath",
-                   "Bordesley Green", "Nechells", "Erdington", "Kingstanding", "Kings Heath",
-                   "Moseley", "Selly Oak", "Northfield", "Acocks Green", "Hodge Hill", "Perry Barr",
-                   "Winson Green", "Newtown"),
-    "Coventry": ("Foleshill", "Hillfields", "Tile Hill", "Earlsdon", "Stoke Aldermoor", "Radford",
-                 "Bell Green", "Wood End", "Canley", "Holbrooks"),
-    "Wolverhampton": ("Whitmore Reans", "Blakenhall", "Heath Town", "Bilston", "Wednesfield",
-                      "Low Hill", "Park Village", "Graiseley", "Ettingshall"),
-    "Stoke-on-Trent": ("Hanley", "Burslem", "Longton", "Tunstall", "Fenton", "Shelton", "Normacot"),
-    "Dudley": ("Brierley Hill", "Stourbridge", "Halesowen", "Netherton", "Sedgley", "Lye", "Kates Hill"),
-    "Sandwell": ("West Bromwich", "Smethwick", "Oldbury", "Tipton", "Wednesbury", "Rowley Regis",
-                 "Cape Hill"),
-    "Walsall": ("Caldmore", "Palfrey", "Darlaston", "Bloxwich", "Willenhall", "Pleck", "Chuckery"),
-    "Solihull": ("Chelmsley Wood", "Shirley", "Kingshurst", "Smith's Wood", "Castle Bromwich"),
-    "Herefordshire": ("Hereford", "Leominster", "Ross-on-Wye", "Ledbury", "Kington", "Bromyard"),
-    "Shropshire": ("Shrewsbury", "Oswestry", "Ludlow", "Market Drayton", "Bridgnorth", "Whitchurch"),
-    "Staffordshire": ("Stafford", "Burton upon Trent", "Tamworth", "Cannock", "Lichfield",
-                      "Newcastle-under-Lyme", "Leek", "Uttoxeter"),
-    "Warwickshire": ("Nuneaton", "Leamington Spa", "Rugby", "Warwick", "Bedworth",
-                     "Stratford-upon-Avon", "Atherstone"),
-    "Worcestershire": ("Worcester", "Redditch", "Kidderminster", "Bromsgrove", "Evesham", "Malvern",
-                       "Droitwich"),
-    "Regional": ("West Midlands", "Black Country", "Midlands", "Marches", "Central England"),
-    "National": ("UK", "National", "England", "British"),
-    # Not an area of the study: where the organisations excluded as "Outside the region" are.
-    OUTSIDE: ("Leicester", "Nottingham", "Derby", "Bristol", "Gloucester", "Manchester"),
-}
+#: Neighbourhoods (cities) or towns (counties) used in names, addresses and coverage; under
+#: OUTSIDE, the towns elsewhere where the organisations excluded as "Outside the region" are.
+LOCALITIES: dict[str, tuple[str, ...]] = {**_PLACES["localities"], OUTSIDE: _PLACES["outside"]}
 #: Where a regional or national body's West Midlands office is.
-OFFICES = ("Birmingham", "Coventry", "Wolverhampton", "West Bromwich", "Walsall", "Stoke-on-Trent")
-
+OFFICES: tuple[str, ...] = _PLACES["offices"]
 #: Relative weights of the areas (organisations are concentrated in the cities).
-AREA_WEIGHTS = {
-    "Birmingham": 22, "Coventry": 8, "Wolverhampton": 7, "Stoke-on-Trent": 6, "Dudley": 4,
-    "Sandwell": 6, "Walsall": 5, "Solihull": 3, "Herefordshire": 3, "Shropshire": 4,
-    "Staffordshire": 6, "Warwickshire": 5, "Worcestershire": 5, "Regional": 7, "National": 3,
-}
+AREA_WEIGHTS: dict[str, int] = _PLACES["area_weights"]
+STREETS: tuple[str, ...] = _PLACES["streets"]
+PREMISES: tuple[str, ...] = _PLACES["premises"]
 
-STREETS = ("High Street", "Church Road", "Station Road", "Victoria Road", "Park Lane", "Queen Street",
-           "Albert Road", "Mill Lane", "Green Lane", "Stratford Road", "Coventry Road", "Soho Road",
-           "Ladypool Road", "Grange Road", "Chapel Street", "Market Street", "Wellington Road",
-           "New Road", "School Lane", "Union Street")
-PREMISES = ("Community Centre", "Enterprise Centre", "Resource Centre", "Business Centre",
-            "Methodist Hall", "Community House", "Library", "Neighbourhood Office")
-
-
-# --- communities and people -----------------------------------------------------------------
+# --- communities and people
 
 
 @dataclass(frozen=True)
@@ -114,75 +102,6 @@ class Community:
     founded: tuple[int, int] = (1975, 2015)
 
 
-COMMUNITIES: dict[str, Community] = {
-    "african_caribbean": Community(("African Caribbean", "Caribbean", "Black", "Jamaican"),
-                                   ("African Caribbean",), ("caribbean",), founded=(1962, 1998)),
-    "african": Community(("African", "Zimbabwean", "Nigerian", "Congolese", "Ghanaian", "Sudanese"),
-                         ("African",), ("african",), founded=(1990, 2018)),
-    "somali": Community(("Somali", "Somaliland"), ("Somali",), ("somali",), founded=(1994, 2016)),
-    "bangladeshi": Community(("Bangladeshi", "Bengali", "Sylheti"), ("Bangladeshi",), ("bangladeshi",),
-                             founded=(1976, 2010)),
-    "pakistani": Community(("Pakistani", "Mirpuri"), ("Pakistani",), ("pakistani",), founded=(1968, 2012)),
-    "kashmiri": Community(("Kashmiri",), ("Kashmiri", "Pakistani"), ("pakistani",), founded=(1975, 2012)),
-    "indian": Community(("Indian", "Sikh", "Punjabi", "Gujarati"), ("Indian",), ("punjabi",),
-                        founded=(1962, 2010)),
-    "chinese": Community(("Chinese", "Hong Kong Chinese"), ("Chinese",), ("chinese",), founded=(1972, 2022)),
-    "vietnamese": Community(("Vietnamese",), ("Other",), ("vietnamese",), other="Vietnamese",
-                            founded=(1982, 2005)),
-    "polish": Community(("Polish",), ("Eastern European",), ("polish",), founded=(2005, 2016)),
-    "romanian": Community(("Romanian",), ("Eastern European",), ("romanian",), founded=(2008, 2020)),
-    "ukrainian": Community(("Ukrainian",), ("Eastern European", "Refugees and people seeking asylum"),
-                           ("ukrainian",), founded=(2015, 2024)),
-    "eastern_european": Community(("Eastern European", "Central and Eastern European", "Baltic"),
-                                  ("Eastern European",), ("polish", "romanian", "baltic"),
-                                  founded=(2006, 2019)),
-    "roma": Community(("Roma", "Slovak and Czech Roma"), ("Gypsy, Roma and Traveller", "Eastern European"),
-                      ("roma",), founded=(2008, 2020)),
-    "traveller": Community(("Gypsy and Traveller", "Traveller"), ("Gypsy, Roma and Traveller",),
-                           ("traveller",), founded=(1985, 2015)),
-    "irish": Community(("Irish",), ("Irish",), ("irish",), founded=(1960, 2000)),
-    "yemeni": Community(("Yemeni",), ("Arab",), ("arab",), founded=(1980, 2012)),
-    "arab": Community(("Arab", "Arabic-speaking"), ("Arab",), ("arab",), founded=(1995, 2018)),
-    "kurdish": Community(("Kurdish",), ("Other", "Refugees and people seeking asylum"), ("turkish",),
-                         other="Kurdish", founded=(1995, 2015)),
-    "turkish": Community(("Turkish", "Turkish and Kurdish"), ("Other",), ("turkish",),
-                         other="Turkish and Turkish Cypriot", founded=(1985, 2012)),
-    "refugee": Community(("Refugee", "Refugee and Migrant"),
-                         ("Refugees and people seeking asylum",), ("refugee",), founded=(1998, 2020)),
-    "mixed": Community(("Mixed Heritage", "Dual Heritage"), ("People of mixed heritage",),
-                       ("british", "caribbean"), founded=(2000, 2020)),
-    # Several communities at once: generic BME bodies and neighbourhood centres.
-    "multi": Community(("Asian", "Multicultural", "Black and Asian", "Minority Ethnic"), (),
-                       ("british", "caribbean", "punjabi", "pakistani", "african", "bangladeshi"),
-                       founded=(1970, 2012)),
-    # General infrastructure and networks: everyone.
-    "general": Community((), ("All communities",), ("british", "british", "british", "caribbean",
-                                                    "punjabi", "pakistani", "irish", "african"),
-                         founded=(1962, 2005)),
-}
-
-#: Which communities' organisations are likely in each area (for BME bodies and access points).
-AREA_COMMUNITIES: dict[str, tuple[str, ...]] = {
-    "Birmingham": ("pakistani", "pakistani", "kashmiri", "bangladeshi", "african_caribbean", "somali",
-                   "chinese", "yemeni", "indian", "irish", "african", "vietnamese", "refugee", "mixed"),
-    "Coventry": ("polish", "indian", "african", "refugee", "pakistani", "irish", "romanian", "eastern_european"),
-    "Wolverhampton": ("indian", "indian", "african_caribbean", "somali", "polish", "kurdish", "eastern_european"),
-    "Stoke-on-Trent": ("pakistani", "kashmiri", "roma", "polish", "kurdish", "refugee", "african"),
-    "Dudley": ("pakistani", "indian", "polish", "kashmiri", "african_caribbean"),
-    "Sandwell": ("indian", "african_caribbean", "yemeni", "pakistani", "roma", "refugee", "bangladeshi"),
-    "Walsall": ("pakistani", "bangladeshi", "indian", "polish", "african_caribbean", "roma"),
-    "Solihull": ("irish", "indian", "mixed", "african_caribbean", "chinese"),
-    "Herefordshire": ("polish", "romanian", "traveller", "eastern_european", "ukrainian"),
-    "Shropshire": ("traveller", "polish", "ukrainian", "indian", "eastern_european"),
-    "Staffordshire": ("polish", "pakistani", "traveller", "indian", "ukrainian", "turkish"),
-    "Warwickshire": ("indian", "polish", "romanian", "traveller", "refugee", "eastern_european"),
-    "Worcestershire": ("pakistani", "bangladeshi", "polish", "traveller", "ukrainian"),
-    "Regional": ("african_caribbean", "refugee", "chinese", "somali", "traveller", "roma", "polish",
-                 "african", "arab", "turkish"),
-    "National": ("chinese", "refugee", "traveller", "roma", "somali", "vietnamese"),
-}
-
-
 @dataclass(frozen=True)
 class People:
     first: tuple[str, ...] = ()
@@ -192,91 +111,21 @@ class People:
     native: tuple[tuple[str, str], ...] = ()
 
 
-PEOPLE: dict[str, People] = {
-    "british": People(
-        ("Helen", "David", "Susan", "Mark", "Claire", "Andrew", "Julie", "Paul", "Rachel", "Stephen",
-         "Karen", "Gareth", "Joanne", "Ian", "Sarah", "Richard", "Emma", "Neil", "Lorraine", "Trevor"),
-        ("Barker", "Price", "Holloway", "Turner", "Bennett", "Hughes", "Davies", "Morris", "Lloyd",
-         "Jenkins", "Evans", "Walker", "Shaw", "Parkes", "Whitehouse", "Hickman", "Cartwright", "Baldwin")),
-    "caribbean": People(
-        ("Marcia", "Delroy", "Beverley", "Winston", "Paulette", "Lloyd", "Yvonne", "Errol", "Hyacinth",
-         "Desmond", "Sonia", "Clive", "Jennifer", "Leon"),
-        ("Campbell", "Francis", "Henry", "Clarke", "Grant", "Brown", "Williams", "Thompson", "Reid",
-         "McKenzie", "Bailey", "Gayle", "Morgan", "Edwards")),
-    "african": People(
-        ("Chiamaka", "Kwame", "Tendai", "Folasade", "Emeka", "Abena", "Tatenda", "Ngozi", "Kofi",
-         "Blessing", "Chipo", "Olumide", "Grace", "Patience"),
-        ("Okafor", "Mensah", "Moyo", "Adeyemi", "Boateng", "Nwosu", "Chikwanha", "Asante", "Okoro",
-         "Mukendi", "Banda", "Oyelaran", "Dube")),
-    "somali": People(
-        ("Hodan", "Abdirahman", "Faadumo", "Maxamed", "Ayaan", "Cabdullahi", "Sahra", "Xasan", "Nimco",
-         "Cali", "Ubah", "Mukhtar", "Khadra", "Yusuf"),
-        ("Cabdi Faarax", "Maxamed Warsame", "Cali Xasan", "Jaamac", "Yuusuf Aadan", "Ismaaciil", "Nuur",
-         "Guuleed", "Axmed", "Cilmi")),
-    "bangladeshi": People(
-        ("Rahima", "Abdul", "Shahida", "Mohammed", "Rokeya", "Jamal", "Nazma", "Shamsul", "Ruksana",
-         "Anwar", "Fatema", "Kamal"),
-        ("Begum", "Miah", "Khatun", "Uddin", "Rahman", "Ali", "Chowdhury", "Hoque", "Ahmed", "Islam"),
-        native=(("রহিমা বেগম", "Rahima Begum"), ("আব্দুল করিম", "Abdul Karim"),
-                ("নাজমা খাতুন", "Nazma Khatun"), ("শামসুল হক", "Shamsul Hoque"),
-                ("রোকেয়া চৌধুরী", "Rokeya Chowdhury"))),
-    "pakistani": People(
-        ("Nasreen", "Tariq", "Zahid", "Shazia", "Imran", "Farzana", "Khalid", "Rubina", "Asif", "Samina",
-         "Ayesha", "Naveed"),
-        ("Akhtar", "Mahmood", "Hussain", "Khan", "Iqbal", "Bibi", "Rashid", "Shah", "Aslam", "Hanif",
-         "Qureshi", "Malik"),
-        native=(("عائشہ خان", "Ayesha Khan"), ("محمد اقبال", "Mohammed Iqbal"),
-                ("نسرین اختر", "Nasreen Akhtar"), ("طارق محمود", "Tariq Mahmood"),
-                ("شازیہ حسین", "Shazia Hussain"))),
-    "punjabi": People(
-        ("Harpreet", "Jaswinder", "Priya", "Ramesh", "Manjit", "Sukhdev", "Kiran", "Rajinder", "Anita",
-         "Balbir", "Hitesh", "Meena", "Gurpreet", "Sunita"),
-        ("Kaur Sandhu", "Singh Gill", "Patel", "Mistry", "Kaur", "Singh Dhillon", "Sharma", "Bains",
-         "Chauhan", "Lal", "Johal", "Parmar"),
-        native=(("ਹਰਪ੍ਰੀਤ ਕੌਰ", "Harpreet Kaur"), ("ਜਸਵਿੰਦਰ ਸਿੰਘ", "Jaswinder Singh"),
-                ("ਮਨਜੀਤ ਕੌਰ ਸੰਧੂ", "Manjit Kaur Sandhu"), ("ਸੁਖਦੇਵ ਸਿੰਘ ਗਿੱਲ", "Sukhdev Singh Gill"))),
-    "chinese": People(
-        ("Mei Ling", "Kenneth", "Wei", "Winnie", "Alan", "Susan", "Jacky", "Amy", "Xiaoming", "Jun"),
-        ("Chan", "Wong", "Li", "Cheung", "Lau", "Ho", "Tang", "Leung", "Zhang", "Chen"),
-        native=(("陈美玲", "Chen Meiling"), ("黄志强", "Huang Zhiqiang"), ("李伟", "Li Wei"),
-                ("张秀英", "Zhang Xiuying"), ("林家豪", "Lam Ka Ho"))),
-    "vietnamese": People(full=("Nguyễn Thị Lan", "Trần Văn Minh", "Phạm Thu Hà", "Lê Quang Huy",
-                               "Võ Thị Hồng")),
-    "polish": People(full=(
-        "Małgorzata Wiśniewska", "Paweł Kowalczyk", "Grzegorz Wójcik", "Agnieszka Zielińska",
-        "Katarzyna Dąbrowska", "Tomasz Lewandowski", "Joanna Kamińska", "Łukasz Szymański",
-        "Magdalena Woźniak", "Piotr Kozłowski", "Ewa Jankowska", "Krzysztof Mazur", "Beata Król",
-        "Michał Wróbel")),
-    "romanian": People(full=("Ioana Popescu", "Andrei Ionescu", "Elena Dumitru", "Mihai Stănescu",
-                             "Cristina Georgescu", "Ștefan Munteanu")),
-    "baltic": People(full=("Rūta Kazlauskienė", "Tomas Petrauskas", "Inga Bērziņa", "Jānis Kalniņš")),
-    "ukrainian": People(full=("Oksana Shevchenko", "Andriy Bondarenko", "Iryna Tkachenko"),
-                        native=(("Оксана Шевченко", "Oksana Shevchenko"),
-                                ("Олена Коваленко", "Olena Kovalenko"))),
-    "roma": People(full=("Marek Horváth", "Jana Gáborová", "Ladislav Ferenc", "Renáta Balogová",
-                         "Miroslav Lakatoš", "Silvia Dužová")),
-    "traveller": People(full=("Bridget McDonagh", "Patrick Joyce", "Mary Ward", "Tommy Doran",
-                              "Kathleen Maughan", "Margaret Price")),
-    "irish": People(full=("Siobhán O'Connor", "Declan Murphy", "Aoife Brennan", "Seán Gallagher",
-                          "Niamh Doherty", "Ciarán Kelly", "Bernadette Quinn")),
-    "arab": People(full=("Yasmin Haddad", "Omar Al-Sayed", "Fatima Saleh", "Abdullah Al-Hakimi",
-                         "Huda Nasser", "Khaled Mansour"),
-                   native=(("فاطمة صالح", "Fatima Saleh"), ("عبدالله الحكيمي", "Abdullah Al-Hakimi"))),
-    "turkish": People(full=("Ayşe Yılmaz", "Mehmet Öztürk", "Zeynep Çelik", "Hüseyin Doğan",
-                            "Gülşen Aydın", "Aram Karimi", "Rojda Demir")),
-    "refugee": People(full=("Selam Tesfaye", "Amna Osman", "Farid Ahmadzai", "Yonas Gebremedhin",
-                            "Mariam Jalali", "Aram Karimi", "Jean-Pierre Mukendi", "Hawa Kamara")),
-}
-
+COMMUNITIES = {key: Community(**c) for key, c in _PEOPLE["communities"].items()}
+#: Which communities' organisations are likely in each area (for BME bodies and access points).
+AREA_COMMUNITIES: dict[str, tuple[str, ...]] = _PEOPLE["area_communities"]
+PEOPLE = {key: People(**p) for key, p in _PEOPLE["people"].items()}
 #: What "Other" communities (question a4) an organisation names besides its main ones.
-OTHER_COMMUNITIES = ("Nepali", "Filipino", "Latin American", "Afghan", "Eritrean", "Iranian", "Hungarian",
-                     "Sri Lankan Tamil", "Kurdish", "Vietnamese")
+OTHER_COMMUNITIES: tuple[str, ...] = _PEOPLE["other_communities"]
+#: A contact's role by category of organisation; a second contact's role; notes on contacts.
+ROLES: dict[str, tuple[str, ...]] = _PEOPLE["contacts"]["roles"]
+SECOND_ROLES: tuple[str, ...] = _PEOPLE["contacts"]["second_roles"]
+CONTACT_NOTES: tuple[str, ...] = _PEOPLE["contacts"]["notes"]
 
 #: How often a contact's name is written in the community's own script, where there is one.
 NATIVE_SCRIPT_SHARE = 0.3
 
-
-# --- organisation names ---------------------------------------------------------------------
+# --- organisation names
 
 BME_INFRA = "BME infrastructure organisation"
 BME_NETWORK = "BME network"
@@ -287,289 +136,43 @@ ACCESS_POINT = "Access point into particular communities"
 #: Name patterns by (category, scope, community-specific?). {place}: the area or a locality
 #: in it; {adj}: the community as it appears in names.
 PATTERNS: dict[tuple[str, str, bool], tuple[str, ...]] = {
-    (BME_INFRA, "local", True): (
-        "{place} {adj} Community Association", "{place} {adj} Forum", "{place} Council of {adj} Organisations",
-        "{place} {adj} Development Trust", "{place} {adj} Resource Centre",
-        "{place} {adj} Community Development Agency"),
-    (BME_INFRA, "local", False): (
-        "{place} Race Equality Council", "{place} BME Voluntary Sector Forum", "{place} Ethnic Minority Council",
-        "{place} BME Infrastructure Partnership", "{place} Multicultural Development Agency",
-        "{place} Black and Minority Ethnic Resource Centre", "{place} Centre for Race Equality"),
-    (BME_INFRA, "regional", True): (
-        "{place} {adj} Development Agency", "{place} Regional {adj} Forum", "{place} {adj} Council"),
-    (BME_INFRA, "regional", False): (
-        "{place} BME Infrastructure Consortium", "{place} Black and Minority Ethnic Voluntary Sector Alliance",
-        "{place} Centre for Racial Justice", "{place} Minority Ethnic Development Agency"),
-    (BME_INFRA, "national", True): ("National {adj} Council", "{adj} Association UK", "{adj} Development Foundation"),
-    (BME_INFRA, "national", False): ("National BME Infrastructure Alliance", "Minority Ethnic Voluntary Sector Council",
-                                     "National Council of Black and Minority Ethnic Organisations"),
-    (BME_NETWORK, "local", True): (
-        "{place} {adj} Network", "{place} {adj} Women's Network", "{place} {adj} Elders' Network",
-        "{place} {adj} Youth Network", "{place} {adj} Organisations Network", "{place} {adj} Carers' Network",
-        "{place} {adj} Forum"),
-    (BME_NETWORK, "local", False): (
-        "{place} BME Network", "{place} Faith and Communities Network", "{place} Black Voluntary Sector Network",
-        "{place} Refugee and Migrant Forum", "{place} Asian Women's Network", "{place} Minority Ethnic Elders' Forum"),
-    (BME_NETWORK, "regional", True): ("{place} {adj} Network", "{place} Regional {adj} Forum",
-                                      "{place} {adj} Women's Network"),
-    (BME_NETWORK, "regional", False): ("{place} BME Forum", "{place} Refugee and Migrant Network",
-                                       "{place} Black Workers' Network"),
-    (BME_NETWORK, "national", True): ("National {adj} Network", "{adj} Forum UK", "{adj} Women's Network UK"),
-    (BME_NETWORK, "national", False): ("National BME Networks Alliance", "Minority Ethnic Elders UK"),
-    (GENERAL_INFRA, "local", False): (
-        "{place} Council for Voluntary Service", "{place} Voluntary Action", "{place} Community Foundation",
-        "{place} Volunteer Centre", "Community Action {place}", "{place} Association of Voluntary Organisations",
-        "{place} Voluntary and Community Sector Support"),
-    (GENERAL_INFRA, "regional", False): (
-        "{place} Voluntary Sector Council", "{place} Regional Action", "{place} Community Development Trust",
-        "{place} Centre for Voluntary Action"),
-    (GENERAL_INFRA, "national", False): (
-        "National Council for Community Action", "Volunteering Development Agency",
-        "National Association of Local Voluntary Action", "Community Development Foundation for England",
-        "Federation of Community Organisations"),
-    (GENERAL_NETWORK, "local", False): (
-        "{place} Third Sector Assembly", "{place} Voluntary Sector Forum", "{place} Older People's Forum",
-        "{place} Youth Work Network", "{place} Community Networks Partnership", "{place} Faith Leaders' Network",
-        "{place} Disability Forum", "{place} Advice Network"),
-    (GENERAL_NETWORK, "regional", False): (
-        "{place} Regional Voluntary Sector Network", "{place} Community Development Network",
-        "{place} Faith Forum", "{place} Rural Network", "{place} Social Enterprise Network"),
-    (GENERAL_NETWORK, "national", False): ("National Community Networks Alliance", "Rural Community Network UK",
-                                           "National Faith and Communities Forum"),
-    (ACCESS_POINT, "local", True): (
-        "{place} {adj} Welfare Association", "{place} {adj} Women's Group", "{place} {adj} Community Centre",
-        "{place} {adj} Elders' Day Centre", "{place} {adj} Supplementary School", "{place} {adj} Parents' Group",
-        "{place} {adj} Youth Project", "{place} {adj} Advice Centre", "{place} {adj} Carers' Group"),
-    (ACCESS_POINT, "local", False): (
-        "{place} {adj} Women's Centre", "{place} {adj} Elders' Lunch Club", "{place} {adj} Welfare Association",
-        "{place} {adj} Youth Project"),
-    (ACCESS_POINT, "regional", True): ("{place} {adj} Helpline", "{place} {adj} Advice Line",
-                                       "{place} {adj} Health Project"),
-    (ACCESS_POINT, "regional", False): ("{place} {adj} Health Project", "{place} {adj} Carers' Project"),
-    (ACCESS_POINT, "national", True): ("National {adj} Helpline", "{adj} Advice Service UK"),
-    (ACCESS_POINT, "national", False): ("National {adj} Helpline",),
+    (category, scope, {"specific": True, "generic": False}[kind]): names
+    for category, scopes in _ORGANISATIONS["patterns"].items()
+    for scope, kinds in scopes.items()
+    for kind, names in kinds.items()
 }
-
 #: The organisations every demo starts with, so the README, screenshots and tests can rely on
 #: them: (name, category, area, community, locality, preferred status, contact, role).
-SHOWCASE = (
-    ("Birmingham Chinese Community Association", BME_INFRA, "Birmingham", "chinese", "Digbeth",
-     "interviewed", ("陈美玲", "Chen Meiling"), "Centre Manager"),
-    ("Coventry Polish Community Centre", ACCESS_POINT, "Coventry", "polish", "Foleshill",
-     "contacting", ("Małgorzata Wiśniewska", None), "Coordinator"),
-    ("Sandwell African Caribbean Forum", BME_NETWORK, "Sandwell", "african_caribbean", "West Bromwich",
-     "interviewed", ("Delroy Francis", None), "Chair"),
-    ("Wolverhampton Somali Women's Network", BME_NETWORK, "Wolverhampton", "somali", "Whitmore Reans",
-     "interviewed", ("Hodan Cabdi Faarax", None), "Coordinator"),
-    ("Small Heath Bangladeshi Welfare Association", ACCESS_POINT, "Birmingham", "bangladeshi", "Small Heath",
-     "interviewed", ("রহিমা বেগম", "Rahima Begum"), "Secretary"),
-    ("Worcestershire Council for Voluntary Service", GENERAL_INFRA, "Worcestershire", "general", "Worcester",
-     "interviewed", ("Helen Barker", None), "Chief Executive"),
-    ("Alum Rock Pakistani Women's Group", ACCESS_POINT, "Birmingham", "pakistani", "Alum Rock",
-     "interviewed", ("عائشہ خان", "Ayesha Khan"), "Chair"),
-    ("Foleshill Punjabi Elders' Day Centre", ACCESS_POINT, "Coventry", "indian", "Foleshill",
-     "unreachable", ("ਹਰਪ੍ਰੀਤ ਕੌਰ", "Harpreet Kaur"), "Volunteer Coordinator"),
-    ("Stoke-on-Trent Turkish and Kurdish Community Association", BME_INFRA, "Stoke-on-Trent", "turkish",
-     "Hanley", "declined", ("Ayşe Yılmaz", None), "Development Worker"),
+SHOWCASE = tuple(
+    (s["name"], s["category"], s["area"], s["community"], s["locality"], s["status"],
+     (s["contact"], s.get("contact_in_english")), s["role"])
+    for s in _ORGANISATIONS["showcase"]
 )
 
-ROLES = {
-    GENERAL_INFRA: ("Chief Executive", "Chief Officer", "Development Manager",
-                    "Head of Voluntary Sector Support", "Funding Adviser", "Community Development Officer"),
-    BME_INFRA: ("Director", "Chief Officer", "Development Worker", "Centre Manager", "Chair",
-                "Community Development Officer"),
-    BME_NETWORK: ("Coordinator", "Network Coordinator", "Chair", "Secretary", "Development Worker"),
-    GENERAL_NETWORK: ("Coordinator", "Network Coordinator", "Chair", "Secretary", "Forum Officer"),
-    ACCESS_POINT: ("Chair", "Secretary", "Coordinator", "Volunteer Coordinator", "Centre Manager",
-                   "Project Worker", "Treasurer"),
-}
-SECOND_ROLES = ("Chair", "Treasurer", "Administrator", "Finance Officer", "Trustee", "Project Worker",
-                "Office Manager")
-CONTACT_NOTES = ("Prefers email.", "Works Monday to Wednesday.", "Best reached on the mobile.",
-                 "Happy to be interviewed in English.", "Back from leave at the end of the month.",
-                 "Please call after 2pm.")
+# --- what people said: named answers (kept with the organisation's record) ...
 
-# --- what people said -----------------------------------------------------------------------
-# Named answers: what an organisation says about itself (kept with its record).
+OWN_BARRIERS: tuple[str, ...] = _TEXTS["named_answers"]["own_barriers"]
+OWN_NEEDS: tuple[str, ...] = _TEXTS["named_answers"]["own_needs"]
+PARTNERSHIPS_ON_BOARD: tuple[str, ...] = _TEXTS["named_answers"]["partnerships_on_board"]
+PARTNERSHIPS_OFF_BOARD: tuple[str, ...] = _TEXTS["named_answers"]["partnerships_off_board"]
+PARTNERSHIPS_HELP: tuple[str, ...] = _TEXTS["named_answers"]["partnerships_help"]
+ANYTHING_ELSE: tuple[str, ...] = _TEXTS["named_answers"]["anything_else"]
 
-OWN_BARRIERS = (
-    "Funding is the main one. Our core grant ended in March and we are running on reserves.",
-    "We have no premises of our own; we rent a room by the hour and cannot store anything.",
-    "Keeping volunteers. Most of ours are students or have young families, so they move on within a year.",
-    "Being taken seriously by the council. We are consulted, but nothing changes as a result.",
-    "Our coordinator is part-time and does everything from the accounts to the minibus rota.",
-    "Rising running costs: rent, energy and insurance have all gone up faster than our income.",
-    "Funders want a new project every year, so it is hard to keep going the services people rely on.",
-    "Recruiting trustees with finance and legal skills.",
-    "Many of our older volunteers are not online, and more and more has to be done online.",
-    "We are seen as a community group rather than an infrastructure body, so we miss out on strategic funding.",
-    "Competing with larger charities that have bid writers and can absorb the cost of tendering.",
-    "Demand has doubled since the local advice services closed, and we still have the same two staff.",
-)
-OWN_NEEDS = (
-    "Three years of core funding for a development worker.",
-    "A permanent base with a meeting room and some office space.",
-    "Help with bid writing, and someone to read applications before they go in.",
-    "Training for our trustees on governance and finance.",
-    "A stronger voice with the council and the NHS, and a seat where decisions are made.",
-    "Better links with organisations doing similar work, so we are not reinventing the wheel.",
-    "IT equipment and a proper database for members and volunteers.",
-    "Volunteers with professional skills: accountancy, HR, marketing.",
-    "Recognition from funders that small organisations reach people the big ones cannot.",
-    "A budget for interpreting and translation so we can reach new arrivals.",
-)
-PARTNERSHIPS_ON_BOARD = (
-    "We sit on the {area} Health and Wellbeing Board's voluntary sector reference group.",
-    "Our chief officer is one of the voluntary sector representatives on the {area} strategic partnership.",
-    "We chair the {area} equalities forum, which reports to the community safety partnership.",
-    "We are on the steering group of the integrated care partnership's community assembly.",
-    "We have a seat on the {area} financial inclusion partnership.",
-)
-PARTNERSHIPS_OFF_BOARD = (
-    "Not on any board. We respond to consultations when we hear about them, usually through the CVS bulletin.",
-    "We used to be on the community cohesion group until it was wound up.",
-    "We take part through the BME forum, which sends one representative to the partnership.",
-    "No. We were invited once, but the meetings were in working hours and we could not release anyone.",
-    "Only through online surveys; we have never been to a partnership meeting.",
-)
-PARTNERSHIPS_HELP = (
-    "Meetings outside working hours, or paid time for volunteers to attend.",
-    "Papers in plain English, sent early enough to consult our members.",
-    "A briefing before each meeting from the infrastructure body.",
-    "A dedicated place for BME organisations rather than one seat for the whole sector.",
-    "Feedback on what happened to the views we gave.",
-    "Travel expenses and help with childcare.",
-    "Knowing who to contact: the structures change every couple of years.",
-)
-ANYTHING_ELSE = (
-    "Thank you for doing this; it is the first time anyone has asked us.",
-    "Please share the report with us when it is published.",
-    "We would be happy to host one of the follow-up sessions.",
-    "We hope this leads to funding, not just another report.",
-    "Our new website goes live next month; please use that address in the directory.",
-    "Please contact the chair rather than the office about the report.",
-)
+# ... and anonymous answers about the wider sector (pooled, never attributed).
 
-# Anonymous answers: what people said about the wider sector (pooled, never attributed).
-
-SECTOR_QUOTES: dict[str, tuple[str, ...]] = {
-    "d1": (
-        "Small groups are run by volunteers in their spare time, and the paperwork funders ask for is "
-        "written for organisations with a finance officer.",
-        "Most of the groups we see have no premises of their own, so they lose members every time the "
-        "church hall puts its rent up.",
-        "Trustees burn out. The same three or four people hold everything together for years and there "
-        "is nobody coming up behind them.",
-        "Many groups don't have a bank account with two signatories or a written constitution, and that "
-        "rules them out of almost every grant.",
-        "Language is a barrier: the forms, the portals and the meetings are all in English, and often in jargon.",
-        "They are invisible to the council. If you are not on the right mailing list you never hear about "
-        "a consultation until it has closed.",
-        "Insurance, safeguarding policies, DBS checks: the compliance burden has grown much faster than the funding.",
-        "Funding is short-term and project-based, so groups spend half their time chasing the next grant "
-        "instead of doing the work.",
-        "Online applications assume a laptop and good broadband. A lot of elders' groups have neither.",
-        "Some groups have been let down by consultations before and don't see the point of giving their time again.",
-    ),
-    "d3": (
-        "Meetings are held at two in the afternoon in the council house, when volunteers are at work or "
-        "doing the school run.",
-        "What helps is a named person they trust. When the development worker left, the groups stopped coming.",
-        "They get involved when there is something concrete on the table, like a small grant or a "
-        "building, not another strategy.",
-        "People feel talked at rather than listened to. The agenda is set before they walk in.",
-        "Paying travel and childcare for volunteers made a real difference to who turned up.",
-        "Holding the forum in a community venue, in the evening and with food, doubled the attendance.",
-        "Groups are wary of being asked to represent their whole community when they can only speak for themselves.",
-        "Interpreters at meetings, and papers sent out a week ahead in plain English, help a great deal.",
-    ),
-    "d4": (
-        "Small grants of a few hundred pounds with a one-page form would do more than any big programme.",
-        "A shared back office: someone to do the accounts, the payroll and the policies for several groups at once.",
-        "Core funding. Everyone funds projects; nobody funds the rent, the phone and the coordinator.",
-        "Mentoring from a bigger organisation that has been through it, rather than a one-off training session.",
-        "Cheap or free space to meet. Schools and council buildings sit empty every evening.",
-        "Help with governance: writing a constitution, running an AGM, knowing what trustees are responsible for.",
-        "A directory so groups can find each other and share what works, instead of competing.",
-        "Funders should come out and meet groups where they work rather than judging them on a form.",
-        "Training in digital skills: a website, social media, online banking, video calls.",
-    ),
-    "d5": (
-        "Contracts are bundled into large lots that only national providers can bid for. We end up as "
-        "subcontractors on thin margins.",
-        "Payment in arrears by results is impossible when you have no reserves to carry the costs for three months.",
-        "The tender documents ran to eighty pages. We spent weeks on a bid for a contract worth less than "
-        "a part-time post.",
-        "Monitoring is out of proportion: quarterly reports with forty indicators for a twelve-thousand-pound contract.",
-        "We were consulted on the service design, then the contract went to a provider with no presence in the area.",
-        "Once it moved from grants to contracts the smaller groups simply dropped out, and nobody tracked what was lost.",
-        "It has worked where the commissioner took time to understand the community and set realistic outcomes.",
-        "Three-year contracts would let us keep staff. One-year contracts mean we are always giving someone notice.",
-        "We have never bid for a contract, so I can only say what I hear: that it is not for groups our size.",
-    ),
-    "d6": (
-        "Break contracts into smaller lots and let consortia of local groups bid together.",
-        "Pay part of the money up front and keep monitoring in proportion to the size of the contract.",
-        "Give social value real weight in the scoring, including who delivers the service and whether "
-        "they come from the community.",
-        "Involve BME organisations in designing the service, not just in a consultation at the end.",
-        "Keep grant funding for the things that cannot be turned into a contract.",
-        "Give longer notice of tenders and hold briefings for small organisations well before the deadline.",
-        "Commissioners need training in equalities and an understanding of how small organisations actually work.",
-        "Simplify the pre-qualification questions: we are asked for three years of audited accounts we "
-        "don't need at our size.",
-    ),
-}
-#: Now and then a pooled answer starts with one of these.
-OPENERS = ("From what I see, ", "Honestly, ", "In my experience, ", "To be frank, ")
+SECTOR_QUOTES: dict[str, tuple[str, ...]] = _TEXTS["pooled_answers"]["quotes"]
+#: Now and then a pooled answer starts with one of these ...
+OPENERS: tuple[str, ...] = _TEXTS["pooled_answers"]["openers"]
 #: ... and now and then ends with one of these.
-CLOSERS = ("It has got worse over the last two years.", "I see it every week.",
-           "That is the biggest thing for me.", "Nobody seems to be listening.",
-           "Some areas are doing this well; most are not.")
+CLOSERS: tuple[str, ...] = _TEXTS["pooled_answers"]["closers"]
 #: How likely an interviewee is to answer each anonymous question.
 ANSWER_SHARE = {"d1": 0.95, "d2": 0.9, "d3": 0.75, "d4": 0.9, "d5": 0.65, "d6": 0.6}
 
-# --- attempts and notes ---------------------------------------------------------------------
+# --- attempts and notes ("" in the file: an attempt with no note)
 
 ATTEMPT_NOTES: dict[str, tuple[str | None, ...]] = {
-    "No answer": (None, None, "Rang out.", "No answer, no voicemail.", "Tried the office and the mobile."),
-    "Line busy": (None, "Engaged twice in ten minutes."),
-    "Left a message": ("Left a message on the answerphone.", "Left a message with a colleague of {first}.",
-                       "Left voicemail for {first}."),
-    "No way to leave a message": ("Voicemail box full.", "No voicemail on this number."),
-    "Call back requested": ("{first} asked us to call back.", "In the middle of a session; call back later.",
-                            "Asked us to ring back when the manager is in."),
-    "Contact away (illness or holiday)": ("{first} on holiday for two weeks.", "Coordinator off sick; try later."),
-    "Post vacant": ("Development worker post vacant; they are recruiting.", "No coordinator in post at the moment."),
-    "Email sent": ("Sent the study information sheet.", "Emailed to ask for a good time to talk.",
-                   "Sent a reminder email."),
-    "Interview arranged": ("Interview booked with {first}.", "Arranged to visit the centre.",
-                           "{first} will do the interview; booked."),
-    "Interview done": (None, "Interview completed."),
-    "Declined": ("Declined: too busy with a funding deadline.", "Trustees prefer not to take part in research.",
-                 "Declined; they answered the council's survey this spring.",
-                 "Declined politely and suggested we speak to the CVS instead."),
-    "Wrong or disconnected number": ("Number not recognised.", "Number disconnected."),
-}
-STATUS_NOTES: dict[str, tuple[str, ...]] = {
-    "identified": ("Found in the council's community directory; no phone number listed.",
-                   "Suggested at the regional forum; details to follow.",
-                   "Charity Commission record only; the website looks out of date."),
-    "contacting": ("Office staffed on Tuesdays and Thursdays only.", "Best to call after 2pm.",
-                   "Coordinator works part time; the mobile is the best number.",
-                   "Spoke to a volunteer; the manager will call back."),
-    "interviewed": ("Very helpful; sent their annual report.", "Interviewed in two parts.",
-                    "Sent a copy of their strategy and latest accounts.", "Keen to host a focus group.",
-                    "Interviewed the chair and the development worker together."),
-    "unreachable": ("{attempts} attempts over several weeks; no reply to email either.",
-                    "Post vacant since the summer; trustees not answering.",
-                    "Manager on long-term sick leave; nobody else can speak for the organisation.",
-                    "Phone always goes to a full voicemail box.",
-                    "Number disconnected; letter sent to the registered address."),
-    "declined": ("Declined: too busy with a funding deadline.",
-                 "Trustees decided not to take part in research this year.",
-                 "Declined; already answered the council's survey this spring."),
-}
+    outcome: tuple(note or None for note in notes) for outcome, notes in _TEXTS["attempt_notes"].items()}
+STATUS_NOTES: dict[str, tuple[str, ...]] = _TEXTS["status_notes"]
 
 
 # --- the plan -------------------------------------------------------------------------------

@@ -551,13 +551,23 @@ def _stem_name(path: Path) -> str:
     return stem or "template"
 
 
-def forms_dir() -> Path:
-    """The folder of shipped templates: ``forms/`` in a checkout, ``fieldkit/_forms`` installed."""
+def shipped_dir(name: str) -> Path:
+    """A top-level folder shipped with fieldkit (``forms``, ``resources``): ``fieldkit/_<name>``
+    in an installed wheel (see pyproject.toml's force-include), else ``<name>/`` in a checkout.
+
+    The installed copy is looked for first: installed, the folder beside the package is
+    site-packages, where another distribution may have put a ``resources/`` of its own.
+    """
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "forms", here / "_forms"):
+    for candidate in (here / f"_{name}", here.parent / name):
         if candidate.is_dir():
             return candidate
-    return here.parent / "forms"
+    return here.parent / name
+
+
+def forms_dir() -> Path:
+    """The folder of shipped templates: ``forms/`` in a checkout, ``fieldkit/_forms`` installed."""
+    return shipped_dir("forms")
 
 
 @dataclass(frozen=True)
