@@ -224,6 +224,13 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def _run_app(path: Path | None) -> int:
+    import os
+
+    if sys.platform.startswith("linux") and not any(
+            os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        print("fieldkit: there is no desktop to open the window on (DISPLAY is not set); "
+              "the command line still works: see 'fieldkit --help'", file=sys.stderr)
+        return EXIT_FAILED
     try:
         from fieldkit.ui.app import run
     except ImportError as e:  # Qt missing or its system libraries absent

@@ -171,3 +171,15 @@ def test_demo_then_summary_and_check(capsys, tmp_path: Path):
     assert run(capsys, "check", tmp_path / "demo.fieldkit")[0] == 0
     code, out, err = run(capsys, "demo", path)
     assert code == 1 and "already exists" in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only Linux desktops announce themselves in DISPLAY")
+def test_app_without_a_display_says_so(tmp_path: Path):
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "fieldkit", "open", str(tmp_path / "x.fieldkit")],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "fieldkit: there is no desktop to open the window on (DISPLAY is not set); "
+        "the command line still works: see 'fieldkit --help'"]
