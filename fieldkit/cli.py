@@ -210,10 +210,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.organisations < 1:
         raise UsageError("--organisations must be at least 1")
     if path.exists() and args.open:
-        print(f"Opening the existing demo study {path}")
+        print(f"Opening the existing demo study {path}", flush=True)
     else:
         with build_demo(path, seed=args.seed, organisations=args.organisations) as study:
-            print(f"Created the demo study {study.path} ({study.organisations.count()} organisations)")
+            print(f"Created the demo study {study.path} ({study.organisations.count()} organisations)", flush=True)
     if args.open:
         return _run_app(path)
     return EXIT_OK

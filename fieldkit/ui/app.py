@@ -23,7 +23,6 @@ from fieldkit.ui.qt import (
     QMessageBox,
     QPushButton,
     QSettings,
-    QSplitter,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -60,15 +59,12 @@ class StudyView(QWidget):
         self.counts.setAccessibleName("Study counts")
         layout.addWidget(self.counts)
 
-        splitter = QSplitter(Qt.Horizontal)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
+        layout = layout
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search organisations, contacts and answers")
         self.search.setAccessibleName("Search organisations")
         self.search.setClearButtonEnabled(True)
-        left_layout.addWidget(self.search)
+        layout.addWidget(self.search)
         self.model = OrganisationTableModel(study, self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -81,20 +77,14 @@ class StudyView(QWidget):
         rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self._size_columns()
         self.table.setAccessibleName("Organisations")
-        left_layout.addWidget(self.table)
-        splitter.addWidget(left)
+        layout.addWidget(self.table, 1)
 
         self.summary = QTableWidget()
         self.summary.setAccessibleName("Organisations by category")
         self.summary.verticalHeader().setVisible(False)
+        self.summary.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.summary.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        splitter.addWidget(self.summary)
-        self.summary.setWordWrap(True)
-        self.summary.setTextElideMode(Qt.ElideNone)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([880, 320])
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.summary)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -147,14 +137,13 @@ class StudyView(QWidget):
                 if j:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.summary.setItem(i, j, item)
-        self.summary.resizeColumnsToContents()
-        self.summary.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.summary.resizeRowsToContents()
-
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        QTimer.singleShot(0, self.summary.resizeRowsToContents)  # wrap long categories
+        header = self.summary.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for column in range(1, len(heads)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        # Tall enough for every row, no taller: the organisation list gets the rest.
+        self.summary.setFixedHeight(self.summary.horizontalHeader().height() + 4 + sum(
+            self.summary.rowHeight(i) for i in range(self.summary.rowCount())))
 
 
 class Welcome(QWidget):

@@ -79,7 +79,7 @@ fk_deb_pick() {
 
 fk_apt_get() {
     fk_as_root env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 \
-        apt-get -y -o DPkg::Lock::Timeout=300 "$@"
+        apt-get -y -qq -o DPkg::Lock::Timeout=300 "$@"
 }
 
 # Installs whichever of the given Debian packages are missing.
@@ -95,7 +95,7 @@ fk_ensure_debs() {
     [ "${#missing[@]}" -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 || fk_die "missing system packages and no apt-get to install them: ${missing[*]}"
 
-    fk_log "installing missing system packages: ${missing[*]}"
+    fk_log "installing missing system packages (this takes a minute): ${missing[*]//|/ or }"
     fk_check_root "${missing[*]//|/ or }"
     if [ "$_fk_apt_updated" -eq 0 ]; then
         fk_apt_get update || fk_die "apt-get update failed"
