@@ -188,6 +188,31 @@ class Study:
             self.conn.close()
             self._lock.release()
 
+    def save_copy(self, path: str | os.PathLike) -> Path:
+        """Write a complete copy of the study to ``path`` (SQLite's online backup, which
+        includes what is still in the -wal, unlike a file copy). Refuses to overwrite."""
+        path = Path(path)
+        if path.suffix != SUFFIX:
+            path = path.with_name(path.name + SUFFIX)
+        if path.exists():
+            raise StudyFileError(f"{path}: a file with that name already exists")
+        temp = path.with_name(f".{path.name}.copying")
+        for leftover in _with_sidecars(temp):
+            leftover.unlink(missing_ok=True)
+        try:
+            target = sqlite3.connect(temp)
+            try:
+                with self._mutex:
+                    self.conn.backup(target)
+            finally:
+                target.close()
+        except (sqlite3.Error, OSError) as e:
+            for leftover in _with_sidecars(temp):
+                leftover.unlink(missing_ok=True)
+            raise StudyFileError(f"{path}: cannot write the copy ({e})") from None
+        move_into_place(temp, path)
+        return path
+
     def __enter__(self) -> Study:
         return self
 

@@ -248,3 +248,13 @@ def test_read_only_open_cannot_write(small_study: Study):
     finally:
         reader.close()
     assert small_study.organisations.count() == 1
+
+
+def test_save_copy_is_complete_and_opens(small_study: Study, tmp_path: Path):
+    small_study.organisations.add("In the copy", category="Network")  # still in the -wal
+    copy = small_study.save_copy(tmp_path / "copy")
+    assert copy == tmp_path / "copy.fieldkit"
+    with Study.open(copy) as again:
+        assert [o.name for o in again.organisations.many(again.organisations.ids())] == ["In the copy"]
+    with pytest.raises(StudyFileError, match="already exists"):
+        small_study.save_copy(copy)

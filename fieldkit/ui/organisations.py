@@ -5,8 +5,25 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from fieldkit.organisations import STATUS_LABELS, Organisation
+from fieldkit import summary
 from fieldkit.study import Study
-from fieldkit.ui.qt import QAbstractTableModel, QModelIndex, Qt
+from fieldkit.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    Qt,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from fieldkit.ui.session import StudySession
+from fieldkit.ui.welcome import heading
 
 COLUMNS = (
     ("name", "Organisation"),
@@ -75,3 +92,117 @@ class OrganisationTableModel(QAbstractTableModel):
             label = STATUS_LABELS[org.status]
             return f"{label}: {org.exclusion_reason}" if org.exclusion_reason else label
         return getattr(org, key) or ""
+
+
+class OrganisationsScreen(QWidget):
+    """Overview of an open study: its numbers, a searchable organisation list, a summary."""
+
+    def __init__(self, session: StudySession, window=None):
+        super().__init__(window)
+        self.session = session
+        self.window_ = window
+        study = self.study = session.study
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(study.title))
+        details = " · ".join(x for x in (f"Client: {study.client}" if study.client else "",
+                                          f"Author: {study.author}" if study.author else "") if x)
+        self.details = QLabel(details or study.template.title)
+        layout.addWidget(self.details)
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Study counts")
+        layout.addWidget(self.counts)
+
+        layout = layout
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search organisations, contacts and answers")
+        self.search.setAccessibleName("Search organisations")
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.model = OrganisationTableModel(study, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self._size_columns()
+        self.table.setAccessibleName("Organisations")
+        layout.addWidget(self.table, 1)
+
+        self.summary = QTableWidget()
+        self.summary.setAccessibleName("Organisations by category")
+        self.summary.verticalHeader().setVisible(False)
+        self.summary.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.summary.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        layout.addWidget(self.summary)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.refresh_list)
+        self.search.textChanged.connect(self._debounce.start)
+        self.refresh()
+
+    def _size_columns(self) -> None:
+        """Widths from the vocabularies, not the rows: measuring rows would read them all."""
+        from fieldkit.organisations import STATUS_LABELS
+
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        template = self.study.template
+
+        def width(texts, cap: int) -> int:
+            return min(max([metrics.horizontalAdvance(t) for t in texts] + [60]) + 24, cap)
+
+        widths = {1: width(template.categories, 200), 2: width(template.areas, 130),
+                  3: width(STATUS_LABELS.values(), 160)}
+        for column in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.Interactive)
+            title = self.model.headerData(column, Qt.Horizontal)
+            header.resizeSection(column, widths.get(column, metrics.horizontalAdvance(title) + 24))
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setMinimumSectionSize(48)
+
+    def refresh_list(self) -> None:
+        self.model.set_ids(self.study.organisations.ids(search=self.search.text()))
+
+    def refresh(self) -> None:
+        self.refresh_list()
+        m = summary.method(self.study)
+        self.counts.setText(f"{m.total} organisations · {m.on_database} on database · "
+                            f"{m.interviewed} interviewed · {m.excluded} excluded · "
+                            f"{len(self.study.attempts.callbacks())} call-backs open")
+        s = summary.by_group(self.study, "category")
+        has_targets = any(r.target is not None for r in s.rows)
+        heads = ["Category", "On database", "Interviewed"] + (["Target"] if has_targets else [])
+        self.summary.setColumnCount(len(heads))
+        self.summary.setHorizontalHeaderLabels(heads)
+        rows = s.rows + [s.total]
+        self.summary.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            values = [r.group, r.on_database, r.interviewed] + ([r.target if r.target is not None else ""]
+                                                              if has_targets else [])
+            for j, v in enumerate(values):
+                item = QTableWidgetItem(str(v))
+                if j:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.summary.setItem(i, j, item)
+        header = self.summary.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for column in range(1, len(heads)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        # Tall enough for every row, no taller: the organisation list gets the rest.
+        self.summary.setFixedHeight(self.summary.horizontalHeader().height() + 4 + sum(
+            self.summary.rowHeight(i) for i in range(self.summary.rowCount())))
+
+    def open_case(self, org_id: int, ids: list[int] | None = None) -> None:
+        """Placeholder until the case form exists: select the organisation in the list."""
+        if org_id in self.model._ids:
+            self.table.selectRow(self.model._ids.index(org_id))
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()

@@ -1,0 +1,348 @@
+"""The main window: welcome screen, navigation between screens, menus, status bar.
+
+Screens are QWidgets built with ``(session, window)``. They change data only through the
+session and redraw on ``session.changed``; to move the researcher elsewhere they call the
+window's ``open_case``, ``start_interview``, ``resume_interview`` or ``show_screen``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fieldkit.errors import FieldkitError
+from fieldkit.study import Study, default_folder
+from fieldkit.ui import errors
+from fieldkit.ui.qt import (
+    QAction,
+    QApplication,
+    QFileDialog,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QSettings,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QWidget,
+)
+from fieldkit.ui.session import StudySession
+from fieldkit.ui.welcome import Welcome
+
+#: (key, label, module, class) of each screen, in navigation order.
+SCREENS = (
+    ("organisations", "Organisations", "fieldkit.ui.organisations", "OrganisationsScreen"),
+    ("callbacks", "Call-backs", "fieldkit.ui.callbacks", "CallbacksScreen"),
+    ("interviews", "Interviews", "fieldkit.ui.interview_runner", "InterviewsScreen"),
+    ("pool", "Pool", "fieldkit.ui.pool", "PoolScreen"),
+    ("reports", "Reports", "fieldkit.ui.reports", "ReportsScreen"),
+    ("settings", "Study settings", "fieldkit.ui.settings", "SettingsScreen"),
+)
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: StudySession | None = None
+        self.settings = QSettings("fieldkit", "fieldkit")
+        self.screens: dict[str, QWidget] = {}
+        self.setWindowTitle("fieldkit")
+        self.resize(1180, 760)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self._saved_label = QLabel()
+        self._saved_label.setAccessibleName("Save state")
+        self.statusBar().addPermanentWidget(self._saved_label)
+        self._build_menus()
+        self.show_welcome()
+
+    # --- menus ---------------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut=None, *, study_only: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        if study_only:
+            self._study_actions.append(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self._study_actions: list[QAction] = []
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New study…", self.show_welcome, QKeySequence.New)
+        self._action(file, "&Open…", self.choose_study, QKeySequence.Open)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addSeparator()
+        self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.SaveAs, study_only=True)
+        self._action(file, "&Close study", self.close_study, QKeySequence.Close, study_only=True)
+        file.addSeparator()
+        quit_ = self._action(file, "&Quit", self.close, QKeySequence.Quit)
+        quit_.setMenuRole(QAction.QuitRole)
+
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self._action(edit, "&Undo", lambda: self.session and self.session.undo_stack.undo(),
+                                        QKeySequence.Undo, study_only=True)
+        self.redo_action = self._action(edit, "&Redo", lambda: self.session and self.session.undo_stack.redo(),
+                                        QKeySequence.Redo, study_only=True)
+        edit.addSeparator()
+        self._action(edit, "&Find", self.find, QKeySequence.Find, study_only=True)
+
+        go = bar.addMenu("&Go")
+        for number, (key, label, _, _) in enumerate(SCREENS, start=1):
+            self._action(go, label, lambda _=False, k=key: self.show_screen(k), f"Ctrl+{number}",
+                         study_only=True)
+
+        help_ = bar.addMenu("&Help")
+        self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        about = self._action(help_, "&About fieldkit", self.show_about)
+        about.setMenuRole(QAction.AboutRole)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        for action in self._study_actions:
+            action.setEnabled(self.session is not None)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in self.recent_studies() if Path(p).exists()]
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).stem)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_study(Path(p)))
+        if not recent:
+            self.recent_menu.addAction("No recent studies").setEnabled(False)
+
+    def recent_studies(self) -> list[str]:
+        value = self.settings.value("study/recent") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path)] + [p for p in self.recent_studies() if p != str(path)]
+        self.settings.setValue("study/recent", recent[:MAX_RECENT])
+        self.settings.setValue("study/last", str(path))
+
+    # --- welcome and studies -------------------------------------------------------------
+
+    def show_welcome(self) -> None:
+        if self.session is not None:
+            self.close_study()
+        self.setCentralWidget(Welcome(self))
+        self.setWindowTitle("fieldkit")
+        self.statusBar().showMessage("No study open")
+        self._saved_label.clear()
+
+    def open_study(self, path: Path) -> bool:
+        try:
+            study = Study.open(path)
+        except FieldkitError as e:
+            errors.warn(self, "Cannot open the study", str(e))
+            return False
+        if self.session is not None:
+            self._close_session()
+        self.session = StudySession(study, self)
+        self.session.saved.connect(self._show_saved)
+        self.session.changed.connect(self._on_changed)
+        self.session.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.session.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self._build_study_view()
+        self._remember(study.path)
+        self._update_actions()
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        return True
+
+    def _build_study_view(self) -> None:
+        assert self.session is not None
+        self.screens = {}
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Screens")
+        self.nav.setMaximumWidth(200)
+        for _, label, _, _ in SCREENS:
+            self.nav.addItem(label)
+        self.stack = QStackedWidget()
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        state = self.settings.value("window/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        else:
+            self.splitter.setSizes([170, 1000])
+        self.setCentralWidget(self.splitter)
+        self.nav.currentRowChanged.connect(lambda row: self.show_screen(SCREENS[row][0]))
+        study = self.session.study
+        self.setWindowTitle(f"{study.title} — fieldkit")
+        self.statusBar().showMessage(f"{study.title} · {study.path}")
+        self._saved_label.setText("All changes saved")
+        self.nav.setCurrentRow(0)
+
+    def screen(self, key: str) -> QWidget:
+        """The screen ``key``, built the first time it is asked for."""
+        if key not in self.screens:
+            _, _, module, cls = next(s for s in SCREENS if s[0] == key)
+            widget = getattr(importlib.import_module(module), cls)(self.session, self)
+            self.screens[key] = widget
+            self.stack.addWidget(widget)
+        return self.screens[key]
+
+    def show_screen(self, key: str) -> QWidget:
+        widget = self.screen(key)
+        self.stack.setCurrentWidget(widget)
+        row = [s[0] for s in SCREENS].index(key)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        return widget
+
+    def choose_study(self) -> None:
+        folder = default_folder()
+        name, _ = QFileDialog.getOpenFileName(self, "Open a study", str(folder if folder.exists() else Path.home()),
+                                              "fieldkit studies (*.fieldkit)")
+        if name:
+            self.open_study(Path(name))
+
+    def open_demo(self) -> None:
+        from fieldkit.demo import build_demo, demo_path
+
+        path = demo_path()
+        if not path.exists():
+            try:
+                build_demo(path).close()
+            except FieldkitError as e:
+                errors.warn(self, "Cannot create the demo study", str(e))
+                return
+        self.open_study(path)
+
+    def new_study(self, template_path: Path) -> None:
+        from fieldkit.templates import load_template
+
+        try:
+            template = load_template(template_path)
+        except FieldkitError as e:
+            errors.warn(self, "The template has problems", str(e))
+            return
+        folder = default_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        name, _ = QFileDialog.getSaveFileName(self, "New study", str(folder / f"{template.title}.fieldkit"),
+                                              "fieldkit studies (*.fieldkit)")
+        if not name:
+            return
+        path = Path(name) if name.endswith(".fieldkit") else Path(name + ".fieldkit")
+        try:
+            Study.create(path, template).close()
+        except FieldkitError as e:
+            errors.warn(self, "Cannot create the study", str(e))
+            return
+        self.open_study(path)
+
+    def save_copy(self) -> None:
+        if self.session is None:
+            return
+        study = self.session.study
+        name, _ = QFileDialog.getSaveFileName(self, "Save a copy of the study",
+                                              str(study.path.with_name(f"{study.path.stem} (copy).fieldkit")),
+                                              "fieldkit studies (*.fieldkit)")
+        if name:
+            self.session.call(study.save_copy, Path(name), changes=set(), what="the copy")
+
+    def _close_session(self) -> None:
+        if self.session is None:
+            return
+        for widget in self.screens.values():
+            close = getattr(widget, "close_study", None)
+            if close is not None:
+                close()
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.session.study.close()
+        self.session.deleteLater()
+        self.session = None
+        self.screens = {}
+        self._update_actions()
+
+    def close_study(self) -> None:
+        self._close_session()
+        self.show_welcome()
+
+    # --- moving the researcher around ------------------------------------------------------
+
+    def open_case(self, org_id: int, ids: list[int] | None = None) -> None:
+        """Show one organisation's case form; ``ids`` is the list Previous/Next walks."""
+        self.show_screen("organisations").open_case(org_id, ids)
+
+    def start_interview(self, org_id: int) -> None:
+        self.show_screen("interviews").start(org_id)
+
+    def resume_interview(self, interview_id: int) -> None:
+        self.show_screen("interviews").resume(interview_id)
+
+    def find(self) -> None:
+        widget = self.stack.currentWidget() if self.session is not None else None
+        focus = getattr(widget, "focus_search", None)
+        if focus is not None:
+            focus()
+
+    # --- status and help -------------------------------------------------------------------
+
+    def _show_saved(self) -> None:
+        self._saved_label.setText("All changes saved")
+
+    def _on_changed(self, kinds: set[str]) -> None:
+        if "details" in kinds and self.session is not None:
+            self.setWindowTitle(f"{self.session.study.title} — fieldkit")
+
+    def show_shortcuts(self) -> None:
+        rows = [
+            ("Ctrl+1 … Ctrl+6", "Organisations, Call-backs, Interviews, Pool, Reports, Study settings"),
+            ("Ctrl+F", "Find (search the current screen)"),
+            ("Enter", "Open the selected organisation"),
+            ("Page Up / Page Down", "Previous / next organisation in the case form"),
+            ("Ctrl+L", "Log an attempt (case form)"),
+            ("Alt+Left / Alt+Right", "Previous / next section of the interview"),
+            ("Ctrl+Return", "Finish the interview"),
+            ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+        ]
+        text = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+        QMessageBox.information(self, "Keyboard shortcuts", text)
+
+    def show_about(self) -> None:
+        from fieldkit import __version__
+
+        QMessageBox.about(self, "About fieldkit",
+                          f"<b>fieldkit {__version__}</b><p>Offline research by interview: organisations, "
+                          "attempts, interviews and an anonymous comment pool, in one file on this computer.</p>")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self._close_session()
+        super().closeEvent(event)
+
+
+def run(path: Path | None = None) -> int:
+    """Start the desktop app, on ``path`` if given, else on the last study or the welcome screen."""
+    import sys
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("fieldkit")
+    app.setOrganizationName("fieldkit")
+    errors.install_excepthook()
+    window = MainWindow()
+    if path is None:
+        last = window.settings.value("study/last")
+        if last and Path(last).exists():
+            window.open_study(Path(last))
+    elif not window.open_study(path):
+        return 1
+    window.show()
+    QTimer.singleShot(0, window.raise_)
+    return app.exec()

@@ -1,0 +1,17 @@
+"""Study settings screen."""
+
+from __future__ import annotations
+
+from fieldkit.ui.qt import QLabel, QVBoxLayout, QWidget
+from fieldkit.ui.session import StudySession
+from fieldkit.ui.welcome import heading
+
+
+class SettingsScreen(QWidget):
+    def __init__(self, session: StudySession, window=None):
+        super().__init__(window)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Study settings"))
+        layout.addWidget(QLabel("Not built yet."))
+        layout.addStretch(1)
