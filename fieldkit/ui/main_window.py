@@ -166,6 +166,10 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setAccessibleName("Screens")
         self.nav.setMaximumWidth(200)
+        self.nav.setSpacing(3)
+        font = self.nav.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.nav.setFont(font)
         for _, label, _, _ in SCREENS:
             self.nav.addItem(label)
         self.stack = QStackedWidget()
