@@ -41,10 +41,30 @@ class CallBack:
     callback_at: str
     outcome: str
     note: str | None
+    #: the organisation's phone number, else its first contact's
+    phone: str | None = None
+    #: the organisation's first contact, the person to ask for
+    contact: str | None = None
 
     @property
     def day(self) -> dt.date:
         return dt.datetime.fromisoformat(self.callback_at).date()
+
+    @property
+    def due(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.callback_at)
+
+
+@dataclass(frozen=True)
+class DueCallBacks:
+    """Open call-backs seen from one moment: due time passed, due later that day, due after."""
+
+    overdue: list[CallBack]
+    today: list[CallBack]
+    upcoming: list[CallBack]
+
+    def __len__(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.upcoming)
 
 
 def parse_time(value: str | dt.datetime | dt.date | None, what: str) -> str | None:
@@ -158,7 +178,11 @@ class Attempts:
         marks = ",".join("?" * len(OPEN_STATUSES))
         sql = f"""
             SELECT a.id AS attempt_id, a.organisation_id, o.name AS organisation_name,
-                   a.callback_at, a.outcome, a.note
+                   a.callback_at, a.outcome, a.note,
+                   coalesce(o.phone, (SELECT c.phone FROM contacts c WHERE c.organisation_id = o.id
+                                      AND c.phone IS NOT NULL ORDER BY c.id LIMIT 1)) AS phone,
+                   (SELECT c.name FROM contacts c WHERE c.organisation_id = o.id ORDER BY c.id LIMIT 1)
+                       AS contact
             FROM attempts a JOIN organisations o ON o.id = a.organisation_id
             WHERE a.callback_at IS NOT NULL
               AND o.status IN ({marks})
@@ -181,3 +205,16 @@ class Attempts:
         for cb in self.callbacks(until=until):
             days.setdefault(cb.day, []).append(cb)
         return days
+
+    def callbacks_due(self, now: dt.datetime) -> DueCallBacks:
+        """Open call-backs split around ``now``: overdue (the time has passed), later today,
+        and upcoming (after today), each earliest first."""
+        overdue, today, upcoming = [], [], []
+        for cb in self.callbacks():
+            if cb.due < now:
+                overdue.append(cb)
+            elif cb.day == now.date():
+                today.append(cb)
+            else:
+                upcoming.append(cb)
+        return DueCallBacks(overdue, today, upcoming)

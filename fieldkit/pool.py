@@ -156,6 +156,19 @@ class Pool:
                 raise NotFoundError(f"no pool comment with id {comment_id}")
             self.study.search.index_comment(comment_id, None)
 
+    def restore(self, comment: Comment) -> None:
+        """Put back a comment just deleted (to undo the delete): the same id, words and themes."""
+        with self.study.transaction():
+            try:
+                self.study.conn.execute("INSERT INTO pool(id, question_id, value, text) VALUES (?, ?, ?, ?)",
+                                        (comment.id, comment.question_id,
+                                         json.dumps(comment.value, ensure_ascii=False), comment.text))
+            except sqlite3.IntegrityError:
+                raise InvalidValueError("that comment is already in the pool") from None
+            self.study.conn.executemany("INSERT INTO pool_themes(comment_id, theme) VALUES (?, ?)",
+                                        [(comment.id, t) for t in comment.themes])
+            self.study.search.index_comment(comment.id, comment.text)
+
     def tag(self, comment_id: int, theme: str) -> None:
         if theme not in {t.id for t in self.study.template.themes}:
             raise InvalidValueError(f"unknown theme '{theme}'")

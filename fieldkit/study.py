@@ -343,25 +343,24 @@ class Study:
         current = self.template
         if template.to_dict() == current.to_dict():
             return self.template_version
-        checks = (
-            ("categories", "SELECT DISTINCT category FROM organisations WHERE category IS NOT NULL"),
-            ("areas", "SELECT DISTINCT area FROM organisations WHERE area IS NOT NULL"),
-            ("exclusion_reasons",
-             "SELECT DISTINCT exclusion_reason FROM organisations WHERE exclusion_reason IS NOT NULL"),
-            ("outcomes", "SELECT DISTINCT outcome FROM attempts WHERE outcome <> ''"),
-        )
         with self.transaction():
-            for kind, sql in checks:
-                used = {r[0] for r in self.conn.execute(sql)}
-                missing = sorted(used - set(template.vocabulary(kind)))
+            for kind in _USES:
+                used = self.vocabulary_usage(kind)
+                missing = sorted(set(used) - set(template.vocabulary(kind)))
                 if missing:
+                    what = "attempt" if kind == "outcomes" else "organisation"
+                    uses = ", ".join(f"{v} ({used[v]} {what}{'s' if used[v] != 1 else ''})" for v in missing)
                     raise FieldkitError(
-                        f"cannot remove {kind.replace('_', ' ')} still in use: {', '.join(missing)}"
+                        f"cannot remove {kind.replace('_', ' ')} still in use: {uses}. "
+                        f"Rename the value instead, or change those {what}s first."
                     )
-            used_flags = {r[0] for r in self.conn.execute("SELECT DISTINCT flag FROM flags")}
-            gone = sorted(used_flags - set(template.flag_ids()))
+            used_flags = dict(self.conn.execute("SELECT flag, count(*) FROM flags GROUP BY flag").fetchall())
+            gone = sorted(set(used_flags) - set(template.flag_ids()))
             if gone:
-                raise FieldkitError(f"cannot remove flags still ticked: {', '.join(gone)}")
+                labels = ", ".join(f"{current.flag_label(f) if f in current.flag_ids() else f} "
+                                   f"({used_flags[f]} organisation{'s' if used_flags[f] != 1 else ''})"
+                                   for f in gone)
+                raise FieldkitError(f"cannot remove flags still ticked: {labels}. Untick them first.")
             version = self.template_version + 1
             self.conn.execute(
                 "INSERT INTO template_versions(version, definition, created) VALUES (?, ?, ?)",
@@ -369,6 +368,33 @@ class Study:
             )
         self._current_version = version
         self._templates[version] = template
+        return version
+
+    def vocabulary_usage(self, kind: str) -> dict[str, int]:
+        """How many organisations (attempts, for outcomes) use each value of a vocabulary."""
+        table, column = _USES[kind]
+        with self._mutex:
+            return dict(self.conn.execute(
+                f"SELECT {column}, count(*) FROM {table} WHERE {column} IS NOT NULL AND {column} <> '' "
+                f"GROUP BY {column}").fetchall())
+
+    def rename_vocabulary_value(self, kind: str, old: str, new: str) -> int:
+        """Rename a value of a vocabulary everywhere at once: the template (a new version,
+        the value keeping its place and, for a category, its target) and every organisation
+        or attempt that uses it. Returns the template version."""
+        if old == new:
+            return self.template_version
+        template = self.template.with_renamed_value(kind, old, new)
+        table, column = _USES[kind]
+        with self.transaction():
+            ids = [r[0] for r in self.conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", (old,))]
+            self.conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new, old))
+            version = self.update_template(template)
+            if table == "organisations":
+                stamp = now()
+                for org_id in ids:
+                    self.conn.execute("UPDATE organisations SET updated = ? WHERE id = ?", (stamp, org_id))
+                    self.search.index_organisation(org_id)
         return version
 
     def add_vocabulary_values(self, additions: Mapping[str, Iterable[str]]) -> int:
@@ -381,6 +407,15 @@ class Study:
             if new:
                 template = template.with_values(kind, existing + new)
         return self.update_template(template)
+
+
+#: Where each vocabulary's values are used: (table, column).
+_USES = {
+    "categories": ("organisations", "category"),
+    "areas": ("organisations", "area"),
+    "exclusion_reasons": ("organisations", "exclusion_reason"),
+    "outcomes": ("attempts", "outcome"),
+}
 
 
 def move_into_place(temp: Path, path: Path) -> None:

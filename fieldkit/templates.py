@@ -217,10 +217,52 @@ class Template:
         return getattr(self, kind)
 
     def with_values(self, kind: str, values: list[str] | tuple[str, ...]) -> Template:
-        """A copy with the vocabulary ``kind`` replaced by ``values`` (validated)."""
+        """A copy with the vocabulary ``kind`` replaced by ``values`` (validated); a category
+        that goes takes its target with it."""
+        words = kind.replace("_", " ")
+        seen: set[str] = set()
+        for value in values:
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidValueError(f"a value in the {words} cannot be empty")
+            if value in seen:
+                raise InvalidValueError(f"'{value}' is already one of the {words}")
+            seen.add(value)
         data = self.to_dict()
         data["organisations"][kind] = list(values)
-        return template_from_dict(data, source=f"study template ({kind})")
+        if kind == "categories":
+            data["targets"] = {c: n for c, n in self.targets.items() if c in seen}
+        return template_from_dict(data, source=f"study template ({words})")
+
+    def with_renamed_value(self, kind: str, old: str, new: str) -> Template:
+        """A copy with ``old`` renamed to ``new`` in place in the vocabulary ``kind`` (and its
+        target, for a category)."""
+        values = list(self.vocabulary(kind))
+        if old not in values:
+            raise InvalidValueError(f"'{old}' is not one of the {kind.replace('_', ' ')}")
+        values[values.index(old)] = new
+        renamed_ = self.with_values(kind, values)
+        if kind == "categories" and old in self.targets:
+            targets = {new if c == old else c: n for c, n in self.targets.items()}
+            renamed_ = renamed_.with_targets(targets)
+        return renamed_
+
+    def with_targets(self, targets: dict[str, int]) -> Template:
+        """A copy with these targets per category (validated)."""
+        data = self.to_dict()
+        data["targets"] = dict(targets)
+        return template_from_dict(data, source="study template (targets)")
+
+    def with_flags(self, flags: list[Flag] | tuple[Flag, ...]) -> Template:
+        """A copy with the template's own flags replaced by ``flags`` (validated). A flag a
+        question ticks cannot go."""
+        kept = {f.id for f in flags}
+        for q in self.questions():
+            if q.flag and q.flag not in BUILTIN_FLAGS and q.flag not in kept:
+                raise InvalidValueError(f"cannot remove the flag '{self.flag_label(q.flag)}': "
+                                        f"the question '{q.label}' ticks it")
+        data = self.to_dict()
+        data["flags"] = [{"id": f.id, "label": f.label} for f in flags]
+        return template_from_dict(data, source="study template (flags)")
 
     def to_dict(self) -> dict[str, Any]:
         """The template as plain data in the TOML file's shape (what a study stores)."""
