@@ -1,17 +1,495 @@
-"""Pool screen."""
+"""The comment pool: what interviewees said in answer to anonymous questions, by theme and
+question, to read, redact, tag and search.
+
+Nothing on this screen says or hints at who said what: there is no organisation, interviewer,
+date, interview or number here, and comments come in the pool's own order (by random id),
+which has nothing to do with when they were said. Answers to choice and scale questions are
+shown as overall counts, not one by one.
+"""
 
 from __future__ import annotations
 
-from fieldkit.ui.qt import QLabel, QVBoxLayout, QWidget
+import html
+
+from fieldkit.pool import Comment
+from fieldkit.templates import COUNTABLE_TYPES, Question, Template
+from fieldkit.ui.qt import (
+    QAbstractItemView,
+    QBrush,
+    QCheckBox,
+    QColor,
+    QEvent,
+    QFont,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPalette,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTimer,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
+RELEVANT = {"pool", "template", "interviews"}
+SEARCH_DELAY_MS = 250
+SAVE_DELAY_MS = 700
+#: Tree and list item roles
+_GROUP = Qt.UserRole          # (theme or None for all or "" for none, question id or None)
+_COMMENT = Qt.UserRole + 1    # a Comment
+ALL, NO_THEME = None, ""
+BAR_COLOUR = "#5b84b1"
+
+
+def _question(template: Template, question_id: str) -> Question | None:
+    try:
+        return template.question(question_id)
+    except KeyError:
+        return None
+
+
+def is_counted(question: Question | None) -> bool:
+    """Choice, yes/no and scale answers are shown as counts rather than one by one."""
+    return question is not None and question.type in COUNTABLE_TYPES
+
+
+def distribution_html(counts: dict[str, int], width: int = 220) -> str:
+    """Counts as a small table of bars (rich text for a QLabel)."""
+    top = max(counts.values(), default=0) or 1
+    rows = []
+    for choice, n in counts.items():
+        bar = max(1, round(width * n / top)) if n else 0
+        cell = f'<td bgcolor="{BAR_COLOUR}" width="{bar}">&nbsp;</td>' if bar else ""
+        rows.append(f'<tr><td>{html.escape(choice)}&nbsp;&nbsp;</td><td align="right">{n}&nbsp;</td>'
+                    f'<td><table cellspacing="0" cellpadding="0"><tr>{cell}</tr></table></td></tr>')
+    return f'<table cellspacing="3">{"".join(rows)}</table>'
+
 
 class PoolScreen(QWidget):
+    """Themes and questions on the left; their comments on the right, with the selected one
+    open for redacting, tagging or deleting."""
+
     def __init__(self, session: StudySession, window=None):
         super().__init__(window)
         self.session = session
+        self._comments: list[Comment] = []
+        self._current: Comment | None = None
+        self._own_change = False
+
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Pool"))
-        layout.addWidget(QLabel("Not built yet."))
-        layout.addStretch(1)
+        intro = QLabel("Answers to anonymous questions, kept apart from the named records. Nothing here "
+                       "shows who said what, and comments appear in no particular order.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        top = QHBoxLayout()
+        search_label = QLabel("&Search")
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search comments")
+        self.search.setPlaceholderText("Words in the comments (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        search_label.setBuddy(self.search)
+        self.found = QLabel()
+        self.found.setAccessibleName("Comments shown")
+        top.addWidget(search_label)
+        top.addWidget(self.search, 2)
+        top.addWidget(self.found, 1)
+        layout.addLayout(top)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.groups = QTreeWidget()
+        self.groups.setAccessibleName("Themes and questions")
+        self.groups.setHeaderHidden(True)
+        self.groups.setColumnCount(2)
+        self.groups.header().setStretchLastSection(False)
+        self.groups.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.groups.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.groups.setIndentation(14)
+        self.groups.setTextElideMode(Qt.ElideRight)
+        self.groups.currentItemChanged.connect(lambda *_: self._fill_list())
+        self.splitter.addWidget(self.groups)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.list_title = heading("", 1.1)
+        self.list_title.setAccessibleName("Shown")
+        right_layout.addWidget(self.list_title)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Comments")
+        self.list.setWordWrap(True)
+        self.list.setResizeMode(QListView.Adjust)
+        self.list.setUniformItemSizes(False)
+        self.list.setSpacing(3)
+        self.list.setAlternatingRowColors(True)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.list.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.list.installEventFilter(self)
+        right_layout.addWidget(self.list, 3)
+        right_layout.addWidget(self._build_editor())
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([330, 670])
+        layout.addWidget(self.splitter, 1)
+
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_text)
+
+        self.setTabOrder(self.search, self.groups)
+        self.setTabOrder(self.groups, self.list)
+        self.setTabOrder(self.list, self.editor)
+        session.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _build_editor(self) -> QFrame:
+        panel = QFrame()
+        panel.setFrameShape(QFrame.StyledPanel)
+        box = QVBoxLayout(panel)
+        label = QLabel("Selected &comment (edit to redact a name or a detail; saved as you type)")
+        self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName("Comment text")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 4 + 14)
+        label.setBuddy(self.editor)
+        self.editor.textChanged.connect(self._text_changed)
+        self.editor.installEventFilter(self)
+        box.addWidget(label)
+        box.addWidget(self.editor)
+        self.themes_label = QLabel("Themes")
+        box.addWidget(self.themes_label)
+        self.theme_grid = QGridLayout()
+        self.theme_grid.setHorizontalSpacing(16)
+        self.theme_grid.setVerticalSpacing(2)
+        box.addLayout(self.theme_grid)
+        self.theme_boxes: dict[str, QCheckBox] = {}
+        buttons = QHBoxLayout()
+        self.delete_button = QPushButton("&Delete comment…")
+        self.delete_button.setAccessibleName("Delete comment")
+        self.delete_button.clicked.connect(self.delete_current)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        box.addLayout(buttons)
+        return panel
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def _on_changed(self, kinds: set[str]) -> None:
+        if not kinds & RELEVANT:
+            return
+        if self._own_change:
+            self._fill_groups()  # counts may have moved; the list and the editor are current
+            return
+        if self._save_timer.isActive():  # an Undo or another screen: keep what is being typed
+            self._save_timer.stop()
+            self.save_text(undoable=False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the pool again (with the search) and redraw, keeping the group and comment."""
+        study = self.session.study
+        self._template = study.template
+        self._comments = study.pool.comments(search=self.search.text() or None)
+        self._fill_theme_boxes()
+        self._fill_groups()
+
+    def _fill_theme_boxes(self) -> None:
+        themes = [(t.id, t.label) for t in self._template.themes]
+        if [(k, b.text()) for k, b in self.theme_boxes.items()] == themes:
+            return
+        for box in self.theme_boxes.values():
+            box.deleteLater()
+        self.theme_boxes = {}
+        previous = self.editor
+        for i, (theme_id, label) in enumerate(themes):
+            box = QCheckBox(label)
+            box.setAccessibleName(f"Theme: {label}")
+            box.toggled.connect(lambda on, t=theme_id: self.set_theme(t, on))
+            self.theme_grid.addWidget(box, i // 2, i % 2)
+            self.theme_boxes[theme_id] = box
+            self.setTabOrder(previous, box)
+            previous = box
+        self.setTabOrder(previous, self.delete_button)
+        self.themes_label.setVisible(bool(themes))
+
+    def _fill_groups(self) -> None:
+        """The tree: all comments, each theme with its questions, comments with no theme."""
+        current = self.groups.currentItem()
+        keep = current.data(0, _GROUP) if current is not None else (ALL, None)
+        comments = self._comments
+        if self._own_change:
+            comments = self.session.study.pool.comments(search=self.search.text() or None)
+            self._comments = comments
+        bold = QFont(self.groups.font())
+        bold.setBold(True)
+        self.groups.blockSignals(True)
+        self.groups.clear()
+        select = None
+
+        def add(parent, text: str, key: tuple, count: int, tip: str = "") -> QTreeWidgetItem:
+            nonlocal select
+            item = QTreeWidgetItem([text, str(count)])
+            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+            item.setData(0, _GROUP, key)
+            item.setToolTip(0, tip or text)
+            (self.groups.addTopLevelItem(item) if parent is None else parent.addChild(item))
+            if key == keep:
+                select = item
+            return item
+
+        everything = add(None, "All comments", (ALL, None), len(comments))
+        everything.setFont(0, bold)
+        everything.setFont(1, bold)
+        themes = [(t.id, t.label) for t in self._template.themes] + [(NO_THEME, "No theme")]
+        for theme_id, label in themes:
+            inside = [c for c in comments if (theme_id in c.themes if theme_id else not c.themes)]
+            if not inside:
+                continue
+            item = add(None, label, (theme_id, None), len(inside))
+            for qid, qlabel, n in _by_question(inside):
+                add(item, qlabel, (theme_id, qid), n)
+            item.setExpanded(True)
+        self.groups.setCurrentItem(select or everything)
+        self.groups.blockSignals(False)
+        if not self._own_change:
+            self._fill_list()
+
+    def _fill_list(self) -> None:
+        self.flush()
+        item = self.groups.currentItem()
+        theme, question_id = item.data(0, _GROUP) if item is not None else (ALL, None)
+        keep = self._current.id if self._current is not None else None
+        shown = [c for c in self._comments
+                 if (theme is ALL or (theme in c.themes if theme else not c.themes))
+                 and (question_id is None or c.question_id == question_id)]
+        if item is None or theme is ALL:
+            self.list_title.setText("All comments")
+        else:
+            self.list_title.setText(item.toolTip(0))
+        self.list.blockSignals(True)
+        self.list.clear()
+        header_font = QFont(self.list.font())
+        header_font.setBold(True)
+        select = None
+        written = 0
+        searching = bool(self.search.text().strip())
+        for qid, qlabel, n in _by_question(shown):
+            question = _question(self._template, qid)
+            counted = is_counted(question)
+            if counted and searching:
+                continue
+            header = QListWidgetItem(f"{qlabel}  ·  {n} {'answer' if counted else 'comment'}{'s' if n != 1 else ''}")
+            header.setFlags(Qt.ItemIsEnabled)
+            header.setFont(header_font)
+            header.setForeground(QBrush(self.palette().color(QPalette.WindowText)))
+            header.setBackground(QBrush(self.palette().color(QPalette.Window)))
+            self.list.addItem(header)
+            if counted:
+                self._add_distribution(qid)
+                continue
+            for c in (c for c in shown if c.question_id == qid):
+                row = QListWidgetItem(c.text)
+                row.setData(_COMMENT, c)
+                self.list.addItem(row)
+                written += 1
+                if c.id == keep:
+                    select = row
+        self.list.blockSignals(False)
+        total = sum(1 for c in shown if not is_counted(_question(self._template, c.question_id)))
+        if searching:
+            self.found.setText(f"{total} comment{'s' if total != 1 else ''} found" if total else "No comments found")
+        else:
+            self.found.setText("")
+        if select is not None:
+            self.list.setCurrentItem(select)
+        else:
+            self._current = None
+            self.list.setCurrentRow(-1)
+        self._show_current()
+        if not self.list.count():
+            empty = QListWidgetItem("No comments match the search." if searching else
+                                    "No comments yet. Answers to anonymous questions arrive here as "
+                                    "interviews are taken.")
+            empty.setFlags(Qt.ItemIsEnabled)
+            empty.setForeground(QBrush(self.palette().color(QPalette.PlaceholderText)))
+            self.list.addItem(empty)
+
+    def _add_distribution(self, question_id: str) -> None:
+        counts = self.session.study.pool.distribution(question_id)
+        label = QLabel(distribution_html(counts))
+        label.setAccessibleName("Answers counted")
+        label.setContentsMargins(12, 2, 6, 6)
+        item = QListWidgetItem()
+        item.setFlags(Qt.NoItemFlags)
+        item.setSizeHint(label.sizeHint())
+        self.list.addItem(item)
+        self.list.setItemWidget(item, label)
+
+    # --- the selected comment ------------------------------------------------------------------
+
+    def _show_current(self) -> None:
+        self.flush()
+        item = self.list.currentItem()
+        comment = item.data(_COMMENT) if item is not None else None
+        self._current = comment
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(comment.text if comment else "")
+        self.editor.blockSignals(False)
+        for theme_id, box in self.theme_boxes.items():
+            box.blockSignals(True)
+            box.setChecked(bool(comment) and theme_id in comment.themes)
+            box.blockSignals(False)
+            box.setEnabled(comment is not None)
+        self.editor.setEnabled(comment is not None)
+        self.editor.setPlaceholderText("" if comment else "Choose a comment to edit, tag or delete it.")
+        self.delete_button.setEnabled(comment is not None)
+
+    def _text_changed(self) -> None:
+        if self._current is not None:
+            self._save_timer.start()
+
+    def flush(self) -> None:
+        """Save the comment being edited now, if it has changed (before moving away)."""
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            self.save_text()
+
+    def save_text(self, *, undoable: bool = True) -> None:
+        """Save the editor's words to the selected comment (Undo takes them back)."""
+        comment = self._current
+        text = self.editor.toPlainText()
+        if comment is None or text == comment.text:
+            return
+        if not text.strip():
+            return  # an empty comment is not saved; Delete removes one
+        pool = self.session.study.pool
+        old = comment.text
+        if undoable:
+            done = self._edit("redact a comment", lambda: pool.edit(comment.id, text),
+                              lambda: pool.edit(comment.id, old))
+        else:
+            self._own_change = True
+            try:
+                done = bool(self.session.call(lambda: pool.edit(comment.id, text) or True, changes={"pool"},
+                                             what="the comment"))
+            finally:
+                self._own_change = False
+        if done:
+            self._replace(comment, text=text)
+
+    def set_theme(self, theme_id: str, on: bool) -> None:
+        """Tag (or untag) the selected comment with a theme."""
+        comment = self._current
+        if comment is None or (theme_id in comment.themes) == on:
+            return
+        pool = self.session.study.pool
+        tag, untag = (lambda: pool.tag(comment.id, theme_id)), (lambda: pool.untag(comment.id, theme_id))
+        label = self._template.theme_label(theme_id)
+        if self._edit(f"{'tag' if on else 'untag'} a comment: {label}", *((tag, untag) if on else (untag, tag))):
+            themes = sorted(set(comment.themes) | {theme_id} if on else set(comment.themes) - {theme_id})
+            self._replace(comment, themes=tuple(themes))
+
+    def delete_current(self) -> None:
+        comment = self._current
+        if comment is None:
+            return
+        self.flush()
+        comment = self._current or comment
+        answer = QMessageBox.question(self, "Delete the comment",
+                                      "Delete this comment from the pool? It will not appear in reports. "
+                                      "(Edit ▸ Undo puts it back.)",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return
+        pool = self.session.study.pool
+        row = self.list.currentRow()
+        if self.session.edit("delete a comment", lambda: pool.delete(comment.id), lambda: pool.restore(comment),
+                             {"pool"}):
+            self._select_near(row)
+
+    def _select_near(self, row: int) -> None:
+        """Select the comment at ``row`` or the nearest one after it (else before it)."""
+        rows = list(range(row, self.list.count())) + list(range(min(row, self.list.count()) - 1, -1, -1))
+        for r in rows:
+            if self.list.item(r).data(_COMMENT) is not None:
+                self.list.setCurrentRow(r)
+                return
+
+    def _edit(self, text: str, do, undo) -> bool:
+        self._own_change = True
+        try:
+            return self.session.edit(text, do, undo, {"pool"})
+        finally:
+            self._own_change = False
+
+    def _replace(self, comment: Comment, **changes) -> None:
+        """Keep the list's copy of a comment in step with what was just saved."""
+        from dataclasses import replace
+
+        new = replace(comment, **changes)
+        self._comments = [new if c.id == comment.id else c for c in self._comments]
+        if self._current is not None and self._current.id == comment.id:
+            self._current = new
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            held = item.data(_COMMENT)
+            if held is not None and held.id == comment.id:
+                item.setData(_COMMENT, new)
+                item.setText(new.text)
+
+    # --- keyboard ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.KeyPress:
+            if watched is self.list and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2):
+                if self._current is not None:
+                    self.editor.setFocus(Qt.TabFocusReason)
+                return True
+            if watched is self.list and event.key() == Qt.Key_Delete:
+                self.delete_current()
+                return True
+            if watched is self.editor and event.key() == Qt.Key_Escape:
+                self.flush()
+                self.list.setFocus(Qt.OtherFocusReason)
+                return True
+        if event.type() == QEvent.FocusOut and watched is self.editor:
+            self.flush()
+        return super().eventFilter(watched, event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def close_study(self) -> None:
+        """The window is closing the study: save what is being typed first."""
+        self.flush()
+
+
+def _by_question(comments: list[Comment]) -> list[tuple[str, str, int]]:
+    """(question id, label, count) in the order the comments come (schedule order)."""
+    out: dict[str, list] = {}
+    for c in comments:
+        entry = out.setdefault(c.question_id, [c.question_label, 0])
+        entry[1] += 1
+    return [(qid, label, n) for qid, (label, n) in out.items()]

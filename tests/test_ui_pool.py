@@ -1,0 +1,282 @@
+"""The Pool screen: grouped by theme and question, redaction by typing, tags, search, delete,
+and never a hint of who said what."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fieldkit.study import Study
+from ui_typing import type_text
+
+BARRIERS = ["Brak lokalu i pieniędzy na czynsz", "پیسے کی کمی اور جگہ نہیں", "没有场地，资金也很少"]
+HELP = ["A named worker at the council who returns calls"]
+
+
+@pytest.fixture
+def study_path(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    from studies import small_template
+
+    path = tmp_path / "pool.fieldkit"
+    with Study.create(path, small_template()) as study:
+        answers = [
+            {"sector_barriers": BARRIERS[0], "sector_engaged": "Low"},
+            {"sector_barriers": BARRIERS[1], "sector_help": HELP[0], "sector_engaged": "Low"},
+            {"sector_barriers": BARRIERS[2], "sector_engaged": "High"},
+        ]
+        for i, given in enumerate(answers):
+            org = study.organisations.add(f"Organisation {i}", contacts=[{"name": f"Contact {i}"}])
+            session = study.interviews.start(org, interviewer="Ruth")
+            for qid, value in given.items():
+                session.save_answer(qid, value)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, study_path: Path):
+    from fieldkit.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(study_path)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def _tree(screen) -> dict[str, str]:
+    out = {}
+    for g in range(screen.groups.topLevelItemCount()):
+        item = screen.groups.topLevelItem(g)
+        out[item.text(0)] = item.text(1)
+        for c in range(item.childCount()):
+            out[f"{item.text(0)} / {item.child(c).text(0)}"] = item.child(c).text(1)
+    return out
+
+
+def _list(screen) -> list[str]:
+    return [screen.list.item(i).text() for i in range(screen.list.count())]
+
+
+def _comments(screen) -> list[str]:
+    return [screen.list.item(i).text() for i in range(screen.list.count())
+            if screen.list.item(i).data(screen_role()) is not None]
+
+
+def screen_role():
+    from fieldkit.ui.pool import _COMMENT
+
+    return _COMMENT
+
+
+def _group(screen, text: str):
+    for g in range(screen.groups.topLevelItemCount()):
+        item = screen.groups.topLevelItem(g)
+        if item.text(0) == text:
+            return item
+        for c in range(item.childCount()):
+            if item.child(c).text(0) == text:
+                return item.child(c)
+    raise KeyError(text)
+
+
+def _select_comment(screen, text: str) -> None:
+    for i in range(screen.list.count()):
+        if screen.list.item(i).text() == text:
+            screen.list.setCurrentRow(i)
+            return
+    raise KeyError(text)
+
+
+def test_grouped_by_theme_and_question_with_counts_for_choices(window):
+    from fieldkit.ui.qt import QLabel
+
+    screen = window.show_screen("pool")
+    assert _tree(screen) == {
+        "All comments": "7",
+        "Barriers": "3",
+        "Barriers / What holds small groups back?": "3",
+        "What would help": "1",
+        "What would help / What would help them?": "1",
+        "No theme": "3",
+        "No theme / How engaged are small groups?": "3",
+    }
+    screen.groups.setCurrentItem(_group(screen, "Barriers"))
+    assert screen.list_title.text() == "Barriers"
+    assert _list(screen)[0] == "What holds small groups back?  ·  3 comments"
+    assert sorted(_comments(screen)) == sorted(BARRIERS)
+    # the scale question is counted overall, not listed answer by answer
+    screen.groups.setCurrentItem(_group(screen, "No theme"))
+    assert _comments(screen) == []
+    widgets = [screen.list.itemWidget(screen.list.item(i)) for i in range(screen.list.count())]
+    counts = [w for w in widgets if isinstance(w, QLabel) and w.accessibleName() == "Answers counted"]
+    assert len(counts) == 1
+    text = re.sub(r"<[^>]+>|&nbsp;", " ", counts[0].text())
+    assert re.search(r"Low\s+2\b", text) and re.search(r"Medium\s+0\b", text) and re.search(r"High\s+1\b", text)
+
+
+def test_redact_by_typing_is_stored_and_undoable(window, qtbot):
+    from fieldkit.ui.qt import Qt
+
+    screen = window.show_screen("pool")
+    study = window.session.study
+    screen.groups.setCurrentItem(_group(screen, "What holds small groups back?"))
+    _select_comment(screen, BARRIERS[1])
+    comment_id = screen._current.id
+    screen.editor.setFocus()
+    screen.editor.selectAll()
+    redacted = "Brak pieniędzy · پیسے کی کمی · 资金很少 [name removed]"
+    type_text(screen.editor, redacted)
+    qtbot.waitUntil(lambda: study.pool.get(comment_id).text == redacted, timeout=3000)
+    assert BARRIERS[1] not in _comments(screen) and redacted in _comments(screen)
+    assert [c.id for c in study.pool.comments(search="资金很少")] == [comment_id]
+    qtbot.keyClick(screen.editor, Qt.Key_Escape)
+    assert screen.list.hasFocus()
+    window.session.undo_stack.undo()
+    assert study.pool.get(comment_id).text == BARRIERS[1]
+    assert BARRIERS[1] in _comments(screen)
+    window.session.undo_stack.redo()
+    path = study.path
+    window.close()
+    with Study.open(path) as again:
+        assert sorted(c.text for c in again.pool.comments(question_id="sector_barriers")) == sorted(
+            [BARRIERS[0], redacted, BARRIERS[2]])
+
+
+def test_an_edit_is_saved_when_moving_to_another_comment(window, qtbot):
+    screen = window.show_screen("pool")
+    study = window.session.study
+    _select_comment(screen, HELP[0])
+    comment_id = screen._current.id
+    screen.editor.setFocus()
+    screen.editor.moveCursor(screen.editor.textCursor().MoveOperation.End)
+    type_text(screen.editor, " (in Coventry)")
+    _select_comment(screen, BARRIERS[0])  # before the pause: saved on leaving
+    assert study.pool.get(comment_id).text == HELP[0] + " (in Coventry)"
+
+
+def test_tagging_with_themes(window, qtbot):
+    from fieldkit.ui.qt import QPoint, Qt
+
+    screen = window.show_screen("pool")
+    study = window.session.study
+    screen.groups.setCurrentItem(_group(screen, "Barriers"))
+    _select_comment(screen, BARRIERS[2])
+    comment_id = screen._current.id
+    box = screen.theme_boxes["help"]
+    assert screen.theme_boxes["barriers"].isChecked() and not box.isChecked()
+    qtbot.mouseClick(box, Qt.LeftButton, pos=QPoint(6, box.height() // 2))  # on the tick box itself
+    assert study.pool.get(comment_id).themes == ("barriers", "help")
+    assert _tree(screen)["What would help"] == "2"
+    assert screen._current.id == comment_id  # still on the same comment
+    screen.theme_boxes["barriers"].setFocus()
+    qtbot.keyClick(screen.theme_boxes["barriers"], Qt.Key_Space)
+    assert study.pool.get(comment_id).themes == ("help",)
+    assert _tree(screen)["Barriers"] == "2"
+    window.session.undo_stack.undo()
+    assert study.pool.get(comment_id).themes == ("barriers", "help")
+
+
+def test_search_filters_with_the_pools_own_search(window, qtbot):
+    screen = window.show_screen("pool")
+    screen.search.setFocus()
+    type_text(screen.search, "资金")
+    qtbot.waitUntil(lambda: _comments(screen) == [BARRIERS[2]], timeout=3000)
+    assert screen.found.text() == "1 comment found"
+    assert _tree(screen)["All comments"] == "1"
+    screen.search.clear()
+    type_text(screen.search, "nothing like this")
+    qtbot.waitUntil(lambda: screen.found.text() == "No comments found", timeout=3000)
+    assert _comments(screen) == []
+    screen.search.clear()
+    qtbot.waitUntil(lambda: len(_comments(screen)) == 4, timeout=3000)
+
+
+def test_delete_asks_first_and_undo_puts_it_back(window, qtbot, monkeypatch):
+    from fieldkit.ui.qt import QMessageBox, Qt
+
+    screen = window.show_screen("pool")
+    study = window.session.study
+    _select_comment(screen, HELP[0])
+    answers = iter([QMessageBox.No, QMessageBox.Yes])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
+    screen.list.setFocus()
+    qtbot.keyClick(screen.list, Qt.Key_Delete)
+    assert len(study.pool.comments(question_id="sector_help")) == 1  # said no
+    qtbot.keyClick(screen.list, Qt.Key_Delete)
+    assert study.pool.comments(question_id="sector_help") == []
+    assert HELP[0] not in _comments(screen)
+    assert screen._current is not None  # the next comment is ready
+    window.session.undo_stack.undo()
+    assert [c.text for c in study.pool.comments(question_id="sector_help")] == HELP
+
+
+def _all_texts(widget) -> list[str]:
+    """Every piece of text the Pool screen shows or exposes: labels, buttons, fields, items,
+    tool tips and accessible names."""
+    from fieldkit.ui.qt import (QAbstractButton, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QTreeWidget,
+                                QWidget)
+
+    texts = []
+    for w in [widget] + widget.findChildren(QWidget):
+        texts += [w.toolTip(), w.accessibleName(), w.accessibleDescription(), w.windowTitle()]
+        if isinstance(w, (QLabel, QAbstractButton)):
+            texts.append(w.text())
+        if isinstance(w, QLineEdit):
+            texts += [w.text(), w.placeholderText()]
+        if isinstance(w, QPlainTextEdit):
+            texts += [w.toPlainText(), w.placeholderText()]
+        if isinstance(w, QListWidget):
+            for i in range(w.count()):
+                texts += [w.item(i).text(), w.item(i).toolTip()]
+        if isinstance(w, QTreeWidget):
+            stack = [w.topLevelItem(i) for i in range(w.topLevelItemCount())]
+            while stack:
+                item = stack.pop()
+                texts += [item.text(c) for c in range(w.columnCount())]
+                texts += [item.toolTip(c) for c in range(w.columnCount())]
+                stack += [item.child(i) for i in range(item.childCount())]
+    return [t for t in texts if t]
+
+
+def test_nothing_on_the_pool_screen_names_who_said_what(qtbot, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    from fieldkit.demo import build_demo
+    from fieldkit.ui.main_window import MainWindow
+
+    path = tmp_path / "demo.fieldkit"
+    build_demo(path, organisations=60).close()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(path)
+    study = w.session.study
+    screen = w.show_screen("pool")
+    names: set[str] = set()
+    for org in study.organisations.many(study.organisations.ids()):
+        names |= {org.name, org.phone, org.email, org.address, org.website}
+        for contact in study.organisations.contacts(org.id):
+            names |= {contact.name, contact.phone, contact.email}
+        for interview in study.interviews.for_organisation(org.id):
+            names |= {interview.interviewer, interview.date}
+    names = {n for n in names if n and len(n) > 3}
+    assert len(names) > 100
+
+    seen: list[str] = []
+    groups = [screen.groups.topLevelItem(i) for i in range(screen.groups.topLevelItemCount())]
+    groups += [g.child(i) for g in groups for i in range(g.childCount())]
+    for group in groups:
+        screen.groups.setCurrentItem(group)
+        for row in (0, 1, 5):
+            screen.list.setCurrentRow(row)
+            seen += _all_texts(screen)
+    assert len(seen) > 500
+    leaks = sorted({n for n in names for text in seen if n in text})
+    assert leaks == []
+    # nor a date, time or interview number of any kind
+    words = [re.sub(r"<[^>]+>", " ", t) for t in seen]  # the words of rich text, not its markup
+    assert not [t for t in words if re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d|#\d+|\binterview(er)?\b", t, re.I)]
+    w.close()
