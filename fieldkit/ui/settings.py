@@ -1,17 +1,601 @@
-"""Study settings screen."""
+"""Study settings: the study's details, its vocabularies, targets and flags.
+
+Every change is saved as it is made: a vocabulary, target or flag change is a new version of
+the study's template (interviews already taken keep theirs). The core refuses to remove a
+value still in use and says so in a dialog; renaming a value renames it on every organisation
+and attempt too. Changes can be undone from the Edit menu.
+"""
 
 from __future__ import annotations
 
-from fieldkit.ui.qt import QLabel, QVBoxLayout, QWidget
+import re
+from collections.abc import Callable
+
+from fieldkit.templates import BUILTIN_FLAGS, Flag, Template
+from fieldkit.ui.qt import (
+    QAbstractItemView,
+    QEvent,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPalette,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    Qt,
+    QTimer,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
+
+RELEVANT = {"template", "details", "organisations", "attempts"}
+SAVE_DELAY_MS = 600
+#: (kind, title, what one value is called, what uses it)
+VOCABULARIES = (
+    ("categories", "Categories", "category", "organisations"),
+    ("areas", "Areas", "area", "organisations"),
+    ("exclusion_reasons", "Exclusion reasons", "exclusion reason", "organisations"),
+    ("outcomes", "Attempt outcomes", "outcome", "attempts"),
+)
+_VALUE = Qt.UserRole
+TEMPLATE_CHANGES = {"template", "organisations", "attempts"}
+
+
+def flag_id(label: str, taken: set[str]) -> str:
+    """An id for a new flag made from its label ("Wants the newsletter" → wants_the_newsletter),
+    or flag_1, flag_2, … when the label has no Latin letters."""
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+    if not base or not base[0].isalpha():
+        base = "flag" + (f"_{base}" if base else "")
+    candidate, n = base, 1
+    while candidate in taken or candidate in BUILTIN_FLAGS:
+        n += 1
+        candidate = f"{base}_{n}"
+    return candidate
+
+
+def _list(tree: QTreeWidget, name: str, heads: list[str]) -> QTreeWidget:
+    tree.setAccessibleName(name)
+    tree.setHeaderLabels(heads)
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # F2 and double-click edit the first column
+    tree.setSelectionMode(QAbstractItemView.SingleSelection)
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.Stretch)
+    for column in range(1, len(heads)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+    return tree
+
+
+class _Debounced:
+    """Save a field's value after a pause in typing, and at once when the field is left."""
+
+    def __init__(self, parent: QWidget, save: Callable[[], None]):
+        self.timer = QTimer(parent)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SAVE_DELAY_MS)
+        self.timer.timeout.connect(save)
+        self.save = save
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def flush(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.save()
+
+    @property
+    def pending(self) -> bool:
+        return self.timer.isActive()
+
+
+class VocabularyEditor(QFrame):
+    """One vocabulary as an ordered list: add, rename in place (F2), remove (Delete), move
+    (Ctrl+Up / Ctrl+Down). Shows how many organisations or attempts use each value."""
+
+    def __init__(self, screen: SettingsScreen, kind: str, title: str, noun: str, users: str):
+        super().__init__()
+        self.screen, self.kind, self.title, self.noun, self.users = screen, kind, title, noun, users
+        self.setFrameShape(QFrame.StyledPanel)
+        layout = QGridLayout(self)
+        layout.addWidget(heading(title, 1.1), 0, 0, 1, 2)
+        self.tree = _list(QTreeWidget(), title, [title[:-1] if title.endswith("s") else title, "In use"])
+        self.tree.headerItem().setText(0, noun.capitalize())
+        self.tree.itemChanged.connect(self._renamed)
+        self.tree.itemDoubleClicked.connect(lambda item, _: self.rename())
+        self.tree.currentItemChanged.connect(lambda *_: self._enable())
+        self.tree.installEventFilter(self)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().lineSpacing() * 12 + 30)
+        layout.addWidget(self.tree, 1, 0)
+
+        buttons = QVBoxLayout()
+        self.rename_button = self._button("Rename", f"Rename the {noun} (F2)", self.rename)
+        self.remove_button = self._button("Remove", f"Remove the {noun} (Delete)", self.remove)
+        self.up_button = self._button("Move up", "Move up (Ctrl+Up)", lambda: self.move(-1))
+        self.down_button = self._button("Move down", "Move down (Ctrl+Down)", lambda: self.move(1))
+        for b in (self.rename_button, self.remove_button, self.up_button, self.down_button):
+            b.setAccessibleName(f"{b.text()}: {title.lower()}")
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons, 1, 1)
+
+        self.new = QLineEdit()
+        self.new.setAccessibleName(f"New {noun}")
+        self.new.setPlaceholderText(f"New {noun}")
+        self.new.returnPressed.connect(self.add)
+        add = QPushButton("Add")
+        add.setAccessibleName(f"Add the new {noun}")
+        add.clicked.connect(self.add)
+        row = QHBoxLayout()
+        row.addWidget(self.new, 1)
+        row.addWidget(add)
+        layout.addLayout(row, 2, 0, 1, 2)
+        layout.setRowStretch(1, 1)
+
+    def _button(self, text: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def values(self) -> list[str]:
+        return list(self.screen.study.template.vocabulary(self.kind))
+
+    def fill(self) -> None:
+        current = self.current()
+        usage = self.screen.study.vocabulary_usage(self.kind)
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for value in self.values():
+            n = usage.get(value, 0)
+            item = QTreeWidgetItem([value, str(n) if n else "–"])
+            item.setData(0, _VALUE, value)
+            item.setFlags(item.flags() | Qt.ItemIsEditable)
+            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+            item.setToolTip(1, f"{n} {self.users}" if n else f"No {self.users} use it")
+            self.tree.addTopLevelItem(item)
+            if value == current:
+                self.tree.setCurrentItem(item)
+        self.tree.blockSignals(False)
+        self._enable()
+
+    def current(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, _VALUE) if item is not None else None
+
+    def select(self, value: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            if self.tree.topLevelItem(i).data(0, _VALUE) == value:
+                self.tree.setCurrentItem(self.tree.topLevelItem(i))
+
+    def _enable(self) -> None:
+        row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
+        for button in (self.rename_button, self.remove_button):
+            button.setEnabled(row >= 0)
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < self.tree.topLevelItemCount() - 1)
+
+    # --- changes ---------------------------------------------------------------------------
+
+    def _set(self, change: Callable[[list[str]], list[str]], targets: dict[str, int] | None = None) -> Callable[[], None]:
+        """A function that applies ``change`` to the vocabulary as it is when called (and
+        puts back ``targets`` for categories that return)."""
+        def apply() -> None:
+            study = self.screen.study
+            template = study.template.with_values(self.kind, change(self.values()))
+            if targets:
+                merged = {**template.targets, **{c: n for c, n in targets.items() if c in template.categories}}
+                template = template.with_targets(merged)
+            study.update_template(template)
+        return apply
+
+    def add(self) -> None:
+        value = self.new.text().strip()
+        if not value:
+            return
+        done = self.screen.edit(f"add {value} to the {self.title.lower()}",
+                                self._set(lambda vs: vs + [value]),
+                                self._set(lambda vs: [v for v in vs if v != value]))
+        if done:
+            self.new.clear()
+            self.select(value)
+
+    def remove(self) -> None:
+        value = self.current()
+        if value is None:
+            return
+        index = self.values().index(value)
+        target = self.screen.study.template.targets.get(value) if self.kind == "categories" else None
+        self.screen.edit(f"remove {value} from the {self.title.lower()}",
+                         self._set(lambda vs: [v for v in vs if v != value]),
+                         self._set(lambda vs: vs[:index] + [value] + vs[index:],
+                                   {value: target} if target is not None else None))
+
+    def move(self, step: int) -> None:
+        value = self.current()
+        if value is None:
+            return
+
+        def moved(by: int) -> Callable[[list[str]], list[str]]:
+            def change(vs: list[str]) -> list[str]:
+                i = vs.index(value)
+                j = max(0, min(len(vs) - 1, i + by))
+                vs.insert(j, vs.pop(i))
+                return vs
+            return change
+
+        if self.screen.edit(f"move {value} {'up' if step < 0 else 'down'}", self._set(moved(step)),
+                            self._set(moved(-step))):
+            self.select(value)
+
+    def rename(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self.tree.editItem(item, 0)
+
+    def _renamed(self, item: QTreeWidgetItem, column: int) -> None:
+        old, new = item.data(0, _VALUE), item.text(0).strip()
+        if column != 0 or new == old:
+            return
+        # after the list's editor has closed: the rename redraws the list
+        QTimer.singleShot(0, lambda: self.rename_value(old, new))
+
+    def rename_value(self, old: str, new: str) -> None:
+        """Rename ``old`` to ``new`` here and on everything that uses it."""
+        study = self.screen.study
+        if not new:
+            self.fill()
+            return
+        done = self.screen.edit(f"rename {old} to {new}",
+                                lambda: study.rename_vocabulary_value(self.kind, old, new),
+                                lambda: study.rename_vocabulary_value(self.kind, new, old))
+        if done:
+            self.select(new)
+        else:
+            self.fill()  # put the old name back in the list
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.tree and event.type() == QEvent.KeyPress and self.tree.state() != QAbstractItemView.EditingState:
+            key, mods = event.key(), event.modifiers()
+            if key == Qt.Key_F2:
+                self.rename()
+                return True
+            if key == Qt.Key_Delete:
+                self.remove()
+                return True
+            if mods & Qt.ControlModifier and key in (Qt.Key_Up, Qt.Key_Down):
+                self.move(-1 if key == Qt.Key_Up else 1)
+                return True
+        return super().eventFilter(watched, event)
 
 
 class SettingsScreen(QWidget):
     def __init__(self, session: StudySession, window=None):
         super().__init__(window)
         self.session = session
-        layout = QVBoxLayout(self)
+        self.study = session.study
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
         layout.addWidget(heading("Study settings"))
-        layout.addWidget(QLabel("Not built yet."))
+        note = QLabel("Changes are saved as you make them; Edit ▸ Undo takes them back. A value still "
+                      "used by organisations or attempts cannot be removed: rename it instead, and "
+                      "everything that uses it follows.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+
+        top = QHBoxLayout()
+        top.addWidget(self._build_details(), 1)
+        top.addWidget(self._build_flags(), 1)
+        layout.addLayout(top)
+
+        layout.addWidget(heading("Vocabularies", 1.2))
+        grid = QGridLayout()
+        self.vocabularies: dict[str, VocabularyEditor] = {}
+        for i, (kind, title, noun, users) in enumerate(VOCABULARIES):
+            editor = VocabularyEditor(self, kind, title, noun, users)
+            self.vocabularies[kind] = editor
+            grid.addWidget(editor, i // 2, i % 2)
+        layout.addLayout(grid)
+
+        layout.addWidget(self._build_targets())
         layout.addStretch(1)
+        session.changed.connect(lambda kinds: self.refresh(kinds) if kinds & RELEVANT else None)
+        self.refresh(RELEVANT)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _build_details(self) -> QFrame:
+        box = QFrame()
+        box.setFrameShape(QFrame.StyledPanel)
+        layout = QVBoxLayout(box)
+        layout.addWidget(heading("Study details", 1.1))
+        layout.addWidget(QLabel("What the report's cover shows."))
+        form = QFormLayout()
+        self.details: dict[str, QLineEdit] = {}
+        self._details_save: dict[str, _Debounced] = {}
+        for key, label in (("title", "&Title"), ("client", "&Client"), ("author", "&Author")):
+            field = QLineEdit()
+            field.setAccessibleName(f"Study {key}")
+            field.textEdited.connect(lambda _, k=key: self._detail_typed(k))
+            field.editingFinished.connect(lambda k=key: self._detail_left(k))
+            self.details[key] = field
+            self._details_save[key] = _Debounced(self, lambda k=key: self.save_detail(k))
+            form.addRow(label, field)
+            form.labelForField(field).setBuddy(field)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return box
+
+    def _build_flags(self) -> QFrame:
+        box = QFrame()
+        box.setFrameShape(QFrame.StyledPanel)
+        layout = QGridLayout(box)
+        layout.addWidget(heading("Flags", 1.1), 0, 0, 1, 2)
+        builtin = QLabel("Always there: " + ", ".join(BUILTIN_FLAGS.values()) + ".")
+        builtin.setWordWrap(True)
+        builtin.setAccessibleName("Built-in flags")
+        layout.addWidget(builtin, 1, 0, 1, 2)
+        self.flags = _list(QTreeWidget(), "The study's own flags", ["Tick box", "Id"])
+        self.flags.itemChanged.connect(self._flag_relabelled)
+        self.flags.itemDoubleClicked.connect(lambda item, _: self.flags.editItem(item, 0))
+        self.flags.installEventFilter(self)
+        self.flags.setFixedHeight(self.flags.fontMetrics().lineSpacing() * 5 + 30)
+        layout.addWidget(self.flags, 2, 0)
+        side = QVBoxLayout()
+        relabel = QPushButton("Rename")
+        relabel.setToolTip("Change the tick box's label (F2)")
+        relabel.setAccessibleName("Rename the flag")
+        relabel.clicked.connect(lambda: self.flags.currentItem() and self.flags.editItem(self.flags.currentItem(), 0))
+        self.remove_flag_button = QPushButton("Remove")
+        self.remove_flag_button.setAccessibleName("Remove the flag")
+        self.remove_flag_button.clicked.connect(self.remove_flag)
+        side.addWidget(relabel)
+        side.addWidget(self.remove_flag_button)
+        side.addStretch(1)
+        layout.addLayout(side, 2, 1)
+        add = QHBoxLayout()
+        self.flag_label = QLineEdit()
+        self.flag_label.setAccessibleName("New flag label")
+        self.flag_label.setPlaceholderText("New tick box, e.g. Invite to the launch")
+        self.flag_id = QLineEdit()
+        self.flag_id.setAccessibleName("New flag id")
+        self.flag_id.setPlaceholderText("id")
+        self.flag_id.setMaximumWidth(170)
+        self._id_typed = False
+        self.flag_label.textEdited.connect(self._suggest_flag_id)
+        self.flag_id.textEdited.connect(lambda text: setattr(self, "_id_typed", bool(text)))
+        self.flag_label.returnPressed.connect(self.add_flag)
+        self.flag_id.returnPressed.connect(self.add_flag)
+        add_button = QPushButton("Add")
+        add_button.setAccessibleName("Add the flag")
+        add_button.clicked.connect(self.add_flag)
+        add.addWidget(self.flag_label, 1)
+        add.addWidget(self.flag_id)
+        add.addWidget(add_button)
+        layout.addLayout(add, 3, 0, 1, 2)
+        return box
+
+    def _build_targets(self) -> QFrame:
+        box = QFrame()
+        box.setFrameShape(QFrame.StyledPanel)
+        layout = QVBoxLayout(box)
+        layout.addWidget(heading("Targets", 1.1))
+        layout.addWidget(QLabel("How many organisations of each category the study aims to interview "
+                                "(the report shows achieved against target)."))
+        self.targets_grid = QGridLayout()
+        self.targets_grid.setHorizontalSpacing(12)
+        layout.addLayout(self.targets_grid)
+        self.targets: dict[str, QSpinBox] = {}
+        self._target_save: dict[str, _Debounced] = {}
+        return box
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def refresh(self, kinds: set[str]) -> None:
+        template = self.study.template
+        if kinds & {"details"}:
+            for key, field in self.details.items():
+                value = getattr(self.study, key)
+                if not self._details_save[key].pending and field.text() != value:
+                    field.setText(value)
+        for editor in self.vocabularies.values():
+            editor.fill()
+        if kinds & {"template"}:
+            self._fill_flags(template)
+            self._fill_targets(template)
+
+    def _fill_flags(self, template: Template) -> None:
+        current = self.flags.currentItem()
+        keep = current.data(0, _VALUE) if current is not None else None
+        self.flags.blockSignals(True)
+        self.flags.clear()
+        for flag in template.flags:
+            item = QTreeWidgetItem([flag.label, flag.id])
+            item.setData(0, _VALUE, flag.id)
+            item.setFlags(item.flags() | Qt.ItemIsEditable)
+            item.setForeground(1, self.palette().brush(QPalette.PlaceholderText))
+            self.flags.addTopLevelItem(item)
+            if flag.id == keep:
+                self.flags.setCurrentItem(item)
+        self.flags.blockSignals(False)
+        self.remove_flag_button.setEnabled(bool(template.flags))
+
+    def _fill_targets(self, template: Template) -> None:
+        categories = list(template.categories)
+        if list(self.targets) != categories:
+            while self.targets_grid.count():
+                widget = self.targets_grid.takeAt(0).widget()
+                if widget is not None:
+                    widget.deleteLater()
+            self.targets, self._target_save = {}, {}
+            columns = 2
+            for i, category in enumerate(categories):
+                spin = QSpinBox()
+                spin.setRange(0, 100_000)
+                spin.setSpecialValueText("No target")
+                spin.setAccessibleName(f"Target: {category}")
+                spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("No target") + 48)
+                label = QLabel(category)
+                label.setBuddy(spin)
+                self.targets[category] = spin
+                self._target_save[category] = _Debounced(self, lambda c=category: self.save_target(c))
+                spin.valueChanged.connect(lambda _, c=category: self._target_save[c].start())
+                spin.editingFinished.connect(lambda c=category: self._target_save[c].flush())
+                self.targets_grid.addWidget(label, i // columns, (i % columns) * 2)
+                self.targets_grid.addWidget(spin, i // columns, (i % columns) * 2 + 1)
+            self.targets_grid.setHorizontalSpacing(24)
+            self.targets_grid.setColumnStretch(columns * 2, 1)
+            if not categories:
+                self.targets_grid.addWidget(QLabel("Add categories above to set targets for them."), 0, 0)
+        for category, spin in self.targets.items():
+            if not self._target_save[category].pending:
+                spin.blockSignals(True)
+                spin.setValue(template.targets.get(category, 0))
+                spin.blockSignals(False)
+
+    # --- changes -------------------------------------------------------------------------------
+
+    def edit(self, text: str, do: Callable[[], object], undo: Callable[[], object],
+             changes: set[str] = TEMPLATE_CHANGES) -> bool:
+        """An undoable change through the session (a dialog says why if the core refuses)."""
+        return self.session.edit(text, do, undo, changes)
+
+    def _detail_typed(self, key: str) -> None:
+        if key == "title" and not self.details[key].text().strip():
+            self._details_save[key].timer.stop()  # a title is needed: wait for one
+            return
+        self._details_save[key].start()
+
+    def _detail_left(self, key: str) -> None:
+        field = self.details[key]
+        if key == "title" and not field.text().strip():
+            self.save_detail(key)  # the core says why, then the title comes back
+            field.setText(self.study.title)
+            return
+        self._details_save[key].flush()
+
+    def save_detail(self, key: str) -> None:
+        new, old = self.details[key].text(), getattr(self.study, key)
+        if new == old:
+            return
+        words = {"title": "the study title", "client": "the client", "author": "the author"}[key]
+        self.edit(f"change {words}", lambda: self.study.set_details(**{key: new}),
+                  lambda: self.study.set_details(**{key: old}), {"details"})
+
+    def save_target(self, category: str) -> None:
+        value = self.targets[category].value()
+        old = self.study.template.targets.get(category)
+        if (old or 0) == value:
+            return
+
+        def setting(n: int | None) -> Callable[[], None]:
+            def apply() -> None:
+                targets = {c: t for c, t in self.study.template.targets.items() if c != category}
+                if n:
+                    targets[category] = n
+                self.study.update_template(self.study.template.with_targets(targets))
+            return apply
+
+        self.edit(f"set the target for {category}", setting(value or None), setting(old), {"template"})
+
+    def _suggest_flag_id(self, label: str) -> None:
+        if not self._id_typed:
+            taken = {f.id for f in self.study.template.flags}
+            self.flag_id.setText(flag_id(label, taken) if label.strip() else "")
+
+    def add_flag(self) -> None:
+        label = self.flag_label.text().strip()
+        if not label:
+            return
+        taken = {f.id for f in self.study.template.flags}
+        fid = self.flag_id.text().strip() or flag_id(label, taken)
+        flag = Flag(fid, label)
+
+        def without() -> None:
+            t = self.study.template
+            self.study.update_template(t.with_flags([f for f in t.flags if f.id != fid]))
+
+        if self.edit(f"add the flag {label}",
+                     lambda: self.study.update_template(self.study.template.with_flags(
+                         self.study.template.flags + (flag,))), without, {"template"}):
+            self.flag_label.clear()
+            self.flag_id.clear()
+            self._id_typed = False
+
+    def remove_flag(self) -> None:
+        item = self.flags.currentItem()
+        if item is None:
+            return
+        fid = item.data(0, _VALUE)
+        flags = list(self.study.template.flags)
+        index = next(i for i, f in enumerate(flags) if f.id == fid)
+        flag = flags[index]
+
+        def put_back() -> None:
+            now = list(self.study.template.flags)
+            now.insert(min(index, len(now)), flag)
+            self.study.update_template(self.study.template.with_flags(now))
+
+        def take_out() -> None:
+            t = self.study.template
+            t2 = t.with_flags([f for f in t.flags if f.id != fid])
+            self.study.update_template(t2)
+
+        self.edit(f"remove the flag {flag.label}", take_out, put_back, {"template"})
+
+    def _flag_relabelled(self, item: QTreeWidgetItem, column: int) -> None:
+        fid, label = item.data(0, _VALUE), item.text(0).strip()
+        if column == 0:
+            QTimer.singleShot(0, lambda: self.relabel_flag(fid, label))
+
+    def relabel_flag(self, fid: str, label: str) -> None:
+        """Give the study's own flag ``fid`` a new label."""
+        old = self.study.template.flag_label(fid)
+        if label == old:
+            return
+
+        def labelled(text: str) -> Callable[[], None]:
+            def apply() -> None:
+                t = self.study.template
+                self.study.update_template(t.with_flags([Flag(f.id, text) if f.id == fid else f for f in t.flags]))
+            return apply
+
+        if not label or not self.edit(f"rename the flag {old}", labelled(label), labelled(old), {"template"}):
+            self._fill_flags(self.study.template)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.flags and event.type() == QEvent.KeyPress \
+                and self.flags.state() != QAbstractItemView.EditingState:
+            if event.key() == Qt.Key_F2 and self.flags.currentItem() is not None:
+                self.flags.editItem(self.flags.currentItem(), 0)
+                return True
+            if event.key() == Qt.Key_Delete:
+                self.remove_flag()
+                return True
+        return super().eventFilter(watched, event)
+
+    def close_study(self) -> None:
+        """Save what is being typed before the study closes."""
+        for saver in list(self._details_save.values()) + list(self._target_save.values()):
+            saver.flush()
+
+    def focus_search(self) -> None:
+        self.details["title"].setFocus(Qt.ShortcutFocusReason)
