@@ -1,4 +1,7 @@
-"""The desktop app's first window: a study overview with a searchable organisation list."""
+"""The main window: opening studies, bad files, navigation, recent studies.
+
+The Organisations screen has its own tests in test_ui_organisations.py and test_ui_case_form.py.
+"""
 
 from __future__ import annotations
 
@@ -32,38 +35,6 @@ def window(qtbot, study_file: Path, tmp_path: Path, monkeypatch):
     assert w.open_study(study_file)
     yield w
     w.close()
-
-
-def test_overview_shows_counts_and_summary(window):
-    view = window.screen("organisations")
-    assert "452 organisations" in view.counts.text() and "1 interviewed" in view.counts.text()
-    assert view.model.rowCount() == 452
-    heads = [view.summary.horizontalHeaderItem(i).text() for i in range(view.summary.columnCount())]
-    assert heads == ["Category", "On database", "Interviewed", "Target"]
-    assert view.summary.item(1, 0).text() == "BME network" and view.summary.item(1, 1).text() == "451"
-    assert window._saved_label.text() == "All changes saved"
-
-
-def test_model_reads_only_the_rows_drawn(window):
-    model = window.screen("organisations").model
-    assert len(model._cache) <= 452
-    model.set_ids(model._ids)  # reset
-    assert len(model._cache) == 0
-    index = model.index(300, 0)
-    assert model.data(index).startswith("Organisation")
-    assert 0 < len(model._cache) <= 200  # one page, not every row
-
-
-def test_search_filters_as_you_type(window, qtbot):
-    view = window.screen("organisations")
-    view.search.setText("somali")
-    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=2000)
-    assert view.model.data(view.model.index(0, 0)) == "Wolverhampton Somali Women's Network"
-    view.search.setText("陈美")
-    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and "Chinese" in view.model.data(view.model.index(0, 0)),
-                    timeout=2000)
-    view.search.clear()
-    qtbot.waitUntil(lambda: view.model.rowCount() == 452, timeout=2000)
 
 
 def test_bad_file_is_a_dialog_not_a_crash(qtbot, tmp_path: Path, monkeypatch):

@@ -1,155 +1,424 @@
-"""The organisations list: a table model that holds ids and fetches rows as they are drawn."""
+"""The Organisations screen: a filtered, sorted list of every organisation, and the case form.
+
+The list is a table model that holds only ids and reads a page of rows when one is drawn,
+so it stays smooth on 100,000 organisations. The ids themselves (the filters, the search,
+the sort and the counts) are asked of the core on a read-only connection of their own, off
+the UI thread, so typing in the search box never waits for a search.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
-from fieldkit.organisations import STATUS_LABELS, Organisation
-from fieldkit import summary
+from fieldkit.errors import FieldkitError
+from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation, StatusCounts
 from fieldkit.study import Study
+from fieldkit.summary import NOT_RECORDED
+from fieldkit.ui.case_form import CaseForm
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QEvent,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QModelIndex,
+    QObject,
+    QPushButton,
+    QStackedWidget,
     Qt,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
+#: (key, header) of the list's columns.
 COLUMNS = (
     ("name", "Organisation"),
     ("category", "Category"),
     ("area", "Area"),
     ("status", "Status"),
+    ("phone", "Phone"),
     ("full_interview", "Full interview"),
     ("follow_up", "Follow-up"),
 )
-_PAGE = 200
-_CACHE_ROWS = 2000
+#: Columns a click on the header sorts by (the core's ``order_by`` names).
+SORTABLE = ("name", "category", "area", "status")
+#: The "Sort by" choices: (label, order_by, newest first by default).
+SORT_CHOICES = (
+    ("Name", "name", False),
+    ("Category", "category", False),
+    ("Area", "area", False),
+    ("Status", "status", False),
+    ("Last changed", "updated", True),
+    ("Date added", "created", True),
+)
+#: What the model reads at a time, and how many rows it keeps.
+PAGE = 100
+CACHE_ROWS = 2000
+SEARCH_DELAY_MS = 250
+#: The kinds of change that can alter the list.
+LIST_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
 
 
 class OrganisationTableModel(QAbstractTableModel):
-    """Rows of organisations for the ids given; only the rows on screen are read."""
+    """Rows of organisations for the ids given; only the pages drawn are read from the core."""
 
-    def __init__(self, study: Study, parent=None):
+    def __init__(self, study: Study, parent: QObject | None = None):
         super().__init__(parent)
         self.study = study
         self._ids: list[int] = []
         self._cache: OrderedDict[int, Organisation] = OrderedDict()
+        #: pages read from the core since the model was made (for tests and diagnostics)
+        self.pages_read = 0
+
+    # --- the ids ---------------------------------------------------------------------------
 
     def set_ids(self, ids: list[int]) -> None:
+        """Show ``ids``; the same list again only re-reads the rows (selection and scroll stay)."""
+        if ids == self._ids:
+            self.reload_rows()
+            return
         self.beginResetModel()
         self._ids = list(ids)
         self._cache.clear()
         self.endResetModel()
 
+    def reload_rows(self) -> None:
+        """Forget the rows read so far: they are read again when drawn."""
+        self._cache.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids in the order shown (a copy: what the case form walks)."""
+        return list(self._ids)
+
     def organisation_id(self, row: int) -> int:
         return self._ids[row]
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self._ids)
+    def row_of(self, org_id: int) -> int | None:
+        try:
+            return self._ids.index(org_id)
+        except ValueError:
+            return None
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return COLUMNS[section][1]
-        return None
-
-    def _row(self, row: int) -> Organisation:
+    def organisation(self, row: int) -> Organisation:
         org_id = self._ids[row]
         if org_id not in self._cache:
-            start = (row // _PAGE) * _PAGE
-            page = self._ids[start:start + _PAGE]
-            for org in self.study.organisations.many(page):
+            start = (row // PAGE) * PAGE
+            self.pages_read += 1
+            for org in self.study.organisations.many(self._ids[start:start + PAGE]):
                 self._cache[org.id] = org
-            while len(self._cache) > _CACHE_ROWS:
+            while len(self._cache) > CACHE_ROWS:
                 self._cache.popitem(last=False)
         return self._cache[org_id]
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.CheckStateRole, Qt.ToolTipRole):
+    # --- Qt's model interface --------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Horizontal and role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.AccessibleTextRole,
+                                               Qt.TextAlignmentRole):
             return None
         key = COLUMNS[index.column()][0]
-        org = self._row(index.row())
-        if key in ("full_interview", "follow_up"):
-            if role == Qt.CheckStateRole:
-                return Qt.Checked if key in org.flags else Qt.Unchecked
-            return None
-        if role == Qt.CheckStateRole or (role == Qt.ToolTipRole and key not in ("status", "name", "category")):
-            return None
+        flag = key in ("full_interview", "follow_up")
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter) if flag else None
+        org = self.organisation(index.row())
+        if flag:
+            ticked = key in org.flags
+            if role == Qt.DisplayRole:
+                return "✓" if ticked else ""
+            return "Yes" if ticked else "No"
         if key == "status":
             label = STATUS_LABELS[org.status]
             return f"{label}: {org.exclusion_reason}" if org.exclusion_reason else label
-        return getattr(org, key) or ""
+        value = getattr(org, key) or ""
+        if role == Qt.AccessibleTextRole and not value:
+            return "Not recorded"
+        if role == Qt.ToolTipRole and key not in ("name", "category", "status"):
+            return None
+        return value
+
+
+class ListLoader(QObject):
+    """Asks the core for the list's ids and counts off the UI thread, newest request wins.
+
+    The queries run on a read-only connection of their own (SQLite lets it read while the
+    study's own connection writes), so the window stays responsive during a slow search.
+    """
+
+    loaded = Signal(object, object)  # ids: list[int], counts: StatusCounts
+    failed = Signal(str)
+    _finished = Signal(int, object)
+
+    def __init__(self, path: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self._path = path
+        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="fieldkit-list")
+        self._reader: Study | None = None
+        self._generation = 0
+        self._delivered = 0
+        self._finished.connect(self._deliver)
+
+    @property
+    def busy(self) -> bool:
+        """True while the newest request has not been answered."""
+        return self._generation != self._delivered
+
+    def request(self, query: dict[str, Any]) -> None:
+        """Run ``organisations.ids_with_counts(**query)``; ``loaded`` follows unless a later
+        request overtakes this one."""
+        if self._executor is None:
+            return
+        self._generation += 1
+        self._executor.submit(self._run, self._generation, dict(query))
+
+    def _run(self, generation: int, query: dict[str, Any]) -> None:
+        if generation != self._generation:
+            return  # overtaken before it started
+        try:
+            if self._reader is None:
+                self._reader = Study.open(self._path, read_only=True)
+            result: Any = self._reader.organisations.ids_with_counts(**query)
+        except BaseException as e:  # handed to the UI thread, which reports it
+            result = e
+        self._finished.emit(generation, result)
+
+    def _deliver(self, generation: int, result: Any) -> None:
+        if generation != self._generation:
+            return
+        self._delivered = generation
+        if isinstance(result, FieldkitError):
+            self.failed.emit(str(result))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            self.loaded.emit(*result)
+
+    def close(self) -> None:
+        """Wait for a running query, then close the reading connection."""
+        if self._executor is None:
+            return
+        self._generation += 1
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+
+def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
+    box = QComboBox()
+    box.setAccessibleName(name)
+    for text, value in items:
+        box.addItem(text, value)
+    box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+    return box
+
+
+def _labelled(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+class AddOrganisationDialog(QDialog):
+    """Name, category and area of a new organisation; the case form takes the rest."""
+
+    def __init__(self, study: Study, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Add an organisation")
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name")
+        self.category = _combo("Category", [("", None)] + [(c, c) for c in study.template.categories])
+        self.area = _combo("Area", [("", None)] + [(a, a) for a in study.template.areas])
+        form.addRow("&Name", self.name)
+        form.addRow("&Category", self.category)
+        form.addRow("&Area", self.area)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Add")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, Any]:
+        return {"name": self.name.text(), "category": self.category.currentData(),
+                "area": self.area.currentData()}
 
 
 class OrganisationsScreen(QWidget):
-    """Overview of an open study: its numbers, a searchable organisation list, a summary."""
+    """The list of organisations with its search, filters and counts; the case form on top."""
 
-    def __init__(self, session: StudySession, window=None):
+    def __init__(self, session: StudySession, window: Any = None):
         super().__init__(window)
         self.session = session
         self.window_ = window
-        study = self.study = session.study
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(study.title))
-        details = " · ".join(x for x in (f"Client: {study.client}" if study.client else "",
-                                          f"Author: {study.author}" if study.author else "") if x)
-        self.details = QLabel(details or study.template.title)
-        layout.addWidget(self.details)
-        self.counts = QLabel()
-        self.counts.setAccessibleName("Study counts")
-        layout.addWidget(self.counts)
+        self.study = session.study
+        self._order = ("name", False)
+        self._stale = False
+        self._select_after_load: int | None = None
 
-        layout = layout
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search organisations, contacts and answers")
-        self.search.setAccessibleName("Search organisations")
-        self.search.setClearButtonEnabled(True)
-        layout.addWidget(self.search)
-        self.model = OrganisationTableModel(study, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        rows = self.table.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.Fixed)
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self._size_columns()
-        self.table.setAccessibleName("Organisations")
-        layout.addWidget(self.table, 1)
+        self.pages = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+        self.list_page = QWidget()
+        self.pages.addWidget(self.list_page)
+        self.case_form = CaseForm(session, window, self)
+        self.case_form.back_requested.connect(self.show_list)
+        self.pages.addWidget(self.case_form)
 
-        self.summary = QTableWidget()
-        self.summary.setAccessibleName("Organisations by category")
-        self.summary.verticalHeader().setVisible(False)
-        self.summary.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.summary.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        layout.addWidget(self.summary)
-
+        self.model = OrganisationTableModel(self.study, self)
+        self.loader = ListLoader(self.study.path, self)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(lambda text: self.counts.setText(f"Cannot list the organisations: {text}"))
+        self._build_list_page()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.refresh_list)
         self.search.textChanged.connect(self._debounce.start)
-        self.refresh()
+        session.changed.connect(self._on_changed)
+        self.refresh_list()
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_list_page(self) -> None:
+        layout = QVBoxLayout(self.list_page)
+        top = QHBoxLayout()
+        top.addWidget(heading("Organisations"))
+        top.addStretch(1)
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Counts for the list")
+        font = self.counts.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.counts.setFont(font)
+        top.addWidget(self.counts, 0, Qt.AlignBottom)
+        layout.addLayout(top)
+
+        row = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search names, places, people, phone numbers and answers")
+        self.search.setAccessibleName("Search organisations")
+        self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(self)
+        row.addWidget(_labelled("&Search", self.search))
+        row.addWidget(self.search, 1)
+        self.sort = _combo("Sort by", [(label, (key, desc)) for label, key, desc in SORT_CHOICES])
+        self.sort.activated.connect(self._sort_chosen)
+        row.addWidget(_labelled("S&ort by", self.sort))
+        row.addWidget(self.sort)
+        self.reverse = QPushButton("Reverse")
+        self.reverse.setCheckable(True)
+        self.reverse.setAccessibleName("Reverse the order")
+        self.reverse.clicked.connect(self._reverse_clicked)
+        row.addWidget(self.reverse)
+        self.add_button = QPushButton("&Add organisation…")
+        self.add_button.clicked.connect(self.add_organisation)
+        row.addWidget(self.add_button)
+        layout.addLayout(row)
+
+        self.filters_row = QGridLayout()
+        layout.addLayout(self.filters_row)
+        self._build_filters()
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Organisations")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.Fixed)  # no measuring of rows: that would read them all
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.AscendingOrder)
+        header.sectionClicked.connect(self._header_clicked)
+        self._size_columns()
+        self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
+        self.table.installEventFilter(self)
+        layout.addWidget(self.table, 1)
+
+    def _build_filters(self) -> None:
+        """Category, area and status on the first line; one drop-down per flag on the second."""
+        grid = self.filters_row
+        while grid.count():
+            item = grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        template = self.study.template
+        not_recorded = [(NOT_RECORDED, "")]
+        self.category = _combo("Category filter", [("All categories", None)]
+                               + [(c, c) for c in template.categories] + not_recorded)
+        self.area = _combo("Area filter", [("All areas", None)] + [(a, a) for a in template.areas] + not_recorded)
+        self.status = _combo("Status filter", [("All statuses", None)] + [(STATUS_LABELS[s], s) for s in STATUSES])
+        self.flag_filters: dict[str, QComboBox] = {}
+        line = QHBoxLayout()
+        for text, box in (("&Category", self.category), ("A&rea", self.area), ("Stat&us", self.status)):
+            line.addWidget(_labelled(text, box))
+            line.addWidget(box)
+            line.addSpacing(8)
+            box.activated.connect(self.refresh_list)
+        line.addStretch(1)
+        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
+        line.addWidget(self.clear_button)
+        holder = QWidget()
+        holder.setLayout(line)
+        line.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(holder, 0, 0)
+        flags = QHBoxLayout()
+        flags.setContentsMargins(0, 0, 0, 0)
+        for flag in template.flag_ids():
+            label = template.flag_label(flag)
+            box = _combo(f"Filter: {label}", [("Any", None), ("Ticked", True), ("Not ticked", False)])
+            box.setToolTip(label)
+            box.activated.connect(self.refresh_list)
+            self.flag_filters[flag] = box
+            flags.addWidget(_labelled(label, box))
+            flags.addWidget(box)
+            flags.addSpacing(8)
+        flags.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(flags)
+        grid.addWidget(holder, 1, 0)
 
     def _size_columns(self) -> None:
         """Widths from the vocabularies, not the rows: measuring rows would read them all."""
-        from fieldkit.organisations import STATUS_LABELS
-
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         template = self.study.template
@@ -157,52 +426,199 @@ class OrganisationsScreen(QWidget):
         def width(texts, cap: int) -> int:
             return min(max([metrics.horizontalAdvance(t) for t in texts] + [60]) + 24, cap)
 
-        widths = {1: width(template.categories, 200), 2: width(template.areas, 130),
-                  3: width(STATUS_LABELS.values(), 160)}
-        for column in range(1, self.model.columnCount()):
+        widths = {"category": width(template.categories, 210), "area": width(template.areas, 130),
+                  "status": width(STATUS_LABELS.values(), 150), "phone": metrics.horizontalAdvance("0121 496 0000") + 24}
+        header.setMinimumSectionSize(40)
+        for column, (key, title) in enumerate(COLUMNS):
+            if key == "name":
+                continue
             header.setSectionResizeMode(column, QHeaderView.Interactive)
-            title = self.model.headerData(column, Qt.Horizontal)
-            header.resizeSection(column, widths.get(column, metrics.horizontalAdvance(title) + 24))
+            header.resizeSection(column, widths.get(key, metrics.horizontalAdvance(title) + 28))
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setMinimumSectionSize(48)
+
+    # --- the query -------------------------------------------------------------------------
+
+    def query(self) -> dict[str, Any]:
+        """What the filters, search box and sort ask for, as ``ids_with_counts`` arguments."""
+        flags = [f for f, box in self.flag_filters.items() if box.currentData() is True]
+        without = [f for f, box in self.flag_filters.items() if box.currentData() is False]
+        order_by, descending = self._order
+        return {"category": self.category.currentData(), "area": self.area.currentData(),
+                "status": self.status.currentData(), "flags": flags, "without_flags": without,
+                "search": self.search.text(), "order_by": order_by, "descending": descending}
+
+    def filtered(self) -> bool:
+        q = self.query()
+        return any(q[k] is not None for k in ("category", "area", "status")) or bool(
+            q["flags"] or q["without_flags"] or q["search"].strip())
 
     def refresh_list(self) -> None:
-        self.model.set_ids(self.study.organisations.ids(search=self.search.text()))
+        """Ask for the list again (in the background); ``_loaded`` shows it."""
+        self._debounce.stop()
+        self._stale = False
+        self.loader.request(self.query())
 
-    def refresh(self) -> None:
+    def _loaded(self, ids: list[int], counts: StatusCounts) -> None:
+        current = self.current_id()
+        scroll = self.table.verticalScrollBar().value()
+        same = ids == self.model._ids
+        self.model.set_ids(ids)
+        keep = self._select_after_load or current
+        self._select_after_load = None
+        if not same and keep is not None:
+            row = self.model.row_of(keep)
+            if row is not None:
+                self.table.selectRow(row)
+                self.table.verticalScrollBar().setValue(scroll)
+                self.table.scrollTo(self.model.index(row, 0))
+        self._show_counts(counts)
+
+    def _show_counts(self, counts: StatusCounts) -> None:
+        total = self.study.organisations.count()
+        shown = f"{counts.total:,} organisation{'s' if counts.total != 1 else ''}"
+        if self.filtered():
+            shown = f"{counts.total:,} of {total:,} organisations"
+        self.counts.setText(f"{shown} · {counts.on_database:,} on database · {counts.interviewed:,} interviewed")
+        self.counts.setToolTip("\n".join(f"{STATUS_LABELS[s]}: {n:,}" for s, n in counts.by_status.items()))
+
+    def clear_filters(self) -> None:
+        for box in (self.category, self.area, self.status, *self.flag_filters.values()):
+            box.setCurrentIndex(0)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
         self.refresh_list()
-        m = summary.method(self.study)
-        self.counts.setText(f"{m.total} organisations · {m.on_database} on database · "
-                            f"{m.interviewed} interviewed · {m.excluded} excluded · "
-                            f"{len(self.study.attempts.callbacks())} call-backs open")
-        s = summary.by_group(self.study, "category")
-        has_targets = any(r.target is not None for r in s.rows)
-        heads = ["Category", "On database", "Interviewed"] + (["Target"] if has_targets else [])
-        self.summary.setColumnCount(len(heads))
-        self.summary.setHorizontalHeaderLabels(heads)
-        rows = s.rows + [s.total]
-        self.summary.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            values = [r.group, r.on_database, r.interviewed] + ([r.target if r.target is not None else ""]
-                                                              if has_targets else [])
-            for j, v in enumerate(values):
-                item = QTableWidgetItem(str(v))
-                if j:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                self.summary.setItem(i, j, item)
-        header = self.summary.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for column in range(1, len(heads)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
-        # Tall enough for every row, no taller: the organisation list gets the rest.
-        self.summary.setFixedHeight(self.summary.horizontalHeader().height() + 4 + sum(
-            self.summary.rowHeight(i) for i in range(self.summary.rowCount())))
+
+    # --- sorting -------------------------------------------------------------------------------
+
+    def set_order(self, order_by: str, descending: bool) -> None:
+        """Sort the list (what a header click or the Sort by drop-down does)."""
+        self._order = (order_by, descending)
+        header = self.table.horizontalHeader()
+        keys = [c[0] for c in COLUMNS]
+        if order_by in keys:
+            header.setSortIndicator(keys.index(order_by), Qt.DescendingOrder if descending else Qt.AscendingOrder)
+        else:
+            header.setSortIndicator(-1, Qt.AscendingOrder)
+        index = next(i for i, c in enumerate(SORT_CHOICES) if c[1] == order_by)
+        self.sort.setCurrentIndex(index)
+        self.reverse.setChecked(descending != SORT_CHOICES[index][2])
+        self.refresh_list()
+
+    def _header_clicked(self, column: int) -> None:
+        key = COLUMNS[column][0]
+        if key not in SORTABLE:  # put the indicator back where the order really is
+            self.set_order(*self._order)
+            return
+        descending = not self._order[1] if self._order[0] == key else False
+        self.set_order(key, descending)
+
+    def _sort_chosen(self, index: int) -> None:
+        _, key, newest_first = SORT_CHOICES[index]
+        self.set_order(key, newest_first)  # a new order starts the natural way round
+
+    def _reverse_clicked(self) -> None:
+        self.set_order(self._order[0], not self._order[1])
+
+    # --- changes ---------------------------------------------------------------------------------
+
+    def _on_changed(self, kinds: set[str]) -> None:
+        if TEMPLATE in kinds:
+            self._rebuild_for_template()
+        if kinds & LIST_KINDS:
+            if self.pages.currentWidget() is self.list_page and self.isVisible():
+                self.refresh_list()
+            else:
+                self._stale = True  # asked for when the list is next shown
+
+    def _rebuild_for_template(self) -> None:
+        old = {"category": self.category.currentData(), "area": self.area.currentData()}
+        self._build_filters()
+        for name, value in old.items():
+            box = getattr(self, name)
+            index = box.findData(value)
+            box.setCurrentIndex(max(index, 0))
+        self._size_columns()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale and self.pages.currentWidget() is self.list_page:
+            self.refresh_list()
+
+    # --- moving about ------------------------------------------------------------------------
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.organisation_id(index.row()) if index.isValid() else None
+
+    def open_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.open_case(self.model.organisation_id(row), self.model.ids)
 
     def open_case(self, org_id: int, ids: list[int] | None = None) -> None:
-        """Placeholder until the case form exists: select the organisation in the list."""
-        if org_id in self.model._ids:
-            self.table.selectRow(self.model._ids.index(org_id))
+        """Show the case form for ``org_id``; Previous/Next walk ``ids`` (the list shown, when
+        not given, or just this organisation when it is not in the list)."""
+        if ids is None:
+            ids = self.model.ids if self.model.row_of(org_id) is not None else [org_id]
+        elif org_id not in ids:
+            ids = [org_id]
+        self.case_form.show_organisation(org_id, list(ids))
+        self.pages.setCurrentWidget(self.case_form)
+        self.case_form.focus_first()
+
+    def show_list(self) -> None:
+        """Back from the case form, with its organisation selected in the list."""
+        org_id = self.case_form.org_id
+        self.pages.setCurrentWidget(self.list_page)
+        if org_id is not None:
+            row = self.model.row_of(org_id)
+            if row is not None:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+            self._select_after_load = org_id
+        if self._stale:
+            self.refresh_list()
+        self.table.setFocus()
 
     def focus_search(self) -> None:
+        if self.pages.currentWidget() is not self.list_page:
+            self.show_list()
         self.search.setFocus()
         self.search.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.KeyPress:
+            key = event.key()
+            if watched is self.table and key in (Qt.Key_Return, Qt.Key_Enter):
+                self.open_row(self.table.currentIndex().row())
+                return True
+            if watched is self.search and key in (Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
+                if self._debounce.isActive():
+                    self.refresh_list()
+                self.table.setFocus()
+                if not self.table.currentIndex().isValid() and self.model.rowCount():
+                    self.table.selectRow(0)
+                return True
+        return super().eventFilter(watched, event)
+
+    def add_organisation(self) -> None:
+        dialog = AddOrganisationDialog(self.study, self)
+        dialog.setObjectName("add-organisation")
+        dialog.accepted.connect(lambda: self._add(dialog.values()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self._add_dialog = dialog
+
+    def _add(self, values: dict[str, Any]) -> None:
+        name = values.pop("name")
+        org_id = self.session.call(self.study.organisations.add, name, **values, changes={ORGANISATIONS},
+                                   what="the new organisation")
+        if org_id is not None:
+            self._select_after_load = org_id
+            self.open_case(org_id, [org_id])
+
+    def close_study(self) -> None:
+        """The study is closing: save what the case form holds, stop the background reader."""
+        self.case_form.commit_pending()
+        self.loader.close()
+
