@@ -167,3 +167,22 @@ def test_follows_changes_made_elsewhere_and_shows_when_empty(window):
                         changes={"attempts"})
     assert _rows(screen) == {"Upcoming (1)": [["Tomorrow 10:00", "Late Addition", "", "", "No answer"]]}
     assert screen.log_button.isEnabled()
+
+
+def test_a_note_typed_for_one_call_back_is_not_logged_for_another(window, qtbot):
+    from fieldkit.ui.qt import Qt
+
+    screen = _screen(window)
+    study = window.session.study
+    first = screen.current()
+    screen.note.setFocus()
+    type_text(screen.note, "Dla pierwszej")
+    screen.callback_on.setChecked(True)
+    screen.tree.setFocus()
+    qtbot.keyClick(screen.tree, Qt.Key_Down)
+    assert screen.note.text() == "" and not screen.callback_on.isChecked()
+    screen.refresh()  # the minute timer: same call-back, nothing lost
+    type_text(screen.note, "Druga")
+    screen.refresh()
+    assert screen.note.text() == "Druga"
+    assert len(study.attempts.for_organisation(first.organisation_id)) == 1

@@ -74,6 +74,7 @@ class CallbacksScreen(QWidget):
         #: the clock the groups are drawn against (tests set a fixed one)
         self.now: Callable[[], dt.datetime] = dt.datetime.now
         self._callbacks: list[CallBack] = []
+        self._shown_org: int | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Call-backs"))
@@ -286,6 +287,11 @@ class CallbacksScreen(QWidget):
 
     def _show_selected(self) -> None:
         cb = self.current()
+        org = cb.organisation_id if cb is not None else None
+        if org != self._shown_org:  # a note or call-back typed for one organisation is not for the next
+            self._shown_org = org
+            self.note.clear()
+            self.callback_on.setChecked(False)
         for widget in self._controls:
             widget.setEnabled(cb is not None)
         self.callback_at.setEnabled(cb is not None and self.callback_on.isChecked())
@@ -365,7 +371,3 @@ class CallbacksScreen(QWidget):
         cb = self.current()
         if cb is not None and self.window_ is not None:
             self.window_.open_case(cb.organisation_id, [c.organisation_id for c in self._callbacks])
-
-    def focus_search(self) -> None:
-        """Ctrl+F here goes to the list (there is nothing to search)."""
-        self.tree.setFocus(Qt.ShortcutFocusReason)
