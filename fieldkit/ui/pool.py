@@ -20,6 +20,7 @@ from fieldkit.ui.qt import (
     QColor,
     QEvent,
     QFont,
+    QFontMetrics,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -33,6 +34,8 @@ from fieldkit.ui.qt import (
     QPalette,
     QPlainTextEdit,
     QPushButton,
+    QRect,
+    QSize,
     QSplitter,
     Qt,
     QTimer,
@@ -142,6 +145,10 @@ class PoolScreen(QWidget):
         self.list.setSpacing(3)
         self.list.setAlternatingRowColors(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        # a steady width, so wrapped comments are measured at the width they are drawn at
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+        self.list.viewport().installEventFilter(self)
+        self._sized_width = 0
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         self.list.installEventFilter(self)
@@ -334,6 +341,18 @@ class PoolScreen(QWidget):
             empty.setFlags(Qt.ItemIsEnabled)
             empty.setForeground(QBrush(self.palette().color(QPalette.PlaceholderText)))
             self.list.addItem(empty)
+        self._size_items()
+
+    def _size_items(self) -> None:
+        """Give each comment the height its words need at the list's width. (Measured here,
+        generously, because the stock measure can come out a line short and cut a comment.)"""
+        width = self.list.viewport().width() - 2 * self.list.spacing() - 18
+        self._sized_width = self.list.viewport().width()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.flags() & Qt.ItemIsEnabled:
+                bounds = QFontMetrics(item.font()).boundingRect(QRect(0, 0, max(width, 80), 1_000_000), Qt.TextWordWrap, item.text())
+                item.setSizeHint(QSize(max(width, 80), bounds.height() + 10))
 
     def _add_distribution(self, question_id: str) -> None:
         counts = self.session.study.pool.distribution(question_id)
@@ -473,6 +492,9 @@ class PoolScreen(QWidget):
                 self.flush()
                 self.list.setFocus(Qt.OtherFocusReason)
                 return True
+        if event.type() == QEvent.Resize and watched is self.list.viewport() \
+                and self.list.viewport().width() != self._sized_width:
+            self._size_items()
         if event.type() == QEvent.FocusOut and watched is self.editor:
             self.flush()
         return super().eventFilter(watched, event)

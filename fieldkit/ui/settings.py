@@ -596,6 +596,3 @@ class SettingsScreen(QWidget):
         """Save what is being typed before the study closes."""
         for saver in list(self._details_save.values()) + list(self._target_save.values()):
             saver.flush()
-
-    def focus_search(self) -> None:
-        self.details["title"].setFocus(Qt.ShortcutFocusReason)
