@@ -9,7 +9,8 @@ the UI thread, so typing in the search box never waits for a search.
 from __future__ import annotations
 
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,6 @@ from fieldkit.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
@@ -70,6 +70,15 @@ SORT_CHOICES = (
 PAGE = 100
 CACHE_ROWS = 2000
 SEARCH_DELAY_MS = 250
+# Roles as plain ints, compared on every cell drawn.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _ALIGNMENT})
+_CENTRE = Qt.AlignmentFlag.AlignCenter.value
+_KEYS = tuple(key for key, _ in COLUMNS)
+_FLAG_COLUMNS = frozenset({"full_interview", "follow_up"})
 #: The kinds of change that can alter the list.
 LIST_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
 
@@ -141,92 +150,104 @@ class OrganisationTableModel(QAbstractTableModel):
             return COLUMNS[section][1]
         return None
 
-    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.AccessibleTextRole,
-                                               Qt.TextAlignmentRole):
+    def data(self, index: QModelIndex, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES:  # most calls ask for roles the list leaves to the style: answer fast
             return None
-        key = COLUMNS[index.column()][0]
-        flag = key in ("full_interview", "follow_up")
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignCenter) if flag else None
+        if not index.isValid():
+            return None
+        role = int(role)
+        key = _KEYS[index.column()]
+        flag = key in _FLAG_COLUMNS
+        if role == _ALIGNMENT:
+            return _CENTRE if flag else None
         org = self.organisation(index.row())
         if flag:
             ticked = key in org.flags
-            if role == Qt.DisplayRole:
+            if role == _DISPLAY:
                 return "✓" if ticked else ""
             return "Yes" if ticked else "No"
         if key == "status":
             label = STATUS_LABELS[org.status]
             return f"{label}: {org.exclusion_reason}" if org.exclusion_reason else label
         value = getattr(org, key) or ""
-        if role == Qt.AccessibleTextRole and not value:
+        if role == _ACCESSIBLE and not value:
             return "Not recorded"
-        if role == Qt.ToolTipRole and key not in ("name", "category", "status"):
+        if role == _TOOLTIP and key not in ("name", "category"):
             return None
         return value
 
 
 class ListLoader(QObject):
-    """Asks the core for the list's ids and counts off the UI thread, newest request wins.
+    """Asks the core for the list's ids and counts off the UI thread; the newest request wins.
 
     The queries run on a read-only connection of their own (SQLite lets it read while the
     study's own connection writes), so the window stays responsive during a slow search.
+    The worker thread never touches Qt: the UI thread polls for the answer while one is
+    due, and hands it to ``on_loaded(ids, counts)`` (or ``on_failed(text)``).
     """
 
-    loaded = Signal(object, object)  # ids: list[int], counts: StatusCounts
-    failed = Signal(str)
-    _finished = Signal(int, object)
+    POLL_MS = 10
 
-    def __init__(self, path: Path, parent: QObject | None = None):
+    def __init__(self, path: Path, on_loaded: Callable[[list[int], StatusCounts], None],
+                 on_failed: Callable[[str], None], parent: QObject | None = None):
         super().__init__(parent)
         self._path = path
+        self._on_loaded, self._on_failed = on_loaded, on_failed
         self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="fieldkit-list")
         self._reader: Study | None = None
         self._generation = 0
-        self._delivered = 0
-        self._finished.connect(self._deliver)
+        self._pending: Future | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._check)
 
     @property
     def busy(self) -> bool:
         """True while the newest request has not been answered."""
-        return self._generation != self._delivered
+        return self._pending is not None
 
     def request(self, query: dict[str, Any]) -> None:
-        """Run ``organisations.ids_with_counts(**query)``; ``loaded`` follows unless a later
-        request overtakes this one."""
+        """Run ``organisations.ids_with_counts(**query)`` in the background."""
         if self._executor is None:
             return
         self._generation += 1
-        self._executor.submit(self._run, self._generation, dict(query))
+        self._pending = self._executor.submit(self._run, self._generation, dict(query))
+        self._poll.start()
 
-    def _run(self, generation: int, query: dict[str, Any]) -> None:
+    def _run(self, generation: int, query: dict[str, Any]) -> Any:
         if generation != self._generation:
-            return  # overtaken before it started
-        try:
-            if self._reader is None:
-                self._reader = Study.open(self._path, read_only=True)
-            result: Any = self._reader.organisations.ids_with_counts(**query)
-        except BaseException as e:  # handed to the UI thread, which reports it
-            result = e
-        self._finished.emit(generation, result)
+            return None  # overtaken before it started: its answer would be thrown away
+        if self._reader is None:
+            self._reader = Study.open(self._path, read_only=True)
+        return self._reader.organisations.ids_with_counts(**query)
 
-    def _deliver(self, generation: int, result: Any) -> None:
-        if generation != self._generation:
+    def _check(self) -> None:
+        future = self._pending
+        if future is None or not future.done():
             return
-        self._delivered = generation
-        if isinstance(result, FieldkitError):
-            self.failed.emit(str(result))
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            self.loaded.emit(*result)
+        self._pending = None
+        self._poll.stop()
+        try:
+            ids, counts = future.result()
+        except FieldkitError as e:
+            self._on_failed(str(e))
+            return
+        self._on_loaded(ids, counts)
+
+    def wait(self) -> None:
+        """Block until the newest request is answered and handed on (for scripts and tests)."""
+        if self._pending is not None:
+            wait([self._pending])
+            self._check()
 
     def close(self) -> None:
         """Wait for a running query, then close the reading connection."""
         if self._executor is None:
             return
         self._generation += 1
+        self._poll.stop()
+        self._pending = None
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._executor = None
         if self._reader is not None:
@@ -297,9 +318,8 @@ class OrganisationsScreen(QWidget):
         self.pages.addWidget(self.case_form)
 
         self.model = OrganisationTableModel(self.study, self)
-        self.loader = ListLoader(self.study.path, self)
-        self.loader.loaded.connect(self._loaded)
-        self.loader.failed.connect(lambda text: self.counts.setText(f"Cannot list the organisations: {text}"))
+        self.loader = ListLoader(self.study.path, self._loaded,
+                                 lambda text: self.counts.setText(f"Cannot list the organisations: {text}"), self)
         self._build_list_page()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
