@@ -39,6 +39,19 @@ class Interview:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class InterviewRow:
+    """One line of the list of interviews: who, when, how, and whether it is finished."""
+
+    id: int
+    organisation_id: int
+    organisation: str
+    date: str
+    mode: str
+    interviewer: str
+    completed: str | None
+
+
 def _date(value: str | dt.date | None) -> str:
     if value is None or value == "":
         return dt.date.today().isoformat()
@@ -108,6 +121,25 @@ class Interviews:
     def for_organisation(self, org_id: int) -> list[Interview]:
         return [self.get(r["id"]) for r in self.study.query(
             "SELECT id FROM interviews WHERE organisation_id = ? ORDER BY date, id", (org_id,))]
+
+    def listing(self, *, completed: bool | None = None, name: str | None = None) -> list[InterviewRow]:
+        """Every interview with its organisation's name, newest first, in one query.
+
+        ``completed`` keeps only finished (True) or in-progress (False) ones; ``name`` keeps
+        organisations whose name contains it (any case). Answers are not read: this is what
+        a list of interviews shows, and pooled comments never appear in it.
+        """
+        sql = ("SELECT i.id, i.organisation_id, o.name, i.date, i.mode, i.interviewer, i.completed "
+               "FROM interviews i JOIN organisations o ON o.id = i.organisation_id")
+        if completed is True:
+            sql += " WHERE i.completed IS NOT NULL"
+        elif completed is False:
+            sql += " WHERE i.completed IS NULL"
+        sql += " ORDER BY i.date DESC, i.id DESC"
+        with self.study._mutex:
+            rows = [InterviewRow(*r) for r in self.study.conn.execute(sql)]
+        wanted = (name or "").strip().casefold()  # in Python: SQLite's lower() knows only ASCII
+        return [r for r in rows if wanted in r.organisation.casefold()] if wanted else rows
 
     def count(self, *, completed: bool | None = None) -> int:
         sql = "SELECT count(*) FROM interviews"
