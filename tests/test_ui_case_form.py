@@ -356,3 +356,34 @@ def test_call_back_times_that_cannot_be_used(text):
 
     with pytest.raises(ValueError):
         parse_when(text, dt.datetime(2026, 11, 23, 12, 5))
+
+
+def test_a_value_added_to_a_vocabulary_is_offered_at_once(window, qtbot):
+    screen = window.screen("organisations")
+    study = window.session.study
+    form = open_by_enter(qtbot, window, "Bravo Forum")
+    window.session.call(study.add_vocabulary_values, {"categories": ["Grupa wyznaniowa 信仰"],
+                                                      "outcomes": ["Sent a text"]}, changes={"template"})
+    assert screen.category.findText("Grupa wyznaniowa 信仰") > 0  # the list's filter
+    assert form.attempts.outcome.findText("Sent a text") >= 0
+    form.category.setFocus()
+    qtbot.keyClicks(form.category, "Grupa")
+    assert study.organisations.get(form.org_id).category == "Grupa wyznaniowa 信仰"
+    assert form.category.currentText() == "Grupa wyznaniowa 信仰"
+
+
+def test_a_refused_edit_says_why_and_shows_what_is_recorded(window, qtbot, monkeypatch):
+    from fieldkit.ui import errors
+    from fieldkit.ui.qt import Qt
+
+    shown = []
+    monkeypatch.setattr(errors, "warn", lambda parent, title, text: shown.append((title, text)))
+    form = open_by_enter(qtbot, window, "Delta Group")
+    name = form.fields["name"]
+    name.setFocus()
+    qtbot.keyClick(name, Qt.Key_A, Qt.ControlModifier)
+    qtbot.keyClick(name, Qt.Key_Delete)
+    qtbot.keyClick(name, Qt.Key_Return)
+    assert shown == [("Not saved: change the name of Delta Group", "an organisation needs a name")]
+    assert name.text() == "Delta Group" and window.session.study.organisations.get(form.org_id).name == "Delta Group"
+    assert window.session.undo_stack.count() == 0

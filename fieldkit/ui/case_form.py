@@ -273,6 +273,7 @@ class CaseForm(QWidget):
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(inner)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.NoFocus)
         scroll.setMinimumWidth(320)
         return scroll
 
@@ -315,6 +316,9 @@ class CaseForm(QWidget):
             box.clicked.connect(lambda on, f=flag: self._flag_clicked(f, on))
             self.flags_grid.addWidget(box, n, 0)
             self.flag_boxes[flag] = box
+        chain = [self.status, self.reason, *self.flag_boxes.values(), self.notes]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     # --- showing an organisation -------------------------------------------------------------
 

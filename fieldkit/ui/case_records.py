@@ -474,6 +474,7 @@ class InterviewsPanel(QGroupBox):
         super().__init__("Interviews")
         self.form = form
         self.interview_ids: list[int] = []
+        self.completed: list[bool] = []
         layout = QVBoxLayout(self)
         self.table = _table(["Date", "Mode", "Interviewer", "State"], "Interviews")
         header = self.table.horizontalHeader()
@@ -498,6 +499,7 @@ class InterviewsPanel(QGroupBox):
     def load(self, org_id: int) -> None:
         interviews = self.form.study.interviews.for_organisation(org_id)
         self.interview_ids = [iv.id for iv in interviews]
+        self.completed = [iv.completed is not None for iv in interviews]
         self.table.setRowCount(len(interviews))
         open_row = None
         for row, iv in enumerate(interviews):
@@ -518,7 +520,11 @@ class InterviewsPanel(QGroupBox):
         return self.interview_ids[rows[0].row()] if rows else None
 
     def _enable(self) -> None:
-        self.resume_button.setEnabled(self.selected_id() is not None)
+        rows = self.table.selectionModel().selectedRows()
+        done = bool(rows) and self.completed[rows[0].row()]
+        self.resume_button.setEnabled(bool(rows))
+        self.resume_button.setText("Open" if done else "Resume")
+        self.resume_button.setAccessibleName("Open the interview" if done else "Resume the interview")
 
     def start(self) -> None:
         if self.form.org_id is not None and self.form.window_ is not None:

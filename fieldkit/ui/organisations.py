@@ -436,6 +436,10 @@ class OrganisationsScreen(QWidget):
         holder = QWidget()
         holder.setLayout(flags)
         grid.addWidget(holder, 1, 0)
+        chain = [self.add_button, self.category, self.area, self.status, *self.flag_filters.values(),
+                 self.clear_button] + ([self.table] if hasattr(self, "table") else [])
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     def _size_columns(self) -> None:
         """Widths from the vocabularies, not the rows: measuring rows would read them all."""
