@@ -82,7 +82,7 @@ def pick(qtbot, runner, qid: str, choice: str) -> None:
 
 
 def test_an_interview_typed_in_three_scripts_lands_named_and_pooled(qtbot, mapping_study: Study, warnings):
-    from fieldkit.ui.qt import Qt
+    from fieldkit.ui.qt import QDate, Qt
 
     orgs = mapping_study.organisations
     org = orgs.add("Stowarzyszenie Polaków w Coventry", category="BME network", area="Coventry")
@@ -99,7 +99,8 @@ def test_an_interview_typed_in_three_scripts_lands_named_and_pooled(qtbot, mappi
     runner.interviewer.clear()
     type_text(runner.interviewer, "Zoë Ł.")
     runner.mode.setCurrentIndex(1)  # face to face
-    runner.contact.setCurrentIndex(1)
+    assert runner.contact.currentText() == "Zofia Wójcik (Coordinator)"  # the one contact, chosen for you
+    runner.date.setDate(QDate(2026, 11, 20))
     runner.cards["a1"].field.editor.setFocus()
     type_text(focused(), POLISH)
     press(qtbot, Qt.Key_Tab)
@@ -156,7 +157,8 @@ def test_an_interview_typed_in_three_scripts_lands_named_and_pooled(qtbot, mappi
     assert warnings == []
     with Study.open(path) as study:
         record = study.interviews.get(interview_id)
-        assert (record.mode, record.interviewer, record.completed) == ("face_to_face", "Zoë Ł.", None)
+        assert (record.mode, record.interviewer, record.date, record.completed) == (
+            "face_to_face", "Zoë Ł.", "2026-11-20", None)
         assert record.contact_id == study.organisations.contacts(org)[0].id
         assert record.answers == {
             "a1": POLISH,
@@ -342,6 +344,10 @@ def test_invalid_number_is_marked_and_not_saved(qtbot, small_study: Study, warni
     type_text(runner.cards["role"].field.editor, "x")  # focus moves on; nothing is queued for staff
     runner.flush()
     assert runner.interview.answer("staff") is None
+    runner.leave_button.click()  # refused, so the misfit is not silently dropped
+    assert warnings and warnings[-1][0] == "Some answers do not fit" and "Paid staff" in warnings[-1][1]
+    assert w.screens["interviews"].runner is runner and focused() is card.field.editor
+    warnings.clear()
     card.field.editor.clear()
     type_text(card.field.editor, "-3")
     assert card.problem.text() == "-3 is below the lowest allowed, 0. Not saved."

@@ -544,7 +544,14 @@ class Runner(QWidget):
     # --- leaving and finishing ---------------------------------------------------------
 
     def leave(self) -> None:
-        """Keep the interview in progress and go back to the list."""
+        """Keep the interview in progress and go back to the list (not while an answer does not fit)."""
+        misfits = [c for c in self.cards.values() if c.has_problem and ("answer", c.question.id) not in self._failed]
+        if misfits:
+            errors.warn(self, "Some answers do not fit", "These answers are not saved because they do not fit; "
+                        "correct or clear them first:\n\n" + "\n".join(c.question.label for c in misfits))
+            self.show_section(next(i for i, cards in enumerate(self.section_cards) if misfits[0] in cards))
+            misfits[0].field.focus_target().setFocus(Qt.OtherFocusReason)
+            return
         if self.flush():
             self.shut()
             self.closed.emit(f"The interview with {self.organisation} is kept in progress; resume it from here.")
@@ -646,8 +653,11 @@ class InterviewsScreen(QWidget):
         settings = QSettings("fieldkit", "fieldkit")
         mode = settings.value("interview/mode", "phone")
         interviewer = settings.value("interview/interviewer", "") or self.session.study.author
-        interview = self.session.call(self.session.study.interviews.start, org_id,
-                                      mode=mode if mode in MODES else "phone", interviewer=interviewer,
+        study = self.session.study
+        contacts = study.organisations.contacts(org_id)  # the one contact is the usual interviewee
+        interview = self.session.call(study.interviews.start, org_id, mode=mode if mode in MODES else "phone",
+                                      interviewer=interviewer,
+                                      contact_id=contacts[0].id if len(contacts) == 1 else None,
                                       changes={"interviews", "organisations"}, what="starting the interview")
         return None if interview is None else self._show(interview, resumed=False)
 
