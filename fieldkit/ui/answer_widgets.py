@@ -10,6 +10,7 @@ answer goes.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from typing import Any
 
@@ -20,6 +21,8 @@ from fieldkit.ui.qt import (
     QCheckBox,
     QDate,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QEvent,
     QFrame,
     QGridLayout,
@@ -521,3 +524,47 @@ class SectionPage(QScrollArea):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class FinishDialog(QDialog):
+    """What is still missing, and the "full interview" tick (the researcher's call either way)."""
+
+    def __init__(self, parent: QWidget, organisation: str, missing: list[str], unsaved: list[str],
+                 resumed: bool):
+        super().__init__(parent)
+        self.setWindowTitle("Finish the interview")
+        layout = QVBoxLayout(self)
+        title = heading(f"Finish the interview with {organisation}", 1.2)
+        title.setTextFormat(Qt.PlainText)
+        layout.addWidget(title)
+        if missing:
+            text = (f"{len(missing)} required question{'s have' if len(missing) > 1 else ' has'} no answer:"
+                    "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in missing[:12]) + "</ul>")
+            if len(missing) > 12:
+                text += f"and {len(missing) - 12} more."
+        else:
+            text = "Every required question has an answer."
+        self.summary = QLabel(text)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        if unsaved:
+            bad = QLabel("Not saved, because they do not fit: " + "; ".join(unsaved))
+            bad.setTextFormat(Qt.PlainText)
+            bad.setWordWrap(True)
+            layout.addWidget(bad)
+        if resumed:
+            note = QLabel("Anonymous answers from an earlier sitting are in the pool and are not counted here.")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        self.full = QCheckBox("Full interview completed")
+        self.full.setChecked(not missing)
+        self.full.setToolTip("Ticks “Full interview completed” on the organisation's record")
+        layout.addWidget(self.full)
+        buttons = QDialogButtonBox()
+        self.finish_button = buttons.addButton("Finish interview", QDialogButtonBox.AcceptRole)
+        buttons.addButton("Keep going", QDialogButtonBox.RejectRole)
+        self.finish_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)

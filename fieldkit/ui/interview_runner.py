@@ -10,42 +10,35 @@ pool and only this sitting can see them again.
 
 from __future__ import annotations
 
-import html
-import threading
 import time
-import traceback
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fieldkit.errors import FieldkitError, InvalidValueError
 from fieldkit.interviews import MODE_LABELS, MODES, InterviewSession
 from fieldkit.ui import errors
+from fieldkit.ui.answer_saver import Saver
 from fieldkit.ui.answer_widgets import (
     ANONYMOUS_BAND,
     ANONYMOUS_TEXT,
     ERROR_COLOUR,
     INSTANT,
+    FinishDialog,
     QuestionCard,
     SectionPage,
 )
 from fieldkit.ui.qt import (
     QApplication,
-    QCheckBox,
     QColor,
     QComboBox,
     QDate,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QObject,
     QPushButton,
     QSettings,
     QShortcut,
@@ -63,128 +56,7 @@ from fieldkit.ui.welcome import heading
 RELEVANT = {"interviews", "organisations"}
 
 
-# --- saving off the UI thread ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SaveResult:
-    key: tuple[str, str]
-    error: BaseException | None
-    details: str
-    seconds: float
-
-
-class Saver(QObject):
-    """One background thread doing writes in order; a newer job for a key replaces the queued one.
-
-    ``put`` never waits for a write. Results come back on the UI thread through ``landed``.
-    """
-
-    landed = Signal()
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._jobs: OrderedDict[tuple[str, str], Callable[[], Any]] = OrderedDict()
-        self._results: list[SaveResult] = []
-        self._cond = threading.Condition()
-        self._running = 0
-        self._stopping = False
-        self._thread = threading.Thread(target=self._work, name="fieldkit-saver", daemon=True)
-        self._thread.start()
-
-    def put(self, key: tuple[str, str], job: Callable[[], Any]) -> None:
-        with self._cond:
-            self._jobs[key] = job
-            self._cond.notify_all()
-
-    def busy(self) -> bool:
-        """Anything queued or being written."""
-        with self._cond:
-            return bool(self._jobs) or self._running > 0
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued write is done (for closing and finishing only)."""
-        with self._cond:
-            return self._cond.wait_for(lambda: not self._jobs and not self._running, timeout)
-
-    def take_results(self) -> list[SaveResult]:
-        with self._cond:
-            results, self._results = self._results, []
-        return results
-
-    def stop(self) -> None:
-        self.wait()
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        self._thread.join(timeout=5)
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._jobs or self._stopping)
-                if not self._jobs:
-                    return
-                key, job = self._jobs.popitem(last=False)
-                self._running += 1
-            start = time.perf_counter()
-            error, details = None, ""
-            try:
-                job()
-            except BaseException as e:  # reported on the UI thread; the answer stays on screen
-                error, details = e, "".join(traceback.format_exception(e))
-            result = SaveResult(key, error, details, time.perf_counter() - start)
-            with self._cond:
-                self._results.append(result)
-                self._running -= 1
-                self._cond.notify_all()
-            self.landed.emit()
-
-
 # --- the runner --------------------------------------------------------------------------
-
-class FinishDialog(QDialog):
-    """What is still missing, and the "full interview" tick (the researcher's call either way)."""
-
-    def __init__(self, parent: QWidget, organisation: str, missing: list[str], unsaved: list[str],
-                 resumed: bool):
-        super().__init__(parent)
-        self.setWindowTitle("Finish the interview")
-        layout = QVBoxLayout(self)
-        title = heading(f"Finish the interview with {organisation}", 1.2)
-        title.setTextFormat(Qt.PlainText)
-        layout.addWidget(title)
-        if missing:
-            text = (f"{len(missing)} required question{'s have' if len(missing) > 1 else ' has'} no answer:"
-                    "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in missing[:12]) + "</ul>")
-            if len(missing) > 12:
-                text += f"and {len(missing) - 12} more."
-        else:
-            text = "Every required question has an answer."
-        self.summary = QLabel(text)
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        if unsaved:
-            bad = QLabel("Not saved, because they do not fit: " + "; ".join(unsaved))
-            bad.setTextFormat(Qt.PlainText)
-            bad.setWordWrap(True)
-            layout.addWidget(bad)
-        if resumed:
-            note = QLabel("Anonymous answers from an earlier sitting are in the pool and are not counted here.")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-        self.full = QCheckBox("Full interview completed")
-        self.full.setChecked(not missing)
-        self.full.setToolTip("Ticks “Full interview completed” on the organisation's record")
-        layout.addWidget(self.full)
-        buttons = QDialogButtonBox()
-        self.finish_button = buttons.addButton("Finish interview", QDialogButtonBox.AcceptRole)
-        buttons.addButton("Keep going", QDialogButtonBox.RejectRole)
-        self.finish_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(480)
-
 
 class Runner(QWidget):
     """One open interview: header, sections, questions; saves as the researcher pauses."""
