@@ -103,6 +103,7 @@ class OrganisationPicker(QLineEdit):
         self._current_text = text
         if not (self.hasFocus() and self.isModified()):
             self.setText(text)
+            self.setCursorPosition(0)  # the start of the name, not its end
 
     def _search(self) -> None:
         text = self.text().strip()

@@ -327,7 +327,9 @@ class OrganisationsScreen(QWidget):
         self._debounce.timeout.connect(self.refresh_list)
         self.search.textChanged.connect(self._debounce.start)
         session.changed.connect(self._on_changed)
-        self.refresh_list()
+        # The first list is read here and now (tens of milliseconds even for 100,000
+        # organisations), so the screen never opens empty; later ones in the background.
+        self._loaded(*self.study.organisations.ids_with_counts(**self.query()))
 
     # --- building ----------------------------------------------------------------------------
 
