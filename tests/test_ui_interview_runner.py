@@ -511,3 +511,27 @@ def test_list_filters_and_starting_twice_shows_the_open_interview(qtbot, small_s
     qtbot.waitUntil(lambda: not screen.list.model.rows)
     assert not screen.list.empty.isHidden() and not screen.list.resume_button.isEnabled()
     w.close_study()
+
+
+def test_status_bar_follows_background_saves(qtbot, tmp_path, monkeypatch):
+    """While answers wait to be written the window says so; once written, "All changes saved"."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    from fieldkit.study import Study
+    from fieldkit.templates import find_template
+    from fieldkit.ui.main_window import MainWindow
+    from ui_typing import type_text
+
+    path = tmp_path / "status.fieldkit"
+    with Study.create(path, find_template("regional-mapping")) as study:
+        org = study.organisations.add("Status Bar Trust", category="BME network")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(path)
+    w.start_interview(org)
+    runner = w.screen("interviews").runner
+    card = next(c for c in runner.cards.values() if c.question.type == "long_text" and not c.question.anonymous)
+    card.field.setFocus()
+    type_text(card.field.editor, "Rent has doubled")
+    assert w._saved_label.text() == "Saving…"
+    qtbot.waitUntil(lambda: w._saved_label.text() == "All changes saved", timeout=5000)
+    w.close()

@@ -383,6 +383,7 @@ class Runner(QWidget):
         if text != self.save_state.text():  # runs on every keystroke: touch the label only on a change
             self.save_state.setText(text)
             self.save_state.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;" if problem else "")
+            self.session.report_save_state("All changes saved" if text == "All answers saved" else text)
 
     def flush(self) -> bool:
         """Save everything now and wait for it (closing and finishing only). False if any failed."""

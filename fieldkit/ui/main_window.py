@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
             self._close_session()
         self.session = StudySession(study, self)
         self.session.saved.connect(self._show_saved)
+        self.session.save_state.connect(self._saved_label.setText)
         self.session.changed.connect(self._on_changed)
         self.session.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.session.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)

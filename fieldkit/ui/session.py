@@ -53,6 +53,8 @@ class StudySession(QObject):
     changed = Signal(object)
     #: emitted after every successful write, for the "All changes saved" status
     saved = Signal()
+    #: words for the status bar while writes are pending elsewhere ("Saving…", "Not saved …")
+    save_state = Signal(str)
 
     def __init__(self, study: Study, parent: QWidget | None = None):
         super().__init__(parent)
@@ -89,6 +91,10 @@ class StudySession(QObject):
             return False
         self.undo_stack.push(_Edit(self, text, do, undo, changes))
         return True
+
+    def report_save_state(self, text: str) -> None:
+        """A screen that saves in the background says how far it has got."""
+        self.save_state.emit(text)
 
     def notify(self, changes: set[str]) -> None:
         """Tell the screens about a change made by a long-lived core object (an interview session)."""
