@@ -137,7 +137,9 @@ def click_header(qtbot, screen, column: int) -> None:
 def test_sorting_by_header_and_by_the_sort_drop_down(window, qtbot):
     screen = window.screen("organisations")
     orgs = window.session.study.organisations
-    keys = [c[0] for c in __import__("fieldkit.ui.organisations", fromlist=["COLUMNS"]).COLUMNS]
+    from fieldkit.ui.organisation_list import COLUMNS
+
+    keys = [key for key, _ in COLUMNS]
 
     click_header(qtbot, screen, keys.index("status"))
     loaded(qtbot, screen)
@@ -277,7 +279,7 @@ def big_study(tmp_path: Path):
 
 
 def test_model_reads_only_the_page_drawn(qapp, big_study: Study, monkeypatch):
-    from fieldkit.ui.organisations import PAGE, OrganisationTableModel
+    from fieldkit.ui.organisation_list import PAGE, OrganisationTableModel
     from fieldkit.ui.qt import Qt
 
     asked: list[list[int]] = []
@@ -303,7 +305,7 @@ def test_model_reads_only_the_page_drawn(qapp, big_study: Study, monkeypatch):
 
 
 def test_a_view_over_the_model_reads_only_the_rows_on_screen(qtbot, big_study: Study):
-    from fieldkit.ui.organisations import OrganisationTableModel
+    from fieldkit.ui.organisation_list import OrganisationTableModel
     from fieldkit.ui.qt import QHeaderView, QTableView
 
     model = OrganisationTableModel(big_study)

@@ -1,27 +1,22 @@
 """The Organisations screen: a filtered, sorted list of every organisation, and the case form.
 
-The list is a table model that holds only ids and reads a page of rows when one is drawn,
-so it stays smooth on 100,000 organisations. The ids themselves (the filters, the search,
-the sort and the counts) are asked of the core on a read-only connection of their own, off
-the UI thread, so typing in the search box never waits for a search.
+The list (``organisation_list.py``) holds only ids and reads a page of rows when one is
+drawn, so it stays smooth on 100,000 organisations; the ids themselves (the filters, the
+search, the sort and the counts) are asked of the core off the UI thread, so typing in the
+search box never waits for a search.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
-from fieldkit.errors import FieldkitError
-from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation, StatusCounts
+from fieldkit.organisations import STATUS_LABELS, STATUSES, StatusCounts
 from fieldkit.study import Study
 from fieldkit.summary import NOT_RECORDED
 from fieldkit.ui.case_form import CaseForm
+from fieldkit.ui.organisation_list import COLUMNS, PAGE, ListLoader, OrganisationTableModel
 from fieldkit.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,7 +27,6 @@ from fieldkit.ui.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QModelIndex,
     QObject,
     QPushButton,
     QStackedWidget,
@@ -45,16 +39,6 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
-#: (key, header) of the list's columns.
-COLUMNS = (
-    ("name", "Organisation"),
-    ("category", "Category"),
-    ("area", "Area"),
-    ("status", "Status"),
-    ("phone", "Phone"),
-    ("full_interview", "Full interview"),
-    ("follow_up", "Follow-up"),
-)
 #: Columns a click on the header sorts by (the core's ``order_by`` names).
 SORTABLE = ("name", "category", "area", "status")
 #: The "Sort by" choices: (label, order_by, newest first by default).
@@ -66,193 +50,10 @@ SORT_CHOICES = (
     ("Last changed", "updated", True),
     ("Date added", "created", True),
 )
-#: What the model reads at a time, and how many rows it keeps.
-PAGE = 100
-CACHE_ROWS = 2000
 SEARCH_DELAY_MS = 250
-# Roles as plain ints, compared on every cell drawn.
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
-_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
-_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
-_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _ALIGNMENT})
-_CENTRE = Qt.AlignmentFlag.AlignCenter.value
-_KEYS = tuple(key for key, _ in COLUMNS)
-_FLAG_COLUMNS = frozenset({"full_interview", "follow_up"})
 #: The kinds of change that can alter the list.
 LIST_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
-
-
-class OrganisationTableModel(QAbstractTableModel):
-    """Rows of organisations for the ids given; only the pages drawn are read from the core."""
-
-    def __init__(self, study: Study, parent: QObject | None = None):
-        super().__init__(parent)
-        self.study = study
-        self._ids: list[int] = []
-        self._cache: OrderedDict[int, Organisation] = OrderedDict()
-        #: pages read from the core since the model was made (for tests and diagnostics)
-        self.pages_read = 0
-
-    # --- the ids ---------------------------------------------------------------------------
-
-    def set_ids(self, ids: list[int]) -> None:
-        """Show ``ids``; the same list again only re-reads the rows (selection and scroll stay)."""
-        if ids == self._ids:
-            self.reload_rows()
-            return
-        self.beginResetModel()
-        self._ids = list(ids)
-        self._cache.clear()
-        self.endResetModel()
-
-    def reload_rows(self) -> None:
-        """Forget the rows read so far: they are read again when drawn."""
-        self._cache.clear()
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
-
-    @property
-    def ids(self) -> list[int]:
-        """The ids in the order shown (a copy: what the case form walks)."""
-        return list(self._ids)
-
-    def organisation_id(self, row: int) -> int:
-        return self._ids[row]
-
-    def row_of(self, org_id: int) -> int | None:
-        try:
-            return self._ids.index(org_id)
-        except ValueError:
-            return None
-
-    def organisation(self, row: int) -> Organisation:
-        org_id = self._ids[row]
-        if org_id not in self._cache:
-            start = (row // PAGE) * PAGE
-            self.pages_read += 1
-            for org in self.study.organisations.many(self._ids[start:start + PAGE]):
-                self._cache[org.id] = org
-            while len(self._cache) > CACHE_ROWS:
-                self._cache.popitem(last=False)
-        return self._cache[org_id]
-
-    # --- Qt's model interface --------------------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Horizontal and role in (Qt.DisplayRole, Qt.AccessibleTextRole):
-            return COLUMNS[section][1]
-        return None
-
-    def data(self, index: QModelIndex, role: int = _DISPLAY) -> Any:
-        if role not in _ROLES:  # most calls ask for roles the list leaves to the style: answer fast
-            return None
-        if not index.isValid():
-            return None
-        role = int(role)
-        key = _KEYS[index.column()]
-        flag = key in _FLAG_COLUMNS
-        if role == _ALIGNMENT:
-            return _CENTRE if flag else None
-        org = self.organisation(index.row())
-        if flag:
-            ticked = key in org.flags
-            if role == _DISPLAY:
-                return "✓" if ticked else ""
-            return "Yes" if ticked else "No"
-        if key == "status":
-            label = STATUS_LABELS[org.status]
-            return f"{label}: {org.exclusion_reason}" if org.exclusion_reason else label
-        value = getattr(org, key) or ""
-        if role == _ACCESSIBLE and not value:
-            return "Not recorded"
-        if role == _TOOLTIP and key not in ("name", "category"):
-            return None
-        return value
-
-
-class ListLoader(QObject):
-    """Asks the core for the list's ids and counts off the UI thread; the newest request wins.
-
-    The queries run on a read-only connection of their own (SQLite lets it read while the
-    study's own connection writes), so the window stays responsive during a slow search.
-    The worker thread never touches Qt: the UI thread polls for the answer while one is
-    due, and hands it to ``on_loaded(ids, counts)`` (or ``on_failed(text)``).
-    """
-
-    POLL_MS = 10
-
-    def __init__(self, path: Path, on_loaded: Callable[[list[int], StatusCounts], None],
-                 on_failed: Callable[[str], None], parent: QObject | None = None):
-        super().__init__(parent)
-        self._path = path
-        self._on_loaded, self._on_failed = on_loaded, on_failed
-        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="fieldkit-list")
-        self._reader: Study | None = None
-        self._generation = 0
-        self._pending: Future | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(self.POLL_MS)
-        self._poll.timeout.connect(self._check)
-
-    @property
-    def busy(self) -> bool:
-        """True while the newest request has not been answered."""
-        return self._pending is not None
-
-    def request(self, query: dict[str, Any]) -> None:
-        """Run ``organisations.ids_with_counts(**query)`` in the background."""
-        if self._executor is None:
-            return
-        self._generation += 1
-        self._pending = self._executor.submit(self._run, self._generation, dict(query))
-        self._poll.start()
-
-    def _run(self, generation: int, query: dict[str, Any]) -> Any:
-        if generation != self._generation:
-            return None  # overtaken before it started: its answer would be thrown away
-        if self._reader is None:
-            self._reader = Study.open(self._path, read_only=True)
-        return self._reader.organisations.ids_with_counts(**query)
-
-    def _check(self) -> None:
-        future = self._pending
-        if future is None or not future.done():
-            return
-        self._pending = None
-        self._poll.stop()
-        try:
-            ids, counts = future.result()
-        except FieldkitError as e:
-            self._on_failed(str(e))
-            return
-        self._on_loaded(ids, counts)
-
-    def wait(self) -> None:
-        """Block until the newest request is answered and handed on (for scripts and tests)."""
-        if self._pending is not None:
-            wait([self._pending])
-            self._check()
-
-    def close(self) -> None:
-        """Wait for a running query, then close the reading connection."""
-        if self._executor is None:
-            return
-        self._generation += 1
-        self._poll.stop()
-        self._pending = None
-        self._executor.shutdown(wait=True, cancel_futures=True)
-        self._executor = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+__all__ = ["COLUMNS", "PAGE", "ListLoader", "OrganisationTableModel", "OrganisationsScreen"]
 
 
 def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
