@@ -77,6 +77,7 @@ class AddOrganisationDialog(QDialog):
     def __init__(self, study: Study, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add an organisation")
+        self.setMinimumWidth(420)
         form = QFormLayout(self)
         self.name = QLineEdit()
         self.name.setAccessibleName("Name")
