@@ -678,7 +678,7 @@ class _Builder:
                 if value is not None:
                     session.save_answer(question.id, value)
         if not cut_short or rng.random() < 0.7:
-            session.complete()
+            session.complete(at=when + dt.timedelta(minutes=minutes))
         session.close()
 
     def contacting(self, org_id: int, first: str) -> None:

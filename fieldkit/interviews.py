@@ -238,16 +238,19 @@ class InterviewSession:
             with self.study.transaction():
                 self.study.db["interviews"].update(self.interview_id, row)
 
-    def complete(self, *, full_interview: bool | None = None) -> bool:
+    def complete(self, *, full_interview: bool | None = None, at: dt.datetime | None = None) -> bool:
         """Mark the interview complete; tick "full interview" if every required question is
         answered (or as ``full_interview`` says, when the researcher overrides). Returns the tick.
+
+        ``at`` records when it was completed, for interviews entered after the event.
         """
         from fieldkit.study import now
 
         tick = not self.missing_required() if full_interview is None else full_interview
+        stamp = at.replace(microsecond=0).isoformat() if at is not None else now()
         with self.study.transaction():
             self.study.conn.execute("UPDATE interviews SET completed = ? WHERE id = ?",
-                                    (now(), self.interview_id))
+                                    (stamp, self.interview_id))
             self.study.organisations.set_flag(self.organisation_id, "full_interview", tick)
         return tick
 

@@ -258,3 +258,10 @@ def test_pool_edit_tag_and_search(small_study: Study):
     small_study.pool.untag(comment.id, "help")
     small_study.pool.delete(comment.id)
     assert small_study.pool.count() == 0
+
+
+def test_complete_can_record_when_it_happened(small_study: Study):
+    org = small_study.organisations.add("Entered afterwards", category="Network")
+    session = small_study.interviews.start(org, date="2026-10-02")
+    session.complete(at=dt.datetime(2026, 10, 2, 14, 30, 15, 999))
+    assert small_study.interviews.get(session.interview_id).completed == "2026-10-02T14:30:15"
