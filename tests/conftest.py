@@ -7,6 +7,14 @@ import os
 # To watch them in real windows instead, set FIELDKIT_TEST_QPA, e.g. FIELDKIT_TEST_QPA=xcb.
 os.environ["QT_QPA_PLATFORM"] = os.environ.get("FIELDKIT_TEST_QPA") or "offscreen"
 
+# --- Keep tests away from the user's own settings, studies and logs --------------------------
+# Qt reads the settings folder once per process, so this is set for the whole run.
+import tempfile  # noqa: E402
+
+_HOME = tempfile.mkdtemp(prefix="fieldkit-tests-")
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = os.path.join(_HOME, _var.lower())
+
 # --- Shared fixtures (add below) ------------------------------------------------------------
 
 pytest_plugins = ["studies"]  # study fixtures built through Study.create (tests/studies.py)

@@ -70,3 +70,39 @@ def test_recent_studies_and_close(window, study_file: Path):
     assert window.session is None
     assert not window.undo_action.isEnabled()
     assert window.open_study(study_file)  # the lock was released on close
+
+
+def test_welcome_lists_recent_studies(window, study_file: Path, qtbot):
+    window.close_study()
+    welcome = window.centralWidget()
+    button = welcome.recent_buttons[0]  # the most recent first
+    assert button.text() == study_file.stem and button.toolTip() == str(study_file)
+    button.click()
+    assert window.session is not None and window.session.study.path == study_file
+
+
+def test_unexpected_errors_are_logged_and_shown_with_details(qtbot, tmp_path: Path, monkeypatch):
+    import sys
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    from fieldkit.ui import errors
+
+    shown = []
+    monkeypatch.setattr(errors, "show_unexpected", lambda parent, details: shown.append(details))
+    monkeypatch.setattr(errors, "log_path", lambda: tmp_path / "logs" / "fieldkit.log")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    for handler in list(errors.log.handlers):
+        errors.log.removeHandler(handler)
+    errors.install_excepthook()
+    try:
+        raise RuntimeError("a bug in a slot")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    for handler in errors.log.handlers:
+        handler.flush()
+    assert len(shown) == 1 and "RuntimeError: a bug in a slot" in shown[0]
+    assert "RuntimeError: a bug in a slot" in (tmp_path / "logs" / "fieldkit.log").read_text(encoding="utf-8")
+    for handler in list(errors.log.handlers):
+        handler.close()
+        errors.log.removeHandler(handler)

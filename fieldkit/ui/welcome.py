@@ -37,6 +37,21 @@ class Welcome(QWidget):
         buttons.addWidget(open_)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        recent = [Path(p) for p in window.recent_studies() if Path(p).exists()]
+        self.recent_buttons: list[QPushButton] = []
+        if recent:
+            layout.addWidget(heading("Recent studies", 1.2))
+            for path in recent:
+                row = QHBoxLayout()
+                button = QPushButton(path.stem)
+                button.setAccessibleName(f"Open the recent study {path.stem}")
+                button.setToolTip(str(path))
+                button.clicked.connect(lambda _=False, p=path: window.open_study(p))
+                row.addWidget(button)
+                where = QLabel(str(path.parent))
+                row.addWidget(where, 1)
+                layout.addLayout(row)
+                self.recent_buttons.append(button)
         layout.addWidget(heading("Start a new study from a template", 1.2))
         from fieldkit.templates import shipped_templates
 
