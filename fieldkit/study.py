@@ -65,6 +65,9 @@ class Study:
         self._current_version: int | None = None
         self._closed = False
         self._wrote = False
+        #: Things the user should know that did not stop the study opening (a failed backup).
+        self.warnings: list[str] = []
+        self._changes_at_backup = 0
 
         from fieldkit.attempts import Attempts
         from fieldkit.interviews import Interviews
@@ -134,10 +137,10 @@ class Study:
             raise
         conn.close()
         move_into_place(temp, path)
-        return cls.open(path)
+        return cls.open(path, backup=False)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, read_only: bool = False) -> Study:
+    def open(cls, path: str | os.PathLike, *, read_only: bool = False, backup: bool = True) -> Study:
         """Open an existing study; refuses by name anything that is not a usable study.
 
         ``read_only`` is for reading numbers while the study may be open elsewhere (the
@@ -164,8 +167,12 @@ class Study:
                     raise StudyFileError(f"{path}: made by an older fieldkit; open it once to bring it up to date")
                 conn.execute("PRAGMA query_only = ON")
             else:
+                if version < connection.SCHEMA_VERSION:
+                    _backup(conn, path, "before-migration", strict=True)
                 connection.migrate(conn, path)
             study = cls(path, conn, lock)
+            if backup and not read_only:
+                study.backup("open", only_if_changed=True)
             study.template  # noqa: B018 - load and validate the stored template now
         except BaseException as e:
             conn.close()
@@ -187,6 +194,23 @@ class Study:
                     pass
             self.conn.close()
             self._lock.release()
+
+    def backup(self, reason: str, *, only_if_changed: bool = False) -> Path | None:
+        """Take a checked backup now (see fieldkit.storage.backups). Never raises: a failed
+        backup is added to ``warnings`` and returned as None, so it cannot block the work."""
+        from fieldkit.storage import backups
+
+        if only_if_changed and (self.conn.total_changes == self._changes_at_backup) and (
+                self._changes_at_backup or backups.unchanged_since_last(self.path)):
+            return None
+        with self._mutex:
+            taken = _backup(self.conn, self.path, reason, strict=False)
+        if taken is None:
+            self.warnings.append(f"{self.path}: the automatic backup failed; your work is saved, "
+                                 "but make a copy with File ▸ Save a copy as…")
+            return None
+        self._changes_at_backup = self.conn.total_changes
+        return taken
 
     def save_copy(self, path: str | os.PathLike) -> Path:
         """Write a complete copy of the study to ``path`` (SQLite's online backup, which
@@ -416,6 +440,19 @@ _USES = {
     "exclusion_reasons": ("organisations", "exclusion_reason"),
     "outcomes": ("attempts", "outcome"),
 }
+
+
+def _backup(conn: sqlite3.Connection, path: Path, reason: str, *, strict: bool) -> Path | None:
+    """A backup of the open study; ``strict`` raises when it fails (before a migration)."""
+    from fieldkit.storage import backups
+
+    try:
+        return backups.take(conn, path, reason).path
+    except (backups.BackupError, OSError) as e:
+        if strict:
+            raise StudyFileError(f"{path}: no backup could be taken before updating the study ({e}); "
+                                 "nothing was changed") from None
+        return None
 
 
 def move_into_place(temp: Path, path: Path) -> None:

@@ -1,0 +1,238 @@
+"""Automatic backups of a study: taken with SQLite's online backup API, checked, thinned.
+
+A file copy of a WAL database silently misses what is still in the -wal; the backup API
+copies what a reader sees. Every backup is re-opened and integrity-checked before it
+counts. Backups live in the user data folder (one folder per study), named by the time
+they were taken and why, and are thinned by age: every backup of the last two days, then
+the newest of each day for a month, then the newest of each week. While a study's backups
+are paused (after a restore), nothing is thinned, so the last good copy cannot be evicted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldkit.errors import FieldkitError
+
+SUFFIX = ".fieldkit"
+_NAME = re.compile(r"^(\d{8}-\d{6})-([a-z-]+)\.fieldkit$")
+_PAUSED = "PAUSED"
+
+
+class BackupError(FieldkitError):
+    """A backup could not be written or does not pass its check."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    taken: dt.datetime
+    reason: str
+    size: int
+
+
+def backups_root() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("fieldkit", appauthor=False)) / "Backups"
+
+
+def folder_for(study_path: Path) -> Path:
+    """The folder of one study's backups: its name plus a short hash of where it lives."""
+    resolved = str(Path(study_path).resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
+    stem = re.sub(r"[^\w\- ]+", "_", Path(study_path).stem)[:60] or "study"
+    return backups_root() / f"{stem}-{digest}"
+
+
+def list_backups(study_path: Path) -> list[Backup]:
+    """The study's backups, newest first."""
+    folder = folder_for(study_path)
+    found = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            m = _NAME.match(path.name)
+            if m:
+                taken = dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+                found.append(Backup(path, taken, m.group(2), path.stat().st_size))
+    return sorted(found, key=lambda b: (b.taken, b.path.name), reverse=True)
+
+
+def integrity_ok(path: Path) -> bool:
+    """Open read-only and run SQLite's full integrity check."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return [r[0] for r in conn.execute("PRAGMA integrity_check")] == ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """Write a complete, checked copy of an open database to ``target`` (which must not exist)."""
+    temp = target.with_name(target.name + ".part")
+    temp.unlink(missing_ok=True)
+    try:
+        dest = sqlite3.connect(temp)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        finally:
+            dest.close()
+        with open(temp, "rb+") as f:
+            os.fsync(f.fileno())
+        if not integrity_ok(temp):
+            raise BackupError(f"{target}: the copy does not pass SQLite's integrity check")
+        os.replace(temp, target)
+    except (sqlite3.Error, OSError) as e:
+        temp.unlink(missing_ok=True)
+        raise BackupError(f"{target}: cannot write the backup ({e})") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def take(conn: sqlite3.Connection, study_path: Path, reason: str, *, now: dt.datetime | None = None) -> Backup:
+    """Back up the study open on ``conn``; thin older backups unless paused."""
+    if not re.fullmatch(r"[a-z-]+", reason):
+        raise ValueError(f"backup reason must be lower-case words joined by dashes, got {reason!r}")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    folder = folder_for(study_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{stamp}-{reason}{SUFFIX}"
+    n = 1
+    while target.exists():  # two backups in the same second
+        n += 1
+        target = folder / f"{stamp}-{reason}-{'x' * n}{SUFFIX}"
+    copy_database(conn, target)
+    if not is_paused(study_path):
+        thin(study_path, now=now)
+    return Backup(target, now, reason, target.stat().st_size)
+
+
+def unchanged_since_last(study_path: Path) -> bool:
+    """True when neither the study nor its -wal changed after the newest backup was taken."""
+    backups = list_backups(study_path)
+    if not backups:
+        return False
+    newest = backups[0].path.stat().st_mtime
+    for path in (Path(study_path), Path(str(study_path) + "-wal")):
+        # An empty -wal is what opening creates; only one with frames holds changes.
+        if path.exists() and path.stat().st_size > 0 and path.stat().st_mtime > newest:
+            return False
+    return True
+
+
+def thin(study_path: Path, *, now: dt.datetime | None = None) -> list[Path]:
+    """Delete backups that age has made redundant; returns what was deleted."""
+    now = now or dt.datetime.now()
+    keep: set[Path] = set()
+    seen_days: set[dt.date] = set()
+    seen_weeks: set[tuple[int, int]] = set()
+    backups = list_backups(study_path)
+    for b in backups:  # newest first, so the newest of each day / week is kept
+        age = now - b.taken
+        if age <= dt.timedelta(days=2):
+            keep.add(b.path)
+        elif age <= dt.timedelta(days=31):
+            if b.taken.date() not in seen_days:
+                keep.add(b.path)
+            seen_days.add(b.taken.date())
+        else:
+            week = b.taken.isocalendar()[:2]
+            if week not in seen_weeks:
+                keep.add(b.path)
+            seen_weeks.add(week)
+    if backups:
+        keep.add(backups[0].path)
+    removed = []
+    for b in backups:
+        if b.path not in keep:
+            b.path.unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+def is_paused(study_path: Path) -> bool:
+    return (folder_for(study_path) / _PAUSED).exists()
+
+
+def pause(study_path: Path) -> None:
+    folder = folder_for(study_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _PAUSED).write_text("Automatic thinning is paused after a restore.\n", encoding="utf-8")
+
+
+def resume(study_path: Path) -> None:
+    (folder_for(study_path) / _PAUSED).unlink(missing_ok=True)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = None) -> Path:
+    """Put ``backup_path`` in place of the study; returns where the current file was moved.
+
+    The study must not be open anywhere (its lock is taken for the duration). The current
+    file is backed up first (when it can be read), then moved aside together with its -wal
+    and -shm, so a stale -wal can never be replayed into the restored file. Thinning is
+    paused afterwards, so rotation cannot evict the copies that matter now.
+    """
+    from fieldkit.storage import connection
+
+    study_path, backup_path = Path(study_path), Path(backup_path)
+    if not backup_path.is_file():
+        raise BackupError(f"{backup_path}: no such backup")
+    if not integrity_ok(backup_path):
+        raise BackupError(f"{backup_path}: the backup does not pass SQLite's integrity check; choose another")
+    app_id, _ = connection.read_header(backup_path)
+    if app_id != connection.APPLICATION_ID:
+        raise BackupError(f"{backup_path}: not a fieldkit study backup")
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    lock = connection.StudyLock(study_path) if study_path.exists() else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        if study_path.exists():
+            try:
+                current = sqlite3.connect(study_path)
+                try:
+                    take(current, study_path, "before-restore", now=now)
+                finally:
+                    current.close()
+            except (BackupError, sqlite3.Error):
+                pass  # a damaged current file is moved aside below, untouched
+        aside = study_path.with_name(f"{study_path.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
+        if study_path.exists():
+            os.replace(study_path, aside)
+        for side in _sidecars(study_path):
+            if side.exists():
+                os.replace(side, Path(str(aside) + side.name[len(study_path.name):]))
+        source = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            temp = study_path.with_name(f".{study_path.name}.restoring")
+            temp.unlink(missing_ok=True)
+            dest = sqlite3.connect(temp)
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode = WAL")
+            finally:
+                dest.close()
+            os.replace(temp, study_path)
+        finally:
+            source.close()
+        pause(study_path)
+        return aside
+    finally:
+        if lock is not None:
+            lock.release()
