@@ -372,6 +372,7 @@ def _write(study: Study, source: str, rows: list[_Row], added: dict[str, list[st
     orgs = study.organisations
     ids: list[int] = []
     where = "adding to the study's vocabularies"
+    study.backup("before-import")  # never blocks: a failure becomes a warning on the study
     try:
         with study.transaction():
             study.add_vocabulary_values(added)

@@ -134,3 +134,16 @@ def test_a_backup_is_taken_before_a_migration(study_path: Path, monkeypatch):
     before = next(b for b in backups.list_backups(study_path) if b.reason == "before-migration")
     with sqlite3.connect(before.path) as old:
         assert old.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+
+
+def test_a_backup_is_taken_before_an_import(study_path: Path, tmp_path: Path):
+    from fieldkit.csv_import import import_organisations
+
+    csv_file = tmp_path / "orgs.csv"
+    csv_file.write_text("name,category\nImported Group,Network\n", encoding="utf-8")
+    with Study.open(study_path) as study:
+        study.organisations.add("Before the import", category="Network")
+        import_organisations(study, csv_file)
+    before = next(b for b in backups.list_backups(study_path) if b.reason == "before-import")
+    with sqlite3.connect(before.path) as old:
+        assert [r[0] for r in old.execute("SELECT name FROM organisations")] == ["Before the import"]
