@@ -23,6 +23,24 @@ class StudyBusyError(FieldkitError):
     """Another program holds the study's write lock for longer than fieldkit waits."""
 
 
+class StudyDamagedError(StudyFileError):
+    """The study file is damaged. It has been moved aside (``aside``) untouched; ``backup`` is
+    the newest backup that passes SQLite's integrity check, or None."""
+
+    def __init__(self, message: str, *, aside=None, backup=None):
+        super().__init__(message)
+        self.aside = aside
+        self.backup = backup
+
+
+class DiskFullError(FieldkitError):
+    """The disk (or the study's size limit) is full: the change was not saved; earlier work is safe."""
+
+
+class StorageError(FieldkitError):
+    """The operating system could not read or write the file (an I/O error, out of memory)."""
+
+
 class TemplateError(FieldkitError):
     """A template is broken. ``problems`` lists every problem found, each with its place."""
 

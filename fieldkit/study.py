@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.errors import FieldkitError, StudyFileError
+from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError
 from fieldkit.storage import connection
 from fieldkit.templates import Template, template_from_dict
 
@@ -152,6 +152,19 @@ class Study:
         lock = connection.StudyLock(path)
         if not read_only:
             lock.acquire()
+        wal = Path(f"{path}-wal")
+        unclean = wal.exists() and wal.stat().st_size > 0  # left by a crash
+        if not read_only:
+            # Read-only first: a damaged file must not even get the checkpoint a closing
+            # connection writes. After an unclean shutdown, the full check.
+            try:
+                problem = connection.probe(path, full=unclean)
+            except BaseException:
+                lock.release()
+                raise
+            if problem is not None:
+                lock.release()
+                raise _quarantine(path, f"{path}: the study file is damaged ({problem})")
         try:
             conn = connection.connect(path)
         except BaseException:
@@ -275,7 +288,7 @@ class Study:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self._forget_templates()
-                if isinstance(e, sqlite3.OperationalError):
+                if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.IntegrityError):
                     raise connection.database_error(self.path, e) from None
                 raise
 
@@ -440,6 +453,27 @@ _USES = {
     "exclusion_reasons": ("organisations", "exclusion_reason"),
     "outcomes": ("attempts", "outcome"),
 }
+
+
+def _quarantine(path: Path, reason: str) -> StudyDamagedError:
+    """Move a damaged study (with its -wal and -shm) aside, untouched, and find the newest
+    backup that passes SQLite's integrity check. Returns the error to raise."""
+    from fieldkit.storage import backups
+
+    aside = path.with_name(path.name + ".damaged")
+    if aside.exists():
+        aside = path.with_name(f"{path.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{aside}{suffix}"))
+    good = next((b for b in backups.list_backups(path) if backups.integrity_ok(b.path)), None)
+    offer = (f" The newest backup that checks out is from {good.taken:%d %B %Y %H:%M}: restore it with "
+             f"File ▸ Restore, or: fieldkit restore \"{path}\" \"{good.path}\"" if good else
+             " There is no backup of it that checks out.")
+    return StudyDamagedError(f"{reason}. fieldkit has not written to it; it is kept as {aside}.{offer}",
+                             aside=aside, backup=good.path if good else None)
 
 
 def _backup(conn: sqlite3.Connection, path: Path, reason: str, *, strict: bool) -> Path | None:

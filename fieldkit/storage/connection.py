@@ -106,6 +106,11 @@ class StudyLock:
             os.close(fd)
 
 
+#: What every study connection must report after it is set up (checked, not just set).
+REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "secure_delete": 1, "temp_store": 2,
+                    "foreign_keys": 1}
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open the one connection of a study, with fieldkit's pragmas, in autocommit mode.
 
@@ -116,31 +121,87 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise StudyFileError(f"{path}: cannot switch the study to WAL journalling (got {mode})")
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        for name, wanted in REQUIRED_PRAGMAS.items():
+            got = conn.execute(f"PRAGMA {name}").fetchone()[0]
+            if (str(got).lower() if isinstance(wanted, str) else got) != wanted:
+                raise StudyFileError(f"{path}: cannot set {name} to {wanted} (it stays {got}); "
+                                     "the study is not opened")
         # The first real read: a damaged file often shows only here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as e:
         conn.close()
         raise database_error(path, e) from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def probe(path: Path, *, full: bool) -> str | None:
+    """Read a study through a read-only connection, which can never write (not even the
+    checkpoint SQLite does when the last connection closes). Returns None when it reads
+    cleanly, else what is wrong. ``full`` runs the whole integrity_check, as after a crash."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return str(e)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if full:
+            result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                return result[0]
+        return None
+    except sqlite3.DatabaseError as e:
+        if is_damage(e):
+            return str(e)
+        raise database_error(path, e) from None
+    finally:
+        conn.close()
+
+
+# SQLite's primary result codes (the low byte of an extended code).
+_BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT, _FULL, _NOTADB = 5, 6, 7, 8, 10, 11, 13, 26
+
+
+def is_damage(error: BaseException) -> bool:
+    """True for errors that mean the file itself is damaged (and only those: a full disk,
+    a busy lock or a lack of memory are not damage and must never trigger recovery)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_CORRUPT, _NOTADB)
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def database_error(path: Path, error: sqlite3.Error) -> Exception:
     """Translate an SQLite error into the fieldkit error a user should see."""
+    from fieldkit.errors import DiskFullError, StorageError
+
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if code is not None else None
     text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return StudyBusyError(f"{path}: another program is writing to the study; try again in a moment")
-    if "readonly" in text or "read-only" in text:
+    if primary in (_BUSY, _LOCKED) or (primary is None and ("locked" in text or "busy" in text)):
+        return StudyBusyError(f"{path}: another program is writing to the study; nothing was saved — "
+                              "try again in a moment")
+    if primary == _READONLY or "readonly" in text or "read-only" in text:
         return StudyFileError(f"{path}: the study is open read-only here; nothing was changed")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StudyFileError(f"{path}: the study file is damaged ({error})")
-    if "disk is full" in text or "database or disk is full" in text:
-        return StudyFileError(f"{path}: the disk is full; nothing was saved")
+    if primary == _FULL or "disk is full" in text:
+        return DiskFullError(f"{path}: the disk is full, so the last change was not saved; earlier work "
+                             "is safe — free some space and carry on")
+    if primary == _NOMEM:
+        return StorageError(f"{path}: the computer ran out of memory; the last change was not saved")
+    if primary == _IOERR or "disk i/o error" in text:
+        return StorageError(f"{path}: the disk could not be written (an input/output error); the last "
+                            "change was not saved — check the disk has space and is still connected")
+    if is_damage(error):
+        from fieldkit.errors import StudyDamagedError
+
+        return StudyDamagedError(f"{path}: the study file is damaged ({error})")
     return StudyFileError(f"{path}: cannot use the study file ({error})")
 
 
