@@ -26,6 +26,24 @@ class UsageError(Exception):
     """Bad combination of options: exit status 2."""
 
 
+#: The report's sections, in order (fieldkit.reports.data.ALL_SECTIONS; a test keeps them equal).
+REPORT_SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "directory")
+
+
+def _small_numbers(text: str) -> str | int:
+    """``--small-numbers``: nhs, ons or a whole number of at least 2 (counts under it hidden)."""
+    value = text.strip().lower()
+    if value in ("nhs", "ons"):
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected nhs, ons or a number, not '{text}'") from None
+    if number < 2:
+        raise argparse.ArgumentTypeError(f"a threshold hides counts under it: use 2 or more, not {number}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="fieldkit",
@@ -56,7 +74,34 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("study", type=Path)
     s.add_argument("--by", choices=("category", "area"), default="category")
     s.add_argument("--targets", action="store_true", help="add each category's target (with --by category)")
-    s.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    s.add_argument("--format", choices=("text", "csv", "json", "xlsx"),
+                   help="text (the default), csv or json on standard output; csv or xlsx to the file "
+                        "named with -o")
+    s.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write the table to FILE for a spreadsheet: .csv (headings in words, UTF-8 "
+                        "with a byte-order mark so Excel reads it) or .xlsx (needed with --format xlsx)")
+
+    s = sub.add_parser("report", help="write the client report as a PDF")
+    s.add_argument("study", type=Path)
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
+    s.add_argument("--sections", nargs="+", metavar="SECTION",
+                   help=f"the sections to include, by name or comma-separated (default: all): "
+                        f"{', '.join(REPORT_SECTIONS)}")
+    s.add_argument("--small-numbers", type=_small_numbers, metavar="nhs|ons|N",
+                   help="hide small counts in the crosstabs: nhs (1-7 shown as *, the rest rounded to "
+                        "5), ons (under 10 hidden, the rest rounded to 5) or a number N (counts under N "
+                        "hidden); off by default")
+    s.add_argument("--page-size", choices=("a4", "letter"), default="a4", help="a4 (the default) or letter")
+    s.add_argument("--allow-names", action="store_true",
+                   help="write the report even though pooled comments contain names from the study")
+    s.add_argument("--no-directory", action="store_true", help="leave out the directory of organisations")
+    s.add_argument("--with-person", action="store_true",
+                   help="name the person interviewed in the directory")
+
+    s = sub.add_parser("casesheet", help="write one organisation's named record as a PDF")
+    s.add_argument("study", type=Path)
+    s.add_argument("organisation", metavar="ORG", help="the organisation's id or its exact name")
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
 
     s = sub.add_parser("check", help="check the study file and fieldkit's own rules")
     s.add_argument("study", type=Path)
@@ -146,6 +191,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     if args.targets and args.by != "category":
         raise UsageError("--targets goes with --by category (targets are set per category)")
+    fmt = _summary_format(args.format, args.output)
+    if args.output is not None:
+        from fieldkit.reports import tables
+
+        with _open(args.study, read_only=True) as study:
+            table = tables.by_group(study, args.by, targets=args.targets)
+        path = tables.write_table(table, args.output, fmt)
+        print(f"Wrote {table.title.lower()} to {path}")
+        return EXIT_OK
     with _open(args.study, read_only=True) as study:  # works while the app has it open
         result = summary.by_group(study, args.by)
     data = result.as_json(targets=args.targets)
@@ -156,6 +210,24 @@ def cmd_summary(args: argparse.Namespace) -> int:
     else:
         print(_summary_text(data, args.targets))
     return EXIT_OK
+
+
+def _summary_format(fmt: str | None, output: Path | None) -> str:
+    """The summary's format: text, csv or json on standard output, csv or xlsx into ``-o FILE``."""
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx writes a file: name it with -o FILE.xlsx")
+        return fmt or "text"
+    suffix = output.suffix.lower().lstrip(".")
+    if fmt is None:
+        if suffix not in ("csv", "xlsx"):
+            raise UsageError(f"-o {output}: name a .csv or .xlsx file, or say which with --format")
+        return suffix
+    if fmt not in ("csv", "xlsx"):
+        raise UsageError(f"-o writes a spreadsheet (--format csv or xlsx); {fmt} goes to standard output")
+    if suffix in ("csv", "xlsx") and suffix != fmt:
+        raise UsageError(f"-o {output} does not fit --format {fmt}")
+    return fmt
 
 
 def _summary_rows(data: dict[str, Any], targets: bool) -> tuple[list[str], list[list[Any]]]:
@@ -185,6 +257,114 @@ def _summary_text(data: dict[str, Any], targets: bool) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(table[0]), rule] + [line(r) for r in table[1:-1]] + [rule, line(table[-1])])
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    sections = _report_sections(args.sections)
+    path = _pdf_path(args.output)
+    from fieldkit.reports.data import ReportOptions, build_report_data
+    from fieldkit.reports.pdf import render_report
+
+    options = ReportOptions(sections=sections, directory="directory" in sections and not args.no_directory,
+                            small_numbers=args.small_numbers, page_size=args.page_size,
+                            include_person=args.with_person)
+    with _open(args.study, read_only=True) as study:  # works while the app has it open
+        if "comments" in sections and not args.allow_names:
+            from fieldkit.reports.names import find_names_in_pool
+
+            hits = find_names_in_pool(study)
+            if hits:
+                _print_name_hits(hits)
+                return EXIT_FAILED
+        data = build_report_data(study, options)
+    written = render_report(data, path, page_size=args.page_size)
+    print(f"Wrote the report to {written}")
+    return EXIT_OK
+
+
+def _report_sections(given: list[str] | None) -> tuple[str, ...]:
+    """``--sections`` as the report's section names in report order; unknown names are bad usage."""
+    if not given:
+        return REPORT_SECTIONS
+    names = [n.strip().lower() for item in given for n in item.split(",") if n.strip()]
+    unknown = [n for n in names if n not in REPORT_SECTIONS]
+    if unknown:
+        raise UsageError(f"no section {', '.join(repr(n) for n in unknown)} "
+                         f"(expected some of: {', '.join(REPORT_SECTIONS)})")
+    if not names:
+        raise UsageError("--sections: name at least one section")
+    return tuple(n for n in REPORT_SECTIONS if n in names)
+
+
+def _pdf_path(path: Path) -> Path:
+    """The PDF to write: ``.pdf`` added when missing; its folder must exist (nothing is made)."""
+    if path.suffix.lower() != ".pdf":
+        path = path.with_name(path.name + ".pdf")
+    if not path.parent.is_dir():
+        raise FieldkitError(f"{path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise FieldkitError(f"{path}: is a folder")
+    return path
+
+
+def _print_name_hits(hits: list[Any]) -> None:
+    n = len(hits)
+    if hasattr(sys.stderr, "reconfigure"):  # a console that cannot show a script gets "?", not a crash
+        sys.stderr.reconfigure(errors="replace")
+    print(f"fieldkit report: {n} pooled comment{'s' if n != 1 else ''} contain{'s' if n == 1 else ''} "
+          "names of organisations or contacts in the study; nothing written. Redact them in the Pool "
+          "screen, or write the report anyway with --allow-names:", file=sys.stderr)
+    for hit in hits:
+        print(f"  {hit.question_label} — {', '.join(hit.names)}: "
+              f"“{_abbreviate(hit.text, hit.names)}”", file=sys.stderr)
+
+
+def _abbreviate(text: str, names: list[str], width: int = 90) -> str:
+    """``text`` on one line, cut to about ``width`` characters around the first name in it."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    lower = flat.lower()
+    found = [i for i in (lower.find(name.lower()) for name in names) if i >= 0]
+    start = max(0, min(found) - width // 3) if found else 0
+    start = min(start, len(flat) - width)
+    if start > 0 and " " in flat[start:start + 15]:
+        start = flat.index(" ", start) + 1  # begin at a word
+    piece = flat[start:start + width]
+    if start + width < len(flat) and " " in piece[width // 2:]:
+        piece = piece[:piece.rindex(" ")]  # end at a word
+    return ("…" if start > 0 else "") + piece.strip() + ("…" if start + len(piece) < len(flat) else "")
+
+
+def cmd_casesheet(args: argparse.Namespace) -> int:
+    path = _pdf_path(args.output)
+    from fieldkit.reports.casesheet import render_casesheet
+
+    with _open(args.study, read_only=True) as study:
+        org_id = _find_organisation(study, args.organisation)
+        render_casesheet(study, org_id, path)
+        name = study.organisations.get(org_id).name
+    print(f"Wrote the case sheet of {name} to {path}")
+    return EXIT_OK
+
+
+def _find_organisation(study: Any, given: str) -> int:
+    """An organisation by id, or by its exact name (ignoring case); several of that name is an error."""
+    from fieldkit.errors import NotFoundError
+
+    text = given.strip()
+    if text.isdigit():
+        if study.scalar("SELECT 1 FROM organisations WHERE id = ?", (int(text),)):
+            return int(text)
+    ids = study.organisations.find_by_name(text)
+    if len(ids) == 1:
+        return ids[0]
+    if ids:
+        raise FieldkitError(f"{len(ids)} organisations are named '{text}' (ids {', '.join(map(str, ids))}); "
+                            "give the id instead")
+    if text.isdigit():
+        raise NotFoundError(f"no organisation with the id {text} or that name")
+    raise NotFoundError(f"no organisation named '{text}' (give its id or its exact name)")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -245,6 +425,8 @@ COMMANDS = {
     "templates": cmd_templates,
     "import": cmd_import,
     "summary": cmd_summary,
+    "report": cmd_report,
+    "casesheet": cmd_casesheet,
     "check": cmd_check,
     "demo": cmd_demo,
     "open": cmd_open,

@@ -1,0 +1,334 @@
+"""Every summary table as CSV or XLSX, for pasting into Word or Excel.
+
+A ``Table`` is built from the core's summary queries (``fieldkit.summary``) and holds the
+numbers as numbers: organisations by category (with targets), by area, the method summary,
+targets against achieved, and a crosstab by category for each named choice, yes/no and
+scale question. Percentages are numbers of percent (42.9 means 42.9%), as the core gives them.
+
+- CSV: one table per file, UTF-8 with a byte-order mark so Excel reads the names right,
+  the header row first and no title line (it would break a script reading the file).
+- XLSX: one workbook; a sheet per table (``write_xlsx(tables, path)``; a single table makes
+  a one-sheet workbook). Each sheet has the table's title in row 1, the bold header in row 2
+  (frozen), the total row bold, any notes below, numbers stored as numbers and the columns
+  fitted to their contents.
+
+Files are written atomically: to a temporary file beside the target, flushed to disk, then
+renamed over it, so a failure never leaves half a file (and an existing file stays as it was).
+These are the researcher's working figures: no small-number protection is applied here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Union
+
+from fieldkit import summary
+from fieldkit.errors import FieldkitError
+from fieldkit.templates import COUNTABLE_TYPES
+
+if TYPE_CHECKING:
+    from fieldkit.study import Study
+
+Cell = Union[str, int, float, None]
+FORMATS = ("csv", "xlsx")
+#: Excel's limit on a sheet name, and the characters it refuses in one.
+_SHEET_NAME_MAX = 31
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+class ExportError(FieldkitError):
+    """A table could not be written (no such folder, no permission, the file open elsewhere)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One summary table: ``head`` names the columns, ``rows`` hold the cells (the total last).
+
+    ``name`` is short (a sheet name, part of a file name); ``title`` says what the table is.
+    ``percent_columns`` are the indexes of columns holding percentages.
+    """
+
+    name: str
+    title: str
+    head: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    total_row: bool = True
+    percent_columns: frozenset[int] = field(default_factory=frozenset)
+    notes: tuple[str, ...] = ()
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+
+def by_group(study: Study, by: str = "category", *, targets: bool | None = None) -> Table:
+    """Organisations on database and interviewed by category or area. ``targets`` adds each
+    category's target (blank where a category has none); by default when any target is set."""
+    data = summary.by_group(study, by)
+    if targets is None:
+        targets = by == "category" and any(r.target is not None for r in data.rows)
+    if targets and by != "category":
+        raise ExportError("targets are set per category, not per area")
+    head = (by.capitalize(), "On database", "Interviewed") + (("Target",) if targets else ())
+    rows = tuple(
+        (r.group, r.on_database, r.interviewed) + ((r.target,) if targets else ())
+        for r in data.rows + [data.total]
+    )
+    return Table(f"By {by}", f"Organisations by {by}", head, rows)
+
+
+def method(study: Study) -> Table:
+    """How the study went: found, contacted, excluded (and why), on database, interviewed …"""
+    m = summary.method(study)
+    rows: list[tuple[Cell, ...]] = [
+        ("Organisations found", m.total),
+        ("Contacted", m.contacted),
+        ("Excluded", m.excluded),
+    ]
+    rows += [(f"Excluded: {reason}", n) for reason, n in m.excluded_by_reason]
+    rows += [
+        ("On the database", m.on_database),
+        ("Interviewed", m.interviewed),
+        ("Full interviews", m.full_interviews),
+        ("Not reached", m.not_reached),
+        ("Declined", m.declined),
+        ("Still being contacted", m.still_contacting),
+        ("Not yet contacted", m.not_yet_contacted),
+        ("Listed with permission", m.listed_with_permission),
+    ]
+    return Table("Method", "How the study went", ("Measure", "Organisations"), tuple(rows), total_row=False)
+
+
+def _percent_of(part: int, whole: int | None) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def targets(study: Study) -> Table:
+    """Target against achieved (interviewed) for each category that has a target."""
+    rows = [(r.group, r.target, r.interviewed, _percent_of(r.interviewed, r.target))
+            for r in summary.targets(study)]
+    target_sum = sum(r[1] or 0 for r in rows)
+    achieved = sum(r[2] for r in rows)
+    rows.append(("Total", target_sum, achieved, _percent_of(achieved, target_sum)))
+    return Table("Targets", "Target against achieved, by category",
+                 ("Category", "Target", "Interviewed", "% of target"), tuple(rows),
+                 percent_columns=frozenset({3}))
+
+
+def crosstab(study: Study, question_id: str, by: str = "category") -> Table:
+    """One question's answers by category (or area): a count and a row percentage per choice."""
+    x = summary.crosstab(study, question_id, by)
+    head: list[str] = [by.capitalize()]
+    for choice in x.choices:
+        head += [choice, f"{choice} %"]
+    head.append("Respondents")
+    rows = []
+    for r in x.rows + [x.total]:
+        cells: list[Cell] = [r.group]
+        for n, p in zip(r.counts, r.percentages):
+            cells += [n, p]
+        cells.append(r.respondents)
+        rows.append(tuple(cells))
+    notes = ("Respondents could choose more than one answer, so percentages (of respondents) can add "
+             "up to more than 100.",) if x.multiple else ()
+    return Table(x.question_label, x.question_label, tuple(head), tuple(rows),
+                 percent_columns=frozenset(range(2, 2 * len(x.choices) + 1, 2)), notes=notes)
+
+
+def crosstab_questions(study: Study) -> list[str]:
+    """Ids of the questions a crosstab is made for: named choice, yes/no and scale questions."""
+    return [q.id for q in study.template.questions() if q.type in COUNTABLE_TYPES and not q.anonymous]
+
+
+def crosstabs(study: Study, by: str = "category") -> list[Table]:
+    return [crosstab(study, qid, by) for qid in crosstab_questions(study)]
+
+
+def all_tables(study: Study) -> list[Table]:
+    """Every summary table, in the order a report gives them."""
+    tables = [method(study), by_group(study, "category"), by_group(study, "area")]
+    if summary.targets(study):
+        tables.append(targets(study))
+    return tables + crosstabs(study)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def csv_text(table: Table) -> str:
+    """The table as CSV text: the header row, then the rows (Excel's CRLF line ends)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.head)
+    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
+    return out.getvalue()
+
+
+def write_csv(table: Table, path: str | os.PathLike) -> Path:
+    """Write one table as CSV (UTF-8 with BOM) to ``path``, atomically."""
+    data = csv_text(table).encode("utf-8-sig")
+    return write_atomically(path, lambda f: f.write(data))
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def sheet_names(tables: Sequence[Table]) -> list[str]:
+    """A valid, distinct sheet name for each table (Excel: at most 31 characters, none of
+    ``[]:*?/\\``, unique ignoring case)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for t in tables:
+        base = _SHEET_NAME_BAD.sub(" ", t.name).strip(" '") or "Table"
+        base = re.sub(r"\s+", " ", base)
+        name, n = _shorten(base, _SHEET_NAME_MAX), 1
+        while name.lower() in taken:
+            n += 1
+            suffix = f" ({n})"
+            name = _shorten(base, _SHEET_NAME_MAX - len(suffix)) + suffix
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;.-") + "…"
+
+
+def _width(value: Cell) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:.1f}")
+    return max(len(line) for line in str(value).splitlines() or [""])
+
+
+def xlsx_bytes(tables: Table | Iterable[Table]) -> bytes:
+    """A workbook with a sheet per table, as bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    tables = [tables] if isinstance(tables, Table) else list(tables)
+    if not tables:
+        raise ExportError("there are no tables to write")
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    rule = Border(bottom=Side(style="thin"))
+    for table, name in zip(tables, sheet_names(tables)):
+        sheet = book.create_sheet(name)
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=12)
+        sheet.append(list(table.head))
+        for column, cell in enumerate(sheet[2], start=0):
+            cell.font = bold
+            cell.border = rule
+            if column:
+                cell.alignment = Alignment(horizontal="right", wrap_text=True)
+        for row in table.rows:
+            sheet.append(list(row))
+        for row_cells in sheet.iter_rows(min_row=3, max_row=2 + len(table.rows)):
+            for cell in row_cells:
+                if cell.column - 1 in table.percent_columns:
+                    cell.number_format = "0.0"
+        if table.total_row and table.rows:
+            for cell in sheet[2 + len(table.rows)]:
+                cell.font = bold
+        if table.notes:
+            sheet.append([])
+            for note in table.notes:
+                sheet.append([note])
+        sheet.freeze_panes = "A3"
+        for column in range(len(table.head)):
+            cells = [table.head[column]] + [row[column] for row in table.rows]
+            fitted = max(_width(c) for c in cells) + 2
+            sheet.column_dimensions[get_column_letter(column + 1)].width = min(max(fitted, 8), 60)
+    book.properties.title = tables[0].title if len(tables) == 1 else "Summary tables"
+    book.properties.creator = "fieldkit"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_xlsx(tables: Table | Iterable[Table], path: str | os.PathLike) -> Path:
+    """Write a workbook with a sheet per table to ``path``, atomically."""
+    data = xlsx_bytes(tables)
+    return write_atomically(path, lambda f: f.write(data))
+
+
+def write_table(table: Table, path: str | os.PathLike, fmt: str | None = None) -> Path:
+    """Write one table as CSV or XLSX (``fmt``, or from the file's suffix)."""
+    fmt = fmt or format_for(path)
+    return write_xlsx(table, path) if fmt == "xlsx" else write_csv(table, path)
+
+
+def format_for(path: str | os.PathLike) -> str:
+    """``csv`` or ``xlsx`` from a file name's suffix; an ExportError for anything else."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ExportError(f"{path}: the file name should end in .csv or .xlsx")
+    return suffix
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[io.BufferedWriter], object]) -> Path:
+    """Write a file through ``write(binary_file)`` under a temporary name beside ``path``,
+    flush it to disk and rename it into place. On any failure nothing is left behind and a
+    file already at ``path`` is untouched."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder")
+    try:
+        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as e:
+        raise ExportError(f"{path}: cannot write in {folder} ({e.strerror or e})") from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException as e:
+        temp.unlink(missing_ok=True)
+        if isinstance(e, PermissionError):
+            raise ExportError(f"{path}: cannot write the file (is it open in another program?)") from None
+        if isinstance(e, OSError):
+            raise ExportError(f"{path}: cannot write the file ({e.strerror or e})") from None
+        raise
+    _sync_folder(folder)
+    return path
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the system allows it (not on Windows)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
