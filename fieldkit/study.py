@@ -92,17 +92,21 @@ class Study:
         title: str | None = None,
         client: str = "",
         author: str = "",
+        allow_risky_location: bool = False,
     ) -> Study:
         """Create a new study file from ``template`` and open it.
 
         The file is built under a temporary name beside ``path`` and renamed into place only
         when complete, so a failure never leaves a half-made study.
         """
+        from fieldkit.storage import location
+
         path = Path(path)
         if path.suffix != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
         if path.exists():
             raise StudyFileError(f"{path}: a file with that name already exists")
+        location.ensure_safe(path, allow_risky=allow_risky_location)
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.creating")
         for leftover in _with_sidecars(temp):
@@ -137,18 +141,24 @@ class Study:
             raise
         conn.close()
         move_into_place(temp, path)
-        return cls.open(path, backup=False)
+        return cls.open(path, backup=False, allow_risky_location=allow_risky_location)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, read_only: bool = False, backup: bool = True) -> Study:
+    def open(cls, path: str | os.PathLike, *, read_only: bool = False, backup: bool = True,
+             allow_risky_location: bool = False) -> Study:
         """Open an existing study; refuses by name anything that is not a usable study.
 
         ``read_only`` is for reading numbers while the study may be open elsewhere (the
         ``summary`` command): it takes no lock, cannot write and does not migrate.
+        ``allow_risky_location`` opens a study in a cloud-synced folder or on a network drive,
+        which is otherwise refused (see fieldkit.storage.location).
         """
+        from fieldkit.storage import location
+
         path = Path(path)
         app_id, version = connection.read_header(path)
         connection.check_identity(path, app_id, version)
+        place_warning = None if read_only else location.ensure_safe(path, allow_risky=allow_risky_location)
         lock = connection.StudyLock(path)
         if not read_only:
             lock.acquire()
@@ -184,6 +194,8 @@ class Study:
                     _backup(conn, path, "before-migration", strict=True)
                 connection.migrate(conn, path)
             study = cls(path, conn, lock)
+            if place_warning:
+                study.warnings.append(f"{path}: {place_warning}")
             if backup and not read_only:
                 study.backup("open", only_if_changed=True)
             study.template  # noqa: B018 - load and validate the stored template now
