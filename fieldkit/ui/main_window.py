@@ -42,6 +42,8 @@ SCREENS = (
     ("settings", "Study settings", "fieldkit.ui.settings", "SettingsScreen"),
 )
 MAX_RECENT = 8
+#: Minutes between automatic backups while a study is open (skipped when nothing changed).
+BACKUP_MINUTES = 10
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +61,9 @@ class MainWindow(QMainWindow):
         self._saved_label.setAccessibleName("Save state")
         self.statusBar().addPermanentWidget(self._saved_label)
         self._build_menus()
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(BACKUP_MINUTES * 60_000)
+        self._backup_timer.timeout.connect(self.backup_now)
         self.show_welcome()
 
     # --- menus ---------------------------------------------------------------------------
@@ -83,6 +88,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file.addSeparator()
         self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.SaveAs, study_only=True)
+        self._action(file, "&Backups and restore…", self.show_backups, study_only=True)
         self._action(file, "&Close study", self.close_study, QKeySequence.Close, study_only=True)
         file.addSeparator()
         quit_ = self._action(file, "&Quit", self.close, QKeySequence.Quit)
@@ -140,12 +146,30 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("No study open")
         self._saved_label.clear()
 
-    def open_study(self, path: Path) -> bool:
+    def open_study(self, path: Path, *, allow_risky_location: bool = False) -> bool:
+        from fieldkit.errors import StudyDamagedError
+        from fieldkit.storage.location import RiskyLocationError
+
         try:
-            study = Study.open(path)
+            study = Study.open(path, allow_risky_location=allow_risky_location)
+        except RiskyLocationError as e:
+            answer = QMessageBox.warning(self, "This is not a safe place for a study", str(e),
+                                         QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Cancel)
+            return answer == QMessageBox.Open and self.open_study(path, allow_risky_location=True)
+        except StudyDamagedError as e:
+            if e.backup is None:
+                errors.warn(self, "The study is damaged", str(e))
+                return False
+            answer = QMessageBox.warning(self, "The study is damaged", f"{e}\n\nRestore that backup now?",
+                                         QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+            if answer != QMessageBox.Yes:
+                return False
+            return self._restore(path, Path(e.backup))
         except FieldkitError as e:
             errors.warn(self, "Cannot open the study", str(e))
             return False
+        for warning in study.warnings:
+            errors.warn(self, "Please note", warning)
         if self.session is not None:
             self._close_session()
         self.session = StudySession(study, self)
@@ -157,6 +181,7 @@ class MainWindow(QMainWindow):
         self._build_study_view()
         self._remember(study.path)
         self._update_actions()
+        self._backup_timer.start()
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         return True
@@ -261,7 +286,43 @@ class MainWindow(QMainWindow):
         if name:
             self.session.call(study.save_copy, Path(name), changes=set(), what="the copy")
 
+    def backup_now(self) -> None:
+        """The periodic backup: skipped when nothing changed; a failure is a warning only."""
+        if self.session is None:
+            return
+        study = self.session.study
+        before = len(study.warnings)
+        study.backup("auto", only_if_changed=True)
+        for warning in study.warnings[before:]:
+            self.statusBar().showMessage(warning, 15_000)
+
+    def show_backups(self) -> None:
+        if self.session is None:
+            return
+        from fieldkit.ui.backups import BackupsDialog
+
+        path = self.session.study.path
+        dialog = BackupsDialog(path, self)
+        if dialog.exec() and dialog.chosen is not None:
+            self._close_session()
+            if not self._restore(path, dialog.chosen):
+                self.open_study(path)
+
+    def _restore(self, path: Path, backup: Path) -> bool:
+        from fieldkit.storage import backups
+
+        try:
+            aside = backups.restore(path, backup)
+        except FieldkitError as e:
+            errors.warn(self, "Not restored", str(e))
+            return False
+        if not self.open_study(path):
+            return False
+        self.statusBar().showMessage(f"Restored. The file as it was is kept as {aside.name}.", 20_000)
+        return True
+
     def _close_session(self) -> None:
+        self._backup_timer.stop()
         if self.session is None:
             return
         for widget in self.screens.values():

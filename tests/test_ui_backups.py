@@ -1,0 +1,85 @@
+"""File ▸ Backups and restore in the app, the periodic backup, and the unsafe-place dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldkit.storage import backups
+from fieldkit.study import Study
+from studies import small_template
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):
+    from fieldkit.ui.main_window import MainWindow
+
+    path = tmp_path / "safe.fieldkit"
+    Study.create(path, small_template()).close()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(path)
+    yield w
+    w.close()
+
+
+def test_dialog_lists_backups_and_restore_brings_the_study_back(window, qtbot, monkeypatch):
+    from fieldkit.ui import backups as backups_ui
+
+    study = window.session.study
+    path = study.path
+    window.session.call(study.organisations.add, "Before", category="Network", changes={"organisations"})
+    good = study.backup("manual")
+    window.session.call(study.organisations.add, "Regretted", category="Network", changes={"organisations"})
+
+    dialog = backups_ui.BackupsDialog(path, window)
+    qtbot.addWidget(dialog)
+    rows = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+    assert "Taken by hand" in rows
+    assert str(backups.folder_for(path)) in dialog.findChildren(backups_ui.QLabel)[0].text()
+    dialog.close()
+
+    def choose(self):
+        self.chosen = good
+        return 1
+    monkeypatch.setattr(backups_ui.BackupsDialog, "exec", choose)
+    window.show_backups()
+    names = [o.name for o in window.session.study.organisations.many(window.session.study.organisations.ids())]
+    assert names == ["Before"]
+    assert backups.is_paused(path)
+    assert any(p.name.startswith("safe.fieldkit.before-restore-") for p in path.parent.iterdir())
+
+
+def test_periodic_backup_runs_only_after_changes(window):
+    study = window.session.study
+    count = len(backups.list_backups(study.path))
+    window.backup_now()
+    assert len(backups.list_backups(study.path)) == count
+    window.session.call(study.organisations.add, "Changed", category="Network", changes={"organisations"})
+    window.backup_now()
+    assert len(backups.list_backups(study.path)) == count + 1
+    assert window._backup_timer.isActive()
+
+
+def test_a_study_in_a_cloud_folder_asks_before_opening(qtbot, tmp_path: Path, monkeypatch):
+    from fieldkit.ui import main_window
+    from fieldkit.ui.main_window import MainWindow
+    from fieldkit.ui.qt import QMessageBox
+
+    path = tmp_path / "OneDrive" / "s.fieldkit"
+    Study.create(path, small_template(), allow_risky_location=True).close()
+    answers = [QMessageBox.Cancel, QMessageBox.Open]
+    asked = []
+
+    def warning(parent, title, text, buttons=None, default=None):
+        asked.append((title, text))
+        return answers.pop(0) if answers else QMessageBox.Ok
+    monkeypatch.setattr(main_window.QMessageBox, "warning", staticmethod(warning))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(path) is False and w.session is None
+    assert asked[0][0] == "This is not a safe place for a study" and "OneDrive" in asked[0][1]
+    assert w.open_study(path) is True and w.session is not None
+    assert asked[-1][0] == "Please note" and "OneDrive" in asked[-1][1]  # said again once open
+    w.close()
