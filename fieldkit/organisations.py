@@ -53,6 +53,18 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One changed field of a named record: which record, what, from, to, when."""
+
+    record: str
+    contact_id: int | None
+    field: str
+    old: str | None
+    new: str | None
+    at: str
+
+
+@dataclass(frozen=True)
 class Organisation:
     id: int
     name: str
@@ -247,27 +259,37 @@ class Organisations:
                 raise InvalidValueError(f"unknown organisation field: {key}")
         if not row:
             return
-        row["updated"] = now()
+        before = self.get(org_id)
+        stamp = now()
+        row["updated"] = stamp
         with self.study.transaction():
             self.study.db["organisations"].update(org_id, row)
+            for key, value in row.items():
+                if key != "updated":
+                    self._log(org_id, "organisation", None, key, getattr(before, key), value, stamp)
             self.study.search.index_organisation(org_id)
 
     def set_status(self, org_id: int, status: str, exclusion_reason: str | None = None) -> None:
         from fieldkit.study import now
 
-        self.get(org_id)
+        before = self.get(org_id)
         status, reason = self._check_status(status, exclusion_reason)
+        stamp = now()
         with self.study.transaction():
             self.study.db["organisations"].update(
-                org_id, {"status": status, "exclusion_reason": reason, "updated": now()})
+                org_id, {"status": status, "exclusion_reason": reason, "updated": stamp})
+            self._log(org_id, "organisation", None, "status", before.status, status, stamp)
+            self._log(org_id, "organisation", None, "exclusion_reason", before.exclusion_reason, reason, stamp)
 
     def set_flag(self, org_id: int, flag: str, on: bool = True) -> None:
         """Tick or untick one flag (full_interview, follow_up, permission_to_list, ...)."""
         from fieldkit.study import now
 
-        self.get(org_id)
+        was_on = flag in self.get(org_id).flags
         self._check_flags([flag])
         with self.study.transaction():
+            self._log(org_id, "organisation", None, f"flag {flag}", "ticked" if was_on else "not ticked",
+                      "ticked" if on else "not ticked", now())
             if on:
                 self.study.conn.execute("INSERT OR IGNORE INTO flags VALUES (?, ?)", (org_id, flag))
             else:
@@ -419,6 +441,25 @@ class Organisations:
             params.append(json.dumps([int(i) for i in ids]))
         return self._count(where, params)
 
+    # --- the change log ------------------------------------------------------------------
+
+    def _log(self, org_id: int, record: str, contact_id: int | None, field: str, old: Any, new: Any,
+             at: str) -> None:
+        """Record one changed field of a named record (never anything from the pool)."""
+        if old == new:
+            return
+        self.study.conn.execute(
+            "INSERT INTO changes(organisation_id, record, contact_id, field, old, new, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (org_id, record, contact_id, field, None if old is None else str(old),
+             None if new is None else str(new), at))
+
+    def changes(self, org_id: int) -> list[Change]:
+        """What changed in an organisation's record and its contacts, oldest first."""
+        return [Change(**r) for r in self.study.query(
+            "SELECT record, contact_id, field, old, new, at FROM changes WHERE organisation_id = ? "
+            "ORDER BY at, id", (org_id,))]
+
     # --- contacts ----------------------------------------------------------------------
 
     @staticmethod
@@ -452,12 +493,17 @@ class Organisations:
         unknown = sorted(set(changes) - set(CONTACT_FIELDS))
         if unknown:
             raise InvalidValueError(f"unknown contact field: {', '.join(unknown)}")
+        from fieldkit.study import now
+
         contact = self.contact(contact_id)
         row = {k: (_blank_to_none(v) if k != "name" else (v or "").strip()) for k, v in changes.items()}
         if not row:
             return
+        stamp = now()
         with self.study.transaction():
             self.study.db["contacts"].update(contact_id, row)
+            for key, value in row.items():
+                self._log(contact.organisation_id, "contact", contact_id, key, getattr(contact, key), value, stamp)
             self.study.search.index_organisation(contact.organisation_id)
 
     def restore_contact(self, contact: Contact) -> None:
@@ -472,7 +518,10 @@ class Organisations:
             self.study.search.index_organisation(contact.organisation_id)
 
     def delete_contact(self, contact_id: int) -> None:
+        from fieldkit.study import now
+
         contact = self.contact(contact_id)
         with self.study.transaction():
             self.study.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+            self._log(contact.organisation_id, "contact", contact_id, "removed", contact.name, None, now())
             self.study.search.index_organisation(contact.organisation_id)

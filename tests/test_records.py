@@ -265,3 +265,29 @@ def test_complete_can_record_when_it_happened(small_study: Study):
     session = small_study.interviews.start(org, date="2026-10-02")
     session.complete(at=dt.datetime(2026, 10, 2, 14, 30, 15, 999))
     assert small_study.interviews.get(session.interview_id).completed == "2026-10-02T14:30:15"
+
+
+def test_change_log_records_named_fields_and_never_the_pool(small_study: Study):
+    orgs = small_study.organisations
+    org = orgs.add("Logged", category="Network")
+    contact = orgs.add_contact(org, "Ann Other", role="Chair")
+    orgs.update(org, name="Logged Trust", category="Infrastructure", notes="new note")
+    orgs.set_status(org, "excluded", "Closed down")
+    orgs.set_flag(org, "follow_up")
+    orgs.update_contact(contact, phone="0121 496 0000")
+    orgs.delete_contact(contact)
+    session = small_study.interviews.start(org)
+    session.save_answer("sector_barriers", "anonymous words must never be logged")
+    log = [(c.record, c.field, c.old, c.new) for c in orgs.changes(org)]
+    assert ("organisation", "name", "Logged", "Logged Trust") in log
+    assert ("organisation", "category", "Network", "Infrastructure") in log
+    assert ("organisation", "notes", None, "new note") in log
+    assert ("organisation", "status", "identified", "excluded") in log
+    assert ("organisation", "exclusion_reason", None, "Closed down") in log
+    assert ("organisation", "flag follow_up", "not ticked", "ticked") in log
+    assert ("contact", "phone", None, "0121 496 0000") in log
+    assert ("contact", "removed", "Ann Other", None) in log
+    dump = repr(small_study.conn.execute("SELECT * FROM changes").fetchall())
+    assert "anonymous words" not in dump
+    orgs.delete(org)
+    assert small_study.scalar("SELECT count(*) FROM changes") == 0  # goes with the organisation

@@ -126,6 +126,25 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    2,
+    """
+    -- What changed in named records, and when: for the researcher and for subject access.
+    -- Organisations and contacts only; nothing about the pool is ever logged.
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        record TEXT NOT NULL,                  -- 'organisation', or 'contact' for one of its contacts
+        contact_id INTEGER,                    -- which contact (no foreign key: kept after a removal)
+        field TEXT NOT NULL,
+        old TEXT,
+        new TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX changes_organisation ON changes(organisation_id, at);
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.
