@@ -1,0 +1,519 @@
+"""Small-number protection for the report's tables of answers (off unless asked for).
+
+Three rules, each applied to the counts *and* to the totals (which are always worked out
+from the unrounded counts, then protected like any other count):
+
+- ``"nhs"`` — NHS Digital's rule: counts of 1 to 7 are shown as ``*``; every other count is
+  rounded to the nearest 5.
+- ``"ons"`` — the ONS 10-5 rule: counts under 10 (1 to 9) are shown as ``*``; every other
+  count is rounded to the nearest 5.
+- a whole number N (3 or more) — a custom threshold: counts of 1 to N-1 are shown as ``*``;
+  other counts are shown exactly (no rounding). Under 3 a ``*`` would mean "exactly 1",
+  which protects nothing, so smaller thresholds are refused.
+
+Zeros are shown as 0 in every rule. A true zero says that nobody in a group gave an answer,
+which discloses nothing about any one respondent; NHS Digital's rule hides "1 to 7", not 0,
+and rounding 0 to the nearest 5 leaves 0. (A zero is hidden only in the rare case where
+nothing else can protect a small count, see below.)
+
+Hiding small counts is not enough when totals are printed: in a row of a table whose other
+counts and total are shown exactly, a single hidden count is the total minus the rest. So
+after the rule has hidden the small counts (primary suppression) more figures are hidden
+(secondary, or complementary, suppression) until no hidden figure can be worked out:
+
+1. With exact figures (the custom rule) no row or column of the table, totals included, may
+   have exactly one hidden figure: another is hidden, the smallest non-zero count of that
+   line first. This is repeated until it holds everywhere.
+2. Then every hidden figure is *audited*: could it take at least two values, given every
+   figure shown, what the note under the table says a ``*`` can be, and what a rounded
+   figure can be (within 2 of what is printed)? A table whose totals are sums of its counts
+   is a flow network (rows to columns, totals as the edges in and out), so a hidden figure
+   can change by one exactly when it lies on a cycle of the network's residual graph. When
+   it cannot change, another figure on its row or column is hidden and the audit repeated.
+
+Step 2 catches what step 1 cannot: with exact totals, two hidden counts 1 and 1 whose total
+is 2 are each 1 (a ``*`` is at least 1), and a hidden count that bridges two blocks of hidden
+counts is fixed by the totals of one block. With rounded totals (NHS and ONS rules) exact
+differencing no longer works (a total shown as 15 is anything from 13 to 17), so no figure
+is hidden on that account alone; but a row and a column can still pin a hidden count
+between them, and the audit hides more where they do.
+
+A multiple-choice table is protected the same way; its row totals count respondents (who
+may pick several answers), so only its columns and its respondents add up, and the audit
+also keeps every count within its row's respondents.
+
+Percentages of a protected table are worked out from the figures shown, never from the
+true counts (a true percentage beside a rounded count would give the count away); a hidden
+count has no percentage, and a row whose total is hidden has none.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Union
+
+from fieldkit.errors import InvalidValueError
+
+#: An upper bound standing for "no upper bound" in the audit.
+_UNBOUNDED = 10**12
+
+#: Where a figure sits: ("cell", row, column), ("row", row), ("column", column), ("grand",).
+Entry = tuple
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A small-number rule: counts 1..threshold-1 are hidden, others rounded to ``base``."""
+
+    key: str            # "nhs", "ons" or "custom"
+    threshold: int      # the smallest count shown
+    base: int           # counts shown are rounded to the nearest ``base`` (1: shown exactly)
+    name: str           # how the note names the rule
+
+    def shown(self, count: int) -> int | None:
+        """The figure this rule prints for ``count``: None when it is hidden."""
+        if count < 0:
+            raise InvalidValueError(f"a count cannot be negative ({count})")
+        if count == 0:
+            return 0
+        if count < self.threshold:
+            return None
+        if self.base == 1:
+            return count
+        return (count + self.base // 2) // self.base * self.base
+
+    def notes(self, *, secondary: bool = False, percentages: bool = True) -> tuple[str, ...]:
+        """The lines printed under a table protected by this rule."""
+        small = f"Counts of 1 to {self.threshold - 1}"
+        if self.key == "nhs":
+            lines = [f"{small} are shown as * and other counts are rounded to the nearest 5 (NHS Digital's "
+                     "rule); totals are rounded from unrounded figures, so counts may not add up to the "
+                     "totals shown."]
+        elif self.key == "ons":
+            lines = [f"Counts under {self.threshold} are shown as * and other counts are rounded to the "
+                     "nearest 5 (the ONS 10-5 rule); totals are rounded from unrounded figures, so counts "
+                     "may not add up to the totals shown."]
+        else:
+            lines = [f"{small} are shown as * to protect the people who answered; other counts are exact."]
+        if secondary:
+            lines.append("So that no small count can be worked out from the totals, some other figures are "
+                         "also shown as *.")
+        if percentages and self.base != 1:
+            lines.append("Percentages are worked out from the rounded figures shown.")
+        lines.append("A 0 means that no one gave that answer.")
+        return tuple(lines)
+
+
+NHS = Rule("nhs", threshold=8, base=5, name="NHS Digital's rule")
+ONS = Rule("ons", threshold=10, base=5, name="the ONS 10-5 rule")
+#: The smallest custom threshold: below it a * would say "exactly 1".
+MIN_THRESHOLD = 3
+
+SmallNumbers = Union[None, str, int]
+
+
+def custom_rule(threshold: int) -> Rule:
+    """Counts of 1 to ``threshold - 1`` hidden, the rest shown exactly."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int):
+        raise InvalidValueError(f"a small-number threshold must be a whole number, got {threshold!r}")
+    if threshold < MIN_THRESHOLD:
+        raise InvalidValueError(f"a small-number threshold must be {MIN_THRESHOLD} or more "
+                                f"(with {threshold}, * would give the count away)")
+    return Rule("custom", threshold=threshold, base=1, name=f"counts under {threshold} hidden")
+
+
+def rule_for(small_numbers: SmallNumbers) -> Rule | None:
+    """The rule for a report option: None (off), "nhs", "ons", or a threshold (int or digits)."""
+    if small_numbers is None:
+        return None
+    if isinstance(small_numbers, Rule):
+        return small_numbers
+    if isinstance(small_numbers, str):
+        word = small_numbers.strip().lower()
+        if word in ("", "off", "none"):
+            return None
+        if word == "nhs":
+            return NHS
+        if word == "ons":
+            return ONS
+        if word.isdigit():
+            return custom_rule(int(word))
+        raise InvalidValueError(f"unknown small-number rule '{small_numbers}' (expected nhs, ons or a number)")
+    return custom_rule(small_numbers)
+
+
+# --- protected tables ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One printed number of a protected table."""
+
+    value: int | None   # the number printed (rounded under a rounding rule); None when hidden
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+    @property
+    def text(self) -> str:
+        return "*" if self.value is None else f"{self.value:,}"
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    """A table of counts as printed: every cell and total a ``Figure``."""
+
+    rule: Rule
+    cells: tuple[tuple[Figure, ...], ...]
+    row_totals: tuple[Figure, ...]
+    column_totals: tuple[Figure, ...]
+    grand_total: Figure
+    primary: int     # figures the rule itself hid
+    secondary: int   # figures hidden so that those cannot be worked out
+
+    def figure(self, entry: Entry) -> Figure:
+        kind = entry[0]
+        if kind == "cell":
+            return self.cells[entry[1]][entry[2]]
+        if kind == "row":
+            return self.row_totals[entry[1]]
+        if kind == "column":
+            return self.column_totals[entry[1]]
+        return self.grand_total
+
+    def notes(self, *, percentages: bool = True) -> tuple[str, ...]:
+        return self.rule.notes(secondary=self.secondary > 0, percentages=percentages)
+
+
+def entries(n_rows: int, n_cols: int) -> list[Entry]:
+    """Every figure of a table: the cells row by row, then row, column and grand totals."""
+    out: list[Entry] = [("cell", i, j) for i in range(n_rows) for j in range(n_cols)]
+    out += [("row", i) for i in range(n_rows)]
+    out += [("column", j) for j in range(n_cols)]
+    out.append(("grand",))
+    return out
+
+
+class _Table:
+    """The true counts of a table and what is hidden; the audit's flow network."""
+
+    def __init__(self, counts: Sequence[Sequence[int]], row_totals: Sequence[int] | None, rule: Rule):
+        self.rule = rule
+        self.counts = [[int(c) for c in row] for row in counts]
+        self.n_rows = len(self.counts)
+        self.n_cols = len(self.counts[0]) if self.counts else 0
+        if any(len(row) != self.n_cols for row in self.counts):
+            raise InvalidValueError("every row of a table needs the same number of counts")
+        if any(c < 0 for row in self.counts for c in row):
+            raise InvalidValueError("a count cannot be negative")
+        # Rows are "additive" when each row total is the sum of its counts (one answer each);
+        # a multiple-choice row total counts respondents, who may pick several answers.
+        self.additive = row_totals is None
+        if row_totals is None:
+            self.row_totals = [sum(row) for row in self.counts]
+        else:
+            self.row_totals = [int(n) for n in row_totals]
+            if len(self.row_totals) != self.n_rows:
+                raise InvalidValueError("one row total is needed for each row")
+            for row, n in zip(self.counts, self.row_totals):
+                if row and not max(row) <= n <= sum(row):
+                    raise InvalidValueError(f"a row total of {n} cannot go with the counts {row}")
+        self.column_totals = [sum(row[j] for row in self.counts) for j in range(self.n_cols)]
+        self.grand_total = sum(self.row_totals)
+        self.order = {e: k for k, e in enumerate(entries(self.n_rows, self.n_cols))}
+        self.primary: frozenset[Entry] = frozenset()
+        self.hidden: set[Entry] = set()
+
+    def value(self, entry: Entry) -> int:
+        kind = entry[0]
+        if kind == "cell":
+            return self.counts[entry[1]][entry[2]]
+        if kind == "row":
+            return self.row_totals[entry[1]]
+        if kind == "column":
+            return self.column_totals[entry[1]]
+        return self.grand_total
+
+    def lines(self, entry: Entry) -> list[list[Entry]]:
+        """The lines (rows and columns of the table with its totals) an entry lies on."""
+        kind = entry[0]
+        rows = [[("cell", i, j) for j in range(self.n_cols)] + [("row", i)] for i in range(self.n_rows)]
+        cols = [[("cell", i, j) for i in range(self.n_rows)] + [("column", j)] for j in range(self.n_cols)]
+        total_row = [("column", j) for j in range(self.n_cols)] + [("grand",)]
+        total_col = [("row", i) for i in range(self.n_rows)] + [("grand",)]
+        if kind == "cell":
+            return [rows[entry[1]], cols[entry[2]]]
+        if kind == "row":
+            return [rows[entry[1]], total_col]
+        if kind == "column":
+            return [cols[entry[1]], total_row]
+        return [total_row, total_col]
+
+    def additive_lines(self) -> list[list[Entry]]:
+        """Lines whose last figure is the sum of the others (what differencing works on)."""
+        columns = [[("cell", i, j) for i in range(self.n_rows)] + [("column", j)] for j in range(self.n_cols)]
+        respondents = [("row", i) for i in range(self.n_rows)] + [("grand",)]
+        if not self.additive:  # multiple choice: only the columns and the respondents add up
+            return columns + [respondents]
+        rows = [[("cell", i, j) for j in range(self.n_cols)] + [("row", i)] for i in range(self.n_rows)]
+        return rows + columns + [[("column", j) for j in range(self.n_cols)] + [("grand",)], respondents]
+
+    # --- what a reader knows ---------------------------------------------------------------
+
+    def bounds(self, entry: Entry) -> tuple[int, int]:
+        """What a reader of the printed table can say about a figure's true value."""
+        if entry in self.hidden:
+            if self.primary_only:
+                return 1, self.rule.threshold - 1
+            # "*" is then "1 to threshold-1, or a figure hidden to protect another".
+            return (0 if self.hidden_zero else 1), _UNBOUNDED
+        shown = self.rule.shown(self.value(entry))
+        assert shown is not None
+        if shown == 0 or self.rule.base == 1:
+            return shown, shown
+        half = self.rule.base // 2
+        return max(shown - half, self.rule.threshold), shown + half
+
+    @property
+    def primary_only(self) -> bool:
+        return self.hidden == self.primary
+
+    @property
+    def hidden_zero(self) -> bool:
+        return any(self.value(e) == 0 for e in self.hidden)
+
+    # --- the flow network ------------------------------------------------------------------
+    #
+    # Additive rows: S -> row i (row total), row i -> column j (cell), column j -> T (column
+    # total), T -> S (grand total). Every node conserves flow, which is exactly "totals are
+    # sums". For multiple-choice rows the row total counts respondents n, who picked
+    # sum(row) >= n answers: an unprinted slack edge X -> row i carries sum(row) - n >= 0
+    # and T -> X carries the slacks' sum. "A count is at most its row's respondents" is not a
+    # flow constraint: an alternative that breaks it is put right by further moves, or not
+    # accepted (so the audit may hide more than needed, never less).
+
+    def edges(self) -> dict[Entry, tuple[object, object, int, int, int]]:
+        """entry -> (from, to, true value, lowest, highest) for every figure and link."""
+        out: dict[Entry, tuple[object, object, int, int, int]] = {}
+        for i in range(self.n_rows):
+            out[("row", i)] = ("S", ("r", i), self.row_totals[i], *self.bounds(("row", i)))
+            for j in range(self.n_cols):
+                e = ("cell", i, j)
+                out[e] = (("r", i), ("c", j), self.counts[i][j], *self.bounds(e))
+        for j in range(self.n_cols):
+            e = ("column", j)
+            out[e] = (("c", j), "T", self.column_totals[j], *self.bounds(e))
+        out[("grand",)] = ("T", "S", self.grand_total, *self.bounds(("grand",)))
+        if not self.additive:
+            for i in range(self.n_rows):
+                out[("slack", i)] = ("X", ("r", i), sum(self.counts[i]) - self.row_totals[i], 0, _UNBOUNDED)
+            out[("slack total",)] = ("T", "X", sum(self.column_totals) - self.grand_total, 0, _UNBOUNDED)
+        return out
+
+    def _violation(self, flows: dict[Entry, int]) -> tuple[int, int] | None:
+        """A count above its row's respondents (multiple choice), if any."""
+        if self.additive:
+            return None
+        for i in range(self.n_rows):
+            n = flows[("row", i)]
+            for j in range(self.n_cols):
+                if flows[("cell", i, j)] > n:
+                    return i, j
+        return None
+
+    def _path(self, edges: dict, flows: dict[Entry, int], exclude: set, start: object,
+              goal: object, guard: bool) -> list[tuple[Entry, int]] | None:
+        """A shortest path from start to goal in the residual graph of ``flows``: each step
+        an edge and +1 (with it) or -1 (against it). With ``guard`` (multiple choice), steps
+        that would on their own lift a count above its row's respondents are left out."""
+        arcs: dict[object, list[tuple[object, Entry, int]]] = {}
+        for key, (a, b, _, low, high) in edges.items():
+            if key in exclude:
+                continue
+            f = flows[key]
+            up, down = f < high, f > low
+            if guard and key[0] == "cell":
+                up = up and f + 1 <= flows[("row", key[1])]
+            elif guard and key[0] == "row":
+                down = down and all(flows[("cell", key[1], j)] <= f - 1 for j in range(self.n_cols))
+            if up:
+                arcs.setdefault(a, []).append((b, key, +1))
+            if down:
+                arcs.setdefault(b, []).append((a, key, -1))
+        came: dict[object, tuple[object, Entry, int] | None] = {start: None}
+        queue = deque([start])
+        while queue and goal not in came:
+            node = queue.popleft()
+            for nxt, key, sign in arcs.get(node, ()):
+                if nxt not in came:
+                    came[nxt] = (node, key, sign)
+                    queue.append(nxt)
+        if goal not in came:
+            return None
+        path: list[tuple[Entry, int]] = []
+        node = goal
+        while came[node] is not None:
+            prev, key, sign = came[node]
+            path.append((key, sign))
+            node = prev
+        return path
+
+    def _shift(self, edges: dict, flows: dict[Entry, int], key: Entry, step: int, exclude: set,
+               guard: bool) -> bool:
+        """Change ``key`` by ``step`` and carry the change round a cycle; False if it cannot."""
+        u, v, _, low, high = edges[key]
+        if not low <= flows[key] + step <= high:
+            return False
+        # Raising u->v needs a path v ~> u in the residual graph; lowering it, u ~> v.
+        path = self._path(edges, flows, exclude | {key}, *((v, u) if step > 0 else (u, v)), guard=guard)
+        if path is None:
+            return False
+        flows[key] += step
+        for k, sign in path:
+            flows[k] += sign
+        return True
+
+    def alternative(self, entry: Entry, step: int, edges: dict | None = None) -> dict[Entry, int] | None:
+        """Values changed so that ``entry`` changes by ``step`` (+1 or -1) and every printed
+        figure could still be what it is; None when no such table is found."""
+        edges = edges if edges is not None else self.edges()
+        for guard in ((False,) if self.additive else (False, True)):
+            flows = {key: e[2] for key, e in edges.items()}
+            if self._shift(edges, flows, entry, step, set(), guard) and self._repair(edges, flows, entry):
+                return {key: value for key, value in flows.items() if value != edges[key][2]}
+        return None
+
+    def _repair(self, edges: dict, flows: dict[Entry, int], entry: Entry) -> bool:
+        """Multiple choice: put right any count left above its row's respondents, by lowering
+        it or raising the respondents, without touching ``entry`` again."""
+        for _ in range(4 * (self.n_rows * self.n_cols + 1)):
+            bad = self._violation(flows)
+            if bad is None:
+                return True
+            i, j = bad
+            cell, row = ("cell", i, j), ("row", i)
+            if not ((cell != entry and self._shift(edges, flows, cell, -1, {entry}, True))
+                    or (row != entry and self._shift(edges, flows, row, +1, {entry}, True))):
+                return False
+        return False
+
+    def movable(self, entry: Entry, edges: dict | None = None) -> bool:
+        edges = edges if edges is not None else self.edges()
+        return self.alternative(entry, +1, edges) is not None or self.alternative(entry, -1, edges) is not None
+
+    # --- secondary suppression -------------------------------------------------------------
+
+    def _preference(self, entry: Entry) -> tuple:
+        """Which figure to hide first: non-zero counts before totals before zeros, smallest first."""
+        value = self.value(entry)
+        return (value == 0, entry[0] != "cell", value, self.order[entry])
+
+    def _candidates(self, entry: Entry) -> list[Entry]:
+        near = {e for line in self.lines(entry) for e in line if e not in self.hidden}
+        if not near:
+            near = {e for e in self.order if e not in self.hidden}
+        return sorted(near, key=self._preference)
+
+    def _line_rule(self) -> bool:
+        """Hide one more figure on a line with exactly one hidden; True if it did."""
+        for line in self.additive_lines():
+            hidden = [e for e in line if e in self.hidden]
+            if len(hidden) == 1:
+                shown = sorted((e for e in line if e not in self.hidden), key=self._preference)
+                if shown:
+                    self.hidden.add(shown[0])
+                    return True
+        return False
+
+    def _audit_step(self) -> bool:
+        """Hide one more figure where a hidden one cannot change; True if it did."""
+        edges = self.edges()
+        for entry in sorted(self.hidden, key=self.order.__getitem__):
+            if self.movable(entry, edges):
+                continue
+            candidates = self._candidates(entry)
+            if not candidates:
+                return False
+            for candidate in candidates:
+                self.hidden.add(candidate)
+                if self.movable(entry):
+                    return True
+                self.hidden.discard(candidate)
+            self.hidden.add(candidates[0])
+            return True
+        return False
+
+    def protect(self) -> None:
+        self.primary = frozenset(e for e in entries(self.n_rows, self.n_cols)
+                                 if self.rule.shown(self.value(e)) is None)
+        self.hidden = set(self.primary)
+        while True:
+            if self.rule.base == 1 and self._line_rule():
+                continue
+            if not self._audit_step():
+                break
+
+    def result(self) -> ProtectedTable:
+        def fig(e: Entry) -> Figure:
+            return Figure(None if e in self.hidden else self.rule.shown(self.value(e)))
+
+        return ProtectedTable(
+            rule=self.rule,
+            cells=tuple(tuple(fig(("cell", i, j)) for j in range(self.n_cols)) for i in range(self.n_rows)),
+            row_totals=tuple(fig(("row", i)) for i in range(self.n_rows)),
+            column_totals=tuple(fig(("column", j)) for j in range(self.n_cols)),
+            grand_total=fig(("grand",)),
+            primary=len(self.primary),
+            secondary=len(self.hidden) - len(self.primary),
+        )
+
+
+def protect(counts: Sequence[Sequence[int]], rule: Rule, *,
+            row_totals: Sequence[int] | None = None) -> ProtectedTable:
+    """Apply ``rule`` to a table of counts with its row, column and grand totals.
+
+    ``counts`` are the rows of the table. Row totals are the sums of the rows unless
+    ``row_totals`` is given: for a multiple-choice question, the respondents of each row
+    (each at least the row's largest count and at most its sum). Column totals are always
+    the sums of the columns; the grand total is the sum of the row totals.
+    """
+    table = _Table(counts, row_totals, rule)
+    table.protect()
+    return table.result()
+
+
+def alternatives(counts: Sequence[Sequence[int]], protected: ProtectedTable, *,
+                 row_totals: Sequence[int] | None = None) -> dict[Entry, dict[Entry, int]]:
+    """For each hidden figure, a changed set of true values in which that figure differs and
+    everything printed could still be as printed: the proof that it cannot be worked out.
+
+    Keys are hidden entries; values map entries (and the network's unprinted links) to the
+    changed values. A hidden figure missing from the result could be worked out.
+    """
+    table = _Table(counts, row_totals, protected.rule)
+    table.primary = frozenset(e for e in entries(table.n_rows, table.n_cols)
+                              if protected.rule.shown(table.value(e)) is None)
+    table.hidden = {e for e in entries(table.n_rows, table.n_cols) if protected.figure(e).hidden}
+    edges = table.edges()
+    out: dict[Entry, dict[Entry, int]] = {}
+    for entry in sorted(table.hidden, key=table.order.__getitem__):
+        moved = table.alternative(entry, +1, edges) or table.alternative(entry, -1, edges)
+        if moved is not None:
+            out[entry] = moved
+    return out
+
+
+def percentages_shown(counts: Sequence[int | None], base: int | None) -> list[float | None]:
+    """Row percentages from printed figures: None for a hidden count or when the base is
+    hidden or 0. When nothing is hidden and the counts add up to the base they are rounded
+    (largest remainder) to add up to 100.0; otherwise each is rounded on its own."""
+    if base is None or base <= 0:
+        return [None for _ in counts]
+    if all(c is not None for c in counts) and sum(counts) == base:  # type: ignore[arg-type]
+        from fieldkit.summary import percentages
+
+        return list(percentages(list(counts), base))  # type: ignore[arg-type]
+    return [None if c is None else round(c * 1000 / base) / 10 for c in counts]
