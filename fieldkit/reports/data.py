@@ -1,0 +1,381 @@
+"""The report's data: everything the mapping report prints, worked out before any layout.
+
+``build_report_data(study, options)`` runs the study's summary queries and returns a
+``ReportData`` of plain frozen values (numbers, strings, tuples). The PDF renderer lays
+that out and runs no SQL, so tests can assert every number here without reading a PDF.
+
+What it holds, section by section:
+
+- cover: title, client, author and the date of export;
+- method: ``summary.MethodSummary`` (contacted, excluded by reason, on database, ...);
+- tables: organisations by category and by area (``summary.GroupRow``; the last row of
+  each is the total);
+- targets: target against achieved (interviewed) for the categories that have a target,
+  then a total row;
+- crosstabs: one ``CrosstabTable`` for each named choice, yes/no and scale question that
+  has answers, by category, with a count and a row percentage in each cell; anonymous
+  questions of those kinds are counted overall only (``by`` is ""), never by category;
+- comments: the pooled answers to anonymous text questions as quotations under each theme,
+  reshuffled on every export (``random.SystemRandom``; ``options.seed`` fixes the order for
+  tests), with nothing attached but the words;
+- directory: area, name and (if asked) the person interviewed, for organisations on the
+  database whose "permission to list" is ticked, by area then name.
+
+Small-number protection (``options.small_numbers``) applies to the crosstabs and overall
+counts of answers (see ``fieldkit.reports.suppression``); the tables of organisations are
+counts of organisations, which the directory names anyway, and are never altered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from fieldkit import summary
+from fieldkit.errors import InvalidValueError
+from fieldkit.reports import suppression
+from fieldkit.reports.suppression import Figure, Rule, SmallNumbers
+from fieldkit.summary import NOT_RECORDED, GroupRow, MethodSummary
+from fieldkit.templates import COUNTABLE_TYPES
+
+if TYPE_CHECKING:
+    from fieldkit.pool import Comment
+    from fieldkit.study import Study
+    from fieldkit.templates import Question
+
+ALL_SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "directory")
+PAGE_SIZES = ("a4", "letter")
+#: Question types whose pooled answers are printed as quotations.
+TEXT_TYPES = ("short_text", "long_text")
+#: The heading for pooled comments that carry no theme.
+OTHER_COMMENTS = "Other comments"
+TOTAL = "Total"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What to put in a report. ``small_numbers``: None (off), "nhs", "ons" or a threshold."""
+
+    sections: tuple[str, ...] = ALL_SECTIONS
+    directory: bool = True
+    small_numbers: SmallNumbers = None
+    page_size: str = "a4"
+    include_person: bool = False
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        sections = (self.sections,) if isinstance(self.sections, str) else tuple(self.sections)
+        unknown = [s for s in sections if s not in ALL_SECTIONS]
+        if unknown:
+            raise InvalidValueError(f"unknown report section: {', '.join(map(str, unknown))} "
+                                    f"(sections: {', '.join(ALL_SECTIONS)})")
+        object.__setattr__(self, "sections", tuple(s for s in ALL_SECTIONS if s in sections))
+        size = str(self.page_size).strip().lower()
+        if size not in PAGE_SIZES:
+            raise InvalidValueError(f"unknown page size '{self.page_size}' (expected a4 or letter)")
+        object.__setattr__(self, "page_size", size)
+        suppression.rule_for(self.small_numbers)  # refuse a bad rule now, not half-way through
+
+    @property
+    def rule(self) -> Rule | None:
+        return suppression.rule_for(self.small_numbers)
+
+    @property
+    def printed_sections(self) -> tuple[str, ...]:
+        """The sections to print: ``sections``, without the directory when it is left out."""
+        return tuple(s for s in self.sections if s != "directory" or self.directory)
+
+
+@dataclass(frozen=True)
+class CrosstabLine:
+    """One row of a crosstab as printed."""
+
+    group: str
+    cells: tuple[str, ...]                  # "12 (40.0%)", "0", or "*" when hidden
+    counts: tuple[int | None, ...]          # the counts printed (rounded under a rounding rule); None if hidden
+    percentages: tuple[float | None, ...]   # of the row's respondents; None if hidden or no respondents
+    base: str                               # the respondents, as printed ("*" when hidden)
+    base_count: int | None                  # the respondents printed; None if hidden
+
+    @property
+    def respondents(self) -> int | str:
+        """The respondents printed: a number, or "*" when hidden."""
+        return self.base if self.base_count is None else self.base_count
+
+
+@dataclass(frozen=True)
+class CrosstabTable:
+    """Answers to one question: by category, or (``by`` "") overall for an anonymous question."""
+
+    question_id: str
+    question_label: str
+    question_type: str
+    choices: tuple[str, ...]
+    by: str                          # "category", or "" for overall counts only
+    rows: tuple[CrosstabLine, ...]   # one per category (every category, zeros included); () overall
+    total: CrosstabLine
+    multiple: bool                   # respondents could pick several answers
+    protected: bool                  # small-number protection was applied
+    notes: tuple[str, ...] = ()      # lines to print under the table
+    secondary: int = 0               # figures hidden only so that small counts cannot be worked out
+
+    @property
+    def ordered(self) -> bool:
+        """The choices run in order (a scale), which a chart can show as a ramp."""
+        return self.question_type == "scale"
+
+    @property
+    def anonymous(self) -> bool:
+        return self.by == ""
+
+
+class ThemeComments(NamedTuple):
+    theme: str                     # the theme's label
+    quotations: tuple[str, ...]    # the comments' words, in a shuffled order
+
+
+class DirectoryEntry(NamedTuple):
+    area: str
+    name: str
+    person: str | None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    title: str
+    client: str
+    author: str
+    date: dt.date
+    sections: tuple[str, ...]                   # the sections to print, in report order
+    method: MethodSummary | None = None
+    by_category: tuple[GroupRow, ...] = ()      # the last row is the total
+    by_area: tuple[GroupRow, ...] = ()          # the last row is the total
+    targets: tuple[GroupRow, ...] = ()          # interviewed is "achieved"; the last row is the total
+    crosstabs: tuple[CrosstabTable, ...] = ()
+    comments: tuple[ThemeComments, ...] = ()
+    directory: tuple[DirectoryEntry, ...] = ()
+    include_person: bool = False
+    page_size: str = "a4"
+    small_numbers: Rule | None = None
+    notes: tuple[str, ...] = field(default=())  # how small numbers were protected, once for the report
+
+    @property
+    def quotation_count(self) -> int:
+        return sum(len(t.quotations) for t in self.comments)
+
+
+def build_report_data(study: Study, options: ReportOptions | None = None, *,
+                      today: dt.date | None = None) -> ReportData:
+    """Everything the report prints, from the study's summary queries."""
+    options = options or ReportOptions()
+    sections = options.printed_sections
+    rule = options.rule
+    crosstabs = tuple(_crosstabs(study, rule)) if "crosstabs" in sections else ()
+    notes: tuple[str, ...] = ()
+    if rule is not None:
+        notes = rule.notes(secondary=any(t.secondary for t in crosstabs))
+    return ReportData(
+        title=study.title,
+        client=study.client,
+        author=study.author,
+        date=today or dt.date.today(),
+        sections=sections,
+        method=summary.method(study) if "method" in sections else None,
+        by_category=_group_rows(summary.by_group(study, "category")) if "tables" in sections else (),
+        by_area=_group_rows(summary.by_group(study, "area")) if "tables" in sections else (),
+        targets=_target_rows(study) if "targets" in sections else (),
+        crosstabs=crosstabs,
+        comments=_comments(study, options.seed) if "comments" in sections else (),
+        directory=_directory(study, options.include_person) if "directory" in sections else (),
+        include_person=options.include_person,
+        page_size=options.page_size,
+        small_numbers=rule,
+        notes=notes,
+    )
+
+
+# --- tables of organisations ---------------------------------------------------------------
+
+
+def _group_rows(result: summary.GroupSummary) -> tuple[GroupRow, ...]:
+    return (*result.rows, result.total)
+
+
+def _target_rows(study: Study) -> tuple[GroupRow, ...]:
+    rows = summary.targets(study)
+    if not rows:
+        return ()
+    total = GroupRow(TOTAL, sum(r.on_database for r in rows), sum(r.interviewed for r in rows),
+                     sum(r.target or 0 for r in rows))
+    return (*rows, total)
+
+
+# --- crosstabs -----------------------------------------------------------------------------
+
+
+def _percent(count_text: str, p: float | None) -> str:
+    return count_text if p is None else f"{count_text} ({p:.1f}%)"
+
+
+def _plain_line(group: str, counts: Sequence[int], base: int, percentages: Sequence[float]) -> CrosstabLine:
+    pcts: tuple[float | None, ...] = tuple(percentages) if base > 0 else tuple(None for _ in counts)
+    return CrosstabLine(
+        group=group,
+        cells=tuple(_percent(f"{c:,}", p) for c, p in zip(counts, pcts)),
+        counts=tuple(counts),
+        percentages=pcts,
+        base=f"{base:,}",
+        base_count=base,
+    )
+
+
+def _protected_line(group: str, figures: Sequence[Figure], base: Figure) -> CrosstabLine:
+    counts = tuple(f.value for f in figures)
+    pcts = tuple(suppression.percentages_shown(counts, base.value))
+    return CrosstabLine(
+        group=group,
+        cells=tuple("*" if f.hidden else _percent(f.text, p) for f, p in zip(figures, pcts)),
+        counts=counts,
+        percentages=pcts,
+        base=base.text,
+        base_count=base.value,
+    )
+
+
+def _crosstabs(study: Study, rule: Rule | None) -> Iterable[CrosstabTable]:
+    for question in study.template.questions():
+        if question.type not in COUNTABLE_TYPES:
+            continue
+        if question.anonymous:
+            table = _overall(study, question, rule)
+        else:
+            table = _by_category(study, question.id, rule)
+        if table is not None:
+            yield table
+
+
+def _multiple_note(multiple: bool) -> tuple[str, ...]:
+    if not multiple:
+        return ()
+    return ("Respondents could choose more than one answer, so percentages (of respondents) can add up "
+            "to more than 100.",)
+
+
+def _by_category(study: Study, question_id: str, rule: Rule | None) -> CrosstabTable | None:
+    t = summary.crosstab(study, question_id, "category")
+    if t.total.respondents == 0:
+        return None  # nobody has answered yet: nothing to print
+    head = dict(question_id=t.question_id, question_label=t.question_label, question_type=t.question_type,
+                choices=tuple(t.choices), by="category", multiple=t.multiple)
+    if rule is None:
+        return CrosstabTable(**head,
+                             rows=tuple(_plain_line(r.group, r.counts, r.respondents, r.percentages) for r in t.rows),
+                             total=_plain_line(TOTAL, t.total.counts, t.total.respondents, t.total.percentages),
+                             protected=False, notes=_multiple_note(t.multiple))
+    p = suppression.protect([r.counts for r in t.rows], rule,
+                            row_totals=[r.respondents for r in t.rows] if t.multiple else None)
+    rows = tuple(_protected_line(r.group, p.cells[i], p.row_totals[i]) for i, r in enumerate(t.rows))
+    return CrosstabTable(**head, rows=rows, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
+                         protected=True, notes=_multiple_note(t.multiple) + p.notes(), secondary=p.secondary)
+
+
+def _overall(study: Study, question: Question, rule: Rule | None) -> CrosstabTable | None:
+    """Overall counts of an anonymous question's answers (never by category)."""
+    counts_by_choice = study.pool.distribution(question.id)
+    choices = tuple(counts_by_choice)
+    counts = [counts_by_choice[c] for c in choices]
+    multiple = question.type == "multiple_choice"
+    if multiple:
+        known = set(choices)
+        respondents = sum(1 for c in study.pool.comments(question_id=question.id)
+                          if known & set(c.value if isinstance(c.value, list) else [c.value]))
+    else:
+        respondents = sum(counts)
+    if respondents == 0:
+        return None
+    head = dict(question_id=question.id, question_label=question.label, question_type=question.type,
+                choices=choices, by="", rows=(), multiple=multiple)
+    if rule is None:
+        total = _plain_line(TOTAL, counts, respondents, summary.percentages(counts, respondents))
+        return CrosstabTable(**head, total=total, protected=False, notes=_multiple_note(multiple))
+    p = suppression.protect([counts], rule, row_totals=[respondents] if multiple else None)
+    return CrosstabTable(**head, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
+                         protected=True, notes=_multiple_note(multiple) + p.notes(), secondary=p.secondary)
+
+
+# --- pooled comments -----------------------------------------------------------------------
+
+
+def question_types(study: Study) -> dict[str, str]:
+    """Each question id's type, from the study's template versions (the newest that has it),
+    so comments to a question since removed from the schedule are still recognised."""
+    types: dict[str, str] = {}
+    for version in study.template_versions():
+        for q in study.template_at(version).questions():
+            types[q.id] = q.type
+    return types
+
+
+def text_comments(study: Study) -> list[Comment]:
+    """The pooled comments the report prints: answers to anonymous text questions."""
+    types = question_types(study)
+    return [c for c in study.pool.comments()
+            if types.get(c.question_id) in TEXT_TYPES and isinstance(c.value, str) and c.text.strip()]
+
+
+def _comments(study: Study, seed: int | None) -> tuple[ThemeComments, ...]:
+    """Each theme's quotations, shuffled afresh on every export; only the words are kept."""
+    rng: random.Random = random.Random(seed) if seed is not None else random.SystemRandom()
+    template = study.template
+    grouped: dict[str, list[str]] = {}
+    for comment in text_comments(study):
+        for theme in comment.themes or ("",):
+            grouped.setdefault(theme, []).append(comment.text.strip())
+    known = [t.id for t in template.themes]
+    order = [t for t in known if t in grouped]
+    order += sorted(t for t in grouped if t and t not in known)
+    if "" in grouped:
+        order.append("")
+    out = []
+    for theme in order:
+        quotations = grouped[theme]
+        rng.shuffle(quotations)
+        out.append(ThemeComments(template.theme_label(theme) if theme else OTHER_COMMENTS, tuple(quotations)))
+    return tuple(out)
+
+
+# --- the directory -------------------------------------------------------------------------
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order that ignores case and accents (Łódź sorts with L, Ülker with U)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.replace("ł", "l").replace("ø", "o").replace("đ", "d").replace("ı", "i")
+
+
+def _directory(study: Study, include_person: bool) -> tuple[DirectoryEntry, ...]:
+    """Organisations on the database (not excluded) whose permission to list is ticked."""
+    listed = study.query(
+        """SELECT o.id, o.name, o.area FROM organisations o
+           WHERE o.status <> 'excluded'
+             AND o.id IN (SELECT organisation_id FROM flags WHERE flag = 'permission_to_list')""")
+    people: dict[int, str] = {}
+    if include_person and listed:
+        # The first contact of each organisation, overridden by the contact named on its
+        # latest interview that names one.
+        for r in study.query("SELECT organisation_id, name FROM contacts WHERE trim(name) <> '' ORDER BY id DESC"):
+            people[r["organisation_id"]] = r["name"]
+        for r in study.query(
+                """SELECT i.organisation_id, c.name FROM interviews i JOIN contacts c ON c.id = i.contact_id
+                   WHERE trim(c.name) <> '' ORDER BY i.date, i.id"""):
+            people[r["organisation_id"]] = r["name"]
+    entries = [DirectoryEntry(r["area"] or NOT_RECORDED, r["name"], people.get(r["id"]) if include_person else None)
+               for r in listed]
+    entries.sort(key=lambda e: (e.area == NOT_RECORDED, sort_key(e.area), e.area,
+                                sort_key(e.name), e.name))
+    return tuple(entries)
