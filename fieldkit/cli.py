@@ -31,17 +31,16 @@ REPORT_SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "dire
 
 
 def _small_numbers(text: str) -> str | int:
-    """``--small-numbers``: nhs, ons or a whole number of at least 2 (counts under it hidden)."""
+    """``--small-numbers``: nhs, ons or a threshold N (counts 1 to N-1 hidden), checked by the
+    report's own rules (fieldkit.reports.suppression)."""
+    from fieldkit.reports.suppression import rule_for
+
     value = text.strip().lower()
-    if value in ("nhs", "ons"):
-        return value
     try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected nhs, ons or a number, not '{text}'") from None
-    if number < 2:
-        raise argparse.ArgumentTypeError(f"a threshold hides counts under it: use 2 or more, not {number}")
-    return number
+        rule_for(value)
+    except FieldkitError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return int(value) if value.isdigit() else value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,9 +87,9 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"the sections to include, by name or comma-separated (default: all): "
                         f"{', '.join(REPORT_SECTIONS)}")
     s.add_argument("--small-numbers", type=_small_numbers, metavar="nhs|ons|N",
-                   help="hide small counts in the crosstabs: nhs (1-7 shown as *, the rest rounded to "
-                        "5), ons (under 10 hidden, the rest rounded to 5) or a number N (counts under N "
-                        "hidden); off by default")
+                   help="protect small counts in the answer tables: nhs (counts 1-7 shown as *, the "
+                        "rest rounded to the nearest 5), ons (under 10 hidden, the rest rounded to 5) or "
+                        "a number N of 3 or more (counts 1 to N-1 hidden); off by default")
     s.add_argument("--page-size", choices=("a4", "letter"), default="a4", help="a4 (the default) or letter")
     s.add_argument("--allow-names", action="store_true",
                    help="write the report even though pooled comments contain names from the study")

@@ -195,11 +195,13 @@ def test_report_refuses_names_in_the_pool(capsys, named_comment_file, tmp_path: 
     assert out_file.exists()
 
 
+@needs_reports
 def test_report_bad_values_exit_2_and_write_nothing(capsys, demo_file: Path, tmp_path: Path):
     target = tmp_path / "r.pdf"
     assert "expected nhs, ons or a number" in usage(capsys, "report", demo_file, "-o", target,
                                                     "--small-numbers", "lots")
-    assert "use 2 or more" in usage(capsys, "report", demo_file, "-o", target, "--small-numbers", "0")
+    assert "3 or more" in usage(capsys, "report", demo_file, "-o", target, "--small-numbers", "2")
+    usage(capsys, "report", demo_file, "-o", target, "--small-numbers", "-4")
     usage(capsys, "report", demo_file, "-o", target, "--page-size", "a5")
     usage(capsys, "report", demo_file)  # -o is required
     code, out, err = run(capsys, "report", demo_file, "-o", target, "--sections", "method,appendix")
@@ -211,6 +213,7 @@ def test_report_bad_values_exit_2_and_write_nothing(capsys, demo_file: Path, tmp
     assert os.listdir(tmp_path) == []
 
 
+@needs_reports
 def test_small_numbers_parses():
     assert cli._small_numbers("NHS") == "nhs" and cli._small_numbers("ons") == "ons"
     assert cli._small_numbers(" 5 ") == 5
