@@ -1,16 +1,18 @@
-"""Reports screen: the numbers a client report is built from, always current.
+"""Reports screen: the client report (options, a preview of the real PDF, export) and, on a
+second tab, the figures it is built from.
 
-The PDF report itself is made elsewhere; this screen shows the method summary and the
-summary tables (by category with targets, by area) so the researcher can watch progress,
-and saves each table as CSV for a spreadsheet.
+The "Client report" tab is ``report_panel.ReportPanel``. The "Figures and tables" tab shows
+the method summary and the summary tables (by category with targets, by area), always
+current, so the researcher can watch progress; each table saves as CSV or XLSX, and every
+summary table (crosstabs included) saves at once as a workbook with a sheet per table.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from fieldkit import summary
+from fieldkit.errors import FieldkitError
 from fieldkit.ui import errors
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -24,9 +26,11 @@ from fieldkit.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.report_panel import ReportPanel
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
@@ -65,14 +69,25 @@ class ReportsScreen(QWidget):
         super().__init__(window)
         self.session = session
         outer = QVBoxLayout(self)
+        outer.addWidget(heading("Reports"))
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Reports")
+        outer.addWidget(self.tabs, 1)
+        self.report = ReportPanel(session, window)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        outer.addWidget(scroll)
+        self.tabs.addTab(self.report, "&Client report")
+        self.tabs.addTab(scroll, "&Figures and tables")
         body = QWidget()
         scroll.setWidget(body)
         layout = QVBoxLayout(body)
-        layout.addWidget(heading("Reports"))
-        layout.addWidget(QLabel("The figures the client report is built from, as they stand now."))
+        intro = QHBoxLayout()
+        intro.addWidget(QLabel("The figures the client report is built from, as they stand now."), 1)
+        save_all = QPushButton("Save all tables as a workbook…")
+        save_all.setAccessibleName("Save all tables as an XLSX workbook")
+        save_all.clicked.connect(self.save_all)
+        intro.addWidget(save_all)
+        layout.addLayout(intro)
 
         layout.addWidget(heading("How the study went", 1.15))
         self.method = QGridLayout()
@@ -86,9 +101,9 @@ class ReportsScreen(QWidget):
         for key, title in (("category", "Organisations by category"), ("area", "Organisations by area")):
             row = QHBoxLayout()
             row.addWidget(heading(title, 1.15), 1)
-            save = QPushButton("Save as CSV…")
-            save.setAccessibleName(f"Save {title.lower()} as CSV")
-            save.clicked.connect(lambda _=False, k=key: self.save_csv(k))
+            save = QPushButton("Save as CSV or XLSX…")
+            save.setAccessibleName(f"Save {title.lower()} as CSV or XLSX")
+            save.clicked.connect(lambda _=False, k=key: self.save_table(k))
             row.addWidget(save)
             layout.addLayout(row)
             self.tables[key] = _table(title)
@@ -127,22 +142,46 @@ class ReportsScreen(QWidget):
                     for r in data.rows + [data.total]]
             _fill(table, heads, rows)
 
-    def save_csv(self, by: str) -> None:
+    def _ask_file(self, title: str, stem: str, filters: str) -> Path | None:
         study = self.session.study
-        name, _ = QFileDialog.getSaveFileName(self, "Save as CSV", str(Path.home() / f"{study.title} by {by}.csv"),
-                                              "CSV files (*.csv)")
-        if name:
-            self.write_csv(by, Path(name))
+        name, chosen = QFileDialog.getSaveFileName(self, title, str(Path.home() / f"{study.title} {stem}"), filters)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() not in (".csv", ".xlsx"):
+            path = path.with_name(path.name + (".xlsx" if "xlsx" in chosen else ".csv"))
+        return path
 
-    def write_csv(self, by: str, path: Path) -> None:
-        data = summary.by_group(self.session.study, by).as_json(targets=by == "category")
-        keys = ["on_database", "interviewed"] + (["target"] if by == "category" else [])
+    def save_table(self, by: str) -> None:
+        path = self._ask_file("Save the table", f"by {by}.xlsx",
+                              "Excel workbook (*.xlsx);;CSV for any spreadsheet (*.csv)")
+        if path is not None:
+            self.write_table(by, path)
+
+    def write_table(self, by: str, path: Path) -> bool:
+        """Write the table by category (with targets) or by area to a .csv or .xlsx file."""
+        from fieldkit.reports import tables
+
+        return self._write(lambda: tables.write_table(tables.by_group(self.session.study, by), path))
+
+    def save_all(self) -> None:
+        path = self._ask_file("Save all tables", "tables.xlsx", "Excel workbook (*.xlsx)")
+        if path is not None:
+            self.write_all(path.with_suffix(".xlsx"))
+
+    def write_all(self, path: Path) -> bool:
+        """Every summary table, crosstabs included, as a workbook with a sheet per table."""
+        from fieldkit.reports import tables
+
+        return self._write(lambda: tables.write_xlsx(tables.all_tables(self.session.study), path))
+
+    def _write(self, write) -> bool:
         try:
-            with open(path, "w", newline="", encoding="utf-8-sig") as f:  # BOM: Excel reads UTF-8
-                writer = csv.writer(f)
-                writer.writerow([by] + keys)
-                for r in data["rows"]:
-                    writer.writerow([r["group"]] + [r[k] for k in keys])
-                writer.writerow(["Total"] + [data["total"][k] for k in keys])
-        except OSError as e:
-            errors.warn(self, "Not saved", f"{path}: {e.strerror or e}")
+            write()
+        except FieldkitError as e:
+            errors.warn(self, "Not saved", str(e))
+            return False
+        return True
+
+    def close_study(self) -> None:
+        self.report.close_study()

@@ -1,0 +1,188 @@
+"""Building, rendering and previewing reports off the UI thread.
+
+One background thread does all report work in turn (reportlab's font registry and PDFium
+are safest used from one thread at a time). Each job reads the study through a read-only
+connection of its own (``Study.open(path, read_only=True)``), which sees every committed
+change while the window's own connection keeps writing. As elsewhere in the UI, the worker
+thread never touches Qt: it writes its progress into the job, and the UI thread polls for
+progress and the answer (``ReportWorker``). A job is cancelled through its ``cancel()``;
+the renderer checks between pieces of the page and stops without leaving a file.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fieldkit.study import Study
+from fieldkit.ui.qt import QObject, QTimer
+
+#: Share of the progress bar for reading the study; the rest follows the renderer.
+READING_SHARE = 0.1
+
+
+class Job:
+    """One piece of report work: its progress (0 to 1), a cancel request and, later, its result."""
+
+    def __init__(self) -> None:
+        self.progress = 0.0
+        self._cancel = threading.Event()
+        self.future: Future | None = None
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def advance(self, fraction: float) -> None:
+        """Called by the worker; the bar only moves forward."""
+        self.progress = max(self.progress, min(1.0, float(fraction)))
+
+    @property
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+
+class JobCancelled(Exception):
+    """The job was cancelled before it began its work."""
+
+
+def make_report(study_path: Path, options: Any, target: Path, job: Job) -> Path:
+    """Build the report data from a read-only view of the study and render it to ``target``."""
+    from fieldkit.reports.data import build_report_data
+    from fieldkit.reports.pdf import render_report
+
+    if job.cancelled:
+        raise JobCancelled()
+    with Study.open(study_path, read_only=True) as study:
+        data = build_report_data(study, options)
+    job.advance(READING_SHARE)
+    if job.cancelled:
+        raise JobCancelled()
+    return render_report(data, target, page_size=options.page_size,
+                         progress=lambda f: job.advance(READING_SHARE + (1 - READING_SHARE) * f),
+                         cancelled=lambda: job.cancelled)
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One page drawn as RGB pixels (Qt-free: the UI wraps it in a QImage)."""
+
+    pdf: Path
+    index: int
+    page_count: int
+    width: int
+    height: int
+    stride: int
+    pixels: bytes
+
+
+def render_page(pdf: Path, index: int, width_px: int) -> PageImage:
+    """Draw page ``index`` (clamped to the pages there are) of ``pdf`` at ``width_px`` wide."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        count = len(document)
+        index = min(max(index, 0), count - 1)
+        page = document[index]
+        try:
+            width_pt, _ = page.get_size()
+            bitmap = page.render(scale=width_px / width_pt, rev_byteorder=True, may_draw_forms=False)
+            try:
+                image = PageImage(pdf, index, count, bitmap.width, bitmap.height, bitmap.stride,
+                                  bytes(bitmap.buffer))
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+    finally:
+        document.close()
+    return image
+
+
+def make_preview(study_path: Path, options: Any, target: Path, page: int, width_px: int, job: Job) -> PageImage:
+    """The report rendered to ``target`` (a temporary file) and one of its pages drawn."""
+    pdf = make_report(study_path, options, target, job)
+    return render_page(pdf, page, width_px)
+
+
+class ReportWorker(QObject):
+    """The one background thread for report work, polled from the UI thread.
+
+    ``submit(fn, on_done=..., on_failed=..., on_progress=...)`` runs ``fn(job)`` in the
+    background; the callbacks run on the UI thread: ``on_progress(fraction)`` while it runs,
+    then ``on_done(result)`` or ``on_failed(job, exception)``.
+    """
+
+    POLL_MS = 40
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="fieldkit-report")
+        self._jobs: list[tuple[Job, Callable[[Any], None], Callable[[Job, BaseException], None],
+                               Callable[[float], None] | None]] = []
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._check)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def submit(self, fn: Callable[[Job], Any], *, on_done: Callable[[Any], None],
+               on_failed: Callable[[Job, BaseException], None],
+               on_progress: Callable[[float], None] | None = None) -> Job:
+        job = Job()
+        if self._executor is None:
+            raise RuntimeError("the report worker is closed")
+        job.future = self._executor.submit(fn, job)
+        self._jobs.append((job, on_done, on_failed, on_progress))
+        self._poll.start()
+        return job
+
+    def _check(self) -> None:
+        for entry in list(self._jobs):
+            job, on_done, on_failed, on_progress = entry
+            if on_progress is not None and not job.done:
+                on_progress(job.progress)
+            if not job.done:
+                continue
+            self._jobs.remove(entry)
+            assert job.future is not None
+            error = job.future.exception()
+            if error is not None:
+                on_failed(job, error)
+            else:
+                if on_progress is not None:
+                    on_progress(1.0)
+                on_done(job.future.result())
+        if not self._jobs:
+            self._poll.stop()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until every job has finished and been handed on (for scripts and tests)."""
+        while self._jobs:
+            futures = [job.future for job, *_ in self._jobs if job.future is not None]
+            wait(futures, timeout=timeout)
+            self._check()
+            if timeout is not None:
+                break
+
+    def close(self) -> None:
+        """Cancel what is running, wait for the thread to stop; callbacks are not called."""
+        if self._executor is None:
+            return
+        for job, *_ in self._jobs:
+            job.cancel()
+        self._poll.stop()
+        self._jobs = []
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = None

@@ -1,0 +1,492 @@
+"""The client report on the Reports screen: options, a preview of the real PDF, and export.
+
+The preview is the report itself, rendered to a temporary file off the UI thread whenever
+an option (or the study) changes, and drawn page by page with PDFium (pypdfium2; Qt's own
+PDF module needs a newer PySide6 than fieldkit uses). Export renders the report again (the
+comments come in a new order every time, and the date is the day of export) to the file the
+researcher chooses, with a progress bar and a Cancel button. Before a report with comments
+is written, the pooled comments are checked for names of organisations and contacts in the
+study; flagged comments are listed, each one a click away in the Pool screen for redaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fieldkit.errors import FieldkitError
+from fieldkit.ui import errors
+from fieldkit.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QImage,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPixmap,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from fieldkit.ui.report_job import JobCancelled, PageImage, ReportWorker, make_preview, make_report, render_page
+from fieldkit.ui.session import StudySession
+
+#: The report's sections (fieldkit.reports.data.ALL_SECTIONS, in order) and their labels here.
+SECTIONS = (
+    ("method", "Method summary"),
+    ("tables", "Organisations by category and by area"),
+    ("targets", "Targets against achieved"),
+    ("crosstabs", "Answers by category, with charts"),
+    ("comments", "Comments by theme (anonymous)"),
+    ("directory", "Directory of organisations"),
+)
+#: Small-number protection choices: (label, value of ReportOptions.small_numbers).
+SMALL_NUMBERS = (
+    ("Off", None),
+    ("NHS Digital rule: 1–7 shown as *, other counts rounded to 5", "nhs"),
+    ("ONS 10-5 rule: under 10 hidden, other counts rounded to 5", "ons"),
+    ("Hide counts under a number of my choosing", "custom"),
+)
+PAGE_SIZES = (("A4", "a4"), ("US Letter", "letter"))
+RELEVANT = {"organisations", "contacts", "attempts", "interviews", "pool", "template", "details"}
+PREVIEW_DELAY_MS = 400
+
+
+def show_comment(window: Any, comment_id: int) -> bool:
+    """Show the Pool screen with one comment selected, ready for redacting."""
+    pool = window.show_screen("pool")
+    select = getattr(pool, "select_comment", None)
+    if select is not None:
+        return bool(select(comment_id))
+    # Through the Pool screen's own widgets: all comments, no search, then the comment.
+    if pool.search.text():
+        pool.search.clear()
+        pool.refresh()
+    pool.groups.setCurrentItem(pool.groups.topLevelItem(0))
+    for row in range(pool.list.count()):
+        item = pool.list.item(row)
+        comment = item.data(Qt.UserRole + 1)
+        if getattr(comment, "id", None) == comment_id:
+            pool.list.setCurrentItem(item)
+            pool.list.scrollToItem(item)
+            pool.editor.setFocus(Qt.OtherFocusReason)
+            return True
+    return False
+
+
+class NamesDialog(QDialog):
+    """The pooled comments that name organisations or contacts: open one, or export anyway."""
+
+    def __init__(self, hits: list[Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Names in the comments")
+        self.hits = hits
+        self.chosen: int | None = None
+        layout = QVBoxLayout(self)
+        n = len(hits)
+        intro = QLabel(f"{n} pooled comment{'s' if n != 1 else ''} contain{'s' if n == 1 else ''} the name of "
+                       "an organisation or a contact in this study. The report quotes comments without "
+                       "names; open a comment to redact it, or export the report as it is.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Flagged comments")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        for hit in hits:
+            item = QListWidgetItem(f"{hit.question_label}\nNames: {', '.join(hit.names)}\n“{hit.text}”")
+            item.setData(Qt.UserRole, hit.comment_id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _: self.open_selected())
+        layout.addWidget(self.list, 1)
+        buttons = QDialogButtonBox()
+        self.open_button = buttons.addButton("&Open for redaction", QDialogButtonBox.ActionRole)
+        self.export_button = buttons.addButton("&Export anyway", QDialogButtonBox.AcceptRole)
+        buttons.addButton(QDialogButtonBox.Cancel)
+        self.open_button.setDefault(True)  # Enter redacts; exporting names takes a deliberate click
+        self.export_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self.open_selected)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 420)
+
+    def open_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        self.chosen = item.data(Qt.UserRole)
+        self.done(QDialog.Rejected)
+
+
+class ReportPanel(QWidget):
+    """Options on the left, the preview on the right, export underneath."""
+
+    def __init__(self, session: StudySession, window: Any = None):
+        super().__init__()
+        self.session = session
+        self.window_ = window
+        self.worker = ReportWorker(self)
+        self._folder: Path | None = None
+        self._numbers = itertools.count(1)
+        self.preview_pdf: Path | None = None
+        self._preview_job = None
+        self._page_job = None
+        self._export_job = None
+        self._stale = True
+        self._page = 0
+        self._page_count = 0
+        self.names_dialog: NamesDialog | None = None
+        self.last_export: Path | None = None
+
+        outer = QHBoxLayout(self)
+        outer.addWidget(self._build_options(), 0)
+        outer.addWidget(self._build_preview(), 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(PREVIEW_DELAY_MS)
+        self._timer.timeout.connect(self.update_preview)
+        session.changed.connect(lambda kinds: self._mark_stale() if kinds & RELEVANT else None)
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build_options(self) -> QWidget:
+        panel = QWidget()
+        panel.setMaximumWidth(380)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        sections = QGroupBox("Sections")
+        box = QVBoxLayout(sections)
+        self.section_boxes: dict[str, QCheckBox] = {}
+        for key, label in SECTIONS:
+            check = QCheckBox(label)
+            check.setChecked(True)
+            check.setAccessibleName(f"Section: {label}")
+            check.toggled.connect(self._options_changed)
+            box.addWidget(check)
+            self.section_boxes[key] = check
+        self.directory_box = self.section_boxes["directory"]
+        self.directory_box.setToolTip("Only organisations that gave permission to be listed")
+        self.person_box = QCheckBox("Name the person interviewed")
+        self.person_box.setAccessibleName("Name the person interviewed in the directory")
+        self.person_box.toggled.connect(self._options_changed)
+        self.directory_box.toggled.connect(self.person_box.setEnabled)
+        person_row = QHBoxLayout()
+        person_row.addSpacing(22)
+        person_row.addWidget(self.person_box)
+        box.addLayout(person_row)
+        layout.addWidget(sections)
+
+        form_box = QGroupBox("Numbers and paper")
+        form = QFormLayout(form_box)
+        self.small_numbers = QComboBox()
+        self.small_numbers.setAccessibleName("Small-number protection")
+        for label, value in SMALL_NUMBERS:
+            self.small_numbers.addItem(label.split(":")[0], value)
+            self.small_numbers.setItemData(self.small_numbers.count() - 1, label, Qt.ToolTipRole)
+        self.small_numbers.currentIndexChanged.connect(self._options_changed)
+        form.addRow("Small &numbers", self.small_numbers)
+        self.threshold = QSpinBox()
+        self.threshold.setAccessibleName("Hide counts under")
+        from fieldkit.reports.suppression import MIN_THRESHOLD  # no reportlab: a light module
+
+        self.threshold.setRange(MIN_THRESHOLD, 100)
+        self.threshold.setValue(5)
+        self.threshold.valueChanged.connect(self._options_changed)
+        form.addRow("Hide counts &under", self.threshold)
+        self.small_numbers_note = QLabel()
+        self.small_numbers_note.setWordWrap(True)
+        form.addRow(self.small_numbers_note)
+        self.page_size = QComboBox()
+        self.page_size.setAccessibleName("Page size")
+        for label, value in PAGE_SIZES:
+            self.page_size.addItem(label, value)
+        self.page_size.currentIndexChanged.connect(self._options_changed)
+        form.addRow("&Page size", self.page_size)
+        layout.addWidget(form_box)
+
+        self.export_button = QPushButton("&Export PDF…")
+        self.export_button.setAccessibleName("Export the report as PDF")
+        self.export_button.clicked.connect(lambda: self.export())
+        layout.addWidget(self.export_button)
+        progress_row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setRange(0, 100)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the export")
+        self.cancel_button.clicked.connect(self.cancel_export)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
+        self.export_status = QLabel()
+        self.export_status.setAccessibleName("Export status")
+        self.export_status.setWordWrap(True)
+        self.export_status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.export_status)
+        layout.addStretch(1)
+        self._show_exporting(False)
+        self._small_numbers_changed()
+        return panel
+
+    def _build_preview(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.previous_button = QPushButton("◀ Previous")
+        self.previous_button.setAccessibleName("Previous page")
+        self.previous_button.clicked.connect(lambda: self.show_page(self._page - 1))
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setAccessibleName("Next page")
+        self.next_button.clicked.connect(lambda: self.show_page(self._page + 1))
+        self.page_label = QLabel()
+        self.page_label.setAccessibleName("Page shown")
+        self.page_label.setAlignment(Qt.AlignCenter)
+        self.preview_status = QLabel()
+        self.preview_status.setAccessibleName("Preview status")
+        bar.addWidget(self.previous_button)
+        bar.addWidget(self.page_label, 1)
+        bar.addWidget(self.next_button)
+        layout.addLayout(bar)
+        self.scroll = QScrollArea()
+        self.scroll.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.scroll.setAccessibleName("Report preview")
+        self.page_view = QLabel("The preview appears here.")
+        self.page_view.setAlignment(Qt.AlignCenter)
+        self.scroll.setWidget(self.page_view)
+        self.scroll.setWidgetResizable(False)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.preview_status)
+        self._update_navigation()
+        return panel
+
+    # --- options ----------------------------------------------------------------------------
+
+    def sections(self) -> tuple[str, ...]:
+        return tuple(key for key, box in self.section_boxes.items() if box.isChecked())
+
+    def small_numbers_value(self) -> None | str | int:
+        value = self.small_numbers.currentData()
+        return self.threshold.value() if value == "custom" else value
+
+    def options(self) -> Any:
+        """The report options the researcher has chosen (a ``ReportOptions``)."""
+        from fieldkit.reports.data import ReportOptions
+
+        sections = self.sections()
+        return ReportOptions(sections=sections, directory="directory" in sections,
+                             small_numbers=self.small_numbers_value(), page_size=self.page_size.currentData(),
+                             include_person=self.person_box.isChecked() and "directory" in sections)
+
+    def _small_numbers_changed(self) -> None:
+        custom = self.small_numbers.currentData() == "custom"
+        self.threshold.setEnabled(custom)
+        label = SMALL_NUMBERS[self.small_numbers.currentIndex()][0]
+        self.small_numbers_note.setText(
+            "Counts in the answer tables are shown in full." if self.small_numbers.currentData() is None
+            else (f"Counts under {self.threshold.value()} are hidden in the answer tables." if custom
+                  else label.split(": ", 1)[1].capitalize() + " in the answer tables."))
+
+    def _options_changed(self, *_: Any) -> None:
+        self._small_numbers_changed()
+        self.export_button.setEnabled(bool(self.sections()) and self._export_job is None)
+        self._mark_stale()
+
+    def _mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self._timer.start()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._timer.start(0 if self.preview_pdf is None else PREVIEW_DELAY_MS)
+
+    # --- preview ----------------------------------------------------------------------------
+
+    def _temp_folder(self) -> Path:
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="fieldkit-preview-"))
+        return self._folder
+
+    def _page_width(self) -> int:
+        css = max(360, min(self.scroll.viewport().width() - 24, 900))
+        return int(css * self.devicePixelRatioF())
+
+    def update_preview(self) -> None:
+        """Render the report as it would be exported, in the background, and show it."""
+        self._timer.stop()
+        if self._preview_job is not None:
+            self._preview_job.cancel()
+        self._stale = False
+        if not self.sections():
+            self._preview_job = None
+            self.preview_status.setText("Choose at least one section.")
+            return
+        options = self.options()
+        target = self._temp_folder() / f"preview-{next(self._numbers)}.pdf"
+        study_path, page, width = self.session.study.path, self._page, self._page_width()
+        self.preview_status.setText("Updating the preview…")
+        self._preview_job = self.worker.submit(
+            lambda job: make_preview(study_path, options, target, page, width, job),
+            on_done=self._preview_ready, on_failed=self._preview_failed)
+
+    def _preview_ready(self, image: PageImage) -> None:
+        old = self.preview_pdf
+        self._preview_job = None
+        self.preview_pdf = image.pdf
+        self._page_count = image.page_count
+        self._show_image(image)
+        self.preview_status.setText("")
+        if old is not None and old != image.pdf:
+            self._forget(old)
+
+    def _preview_failed(self, job: Any, error: BaseException) -> None:
+        if job is self._preview_job:
+            self._preview_job = None
+        if job.cancelled:
+            return  # overtaken by newer options
+        if isinstance(error, FieldkitError):
+            self.preview_status.setText(f"No preview: {error}")
+        else:
+            self.preview_status.setText("No preview: something went wrong.")
+            raise error
+
+    def show_page(self, index: int) -> None:
+        """Draw another page of the current preview (in the background)."""
+        if self.preview_pdf is None or not 0 <= index < self._page_count:
+            return
+        pdf, width = self.preview_pdf, self._page_width()
+        self._page_job = self.worker.submit(lambda job: render_page(pdf, index, width),
+                                            on_done=self._page_ready, on_failed=self._preview_failed)
+
+    def _page_ready(self, image: PageImage) -> None:
+        if image.pdf == self.preview_pdf:
+            self._show_image(image)
+
+    def _show_image(self, image: PageImage) -> None:
+        qimage = QImage(image.pixels, image.width, image.height, image.stride, QImage.Format_RGB888).copy()
+        pixmap = QPixmap.fromImage(qimage)
+        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+        self.page_view.setPixmap(pixmap)
+        self.page_view.resize(pixmap.deviceIndependentSize().toSize())
+        self._page = image.index
+        self._update_navigation()
+
+    def _update_navigation(self) -> None:
+        self.page_label.setText(f"Page {self._page + 1} of {self._page_count}" if self._page_count else "")
+        self.previous_button.setEnabled(self._page > 0)
+        self.next_button.setEnabled(self._page + 1 < self._page_count)
+
+    def _forget(self, pdf: Path) -> None:
+        """Delete an old preview file once the worker is past any job that reads it."""
+        self.worker.submit(lambda job: pdf.unlink(missing_ok=True), on_done=lambda _: None,
+                           on_failed=lambda job, e: None)
+
+    # --- export -----------------------------------------------------------------------------
+
+    def export(self, path: Path | None = None) -> None:
+        """Check the pool for names, ask where to save (unless ``path``), then write the report."""
+        if self._export_job is not None or not self.sections():
+            return
+        if "comments" in self.sections():
+            pool_screen = getattr(self.window_, "screens", {}).get("pool")
+            if pool_screen is not None:
+                pool_screen.flush()  # a redaction still being typed counts
+            from fieldkit.reports.names import find_names_in_pool
+
+            hits = find_names_in_pool(self.session.study)
+            if hits:
+                self.names_dialog = NamesDialog(hits, self)
+                self.names_dialog.finished.connect(lambda result: self._names_answered(result, path))
+                self.names_dialog.open()
+                return
+        self._choose_and_start(path)
+
+    def _names_answered(self, result: int, path: Path | None) -> None:
+        dialog, self.names_dialog = self.names_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result == QDialog.Accepted:
+            self._choose_and_start(path)
+        elif dialog.chosen is not None and self.window_ is not None:
+            show_comment(self.window_, dialog.chosen)
+
+    def _choose_and_start(self, path: Path | None) -> None:
+        if path is None:
+            study = self.session.study
+            folder = self.last_export.parent if self.last_export is not None else Path.home()
+            name, _ = QFileDialog.getSaveFileName(self, "Export the report", str(folder / f"{study.title}.pdf"),
+                                                  "PDF files (*.pdf)")
+            if not name:
+                return
+            path = Path(name)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        options, study_path = self.options(), self.session.study.path
+        self.progress.setValue(0)
+        self.export_status.setText(f"Writing {path.name}…")
+        self._show_exporting(True)
+        self._export_job = self.worker.submit(
+            lambda job: make_report(study_path, options, path, job),
+            on_done=self._exported, on_failed=self._export_failed,
+            on_progress=lambda f: self.progress.setValue(round(f * 100)))
+
+    def cancel_export(self) -> None:
+        if self._export_job is not None:
+            self._export_job.cancel()
+            self.export_status.setText("Cancelling…")
+
+    def _exported(self, path: Path) -> None:
+        self._export_job = None
+        self._show_exporting(False)
+        self.progress.setValue(100)
+        self.last_export = Path(path)
+        self.export_status.setText(f"Saved the report to {path}")
+
+    def _export_failed(self, job: Any, error: BaseException) -> None:
+        self._export_job = None
+        self._show_exporting(False)
+        self.progress.setValue(0)
+        if job.cancelled or isinstance(error, JobCancelled):
+            self.export_status.setText("Export cancelled; no file was written.")
+        elif isinstance(error, FieldkitError):
+            self.export_status.setText("Not exported.")
+            errors.warn(self, "The report was not exported", str(error))
+        else:
+            self.export_status.setText("Not exported.")
+            raise error
+
+    def _show_exporting(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.export_button.setEnabled(not running and bool(self.sections()))
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def close_study(self) -> None:
+        """Stop report work and delete the preview files."""
+        self._timer.stop()
+        self.worker.close()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+        self.preview_pdf = None
