@@ -33,6 +33,9 @@ def main() -> None:
         from fieldkit.ui.qt import QApplication
 
         app = QApplication.instance() or QApplication([])
+        from fieldkit.ui.fonts import install_app_fonts
+
+        install_app_fonts()
         path = Path(tmp) / "Demo study.fieldkit"
         build_demo(path, today=dt.date(2026, 11, 23)).close()
         window = MainWindow()

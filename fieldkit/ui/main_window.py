@@ -402,6 +402,9 @@ def run(path: Path | None = None) -> int:
     app.setApplicationName("fieldkit")
     app.setOrganizationName("fieldkit")
     errors.install_excepthook()
+    from fieldkit.ui.fonts import install_app_fonts
+
+    install_app_fonts()  # names in every script show on screen, even where the system lacks fonts
     window = MainWindow()
     if path is None:
         last = window.settings.value("study/last")
