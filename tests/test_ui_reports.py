@@ -138,8 +138,11 @@ def test_options_change_the_preview(window, qtbot):
     assert name in pdf_text(first)
     pages = pdf_pages(first)
 
-    panel.directory_box.setChecked(False)  # the directory goes
-    assert panel.options().directory is False
+    panel.person_box.setChecked(True)
+    assert panel.options().include_person is True
+    panel.directory_box.setChecked(False)  # the directory goes, and the person with it
+    assert panel.options().directory is False and panel.options().include_person is False
+    assert not panel.person_box.isEnabled()
     second = refreshed_preview(panel)
     assert second != first and not first.exists(), "the old preview file is removed"
     assert name not in pdf_text(second)
@@ -189,7 +192,7 @@ def test_export_writes_the_file_with_progress_to_100(window, qtbot, tmp_path: Pa
     written = out.with_name("Client report.pdf")
     assert os.listdir(out.parent) == ["Client report.pdf"]
     assert written.read_bytes().startswith(b"%PDF")
-    assert window.session.study.title.split()[0] in pdf_text(written)
+    assert " ".join(window.session.study.title.split()) in pdf_text(written)
     assert max(seen) == 100 and panel.progress.value() == 100
     assert str(written) in panel.export_status.text()
     assert not panel.cancel_button.isVisible() and panel.export_button.isEnabled()
