@@ -4,7 +4,6 @@ with its options, a preview of the real PDF, export with progress, cancel and th
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 from pathlib import Path
 
@@ -12,10 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from fieldkit.demo import build_demo
-
-needs_reports = pytest.mark.skipif(
-    not all(importlib.util.find_spec(f"fieldkit.reports.{m}") for m in ("data", "names", "pdf")),
-    reason="the report renderers are not in place yet")
 
 
 @pytest.fixture
@@ -128,7 +123,6 @@ def listed_organisation(study) -> str:
     return " ".join(rows[0]["name"].split())
 
 
-@needs_reports
 def test_options_change_the_preview(window, qtbot):
     panel = report_panel(window, qtbot)
     assert panel.page_label.text().startswith("Page 1 of ")
@@ -167,7 +161,6 @@ def test_options_change_the_preview(window, qtbot):
     assert not panel.threshold.isEnabled()
 
 
-@needs_reports
 def test_page_navigation(window, qtbot):
     panel = report_panel(window, qtbot)
     assert not panel.previous_button.isEnabled() and panel.next_button.isEnabled()
@@ -177,7 +170,6 @@ def test_page_navigation(window, qtbot):
     assert panel.previous_button.isEnabled()
 
 
-@needs_reports
 def test_export_writes_the_file_with_progress_to_100(window, qtbot, tmp_path: Path):
     panel = report_panel(window, qtbot)
     panel.section_boxes["comments"].setChecked(False)  # no names check needed
@@ -198,7 +190,6 @@ def test_export_writes_the_file_with_progress_to_100(window, qtbot, tmp_path: Pa
     assert not panel.cancel_button.isVisible() and panel.export_button.isEnabled()
 
 
-@needs_reports
 def test_cancel_leaves_no_file(window, qtbot, tmp_path: Path):
     panel = report_panel(window, qtbot)
     panel.section_boxes["comments"].setChecked(False)
@@ -212,7 +203,6 @@ def test_cancel_leaves_no_file(window, qtbot, tmp_path: Path):
     assert panel.export_button.isEnabled() and not panel.progress.isVisible()
 
 
-@needs_reports
 def test_cancel_during_rendering_leaves_no_file(window, qtbot, tmp_path: Path):
     from fieldkit.ui.report_job import make_report
 
@@ -234,7 +224,6 @@ def test_cancel_during_rendering_leaves_no_file(window, qtbot, tmp_path: Path):
     assert os.listdir(out.parent) == []
 
 
-@needs_reports
 def test_names_in_the_pool_are_shown_before_export(window, qtbot, tmp_path: Path):
     study = window.session.study
     org = study.organisations.get(study.organisations.ids()[0])
