@@ -102,6 +102,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("organisation", metavar="ORG", help="the organisation's id or its exact name")
     s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
 
+    s = sub.add_parser("backups", help="list a study's automatic backups")
+    s.add_argument("study", type=Path)
+
+    s = sub.add_parser("restore", help="put a backup in place of the study (the current file is kept aside)")
+    s.add_argument("study", type=Path)
+    s.add_argument("backup", help="a backup file, or its number in 'fieldkit backups' (1 is the newest)")
+
+    s = sub.add_parser("access", help="everything stored about one organisation, as JSON (subject access)")
+    s.add_argument("study", type=Path)
+    s.add_argument("organisation", metavar="ORG", help="the organisation's id or exact name")
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.json")
+
+    s = sub.add_parser("erase", help="delete one organisation and everything named about it")
+    s.add_argument("study", type=Path)
+    s.add_argument("organisation", metavar="ORG", help="the organisation's id or exact name")
+    s.add_argument("--yes", action="store_true", help="erase without asking (otherwise says what would go)")
+
     s = sub.add_parser("check", help="check the study file and fieldkit's own rules")
     s.add_argument("study", type=Path)
 
@@ -353,8 +370,10 @@ def _find_organisation(study: Any, given: str) -> int:
 
     text = given.strip()
     if text.isdigit():
-        if study.scalar("SELECT 1 FROM organisations WHERE id = ?", (int(text),)):
-            return int(text)
+        try:
+            return study.organisations.get(int(text)).id
+        except NotFoundError:
+            pass
     ids = study.organisations.find_by_name(text)
     if len(ids) == 1:
         return ids[0]
@@ -364,6 +383,63 @@ def _find_organisation(study: Any, given: str) -> int:
     if text.isdigit():
         raise NotFoundError(f"no organisation with the id {text} or that name")
     raise NotFoundError(f"no organisation named '{text}' (give its id or its exact name)")
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from fieldkit.storage import backups
+
+    found = backups.list_backups(args.study)
+    print(f"Backups of {args.study} are kept in {backups.folder_for(args.study)}")
+    if backups.is_paused(args.study):
+        print("Old backups are not being cleared away, because the study was restored.")
+    if not found:
+        print("None has been taken yet.")
+    for number, b in enumerate(found, start=1):
+        print(f"{number:3}  {b.taken:%Y-%m-%d %H:%M:%S}  {b.size / 1_000_000:7.2f} MB  {b.reason:18}  {b.path}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from fieldkit.storage import backups
+
+    chosen = Path(args.backup)
+    if args.backup.isdigit() and not chosen.exists():
+        found = backups.list_backups(args.study)
+        number = int(args.backup)
+        if not 1 <= number <= len(found):
+            raise UsageError(f"there is no backup number {number} (see 'fieldkit backups {args.study}')")
+        chosen = found[number - 1].path
+    aside = backups.restore(args.study, chosen)
+    print(f"Restored {args.study} from {chosen}")
+    print(f"The file as it was is kept as {aside}")
+    return EXIT_OK
+
+
+def cmd_access(args: argparse.Namespace) -> int:
+    from fieldkit import personal_data
+    from fieldkit.reports.tables import write_atomically
+
+    with _open(args.study, read_only=True) as study:
+        org_id = _find_organisation(study, args.organisation)
+        text = personal_data.subject_access_json(study, org_id)
+    write_atomically(args.output, lambda f: f.write(text.encode("utf-8")))
+    print(f"Wrote everything stored about organisation {org_id} to {args.output}")
+    return EXIT_OK
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from fieldkit import personal_data
+
+    with _open(args.study) as study:
+        org_id = _find_organisation(study, args.organisation)
+        what = personal_data.erasure_summary(study, org_id)
+        if not args.yes:
+            print(what)
+            print("Nothing was erased. Run again with --yes to erase it.")
+            return EXIT_FAILED
+        personal_data.erase(study, org_id)
+    print(what.replace("Erasing", "Erased", 1).replace(" deletes ", " deleted ", 1))
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -426,6 +502,10 @@ COMMANDS = {
     "summary": cmd_summary,
     "report": cmd_report,
     "casesheet": cmd_casesheet,
+    "backups": cmd_backups,
+    "restore": cmd_restore,
+    "access": cmd_access,
+    "erase": cmd_erase,
     "check": cmd_check,
     "demo": cmd_demo,
     "open": cmd_open,

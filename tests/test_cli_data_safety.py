@@ -1,0 +1,67 @@
+"""The command line for backups, restore, subject access and erasure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldkit.cli import main
+from fieldkit.storage import backups
+from fieldkit.study import Study
+from studies import small_template
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def study_path(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.fieldkit"
+    with Study.create(path, small_template()) as s:
+        s.organisations.add("Keep Me", category="Network")
+    Study.open(path).close()  # one backup, with Keep Me
+    with Study.open(path, backup=False) as s:
+        org = s.organisations.add("Erase Me Trust", category="Network", contacts=[{"name": "Pat Erasable"}])
+        s.attempts.log(org, outcome="No answer", note="Pat was out")
+    return path
+
+
+def test_backups_lists_and_restore_by_number(capsys, study_path: Path):
+    code, out, _ = run(capsys, "backups", study_path)
+    assert code == 0 and str(backups.folder_for(study_path)) in out
+    assert "  1  " in out and "open" in out
+    code, out, err = run(capsys, "restore", study_path, "1")
+    assert code == 0, err
+    assert "kept as" in out
+    with Study.open(study_path) as s:
+        assert [o.name for o in s.organisations.many(s.organisations.ids())] == ["Keep Me"]
+    assert run(capsys, "restore", study_path, "99")[0] == 2
+
+
+def test_access_writes_json_with_everything_named(capsys, study_path: Path, tmp_path: Path):
+    out_file = tmp_path / "pat.json"
+    code, out, err = run(capsys, "access", study_path, "Erase Me Trust", "-o", out_file)
+    assert code == 0, err
+    data = json.loads(out_file.read_text(encoding="utf-8"))
+    assert data["organisation"]["name"] == "Erase Me Trust"
+    assert data["contacts"][0]["name"] == "Pat Erasable" and data["attempts"][0]["note"] == "Pat was out"
+
+
+def test_erase_asks_first_then_erases(capsys, study_path: Path):
+    code, out, _ = run(capsys, "erase", study_path, "Erase Me Trust")
+    assert code == 1 and "Nothing was erased" in out and "1 contact, 1 attempt" in out
+    with Study.open(study_path) as s:
+        assert s.organisations.find_by_name("Erase Me Trust")
+    code, out, err = run(capsys, "erase", study_path, "Erase Me Trust", "--yes")
+    assert code == 0, err
+    assert out.startswith("Erased Erase Me Trust deleted its record")
+    assert b"Pat Erasable" not in study_path.read_bytes()
+    with Study.open(study_path) as s:
+        assert [o.name for o in s.organisations.many(s.organisations.ids())] == ["Keep Me"]
+    code, out, err = run(capsys, "erase", study_path, "Nobody")
+    assert code == 1 and "no organisation named 'Nobody'" in err
