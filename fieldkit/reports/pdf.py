@@ -25,6 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Spacer, Table, TableStyle)
+from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from fieldkit.errors import FieldkitError, InvalidValueError
@@ -50,7 +51,7 @@ def _style(base: str, name: str, **changes: Any) -> ParagraphStyle:
     return ParagraphStyle(f"report-{name}", parent=styles()[base], **changes)
 
 
-class _Styles:
+class Styles:
     """The report's own variations on ``text.styles()``: sizes, colours and spacing only."""
 
     def __init__(self) -> None:
@@ -75,6 +76,11 @@ class _Styles:
         self.toc_page = _style("toc1", "toc-page", alignment=2, spaceBefore=0, spaceAfter=0)
         self.toc_page2 = _style("toc2", "toc-page2", alignment=2, spaceBefore=0, spaceAfter=0, leftIndent=0)
         self.head_right = _style("cell_head", "head-right", alignment=2)
+        self.label = _style("cell", "label", textColor=MUTED)
+        self.sheet_h1 = _style("h1", "sheet-h1", spaceBefore=16, spaceAfter=6)
+        self.sheet_title = _style("title", "sheet-title", fontSize=22, leading=27, spaceAfter=6)
+        self.sheet_section = _style("h2", "sheet-section", fontSize=10.5, leading=14, spaceBefore=4, spaceAfter=4,
+                                    textColor=MUTED)
         # crosstabs: a point smaller, so that five categories and a total fit across the page
         small = max(s["cell"].fontSize - 0.5, 7.5)
         self.x_cell = _style("cell", "x-cell", fontSize=small, leading=small * 1.28)
@@ -130,7 +136,7 @@ class _Linked(Flowable):
 class _Contents(TableOfContents):
     """Contents with each line set through ``para`` (so any script prints) and linked."""
 
-    def __init__(self, st: _Styles):
+    def __init__(self, st: Styles):
         super().__init__(dotsMinLevel=-1)
         self.st = st
 
@@ -189,32 +195,44 @@ class _Quote(Flowable):
 
 # --- the document --------------------------------------------------------------------------
 
-class _Doc(BaseDocTemplate):
-    def __init__(self, file: Any, *, page_size: tuple[float, float], data: Any, st: _Styles,
-                 progress: ProgressFn | None, cancelled: CancelledFn | None):
+class Document(BaseDocTemplate):
+    """A report's pages: an optional cover, then body pages with the running head ``header``;
+    headings become contents entries and bookmarks; progress and cancelling between flowables."""
+
+    def __init__(self, file: Any, *, page_size: tuple[float, float], st: Styles, title: str, author: str,
+                 subject: str, header: str, footer: str = "", keywords: Sequence[str] = (), cover: bool = True,
+                 progress: ProgressFn | None = None, cancelled: CancelledFn | None = None):
         width, height = page_size
         self.margin_x = 20 * mm
         super().__init__(
             file, pagesize=page_size, leftMargin=self.margin_x, rightMargin=self.margin_x,
-            topMargin=25 * mm, bottomMargin=22 * mm,
-            title=data.title, author=data.author or "", subject=_subject(data),
-            creator="fieldkit", keywords=["mapping report", data.client or ""], lang="en-GB",
+            topMargin=25 * mm, bottomMargin=22 * mm, title=title, author=author or "", subject=subject,
+            creator="fieldkit", keywords=list(keywords), lang="en-GB",
         )
-        self.data, self.st = data, st
+        self.header, self.footer, self.st = header, footer, st
         self._progress, self._cancelled = progress, cancelled
+        # "Page x of y": y is the page count of the previous pass; a last pass that ends
+        # with a different count is not accepted (see ``_PageCount``).
+        self.total_pages: int | None = None
+        self.pages_seen = 0
         self._passes = 0
         self._reported = 0.0
         self._story_len = 1
-        cover = Frame(self.margin_x + 6 * mm, 30 * mm, width - 2 * self.margin_x - 6 * mm, height - 60 * mm,
+        self._story: list[Flowable] = []
+        cover_frame = Frame(self.margin_x + 6 * mm, 30 * mm, width - 2 * self.margin_x - 6 * mm, height - 60 * mm,
                       id="cover", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         body = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([
-            PageTemplate("cover", [cover], onPage=self._draw_cover),
-            PageTemplate("body", [body], onPage=self._draw_header),
-        ])
+        pages = [PageTemplate("body", [body], onPage=self._draw_header)]
+        if cover:
+            pages.insert(0, PageTemplate("cover", [cover_frame], onPage=self._draw_cover))
+        self.addPageTemplates(pages)
 
-    # running heads and cover art (drawn on every pass; footers come from the canvas)
+    def build_pdf(self, story: list[Flowable]) -> int:
+        """Lay out ``story`` in as many passes as the contents and page count need."""
+        return self.multiBuild([*story, _PageCount(self)])
+
+    # running heads, footers and cover art
     def _draw_cover(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         width, height = self.pagesize
         canv.saveState()
@@ -223,11 +241,31 @@ class _Doc(BaseDocTemplate):
         canv.setFillColor(ACCENT_LIGHT)
         canv.rect(9 * mm, 0, 2.2 * mm, height, fill=1, stroke=0)
         canv.restoreState()
+        self._draw_footer(canv, plain=True)
+
+    def _draw_footer(self, canv: Canvas, *, plain: bool = False) -> None:
+        self.pages_seen = self.page
+        width, _ = self.pagesize
+        y, half = 13 * mm, self.width / 2
+        if not plain:
+            canv.saveState()
+            canv.setStrokeColor(RULE)
+            canv.setLineWidth(0.5)
+            canv.line(self.leftMargin, y + 10, width - self.rightMargin, y + 10)
+            canv.restoreState()
+            if self.footer:
+                left = para(self.footer, self.st.running)
+                _, h = left.wrap(half, 30)
+                left.drawOn(canv, self.leftMargin, y + 8 - h)
+        right = para(f"Page {self.page} of {self.total_pages or '?'}", self.st.running_right)
+        _, h = right.wrap(half, 30)
+        right.drawOn(canv, width - self.rightMargin - half, y + 8 - h)
 
     def _draw_header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        self._draw_footer(canv)
         width, height = self.pagesize
         top = height - 14 * mm
-        p = para(self.data.title, self.st.running)
+        p = para(self.header, self.st.running)
         _, h = p.wrap(self.width * 0.8, 30)
         p.drawOn(canv, self.leftMargin, top - h)
         canv.saveState()
@@ -243,19 +281,26 @@ class _Doc(BaseDocTemplate):
             self.canv.addOutlineEntry(flowable.text, flowable.key, level=flowable.level, closed=flowable.level == 0)
             self.notify("TOCEntry", (flowable.level, flowable.text, self.page, flowable.key))
 
-    def multiBuild(self, story: list[Flowable], **kw: Any) -> int:
+    def multiBuild(self, story: list[Flowable], **kw: Any) -> int:  # noqa: N802 - reportlab's name
         self._story_len = max(len(story), 1)
         return super().multiBuild(story, **kw)
 
+    def build(self, flowables: list[Flowable], **kw: Any) -> None:
+        self._story = flowables  # this pass's copy of the story, consumed as it is laid out
+        super().build(flowables, **kw)
+
     def handle_documentBegin(self) -> None:
         self._passes += 1
+        if self._passes > 1:
+            self.total_pages = self.pages_seen
+        self.pages_seen = 0
         super().handle_documentBegin()
 
     def handle_flowable(self, flowables: list[Flowable]) -> None:
         if self._cancelled is not None and self._cancelled():
             raise ReportCancelled("the report was cancelled; no file was written")
         super().handle_flowable(flowables)
-        if self._progress is not None:
+        if self._progress is not None and flowables is self._story:
             done = min(max(self._story_len - len(flowables), 0) / self._story_len, 1.0)
             fraction = min((self._passes - 1 + done) / max(self._passes, 2), 0.98)
             if fraction >= self._reported + 0.01:
@@ -263,49 +308,26 @@ class _Doc(BaseDocTemplate):
                 self._progress(fraction)
 
 
-def _subject(data: Any) -> str:
-    return f"Mapping report for {data.client}" if data.client else "Mapping report"
+def heading(st: Styles, text: str, level: int, key: str, style: ParagraphStyle | None = None) -> Flowable:
+    """A heading (level 0 or 1) that becomes a contents entry and a bookmark named ``key``."""
+    return _Heading(text, level, key, style or (st.h1 if level == 0 else st.h2))
 
 
-def _footer_canvas(footer_left: str, st: _Styles, margin_x: float) -> type[Canvas]:
-    """A canvas that holds its pages back until the end to write "Page x of y" on each."""
+class _PageCount(IndexingFlowable):
+    """Asks for another pass until the page count printed in the footers is the real one."""
 
-    class FooterCanvas(Canvas):
-        def __init__(self, *args: Any, **kw: Any):
-            super().__init__(*args, **kw)
-            self._pages: list[dict[str, Any]] = []
+    def __init__(self, doc: Document):
+        super().__init__()
+        self.doc = doc
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def isSatisfied(self) -> bool:  # noqa: N802 - reportlab's name
+        return self.doc.total_pages == self.doc.pages_seen
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                self._footer(number, total)
-                super().showPage()
-            super().save()
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
 
-        def _footer(self, number: int, total: int) -> None:
-            width, _ = self._pagesize
-            y = 13 * mm
-            self.saveState()
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.5)
-            if number > 1:
-                self.line(margin_x, y + 10, width - margin_x, y + 10)
-            self.restoreState()
-            half = (width - 2 * margin_x) / 2
-            if number > 1 and footer_left:
-                left = para(footer_left, st.running)
-                _, h = left.wrap(half, 30)
-                left.drawOn(self, margin_x, y + 8 - h)
-            right = para(f"Page {number} of {total}", st.running_right)
-            _, h = right.wrap(half, 30)
-            right.drawOn(self, width - margin_x - half, y + 8 - h)
-
-    return FooterCanvas
+    def draw(self) -> None:
+        pass
 
 
 # --- the story -----------------------------------------------------------------------------
@@ -313,14 +335,14 @@ def _footer_canvas(footer_left: str, st: _Styles, margin_x: float) -> type[Canva
 class _Story:
     """Builds the list of flowables from the report data, one section at a time."""
 
-    def __init__(self, data: Any, st: _Styles, text_width: float):
+    def __init__(self, data: Any, st: Styles, text_width: float):
         self.data, self.st, self.width = data, st, text_width
         self.sections: Sequence[str] = SECTIONS
         self._keys = 0
 
     def heading(self, text: str, level: int = 0) -> _Heading:
         self._keys += 1
-        return _Heading(text, level, f"s{self._keys}", self.st.h1 if level == 0 else self.st.h2)
+        return heading(self.st, text, level, f"s{self._keys}")
 
     def build(self, sections: Sequence[str]) -> list[Flowable]:
         self.sections = sections
@@ -474,7 +496,10 @@ class _Story:
         chart = self.chart(x)
         if chart is not None:
             body += [Spacer(1, 6), chart]
-        # On one page when it fits there; a long table still splits, its header repeated.
+        # Heading, table and chart on one page when they fit there; with a long list of answers
+        # only the heading and table are kept together (and a table too long still splits).
+        if len(x.choices) > 8 and chart is not None:
+            return [CondPageBreak(50 * mm), KeepTogether(body[:-2]), *body[-2:], Spacer(1, 14)]
         return [CondPageBreak(50 * mm), KeepTogether(body), Spacer(1, 14)]
 
     def fit(self, text: str, style: ParagraphStyle) -> float:
@@ -522,38 +547,48 @@ class _Story:
         out.append(self.table(header, rows, widths, numeric=False))
         return out
 
-    # tables: every cell a paragraph; long tables split with the header row repeated
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None], *,
-              width: float | None = None, total: bool = False, numeric: bool = True,
-              total_column: bool = False, compact: bool = False) -> Table:
-        width = width or self.width
-        fixed = sum(w for w in widths if w)
-        free = [i for i, w in enumerate(widths) if not w]
-        col = [w or (width - fixed) / len(free) for w in widths]
-        right = numeric and len(header) > 1
-        st, pad = self.st, 3 if compact else 4
-        head, head_right, cell, cell_right = ((st.x_head, st.x_head_right, st.x_cell, st.x_cell_right) if compact
-                                              else ("cell_head", st.head_right, "cell", "cell_right"))
-        data = [[para(str(h), head_right if right and i else head) for i, h in enumerate(header)]]
-        for r in rows:
-            data.append([para(_text(v), cell_right if right and i else cell) for i, v in enumerate(r)])
-        commands = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
-        ]
-        if total and rows:
-            commands += [("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
-        if total_column:
-            commands.append(("LINEBEFORE", (-1, 0), (-1, -1), 0.8, RULE))
-        return Table(data, colWidths=col, repeatRows=1, hAlign="LEFT", style=TableStyle(commands))
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None],
+              **kw: Any) -> Table:
+        return table(self.st, header, rows, widths, width=kw.pop("width", None) or self.width, **kw)
 
 
 ZEBRA = colors.HexColor("#F6F8F9")
+
+
+def table(st: Styles, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None], *,
+          width: float, total: bool = False, numeric: bool = True, total_column: bool = False,
+          compact: bool = False, head_row: bool = True) -> Table:
+    """A table with every cell set through ``para``; ``None`` widths share what is left. A long
+    table splits across pages with its header row repeated (``head_row`` False: no header, the
+    first column as labels)."""
+    fixed = sum(w for w in widths if w)
+    free = [i for i, w in enumerate(widths) if not w]
+    col = [w or (width - fixed) / len(free) for w in widths]
+    right = numeric and len(header) > 1
+    pad = 3 if compact else 4
+    head, head_right, cell, cell_right = ((st.x_head, st.x_head_right, st.x_cell, st.x_cell_right) if compact
+                                          else ("cell_head", st.head_right, "cell", "cell_right"))
+    data = [[para(str(h), head_right if right and i else head) for i, h in enumerate(header)]] if head_row else []
+    first = cell if head_row else st.label
+    for r in rows:
+        data.append([para(_text(v), (cell_right if right else cell) if i else first) for i, v in enumerate(r)])
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+    ]
+    if head_row:
+        commands += [("VALIGN", (0, 0), (-1, 0), "BOTTOM"), ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                     ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA])]
+    else:
+        commands.append(("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT))
+    if total and rows:
+        commands += [("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
+    if total_column:
+        commands.append(("LINEBEFORE", (-1, 0), (-1, -1), 0.8, RULE))
+    return Table(data, colWidths=col, repeatRows=1 if head_row else 0, hAlign="LEFT", style=TableStyle(commands))
 
 
 def _n(count: Any, one: str, many: str) -> str:
@@ -609,17 +644,30 @@ def render_report(
     """
     if page_size not in PAGE_SIZES:
         raise InvalidValueError(f"unknown page size '{page_size}' (expected a4 or letter)")
+    st = Styles()
+
+    def build(f: Any) -> None:
+        subject = f"Mapping report for {data.client}" if data.client else "Mapping report"
+        doc = Document(f, page_size=PAGE_SIZES[page_size], st=st, title=data.title, author=data.author,
+                       subject=subject, header=data.title, footer=_date(data.date),
+                       keywords=["mapping report", data.client or ""], progress=progress, cancelled=cancelled)
+        doc.build_pdf(_Story(data, st, doc.width).build(tuple(data.sections)))
+
+    write_pdf(path, build)
+    if progress is not None:
+        progress(1.0)
+    return Path(path)
+
+
+def write_pdf(path: str | os.PathLike, build: Callable[[Any], None]) -> Path:
+    """Call ``build(file)`` on a temporary file beside ``path``, flush it to disk and rename it
+    over ``path``; on any failure (a cancel included) remove it and leave ``path`` as it was."""
     path = Path(path)
-    size = PAGE_SIZES[page_size]
-    st = _Styles()
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as f:
-            doc = _Doc(f, page_size=size, data=data, st=st, progress=progress, cancelled=cancelled)
-            sections = tuple(data.sections)
-            story = _Story(data, st, doc.width).build(sections)
-            doc.multiBuild(story, canvasmaker=_footer_canvas(_date(data.date), st, doc.margin_x))
+            build(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp, path)
@@ -627,8 +675,6 @@ def render_report(
         temp.unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
-    if progress is not None:
-        progress(1.0)
     return path
 
 

@@ -1,0 +1,292 @@
+"""The mapping report as a PDF, read back with pdfplumber.
+
+Reports are built from the demo study and from a hand-made study through the real path
+(``build_report_data`` then ``render_report``); what the PDF says is compared with the data
+object and with the study itself: cover, metadata, contents and outline against the pages,
+"Page x of y", every table's numbers, the directory's permission rule, page sizes, text kept
+inside the margins, a long table split with its header repeated, and cancelling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pdfminer.pdftypes import resolve1
+from reportlab.lib.pagesizes import A4, LETTER
+
+from fieldkit.demo import build_demo
+from fieldkit.errors import FieldkitError
+from fieldkit.reports.data import ReportOptions, build_report_data
+from fieldkit.reports.pdf import ReportCancelled, render_report
+from fieldkit.study import Study
+from studies import small_template
+
+TODAY = dt.date(2026, 5, 14)
+MARGIN = 20 * 72 / 25.4  # the body pages' side margins, in points
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Pdf:
+    """What a test needs from a rendered report: page texts, sizes, words and the outline."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with pdfplumber.open(path) as pdf:
+            self.metadata = dict(pdf.metadata)
+            self.sizes = [(p.width, p.height) for p in pdf.pages]
+            self.texts = [p.extract_text() or "" for p in pdf.pages]
+            self.chars = [[(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in p.chars] for p in pdf.pages]
+            self.words = [p.extract_words() for p in pdf.pages]
+            pages = {p.page_obj.pageid: i + 1 for i, p in enumerate(pdf.pages)}
+            self.outline = []
+            for level, title, dest, _action, _se in pdf.doc.get_outlines():
+                self.outline.append((level, title, pages[resolve1(dest)[0].objid]))
+            self._pdf_path = path
+
+    def column_text(self, page: int, left: str, right: str | None) -> str:
+        """The text of one table column on ``page`` (1-based): from the header word ``left`` to
+        the header word ``right`` (or the right margin), below the header row."""
+        words = self.words[page - 1]
+        head = next(w for w in words if w["text"] == left)
+        x1 = next(w for w in words if w["text"] == right and abs(w["top"] - head["top"]) < 2)["x0"] if right \
+            else self.sizes[page - 1][0] - MARGIN + 1
+        with pdfplumber.open(self._pdf_path) as pdf:
+            p = pdf.pages[page - 1]
+            crop = p.crop((head["x0"] - 1, head["bottom"] + 1, x1 - 1, p.height - 22 * 72 / 25.4))
+            return norm(crop.extract_text() or "")
+
+    def pages_between(self, title: str) -> str:
+        """The text from the page of the outline entry ``title`` to the page of the next entry."""
+        for i, (_, t, page) in enumerate(self.outline):
+            if t == title:
+                end = self.outline[i + 1][2] if i + 1 < len(self.outline) else len(self.texts)
+                return norm(" ".join(self.texts[page - 1:end]))
+        raise AssertionError(f"no outline entry {title!r}")
+
+
+# --- the demo report --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-report")
+    study = build_demo(folder / "demo.fieldkit", organisations=60, today=TODAY)
+    data = build_report_data(study, ReportOptions(include_person=True, seed=7), today=TODAY)
+    listed = set()
+    for org_id in study.organisations.ids():
+        org = study.organisations.get(org_id)
+        if "permission_to_list" in org.flags and org.status != "excluded":
+            listed.add(org.name)
+    unlisted = {study.organisations.get(i).name for i in study.organisations.ids()} - listed
+    study.close()
+    progress: list[float] = []
+    path = render_report(data, folder / "report.pdf", progress=progress.append)
+    return data, Pdf(path), listed, unlisted, progress
+
+
+def test_cover_metadata_and_page_footers(demo):
+    data, pdf, *_ = demo
+    cover = norm(pdf.texts[0])
+    for words in (data.title, data.client, data.author, "14 May 2026"):
+        assert words in cover
+    assert pdf.metadata["Title"] == data.title
+    assert pdf.metadata["Author"] == data.author
+    assert data.client in pdf.metadata["Subject"]
+    n = len(pdf.texts)
+    assert n > 10
+    for number, text in enumerate(pdf.texts, 1):
+        assert f"Page {number} of {n}" in text
+    assert all(size == pytest.approx(A4, abs=0.5) for size in pdf.sizes)
+
+
+def test_contents_outline_and_headings_agree(demo):
+    data, pdf, *_ = demo
+    lines = [line for line in pdf.texts[1].splitlines() if not re.search(r"Page \d+ of \d+$", line)]
+    contents = [m.groups() for m in (re.match(r"^(.*\S)\s+(\d+)$", line) for line in lines) if m]
+    titles = [t for _, t, _ in pdf.outline]
+    # every section and subsection: in the outline, in the contents with its page, and on that page
+    expected = ["Method", "Organisations excluded, by reason", "Organisations mapped", "By category", "By area",
+                "Target and achieved", "Answers by category", *[x.question_label for x in data.crosstabs],
+                "What organisations said about the wider sector", *[t.theme for t in data.comments],
+                "Appendix: directory of organisations"]
+    assert titles == expected
+    assert len(contents) == len(pdf.outline)
+    for (level, title, page), (shown, number) in zip(pdf.outline, contents):
+        assert title.startswith(shown) and int(number) == page, (title, shown, number, page)
+        assert norm(title) in norm(pdf.texts[page - 1]), f"{title!r} is not on page {page}"
+        assert level == (1 if title in ("Method", "Organisations mapped", "Answers by category",
+                                        "What organisations said about the wider sector",
+                                        "Appendix: directory of organisations") else 2)
+
+
+def test_tables_show_the_numbers_of_the_data_object(demo):
+    data, pdf, *_ = demo
+    m = data.method
+    method = pdf.pages_between("Method")
+    for label, n in (("Organisations identified", m.total), ("Contacted", m.contacted), ("Excluded", m.excluded),
+                     ("On the database", m.on_database), ("Interviewed", m.interviewed),
+                     ("Could not be reached", m.not_reached), ("Listed with permission", m.listed_with_permission)):
+        assert f"{label} {n}" in method
+    excluded = pdf.pages_between("Organisations excluded, by reason")
+    for reason, n in m.excluded_by_reason:
+        assert f"{reason} {n}" in excluded
+    for title, rows in (("By category", data.by_category), ("By area", data.by_area)):
+        text = pdf.pages_between(title)
+        for r in rows:
+            assert f"{r.group} {r.on_database:,} {r.interviewed:,}" in text
+    targets = pdf.pages_between("Target and achieved")
+    for r in data.targets:
+        assert f"{r.group} {r.target} {r.interviewed}" in targets
+    assert data.crosstabs
+    for x in data.crosstabs:
+        text = pdf.pages_between(x.question_label)
+        lines = [*x.rows, x.total]
+        for i, choice in enumerate(x.choices):
+            assert " ".join(line.cells[i] for line in lines) in text, (x.question_label, choice)
+        answering = "Respondents" if x.anonymous else "Organisations answering"
+        assert f"{answering} " + " ".join(f"{line.respondents:,}" for line in lines) in text
+
+
+def test_directory_lists_exactly_the_organisations_with_permission(demo):
+    data, pdf, listed, unlisted, _ = demo
+    assert {e.name for e in data.directory} == listed
+    start = next(page for _, t, page in pdf.outline if t == "Appendix: directory of organisations")
+    column = " ".join(pdf.column_text(page, "Organisation", "Person") for page in range(start, len(pdf.texts) + 1))
+    assert column == norm(" ".join(e.name for e in data.directory))
+    people = " ".join(pdf.column_text(page, "Person", None) for page in range(start, len(pdf.texts) + 1))
+    # (right-to-left and Indic names extract in visual order; test_report_text proves those)
+    latin = [e.person for e in data.directory if e.person and all(ord(ch) < 0x590 for ch in e.person)]
+    assert len(latin) > 10 and all(person in people for person in latin)
+    assert any(e.person and "陈" in e.person for e in data.directory) and "陈" in people
+    directory = norm(" ".join(pdf.texts[start - 1:]))
+    assert not [name for name in unlisted if name in directory]
+
+
+def test_comments_are_printed_as_quotations_in_the_data_order(demo):
+    data, pdf, *_ = demo
+    for theme in data.comments:
+        text = pdf.pages_between(theme.theme)
+        at = 0
+        for quotation in theme.quotations:  # each one after the one before (some repeat)
+            at = text.find(norm(quotation), at)
+            assert at >= 0, (theme.theme, quotation)
+            at += 1
+
+
+def test_progress_rises_to_one(demo):
+    *_, progress = demo
+    assert progress == sorted(progress) and progress[-1] == 1.0 and len(progress) > 5
+
+
+# --- a hand-made study ------------------------------------------------------------------------
+
+NAMES = ["Łódź Polish Club", "陈氏华人协会", "Northfield Youth Network", "Aston Advice Network"]
+
+
+def _hand_made(path: Path, organisations: int) -> Study:
+    """``organisations`` organisations over three areas; every third without permission to list;
+    a few interviews with named and anonymous answers."""
+    s = Study.create(path, small_template(), title="Hand-made study", client="The Council", author="A. Researcher")
+    categories, areas = ["Network", "Infrastructure", "Access point"], ["Birmingham", "Coventry", "Regional"]
+    for i in range(organisations):
+        name = NAMES[i] if i < len(NAMES) else f"Community Group Number {i:03d} of the West Midlands"
+        org = s.organisations.add(name, category=categories[i % 3], area=areas[i % 3],
+                                  flags=[] if i % 3 == 2 else ["permission_to_list"])
+        if i < 6:
+            session = s.interviews.start(org, date="2026-03-02")
+            session.save_answer("size", ["Small", "Medium", "Large"][i % 3])
+            session.save_answer("board", i % 2 == 0)
+            session.save_answer("sector_barriers", f"Barrier number {i}: rent for a hall has doubled.")
+            session.complete()
+            session.close()
+    return s
+
+
+def test_long_table_splits_across_pages_with_its_header_repeated(tmp_path: Path):
+    study = _hand_made(tmp_path / "big.fieldkit", 150)
+    data = build_report_data(study, ReportOptions(sections=("directory",)), today=TODAY)
+    study.close()
+    pdf = Pdf(render_report(data, tmp_path / "big.pdf"))
+    assert len(data.directory) == 100
+    pages = range(3, len(pdf.texts) + 1)  # cover, contents, then the directory
+    assert len(pages) >= 3
+    for page in pages:
+        header = [w for w in pdf.words[page - 1] if w["text"] in ("Area", "Organisation")]
+        assert [w["text"] for w in header[:2]] == ["Area", "Organisation"], f"no header row on page {page}"
+    column = " ".join(pdf.column_text(page, "Organisation", None) for page in pages)
+    assert column == norm(" ".join(e.name for e in data.directory))
+    assert "陈氏华人协会" in column and "Łódź Polish Club" in column
+
+
+@pytest.mark.parametrize("size, expected", [("a4", A4), ("letter", LETTER)])
+def test_page_size_and_nothing_outside_the_margins(tmp_path: Path, size: str, expected):
+    study = _hand_made(tmp_path / "small.fieldkit", 12)
+    data = build_report_data(study, ReportOptions(page_size=size, small_numbers="nhs"), today=TODAY)
+    study.close()
+    pdf = Pdf(render_report(data, tmp_path / f"{size}.pdf", page_size=size))
+    assert all(s == pytest.approx(expected, abs=0.5) for s in pdf.sizes)
+    width, height = expected
+    for number, chars in enumerate(pdf.chars, 1):
+        outside = [c for c in chars if c[1] < MARGIN - 1 or c[2] > width - MARGIN + 1 or c[3] < 0 or c[4] > height]
+        assert not outside, f"page {number}: {outside[:5]}"
+    # the protected crosstab prints the data's cells, hidden ones as "*"
+    x = next(t for t in data.crosstabs if t.question_id == "size")
+    text = pdf.pages_between(x.question_label)
+    for i in range(len(x.choices)):
+        assert " ".join(line.cells[i] for line in [*x.rows, x.total]) in text
+    assert "*" in " ".join(c for line in x.rows for c in line.cells)
+
+
+def test_demo_text_stays_inside_the_margins(demo):
+    _, pdf, *_ = demo
+    width, height = A4
+    for number, chars in enumerate(pdf.chars, 1):
+        outside = [c for c in chars if c[1] < MARGIN - 1 or c[2] > width - MARGIN + 1 or c[4] > height - 10]
+        assert not outside, f"page {number}: {outside[:5]}"
+
+
+# --- cancelling and writing -------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_data(tmp_path: Path):
+    study = _hand_made(tmp_path / "small.fieldkit", 12)
+    data = build_report_data(study, ReportOptions(), today=TODAY)
+    study.close()
+    return data
+
+
+def test_a_cancelled_render_leaves_no_file(tmp_path: Path, small_data):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 20
+
+    with pytest.raises(ReportCancelled) as caught:
+        render_report(small_data, folder / "report.pdf", cancelled=cancelled)
+    assert isinstance(caught.value, FieldkitError)
+    assert os.listdir(folder) == []
+
+
+def test_a_cancelled_render_leaves_an_existing_file_untouched(tmp_path: Path, small_data):
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"the report sent last week")
+    with pytest.raises(ReportCancelled):
+        render_report(small_data, target, cancelled=lambda: True)
+    assert target.read_bytes() == b"the report sent last week"
+    assert sorted(os.listdir(tmp_path)) == ["report.pdf", "small.fieldkit"]
+    # and a finished render replaces it whole
+    render_report(small_data, target)
+    assert target.read_bytes().startswith(b"%PDF") and sorted(os.listdir(tmp_path)) == ["report.pdf",
+                                                                                       "small.fieldkit"]
