@@ -66,6 +66,8 @@ class Styles:
         self.h2 = _style("h2", "h2", spaceBefore=10, spaceAfter=5, keepWithNext=1)
         self.contents = _style("h1", "contents", spaceBefore=0, spaceAfter=14)
         self.caption = _style("small", "caption", textColor=MUTED, spaceBefore=2, spaceAfter=6)
+        self.chart_caption = _style("small", "chart-caption", textColor=MUTED, spaceBefore=2, spaceAfter=6,
+                                    keepWithNext=1)
         self.note = _style("small", "note", textColor=MUTED, spaceBefore=4, spaceAfter=4)
         self.running = _style("small", "running", textColor=MUTED, spaceBefore=0, spaceAfter=0)
         self.running_right = _style("small", "running-right", textColor=MUTED, alignment=2,
@@ -477,47 +479,52 @@ class _Story:
         cell_w = max([self.fit(g, st.x_head) for g in groups]
                      + [self.fit(c, st.x_cell) for r in lines for c in r.cells]) + 6
         first = max(self.width - cell_w * len(groups), 30 * mm)
-        first = min(first, max(self.width * 0.5, 60 * mm))
+        first = min(first, max(self.width * 0.5, 60 * mm), 80 * mm)
         per_table = max(int((self.width - first) // cell_w), 1)
         chunks = -(-len(groups) // per_table)
         per_table = -(-len(groups) // chunks)  # balanced: six columns in two tables are three and three
-        cw = (self.width - first) / per_table
+        cw = min((self.width - first) / per_table, max(cell_w, 36 * mm))  # a few columns stay near their labels
         blocks: list[Flowable] = []
         for start in range(0, len(groups), per_table):
             cols = range(start, min(start + per_table, len(groups)))
             rows = [[choice, *[lines[c].cells[i] for c in cols]] for i, choice in enumerate(x.choices)]
             rows.append([answering, *[lines[c].respondents for c in cols]])
             blocks.append(self.table(["Answer", *[groups[c] for c in cols]], rows, [first, *[cw] * len(cols)],
-                                     total=True, compact=True,
+                                     width=first + cw * len(cols), total=True, compact=True,
                                      total_column=cols[-1] == len(groups) - 1 and len(groups) > 1))
             blocks.append(Spacer(1, 6))
         body: list[Flowable] = [self.heading(x.question_label, 1), para(caption, self.st.caption), *blocks[:-1]]
-        body += [para(note, self.st.note) for note in x.notes]
+        body += [para(note, self.st.note) for note in x.notes if note not in self.data.notes]  # not twice
         chart = self.chart(x)
         if chart is not None:
-            body += [Spacer(1, 6), chart]
+            body += [Spacer(1, 8), para(chart[0], self.st.chart_caption), chart[1]]
         # Heading, table and chart on one page when they fit there; with a long list of answers
         # only the heading and table are kept together (and a table too long still splits).
         if len(x.choices) > 8 and chart is not None:
-            return [CondPageBreak(50 * mm), KeepTogether(body[:-2]), *body[-2:], Spacer(1, 14)]
+            return [CondPageBreak(50 * mm), KeepTogether(body[:-3]), *body[-3:], Spacer(1, 14)]
         return [CondPageBreak(50 * mm), KeepTogether(body), Spacer(1, 14)]
 
     def fit(self, text: str, style: ParagraphStyle) -> float:
         """The width ``text`` needs so that no word of it is broken."""
         return para(str(text), style).minWidth()
 
-    def chart(self, x: Any) -> Flowable | None:
-        n = len(x.choices)
-        if x.question_type in ("scale", "yes_no") and x.rows and n <= 7:
+    def chart(self, x: Any) -> tuple[str, Flowable] | None:
+        """A caption and a chart: answers by category as 100% bars for yes/no and short scales,
+        otherwise the answers of everyone who answered."""
+        if x.question_type in ("scale", "yes_no") and x.rows and len(x.choices) <= 7:
             rows = [charts.StackedRow(r.group, r.percentages, r.respondents) for r in [*x.rows, x.total]
                     if r.base_count and None not in r.percentages]
             if len(rows) > 1:
-                return charts.StackedBars(rows, x.choices, ordered=x.ordered)
+                return ("Answers in each category, as percentages of the organisations in it who answered.",
+                        charts.StackedBars(rows, x.choices, ordered=x.ordered))
         t = x.total
         if not t.base_count:
             return None
-        return charts.HorizontalBars([charts.Bar(c, p, n if n is not None else "*")
-                                      for c, p, n in zip(x.choices, t.percentages, t.counts)])
+        who = "everyone who answered" if x.anonymous else "all the organisations that answered"
+        caption = (f"Answers of {who} (n = {t.respondents:,}): the percentage giving each answer, "
+                   "the number in brackets.")
+        return caption, charts.HorizontalBars([charts.Bar(c, p, n if n is not None else "*")
+                                               for c, p, n in zip(x.choices, t.percentages, t.counts)])
 
     def comments(self) -> list[Flowable]:
         themes = [t for t in self.data.comments if t.quotations]
