@@ -1,0 +1,89 @@
+"""How much does the client report cost over a plain reportlab document with the same content?
+
+Builds a demo study with 1,000 organisations, tops its pool up to 5,000 comments, then times
+(a) fieldkit: build_report_data + render_report, against (b) the floor: a plain reportlab
+SimpleDocTemplate with the same tables and paragraphs in one built-in font (no script runs,
+no shaping, no contents page), measured in the same run.
+
+    python bench/report.py [--organisations 1000] [--comments 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def floor_document(data, path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+    from xml.sax.saxutils import escape
+
+    styles = getSampleStyleSheet()
+    story = [Paragraph(escape(data.title), styles["Title"])]
+
+    def table(rows):
+        story.append(Table([[escape(str(c)) for c in row] for row in rows], repeatRows=1))
+
+    for rows in (data.by_category, data.by_area):
+        table([["Group", "On database", "Interviewed"]] +
+              [[r.group, r.on_database, r.interviewed] for r in rows])
+    for crosstab in data.crosstabs:
+        story.append(Paragraph(escape(crosstab.question_label), styles["Heading2"]))
+        table([["Group"] + list(crosstab.choices) + ["Base"]] +
+              [[r.group] + list(r.cells) + [r.base] for r in (*crosstab.rows, crosstab.total)])
+    for theme, quotes in data.comments:
+        story.append(Paragraph(escape(theme), styles["Heading2"]))
+        story.extend(Paragraph(escape(q), styles["BodyText"]) for q in quotes)
+    table([["Area", "Name"]] + [[e.area or "", e.name] for e in data.directory])
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm).build(story)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--organisations", type=int, default=1000)
+    parser.add_argument("--comments", type=int, default=5000)
+    args = parser.parse_args()
+
+    from fieldkit.demo import build_demo
+    from fieldkit.reports.data import ReportOptions, build_report_data
+    from fieldkit.reports.pdf import render_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        study = build_demo(folder / "big.fieldkit", organisations=args.organisations)
+        rng = random.Random(3)
+        texts = [c.text for c in study.pool.comments()]
+        anonymous = [q for q in study.template.questions() if q.anonymous and q.type == "long_text"]
+        with study.transaction():
+            while study.pool.count() < args.comments:
+                question = rng.choice(anonymous)
+                study.pool.put(question, rng.choice(texts) + f" ({rng.randrange(10**6)})", None)
+        options = ReportOptions(seed=1)
+        start = time.perf_counter()
+        data = build_report_data(study, options)
+        built = time.perf_counter() - start
+        start = time.perf_counter()
+        render_report(data, folder / "fieldkit.pdf")
+        rendered = time.perf_counter() - start
+        start = time.perf_counter()
+        floor_document(data, folder / "floor.pdf")
+        floor = time.perf_counter() - start
+        study.close()
+        ours = built + rendered
+        print(f"{args.organisations} organisations, {args.comments} pooled comments")
+        print(f"fieldkit: report data {built:.2f} s + rendering {rendered:.2f} s = {ours:.2f} s")
+        print(f"floor (plain reportlab, same tables and paragraphs): {floor:.2f} s")
+        print(f"ratio {ours / floor:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
