@@ -164,9 +164,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(path: Path, *, read_only: bool = False):
+    """Open a study; a read-only open of a study in an older format opens it normally once,
+    which backs it up and brings it up to date (when no other window has it open)."""
+    from fieldkit.errors import StudyOutdatedError
     from fieldkit.study import Study
 
-    return Study.open(path, read_only=read_only)
+    try:
+        return Study.open(path, read_only=read_only)
+    except StudyOutdatedError:
+        Study.open(path).close()
+        return Study.open(path, read_only=read_only)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

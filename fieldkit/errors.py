@@ -23,6 +23,10 @@ class StudyBusyError(FieldkitError):
     """Another program holds the study's write lock for longer than fieldkit waits."""
 
 
+class StudyOutdatedError(StudyFileError):
+    """A read-only open found a study in an older format; opening it normally updates it."""
+
+
 class StudyDamagedError(StudyFileError):
     """The study file is damaged. It has been moved aside (``aside``) untouched; ``backup`` is
     the newest backup that passes SQLite's integrity check, or None."""

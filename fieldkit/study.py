@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError
+from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError, StudyOutdatedError
 from fieldkit.storage import connection
 from fieldkit.templates import Template, template_from_dict
 
@@ -187,7 +187,7 @@ class Study:
             connection.check_identity(path, app_id, version)
             if read_only:
                 if version < connection.SCHEMA_VERSION:
-                    raise StudyFileError(f"{path}: made by an older fieldkit; open it once to bring it up to date")
+                    raise StudyOutdatedError(f"{path}: made by an older fieldkit; open it once to bring it up to date")
                 conn.execute("PRAGMA query_only = ON")
             else:
                 if version < connection.SCHEMA_VERSION:

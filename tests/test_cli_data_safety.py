@@ -65,3 +65,19 @@ def test_erase_asks_first_then_erases(capsys, study_path: Path):
         assert [o.name for o in s.organisations.many(s.organisations.ids())] == ["Keep Me"]
     code, out, err = run(capsys, "erase", study_path, "Nobody")
     assert code == 1 and "no organisation named 'Nobody'" in err
+
+
+def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Path):
+    import sqlite3
+
+    conn = sqlite3.connect(study_path)
+    conn.execute("DROP TABLE changes")  # as a study of format 1 was
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, "summary", study_path, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["total"]["on_database"] == 2
+    assert any(b.reason == "before-migration" for b in backups.list_backups(study_path))
+    with Study.open(study_path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
