@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Spacer
 from fieldkit.errors import NotFoundError
 from fieldkit.interviews import MODE_LABELS
 from fieldkit.organisations import STATUS_LABELS
-from fieldkit.reports.pdf import PAGE_SIZES, Document, Styles, heading, table, write_pdf
+from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, heading, table, write_pdf
 from fieldkit.reports.text import para
 
 if TYPE_CHECKING:

@@ -11,29 +11,23 @@ quotations in any script print as real glyphs.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate,
-                                PageBreak, PageTemplate, Spacer, Table, TableStyle)
-from reportlab.platypus.doctemplate import IndexingFlowable
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table,
+                                TableStyle)
 
 from fieldkit.errors import FieldkitError, InvalidValueError
 from fieldkit.reports import charts
-from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT, MUTED, RULE
-from fieldkit.reports.text import para, styles
+from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
+from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, contents, heading, long_date, table, write_pdf
+from fieldkit.reports.text import para
 
-PAGE_SIZES = {"a4": A4, "letter": LETTER}
 SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "directory")
 
 
@@ -43,123 +37,6 @@ class ReportCancelled(FieldkitError):
 
 ProgressFn = Callable[[float], None]
 CancelledFn = Callable[[], bool]
-
-
-# --- styles --------------------------------------------------------------------------------
-
-def _style(base: str, name: str, **changes: Any) -> ParagraphStyle:
-    return ParagraphStyle(f"report-{name}", parent=styles()[base], **changes)
-
-
-class Styles:
-    """The report's own variations on ``text.styles()``: sizes, colours and spacing only."""
-
-    def __init__(self) -> None:
-        s = styles()
-        self.cover_title = _style("title", "cover-title", fontSize=max(s["title"].fontSize, 26),
-                                  leading=max(s["title"].fontSize, 26) * 1.2, textColor=ACCENT, alignment=0,
-                                  spaceAfter=10)
-        self.cover_sub = _style("subtitle", "cover-sub", textColor=MUTED, alignment=0, spaceAfter=4)
-        self.cover_label = _style("small", "cover-label", textColor=MUTED, spaceAfter=0)
-        self.cover_value = _style("body", "cover-value", spaceAfter=0, spaceBefore=0)
-        self.h1 = _style("h1", "h1", spaceBefore=0, spaceAfter=8, keepWithNext=1)
-        self.h2 = _style("h2", "h2", spaceBefore=10, spaceAfter=5, keepWithNext=1)
-        self.contents = _style("h1", "contents", spaceBefore=0, spaceAfter=14)
-        self.caption = _style("small", "caption", textColor=MUTED, spaceBefore=2, spaceAfter=6)
-        self.chart_caption = _style("small", "chart-caption", textColor=MUTED, spaceBefore=2, spaceAfter=6,
-                                    keepWithNext=1)
-        self.note = _style("small", "note", textColor=MUTED, spaceBefore=4, spaceAfter=4)
-        self.running = _style("small", "running", textColor=MUTED, spaceBefore=0, spaceAfter=0)
-        self.running_right = _style("small", "running-right", textColor=MUTED, alignment=2,
-                                    spaceBefore=0, spaceAfter=0)
-        self.toc1 = _style("toc1", "toc1", spaceBefore=0, spaceAfter=0)
-        self.toc2 = _style("toc2", "toc2", spaceBefore=0, spaceAfter=0,
-                           leftIndent=max(s["toc2"].leftIndent, 12))
-        self.toc_page = _style("toc1", "toc-page", alignment=2, spaceBefore=0, spaceAfter=0)
-        self.toc_page2 = _style("toc2", "toc-page2", alignment=2, spaceBefore=0, spaceAfter=0, leftIndent=0)
-        self.head_right = _style("cell_head", "head-right", alignment=2)
-        self.label = _style("cell", "label", textColor=MUTED)
-        self.sheet_h1 = _style("h1", "sheet-h1", spaceBefore=16, spaceAfter=6)
-        self.sheet_title = _style("title", "sheet-title", fontSize=22, leading=27, spaceAfter=6)
-        self.sheet_section = _style("h2", "sheet-section", fontSize=10.5, leading=14, spaceBefore=4, spaceAfter=4,
-                                    textColor=MUTED)
-        # crosstabs: a point smaller, so that five categories and a total fit across the page
-        small = max(s["cell"].fontSize - 0.5, 7.5)
-        self.x_cell = _style("cell", "x-cell", fontSize=small, leading=small * 1.28)
-        self.x_cell_right = _style("cell_right", "x-cell-right", fontSize=small, leading=small * 1.28)
-        self.x_head = _style("cell_head", "x-head", fontSize=small, leading=small * 1.28)
-        self.x_head_right = _style("cell_head", "x-head-right", fontSize=small, leading=small * 1.28, alignment=2)
-        self.quote = _style("quote", "quote", leftIndent=0, rightIndent=0, firstLineIndent=0,
-                            spaceBefore=0, spaceAfter=0)
-
-
-# --- flowables -----------------------------------------------------------------------------
-
-class _Heading(Flowable):
-    """A section heading that also becomes a contents entry and a PDF bookmark."""
-
-    def __init__(self, text: str, level: int, key: str, style: ParagraphStyle):
-        super().__init__()
-        self.text, self.level, self.key = text, level, key
-        self._para = para(text, style)
-        self.keepWithNext = 1
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self.width, self.height = self._para.wrap(aw, ah)
-        return self.width, self.height
-
-    def getSpaceBefore(self) -> float:
-        return self._para.getSpaceBefore()
-
-    def getSpaceAfter(self) -> float:
-        return self._para.getSpaceAfter()
-
-    def draw(self) -> None:
-        self._para.drawOn(self.canv, 0, 0)
-
-
-class _Linked(Flowable):
-    """A flowable that is also a link to a named destination (a contents line)."""
-
-    def __init__(self, inner: Flowable, key: str | None):
-        super().__init__()
-        self.inner, self.key = inner, key
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self.width, self.height = self.inner.wrap(aw, ah)
-        return self.width, self.height
-
-    def draw(self) -> None:
-        self.inner.drawOn(self.canv, 0, 0)
-        if self.key:
-            self.canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
-
-
-class _Contents(TableOfContents):
-    """Contents with each line set through ``para`` (so any script prints) and linked."""
-
-    def __init__(self, st: Styles):
-        super().__init__(dotsMinLevel=-1)
-        self.st = st
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        entries = self._lastEntries or [(0, "Contents", 0, None)]
-        rows, commands = [], []
-        for i, (level, text, page, key) in enumerate(entries):
-            left, right = (self.st.toc1, self.st.toc_page) if level == 0 else (self.st.toc2, self.st.toc_page2)
-            rows.append([_Linked(para(text, left), key), _Linked(para(str(page), right), key)])
-            if level == 0:
-                commands.append(("TOPPADDING", (0, i), (-1, i), 9 if i else 0))
-                if i:
-                    commands.append(("LINEABOVE", (0, i), (-1, i), 0.4, RULE))
-        self._table = Table(rows, colWidths=(aw - 36, 36), style=TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            *commands,
-        ]))
-        self.width, self.height = self._table.wrapOn(self.canv, aw, ah)
-        return self.width, self.height
 
 
 class _Quote(Flowable):
@@ -195,143 +72,6 @@ class _Quote(Flowable):
         self.inner.drawOn(self.canv, self.indent, 0)
 
 
-# --- the document --------------------------------------------------------------------------
-
-class Document(BaseDocTemplate):
-    """A report's pages: an optional cover, then body pages with the running head ``header``;
-    headings become contents entries and bookmarks; progress and cancelling between flowables."""
-
-    def __init__(self, file: Any, *, page_size: tuple[float, float], st: Styles, title: str, author: str,
-                 subject: str, header: str, footer: str = "", keywords: Sequence[str] = (), cover: bool = True,
-                 progress: ProgressFn | None = None, cancelled: CancelledFn | None = None):
-        width, height = page_size
-        self.margin_x = 20 * mm
-        super().__init__(
-            file, pagesize=page_size, leftMargin=self.margin_x, rightMargin=self.margin_x,
-            topMargin=25 * mm, bottomMargin=22 * mm, title=title, author=author or "", subject=subject,
-            creator="fieldkit", keywords=list(keywords), lang="en-GB",
-        )
-        self.header, self.footer, self.st = header, footer, st
-        self._progress, self._cancelled = progress, cancelled
-        # "Page x of y": y is the page count of the previous pass; a last pass that ends
-        # with a different count is not accepted (see ``_PageCount``).
-        self.total_pages: int | None = None
-        self.pages_seen = 0
-        self._passes = 0
-        self._reported = 0.0
-        self._story_len = 1
-        self._story: list[Flowable] = []
-        cover_frame = Frame(self.margin_x + 6 * mm, 30 * mm, width - 2 * self.margin_x - 6 * mm, height - 60 * mm,
-                      id="cover", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        body = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        pages = [PageTemplate("body", [body], onPage=self._draw_header)]
-        if cover:
-            pages.insert(0, PageTemplate("cover", [cover_frame], onPage=self._draw_cover))
-        self.addPageTemplates(pages)
-
-    def build_pdf(self, story: list[Flowable]) -> int:
-        """Lay out ``story`` in as many passes as the contents and page count need."""
-        return self.multiBuild([*story, _PageCount(self)])
-
-    # running heads, footers and cover art
-    def _draw_cover(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        width, height = self.pagesize
-        canv.saveState()
-        canv.setFillColor(ACCENT)
-        canv.rect(0, 0, 9 * mm, height, fill=1, stroke=0)
-        canv.setFillColor(ACCENT_LIGHT)
-        canv.rect(9 * mm, 0, 2.2 * mm, height, fill=1, stroke=0)
-        canv.restoreState()
-        self._draw_footer(canv, plain=True)
-
-    def _draw_footer(self, canv: Canvas, *, plain: bool = False) -> None:
-        self.pages_seen = self.page
-        width, _ = self.pagesize
-        y, half = 13 * mm, self.width / 2
-        if not plain:
-            canv.saveState()
-            canv.setStrokeColor(RULE)
-            canv.setLineWidth(0.5)
-            canv.line(self.leftMargin, y + 10, width - self.rightMargin, y + 10)
-            canv.restoreState()
-            if self.footer:
-                left = para(self.footer, self.st.running)
-                _, h = left.wrap(half, 30)
-                left.drawOn(canv, self.leftMargin, y + 8 - h)
-        right = para(f"Page {self.page} of {self.total_pages or '?'}", self.st.running_right)
-        _, h = right.wrap(half, 30)
-        right.drawOn(canv, width - self.rightMargin - half, y + 8 - h)
-
-    def _draw_header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        self._draw_footer(canv)
-        width, height = self.pagesize
-        top = height - 14 * mm
-        p = para(self.header, self.st.running)
-        _, h = p.wrap(self.width * 0.8, 30)
-        p.drawOn(canv, self.leftMargin, top - h)
-        canv.saveState()
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        canv.line(self.leftMargin, top - h - 3, width - self.rightMargin, top - h - 3)
-        canv.restoreState()
-
-    # contents, bookmarks, progress and cancelling
-    def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, _Heading):
-            self.canv.bookmarkPage(flowable.key)
-            self.canv.addOutlineEntry(flowable.text, flowable.key, level=flowable.level, closed=flowable.level == 0)
-            self.notify("TOCEntry", (flowable.level, flowable.text, self.page, flowable.key))
-
-    def multiBuild(self, story: list[Flowable], **kw: Any) -> int:  # noqa: N802 - reportlab's name
-        self._story_len = max(len(story), 1)
-        return super().multiBuild(story, **kw)
-
-    def build(self, flowables: list[Flowable], **kw: Any) -> None:
-        self._story = flowables  # this pass's copy of the story, consumed as it is laid out
-        super().build(flowables, **kw)
-
-    def handle_documentBegin(self) -> None:
-        self._passes += 1
-        if self._passes > 1:
-            self.total_pages = self.pages_seen
-        self.pages_seen = 0
-        super().handle_documentBegin()
-
-    def handle_flowable(self, flowables: list[Flowable]) -> None:
-        if self._cancelled is not None and self._cancelled():
-            raise ReportCancelled("the report was cancelled; no file was written")
-        super().handle_flowable(flowables)
-        if self._progress is not None and flowables is self._story:
-            done = min(max(self._story_len - len(flowables), 0) / self._story_len, 1.0)
-            fraction = min((self._passes - 1 + done) / max(self._passes, 2), 0.98)
-            if fraction >= self._reported + 0.01:
-                self._reported = fraction
-                self._progress(fraction)
-
-
-def heading(st: Styles, text: str, level: int, key: str, style: ParagraphStyle | None = None) -> Flowable:
-    """A heading (level 0 or 1) that becomes a contents entry and a bookmark named ``key``."""
-    return _Heading(text, level, key, style or (st.h1 if level == 0 else st.h2))
-
-
-class _PageCount(IndexingFlowable):
-    """Asks for another pass until the page count printed in the footers is the real one."""
-
-    def __init__(self, doc: Document):
-        super().__init__()
-        self.doc = doc
-
-    def isSatisfied(self) -> bool:  # noqa: N802 - reportlab's name
-        return self.doc.total_pages == self.doc.pages_seen
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        pass
-
-
 # --- the story -----------------------------------------------------------------------------
 
 class _Story:
@@ -342,7 +82,7 @@ class _Story:
         self.sections: Sequence[str] = SECTIONS
         self._keys = 0
 
-    def heading(self, text: str, level: int = 0) -> _Heading:
+    def heading(self, text: str, level: int = 0) -> Flowable:
         self._keys += 1
         return heading(self.st, text, level, f"s{self._keys}")
 
@@ -369,7 +109,7 @@ class _Story:
                                para(d.title, st.cover_title)]
         out.append(_Rule(40 * mm, ACCENT, 1.6, space=10))
         rows = []
-        for label, value in (("Prepared for", d.client), ("Prepared by", d.author), ("Date", _date(d.date))):
+        for label, value in (("Prepared for", d.client), ("Prepared by", d.author), ("Date", long_date(d.date))):
             if value:
                 rows.append([para(label, st.cover_label), para(value, st.cover_value)])
         if rows:
@@ -382,7 +122,7 @@ class _Story:
         return out
 
     def contents(self) -> list[Flowable]:
-        return [para("Contents", self.st.contents), _Contents(self.st), PageBreak()]
+        return [para("Contents", self.st.contents), contents(self.st), PageBreak()]
 
     # sections: each returns its flowables, or [] when there is nothing to say
     def method(self) -> list[Flowable]:
@@ -559,53 +299,8 @@ class _Story:
         return table(self.st, header, rows, widths, width=kw.pop("width", None) or self.width, **kw)
 
 
-ZEBRA = colors.HexColor("#F6F8F9")
-
-
-def table(st: Styles, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None], *,
-          width: float, total: bool = False, numeric: bool = True, total_column: bool = False,
-          compact: bool = False, head_row: bool = True) -> Table:
-    """A table with every cell set through ``para``; ``None`` widths share what is left. A long
-    table splits across pages with its header row repeated (``head_row`` False: no header, the
-    first column as labels)."""
-    fixed = sum(w for w in widths if w)
-    free = [i for i, w in enumerate(widths) if not w]
-    col = [w or (width - fixed) / len(free) for w in widths]
-    right = numeric and len(header) > 1
-    pad = 3 if compact else 4
-    head, head_right, cell, cell_right = ((st.x_head, st.x_head_right, st.x_cell, st.x_cell_right) if compact
-                                          else ("cell_head", st.head_right, "cell", "cell_right"))
-    data = [[para(str(h), head_right if right and i else head) for i, h in enumerate(header)]] if head_row else []
-    first = cell if head_row else st.label
-    for r in rows:
-        data.append([para(_text(v), (cell_right if right else cell) if i else first) for i, v in enumerate(r)])
-    commands = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-    ]
-    if head_row:
-        commands += [("VALIGN", (0, 0), (-1, 0), "BOTTOM"), ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-                     ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA])]
-    else:
-        commands.append(("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT))
-    if total and rows:
-        commands += [("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
-    if total_column:
-        commands.append(("LINEBEFORE", (-1, 0), (-1, -1), 0.8, RULE))
-    return Table(data, colWidths=col, repeatRows=1 if head_row else 0, hAlign="LEFT", style=TableStyle(commands))
-
-
 def _n(count: Any, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return "" if value is None else str(value)
 
 
 class _Rule(Flowable):
@@ -621,16 +316,6 @@ class _Rule(Flowable):
         self.canv.setLineWidth(self.thickness)
         y = self.space + self.thickness / 2
         self.canv.line(0, y, min(self.rule_width, self.canv._pagesize[0]), y)
-
-
-def _date(value: Any) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value.day} {value:%B %Y}"
-    try:
-        d = dt.date.fromisoformat(str(value)[:10])
-        return f"{d.day} {d:%B %Y}"
-    except ValueError:
-        return str(value or "")
 
 
 # --- entry point ---------------------------------------------------------------------------
@@ -653,11 +338,15 @@ def render_report(
         raise InvalidValueError(f"unknown page size '{page_size}' (expected a4 or letter)")
     st = Styles()
 
+    def checkpoint() -> None:
+        if cancelled is not None and cancelled():
+            raise ReportCancelled("the report was cancelled; no file was written")
+
     def build(f: Any) -> None:
         subject = f"Mapping report for {data.client}" if data.client else "Mapping report"
         doc = Document(f, page_size=PAGE_SIZES[page_size], st=st, title=data.title, author=data.author,
-                       subject=subject, header=data.title, footer=_date(data.date),
-                       keywords=["mapping report", data.client or ""], progress=progress, cancelled=cancelled)
+                       subject=subject, header=data.title, footer=long_date(data.date),
+                       keywords=["mapping report", data.client or ""], progress=progress, checkpoint=checkpoint)
         doc.build_pdf(_Story(data, st, doc.width).build(tuple(data.sections)))
 
     write_pdf(path, build)
@@ -666,34 +355,3 @@ def render_report(
     return Path(path)
 
 
-def write_pdf(path: str | os.PathLike, build: Callable[[Any], None]) -> Path:
-    """Call ``build(file)`` on a temporary file beside ``path``, flush it to disk and rename it
-    over ``path``; on any failure (a cancel included) remove it and leave ``path`` as it was."""
-    path = Path(path)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            build(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-    return path
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
