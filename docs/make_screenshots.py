@@ -52,7 +52,14 @@ def main() -> None:
         shot("welcome")
         window.open_study(path)
         for key, *_ in SCREENS:
-            window.show_screen(key)
+            screen = window.show_screen(key)
+            if key == "reports":  # the preview of the real PDF is drawn in the background
+                import time
+
+                deadline = time.monotonic() + 120
+                while screen.report.preview_pdf is None and time.monotonic() < deadline:
+                    app.processEvents()
+                    time.sleep(0.05)
             shot(key)
         study = window.session.study
         ids = study.organisations.ids()
