@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -15,11 +14,6 @@ from fieldkit import cli, summary
 from fieldkit.cli import main
 from fieldkit.demo import build_demo
 from fieldkit.study import Study
-
-#: Skipped only until the case sheet renderer is in place.
-needs_casesheet = pytest.mark.skipif(not importlib.util.find_spec("fieldkit.reports.casesheet"),
-                                     reason="the case sheet renderer is not in place yet")
-
 
 def run(capsys, *argv: object) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
@@ -236,7 +230,6 @@ def test_abbreviate_keeps_the_name_in_view():
 # --- casesheet ------------------------------------------------------------------------------------
 
 
-@needs_casesheet
 def test_casesheet_by_id_and_by_name(capsys, demo_file: Path, tmp_path: Path):
     with Study.open(demo_file, read_only=True) as study:
         org = study.organisations.get(study.organisations.ids()[0])
@@ -251,7 +244,6 @@ def test_casesheet_by_id_and_by_name(capsys, demo_file: Path, tmp_path: Path):
     assert first_words in " ".join(pdf_text(by_name).split())
 
 
-@needs_casesheet
 def test_casesheet_unknown_and_ambiguous(capsys, tmp_path: Path):
     from fieldkit.templates import find_template
 

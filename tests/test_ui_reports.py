@@ -129,7 +129,8 @@ def test_options_change_the_preview(window, qtbot):
     assert not panel.page_view.pixmap().isNull()
     first = panel.preview_pdf
     name = listed_organisation(window.session.study)
-    assert name in pdf_text(first)
+    heading = "Appendix: directory of organisations"
+    assert name in pdf_text(first) and heading in pdf_text(first)
     pages = pdf_pages(first)
 
     panel.person_box.setChecked(True)
@@ -139,9 +140,9 @@ def test_options_change_the_preview(window, qtbot):
     assert not panel.person_box.isEnabled()
     second = refreshed_preview(panel)
     assert second != first and not first.exists(), "the old preview file is removed"
-    assert name not in pdf_text(second)
+    assert name not in pdf_text(second) and heading not in pdf_text(second)
     without_directory = pdf_pages(second)
-    assert without_directory < pages
+    assert without_directory <= pages  # (the comments, reshuffled, can fill pages differently)
 
     panel.section_boxes["comments"].setChecked(False)
     panel.section_boxes["crosstabs"].setChecked(False)
