@@ -34,6 +34,7 @@ def problems(study: Study) -> list[str]:
             except sqlite3.DatabaseError as e:
                 found.append(f"search index '{table}' is out of step ({e}); it can be rebuilt")
         found.extend(_pool_problems(study))
+        found.extend(_change_log_problems(study))
         found.extend(_answer_problems(study))
         found.extend(_vocabulary_problems(study))
     return found
@@ -101,4 +102,24 @@ def _vocabulary_problems(study: Study) -> list[str]:
     for r in study.query("SELECT DISTINCT flag FROM flags"):
         if r["flag"] not in flags:
             out.append(f"flag '{r['flag']}' is ticked but not defined in the study's template")
+    return out
+
+
+def _change_log_problems(study: Study) -> list[str]:
+    """The change log records named fields only: never a question, never pool words."""
+    from fieldkit.organisations import CONTACT_FIELDS, TEXT_FIELDS, VOCABULARY_FIELDS
+
+    allowed = set(TEXT_FIELDS) | set(VOCABULARY_FIELDS) | set(CONTACT_FIELDS) | {
+        "status", "exclusion_reason", "referred_by", "removed"}
+    out = []
+    for r in study.query("SELECT DISTINCT field FROM changes"):
+        field = r["field"]
+        if field not in allowed and not field.startswith("flag "):
+            out.append(f"the change log records '{field}', which is not a field of a named record")
+    pool_texts = {row[0] for row in study.conn.execute("SELECT text FROM pool")}
+    if pool_texts:
+        for r in study.query("SELECT old, new FROM changes"):
+            if r["old"] in pool_texts or r["new"] in pool_texts:
+                out.append("the change log holds the words of a pooled comment")
+                break
     return out

@@ -177,3 +177,20 @@ def test_anonymous_choice_questions_are_counted_overall_only(small_study: Study)
 
     with pytest.raises(InvalidValueError, match="anonymous"):
         crosstab(small_study, "sector_engaged")
+
+
+def test_check_finds_pool_words_in_the_change_log(small_study: Study):
+    _run_interviews(small_study, 2)
+    org = small_study.organisations.ids()[0]
+    small_study.organisations.update(org, notes="ordinary note")
+    assert checks.problems(small_study) == []
+    text = small_study.pool.comments()[0].text
+    small_study.conn.execute(
+        "INSERT INTO changes(organisation_id, record, field, old, new, at) VALUES (?, 'organisation', 'notes', NULL, ?, 'x')",
+        (org, text))
+    small_study.conn.execute(
+        "INSERT INTO changes(organisation_id, record, field, old, new, at) VALUES (?, 'organisation', 'sector_help', NULL, 'x', 'x')",
+        (org,))
+    found = checks.problems(small_study)
+    assert "the change log holds the words of a pooled comment" in found
+    assert "the change log records 'sector_help', which is not a field of a named record" in found
