@@ -15,6 +15,7 @@ from fieldkit.cli import main
 from fieldkit.demo import build_demo
 from fieldkit.study import Study
 
+
 def run(capsys, *argv: object) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()

@@ -94,7 +94,7 @@ def test_every_crosstab_in_one_workbook_equals_the_core(demo, tmp_path: Path):
     book = load_workbook(path)
     names = book.sheetnames
     assert names[:4] == ["Method", "By category", "By area", "Targets"]
-    assert len(names) == len(set(n.lower() for n in names)) == len(every)
+    assert len(names) == len({n.lower() for n in names}) == len(every)
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
     questions = tables.crosstab_questions(demo)
     assert len(questions) >= 5

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from fieldkit import summary
 from fieldkit.errors import FieldkitError
@@ -36,7 +36,7 @@ from fieldkit.templates import COUNTABLE_TYPES
 if TYPE_CHECKING:
     from fieldkit.study import Study
 
-Cell = Union[str, int, float, None]
+Cell = str | int | float | None
 FORMATS = ("csv", "xlsx")
 #: Excel's limit on a sheet name, and the characters it refuses in one.
 _SHEET_NAME_MAX = 31
@@ -135,8 +135,8 @@ def crosstab(study: Study, question_id: str, by: str = "category") -> Table:
             cells += [n, p]
         cells.append(r.respondents)
         rows.append(tuple(cells))
-    notes = ("Respondents could choose more than one answer, so percentages (of respondents) can add "
-             "up to more than 100.",) if x.multiple else ()
+    notes = (("Respondents could choose more than one answer, so percentages (of respondents) can add "
+              "up to more than 100."),) if x.multiple else ()
     return Table(x.question_label, x.question_label, tuple(head), tuple(rows),
                  percent_columns=frozenset(range(2, 2 * len(x.choices) + 1, 2)), notes=notes)
 

@@ -42,7 +42,14 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.report_job import JobCancelled, PageImage, ReportWorker, make_preview, make_report, render_page
+from fieldkit.ui.report_job import (
+    JobCancelled,
+    PageImage,
+    ReportWorker,
+    make_preview,
+    make_report,
+    render_page,
+)
 from fieldkit.ui.session import StudySession
 
 #: The report's sections (fieldkit.reports.data.ALL_SECTIONS, in order) and their labels here.
@@ -204,7 +211,7 @@ class ReportPanel(QWidget):
         form.addRow("Small &numbers", self.small_numbers)
         self.threshold = QSpinBox()
         self.threshold.setAccessibleName("Hide counts under")
-        from fieldkit.reports.suppression import MIN_THRESHOLD  # no reportlab: a light module
+        from fieldkit.reports.suppression import MIN_THRESHOLD  # a light module: no reportlab
 
         self.threshold.setRange(MIN_THRESHOLD, 100)
         self.threshold.setValue(5)
