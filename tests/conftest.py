@@ -18,3 +18,20 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
 # --- Shared fixtures (add below) ------------------------------------------------------------
 
 pytest_plugins = ["studies"]  # study fixtures built through Study.create (tests/studies.py)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, study_path):
+    """The main window, shown, on the ``study_path`` the test module provides."""
+    from fieldkit.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(study_path)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()

@@ -34,19 +34,6 @@ def study_path(tmp_path: Path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
-def window(qtbot, study_path: Path):
-    from fieldkit.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    assert w.open_study(study_path)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
 def _screen(w):
     screen = w.show_screen("callbacks")
     screen.now = lambda: NOW

@@ -35,19 +35,6 @@ def study_path(tmp_path: Path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
-def window(qtbot, study_path: Path):
-    from fieldkit.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    assert w.open_study(study_path)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
 def _tree(screen) -> dict[str, str]:
     out = {}
     for g in range(screen.groups.topLevelItemCount()):

@@ -24,19 +24,6 @@ def study_path(tmp_path: Path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, study_path: Path):
-    from fieldkit.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    assert w.open_study(study_path)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
-@pytest.fixture
 def warnings(monkeypatch) -> list[tuple[str, str]]:
     from fieldkit.ui import errors
 
