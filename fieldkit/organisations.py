@@ -380,12 +380,7 @@ class Organisations:
         if found is None:
             return []
         where, params = found
-        sql = f"SELECT o.id FROM organisations o{where}{order}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        with self.study._mutex:
-            return [r[0] for r in self.study.conn.execute(sql, params)]
+        return self._select_ids(where, params, order, limit)
 
     def ids_with_counts(
         self,
@@ -409,9 +404,15 @@ class Organisations:
         # Two queries beat one: the ids come from the name index alone, and SQLite counts
         # statuses from the status index; reading (id, status) together reads every row.
         with self.study._mutex:
-            ids = [r[0] for r in self.study.conn.execute(f"SELECT o.id FROM organisations o{where}{order}", params)]
-            counts = self._count(where, params)
-        return ids, counts
+            return self._select_ids(where, params, order), self._count(where, params)
+
+    def _select_ids(self, where: str, params: list[Any], order: str, limit: int | None = None) -> list[int]:
+        sql = f"SELECT o.id FROM organisations o{where}{order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = [*params, int(limit)]
+        with self.study._mutex:
+            return [r[0] for r in self.study.conn.execute(sql, params)]
 
     def _count(self, where: str, params: list[Any]) -> StatusCounts:
         with self.study._mutex:

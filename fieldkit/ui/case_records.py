@@ -36,6 +36,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, ORGANISATIONS
+from fieldkit.ui.welcome import buddy_label
 
 if TYPE_CHECKING:
     from fieldkit.ui.case_form import CaseForm
@@ -168,11 +169,6 @@ def _item(text: str | None, data: Any = None) -> QTableWidgetItem:
     return item
 
 
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
-
 
 # --- attempts ------------------------------------------------------------------------------
 
@@ -208,14 +204,14 @@ class AttemptsPanel(QGroupBox):
         self.log_button.setAccessibleName("Log the attempt")
         self.log_button.setToolTip("Log the attempt (Enter)")
         self.log_button.clicked.connect(self.log)
-        grid.addWidget(_buddy("Out&come", self.outcome), 0, 0)
+        grid.addWidget(buddy_label("Out&come", self.outcome), 0, 0)
         grid.addWidget(self.outcome, 0, 1)
-        grid.addWidget(_buddy("Call &back", self.callback), 0, 2)
+        grid.addWidget(buddy_label("Call &back", self.callback), 0, 2)
         grid.addWidget(self.callback, 0, 3)
-        grid.addWidget(_buddy("Not&e", self.note), 1, 0)
+        grid.addWidget(buddy_label("Not&e", self.note), 1, 0)
         grid.addWidget(self.note, 1, 1)
         by = QHBoxLayout()
-        by.addWidget(_buddy("By", self.channel))
+        by.addWidget(buddy_label("By", self.channel))
         by.addWidget(self.channel)
         by.addStretch(1)
         grid.addLayout(by, 1, 2)

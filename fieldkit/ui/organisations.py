@@ -37,7 +37,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
-from fieldkit.ui.welcome import heading
+from fieldkit.ui.welcome import buddy_label, heading
 
 #: Columns a click on the header sorts by (the core's ``order_by`` names).
 SORTABLE = ("name", "category", "area", "status")
@@ -64,11 +64,6 @@ def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
     box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
     return box
 
-
-def _labelled(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
 
 
 class AddOrganisationDialog(QDialog):
@@ -154,11 +149,11 @@ class OrganisationsScreen(QWidget):
         self.search.setAccessibleName("Search organisations")
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
-        row.addWidget(_labelled("&Search", self.search))
+        row.addWidget(buddy_label("&Search", self.search))
         row.addWidget(self.search, 1)
         self.sort = _combo("Sort by", [(label, (key, desc)) for label, key, desc in SORT_CHOICES])
         self.sort.activated.connect(self._sort_chosen)
-        row.addWidget(_labelled("S&ort by", self.sort))
+        row.addWidget(buddy_label("S&ort by", self.sort))
         row.addWidget(self.sort)
         self.reverse = QPushButton("Reverse")
         self.reverse.setCheckable(True)
@@ -213,7 +208,7 @@ class OrganisationsScreen(QWidget):
         self.flag_filters: dict[str, QComboBox] = {}
         line = QHBoxLayout()
         for text, box in (("&Category", self.category), ("A&rea", self.area), ("Stat&us", self.status)):
-            line.addWidget(_labelled(text, box))
+            line.addWidget(buddy_label(text, box))
             line.addWidget(box)
             line.addSpacing(8)
             box.activated.connect(self.refresh_list)
@@ -233,7 +228,7 @@ class OrganisationsScreen(QWidget):
             box.setToolTip(label)
             box.activated.connect(self.refresh_list)
             self.flag_filters[flag] = box
-            flags.addWidget(_labelled(label, box))
+            flags.addWidget(buddy_label(label, box))
             flags.addWidget(box)
             flags.addSpacing(8)
         flags.addStretch(1)

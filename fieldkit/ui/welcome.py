@@ -18,6 +18,13 @@ def heading(text: str, size: float = 1.6) -> QLabel:
     return label
 
 
+def buddy_label(text: str, widget: QWidget) -> QLabel:
+    """A label that names ``widget`` (its mnemonic moves focus there; screen readers read it)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 class Welcome(QWidget):
     """Shown when no study is open: the demo, open a study, or start one from a template."""
 
