@@ -99,6 +99,7 @@ class Pool:
         question_id: str | None = None,
         theme: str | None = None,
         search: str | None = None,
+        ids: list[int] | None = None,
     ) -> list[Comment]:
         """Comments grouped by question (schedule order), each group in random-id order."""
         where, params = [], []
@@ -108,18 +109,21 @@ class Pool:
         if theme is not None:
             where.append("EXISTS (SELECT 1 FROM pool_themes t WHERE t.comment_id = p.id AND t.theme = ?)")
             params.append(theme)
-        if search is not None and search.strip():
-            ids = self.study.search.comment_ids(search)
-            if not ids:
-                return []
-            where.append(f"p.id IN ({','.join('?' * len(ids))})")
-            params.extend(ids)
+        for chosen in (ids, self.study.search.comment_ids(search) if search and search.strip() else None):
+            if chosen is not None:
+                # One JSON parameter, however many ids: SQLite caps the number of parameters.
+                where.append("p.id IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(list(chosen)))
         sql = "SELECT p.id, p.question_id, p.value, p.text FROM pool p"
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self.study.query(sql + " ORDER BY p.id", params)
+        if not rows:
+            return []
         themes: dict[int, list[str]] = {}
-        for r in self.study.query("SELECT comment_id, theme FROM pool_themes ORDER BY theme"):
+        for r in self.study.query(
+                "SELECT comment_id, theme FROM pool_themes WHERE comment_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY theme", (json.dumps([r["id"] for r in rows]),)):
             themes.setdefault(r["comment_id"], []).append(r["theme"])
         order = {q.id: i for i, q in enumerate(self.study.template.questions())}
         labels: dict[str, str] = {}
@@ -134,7 +138,7 @@ class Pool:
         return out
 
     def get(self, comment_id: int) -> Comment:
-        found = [c for c in self.comments() if c.id == comment_id]
+        found = self.comments(ids=[comment_id])
         if not found:
             raise NotFoundError(f"no pool comment with id {comment_id}")
         return found[0]
@@ -184,14 +188,6 @@ class Pool:
 
     def count(self) -> int:
         return self.study.scalar("SELECT count(*) FROM pool")
-
-    def by_theme(self) -> dict[str, list[Comment]]:
-        """Comments under each theme id (a comment with several themes appears under each)."""
-        grouped: dict[str, list[Comment]] = {}
-        for c in self.comments():
-            for theme in c.themes or ("",):
-                grouped.setdefault(theme, []).append(c)
-        return grouped
 
     def distribution(self, question_id: str) -> dict[str, int]:
         """Counts of each choice for an anonymous choice, yes/no or scale question, overall only.

@@ -12,7 +12,7 @@ import datetime as _dt
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -640,8 +640,3 @@ def find_template(name_or_path: str | Path) -> Template:
         return load_template(candidate)
     names = ", ".join(sorted(p.stem for p in forms_dir().glob("*.toml")))
     raise TemplateError([f"{text}: no such template (shipped templates: {names})"])
-
-
-def renamed(template: Template, **changes: Any) -> Template:
-    """A copy with top-level fields changed (title, description, targets, ...), re-validated."""
-    return template_from_dict(replace(template, **changes).to_dict(), source="study template")

@@ -62,9 +62,6 @@ class StudySession(QObject):
         self.undo_stack = QUndoStack(self)
         self._dialog_parent = parent
 
-    def set_dialog_parent(self, widget: QWidget) -> None:
-        self._dialog_parent = widget
-
     def _apply(self, fn: Callable[[], Any], changes: set[str], what: str) -> bool:
         try:
             fn()
