@@ -28,19 +28,16 @@ def demo_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, demo_file: Path, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from fieldkit.ui.main_window import MainWindow
+def study_path(demo_file: Path) -> Path:
+    return demo_file
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_study(demo_file)
-    screen = w.show_screen("organisations")
+
+@pytest.fixture
+def window(window, qtbot):
+    """The shared main window (tests/conftest.py), on the Organisations screen once its list is read."""
+    screen = window.show_screen("organisations")
     qtbot.waitUntil(lambda: not screen.loader.busy)
-    yield w
-    w.close()
+    return window
 
 
 def loaded(qtbot, screen) -> None:
