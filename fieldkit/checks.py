@@ -8,10 +8,10 @@ named ones.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import TYPE_CHECKING
 
 from fieldkit.errors import InvalidValueError
+from fieldkit.storage import sqlite
 from fieldkit.storage.schema import POOL_COLUMNS
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def problems(study: Study) -> list[str]:
         for table in ("search_index", "pool_search"):
             try:
                 conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
-            except sqlite3.DatabaseError as e:
+            except sqlite.DatabaseError as e:
                 found.append(f"search index '{table}' is out of step ({e}); it can be rebuilt")
         found.extend(_pool_problems(study))
         found.extend(_change_log_problems(study))

@@ -37,6 +37,16 @@ class StudyDamagedError(StudyFileError):
         self.backup = backup
 
 
+class PassphraseError(StudyFileError):
+    """An encrypted study needs its passphrase, or the one given does not open it.
+
+    ``needed`` is True when none was given (ask for it), False when it was wrong."""
+
+    def __init__(self, message: str, *, needed: bool):
+        super().__init__(message)
+        self.needed = needed
+
+
 class DiskFullError(FieldkitError):
     """The disk (or the study's size limit) is full: the change was not saved; earlier work is safe."""
 

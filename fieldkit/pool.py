@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError, NotFoundError
+from fieldkit.storage import sqlite
 from fieldkit.templates import Question
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Pool:
                 conn.execute("INSERT INTO pool(id, question_id, value, text) VALUES (?, ?, ?, ?)",
                              (comment_id, question.id, encoded, text))
                 break
-            except sqlite3.IntegrityError:  # a random id already taken: draw again
+            except sqlite.IntegrityError:  # a random id already taken: draw again
                 continue
         if question.theme:
             conn.execute("INSERT INTO pool_themes(comment_id, theme) VALUES (?, ?)", (comment_id, question.theme))
@@ -167,7 +167,7 @@ class Pool:
                 self.study.conn.execute("INSERT INTO pool(id, question_id, value, text) VALUES (?, ?, ?, ?)",
                                         (comment.id, comment.question_id,
                                          json.dumps(comment.value, ensure_ascii=False), comment.text))
-            except sqlite3.IntegrityError:
+            except sqlite.IntegrityError:
                 raise InvalidValueError("that comment is already in the pool") from None
             self.study.conn.executemany("INSERT INTO pool_themes(comment_id, theme) VALUES (?, ?)",
                                         [(comment.id, t) for t in comment.themes])

@@ -16,14 +16,13 @@ import contextlib
 import datetime as dt
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError, StudyOutdatedError
-from fieldkit.storage import connection
+from fieldkit.storage import connection, sqlite
 from fieldkit.templates import Template, template_from_dict
 
 if TYPE_CHECKING:
@@ -53,10 +52,12 @@ def default_folder() -> Path:
 class Study:
     """An open study file. Use ``Study.create`` or ``Study.open``; close it (or use ``with``)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock: connection.StudyLock):
+    def __init__(self, path: Path, conn: sqlite.Connection, lock: connection.StudyLock,
+                 key: str | None = None):
         import sqlite_utils  # off the start-up path: only needed once a study is open
 
         self.path = path
+        self._key = key  # the passphrase, in memory only: more connections need it
         self.conn = conn
         self.db: sqlite_utils.Database = sqlite_utils.Database(conn)
         self._lock = lock
@@ -93,11 +94,13 @@ class Study:
         client: str = "",
         author: str = "",
         allow_risky_location: bool = False,
+        passphrase: str | None = None,
     ) -> Study:
         """Create a new study file from ``template`` and open it.
 
         The file is built under a temporary name beside ``path`` and renamed into place only
-        when complete, so a failure never leaves a half-made study.
+        when complete, so a failure never leaves a half-made study. With ``passphrase`` the
+        study is encrypted from its first byte.
         """
         from fieldkit.storage import location
 
@@ -107,11 +110,12 @@ class Study:
         if path.exists():
             raise StudyFileError(f"{path}: a file with that name already exists")
         location.ensure_safe(path, allow_risky=allow_risky_location)
+        key = sqlite.check_new_passphrase(passphrase) if passphrase is not None else None
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.creating")
         for leftover in _with_sidecars(temp):
             leftover.unlink(missing_ok=True)
-        conn = sqlite3.connect(temp, isolation_level=None)
+        conn = sqlite.connect(temp, key=key, isolation_level=None)
         try:
             conn.execute(f"PRAGMA application_id = {connection.APPLICATION_ID}")
             conn.execute("PRAGMA journal_mode = WAL")
@@ -141,23 +145,29 @@ class Study:
             raise
         conn.close()
         move_into_place(temp, path)
-        return cls.open(path, backup=False, allow_risky_location=allow_risky_location)
+        return cls.open(path, backup=False, allow_risky_location=allow_risky_location, passphrase=key)
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, read_only: bool = False, backup: bool = True,
-             allow_risky_location: bool = False) -> Study:
+             allow_risky_location: bool = False, passphrase: str | None = None) -> Study:
         """Open an existing study; refuses by name anything that is not a usable study.
 
         ``read_only`` is for reading numbers while the study may be open elsewhere (the
         ``summary`` command): it takes no lock, cannot write and does not migrate.
         ``allow_risky_location`` opens a study in a cloud-synced folder or on a network drive,
-        which is otherwise refused (see fieldkit.storage.location).
+        which is otherwise refused (see fieldkit.storage.location). ``passphrase`` opens an
+        encrypted study (PassphraseError when it is needed or wrong); a plain study ignores it.
         """
         from fieldkit.storage import location
 
         path = Path(path)
-        app_id, version = connection.read_header(path)
-        connection.check_identity(path, app_id, version)
+        header = connection.read_header(path)
+        if header is None:
+            key = None if passphrase is None else sqlite.normalise_passphrase(passphrase)
+            connection.verify_key(path, key)  # before anything else: a wrong key is not damage
+        else:
+            key = None
+            connection.check_identity(path, *header)
         place_warning = None if read_only else location.ensure_safe(path, allow_risky=allow_risky_location)
         lock = connection.StudyLock(path)
         if not read_only:
@@ -168,15 +178,15 @@ class Study:
             # Read-only first: a damaged file must not even get the checkpoint a closing
             # connection writes. After an unclean shutdown, the full check.
             try:
-                problem = connection.probe(path, full=unclean)
+                problem = connection.probe(path, full=unclean, key=key)
             except BaseException:
                 lock.release()
                 raise
             if problem is not None:
                 lock.release()
-                raise _quarantine(path, f"{path}: the study file is damaged ({problem})")
+                raise _quarantine(path, f"{path}: the study file is damaged ({problem})", key)
         try:
-            conn = connection.connect(path)
+            conn = connection.connect(path, key)
         except BaseException:
             lock.release()
             raise
@@ -191,9 +201,9 @@ class Study:
                 conn.execute("PRAGMA query_only = ON")
             else:
                 if version < connection.SCHEMA_VERSION:
-                    _backup(conn, path, "before-migration", strict=True)
+                    _backup(conn, path, "before-migration", strict=True, key=key)
                 connection.migrate(conn, path)
-            study = cls(path, conn, lock)
+            study = cls(path, conn, lock, key)
             if place_warning:
                 study.warnings.append(f"{path}: {place_warning}")
             if backup and not read_only:
@@ -202,7 +212,7 @@ class Study:
         except BaseException as e:
             conn.close()
             lock.release()
-            if isinstance(e, sqlite3.DatabaseError):
+            if isinstance(e, sqlite.DatabaseError):
                 raise connection.database_error(path, e) from None
             raise
         return study
@@ -215,7 +225,7 @@ class Study:
             if self._wrote:  # never touch the file of a session that changed nothing
                 try:
                     self.conn.execute("PRAGMA optimize")
-                except sqlite3.Error:
+                except sqlite.Error:
                     pass
             self.conn.close()
             self._lock.release()
@@ -229,7 +239,7 @@ class Study:
                 self._changes_at_backup or backups.unchanged_since_last(self.path)):
             return None
         with self._mutex:
-            taken = _backup(self.conn, self.path, reason, strict=False)
+            taken = _backup(self.conn, self.path, reason, strict=False, key=self._key)
         if taken is None:
             self.warnings.append(f"{self.path}: the automatic backup failed; your work is saved, "
                                  "but make a copy with File ▸ Save a copy as…")
@@ -239,7 +249,8 @@ class Study:
 
     def save_copy(self, path: str | os.PathLike) -> Path:
         """Write a complete copy of the study to ``path`` (SQLite's online backup, which
-        includes what is still in the -wal, unlike a file copy). Refuses to overwrite."""
+        includes what is still in the -wal, unlike a file copy). Refuses to overwrite. The
+        copy of an encrypted study is encrypted with the same passphrase."""
         path = Path(path)
         if path.suffix != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
@@ -249,13 +260,13 @@ class Study:
         for leftover in _with_sidecars(temp):
             leftover.unlink(missing_ok=True)
         try:
-            target = sqlite3.connect(temp)
+            target = sqlite.connect(temp, key=self._key)
             try:
                 with self._mutex:
                     self.conn.backup(target)
             finally:
                 target.close()
-        except (sqlite3.Error, OSError) as e:
+        except (sqlite.Error, OSError) as e:
             for leftover in _with_sidecars(temp):
                 leftover.unlink(missing_ok=True)
             raise StudyFileError(f"{path}: cannot write the copy ({e})") from None
@@ -290,7 +301,7 @@ class Study:
                 return
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as e:
+            except sqlite.OperationalError as e:
                 raise connection.database_error(self.path, e) from None
             try:
                 yield
@@ -300,7 +311,7 @@ class Study:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self._forget_templates()
-                if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.IntegrityError):
+                if isinstance(e, sqlite.DatabaseError) and not isinstance(e, sqlite.IntegrityError):
                     raise connection.database_error(self.path, e) from None
                 raise
 
@@ -467,7 +478,7 @@ _USES = {
 }
 
 
-def _quarantine(path: Path, reason: str) -> StudyDamagedError:
+def _quarantine(path: Path, reason: str, key: str | None = None) -> StudyDamagedError:
     """Move a damaged study (with its -wal and -shm) aside, untouched, and find the newest
     backup that passes SQLite's integrity check. Returns the error to raise."""
     from fieldkit.storage import backups
@@ -480,7 +491,7 @@ def _quarantine(path: Path, reason: str) -> StudyDamagedError:
         side = Path(f"{path}{suffix}")
         if side.exists():
             os.replace(side, Path(f"{aside}{suffix}"))
-    good = next((b for b in backups.list_backups(path) if backups.integrity_ok(b.path)), None)
+    good = next((b for b in backups.list_backups(path) if backups.integrity_ok(b.path, key)), None)
     offer = (f" The newest backup that checks out is from {good.taken:%d %B %Y %H:%M}: restore it with "
              f"File ▸ Restore, or: fieldkit restore \"{path}\" \"{good.path}\"" if good else
              " There is no backup of it that checks out.")
@@ -488,12 +499,13 @@ def _quarantine(path: Path, reason: str) -> StudyDamagedError:
                              aside=aside, backup=good.path if good else None)
 
 
-def _backup(conn: sqlite3.Connection, path: Path, reason: str, *, strict: bool) -> Path | None:
+def _backup(conn: sqlite.Connection, path: Path, reason: str, *, strict: bool,
+            key: str | None = None) -> Path | None:
     """A backup of the open study; ``strict`` raises when it fails (before a migration)."""
     from fieldkit.storage import backups
 
     try:
-        return backups.take(conn, path, reason).path
+        return backups.take(conn, path, reason, key=key).path
     except (backups.BackupError, OSError) as e:
         if strict:
             raise StudyFileError(f"{path}: no backup could be taken before updating the study ({e}); "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.errors import StudyInUseError
-from fieldkit.storage import backups
+from fieldkit.storage import backups, sqlite
 from fieldkit.study import Study
 from studies import small_template
 
@@ -54,7 +54,7 @@ def test_a_backup_holds_what_is_still_in_the_wal(study_path: Path):
 def test_a_failed_backup_warns_but_never_blocks_opening(study_path: Path, monkeypatch):
     with Study.open(study_path) as study:
         study.organisations.add("Something to back up", category="Network")
-    monkeypatch.setattr(backups, "integrity_ok", lambda path: False)
+    monkeypatch.setattr(backups, "integrity_ok", lambda path, key=None: False)
     with Study.open(study_path) as study:
         assert names(study) == ["Something to back up"]
         assert len(study.warnings) == 1 and "automatic backup failed" in study.warnings[0]
@@ -73,7 +73,7 @@ def test_periodic_backup_is_skipped_when_nothing_changed(study_path: Path):
 
 def test_thinning_keeps_recent_then_daily_then_weekly(study_path: Path):
     now = dt.datetime(2026, 11, 23, 12, 0, 0)
-    conn = sqlite3.connect(study_path)
+    conn = sqlite.connect(study_path)  # fieldkit's driver, as a study's own connection
     try:
         stamps = [now - dt.timedelta(hours=h) for h in (1, 5, 30)]  # recent: all kept
         stamps += [now - dt.timedelta(days=5, hours=h) for h in (1, 2, 3)]  # same day: newest kept

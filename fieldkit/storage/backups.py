@@ -14,11 +14,11 @@ import datetime as dt
 import hashlib
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from fieldkit.errors import FieldkitError
+from fieldkit.storage import sqlite
 
 SUFFIX = ".fieldkit"
 _NAME = re.compile(r"^(\d{8}-\d{6})-([a-z-]+)\.fieldkit$")
@@ -64,24 +64,26 @@ def list_backups(study_path: Path) -> list[Backup]:
     return sorted(found, key=lambda b: (b.taken, b.path.name), reverse=True)
 
 
-def integrity_ok(path: Path) -> bool:
-    """Open read-only and run SQLite's full integrity check."""
+def integrity_ok(path: Path, key: str | None = None) -> bool:
+    """Open read-only (with the study's passphrase, if it has one) and run SQLite's full
+    integrity check. A backup the key does not open does not pass."""
     try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite.connect(path, key=key, read_only=True)
         try:
             return [r[0] for r in conn.execute("PRAGMA integrity_check")] == ["ok"]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite.Error:
         return False
 
 
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Write a complete, checked copy of an open database to ``target`` (which must not exist)."""
+def copy_database(source: sqlite.Connection, target: Path, key: str | None = None) -> None:
+    """Write a complete, checked copy of an open database to ``target`` (which must not exist),
+    encrypted with ``key`` (the source's own passphrase) when it has one."""
     temp = target.with_name(target.name + ".part")
     temp.unlink(missing_ok=True)
     try:
-        dest = sqlite3.connect(temp)
+        dest = sqlite.connect(temp, key=key)
         try:
             source.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
@@ -89,10 +91,10 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
             dest.close()
         with open(temp, "rb+") as f:
             os.fsync(f.fileno())
-        if not integrity_ok(temp):
+        if not integrity_ok(temp, key):
             raise BackupError(f"{target}: the copy does not pass SQLite's integrity check")
         os.replace(temp, target)
-    except (sqlite3.Error, OSError) as e:
+    except (sqlite.Error, OSError) as e:
         temp.unlink(missing_ok=True)
         raise BackupError(f"{target}: cannot write the backup ({e})") from None
     except BaseException:
@@ -100,7 +102,8 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
         raise
 
 
-def take(conn: sqlite3.Connection, study_path: Path, reason: str, *, now: dt.datetime | None = None) -> Backup:
+def take(conn: sqlite.Connection, study_path: Path, reason: str, *, now: dt.datetime | None = None,
+         key: str | None = None) -> Backup:
     """Back up the study open on ``conn``; thin older backups unless paused."""
     if not re.fullmatch(r"[a-z-]+", reason):
         raise ValueError(f"backup reason must be lower-case words joined by dashes, got {reason!r}")
@@ -113,7 +116,7 @@ def take(conn: sqlite3.Connection, study_path: Path, reason: str, *, now: dt.dat
     while target.exists():  # two backups in the same second
         n += 1
         target = folder / f"{stamp}-{reason}-{'x' * n}{SUFFIX}"
-    copy_database(conn, target)
+    copy_database(conn, target, key)
     if not is_paused(study_path):
         thin(study_path, now=now)
     return Backup(target, now, reason, target.stat().st_size)
@@ -180,59 +183,97 @@ def _sidecars(path: Path) -> list[Path]:
     return [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
-def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = None) -> Path:
+def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = None,
+            key: str | None = None) -> Path:
     """Put ``backup_path`` in place of the study; returns where the current file was moved.
 
     The study must not be open anywhere (its lock is taken for the duration). The current
     file is backed up first (when it can be read), then moved aside together with its -wal
     and -shm, so a stale -wal can never be replayed into the restored file. Thinning is
-    paused afterwards, so rotation cannot evict the copies that matter now.
+    paused afterwards, so rotation cannot evict the copies that matter now. ``key``: the
+    passphrase of an encrypted backup; the restored study keeps it.
     """
     from fieldkit.storage import connection
 
     study_path, backup_path = Path(study_path), Path(backup_path)
     if not backup_path.is_file():
         raise BackupError(f"{backup_path}: no such backup")
-    if not integrity_ok(backup_path):
+    header = connection.read_header(backup_path)
+    if header is None:
+        connection.verify_key(backup_path, key)  # PassphraseError: needed, or wrong
+    else:
+        key = None
+    if not integrity_ok(backup_path, key):
         raise BackupError(f"{backup_path}: the backup does not pass SQLite's integrity check; choose another")
-    app_id, _ = connection.read_header(backup_path)
-    if app_id != connection.APPLICATION_ID:
-        raise BackupError(f"{backup_path}: not a fieldkit study backup")
-    now = (now or dt.datetime.now()).replace(microsecond=0)
-    lock = connection.StudyLock(study_path) if study_path.exists() else None
-    if lock is not None:
-        lock.acquire()
+    source = sqlite.connect(backup_path, key=key, read_only=True)
     try:
-        if study_path.exists():
-            try:
-                current = sqlite3.connect(study_path)
-                try:
-                    take(current, study_path, "before-restore", now=now)
-                finally:
-                    current.close()
-            except (BackupError, sqlite3.Error):
-                pass  # a damaged current file is moved aside below, untouched
-        aside = study_path.with_name(f"{study_path.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
-        if study_path.exists():
-            os.replace(study_path, aside)
-        for side in _sidecars(study_path):
-            if side.exists():
-                os.replace(side, Path(str(aside) + side.name[len(study_path.name):]))
-        source = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+        app_id = source.execute("PRAGMA application_id").fetchone()[0]
+        if app_id != connection.APPLICATION_ID:
+            raise BackupError(f"{backup_path}: not a fieldkit study backup")
+        now = (now or dt.datetime.now()).replace(microsecond=0)
+        lock = connection.StudyLock(study_path) if study_path.exists() else None
+        if lock is not None:
+            lock.acquire()
         try:
+            if study_path.exists():
+                try:  # read-only: a damaged current file must not be written to
+                    current = sqlite.connect(study_path, key=key, read_only=True)
+                    try:
+                        take(current, study_path, "before-restore", now=now, key=key)
+                    finally:
+                        current.close()
+                except (BackupError, sqlite.Error):
+                    pass  # damaged, or under another passphrase: moved aside below, untouched
+            aside = study_path.with_name(f"{study_path.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
+            if study_path.exists():
+                os.replace(study_path, aside)
+            for side in _sidecars(study_path):
+                if side.exists():
+                    os.replace(side, Path(str(aside) + side.name[len(study_path.name):]))
             temp = study_path.with_name(f".{study_path.name}.restoring")
             temp.unlink(missing_ok=True)
-            dest = sqlite3.connect(temp)
+            dest = sqlite.connect(temp, key=key)
             try:
                 source.backup(dest)
                 dest.execute("PRAGMA journal_mode = WAL")
             finally:
                 dest.close()
             os.replace(temp, study_path)
+            pause(study_path)
+            return aside
+        finally:
+            if lock is not None:
+                lock.release()
+    finally:
+        source.close()
+
+
+def reencrypt(study_path: Path, old_key: str | None, new_key: str | None) -> list[Path]:
+    """Re-encrypt every backup of a study whose passphrase changed from ``old_key`` to
+    ``new_key`` (None: no passphrase), so its backups never keep personal data under a
+    passphrase that was given up, or none at all. Returns backups the old key did not open
+    (left as they are)."""
+    from fieldkit.storage import encryption
+
+    skipped = []
+    for b in list_backups(study_path):
+        if not integrity_ok(b.path, old_key):
+            skipped.append(b.path)
+            continue
+        temp = b.path.with_name(b.path.name + ".part")
+        temp.unlink(missing_ok=True)
+        source = sqlite.connect(b.path, key=old_key)  # read-write: ATTACH inherits a read-only open
+        try:
+            encryption.export(source, temp, new_key, journal_mode="DELETE")
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         finally:
             source.close()
-        pause(study_path)
-        return aside
-    finally:
-        if lock is not None:
-            lock.release()
+        if not integrity_ok(temp, new_key):
+            temp.unlink(missing_ok=True)
+            raise BackupError(f"{b.path}: the re-encrypted backup does not pass SQLite's integrity check")
+        stamp = b.path.stat()
+        os.replace(temp, b.path)
+        os.utime(b.path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # keeps "unchanged since" right
+    return skipped

@@ -8,12 +8,12 @@ without writing anything, files that are empty, not SQLite, not fieldkit's or to
 from __future__ import annotations
 
 import os
-import sqlite3
 import struct
 import sys
 from pathlib import Path
 
-from fieldkit.errors import StudyBusyError, StudyFileError, StudyInUseError
+from fieldkit.errors import PassphraseError, StudyBusyError, StudyFileError, StudyInUseError
+from fieldkit.storage import sqlite
 from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 #: ``PRAGMA application_id`` of every study file: "FKit".
@@ -24,8 +24,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 
-def read_header(path: Path) -> tuple[int, int]:
-    """Return (application_id, user_version) from the file header, or raise StudyFileError."""
+def read_header(path: Path) -> tuple[int, int] | None:
+    """Return (application_id, user_version) from the file header, None for a file that
+    may be an encrypted study (its header is encrypted too), or raise StudyFileError."""
     name = str(path)
     if not path.exists():
         raise StudyFileError(f"{name}: no such file")
@@ -39,10 +40,48 @@ def read_header(path: Path) -> tuple[int, int]:
     if len(head) == 0:
         raise StudyFileError(f"{name}: the file is empty (0 bytes), not a fieldkit study")
     if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        if looks_encrypted(path):
+            return None
         raise StudyFileError(f"{name}: not a fieldkit study (not an SQLite database)")
     (user_version,) = struct.unpack(">i", head[60:64])
     (application_id,) = struct.unpack(">I", head[68:72])
     return application_id, user_version
+
+
+def looks_encrypted(path: Path) -> bool:
+    """An SQLCipher file has no readable header: all that tells it from any other file is
+    that it is whole pages (a power of two, at least 512 bytes) of random-looking bytes."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return size >= 1024 and size % 512 == 0 and not head.startswith(SQLITE_MAGIC)
+
+
+def wrong_passphrase(path: Path) -> PassphraseError:
+    return PassphraseError(f"{path}: the passphrase does not open this study (or the file is not a "
+                           "fieldkit study); nothing was changed", needed=False)
+
+
+def verify_key(path: Path, key: str | None) -> None:
+    """Prove ``key`` opens ``path`` by reading its schema on a read-only connection (a
+    ``PRAGMA key`` succeeds whatever the passphrase). Raises PassphraseError."""
+    if key is None:
+        if read_header(path) is None:
+            raise PassphraseError(f"{path}: the study is protected by a passphrase; enter it to open "
+                                  "the study", needed=True)
+        return
+    conn = sqlite.connect(path, key=key, read_only=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite.DatabaseError as e:
+        if is_damage(e):
+            raise wrong_passphrase(path) from None
+        raise database_error(path, e) from None
+    finally:
+        conn.close()
 
 
 def check_identity(path: Path, application_id: int, user_version: int) -> None:
@@ -111,13 +150,13 @@ REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "secure_delete": 1,
                     "foreign_keys": 1}
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, key: str | None = None) -> sqlite.Connection:
     """Open the one connection of a study, with fieldkit's pragmas, in autocommit mode.
 
     Transactions are explicit (``Study.transaction``). Damage that only shows at the first
-    read is turned into StudyFileError here.
+    read is turned into StudyFileError here. ``key``: the passphrase of an encrypted study.
     """
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn = sqlite.connect(path, key=key, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -132,7 +171,7 @@ def connect(path: Path) -> sqlite3.Connection:
                                      "the study is not opened")
         # The first real read: a damaged file often shows only here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as e:
+    except sqlite.DatabaseError as e:
         conn.close()
         raise database_error(path, e) from None
     except BaseException:
@@ -141,13 +180,13 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def probe(path: Path, *, full: bool) -> str | None:
+def probe(path: Path, *, full: bool, key: str | None = None) -> str | None:
     """Read a study through a read-only connection, which can never write (not even the
     checkpoint SQLite does when the last connection closes). Returns None when it reads
     cleanly, else what is wrong. ``full`` runs the whole integrity_check, as after a crash."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as e:
+        conn = sqlite.connect(path, key=key, read_only=True)
+    except sqlite.Error as e:
         return str(e)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -156,7 +195,7 @@ def probe(path: Path, *, full: bool) -> str | None:
             if result != ["ok"]:
                 return result[0]
         return None
-    except sqlite3.DatabaseError as e:
+    except sqlite.DatabaseError as e:
         if is_damage(e):
             return str(e)
         raise database_error(path, e) from None
@@ -178,7 +217,7 @@ def is_damage(error: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
-def database_error(path: Path, error: sqlite3.Error) -> Exception:
+def database_error(path: Path, error: sqlite.Error) -> Exception:
     """Translate an SQLite error into the fieldkit error a user should see."""
     from fieldkit.errors import DiskFullError, StorageError
 
@@ -205,7 +244,7 @@ def database_error(path: Path, error: sqlite3.Error) -> Exception:
     return StudyFileError(f"{path}: cannot use the study file ({error})")
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> int:
+def migrate(conn: sqlite.Connection, path: Path) -> int:
     """Apply every migration newer than the file's ``user_version``, each in one transaction."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
@@ -227,14 +266,21 @@ def migrate(conn: sqlite3.Connection, path: Path) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (``executescript`` would commit on its own)."""
+    """Split a migration script into statements (``executescript`` would commit on its own).
+
+    Pieces ending in ";" are gathered until SQLite says they make a complete statement, so
+    a ";" inside a string or a trigger body does not split it."""
     out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
+    pieces = script.split(";")
+    for i, piece in enumerate(pieces):
+        buf += piece if i == len(pieces) - 1 else piece + ";"
+        if i == len(pieces) - 1 or sqlite.complete_statement(buf):
+            if _has_sql(buf):
                 out.append(buf.strip())
             buf = ""
-    if buf.strip() and not all(l.strip().startswith("--") or not l.strip() for l in buf.splitlines()):
-        out.append(buf.strip())
     return out
+
+
+def _has_sql(text: str) -> bool:
+    return any(line.strip().rstrip(";").strip() and not line.strip().startswith("--")
+               for line in text.splitlines())

@@ -1,0 +1,99 @@
+"""The SQLite every study is opened with: SQLCipher's build of it, through ``sqlcipher3``.
+
+One driver for every study, encrypted or not, so both take the same code path and every
+platform gets the same SQLite (the one inside the ``sqlcipher3-wheels`` package), whatever
+Python happens to ship. A study without a passphrase is an ordinary SQLite file; with one,
+every page of the file, its -wal and its backups is encrypted (AES-256, keys derived from
+the passphrase with PBKDF2-HMAC-SHA512). The passphrase lives only in memory.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from sqlcipher3 import dbapi2 as _driver
+
+from fieldkit.errors import InvalidValueError
+
+Connection = _driver.Connection
+Error = _driver.Error
+DatabaseError = _driver.DatabaseError
+OperationalError = _driver.OperationalError
+IntegrityError = _driver.IntegrityError
+complete_statement = _driver.complete_statement
+
+#: The shortest passphrase fieldkit sets (any passphrase already set still opens its study).
+MIN_PASSPHRASE = 8
+
+
+def _quiet() -> None:
+    # SQLCipher logs a failed key check to stderr; a wrong passphrase gets fieldkit's own
+    # one-line message instead. The setting is process-wide.
+    conn = _driver.connect(":memory:")
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        conn.close()
+
+
+_quiet()
+
+
+def connect(target: str | Path, *, key: str | None = None, read_only: bool = False,
+            **kwargs) -> Connection:
+    """Connect to ``target``, keyed with ``key`` when the study is encrypted.
+
+    The key is applied first, as SQLCipher requires; it is not checked here (``PRAGMA key``
+    succeeds whatever the passphrase): the caller's first read is the check.
+    ``read_only`` opens the file so that nothing, not even a checkpoint, can be written.
+    """
+    if read_only:
+        conn = _driver.connect(f"{Path(target).resolve().as_uri()}?mode=ro", uri=True, **kwargs)
+    else:
+        conn = _driver.connect(str(target), **kwargs)
+    if key is not None:
+        try:
+            conn.execute(f"PRAGMA key = {quote(key)}")
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def quote(text: str) -> str:
+    """An SQL string literal (PRAGMA takes no bound parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def normalise_passphrase(passphrase: str) -> str:
+    """The form a passphrase is keyed in: Unicode NFC, so "é" typed on any keyboard matches."""
+    if not isinstance(passphrase, str) or passphrase == "":
+        raise InvalidValueError("the passphrase is empty")
+    if "\x00" in passphrase:
+        raise InvalidValueError("the passphrase contains a NUL character")
+    return unicodedata.normalize("NFC", passphrase)
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    """Normalise a passphrase about to be set, refusing ones too short to protect anything."""
+    passphrase = normalise_passphrase(passphrase)
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidValueError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters "
+                                "(a few unrelated words are easy to type and hard to guess)")
+    return passphrase
+
+
+def versions() -> dict[str, str]:
+    """The SQLite and SQLCipher fieldkit runs on, read from the library itself."""
+    conn = _driver.connect(":memory:")
+    try:
+        cipher = conn.execute("PRAGMA cipher_version").fetchone()
+        provider = conn.execute("PRAGMA cipher_provider_version").fetchone()
+        return {
+            "sqlite": _driver.sqlite_version,
+            "sqlcipher": cipher[0] if cipher else "",
+            "crypto": provider[0] if provider else "",
+        }
+    finally:
+        conn.close()
