@@ -37,7 +37,17 @@ def problems(study: Study) -> list[str]:
         found.extend(_change_log_problems(study))
         found.extend(_answer_problems(study))
         found.extend(_vocabulary_problems(study))
+    found.extend(_backup_problems(study))
     return found
+
+
+def _backup_problems(study: Study) -> list[str]:
+    """Every backup must pass its integrity check under the study's own passphrase (or none):
+    a backup left readable without the passphrase would undo the encryption."""
+    from fieldkit.storage import backups
+
+    return [f"backup {b.path} does not open and check out with the study's passphrase"
+            for b in backups.list_backups(study.path) if not backups.integrity_ok(b.path, study._key)]
 
 
 def _pool_problems(study: Study) -> list[str]:

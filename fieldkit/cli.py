@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--title", help="the study's title (default: the template's title)")
     s.add_argument("--client", default="", help="who commissioned the study")
     s.add_argument("--author", default="", help="who is carrying it out")
+    s.add_argument("--encrypt", action="store_true",
+                   help="protect the study with a passphrase (asked for, or FIELDKIT_NEW_PASSPHRASE)")
 
     s = sub.add_parser("templates", help="list the shipped templates")
 
@@ -119,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("organisation", metavar="ORG", help="the organisation's id or exact name")
     s.add_argument("--yes", action="store_true", help="erase without asking (otherwise says what would go)")
 
+    s = sub.add_parser("passphrase", help="encrypt a study with a passphrase, change it, or remove it")
+    s.add_argument("study", type=Path)
+    s.add_argument("--remove", action="store_true", help="decrypt the study: no passphrase from now on")
+
     s = sub.add_parser("check", help="check the study file and fieldkit's own rules")
     s.add_argument("study", type=Path)
 
@@ -164,16 +170,64 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(path: Path, *, read_only: bool = False):
-    """Open a study; a read-only open of a study in an older format opens it normally once,
-    which backs it up and brings it up to date (when no other window has it open)."""
+    """Open a study, asking for its passphrase when it is encrypted; a read-only open of a
+    study in an older format opens it normally once, which backs it up and brings it up to
+    date (when no other window has it open)."""
     from fieldkit.errors import StudyOutdatedError
+    from fieldkit.storage import connection
     from fieldkit.study import Study
 
+    encrypted = connection.read_header(Path(path)) is None
+    passphrase = _ask_passphrase(path) if encrypted else None
     try:
-        return Study.open(path, read_only=read_only)
+        return Study.open(path, read_only=read_only, passphrase=passphrase)
     except StudyOutdatedError:
-        Study.open(path).close()
-        return Study.open(path, read_only=read_only)
+        Study.open(path, passphrase=passphrase).close()
+        return Study.open(path, read_only=read_only, passphrase=passphrase)
+
+
+#: Where scripts give passphrases (an interactive user is asked on the terminal instead).
+PASSPHRASE_VARIABLE = "FIELDKIT_PASSPHRASE"
+NEW_PASSPHRASE_VARIABLE = "FIELDKIT_NEW_PASSPHRASE"
+
+
+def _ask_passphrase(path: Path) -> str:
+    """The passphrase of an encrypted study (or backup): from FIELDKIT_PASSPHRASE, else
+    typed unseen on the terminal."""
+    import os
+
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise FieldkitError(f"{path}: the study is encrypted; run this in a terminal to type its passphrase, "
+                            f"or set {PASSPHRASE_VARIABLE}")
+    import getpass
+
+    return getpass.getpass(f"Passphrase for {path}: ")
+
+
+def _ask_new_passphrase(what: str) -> str:
+    """A new passphrase: from FIELDKIT_NEW_PASSPHRASE, else typed twice unseen."""
+    import getpass
+    import os
+
+    from fieldkit.storage import sqlite
+
+    given = os.environ.get(NEW_PASSPHRASE_VARIABLE)
+    if given:
+        return sqlite.check_new_passphrase(given)
+    if not sys.stdin.isatty():
+        raise FieldkitError(f"{what}: run this in a terminal to type the new passphrase, or set "
+                            f"{NEW_PASSPHRASE_VARIABLE}")
+    first = sqlite.check_new_passphrase(getpass.getpass(f"New passphrase for {what}: "))
+    if getpass.getpass("The same again: ") != first:
+        raise FieldkitError(f"{what}: the two passphrases differ; nothing was changed")
+    return first
+
+
+_KEEP_IT_SAFE = ("Keep the passphrase somewhere safe (a password manager): without it nobody, you included, "
+                 "can open the study or its backups.")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -181,8 +235,39 @@ def cmd_new(args: argparse.Namespace) -> int:
     from fieldkit.templates import find_template
 
     template = find_template(args.template)
-    with Study.create(args.study, template, title=args.title, client=args.client, author=args.author) as study:
+    passphrase = _ask_new_passphrase(str(args.study)) if args.encrypt else None
+    with Study.create(args.study, template, title=args.title, client=args.client, author=args.author,
+                      passphrase=passphrase) as study:
         print(f"Created {study.path} from the template '{template.name}' ({template.title})")
+        if study.encrypted:
+            print(f"It is encrypted with your passphrase ({_cipher()}). {_KEEP_IT_SAFE}")
+    return EXIT_OK
+
+
+def _cipher() -> str:
+    from fieldkit.storage import sqlite
+
+    v = sqlite.versions()
+    return f"SQLCipher {v['sqlcipher']}, AES-256"
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    from fieldkit.storage import backups
+
+    with _open(args.study) as study:
+        if args.remove:
+            if not study.encrypted:
+                print(f"{study.path} has no passphrase; nothing was changed")
+                return EXIT_OK
+            study.set_passphrase(None)
+            print(f"{study.path} is no longer encrypted, nor are its backups: anyone with the file can read it")
+        else:
+            was = study.encrypted
+            study.set_passphrase(_ask_new_passphrase(str(study.path)))
+            print(f"{study.path} {'has a new passphrase' if was else 'is now encrypted'} ({_cipher()}); "
+                  f"its {len(backups.list_backups(study.path))} backups were re-encrypted with it. {_KEEP_IT_SAFE}")
+        for warning in study.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -416,7 +501,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if not 1 <= number <= len(found):
             raise UsageError(f"there is no backup number {number} (see 'fieldkit backups {args.study}')")
         chosen = found[number - 1].path
-    aside = backups.restore(args.study, chosen)
+    from fieldkit.storage import connection
+
+    from fieldkit.storage import sqlite
+
+    encrypted = connection.read_header(chosen) is None
+    aside = backups.restore(args.study, chosen,
+                            key=sqlite.key_for_file(chosen, _ask_passphrase(chosen)) if encrypted else None)
     print(f"Restored {args.study} from {chosen}")
     print(f"The file as it was is kept as {aside}")
     return EXIT_OK
@@ -513,6 +604,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "access": cmd_access,
     "erase": cmd_erase,
+    "passphrase": cmd_passphrase,
     "check": cmd_check,
     "demo": cmd_demo,
     "open": cmd_open,

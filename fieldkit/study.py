@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError, StudyOutdatedError
+from fieldkit.errors import (FieldkitError, StudyBusyError, StudyDamagedError, StudyFileError,
+                             StudyOutdatedError)
 from fieldkit.storage import connection, sqlite
 from fieldkit.templates import Template, template_from_dict
 
@@ -110,7 +111,7 @@ class Study:
         if path.exists():
             raise StudyFileError(f"{path}: a file with that name already exists")
         location.ensure_safe(path, allow_risky=allow_risky_location)
-        key = sqlite.check_new_passphrase(passphrase) if passphrase is not None else None
+        key = sqlite.new_key(sqlite.check_new_passphrase(passphrase)) if passphrase is not None else None
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.creating")
         for leftover in _with_sidecars(temp):
@@ -145,7 +146,7 @@ class Study:
             raise
         conn.close()
         move_into_place(temp, path)
-        return cls.open(path, backup=False, allow_risky_location=allow_risky_location, passphrase=key)
+        return cls._open(path, backup=False, allow_risky_location=allow_risky_location, key=key)
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, read_only: bool = False, backup: bool = True,
@@ -158,12 +159,20 @@ class Study:
         which is otherwise refused (see fieldkit.storage.location). ``passphrase`` opens an
         encrypted study (PassphraseError when it is needed or wrong); a plain study ignores it.
         """
-        from fieldkit.storage import location
-
         path = Path(path)
         header = connection.read_header(path)
+        key = sqlite.key_for_file(path, passphrase) if header is None and passphrase is not None else None
+        return cls._open(path, read_only=read_only, backup=backup, allow_risky_location=allow_risky_location,
+                         key=key)
+
+    @classmethod
+    def _open(cls, path: Path, *, read_only: bool = False, backup: bool = True,
+              allow_risky_location: bool = False, key: str | None = None) -> Study:
+        """``open`` with the raw key (sqlite.raw_key) in place of the passphrase."""
+        from fieldkit.storage import location
+
+        header = connection.read_header(path)
         if header is None:
-            key = None if passphrase is None else sqlite.normalise_passphrase(passphrase)
             connection.verify_key(path, key)  # before anything else: a wrong key is not damage
         else:
             key = None
@@ -229,6 +238,71 @@ class Study:
                     pass
             self.conn.close()
             self._lock.release()
+
+    @property
+    def encrypted(self) -> bool:
+        """True when the study is encrypted at rest with a passphrase."""
+        return self._key is not None
+
+    def open_reader(self) -> Study:
+        """A read-only second connection to this study (for reading off the UI thread),
+        opened with the same passphrase."""
+        return Study._open(self.path, read_only=True, key=self._key)
+
+    def set_passphrase(self, passphrase: str | None) -> None:
+        """Encrypt the study with ``passphrase``, change its passphrase, or (None) remove it.
+
+        A backup is taken first; the study is written whole to a new file under the new key,
+        checked, and renamed over the old one, so a crash leaves the old study or the new,
+        never a mix. Every backup is then re-encrypted to match. Close read-only connections
+        (``open_reader``) first: they would go on reading the old file.
+        """
+        import sqlite_utils
+
+        from fieldkit.storage import backups, encryption
+
+        new = sqlite.new_key(sqlite.check_new_passphrase(passphrase)) if passphrase is not None else None
+        old = self._key
+        if new is None and old is None:
+            return
+        with self._mutex:
+            if self._closed:
+                raise FieldkitError(f"{self.path}: the study is closed")
+            _backup(self.conn, self.path, "before-passphrase", strict=True, key=old)
+            temp = self.path.with_name(f".{self.path.name}.rekeying")
+            for leftover in _with_sidecars(temp):
+                leftover.unlink(missing_ok=True)
+            try:
+                encryption.export(self.conn, temp, new, journal_mode="DELETE")  # WAL again once opened
+                if not backups.integrity_ok(temp, new):
+                    raise StudyFileError(f"{self.path}: the re-encrypted copy does not check out; nothing was changed")
+                # Everything in the -wal must be in the file before it is replaced.
+                busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                wal = Path(f"{self.path}-wal")
+                if busy or (wal.exists() and wal.stat().st_size):
+                    raise StudyBusyError(f"{self.path}: another program is reading the study; close it and "
+                                         "try again (nothing was changed)")
+            except BaseException as e:
+                for leftover in _with_sidecars(temp):
+                    leftover.unlink(missing_ok=True)
+                if isinstance(e, sqlite.Error):
+                    raise connection.database_error(self.path, e) from None
+                raise
+            self.conn.close()
+            self._lock.release()
+            os.replace(temp, self.path)
+            for side in _with_sidecars(self.path)[1:] + _with_sidecars(temp)[1:]:
+                side.unlink(missing_ok=True)
+            self._lock = connection.StudyLock(self.path)
+            self._lock.acquire()
+            self.conn = connection.connect(self.path, new)
+            self.db = sqlite_utils.Database(self.conn)
+            self._key = new
+            self._changes_at_backup = self.conn.total_changes
+        skipped = backups.reencrypt(self.path, old, new)
+        if skipped:
+            self.warnings.append(f"{self.path}: {len(skipped)} older backup(s) did not open with the old passphrase "
+                                 "and were left as they were")
 
     def backup(self, reason: str, *, only_if_changed: bool = False) -> Path | None:
         """Take a checked backup now (see fieldkit.storage.backups). Never raises: a failed

@@ -4,11 +4,20 @@ One driver for every study, encrypted or not, so both take the same code path an
 platform gets the same SQLite (the one inside the ``sqlcipher3-wheels`` package), whatever
 Python happens to ship. A study without a passphrase is an ordinary SQLite file; with one,
 every page of the file, its -wal and its backups is encrypted (AES-256, keys derived from
-the passphrase with PBKDF2-HMAC-SHA512). The passphrase lives only in memory.
+the passphrase with PBKDF2-HMAC-SHA512).
+
+fieldkit derives the key from the passphrase once, exactly as SQLCipher 4 does (so any
+SQLCipher tool opens a study with the passphrase), and then keys every connection with the
+raw key: a study needs several connections (checks, backups, a reader off the UI thread),
+and each passphrase-keyed one would repeat the deliberately slow derivation. The study's
+backups share its salt, so one key opens them all. Neither passphrase nor key is ever
+written anywhere.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import unicodedata
 from pathlib import Path
 
@@ -25,6 +34,10 @@ complete_statement = _driver.complete_statement
 
 #: The shortest passphrase fieldkit sets (any passphrase already set still opens its study).
 MIN_PASSPHRASE = 8
+#: SQLCipher 4's key derivation: PBKDF2-HMAC-SHA512, 256,000 rounds, 32-byte key, 16-byte salt
+#: (the salt is the first 16 bytes of the file).
+KDF_ITERATIONS = 256_000
+SALT_BYTES = 16
 
 
 def _quiet() -> None:
@@ -42,7 +55,7 @@ _quiet()
 
 def connect(target: str | Path, *, key: str | None = None, read_only: bool = False,
             **kwargs) -> Connection:
-    """Connect to ``target``, keyed with ``key`` when the study is encrypted.
+    """Connect to ``target``, keyed with ``key`` (see ``raw_key``) when the study is encrypted.
 
     The key is applied first, as SQLCipher requires; it is not checked here (``PRAGMA key``
     succeeds whatever the passphrase): the caller's first read is the check.
@@ -82,6 +95,25 @@ def check_new_passphrase(passphrase: str) -> str:
         raise InvalidValueError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters "
                                 "(a few unrelated words are easy to type and hard to guess)")
     return passphrase
+
+
+def raw_key(passphrase: str, salt: bytes) -> str:
+    """SQLCipher's raw-key form of ``passphrase`` with ``salt``: ``x'<key><salt>'`` in hex."""
+    key = hashlib.pbkdf2_hmac("sha512", normalise_passphrase(passphrase).encode("utf-8"), salt,
+                              KDF_ITERATIONS, 32)
+    return f"x'{key.hex()}{salt.hex()}'"
+
+
+def new_key(passphrase: str) -> str:
+    """A key for a file about to be written, with a fresh random salt."""
+    return raw_key(passphrase, os.urandom(SALT_BYTES))
+
+
+def key_for_file(path: Path, passphrase: str) -> str:
+    """The key ``passphrase`` gives for an existing encrypted file (whose salt it reads)."""
+    with open(path, "rb") as f:
+        salt = f.read(SALT_BYTES)
+    return raw_key(passphrase, salt)
 
 
 def versions() -> dict[str, str]:
