@@ -213,7 +213,7 @@ def test_cancel_during_rendering_leaves_no_file(window, qtbot, tmp_path: Path):
 
     def cancel_once_rendering(job):
         job.advance = lambda f, advance=job.advance: (advance(f), job.cancel() if f > 0.2 else None)
-        return make_report(window.session.study.path, panel.options(), out, job)
+        return make_report(window.session.study.open_reader, panel.options(), out, job)
 
     failures = []
     job = panel.worker.submit(cancel_once_rendering, on_done=lambda _: None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
 from fieldkit.errors import FieldkitError
@@ -147,10 +146,10 @@ class ListLoader(QObject):
 
     POLL_MS = 10
 
-    def __init__(self, path: Path, on_loaded: Callable[[list[int], StatusCounts], None],
+    def __init__(self, open_reader: Callable[[], Study], on_loaded: Callable[[list[int], StatusCounts], None],
                  on_failed: Callable[[str], None], parent: QObject | None = None):
         super().__init__(parent)
-        self._path = path
+        self._open_reader = open_reader  # study.open_reader: a read-only connection with the study's key
         self._on_loaded, self._on_failed = on_loaded, on_failed
         self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="fieldkit-list")
@@ -178,7 +177,7 @@ class ListLoader(QObject):
         if generation != self._generation:
             return None  # overtaken before it started: its answer would be thrown away
         if self._reader is None:
-            self._reader = Study.open(self._path, read_only=True)
+            self._reader = self._open_reader()
         return self._reader.organisations.ids_with_counts(**query)
 
     def _check(self) -> None:
@@ -199,6 +198,17 @@ class ListLoader(QObject):
         if self._pending is not None:
             wait([self._pending])
             self._check()
+
+    def release_reader(self) -> None:
+        """Close the reading connection (after any running query); the next query opens a
+        new one. Needed before the study file is replaced (a new passphrase)."""
+        if self._executor is not None:
+            self._executor.submit(self._close_reader).result()
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def close(self) -> None:
         """Wait for a running query, then close the reading connection."""

@@ -115,7 +115,7 @@ class OrganisationsScreen(QWidget):
         self.pages.addWidget(self.case_form)
 
         self.model = OrganisationTableModel(self.study, self)
-        self.loader = ListLoader(self.study.path, self._loaded,
+        self.loader = ListLoader(self.study.open_reader, self._loaded,
                                  lambda text: self.counts.setText(f"Cannot list the organisations: {text}"), self)
         self._build_list_page()
         self._debounce = QTimer(self)

@@ -2,7 +2,7 @@
 
 One background thread does all report work in turn (reportlab's font registry and PDFium
 are safest used from one thread at a time). Each job reads the study through a read-only
-connection of its own (``Study.open(path, read_only=True)``), which sees every committed
+connection of its own (``study.open_reader()``), which sees every committed
 change while the window's own connection keeps writing. As elsewhere in the UI, the worker
 thread never touches Qt: it writes its progress into the job, and the UI thread polls for
 progress and the answer (``ReportWorker``). A job is cancelled through its ``cancel()``;
@@ -53,14 +53,15 @@ class JobCancelled(Exception):
     """The job was cancelled before it began its work."""
 
 
-def make_report(study_path: Path, options: Any, target: Path, job: Job) -> Path:
-    """Build the report data from a read-only view of the study and render it to ``target``."""
+def make_report(open_reader: Callable[[], Study], options: Any, target: Path, job: Job) -> Path:
+    """Build the report data from a read-only view of the study (``open_reader``, i.e.
+    ``study.open_reader``, which knows an encrypted study's key) and render it to ``target``."""
     from fieldkit.reports.data import build_report_data
     from fieldkit.reports.pdf import render_report
 
     if job.cancelled:
         raise JobCancelled()
-    with Study.open(study_path, read_only=True) as study:
+    with open_reader() as study:
         data = build_report_data(study, options)
     job.advance(READING_SHARE)
     if job.cancelled:
@@ -107,9 +108,10 @@ def render_page(pdf: Path, index: int, width_px: int) -> PageImage:
     return image
 
 
-def make_preview(study_path: Path, options: Any, target: Path, page: int, width_px: int, job: Job) -> PageImage:
+def make_preview(open_reader: Callable[[], Study], options: Any, target: Path, page: int, width_px: int,
+                 job: Job) -> PageImage:
     """The report rendered to ``target`` (a temporary file) and one of its pages drawn."""
-    pdf = make_report(study_path, options, target, job)
+    pdf = make_report(open_reader, options, target, job)
     return render_page(pdf, page, width_px)
 
 

@@ -349,10 +349,10 @@ class ReportPanel(QWidget):
             return
         options = self.options()
         target = self._temp_folder() / f"preview-{next(self._numbers)}.pdf"
-        study_path, page, width = self.session.study.path, self._page, self._page_width()
+        open_reader, page, width = self.session.study.open_reader, self._page, self._page_width()
         self.preview_status.setText("Updating the preview…")
         self._preview_job = self.worker.submit(
-            lambda job: make_preview(study_path, options, target, page, width, job),
+            lambda job: make_preview(open_reader, options, target, page, width, job),
             on_done=self._preview_ready, on_failed=self._preview_failed)
 
     def _preview_ready(self, image: PageImage) -> None:
@@ -448,12 +448,12 @@ class ReportPanel(QWidget):
             path = Path(name)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
-        options, study_path = self.options(), self.session.study.path
+        options, open_reader = self.options(), self.session.study.open_reader
         self.progress.setValue(0)
         self.export_status.setText(f"Writing {path.name}…")
         self._show_exporting(True)
         self._export_job = self.worker.submit(
-            lambda job: make_report(study_path, options, path, job),
+            lambda job: make_report(open_reader, options, path, job),
             on_done=self._exported, on_failed=self._export_failed,
             on_progress=lambda f: self.progress.setValue(round(f * 100)))
 
