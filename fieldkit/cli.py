@@ -43,12 +43,24 @@ def _small_numbers(text: str) -> str | int:
     return int(value) if value.isdigit() else value
 
 
+class _Version(argparse.Action):
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from fieldkit.storage import sqlite
+
+        v = sqlite.versions()
+        print(f"fieldkit {__version__} (SQLite {v['sqlite']}, SQLCipher {v['sqlcipher']}, {v['crypto']})")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="fieldkit",
         description="Offline research by interview. With no command, opens the desktop app.",
     )
-    p.add_argument("--version", action="version", version=f"fieldkit {__version__}")
+    p.add_argument("--version", action=_Version, help="show fieldkit's version and the SQLite and SQLCipher it uses")
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -155,6 +155,7 @@ def test_console_entry_point_runs(tmp_path: Path):
     out = subprocess.run([sys.executable, "-m", "fieldkit", "--version"], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("fieldkit ")
+    assert "SQLCipher 4." in out.stdout  # which encryption is shipped, read from the library at run time
     out = subprocess.run([sys.executable, "-m", "fieldkit", "summary", str(tmp_path / "none.fieldkit")],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1

@@ -121,6 +121,7 @@ def versions() -> dict[str, str]:
     conn = _driver.connect(":memory:")
     try:
         cipher = conn.execute("PRAGMA cipher_version").fetchone()
+        conn.execute("PRAGMA key = 'versions'")  # the crypto provider is reported once keyed
         provider = conn.execute("PRAGMA cipher_provider_version").fetchone()
         return {
             "sqlite": _driver.sqlite_version,
