@@ -1,4 +1,5 @@
-"""Screenshots of every main screen on the demo study, for the README and the guide.
+"""Screenshots of every main screen on the demo study (and of the change history and the
+personal-data reminder), for the README and the guide.
 
     python docs/make_screenshots.py [--out docs/screenshots]
 
@@ -69,7 +70,50 @@ def main() -> None:
         contacting = study.organisations.ids(status="contacting")
         window.start_interview(contacting[0])
         shot("interview")
+        history_of(window, study, app, args.out)
+        window.close_study()
+        from fieldkit import personal_data
+        from fieldkit.study import Study
+
+        with Study.open(path) as reopened:  # a deletion date that has passed: the reminder shows
+            personal_data.set_retention_date(reopened, dt.date(2026, 10, 31))
+        window.open_study(path)
+        window.show_screen("settings").show_retention()
+        shot("personal-data")
         window.close()
+
+
+def history_of(window, study, app, out: Path) -> None:
+    """The change history of an organisation after a few edits, made at fixed times so the
+    picture is the same on every run."""
+    import fieldkit.study
+
+    orgs = study.organisations
+    org_id = next(i for i in orgs.ids() if len(orgs.contacts(i)) >= 2 and not orgs.changes(i))
+    first, second = orgs.contacts(org_id)[:2]
+    edits = [
+        ("2026-11-16T10:12:00", lambda: orgs.update(org_id, phone="0121 496 0777")),
+        ("2026-11-16T10:14:00", lambda: orgs.update_contact(first.id, role="Chair", phone="07700 900456")),
+        ("2026-11-18T15:40:00", lambda: orgs.set_flag(org_id, "follow_up", True)),
+        ("2026-11-20T09:05:00", lambda: orgs.delete_contact(second.id)),
+        ("2026-11-20T09:06:00", lambda: orgs.update(org_id, email="hello@example.org")),
+    ]
+    real_now = fieldkit.study.now
+    try:
+        for stamp, edit in edits:
+            fieldkit.study.now = lambda stamp=stamp: stamp
+            edit()
+    finally:
+        fieldkit.study.now = real_now
+    window.open_case(org_id)
+    dialog = window.screen("organisations").case_form.show_history()
+    dialog.table.selectRow(2)
+    for _ in range(5):
+        app.processEvents()
+    target = out / "change-history.png"
+    dialog.grab().save(str(target))
+    print(target)
+    dialog.close()
 
 
 if __name__ == "__main__":

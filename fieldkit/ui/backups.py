@@ -27,6 +27,7 @@ REASONS = {
     "before-import": "Before an import",
     "before-migration": "Before an update of the study format",
     "before-restore": "Before a restore",
+    "before-erasure": "Before personal data was erased",
 }
 
 

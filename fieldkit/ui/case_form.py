@@ -3,6 +3,8 @@
 Every field is saved as it is changed (text when the field is left, drop-downs and tick boxes
 at once) through ``session.edit``, so Edit ▸ Undo and Redo work on it. Previous / Next and
 Page Up / Page Down walk the list the form was opened from; Escape goes back to the list.
+The top row also leads to the organisation's change history and its personal-data duties
+(subject access, erasure), which ``fieldkit/ui/personal_data.py`` carries out.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fieldkit import personal_data
 from fieldkit.errors import NotFoundError
 from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation
 from fieldkit.ui.case_records import AttemptsPanel, ContactsPanel, InterviewsPanel
+from fieldkit.ui.personal_data import ChangeHistoryDialog, EraseDialog, ask_subject_access, erase_now
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -25,6 +29,7 @@ from fieldkit.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QMenu,
     QObject,
     QPlainTextEdit,
     QPushButton,
@@ -160,6 +165,7 @@ class CaseForm(QWidget):
         self._stale = False
         self.fields: dict[str, QLineEdit] = {}
         self.flag_boxes: dict[str, QCheckBox] = {}
+        self.dialog: QWidget | None = None  # the dialog last opened from the form
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
@@ -216,6 +222,21 @@ class CaseForm(QWidget):
         self.next_button.clicked.connect(lambda: self.walk(1))
         top.addWidget(self.previous_button)
         top.addWidget(self.next_button)
+        top.addSpacing(12)
+        self.history_button = QPushButton("History…")
+        self.history_button.setAccessibleName("Change history")
+        self.history_button.setToolTip("Every recorded change to this organisation and its contacts")
+        self.history_button.clicked.connect(self.show_history)
+        top.addWidget(self.history_button)
+        self.personal_button = QPushButton("Personal data")
+        self.personal_button.setAccessibleName("Personal data")
+        self.personal_button.setToolTip("Answer a subject-access request for this organisation, or erase it")
+        menu = QMenu(self.personal_button)
+        self.access_action = menu.addAction("Subject access: save everything stored…", self.ask_subject_access)
+        menu.addSeparator()
+        self.erase_action = menu.addAction("Erase this organisation…", self.ask_erase)
+        self.personal_button.setMenu(menu)
+        top.addWidget(self.personal_button)
         return top
 
     def _build_details(self) -> QScrollArea:
@@ -401,9 +422,9 @@ class CaseForm(QWidget):
         self.commit_pending()
         self.back_requested.emit()
 
-    def status_message(self, text: str) -> None:
+    def status_message(self, text: str, timeout: int = 8000) -> None:
         if self.window_ is not None:
-            self.window_.statusBar().showMessage(text, 8000)
+            self.window_.statusBar().showMessage(text, timeout)
 
     # --- saving --------------------------------------------------------------------------------
 
@@ -503,6 +524,54 @@ class CaseForm(QWidget):
         self.edit(f"{'tick' if on else 'untick'} “{label}” for {self.org.name}",
                   lambda: orgs.set_flag(org_id, flag, on), lambda: orgs.set_flag(org_id, flag, not on),
                   {ORGANISATIONS})
+
+    # --- personal data ---------------------------------------------------------------------------
+
+    def show_history(self) -> ChangeHistoryDialog | None:
+        """The organisation's change history, newest first (a window-modal dialog)."""
+        if self.org is None:
+            return None
+        self.commit_pending()
+        dialog = ChangeHistoryDialog(self.study, self.org.id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def ask_subject_access(self) -> Any:
+        """Save the JSON record and the case sheet in a folder the researcher picks."""
+        if self.org is None:
+            return None
+        self.commit_pending()
+        self.dialog = ask_subject_access(self.study, self.org.id, self)
+        return self.dialog
+
+    def ask_erase(self) -> EraseDialog | None:
+        """Say what erasing deletes, and erase only once the name is typed and the red button pressed."""
+        if self.org is None:
+            return None
+        self.commit_pending()
+        org_id = self.org.id
+        dialog = EraseDialog(self.org.name, personal_data.erasure_summary(self.study, org_id), self)
+        dialog.accepted.connect(lambda: self.erase(org_id))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def erase(self, org_id: int) -> bool:
+        """Erase the organisation (see ``erase_now``) and go back to the list."""
+        name = self.study.organisations.get(org_id).name
+        if not erase_now(self.session, org_id, self, self.window_):
+            return False
+        if org_id in self.ids:
+            self.ids.remove(org_id)
+        if self.org is not None and self.org.id == org_id:  # not already gone back on the change notice
+            self.org = None
+            self.back_requested.emit()
+        self.status_message(f"Erased {name} and everything named about it. A backup was taken first "
+                            "(File ▸ Backups and restore); the undo history is cleared.", 20_000)
+        return True
 
     # --- changes from anywhere -------------------------------------------------------------------
 

@@ -565,6 +565,13 @@ class InterviewsScreen(QWidget):
         self._drop_runner()
         return True
 
+    def let_go_of(self, org_id: int) -> bool:
+        """Close the open interview if it is with ``org_id`` (its answers saved first), as before
+        the organisation is erased. False if its answers could not be saved."""
+        if self.runner is None or self.runner.interview.organisation_id != org_id:
+            return True
+        return self._let_go()
+
     def _drop_runner(self) -> None:
         runner, self.runner = self.runner, None
         if runner is not None:

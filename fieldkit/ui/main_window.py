@@ -27,8 +27,10 @@ from fieldkit.ui.qt import (
     QStackedWidget,
     Qt,
     QTimer,
+    QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.personal_data import RetentionBanner
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import Welcome
 
@@ -208,13 +210,21 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
         else:
             self.splitter.setSizes([170, 1000])
-        self.setCentralWidget(self.splitter)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.retention_banner = RetentionBanner(self)
+        column.addWidget(self.retention_banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(lambda row: self.show_screen(SCREENS[row][0]))
         study = self.session.study
         self.setWindowTitle(f"{study.title} — fieldkit")
         self.statusBar().showMessage(f"{study.title} · {study.path}")
         self._saved_label.setText("All changes saved")
         self.nav.setCurrentRow(0)
+        self.retention_banner.check(study)  # the deletion date has passed: say so, once per opening
 
     def screen(self, key: str) -> QWidget:
         """The screen ``key``, built the first time it is asked for."""
@@ -295,6 +305,7 @@ class MainWindow(QMainWindow):
         study.backup("auto", only_if_changed=True)
         for warning in study.warnings[before:]:
             self.statusBar().showMessage(warning, 15_000)
+        self.retention_banner.check(study)  # the deletion date may come while the study is open
 
     def show_backups(self) -> None:
         if self.session is None:
@@ -366,6 +377,7 @@ class MainWindow(QMainWindow):
     def _on_changed(self, kinds: set[str]) -> None:
         if "details" in kinds and self.session is not None:
             self.setWindowTitle(f"{self.session.study.title} — fieldkit")
+            self.retention_banner.check(self.session.study)
 
     def show_shortcuts(self) -> None:
         rows = [

@@ -1,4 +1,5 @@
-"""Study settings: the study's details, its vocabularies, targets and flags.
+"""Study settings: the study's details, its vocabularies, targets and flags, and the date by
+which its personal data is to be deleted (``fieldkit/ui/personal_data.py``).
 
 Every change is saved as it is made: a vocabulary, target or flag change is a new version of
 the study's template (interviews already taken keep theirs). The core refuses to remove a
@@ -33,6 +34,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
@@ -316,7 +318,10 @@ class SettingsScreen(QWidget):
         layout.addLayout(grid)
 
         layout.addWidget(self._build_targets())
+        self.retention = RetentionPanel(session)
+        layout.addWidget(self.retention)
         layout.addStretch(1)
+        self.scroll = scroll
         session.changed.connect(lambda kinds: self.refresh(kinds) if kinds & RELEVANT else None)
         self.refresh(RELEVANT)
 
@@ -412,6 +417,7 @@ class SettingsScreen(QWidget):
     def refresh(self, kinds: set[str]) -> None:
         template = self.study.template
         if kinds & {"details"}:
+            self.retention.refresh()
             for key, field in self.details.items():
                 value = getattr(self.study, key)
                 if not self._details_save[key].pending and field.text() != value:
@@ -470,6 +476,13 @@ class SettingsScreen(QWidget):
                 spin.blockSignals(True)
                 spin.setValue(template.targets.get(category, 0))
                 spin.blockSignals(False)
+
+    def show_retention(self) -> None:
+        """Scroll to the deletion date and put the cursor there."""
+        self.scroll.ensureWidgetVisible(self.retention)
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.retention))  # once laid out
+        target = self.retention.date if self.retention.date.isEnabled() else self.retention.has_date
+        target.setFocus(Qt.OtherFocusReason)
 
     # --- changes -------------------------------------------------------------------------------
 
@@ -596,3 +609,4 @@ class SettingsScreen(QWidget):
         """Save what is being typed before the study closes."""
         for saver in list(self._details_save.values()) + list(self._target_save.values()):
             saver.flush()
+        self.retention.save()
