@@ -300,16 +300,20 @@ def test_small_number_protection_nhs(study: Study):
     assert data.notes[0].startswith("Counts of 1 to 7 are shown as * and other counts are rounded to the nearest 5")
     size = crosstab(data, "size")
     assert size.protected and size.notes[0] == data.notes[0]
-    # Every count here is under 8: each non-zero one is hidden, with no percentage; zeros stay.
+    # Only 4 answered, itself a small count: the table is withheld, every figure shown as *
+    # with no percentage, zeros included (shown, they could pin the counts), and the note
+    # under it says that here a * can be 0.
     assert [(r.group, r.cells, r.base) for r in size.rows] == [
-        ("Network", ("*", "0", "0"), "*"),
-        ("Infrastructure", ("0", "0", "*"), "*"),
-        ("Access point", ("0", "0", "0"), "0"),
-        ("Not recorded", ("0", "*", "0"), "*"),
+        ("Network", ("*", "*", "*"), "*"),
+        ("Infrastructure", ("*", "*", "*"), "*"),
+        ("Access point", ("*", "*", "*"), "*"),
+        ("Not recorded", ("*", "*", "*"), "*"),
     ]
     assert size.total.cells == ("*", "*", "*") and size.total.base == "*"
-    assert size.rows[0].counts == (None, 0, 0) and size.rows[0].percentages == (None, None, None)
-    assert size.rows[0].respondents == "*" and size.rows[2].respondents == 0
+    assert size.rows[0].counts == (None, None, None) and size.rows[0].percentages == (None, None, None)
+    assert size.rows[0].respondents == "*" and size.rows[2].respondents == "*"
+    assert size.notes[-1] == ("Fewer than 8 answered, so every figure in this table, 0 included, is shown as *: "
+                              "here a * stands for any number from 0 to 7.")
     for table in data.crosstabs:  # anonymous overall counts too
         assert table.protected and all(c in ("*", "0") for r in table.rows + (table.total,) for c in r.cells)
     # The tables of organisations are not altered.

@@ -5,13 +5,16 @@ The checks of "cannot be worked out" here are written independently of the modul
 audit: simple differencing along each row and column, a graph search for hidden figures
 that the totals pin down (bridges), intervals along each line for the rounding rules, and,
 for every hidden figure, the alternative table the module offers as proof is checked
-against every printed figure.
+against every printed figure. What a reader may take a * to be is read from the notes
+printed under the table, and those notes are checked to be true of the table.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fieldkit.errors import InvalidValueError
@@ -124,6 +127,33 @@ def test_a_hidden_count_bridging_two_blocks_is_protected():
     assert t.secondary > 0
 
 
+def test_a_table_whose_total_is_small_is_withheld():
+    # Everything but the zeros is a small count, hidden by the rule; yet with a * at least 1
+    # and the total at most 2, both counts would be 1. So the zeros are hidden too, and a *
+    # in this table is said to be anything from 0 to 2.
+    t = protect([[1, 1]], custom_rule(3))
+    assert t.withheld and texts(t) == [["*", "*", "*"], ["*", "*", "*"]]
+    assert t.notes()[-1] == ("Fewer than 3 answered, so every figure in this table, 0 included, is shown as *: "
+                             "here a * stands for any number from 0 to 2.")
+    assert not any("A 0 means" in n for n in t.notes())
+    assert set(alternatives([[1, 1]], t)) == set(entries(1, 2))
+    # Every table with a small total is withheld, pinned or not: were only the pinned ones,
+    # a withheld table of this shape would be [1, 1].
+    t = protect([[2, 0]], custom_rule(3))
+    assert t.withheld and texts(t) == [["*", "*", "*"], ["*", "*", "*"]] and (t.primary, t.secondary) == (4, 2)
+    # 1s on a diagonal, or seven 1s under NHS Digital's rule: the same.
+    assert protect([[1, 0], [0, 1]], custom_rule(3)).withheld
+    t = protect([[1] * 7], NHS)
+    assert t.withheld and t.notes()[-1].endswith("here a * stands for any number from 0 to 7.")
+    # A total at the threshold is not small: zeros stay 0.
+    t = protect([[3, 0]], custom_rule(3))
+    assert not t.withheld and texts(t) == [["3", "0", "3"], ["3", "0", "3"]]
+    # Multiple choice: the total is the respondents, not the answers.
+    t = protect([[2, 2]], custom_rule(3), row_totals=[2])
+    assert t.withheld and texts(t) == [["*", "*", "*"], ["*", "*", "*"]]
+    assert protect([[0, 0]], custom_rule(3)).notes()[0].startswith("Counts of 1 to 2")  # nothing to hide
+
+
 def test_multiple_choice_rows_count_respondents():
     # Respondents may pick several answers: row totals are respondents, not sums.
     t = protect([[3, 5, 2], [10, 20, 4]], NHS, row_totals=[6, 25])
@@ -155,11 +185,25 @@ def test_percentages_come_from_printed_figures():
 # --- independent attacks ------------------------------------------------------------------------
 
 
-def hidden_bounds(t: ProtectedTable, true_hidden_zero: bool) -> tuple[int, float]:
-    """What the note under the table tells a reader a * can be."""
-    if t.secondary == 0:
-        return 1, t.rule.threshold - 1
-    return (0 if true_hidden_zero else 1), float("inf")
+def hidden_bounds(t: ProtectedTable, e: tuple) -> tuple[int, float]:
+    """What the notes printed under the table tell a reader the hidden figure ``e`` can be."""
+    notes = " ".join(t.notes())
+    withheld = re.search(r"here a \* stands for any number from (\d+) to (\d+)\.", notes)
+    if withheld:
+        assert all(t.figure(x).hidden for x in entries(len(t.cells), len(t.column_totals))), \
+            "the notes say that every figure, 0 included, is shown as *"
+        lo, hi = int(withheld[1]), int(withheld[2])
+        # A table of zeros is printed as zeros, so a withheld table's total is not 0.
+        return (max(lo, 1) if e == ("grand",) else lo), hi
+    if "A 0 means that no one gave that answer." not in notes:
+        pytest.fail(f"the notes do not say what a 0 means: {notes}")
+    if "some other figures are also shown as *" in notes:
+        # A * is then any count but 0; and since a table whose total is small is withheld,
+        # a hidden total is at least the threshold.
+        return (t.rule.threshold if e == ("grand",) else 1), float("inf")
+    small = re.search(r"Counts (?:of 1 to (\d+)|under (\d+)) are shown as \*", notes)
+    assert small, notes
+    return 1, int(small[1]) if small[1] else int(small[2]) - 1
 
 
 def shown_bounds(rule: Rule, value: int) -> tuple[int, int]:
@@ -235,12 +279,10 @@ def line_intervals(t: ProtectedTable, counts: list[list[int]]) -> dict[tuple, tu
     """For each hidden figure: the values left once each of its lines is differenced on its
     own, from the ranges of the printed figures."""
     n_rows, n_cols = len(t.cells), len(t.column_totals)
-    true_zero = any(t.figure(e).hidden and value_of(counts, e) == 0 for e in entries(n_rows, n_cols))
-    h_lo, h_hi = hidden_bounds(t, true_zero)
 
     def rng(e: tuple) -> tuple[float, float]:
         f = t.figure(e)
-        return (h_lo, h_hi) if f.hidden else shown_bounds(t.rule, f.value)
+        return hidden_bounds(t, e) if f.hidden else shown_bounds(t.rule, f.value)
 
     out = {}
     for e in entries(n_rows, n_cols):
@@ -271,11 +313,14 @@ def value_of(counts: list[list[int]], e: tuple, row_totals: list[int] | None = N
 
 
 def check_alternatives(t: ProtectedTable, counts: list[list[int]], row_totals: list[int] | None = None) -> None:
-    """Every hidden figure has an alternative table that prints exactly the same."""
+    """The notes are true of the table, and every hidden figure has an alternative table that
+    prints exactly the same, each * within what the notes say it can be."""
     n_rows, n_cols = len(counts), len(counts[0])
     proof = alternatives(counts, t, row_totals=row_totals)
-    true_zero = any(t.figure(e).hidden and value_of(counts, e, row_totals) == 0 for e in entries(n_rows, n_cols))
-    h_lo, h_hi = hidden_bounds(t, true_zero)
+    for e in entries(n_rows, n_cols):
+        if t.figure(e).hidden:
+            lo, hi = hidden_bounds(t, e)
+            assert lo <= value_of(counts, e, row_totals) <= hi, f"{e} is not what the notes say a * is"
     for e in entries(n_rows, n_cols):
         if not t.figure(e).hidden:
             continue
@@ -291,7 +336,8 @@ def check_alternatives(t: ProtectedTable, counts: list[list[int]], row_totals: l
         for x in entries(n_rows, n_cols):
             v, f = value_of(alt, x, alt_rows), t.figure(x)
             if f.hidden:
-                assert h_lo <= v <= h_hi, (x, v)
+                lo, hi = hidden_bounds(t, x)
+                assert lo <= v <= hi, (x, v)
             else:
                 assert t.rule.shown(v) == f.value, (x, v, f.value)
 
@@ -309,9 +355,14 @@ def tables(draw, max_size: int = 6) -> list[list[int]]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(counts=tables(), rule=RULES)
+@example(counts=[[1, 1]], rule=custom_rule(3))  # both hidden, the hidden total at most 2: both 1
+@example(counts=[[1, 0], [0, 1]], rule=custom_rule(3))
+@example(counts=[[1, 1, 1, 1, 1, 1, 1]], rule=NHS)
 def test_no_hidden_count_can_be_worked_out(counts: list[list[int]], rule: Rule):
     t = protect(counts, rule)
     n_rows, n_cols = len(counts), len(counts[0])
+    # Which tables are withheld depends on their total alone (the hidden bounds rely on it).
+    assert t.withheld == (0 < value_of(counts, ("grand",)) < rule.threshold)
     # The rule itself: every small count is hidden; every figure shown is the rule's figure.
     for e in entries(n_rows, n_cols):
         shown = rule.shown(value_of(counts, e))
@@ -346,8 +397,12 @@ def multiple_choice(draw) -> tuple[list[list[int]], list[int]]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=multiple_choice(), rule=RULES)
+@example(table=([[1, 1]], [1]), rule=custom_rule(3))
+@example(table=([[2, 2, 1]], [2]), rule=custom_rule(3))
+@example(table=([[0, 0], [9, 0]], [0, 9]), rule=ONS)  # a respondent moved to row 0 takes one from row 1
 def test_multiple_choice_tables_are_protected_too(table, rule: Rule):
     counts, respondents = table
     t = protect(counts, rule, row_totals=respondents)
+    assert t.withheld == (0 < sum(respondents) < rule.threshold)
     assert differencing(t, additive=False) == []
     check_alternatives(t, counts, respondents)

@@ -13,8 +13,8 @@ from the unrounded counts, then protected like any other count):
 
 Zeros are shown as 0 in every rule. A true zero says that nobody in a group gave an answer,
 which discloses nothing about any one respondent; NHS Digital's rule hides "1 to 7", not 0,
-and rounding 0 to the nearest 5 leaves 0. (A zero is hidden only in the rare case where
-nothing else can protect a small count, see below.)
+and rounding 0 to the nearest 5 leaves 0. The one exception is a table whose total is itself
+a small count, which is withheld whole, zeros included (see "Tables with a small total").
 
 Hiding small counts is not enough when totals are printed: in a row of a table whose other
 counts and total are shown exactly, a single hidden count is the total minus the rest. So
@@ -37,6 +37,38 @@ counts is fixed by the totals of one block. With rounded totals (NHS and ONS rul
 differencing no longer works (a total shown as 15 is anything from 13 to 17), so no figure
 is hidden on that account alone; but a row and a column can still pin a hidden count
 between them, and the audit hides more where they do.
+
+What a reader is taken to know about a ``*``: in a table where the rule alone hid figures,
+1 to N-1; where other figures were hidden too, 1 or more (never 0, see below), and N or more
+for a hidden grand total. The note is about the whole table: it never says which ``*`` is a
+small count and which was hidden to protect one.
+
+Tables with a small total
+-------------------------
+
+When the grand total (those who answered) is itself a small count, 1 to N-1, every figure of
+the table but its zeros is a small count that the rule has already hidden. Nothing is left to
+hide, yet the zeros shown and "a ``*`` is at least 1" can pin counts down: ``[1, 1]`` under a
+threshold of 3 prints only ``*`` (both counts, their total, both column totals), but the total
+is at most 2 and each count at least 1, so each is 1; so is each of seven 1s in a row under
+NHS Digital's rule, or of 1s on the diagonal of a table of zeros.
+
+Such a table is withheld: every figure in it, zeros included, is shown as ``*``, and the note
+under it says that here a ``*`` stands for any number from 0 to N-1. A reader learns that
+fewer than N answered, which the ``*`` on the total says anyway, and nothing more: the usual
+practice of publishing no breakdown of a total too small to publish. (No figure can then be
+pinned: the total is 1 to N-1 and every other figure at most the total, so each count can go
+up or down by 1 with its row and column totals, or trade 1 with another count, and every
+figure stays within 0 to N-1.)
+
+Every table whose total is 1 to N-1 is withheld, not only those where a count would be
+pinned, because which tables are withheld must give nothing away either: were only the pinned
+ones withheld, a withheld ``[*, *]`` under a threshold of 3 would have to be ``[1, 1]``, the
+one pinned table of its shape. So a reader of any other table knows that its total is N or
+more, and the audit takes that into account. Zeros are not hidden in those tables: with every
+non-zero figure hidden, each hidden figure could still rise by 1 (with its row, column and
+grand total, which have no upper bound there), so the audit never needs to hide a 0, and a
+``*`` in such a table is never 0.
 
 A multiple-choice table is protected the same way; its row totals count respondents (who
 may pick several answers), so only its columns and its respondents add up, and the audit
@@ -84,8 +116,10 @@ class Rule:
             return count
         return (count + self.base // 2) // self.base * self.base
 
-    def notes(self, *, secondary: bool = False, percentages: bool = True) -> tuple[str, ...]:
-        """The lines printed under a table protected by this rule."""
+    def notes(self, *, secondary: bool = False, percentages: bool = True,
+              withheld: bool = False) -> tuple[str, ...]:
+        """The lines printed under a table protected by this rule (``withheld``: a table whose
+        total is a small count, every figure hidden, zeros included)."""
         small = f"Counts of 1 to {self.threshold - 1}"
         if self.key == "nhs":
             lines = [f"{small} are shown as * and other counts are rounded to the nearest 5 (NHS Digital's "
@@ -97,6 +131,9 @@ class Rule:
                      "may not add up to the totals shown."]
         else:
             lines = [f"{small} are shown as * to protect the people who answered; other counts are exact."]
+        if withheld:
+            lines.append(self.withheld_note)
+            return tuple(lines)
         if secondary:
             lines.append("So that no small count can be worked out from the totals, some other figures are "
                          "also shown as *.")
@@ -104,6 +141,12 @@ class Rule:
             lines.append("Percentages are worked out from the rounded figures shown.")
         lines.append("A 0 means that no one gave that answer.")
         return tuple(lines)
+
+    @property
+    def withheld_note(self) -> str:
+        """The note under a table whose total is a small count."""
+        return (f"Fewer than {self.threshold} answered, so every figure in this table, 0 included, is shown "
+                f"as *: here a * stands for any number from 0 to {self.threshold - 1}.")
 
 
 NHS = Rule("nhs", threshold=8, base=5, name="NHS Digital's rule")
@@ -173,6 +216,7 @@ class ProtectedTable:
     grand_total: Figure
     primary: int     # figures the rule itself hid
     secondary: int   # figures hidden so that those cannot be worked out
+    withheld: bool = False  # the total is a small count: every figure hidden, zeros included
 
     def figure(self, entry: Entry) -> Figure:
         kind = entry[0]
@@ -185,7 +229,7 @@ class ProtectedTable:
         return self.grand_total
 
     def notes(self, *, percentages: bool = True) -> tuple[str, ...]:
-        return self.rule.notes(secondary=self.secondary > 0, percentages=percentages)
+        return self.rule.notes(secondary=self.secondary > 0, percentages=percentages, withheld=self.withheld)
 
 
 def entries(n_rows: int, n_cols: int) -> list[Entry]:
@@ -226,6 +270,8 @@ class _Table:
         self.order = {e: k for k, e in enumerate(entries(self.n_rows, self.n_cols))}
         self.primary: frozenset[Entry] = frozenset()
         self.hidden: set[Entry] = set()
+        # A table whose total is a small count is withheld whole (see the module's docstring).
+        self.withheld = 0 < self.grand_total < rule.threshold
 
     def value(self, entry: Entry) -> int:
         kind = entry[0]
@@ -265,11 +311,17 @@ class _Table:
 
     def bounds(self, entry: Entry) -> tuple[int, int]:
         """What a reader of the printed table can say about a figure's true value."""
+        small = self.rule.threshold - 1
         if entry in self.hidden:
+            if self.withheld:
+                # "0 to threshold-1"; the total is not 0 (a table of zeros is printed as such).
+                return (1 if entry == ("grand",) else 0), small
             if self.primary_only:
-                return 1, self.rule.threshold - 1
-            # "*" is then "1 to threshold-1, or a figure hidden to protect another".
-            return (0 if self.hidden_zero else 1), _UNBOUNDED
+                return 1, small
+            if entry == ("grand",):  # a table whose total is under the threshold is withheld
+                return self.rule.threshold, _UNBOUNDED
+            # "*" is then "1 to threshold-1, or a figure hidden to protect another" (never 0).
+            return 1, _UNBOUNDED
         shown = self.rule.shown(self.value(entry))
         assert shown is not None
         if shown == 0 or self.rule.base == 1:
@@ -280,10 +332,6 @@ class _Table:
     @property
     def primary_only(self) -> bool:
         return self.hidden == self.primary
-
-    @property
-    def hidden_zero(self) -> bool:
-        return any(self.value(e) == 0 for e in self.hidden)
 
     # --- the flow network ------------------------------------------------------------------
     #
@@ -388,15 +436,18 @@ class _Table:
 
     def _repair(self, edges: dict, flows: dict[Entry, int], entry: Entry) -> bool:
         """Multiple choice: put right any count left above its row's respondents, by lowering
-        it or raising the respondents, without touching ``entry`` again."""
+        it or raising the respondents, without touching ``entry`` again. A move that keeps
+        clear of the other counts is tried first; failing that, any move (lowering another
+        row's respondents, say, whose own largest count the same move lowers), and what it
+        leaves wrong is put right in turn."""
         for _ in range(4 * (self.n_rows * self.n_cols + 1)):
             bad = self._violation(flows)
             if bad is None:
                 return True
             i, j = bad
-            cell, row = ("cell", i, j), ("row", i)
-            if not ((cell != entry and self._shift(edges, flows, cell, -1, {entry}, True))
-                    or (row != entry and self._shift(edges, flows, row, +1, {entry}, True))):
+            moves = [(key, step) for key, step in ((("cell", i, j), -1), (("row", i), +1)) if key != entry]
+            if not any(self._shift(edges, flows, key, step, {entry}, guard)
+                       for guard in (True, False) for key, step in moves):
                 return False
         return False
 
@@ -411,10 +462,14 @@ class _Table:
         value = self.value(entry)
         return (value == 0, entry[0] != "cell", value, self.order[entry])
 
+    def _hideable(self, entry: Entry) -> bool:
+        """Not hidden yet, and not 0 (zeros are hidden only in a withheld table)."""
+        return entry not in self.hidden and self.value(entry) != 0
+
     def _candidates(self, entry: Entry) -> list[Entry]:
-        near = {e for line in self.lines(entry) for e in line if e not in self.hidden}
+        near = {e for line in self.lines(entry) for e in line if self._hideable(e)}
         if not near:
-            near = {e for e in self.order if e not in self.hidden}
+            near = {e for e in self.order if self._hideable(e)}
         return sorted(near, key=self._preference)
 
     def _line_rule(self) -> bool:
@@ -422,7 +477,7 @@ class _Table:
         for line in self.additive_lines():
             hidden = [e for e in line if e in self.hidden]
             if len(hidden) == 1:
-                shown = sorted((e for e in line if e not in self.hidden), key=self._preference)
+                shown = sorted((e for e in line if self._hideable(e)), key=self._preference)
                 if shown:
                     self.hidden.add(shown[0])
                     return True
@@ -436,7 +491,10 @@ class _Table:
                 continue
             candidates = self._candidates(entry)
             if not candidates:
-                return False
+                # Every non-zero figure is hidden, and in a table whose total is the threshold
+                # or more each can then rise by 1: this does not happen. Were it ever to, no
+                # table is better than one that gives a count away.
+                raise RuntimeError(f"small-number protection found {entry} pinned with nothing left to hide")
             for candidate in candidates:
                 self.hidden.add(candidate)
                 if self.movable(entry):
@@ -449,6 +507,9 @@ class _Table:
     def protect(self) -> None:
         self.primary = frozenset(e for e in entries(self.n_rows, self.n_cols)
                                  if self.rule.shown(self.value(e)) is None)
+        if self.withheld:  # nothing can be pinned, nothing is left to hide (module docstring)
+            self.hidden = set(entries(self.n_rows, self.n_cols))
+            return
         self.hidden = set(self.primary)
         while True:
             if self.rule.base == 1 and self._line_rule():
@@ -468,6 +529,7 @@ class _Table:
             grand_total=fig(("grand",)),
             primary=len(self.primary),
             secondary=len(self.hidden) - len(self.primary),
+            withheld=self.withheld,
         )
 
 
@@ -494,6 +556,7 @@ def alternatives(counts: Sequence[Sequence[int]], protected: ProtectedTable, *,
     changed values. A hidden figure missing from the result could be worked out.
     """
     table = _Table(counts, row_totals, protected.rule)
+    table.withheld = protected.withheld
     table.primary = frozenset(e for e in entries(table.n_rows, table.n_cols)
                               if protected.rule.shown(table.value(e)) is None)
     table.hidden = {e for e in entries(table.n_rows, table.n_cols) if protected.figure(e).hidden}
