@@ -17,6 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError
+from fieldkit.storage.backups import BackupError
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
@@ -73,7 +74,9 @@ def erasure_summary(study: Study, org_id: int) -> str:
 def erase(study: Study, org_id: int) -> None:
     """Delete an organisation and everything named about it, leaving no trace in the file."""
     study.organisations.get(org_id)
-    study.backup("before-erasure")
+    if study.backup("before-erasure") is None:
+        raise BackupError(f"{study.path}: no backup could be taken, so nothing was erased; free some disk "
+                          "space, then try again")
     study.organisations.delete(org_id)  # contacts, attempts, interviews, answers, changes cascade
     scrub(study)
 
@@ -110,13 +113,16 @@ def strip_personal_data(study: Study) -> int:
     """Remove contact names, roles, phones, emails and notes, and organisations' phones, emails
     and addresses; keep organisations, statuses, flags, answers and counts. Returns how many
     contacts were stripped."""
-    study.backup("before-erasure")
+    if study.backup("before-erasure") is None:
+        raise BackupError(f"{study.path}: no backup could be taken, so nothing was removed; free some disk "
+                          "space, then try again")
     with study.transaction():
         n = study.conn.execute(
             "UPDATE contacts SET name = '', role = NULL, phone = NULL, email = NULL, notes = NULL").rowcount
         study.conn.execute("UPDATE organisations SET phone = NULL, email = NULL, address = NULL")
         study.conn.execute("UPDATE attempts SET note = NULL")
         study.conn.execute("DELETE FROM changes")
+        study.conn.execute("UPDATE meta SET value = '' WHERE key = ?", (RETENTION_KEY,))  # done: no reminder
         for (org_id,) in study.conn.execute("SELECT id FROM organisations").fetchall():
             study.search.index_organisation(org_id)
     scrub(study)

@@ -74,3 +74,20 @@ def test_retention_strips_personal_fields_but_keeps_the_counts(small_study: Stud
     [contact] = [c for o in small_study.organisations.ids() for c in small_study.organisations.contacts(o)]
     assert (contact.name, contact.role, contact.email, contact.phone) == ("", None, None, None)
     # Free text that researchers wrote (answers, organisation notes) is kept: it is study data.
+
+
+def test_no_erasure_or_removal_without_a_backup_first(small_study: Study, monkeypatch):
+    keep, gone = _fill(small_study)
+    personal_data.set_retention_date(small_study, dt.date(2026, 1, 31))
+    monkeypatch.setattr(backups, "integrity_ok", lambda path, key=None: False)  # every backup fails its check
+    import pytest
+
+    with pytest.raises(backups.BackupError, match="nothing was erased"):
+        personal_data.erase(small_study, gone)
+    assert small_study.organisations.get(gone).name == "Erased Association"
+    with pytest.raises(backups.BackupError, match="nothing was removed"):
+        personal_data.strip_personal_data(small_study)
+    assert [c.name for c in small_study.organisations.contacts(gone)] == [UNIQUE]
+    monkeypatch.undo()
+    personal_data.strip_personal_data(small_study)
+    assert personal_data.retention_date(small_study) is None  # done, so no more reminders
