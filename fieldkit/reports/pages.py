@@ -371,6 +371,6 @@ def long_date(value: Any) -> str:
 def write_pdf(path: str | os.PathLike, build: Callable[[Any], None]) -> Path:
     """Call ``build(file)`` on a temporary file beside ``path``, flush it to disk and rename it
     over ``path``; on any failure (a cancel included) remove it and leave ``path`` as it was."""
-    from fieldkit.reports.tables import write_atomically
+    from fieldkit.exports import write_atomically
 
     return write_atomically(path, build)

@@ -12,8 +12,9 @@ scale question. Percentages are numbers of percent (42.9 means 42.9%), as the co
   (frozen), the total row bold, any notes below, numbers stored as numbers and the columns
   fitted to their contents.
 
-Files are written atomically: to a temporary file beside the target, flushed to disk, then
-renamed over it, so a failure never leaves half a file (and an existing file stays as it was).
+Files are written atomically (``fieldkit.exports.write_atomically``): to a temporary file beside
+the target, flushed to disk, then renamed over it, so a failure never leaves half a file (and an
+existing file stays as it was).
 These are the researcher's working figures: no small-number protection is applied here.
 """
 
@@ -23,14 +24,13 @@ import csv
 import io
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fieldkit import summary
-from fieldkit.errors import FieldkitError
+from fieldkit.exports import ExportError, write_atomically
 from fieldkit.templates import COUNTABLE_TYPES
 
 if TYPE_CHECKING:
@@ -41,10 +41,6 @@ FORMATS = ("csv", "xlsx")
 #: Excel's limit on a sheet name, and the characters it refuses in one.
 _SHEET_NAME_MAX = 31
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-class ExportError(FieldkitError):
-    """A table could not be written (no such folder, no permission, the file open elsewhere)."""
 
 
 @dataclass(frozen=True)
@@ -265,7 +261,13 @@ def xlsx_bytes(tables: Table | Iterable[Table]) -> bytes:
 
 def write_xlsx(tables: Table | Iterable[Table], path: str | os.PathLike) -> Path:
     """Write a workbook with a sheet per table to ``path``, atomically."""
-    data = xlsx_bytes(tables)
+    try:
+        data = xlsx_bytes(tables)
+    except OSError as e:  # openpyxl writes each sheet to a temporary file first
+        import tempfile
+
+        raise ExportError(f"{path}: cannot make the workbook: its temporary files in {tempfile.gettempdir()} "
+                          f"could not be written ({e.strerror or e}); nothing was written") from None
     return write_atomically(path, lambda f: f.write(data))
 
 
@@ -281,54 +283,3 @@ def format_for(path: str | os.PathLike) -> str:
     if suffix not in FORMATS:
         raise ExportError(f"{path}: the file name should end in .csv or .xlsx")
     return suffix
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-def write_atomically(path: str | os.PathLike, write: Callable[[io.BufferedWriter], object]) -> Path:
-    """Write a file through ``write(binary_file)`` under a temporary name beside ``path``,
-    flush it to disk and rename it into place. On any failure nothing is left behind and a
-    file already at ``path`` is untouched."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise ExportError(f"{path}: the folder {folder} does not exist")
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder")
-    try:
-        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    except OSError as e:
-        raise ExportError(f"{path}: cannot write in {folder} ({e.strerror or e})") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException as e:
-        temp.unlink(missing_ok=True)
-        if isinstance(e, PermissionError):
-            raise ExportError(f"{path}: cannot write the file (is it open in another program?)") from None
-        if isinstance(e, OSError):
-            raise ExportError(f"{path}: cannot write the file ({e.strerror or e})") from None
-        raise
-    _sync_folder(folder)
-    return path
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the system allows it (not on Windows)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
