@@ -46,8 +46,12 @@ def _backup_problems(study: Study) -> list[str]:
     a backup left readable without the passphrase would undo the encryption."""
     from fieldkit.storage import backups
 
-    return [f"backup {b.path} does not open and check out with the study's passphrase"
-            for b in backups.list_backups(study.path) if not backups.integrity_ok(b.path, study._key)]
+    found = []
+    for b in backups.list_backups(study.path):
+        problem = backups.key_problem(b.path, study._key)
+        if problem:
+            found.append(f"backup {b.path} {problem}")
+    return found
 
 
 def _pool_problems(study: Study) -> list[str]:

@@ -215,6 +215,8 @@ class Study:
             study = cls(path, conn, lock, key)
             if place_warning:
                 study.warnings.append(f"{path}: {place_warning}")
+            if key is not None and not read_only:
+                _encrypt_plain_backups(study)  # in case encrypting it was cut short
             if backup and not read_only:
                 study.backup("open", only_if_changed=True)
             study.template  # noqa: B018 - load and validate the stored template now
@@ -571,6 +573,16 @@ def _quarantine(path: Path, reason: str, key: str | None = None) -> StudyDamaged
              " There is no backup of it that checks out.")
     return StudyDamagedError(f"{reason}. fieldkit has not written to it; it is kept as {aside}.{offer}",
                              aside=aside, backup=good.path if good else None)
+
+
+def _encrypt_plain_backups(study: Study) -> None:
+    from fieldkit.storage import backups
+
+    try:
+        backups.reencrypt(study.path, study._key, study._key)
+    except (FieldkitError, OSError, sqlite.Error) as e:
+        study.warnings.append(f"{study.path}: some backups are not encrypted and could not be encrypted now ({e}); "
+                              "fieldkit check lists them")
 
 
 def _backup(conn: sqlite.Connection, path: Path, reason: str, *, strict: bool,

@@ -18,6 +18,7 @@ from ui_typing import type_text
 POLISH = "Koordynatorka wolontariuszy, Łódź"
 URDU = "کرایہ بہت بڑھ گیا ہے"
 CHINESE = "小团体需要长期的核心资金"
+PASSPHRASE = "Walsall, wet Tuesday"
 
 
 def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
@@ -25,7 +26,7 @@ def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
     from fieldkit.templates import forms_dir
     from fieldkit.ui import main_window
     from fieldkit.ui.main_window import MainWindow
-    from fieldkit.ui.qt import QApplication, QPushButton, Qt
+    from fieldkit.ui.qt import QApplication, QPushButton, Qt, QTimer
 
     def focused():
         return QApplication.focusWidget()
@@ -39,11 +40,26 @@ def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
 
-    # 1. A new study from the regional mapping template, from its card on the welcome screen.
+    # 1. A new study from the regional mapping template, from its card on the welcome screen,
+    #    protected with a passphrase when it is offered.
     [new] = [b for b in w.centralWidget().findChildren(QPushButton)
              if b.accessibleName() == "New study from the template Regional mapping of community infrastructure"]
+
+    def encrypt():
+        from fieldkit.ui.passphrase import NewPassphraseDialog
+
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, NewPassphraseDialog)
+        assert not dialog.ok.isEnabled()
+        type_text(dialog.first, PASSPHRASE)
+        type_text(dialog.second, PASSPHRASE)
+        assert dialog.ok.isEnabled()
+        dialog.ok.click()
+
+    QTimer.singleShot(0, encrypt)
     new.click()
-    assert w.session is not None and w.session.study.path == path
+    assert w.session is not None and w.session.study.path == path and w.session.study.encrypted
+    assert not path.read_bytes().startswith(b"SQLite format 3")
     assert (forms_dir() / "regional-mapping.toml").exists()
 
     # 2. Two organisations, through the Add dialog.
@@ -108,7 +124,7 @@ def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
     w.close()  # closes the study
 
     # 6. The file holds exactly that.
-    with Study.open(path) as study:
+    with Study.open(path, passphrase=PASSPHRASE) as study:
         assert study.template.name == "regional-mapping"
         names = [o.name for o in study.organisations.many(study.organisations.ids())]
         assert names == ["Dudley Voluntary Action", "Stowarzyszenie Polek w Walsall"]

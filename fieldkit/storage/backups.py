@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldkit.errors import FieldkitError
+from fieldkit.errors import FieldkitError, PassphraseError
 from fieldkit.storage import sqlite
 
 SUFFIX = ".fieldkit"
@@ -251,25 +251,40 @@ def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = No
 def reencrypt(study_path: Path, old_key: str | None, new_key: str | None) -> list[Path]:
     """Re-encrypt every backup of a study whose passphrase changed from ``old_key`` to
     ``new_key`` (None: no passphrase), so its backups never keep personal data under a
-    passphrase that was given up, or none at all. Returns backups the old key did not open
-    (left as they are)."""
-    from fieldkit.storage import encryption
+    passphrase that was given up, or none at all. Unencrypted backups of an encrypted study
+    are always encrypted (``reencrypt(path, key, key)`` does only that, cheaply: it is run
+    whenever an encrypted study opens, in case a change was cut short). Returns the backups
+    left as they were because neither key opens them."""
+    from fieldkit.storage import connection, encryption
 
     skipped = []
     for b in list_backups(study_path):
-        if not integrity_ok(b.path, old_key):
+        try:
+            plain = connection.read_header(b.path) is not None
+        except FieldkitError:
+            continue  # not a database at all: check reports it
+        if plain:
+            if new_key is None:
+                continue
+            source_key = None
+        elif old_key == new_key:
+            continue  # already under the study's key (or another: integrity_ok would tell)
+        elif old_key is not None and integrity_ok(b.path, old_key):
+            source_key = old_key
+        else:
             skipped.append(b.path)
             continue
         temp = b.path.with_name(b.path.name + ".part")
         temp.unlink(missing_ok=True)
-        source = sqlite.connect(b.path, key=old_key)  # read-write: ATTACH inherits a read-only open
         try:
-            encryption.export(source, temp, new_key, journal_mode="DELETE")
+            source = sqlite.connect(b.path, key=source_key)  # read-write: ATTACH inherits a read-only open
+            try:
+                encryption.export(source, temp, new_key, journal_mode="DELETE")
+            finally:
+                source.close()
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-        finally:
-            source.close()
         if not integrity_ok(temp, new_key):
             temp.unlink(missing_ok=True)
             raise BackupError(f"{b.path}: the re-encrypted backup does not pass SQLite's integrity check")
@@ -277,3 +292,24 @@ def reencrypt(study_path: Path, old_key: str | None, new_key: str | None) -> lis
         os.replace(temp, b.path)
         os.utime(b.path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # keeps "unchanged since" right
     return skipped
+
+
+def key_problem(backup: Path, key: str | None) -> str | None:
+    """What is wrong with one backup of a study keyed with ``key``, in words, or None."""
+    from fieldkit.storage import connection
+
+    try:
+        plain = connection.read_header(backup) is not None
+        if plain and key is not None:
+            return "is not encrypted, although the study is: anyone with the file can read it"
+        if not plain and key is None:
+            return ("is encrypted with a passphrase the study no longer has; it opens only with that one "
+                    "(delete it if you no longer need it)")
+        if not plain:
+            connection.verify_key(backup, key)
+    except PassphraseError:
+        return ("is encrypted with another passphrase (left by an interrupted change); it opens only with "
+                "that one (delete it if you no longer need it)")
+    except FieldkitError as e:
+        return str(e)
+    return None if integrity_ok(backup, key) else "does not pass SQLite's integrity check"

@@ -13,6 +13,7 @@ from pathlib import Path
 from fieldkit.errors import FieldkitError
 from fieldkit.study import Study, default_folder
 from fieldkit.ui import errors
+from fieldkit.ui import passphrase as passphrases
 from fieldkit.ui.qt import (
     QAction,
     QApplication,
@@ -61,6 +62,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._saved_label = QLabel()
         self._saved_label.setAccessibleName("Save state")
+        self._lock_label = QLabel()
+        self._lock_label.setAccessibleName("Encryption")
+        self.statusBar().addPermanentWidget(self._lock_label)
         self.statusBar().addPermanentWidget(self._saved_label)
         self._build_menus()
         self._backup_timer = QTimer(self)
@@ -91,6 +95,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.SaveAs, study_only=True)
         self._action(file, "&Backups and restore…", self.show_backups, study_only=True)
+        self._action(file, "&Passphrase…", self.manage_passphrase, study_only=True)
         self._action(file, "&Close study", self.close_study, QKeySequence.Close, study_only=True)
         file.addSeparator()
         quit_ = self._action(file, "&Quit", self.close, QKeySequence.Quit)
@@ -148,16 +153,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("No study open")
         self._saved_label.clear()
 
-    def open_study(self, path: Path, *, allow_risky_location: bool = False) -> bool:
-        from fieldkit.errors import StudyDamagedError
+    def open_study(self, path: Path, *, allow_risky_location: bool = False, passphrase: str | None = None) -> bool:
+        """Open ``path`` as the window's study, asking for its passphrase if it is encrypted."""
+        from fieldkit.errors import PassphraseError, StudyDamagedError
         from fieldkit.storage.location import RiskyLocationError
 
         try:
-            study = Study.open(path, allow_risky_location=allow_risky_location)
+            study = Study.open(path, allow_risky_location=allow_risky_location, passphrase=passphrase)
+        except PassphraseError as e:
+            typed = passphrases.ask_passphrase(self, Path(path), wrong=not e.needed)
+            return typed is not None and self.open_study(path, allow_risky_location=allow_risky_location,
+                                                         passphrase=typed)
         except RiskyLocationError as e:
             answer = QMessageBox.warning(self, "This is not a safe place for a study", str(e),
                                          QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Cancel)
-            return answer == QMessageBox.Open and self.open_study(path, allow_risky_location=True)
+            return answer == QMessageBox.Open and self.open_study(path, allow_risky_location=True,
+                                                                  passphrase=passphrase)
         except StudyDamagedError as e:
             if e.backup is None:
                 errors.warn(self, "The study is damaged", str(e))
@@ -166,7 +177,7 @@ class MainWindow(QMainWindow):
                                          QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
             if answer != QMessageBox.Yes:
                 return False
-            return self._restore(path, Path(e.backup))
+            return self._restore(path, Path(e.backup), passphrase)
         except FieldkitError as e:
             errors.warn(self, "Cannot open the study", str(e))
             return False
@@ -181,6 +192,7 @@ class MainWindow(QMainWindow):
         self.session.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.session.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self._build_study_view()
+        self._show_encryption()
         self._remember(study.path)
         self._update_actions()
         self._backup_timer.start()
@@ -279,12 +291,15 @@ class MainWindow(QMainWindow):
         if not name:
             return
         path = Path(name) if name.endswith(".fieldkit") else Path(name + ".fieldkit")
+        go_on, secret = passphrases.ask_for_new_study(self, path.stem)
+        if not go_on:
+            return
         try:
-            Study.create(path, template).close()
+            Study.create(path, template, passphrase=secret).close()
         except FieldkitError as e:
             errors.warn(self, "Cannot create the study", str(e))
             return
-        self.open_study(path)
+        self.open_study(path, passphrase=secret)
 
     def save_copy(self) -> None:
         if self.session is None:
@@ -319,15 +334,46 @@ class MainWindow(QMainWindow):
             if not self._restore(path, dialog.chosen):
                 self.open_study(path)
 
-    def _restore(self, path: Path, backup: Path) -> bool:
-        from fieldkit.storage import backups
+    def manage_passphrase(self) -> None:
+        """File ▸ Passphrase…: encrypt the study, or change or remove its passphrase."""
+        if self.session is None:
+            return
+        organisations = self.screens.get("organisations")
+        release = getattr(getattr(organisations, "loader", None), "release_reader", lambda: None)
+        if passphrases.manage(self, self.session, release):
+            self._show_encryption()
+            for warning in self.session.study.warnings:
+                self.statusBar().showMessage(warning, 15_000)
 
-        try:
-            aside = backups.restore(path, backup)
-        except FieldkitError as e:
-            errors.warn(self, "Not restored", str(e))
-            return False
-        if not self.open_study(path):
+    def _show_encryption(self) -> None:
+        encrypted = self.session is not None and self.session.study.encrypted
+        self._lock_label.setText("Encrypted" if encrypted else "")
+        self._lock_label.setToolTip("The study and its backups are encrypted with a passphrase" if encrypted else "")
+
+    def _restore(self, path: Path, backup: Path, passphrase: str | None = None) -> bool:
+        """Put ``backup`` in place of the study and open it; an encrypted backup needs its
+        passphrase (asked for unless the one just typed to open the study is given)."""
+        from fieldkit.errors import PassphraseError
+        from fieldkit.storage import backups, connection, sqlite
+
+        wrong = False
+        while True:
+            key = None
+            if connection.read_header(backup) is None:
+                if passphrase is None:
+                    passphrase = passphrases.ask_passphrase(self, backup, wrong=wrong)
+                    if passphrase is None:
+                        return False
+                key = sqlite.key_for_file(backup, passphrase)
+            try:
+                aside = backups.restore(path, backup, key=key)
+                break
+            except PassphraseError:
+                passphrase, wrong = None, True
+            except FieldkitError as e:
+                errors.warn(self, "Not restored", str(e))
+                return False
+        if not self.open_study(path, passphrase=passphrase):
             return False
         self.statusBar().showMessage(f"Restored. The file as it was is kept as {aside.name}.", 20_000)
         return True
@@ -398,12 +444,20 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(self, "About fieldkit",
                           f"<b>fieldkit {__version__}</b><p>Offline research by interview: organisations, "
-                          "attempts, interviews and an anonymous comment pool, in one file on this computer.</p>")
+                          "attempts, interviews and an anonymous comment pool, in one file on this computer.</p>"
+                          f"<p>Encryption: {_cipher_text()}.</p>")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.settings.setValue("window/geometry", self.saveGeometry())
         self._close_session()
         super().closeEvent(event)
+
+
+def _cipher_text() -> str:
+    from fieldkit.storage import sqlite
+
+    v = sqlite.versions()
+    return f"SQLCipher {v['sqlcipher']} (AES-256) on SQLite {v['sqlite']}"
 
 
 def run(path: Path | None = None) -> int:
