@@ -155,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = _parser()
     args = parser.parse_args(argv)
+    from fieldkit.exports import sweep_stale_exports
+
+    sweep_stale_exports()  # temporary files an export killed half-way left behind (app and commands)
     if args.command is None:
         return _run_app(None)
     handler = COMMANDS[args.command]
@@ -173,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fieldkit {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED
     except Exception as e:  # an unexpected bug: still one line unless asked for more
+        from fieldkit.storage import connection, sqlite
+
+        if isinstance(e, sqlite.DatabaseError) and getattr(args, "study", None) is not None:
+            # Damage (or a full disk) met while reading, not a bug: say so in fieldkit's words.
+            if args.debug:
+                traceback.print_exc()
+            print(f"fieldkit {args.command}: {connection.database_error(Path(args.study), e)}", file=sys.stderr)
+            return EXIT_FAILED
         if args.debug:
             traceback.print_exc()
         else:
@@ -185,11 +196,14 @@ def _open(path: Path, *, read_only: bool = False):
     """Open a study, asking for its passphrase when it is encrypted; a read-only open of a
     study in an older format opens it normally once, which backs it up and brings it up to
     date (when no other window has it open)."""
-    from fieldkit.errors import StudyOutdatedError
+    from fieldkit.errors import StudyDamagedError, StudyOutdatedError
     from fieldkit.storage import connection
     from fieldkit.study import Study
 
-    encrypted = connection.read_header(Path(path)) is None
+    try:
+        encrypted = connection.read_header(Path(path)) is None
+    except StudyDamagedError:
+        encrypted = False  # Study.open says so, and moves it aside when it may
     passphrase = _ask_passphrase(path) if encrypted else None
     try:
         return Study.open(path, read_only=read_only, passphrase=passphrase)
@@ -418,6 +432,9 @@ def _report_sections(given: list[str] | None) -> tuple[str, ...]:
 
 def _pdf_path(path: Path) -> Path:
     """The PDF to write: ``.pdf`` added when missing; its folder must exist (nothing is made)."""
+    if path.exists() and not path.is_file() and not path.is_dir():  # not /dev/full.pdf for /dev/full
+        raise FieldkitError(f"{path}: is not an ordinary file (a device, pipe or socket); nothing was written "
+                            "— choose a file name")
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
     if not path.parent.is_dir():

@@ -27,6 +27,11 @@ class StudyOutdatedError(StudyFileError):
     """A read-only open found a study in an older format; opening it normally updates it."""
 
 
+class StudyReadOnlyError(StudyFileError):
+    """fieldkit cannot write where the study is (a read-only file, folder or drive). It can
+    still be opened read-only (``Study.open(path, read_only=True)``)."""
+
+
 class StudyDamagedError(StudyFileError):
     """The study file is damaged. It has been moved aside (``aside``) untouched; ``backup`` is
     the newest backup that passes SQLite's integrity check, or None."""

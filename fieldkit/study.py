@@ -160,7 +160,15 @@ class Study:
         encrypted study (PassphraseError when it is needed or wrong); a plain study ignores it.
         """
         path = Path(path)
-        header = connection.read_header(path)
+        try:
+            header = connection.read_header(path)
+        except StudyDamagedError as e:  # a fieldkit study whose header is overwritten
+            if read_only:
+                raise
+            lock = connection.StudyLock(path)
+            lock.acquire()  # not while another window has it open
+            lock.release()
+            raise _quarantine(path, str(e)) from None
         key = sqlite.key_for_file(path, passphrase) if header is None and passphrase is not None else None
         return cls._open(path, read_only=read_only, backup=backup, allow_risky_location=allow_risky_location,
                          key=key)
@@ -177,6 +185,8 @@ class Study:
         else:
             key = None
             connection.check_identity(path, *header)
+        if not read_only and not connection.writable(path):
+            raise connection.read_only_here(path)
         place_warning = None if read_only else location.ensure_safe(path, allow_risky=allow_risky_location)
         lock = connection.StudyLock(path)
         if not read_only:
@@ -195,7 +205,8 @@ class Study:
                 lock.release()
                 raise _quarantine(path, f"{path}: the study file is damaged ({problem})", key)
         try:
-            conn = connection.connect(path, key)
+            conn = (connection.connect_read_only(path, key) if read_only and not connection.writable(path)
+                    else connection.connect(path, key))
         except BaseException:
             lock.release()
             raise
@@ -218,7 +229,16 @@ class Study:
             if key is not None and not read_only:
                 _encrypt_plain_backups(study)  # in case encrypting it was cut short
             if backup and not read_only:
+                warned = len(study.warnings)
                 study.backup("open", only_if_changed=True)
+                if len(study.warnings) > warned:
+                    # A backup is a page-by-page copy, checked: when it fails, the study itself may
+                    # be damaged in a way the quick check on opening does not see.
+                    problem = connection.probe(path, full=True, key=key)
+                    if problem is not None:
+                        conn.close()
+                        lock.release()
+                        raise _quarantine(path, f"{path}: the study file is damaged ({problem})", key)
             study.template  # noqa: B018 - load and validate the stored template now
         except BaseException as e:
             conn.close()

@@ -105,9 +105,6 @@ REFUSED = {
     "newer": (_newer, f"written by a newer fieldkit (study format {SCHEMA_VERSION + 1}; this fieldkit reads "
                       f"up to {SCHEMA_VERSION}); update fieldkit to open it"),
     "foreign": (_foreign, "an SQLite database, but not a fieldkit study"),
-    # Its own words depend on whether the file could be an encrypted study: only "refused, by
-    # name, untouched" is asserted here.
-    "header overwritten": (_header, ""),
 }
 
 
@@ -160,7 +157,8 @@ def test_a_truncated_study_is_moved_aside_untouched(capsys, good_study, tmp_path
         assert f"fieldkit has not written to it; it is kept as {path}.damaged" in message
         assert "There is no backup of it that checks out." in message
         aside = Path(f"{path}.damaged")
-        assert not path.exists() and aside.read_bytes() == truncated and aside.stat().st_mtime_ns == mtime
+        assert sorted(p.name for p in path.parent.iterdir()) == ["study.fieldkit.damaged"]  # no -wal, -shm
+        assert aside.read_bytes() == truncated and aside.stat().st_mtime_ns == mtime
         assert backups_of(path) == []
 
 
@@ -245,3 +243,77 @@ def test_after_a_crash_the_full_check_finds_the_damage_and_moves_the_study_aside
         assert aside.read_bytes() == content and aside.stat().st_mtime_ns == mtime
         assert Path(f"{aside}-wal").read_bytes() == wal
         assert backups_of(path) == []
+
+
+# --- damage a clean shutdown does not re-check -----------------------------------------------
+
+
+def _zero_a_page(path: Path) -> None:
+    leaves = leaf_pages(path, "organisations")
+    page = leaves[len(leaves) // 2]
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * PAGE:page * PAGE] = bytes(PAGE)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["zeroed page", "index out of step"])
+def test_damage_in_a_cleanly_closed_study_is_found_when_it_is_opened(capsys, good_study, tmp_path, damage):
+    """No -wal, so no full check is due; the check of the backup taken on opening finds it."""
+    for how in ("open", "check"):
+        path = copy_of(good_study, tmp_path / how)
+        (_zero_a_page if damage == "zeroed page" else _index_out_of_step)(path)
+        content, mtime = path.read_bytes(), path.stat().st_mtime_ns
+        if how == "open":
+            with pytest.raises(StudyDamagedError) as info:
+                Study.open(path)
+            message = str(info.value)
+        else:
+            code, out, err = run(capsys, "check", path)
+            assert (code, out) == (1, "") and err.count("\n") == 1
+            message = err.removeprefix("fieldkit check: ")
+        assert message.startswith(f"{path}: the study file is damaged (")
+        assert f"fieldkit has not written to it; it is kept as {path}.damaged" in message
+        aside = Path(f"{path}.damaged")
+        assert sorted(p.name for p in path.parent.iterdir()) == ["study.fieldkit.damaged"]
+        assert aside.read_bytes() == content and aside.stat().st_mtime_ns == mtime
+        assert backups_of(path) == []
+
+
+def test_reading_commands_say_a_zeroed_page_is_damage_not_a_bug(capsys, good_study, tmp_path):
+    path = copy_of(good_study, tmp_path / "study")
+    _zero_a_page(path)
+    before = state(path.parent)
+    for argv in (["summary", path], ["report", path, "-o", tmp_path / "report.pdf"]):
+        assert run(capsys, *argv) == (1, "", f"fieldkit {argv[0]}: {path}: the study file is damaged "
+                                             "(database disk image is malformed)\n")
+    assert state(path.parent) == before and backups_of(path) == []
+
+
+def test_a_study_whose_first_bytes_are_overwritten_is_damaged_not_encrypted(capsys, good_study, tmp_path):
+    """The rest of the header (SQLite's fixed fields, fieldkit's application id) shows it is a
+    plain study: not one to ask a passphrase for."""
+    path = copy_of(good_study, tmp_path / "read")
+    _header(path)
+    before = state(path.parent)
+    with pytest.raises(StudyDamagedError) as info:
+        Study.open(path, read_only=True)
+    assert str(info.value) == f"{path}: the study file is damaged (its first bytes are overwritten)"
+    assert run(capsys, "summary", path) == (1, "", f"fieldkit summary: {info.value}\n")
+    assert state(path.parent) == before and backups_of(path) == []
+    for how in ("open", "check"):
+        path = copy_of(good_study, tmp_path / how)
+        _header(path)
+        content, mtime = path.read_bytes(), path.stat().st_mtime_ns
+        if how == "open":
+            with pytest.raises(StudyDamagedError) as info:
+                Study.open(path)
+            message = str(info.value)
+        else:
+            code, out, err = run(capsys, "check", path)
+            assert (code, out) == (1, "") and err.count("\n") == 1
+            message = err.removeprefix("fieldkit check: ")
+        assert message.startswith(f"{path}: the study file is damaged (its first bytes are overwritten). "
+                                  f"fieldkit has not written to it; it is kept as {path}.damaged")
+        aside = Path(f"{path}.damaged")
+        assert sorted(p.name for p in path.parent.iterdir()) == ["study.fieldkit.damaged"]
+        assert aside.read_bytes() == content and aside.stat().st_mtime_ns == mtime

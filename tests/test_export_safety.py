@@ -393,3 +393,29 @@ def test_an_export_that_cannot_be_written_whole_is_not_written_at_all(small_repo
     assert sorted(os.listdir(folder)) == sorted(old)
     assert _notes() == []
 
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full")
+def test_a_pdf_to_a_device_is_refused_not_written_beside_it_as_name_pdf(capsys, small_report, device_guard):
+    from fieldkit.cli import main
+
+    study, _, _ = small_report
+    in_dev = set(os.listdir("/dev"))
+    for argv in (["report", study], ["casesheet", study, "Coventry Advice Network"]):
+        code = main([str(a) for a in argv + ["-o", "/dev/full"]])
+        assert (code, *capsys.readouterr()) == (1, "", f"fieldkit {argv[0]}: /dev/full: is not an ordinary file (a "
+                                                       "device, pipe or socket); nothing was written — choose a "
+                                                       "file name\n")
+    assert set(os.listdir("/dev")) == in_dev
+
+
+def test_every_start_of_fieldkit_sweeps(tmp_path: Path, capsys):
+    """The app and every command start through cli.main, which sweeps first."""
+    from fieldkit.cli import main
+
+    temp = tmp_path / ".report.pdf.eeeeeeeeeeee.fieldkit-part"
+    temp.write_bytes(b"half a report")
+    dead = _dead_pid()
+    notes_folder().mkdir(parents=True, exist_ok=True)
+    (notes_folder() / f"{dead}-eeeeeeeeeeee.json").write_text(json.dumps({"temp": str(temp), "pid": dead}))
+    assert main(["templates"]) == 0
+    assert not temp.exists()

@@ -111,3 +111,53 @@ def test_a_read_only_study_can_be_read_and_reported_on_and_is_never_written(tmp_
     code, out, err = said["report"]
     assert (code, err) == (0, "") and report.read_bytes().startswith(b"%PDF")
     assert path.read_bytes() == content and path.stat().st_mtime_ns == mtime
+
+
+_OPEN_WHERE_NOTHING_CAN_BE_WRITTEN = """
+    import io, json, sys
+    from contextlib import redirect_stderr, redirect_stdout
+    from fieldkit.cli import main
+    from fieldkit.errors import FieldkitError
+    from fieldkit.study import Study
+
+    path, report = sys.argv[1], sys.argv[2]
+    said = {}
+    try:
+        Study.open(path).close()
+        said["open"] = "opened"
+    except FieldkitError as e:
+        said["open"] = [type(e).__name__, str(e)]
+    with Study.open(path, read_only=True) as study:
+        said["names"] = [o.name for o in study.organisations.many(study.organisations.ids())]
+    for argv in (["check", path], ["summary", path, "--format", "json"], ["report", path, "-o", report]):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(argv)
+        said[argv[0]] = [code, out.getvalue(), err.getvalue()]
+    print(json.dumps(said))
+"""
+
+
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_study_fieldkit_cannot_write_is_refused_by_name_and_read_without_writing(tmp_path: Path, read_only):
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    path = folder / "read-only.fieldkit"
+    with Study.create(path, small_template()) as study:
+        study.organisations.add("Coventry Advice Network", category="Network")
+    (path if read_only == "file" else folder).chmod(0o444 if read_only == "file" else 0o555)
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    report = tmp_path / "report.pdf"
+    try:
+        said = as_ordinary_user(_OPEN_WHERE_NOTHING_CAN_BE_WRITTEN, path, report)
+    finally:
+        folder.chmod(0o755)
+    refusal = (f"{path}: fieldkit cannot write here (the study or its folder is read-only); nothing was "
+               "changed — copy it to a folder you can write to, or open it read-only")
+    assert said["open"] == ["StudyReadOnlyError", refusal]
+    assert said["check"] == [1, "", f"fieldkit check: {refusal}\n"]
+    assert said["names"] == ["Coventry Advice Network"]
+    code, out, err = said["summary"]
+    assert (code, err) == (0, "") and json.loads(out)["total"]["on_database"] == 1
+    assert said["report"][0] == 0 and report.read_bytes().startswith(b"%PDF")
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before  # no -wal, -shm

@@ -7,12 +7,14 @@ without writing anything, files that are empty, not SQLite, not fieldkit's or to
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 import sys
 from pathlib import Path
 
-from fieldkit.errors import PassphraseError, StudyBusyError, StudyFileError, StudyInUseError
+from fieldkit.errors import (PassphraseError, StudyBusyError, StudyDamagedError, StudyFileError, StudyInUseError,
+                             StudyReadOnlyError)
 from fieldkit.storage import sqlite
 from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -40,12 +42,21 @@ def read_header(path: Path) -> tuple[int, int] | None:
     if len(head) == 0:
         raise StudyFileError(f"{name}: the file is empty (0 bytes), not a fieldkit study")
     if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        if len(head) == 100 and _rest_of_header_is_ours(head):
+            raise StudyDamagedError(f"{name}: the study file is damaged (its first bytes are overwritten)")
         if looks_encrypted(path):
             return None
         raise StudyFileError(f"{name}: not a fieldkit study (not an SQLite database)")
     (user_version,) = struct.unpack(">i", head[60:64])
     (application_id,) = struct.unpack(">I", head[68:72])
     return application_id, user_version
+
+
+def _rest_of_header_is_ours(head: bytes) -> bool:
+    """Whether a header whose first 16 bytes are not SQLite's is otherwise a plain fieldkit
+    study's: SQLite's fixed payload fractions (64, 32, 32) and fieldkit's application id.
+    SQLCipher encrypts these bytes too, so an encrypted study matches once in 2**56."""
+    return head[21:24] == b"\x40\x20\x20" and struct.unpack(">I", head[68:72])[0] == APPLICATION_ID
 
 
 def looks_encrypted(path: Path) -> bool:
@@ -84,6 +95,37 @@ def verify_key(path: Path, key: str | None) -> None:
         conn.close()
 
 
+def writable(path: Path) -> bool:
+    """Whether fieldkit may write the study, and create its -wal and -shm beside it (False
+    for a read-only file, a folder the user cannot write to, a read-only drive)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def read_only_here(path: Path) -> StudyReadOnlyError:
+    return StudyReadOnlyError(f"{path}: fieldkit cannot write here (the study or its folder is read-only); "
+                              "nothing was changed — copy it to a folder you can write to, or open it read-only")
+
+
+def connect_read_only(path: Path, key: str | None = None) -> sqlite.Connection:
+    """A connection for reading a study fieldkit cannot write: the file is read as it is,
+    and nothing is created beside it. A -wal with changes in it cannot be read so (SQLite
+    would have to write its index): that is refused by name."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StudyReadOnlyError(f"{path}: the study was not closed properly where it was last used, and "
+                                 "fieldkit cannot write here to bring in its last changes; copy it with its "
+                                 "-wal file to a folder you can write to")
+    conn = sqlite.connect(path, key=key, read_only=True, immutable=True, isolation_level=None,
+                          check_same_thread=False)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite.DatabaseError as e:
+        conn.close()
+        raise database_error(path, e) from None
+    return conn
+
+
 def check_identity(path: Path, application_id: int, user_version: int) -> None:
     """Refuse files that are not fieldkit studies or were written by a newer fieldkit."""
     if application_id != APPLICATION_ID:
@@ -112,7 +154,12 @@ class StudyLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            fd = os.open(self.path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except OSError as e:
+            if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise read_only_here(self.path) from None
+            raise StudyFileError(f"{self.path}: cannot open the study ({e.strerror or e})") from None
         try:
             if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
                 import msvcrt
@@ -183,18 +230,21 @@ def connect(path: Path, key: str | None = None) -> sqlite.Connection:
 def probe(path: Path, *, full: bool, key: str | None = None) -> str | None:
     """Read a study through a read-only connection, which can never write (not even the
     checkpoint SQLite does when the last connection closes). Returns None when it reads
-    cleanly, else what is wrong. ``full`` runs the whole integrity_check, as after a crash."""
+    cleanly, else what is wrong. ``full`` runs the whole integrity_check, as after a crash;
+    otherwise SQLite's quick_check (every page read and checked, without cross-checking
+    indexes against their tables: about a second for a 100,000-organisation study, a few
+    milliseconds for a usual one). With no -wal to replay the file is read as immutable, so nothing is created beside it
+    either (the caller holds the study's lock: no fieldkit is writing it)."""
+    wal = Path(f"{path}-wal")
+    replay = wal.exists() and wal.stat().st_size > 0
     try:
-        conn = sqlite.connect(path, key=key, read_only=True)
+        conn = sqlite.connect(path, key=key, read_only=True, immutable=not replay)
     except sqlite.Error as e:
         return str(e)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        if full:
-            result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-            if result != ["ok"]:
-                return result[0]
-        return None
+        result = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+        return None if result == ["ok"] else result[0]
     except sqlite.DatabaseError as e:
         if is_damage(e):
             return str(e)

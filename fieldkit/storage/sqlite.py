@@ -54,15 +54,18 @@ _quiet()
 
 
 def connect(target: str | Path, *, key: str | None = None, read_only: bool = False,
-            **kwargs) -> Connection:
+            immutable: bool = False, **kwargs) -> Connection:
     """Connect to ``target``, keyed with ``key`` (see ``raw_key``) when the study is encrypted.
 
     The key is applied first, as SQLCipher requires; it is not checked here (``PRAGMA key``
     succeeds whatever the passphrase): the caller's first read is the check.
-    ``read_only`` opens the file so that nothing, not even a checkpoint, can be written.
+    ``read_only`` opens the file so that nothing, not even a checkpoint, can be written;
+    ``immutable`` (with it) reads the file alone, creating no -wal or -shm beside it: only for
+    a file nothing else is writing and whose -wal, if any, holds nothing.
     """
     if read_only:
-        conn = _driver.connect(f"{Path(target).resolve().as_uri()}?mode=ro", uri=True, **kwargs)
+        options = "mode=ro&immutable=1" if immutable else "mode=ro"
+        conn = _driver.connect(f"{Path(target).resolve().as_uri()}?{options}", uri=True, **kwargs)
     else:
         conn = _driver.connect(str(target), **kwargs)
     if key is not None:
