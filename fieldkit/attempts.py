@@ -128,9 +128,12 @@ class Attempts:
         }
         with self.study.transaction():
             attempt_id = self.study.db["attempts"].insert(row).last_pk
-            self.study.conn.execute(
+            stamp = now()
+            moved = self.study.conn.execute(
                 "UPDATE organisations SET status = 'contacting', updated = ? "
-                "WHERE id = ? AND status = 'identified'", (now(), org_id))
+                "WHERE id = ? AND status = 'identified'", (stamp, org_id)).rowcount
+            if moved:
+                self.study.organisations.log_change(org_id, "status", "identified", "contacting", stamp)
         return attempt_id
 
     def get(self, attempt_id: int) -> Attempt:

@@ -124,7 +124,7 @@ def _change_log_problems(study: Study) -> list[str]:
     from fieldkit.organisations import CONTACT_FIELDS, TEXT_FIELDS, VOCABULARY_FIELDS
 
     allowed = set(TEXT_FIELDS) | set(VOCABULARY_FIELDS) | set(CONTACT_FIELDS) | {
-        "status", "exclusion_reason", "referred_by", "removed"}
+        "status", "exclusion_reason", "referred_by", "added", "removed", "restored"}
     out = []
     for r in study.query("SELECT DISTINCT field FROM changes"):
         field = r["field"]

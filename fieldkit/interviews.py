@@ -96,9 +96,13 @@ class Interviews:
                 "interviewer": interviewer or "",
                 "completed": None,
             }).last_pk
+            before = self.study.organisations.get(org_id)
+            stamp = now()
             self.study.conn.execute(
                 "UPDATE organisations SET status = 'interviewed', exclusion_reason = NULL, updated = ? "
-                "WHERE id = ?", (now(), org_id))
+                "WHERE id = ?", (stamp, org_id))
+            self.study.organisations.log_change(org_id, "status", before.status, "interviewed", stamp)
+            self.study.organisations.log_change(org_id, "exclusion_reason", before.exclusion_reason, None, stamp)
         return InterviewSession(self.study, interview_id)
 
     def resume(self, interview_id: int) -> InterviewSession:

@@ -455,6 +455,11 @@ class Organisations:
             (org_id, record, contact_id, field, None if old is None else str(old),
              None if new is None else str(new), at))
 
+    def log_change(self, org_id: int, field: str, old: Any, new: Any, at: str) -> None:
+        """Record a change to an organisation's own field made elsewhere in the core (its
+        status moving on when an attempt or an interview is recorded)."""
+        self._log(org_id, "organisation", None, field, old, new, at)
+
     def changes(self, org_id: int) -> list[Change]:
         """What changed in an organisation's record and its contacts, oldest first."""
         return [Change(**r) for r in self.study.query(
@@ -475,8 +480,11 @@ class Organisations:
     def add_contact(self, org_id: int, name: str = "", **fields: str | None) -> int:
         row = {"organisation_id": org_id, **self._contact_row({"name": name, **fields})}
         self.get(org_id)
+        from fieldkit.study import now
+
         with self.study.transaction():
             contact_id = self.study.db["contacts"].insert(row).last_pk
+            self._log(org_id, "contact", contact_id, "added", None, row["name"], now())
             self.study.search.index_organisation(org_id)
         return contact_id
 
@@ -514,8 +522,11 @@ class Organisations:
             raise InvalidValueError(f"contact {contact.id} is already there")
         row = {"id": contact.id, "organisation_id": contact.organisation_id,
                **self._contact_row({k: getattr(contact, k) for k in CONTACT_FIELDS})}
+        from fieldkit.study import now
+
         with self.study.transaction():
             self.study.db["contacts"].insert(row)
+            self._log(contact.organisation_id, "contact", contact.id, "restored", None, row["name"], now())
             self.study.search.index_organisation(contact.organisation_id)
 
     def delete_contact(self, contact_id: int) -> None:

@@ -78,6 +78,7 @@ def test_thinning_keeps_recent_then_daily_then_weekly(study_path: Path):
         stamps = [now - dt.timedelta(hours=h) for h in (1, 5, 30)]  # recent: all kept
         stamps += [now - dt.timedelta(days=5, hours=h) for h in (1, 2, 3)]  # same day: newest kept
         stamps += [now - dt.timedelta(days=60, hours=h) for h in (0, 24, 48)]  # one week: newest kept
+        stamps += [now - dt.timedelta(days=400)]  # over a year old: gone, with whatever was erased since
         for stamp in sorted(stamps):
             backups.take(conn, study_path, "auto", now=stamp)
     finally:
@@ -147,3 +148,14 @@ def test_a_backup_is_taken_before_an_import(study_path: Path, tmp_path: Path):
     before = next(b for b in backups.list_backups(study_path) if b.reason == "before-import")
     with sqlite3.connect(before.path) as old:
         assert [r[0] for r in old.execute("SELECT name FROM organisations")] == ["Before the import"]
+
+
+def test_the_newest_backup_is_kept_however_old(study_path: Path):
+    long_ago = dt.datetime(2020, 1, 6, 9, 0, 0)
+    with Study.open(study_path, backup=False) as study:
+        backups.take(study.conn, study_path, "auto", now=long_ago)
+    for b in backups.list_backups(study_path):
+        if b.taken != long_ago:
+            b.path.unlink()
+    assert backups.thin(study_path, now=dt.datetime(2026, 11, 23)) == []
+    assert [b.taken for b in backups.list_backups(study_path)] == [long_ago]

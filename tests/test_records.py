@@ -291,3 +291,33 @@ def test_change_log_records_named_fields_and_never_the_pool(small_study: Study):
     assert "anonymous words" not in dump
     orgs.delete(org)
     assert small_study.scalar("SELECT count(*) FROM changes") == 0  # goes with the organisation
+
+
+def test_the_change_log_follows_status_moves_and_contacts_coming_and_going(small_study):
+    """Statuses moved on by an attempt or an interview, and contacts added, removed and
+    put back, are in the organisation's history like any edit."""
+    from fieldkit import checks
+
+    orgs = small_study.organisations
+    org = orgs.add("Handsworth Forum", category="Network")
+    contact = orgs.add_contact(org, "Amrit Kaur")
+    small_study.attempts.log(org, outcome="No answer")
+    small_study.attempts.log(org, outcome="No answer")  # already contacting: nothing more to say
+    orgs.set_status(org, "excluded", exclusion_reason=small_study.template.vocabulary("exclusion_reasons")[0])
+    small_study.interviews.start(org)
+    gone = orgs.contact(contact)
+    orgs.delete_contact(contact)
+    orgs.restore_contact(gone)
+    seen = [(c.record, c.field, c.old, c.new) for c in orgs.changes(org)]
+    reason = small_study.template.vocabulary("exclusion_reasons")[0]
+    assert seen == [
+        ("contact", "added", None, "Amrit Kaur"),
+        ("organisation", "status", "identified", "contacting"),
+        ("organisation", "status", "contacting", "excluded"),
+        ("organisation", "exclusion_reason", None, reason),
+        ("organisation", "status", "excluded", "interviewed"),
+        ("organisation", "exclusion_reason", reason, None),
+        ("contact", "removed", "Amrit Kaur", None),
+        ("contact", "restored", None, "Amrit Kaur"),
+    ]
+    assert checks.problems(small_study) == []

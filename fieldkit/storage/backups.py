@@ -4,8 +4,10 @@ A file copy of a WAL database silently misses what is still in the -wal; the bac
 copies what a reader sees. Every backup is re-opened and integrity-checked before it
 counts. Backups live in the user data folder (one folder per study), named by the time
 they were taken and why, and are thinned by age: every backup of the last two days, then
-the newest of each day for a month, then the newest of each week. While a study's backups
-are paused (after a restore), nothing is thinned, so the last good copy cannot be evicted.
+the newest of each day for a month, then the newest of each week for a year; none is kept
+longer (except the newest of all), so what was erased from a study is gone from its backups
+within a year too. While a study's backups are paused (after a restore), nothing is
+thinned, so the last good copy cannot be evicted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from fieldkit.storage import sqlite
 SUFFIX = ".fieldkit"
 _NAME = re.compile(r"^(\d{8}-\d{6})-([a-z-]+)\.fieldkit$")
 _PAUSED = "PAUSED"
+#: No backup is kept longer than this (except a study's newest): erased data must not linger.
+KEEP_DAYS = 365
 
 
 class BackupError(FieldkitError):
@@ -150,7 +154,7 @@ def thin(study_path: Path, *, now: dt.datetime | None = None) -> list[Path]:
             if b.taken.date() not in seen_days:
                 keep.add(b.path)
             seen_days.add(b.taken.date())
-        else:
+        elif age <= dt.timedelta(days=KEEP_DAYS):
             week = b.taken.isocalendar()[:2]
             if week not in seen_weeks:
                 keep.add(b.path)

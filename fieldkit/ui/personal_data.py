@@ -115,6 +115,8 @@ class ChangeHistory:
             record = f"Contact: \u2068{name}\u2069"  # isolated, so a right-to-left name keeps its place
             if change.field == "removed":
                 return when, record, "Contact removed", _blank(change.old), "—"
+            if change.field in ("added", "restored"):
+                return when, record, f"Contact {change.field}", "—", _blank(change.new)
             field = CONTACT_LABELS.get(change.field, change.field.replace("_", " ").capitalize())
         else:
             record = "Organisation"
@@ -332,7 +334,8 @@ class EraseDialog(QDialog):
         layout.addWidget(self.summary)
         warning = QLabel("This cannot be undone with Edit ▸ Undo, and the undo history is cleared. The backup "
                          "is the only way back (File ▸ Backups and restore). That backup, and any older one, still "
-                         "holds this organisation: delete them from the backups folder once you are sure.")
+                         "holds this organisation until age clears it away (within a year); delete them from the "
+                         "backups folder sooner once you are sure.")
         warning.setWordWrap(True)
         warning.setStyleSheet(f"color: {WARNING_COLOUR};")
         layout.addWidget(warning)
