@@ -2,7 +2,7 @@
 
 A list view asks the core for the filtered, sorted ids (``Organisations.ids``) and then for
 one page of rows at a time (``Organisations.many``). Each is timed against the same query
-run with the sqlite3 module on the same file, in the same run.
+run with the bare SQLite driver fieldkit runs on (sqlcipher3) on the same file, in the same run.
 
     python bench/organisations.py [--organisations 100000]
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.search import normalise  # noqa: E402
 from fieldkit.study import Study  # noqa: E402
 from fieldkit.templates import find_template  # noqa: E402
@@ -54,7 +54,7 @@ def main() -> None:
                 study.organisations.add(name, category=rng.choice(cats), area=rng.choice(areas),
                                         contacts=[{"name": f"Person {i}"}])
         built = time.perf_counter() - start
-        raw = sqlite3.connect(path)
+        raw = sqlite.connect(path)
         ids = study.organisations.ids()
         page = ids[len(ids) // 2: len(ids) // 2 + 200]
         marks = ",".join("?" * len(page))
@@ -82,7 +82,7 @@ def main() -> None:
               f"median of {args.rounds} rounds")
         for label, ours, floor in cases:
             t_ours, t_floor = timed(ours, args.rounds), timed(floor, args.rounds)
-            print(f"{label:34} fieldkit {t_ours * 1e3:8.2f} ms   sqlite3 {t_floor * 1e3:8.2f} ms   "
+            print(f"{label:34} fieldkit {t_ours * 1e3:8.2f} ms   sqlite  {t_floor * 1e3:8.2f} ms   "
                   f"ratio {t_ours / t_floor:5.2f}x")
         raw.close()
         study.close()

@@ -1,10 +1,11 @@
 """How much does fieldkit add to saving one answer, over the bare SQLite write underneath?
 
 The interview screen saves an answer on every pause in typing, so this is the hot write path.
-The floor is the same durable write done with the sqlite3 module alone: one upsert and a
-COMMIT, in WAL mode with synchronous=FULL, on a file in the same folder. fieldkit also
-validates the value, re-indexes the interview's answers for search and, for anonymous
-questions, writes the pool row and its search entry.
+The floor is the same durable write done with the SQLite library fieldkit runs on (SQLCipher's,
+through sqlcipher3) alone: one upsert and a COMMIT, in WAL mode with synchronous=FULL, on a
+file in the same folder. fieldkit also validates the value, re-indexes the interview's answers
+for search and, for anonymous questions, writes the pool row and its search entry. The same
+is measured for an encrypted study against an encrypted floor (the same raw key).
 
     python bench/save_answer.py [--saves 400]
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,13 +24,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.study import Study  # noqa: E402
 from fieldkit.templates import find_template  # noqa: E402
 
+PASSPHRASE = "benchmark passphrase"
 
-def floor(folder: Path, saves: int, texts: list[str]) -> float:
-    path = folder / "floor.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+
+def floor(folder: Path, saves: int, texts: list[str], *, encrypted: bool = False) -> float:
+    path = folder / f"floor-{encrypted}.db"
+    key = sqlite.new_key(PASSPHRASE) if encrypted else None
+    conn = sqlite.connect(path, key=key, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE answers (interview_id INTEGER, question_id TEXT, value TEXT, "
@@ -46,8 +50,10 @@ def floor(folder: Path, saves: int, texts: list[str]) -> float:
     return elapsed / saves
 
 
-def fieldkit_saves(folder: Path, saves: int, texts: list[str], *, anonymous: bool) -> float:
-    with Study.create(folder / f"bench-{anonymous}.fieldkit", find_template("regional-mapping")) as study:
+def fieldkit_saves(folder: Path, saves: int, texts: list[str], *, anonymous: bool,
+                   encrypted: bool = False) -> float:
+    with Study.create(folder / f"bench-{anonymous}-{encrypted}.fieldkit", find_template("regional-mapping"),
+                      passphrase=PASSPHRASE if encrypted else None) as study:
         org = study.organisations.add("Benchmark Community Forum", category="BME network")
         session = study.interviews.start(org)
         questions = [q.id for q in study.template.questions()
@@ -65,19 +71,24 @@ def main() -> None:
     args = parser.parse_args()
     base = "Small groups tell us the forms are too long and the deadlines too short "
     texts = [base[: 20 + (i * 7) % len(base)] + str(i) for i in range(args.saves)]
-    results: dict[str, list[float]] = {"floor": [], "named": [], "anonymous": []}
+    results: dict[tuple[str, bool], list[float]] = {}
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory() as d:
             folder = Path(d)
-            results["floor"].append(floor(folder, args.saves, texts))
-            results["named"].append(fieldkit_saves(folder, args.saves, texts, anonymous=False))
-            results["anonymous"].append(fieldkit_saves(folder, args.saves, texts, anonymous=True))
-    f = statistics.median(results["floor"])
+            for encrypted in (False, True):
+                results.setdefault(("floor", encrypted), []).append(
+                    floor(folder, args.saves, texts, encrypted=encrypted))
+                for kind in ("named", "anonymous"):
+                    results.setdefault((kind, encrypted), []).append(fieldkit_saves(
+                        folder, args.saves, texts, anonymous=kind == "anonymous", encrypted=encrypted))
     print(f"saves per run: {args.saves}, rounds: {args.rounds} (medians below)")
-    print(f"floor (sqlite3 upsert + commit, WAL, synchronous=FULL): {f * 1e3:.3f} ms per save")
-    for kind in ("named", "anonymous"):
-        t = statistics.median(results[kind])
-        print(f"fieldkit save_answer, {kind:9}: {t * 1e3:.3f} ms per save, ratio {t / f:.2f}x the floor")
+    for encrypted in (False, True):
+        what = "encrypted" if encrypted else "plain"
+        f = statistics.median(results[("floor", encrypted)])
+        print(f"{what}: floor (upsert + commit, WAL, synchronous=FULL): {f * 1e3:.3f} ms per save")
+        for kind in ("named", "anonymous"):
+            t = statistics.median(results[(kind, encrypted)])
+            print(f"{what}: fieldkit save_answer, {kind:9}: {t * 1e3:.3f} ms per save, ratio {t / f:.2f}x the floor")
 
 
 if __name__ == "__main__":
