@@ -51,6 +51,24 @@ def test_the_sqlite_in_use_is_sqlcipher():
     assert tuple(int(x) for x in v["sqlite"].split(".")[:2]) >= (3, 44)
 
 
+def test_without_sqlcipher_nothing_is_encrypted_or_written(tmp_path: Path, monkeypatch):
+    """A build of SQLite without SQLCipher ignores a key and writes a plain file: refused."""
+    from fieldkit.errors import StorageError
+
+    monkeypatch.setattr(sqlite, "versions", lambda: {"sqlite": "3.51.1", "sqlcipher": "", "crypto": ""})
+    path = tmp_path / "study.fieldkit"
+    with pytest.raises(StorageError, match="cannot encrypt"):
+        Study.create(path, small_template(), passphrase=PASSPHRASE)
+    assert files_under(tmp_path) == []
+    monkeypatch.undo()
+    with Study.create(path, small_template()) as s:
+        before = file_digest(path)
+        monkeypatch.setattr(sqlite, "versions", lambda: {"sqlite": "3.51.1", "sqlcipher": "", "crypto": ""})
+        with pytest.raises(StorageError):
+            s.set_passphrase(PASSPHRASE)
+        assert not s.encrypted and file_digest(path) == before
+
+
 def test_an_encrypted_study_leaks_nothing_to_its_file_wal_backups_or_temporary_files(tmp_path: Path):
     path = tmp_path / "secret.fieldkit"
     study = Study.create(path, small_template(), passphrase=PASSPHRASE)

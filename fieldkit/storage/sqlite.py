@@ -108,7 +108,13 @@ def raw_key(passphrase: str, salt: bytes) -> str:
 
 
 def new_key(passphrase: str) -> str:
-    """A key for a file about to be written, with a fresh random salt."""
+    """A key for a file about to be written, with a fresh random salt. Refuses when the SQLite
+    in use has no SQLCipher (a key would then be silently ignored and the file left plain)."""
+    if not versions()["sqlcipher"]:
+        from fieldkit.errors import StorageError
+
+        raise StorageError("this installation's SQLite has no SQLCipher, so it cannot encrypt; nothing was "
+                           "changed (reinstall fieldkit with its sqlcipher3-wheels dependency)")
     return raw_key(passphrase, os.urandom(SALT_BYTES))
 
 
