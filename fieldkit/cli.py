@@ -118,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("backups", help="list a study's automatic backups")
     s.add_argument("study", type=Path)
+    s.add_argument("--delete-older-than", metavar="BACKUP",
+                   help="delete the backups taken before this one (a file, or its number in the list), "
+                        "e.g. after erasing personal data")
 
     s = sub.add_parser("restore", help="put a backup in place of the study (the current file is kept aside)")
     s.add_argument("study", type=Path)
@@ -509,6 +512,9 @@ def _find_organisation(study: Any, given: str) -> int:
 def cmd_backups(args: argparse.Namespace) -> int:
     from fieldkit.storage import backups
 
+    if args.delete_older_than is not None:
+        removed = backups.delete_older(args.study, _chosen_backup(args.study, args.delete_older_than))
+        print(f"Deleted {len(removed)} older backup{'s' if len(removed) != 1 else ''} of {args.study}")
     found = backups.list_backups(args.study)
     print(f"Backups of {args.study} are kept in {backups.folder_for(args.study)}")
     if backups.is_paused(args.study):
@@ -521,25 +527,29 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from fieldkit.storage import backups
+    from fieldkit.storage import backups, connection, sqlite
 
-    chosen = Path(args.backup)
-    if args.backup.isdigit() and not chosen.exists():
-        found = backups.list_backups(args.study)
-        number = int(args.backup)
-        if not 1 <= number <= len(found):
-            raise UsageError(f"there is no backup number {number} (see 'fieldkit backups {args.study}')")
-        chosen = found[number - 1].path
-    from fieldkit.storage import connection
-
-    from fieldkit.storage import sqlite
-
+    chosen = _chosen_backup(args.study, args.backup)
     encrypted = connection.read_header(chosen) is None
     aside = backups.restore(args.study, chosen,
                             key=sqlite.key_for_file(chosen, _ask_passphrase(chosen)) if encrypted else None)
     print(f"Restored {args.study} from {chosen}")
     print(f"The file as it was is kept as {aside}")
     return EXIT_OK
+
+
+def _chosen_backup(study: Path, given: str) -> Path:
+    """A backup named by its file, or by its number in 'fieldkit backups' (1 is the newest)."""
+    from fieldkit.storage import backups
+
+    chosen = Path(given)
+    if given.isdigit() and not chosen.exists():
+        found = backups.list_backups(study)
+        number = int(given)
+        if not 1 <= number <= len(found):
+            raise UsageError(f"there is no backup number {number} (see 'fieldkit backups {study}')")
+        chosen = found[number - 1].path
+    return chosen
 
 
 def cmd_access(args: argparse.Namespace) -> int:

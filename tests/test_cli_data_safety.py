@@ -81,3 +81,17 @@ def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Pa
     assert any(b.reason == "before-migration" for b in backups.list_backups(study_path))
     with Study.open(study_path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_backups_can_delete_those_older_than_one(capsys, study_path: Path):
+    with Study.open(study_path) as s:
+        s.backup("manual")
+        s.backup("manual")
+    found = backups.list_backups(study_path)
+    assert len(found) >= 3
+    code, out, err = run(capsys, "backups", study_path, "--delete-older-than", "2")
+    assert code == 0, err
+    assert f"Deleted {len(found) - 2} older backup" in out
+    assert [b.path for b in backups.list_backups(study_path)] == [b.path for b in found[:2]]
+    code, out, err = run(capsys, "backups", study_path, "--delete-older-than", "9")
+    assert code == 2 and "no backup number 9" in err

@@ -83,3 +83,38 @@ def test_a_study_in_a_cloud_folder_asks_before_opening(qtbot, tmp_path: Path, mo
     assert w.open_study(path) is True and w.session is not None
     assert asked[-1][0] == "Please note" and "OneDrive" in asked[-1][1]  # said again once open
     w.close()
+
+
+def test_deleting_the_backups_older_than_one(window, qtbot):
+    """After an erasure: the backups older than the chosen one go (they may still hold what
+    was erased); it and newer ones stay. Cancelling deletes nothing."""
+    from fieldkit.ui import backups as backups_ui
+    from fieldkit.ui.qt import QApplication, QMessageBox, QTimer
+
+    study = window.session.study
+    path = study.path
+    for name in ("One", "Two", "Three"):
+        study.organisations.add(name, category="Network")
+        study.backup("manual")
+    before = backups.list_backups(path)
+    assert len(before) >= 3
+    dialog = backups_ui.BackupsDialog(path, window)
+    qtbot.addWidget(dialog)
+    assert not dialog.delete_button.isEnabled()
+    dialog.table.selectRow(len(before) - 1)  # the oldest: nothing older to delete
+    assert dialog.restore_button.isEnabled() and not dialog.delete_button.isEnabled()
+    dialog.table.selectRow(1)
+
+    def answer(label):
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox) and f"Delete the {len(before) - 2} backups" in box.text()
+        [button] = [b for b in box.buttons() if b.text() == label]
+        button.click()
+
+    QTimer.singleShot(0, lambda: answer("Cancel"))
+    dialog.delete_button.click()
+    assert backups.list_backups(path) == before
+    QTimer.singleShot(0, lambda: answer(f"Delete {len(before) - 2} backups"))
+    dialog.delete_button.click()
+    assert [b.path for b in backups.list_backups(path)] == [b.path for b in before[:2]]
+    assert dialog.table.rowCount() == 2 and not dialog.delete_button.isEnabled()

@@ -169,6 +169,20 @@ def thin(study_path: Path, *, now: dt.datetime | None = None) -> list[Path]:
     return removed
 
 
+def delete_older(study_path: Path, backup: Path) -> list[Path]:
+    """Delete every backup of the study taken before ``backup`` (kept, with all newer ones):
+    after erasing personal data, the copies that still hold it. Returns what was deleted."""
+    found = list_backups(study_path)
+    index = next((i for i, b in enumerate(found) if b.path == Path(backup)), None)
+    if index is None:
+        raise BackupError(f"{backup}: not one of this study's backups")
+    removed = []
+    for b in found[index + 1:]:  # newest first: these are the older ones
+        b.path.unlink(missing_ok=True)
+        removed.append(b.path)
+    return removed
+
+
 def is_paused(study_path: Path) -> bool:
     return (folder_for(study_path) / _PAUSED).exists()
 

@@ -28,6 +28,7 @@ REASONS = {
     "before-migration": "Before an update of the study format",
     "before-restore": "Before a restore",
     "before-erasure": "Before personal data was erased",
+    "before-passphrase": "Before the passphrase changed",
 }
 
 
@@ -43,13 +44,14 @@ class BackupsDialog(QDialog):
         self.setWindowTitle("Backups")
         self.resize(720, 420)
         self.chosen: Path | None = None
+        self.study_path = study_path
         self.items = backups.list_backups(study_path)
         layout = QVBoxLayout(self)
         folder = backups.folder_for(study_path)
         last = (f"The last was taken {self.items[0].taken:%d %B %Y at %H:%M}." if self.items
                 else "None has been taken yet.")
         where = QLabel(f"Backups of this study are kept in {folder}. {last} fieldkit keeps every backup "
-                       "of the last two days, then one a day for a month, then one a week.")
+                       "of the last two days, then one a day for a month, then one a week for a year.")
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(where)
@@ -64,6 +66,25 @@ class BackupsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self._fill()
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.delete_button = QPushButton("Delete older backups…")
+        self.delete_button.setToolTip("Delete every backup taken before the chosen one, e.g. after erasing "
+                                      "personal data: older backups still hold it")
+        self.restore_button = QPushButton("Restore this backup…")
+        for button in (self.delete_button, self.restore_button):
+            button.setEnabled(False)
+            buttons.addButton(button, QDialogButtonBox.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.restore_button.clicked.connect(self._restore)
+        self.delete_button.clicked.connect(self._delete_older)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        layout.addWidget(buttons)
+
+    def _fill(self) -> None:
+        self.table.clearSelection()
+        self.table.setRowCount(len(self.items))
         for row, b in enumerate(self.items):
             for column, text in enumerate((f"{b.taken:%a %d %b %Y %H:%M:%S}", REASONS.get(b.reason, b.reason),
                                            _size(b.size))):
@@ -71,16 +92,34 @@ class BackupsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
-        layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        self.restore_button = QPushButton("Restore this backup…")
-        self.restore_button.setEnabled(False)
-        buttons.addButton(self.restore_button, QDialogButtonBox.ActionRole)
-        buttons.rejected.connect(self.reject)
-        self.restore_button.clicked.connect(self._restore)
-        self.table.itemSelectionChanged.connect(
-            lambda: self.restore_button.setEnabled(bool(self.table.selectedItems())))
-        layout.addWidget(buttons)
+
+    def _selection_changed(self) -> None:
+        row = self.table.currentRow() if self.table.selectedItems() else -1
+        self.restore_button.setEnabled(row >= 0)
+        self.delete_button.setEnabled(0 <= row < len(self.items) - 1)  # something older to delete
+
+    def _delete_older(self) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.items) - 1:
+            return
+        b = self.items[row]
+        n = len(self.items) - row - 1
+        box = QMessageBox(QMessageBox.Warning, "Delete older backups?",
+                          f"Delete the {n} backup{'s' if n != 1 else ''} taken before {b.taken:%d %B %Y at %H:%M}? "
+                          "Do this after erasing personal data, so that no copy of it is left. They cannot be "
+                          "brought back; this backup and newer ones are kept.",
+                          QMessageBox.Cancel, self)
+        delete = box.addButton(f"Delete {n} backup{'s' if n != 1 else ''}", QMessageBox.DestructiveRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        if box.clickedButton() is not delete:
+            return
+        try:
+            backups.delete_older(self.study_path, b.path)
+        except (backups.BackupError, OSError) as e:
+            QMessageBox.warning(self, "Not deleted", str(e))
+        self.items = backups.list_backups(self.study_path)
+        self._fill()
 
     def _restore(self) -> None:
         row = self.table.currentRow()

@@ -334,8 +334,8 @@ class EraseDialog(QDialog):
         layout.addWidget(self.summary)
         warning = QLabel("This cannot be undone with Edit ▸ Undo, and the undo history is cleared. The backup "
                          "is the only way back (File ▸ Backups and restore). That backup, and any older one, still "
-                         "holds this organisation until age clears it away (within a year); delete them from the "
-                         "backups folder sooner once you are sure.")
+                         "holds this organisation until age clears it away (within a year); once you are sure, "
+                         "delete them with Delete older backups… in File ▸ Backups and restore.")
         warning.setWordWrap(True)
         warning.setStyleSheet(f"color: {WARNING_COLOUR};")
         layout.addWidget(warning)
