@@ -21,8 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.errors import (FieldkitError, StudyBusyError, StudyDamagedError, StudyFileError,
-                             StudyOutdatedError)
+from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError, StudyOutdatedError
 from fieldkit.storage import connection, sqlite
 from fieldkit.templates import Template, template_from_dict
 
@@ -58,7 +57,7 @@ class Study:
         import sqlite_utils  # off the start-up path: only needed once a study is open
 
         self.path = path
-        self._key = key  # the passphrase, in memory only: more connections need it
+        self._key = key  # the key derived from the passphrase (memory only): more connections need it
         self.conn = conn
         self.db: sqlite_utils.Database = sqlite_utils.Database(conn)
         self._lock = lock
@@ -291,30 +290,10 @@ class Study:
             if self._closed:
                 raise FieldkitError(f"{self.path}: the study is closed")
             _backup(self.conn, self.path, "before-passphrase", strict=True, key=old)
-            temp = self.path.with_name(f".{self.path.name}.rekeying")
-            for leftover in _with_sidecars(temp):
-                leftover.unlink(missing_ok=True)
-            try:
-                encryption.export(self.conn, temp, new, journal_mode="DELETE")  # WAL again once opened
-                if not backups.integrity_ok(temp, new):
-                    raise StudyFileError(f"{self.path}: the re-encrypted copy does not check out; nothing was changed")
-                # Everything in the -wal must be in the file before it is replaced.
-                busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                wal = Path(f"{self.path}-wal")
-                if busy or (wal.exists() and wal.stat().st_size):
-                    raise StudyBusyError(f"{self.path}: another program is reading the study; close it and "
-                                         "try again (nothing was changed)")
-            except BaseException as e:
-                for leftover in _with_sidecars(temp):
-                    leftover.unlink(missing_ok=True)
-                if isinstance(e, sqlite.Error):
-                    raise connection.database_error(self.path, e) from None
-                raise
+            temp = encryption.rewrite(self.conn, self.path, new)
             self.conn.close()
-            self._lock.release()
-            os.replace(temp, self.path)
-            for side in _with_sidecars(self.path)[1:] + _with_sidecars(temp)[1:]:
-                side.unlink(missing_ok=True)
+            self._lock.release()  # first: Windows cannot rename over a file that is held open
+            encryption.put_in_place(temp, self.path)
             self._lock = connection.StudyLock(self.path)
             self._lock.acquire()
             self.conn = connection.connect(self.path, new)

@@ -201,7 +201,7 @@ def connect(path: Path, key: str | None = None) -> sqlite.Connection:
     """Open the one connection of a study, with fieldkit's pragmas, in autocommit mode.
 
     Transactions are explicit (``Study.transaction``). Damage that only shows at the first
-    read is turned into StudyFileError here. ``key``: the passphrase of an encrypted study.
+    read is turned into StudyFileError here. ``key``: an encrypted study's key (sqlite.raw_key).
     """
     conn = sqlite.connect(path, key=key, isolation_level=None, check_same_thread=False)
     try:
@@ -233,8 +233,9 @@ def probe(path: Path, *, full: bool, key: str | None = None) -> str | None:
     cleanly, else what is wrong. ``full`` runs the whole integrity_check, as after a crash;
     otherwise SQLite's quick_check (every page read and checked, without cross-checking
     indexes against their tables: about a second for a 100,000-organisation study, a few
-    milliseconds for a usual one). With no -wal to replay the file is read as immutable, so nothing is created beside it
-    either (the caller holds the study's lock: no fieldkit is writing it)."""
+    milliseconds for a usual one). With no -wal to replay the file is read as immutable, so
+    nothing is created beside it either (the caller holds the study's lock: no fieldkit is
+    writing it)."""
     wal = Path(f"{path}-wal")
     replay = wal.exists() and wal.stat().st_size > 0
     try:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fieldkit.errors import StudyBusyError, StudyFileError
 from fieldkit.storage import sqlite
+
+_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def export(conn: sqlite.Connection, target: Path, key: str | None, *, journal_mode: str = "WAL") -> None:
@@ -35,3 +38,42 @@ def export(conn: sqlite.Connection, target: Path, key: str | None, *, journal_mo
         conn.execute("DETACH DATABASE fieldkit_export")
     with open(target, "rb+") as f:
         os.fsync(f.fileno())
+
+
+def rewrite(conn: sqlite.Connection, path: Path, key: str | None) -> Path:
+    """Write the study open on ``conn`` (at ``path``) whole to a temporary file beside it,
+    under ``key``, check it, and make sure nothing is left only in the -wal: then the
+    temporary file can replace the study. Returns it; on failure nothing is left."""
+    from fieldkit.storage import backups, connection
+
+    temp = path.with_name(f".{path.name}.rekeying")
+    _remove_with_sidecars(temp)
+    try:
+        export(conn, temp, key, journal_mode="DELETE")  # WAL again once opened
+        if not backups.integrity_ok(temp, key):
+            raise StudyFileError(f"{path}: the re-encrypted copy does not check out; nothing was changed")
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        wal = Path(f"{path}-wal")
+        if busy or (wal.exists() and wal.stat().st_size):
+            raise StudyBusyError(f"{path}: another program is reading the study; close it and try again "
+                                 "(nothing was changed)")
+    except BaseException as e:
+        _remove_with_sidecars(temp)
+        if isinstance(e, sqlite.Error):
+            raise connection.database_error(path, e) from None
+        raise
+    return temp
+
+
+def put_in_place(temp: Path, path: Path) -> None:
+    """Rename the rewritten study over the old one (closed, its -wal empty) and remove the
+    old one's -wal and -shm, which belong to the file that is gone."""
+    os.replace(temp, path)
+    for suffix in _SIDECARS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _remove_with_sidecars(temp)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for p in (path, *(Path(f"{path}{suffix}") for suffix in _SIDECARS)):
+        p.unlink(missing_ok=True)
