@@ -178,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"fieldkit {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader stopped early (``| head``): not a failure of fieldkit's
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except Exception as e:  # an unexpected bug: still one line unless asked for more
         from fieldkit.storage import connection, sqlite
 
@@ -337,15 +342,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
         path = tables.write_table(table, args.output, fmt)
         print(f"Wrote {table.title.lower()} to {path}")
         return EXIT_OK
+    from fieldkit.reports import tables
+
     with _open(args.study, read_only=True) as study:  # works while the app has it open
-        result = summary.by_group(study, args.by)
-    data = result.as_json(targets=args.targets)
-    if args.format == "json":
-        print(json.dumps(data, ensure_ascii=False))
-    elif args.format == "csv":
-        print(_summary_csv(data, args.targets), end="")
+        if args.format == "json":
+            print(json.dumps(summary.by_group(study, args.by).as_json(targets=args.targets), ensure_ascii=False))
+            return EXIT_OK
+        table = tables.by_group(study, args.by, targets=args.targets)
+    if args.format == "csv":
+        print(_summary_csv(table), end="")
     else:
-        print(_summary_text(data, args.targets))
+        print(_summary_text(table))
     return EXIT_OK
 
 
@@ -367,33 +374,29 @@ def _summary_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
-def _summary_rows(data: dict[str, Any], targets: bool) -> tuple[list[str], list[list[Any]]]:
-    head = [data["by"].capitalize(), "On database", "Interviewed"] + (["Target"] if targets else [])
-    keys = ["on_database", "interviewed"] + (["target"] if targets else [])
-    rows = [[r["group"]] + [r[k] for k in keys] for r in data["rows"]]
-    rows.append(["Total"] + [data["total"][k] for k in keys])
-    return head, rows
+def _cells(row: tuple[Any, ...]) -> list[str]:
+    return ["" if c is None else str(c) for c in row]
 
 
-def _summary_csv(data: dict[str, Any], targets: bool) -> str:
-    head, rows = _summary_rows(data, targets)
+def _summary_csv(table: Any) -> str:
+    """The summary table as CSV for a script: the JSON keys as the header, plain line ends."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["group", "on_database", "interviewed"] + (["target"] if targets else []))
-    writer.writerows(rows)
+    writer.writerow(["group", "on_database", "interviewed", "target"][:len(table.head)])
+    writer.writerows(_cells(r) for r in table.rows)
     return out.getvalue()
 
 
-def _summary_text(data: dict[str, Any], targets: bool) -> str:
-    head, rows = _summary_rows(data, targets)
-    table = [head] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+def _summary_text(table: Any) -> str:
+    """The summary table lined up for a terminal, the total under a rule."""
+    rows = [list(table.head)] + [_cells(r) for r in table.rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(table.head))]
 
     def line(r: list[str]) -> str:
         return "  ".join(r[0].ljust(widths[0]) if i == 0 else r[i].rjust(widths[i]) for i in range(len(r))).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(table[0]), rule] + [line(r) for r in table[1:-1]] + [rule, line(table[-1])])
+    return "\n".join([line(rows[0]), rule] + [line(r) for r in rows[1:-1]] + [rule, line(rows[-1])])
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,16 @@ def test_app_without_a_display_says_so(tmp_path: Path):
     assert out.stderr.strip().splitlines() == [
         "fieldkit: there is no desktop to open the window on (DISPLAY is not set); "
         "the command line still works: see 'fieldkit --help'"]
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path):
+    """``fieldkit summary STUDY | head -1``: no 'Broken pipe' message or traceback."""
+    from fieldkit.demo import build_demo
+
+    path = tmp_path / "demo.fieldkit"
+    build_demo(path, organisations=30).close()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
+    # ``true`` exits without reading, long before fieldkit has started and writes
+    out = subprocess.run(f'"{sys.executable}" -m fieldkit summary "{path}" | true', shell=True,
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert out.stderr == ""
