@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         from fieldkit.storage.location import RiskyLocationError
 
         try:
-            study = Study.open(path, allow_risky_location=allow_risky_location, passphrase=passphrase)
+            study = _busy(lambda: Study.open(path, allow_risky_location=allow_risky_location, passphrase=passphrase))
         except PassphraseError as e:
             typed = passphrases.ask_passphrase(self, Path(path), wrong=not e.needed)
             return typed is not None and self.open_study(path, allow_risky_location=allow_risky_location,
@@ -451,6 +451,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self._close_session()
         super().closeEvent(event)
+
+
+def _busy(work):
+    """Run ``work`` with the busy cursor: opening checks the file and takes a backup, which
+    takes a second or two for a very large study."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return work()
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def _cipher_text() -> str:
