@@ -181,6 +181,39 @@ def test_comments_are_printed_as_quotations_in_the_data_order(demo):
             at += 1
 
 
+URDU = "چھوٹی تنظیموں کو طویل مدتی بنیادی فنڈنگ کی ضرورت ہے"
+
+
+def test_a_quotation_has_its_rule_on_the_side_it_starts_from(tmp_path: Path):
+    """Left of an English quotation; right of an Urdu one, which starts at the right margin."""
+    study = Study.create(tmp_path / "q.fieldkit", small_template())
+    org = study.organisations.add("Alum Rock Forum", category="Network")
+    for words in ("Funding rules shut small groups out", URDU, "Volunteers are tired and need support"):
+        session = study.interviews.start(org)
+        session.save_answer("sector_barriers", words)
+        session.complete()
+    data = build_report_data(study, ReportOptions(sections=("comments",)), today=TODAY)
+    study.close()
+    path = render_report(data, tmp_path / "q.pdf")
+    arabic = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+    seen = {"ltr": 0, "rtl": 0}
+    with pdfplumber.open(path) as doc:
+        for page in doc.pages:
+            for rule in page.lines:
+                if abs(rule["x0"] - rule["x1"]) > 0.01 or abs(rule.get("linewidth", 0) - 2.2) > 0.05:
+                    continue  # not a quotation's rule
+                x = rule["x0"]
+                chars = [c for c in page.chars if c["top"] >= rule["top"] - 2 and c["bottom"] <= rule["bottom"] + 2
+                         and c["text"].strip()]
+                if sum(bool(arabic.match(c["text"])) for c in chars) > len(chars) / 2:
+                    seen["rtl"] += 1
+                    assert max(c["x1"] for c in chars) < x, "the rule of an Urdu quotation is on its right"
+                else:
+                    seen["ltr"] += 1
+                    assert min(c["x0"] for c in chars) > x, "the rule of a quotation is on its left"
+    assert seen == {"ltr": 2, "rtl": 1}
+
+
 def test_progress_rises_to_one(demo):
     *_, progress = demo
     assert progress == sorted(progress) and progress[-1] == 1.0 and len(progress) > 5

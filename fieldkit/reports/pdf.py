@@ -40,7 +40,8 @@ CancelledFn = Callable[[], bool]
 
 
 class _Quote(Flowable):
-    """A quotation: indented, with a rule down its left side; splits across pages."""
+    """A quotation: indented, with a rule down the side it starts from (the right for Urdu or
+    Arabic); splits across pages."""
 
     indent = 14.0
 
@@ -68,8 +69,13 @@ class _Quote(Flowable):
     def draw(self) -> None:
         self.canv.setStrokeColor(ACCENT_LIGHT)
         self.canv.setLineWidth(2.2)
-        self.canv.line(self.indent - 7, 1, self.indent - 7, self.height - 1)
-        self.inner.drawOn(self.canv, self.indent, 0)
+        if getattr(self.inner, "right_to_left", False):  # mirrored: rule and indent on the right
+            x = self.width - self.indent + 7
+            self.canv.line(x, 1, x, self.height - 1)
+            self.inner.drawOn(self.canv, 10, 0)
+        else:
+            self.canv.line(self.indent - 7, 1, self.indent - 7, self.height - 1)
+            self.inner.drawOn(self.canv, self.indent, 0)
 
 
 # --- the story -----------------------------------------------------------------------------

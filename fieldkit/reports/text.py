@@ -131,6 +131,11 @@ class TextBlock(Flowable):
         self._layout: tuple[float, list[_Line]] | None = None
         self._widths: dict[tuple[int, int, int], float] = {}
 
+    @property
+    def right_to_left(self) -> bool:
+        """True when the text (its first paragraph) is written right to left: Urdu, Arabic."""
+        return bool(self._segments) and self._segments[0].base == 1
+
     # --- measuring ---
 
     def _runs(self, seg: _Segment, start: int, end: int, split_spaces: bool = False) -> list[tuple[int, ...]]:
