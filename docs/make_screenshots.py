@@ -71,6 +71,15 @@ def main() -> None:
         window.start_interview(contacting[0])
         shot("interview")
         history_of(window, study, app, args.out)
+        from fieldkit.ui.passphrase import new_study_dialog
+
+        dialog = new_study_dialog(window, "Black Country mapping")
+        dialog.show()
+        for _ in range(5):
+            app.processEvents()
+        dialog.grab().save(str(args.out / "passphrase.png"))
+        print(args.out / "passphrase.png")
+        dialog.close()
         window.close_study()
         from fieldkit import personal_data
         from fieldkit.study import Study

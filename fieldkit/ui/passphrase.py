@@ -154,13 +154,20 @@ def confirm_removal(parent: QWidget | None, name: str) -> bool:
     return box.clickedButton() is remove
 
 
-def ask_for_new_study(parent: QWidget | None, name: str) -> tuple[bool, str | None]:
-    """Offered when a study is created: (go on?, passphrase or None for no encryption)."""
-    return ask_new_passphrase(
+def new_study_dialog(parent: QWidget | None, name: str) -> NewPassphraseDialog:
+    return NewPassphraseDialog(
         parent, "Protect the new study",
         f"Protect “{name}” with a passphrase? {WHY} You can also do this later, with File ▸ Passphrase…, "
         "but it is best done before any personal data goes in.",
         ok_text="Encrypt", skip_text="Not now")
+
+
+def ask_for_new_study(parent: QWidget | None, name: str) -> tuple[bool, str | None]:
+    """Offered when a study is created: (go on?, passphrase or None for no encryption)."""
+    dialog = new_study_dialog(parent, name)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False, None
+    return True, dialog.passphrase()
 
 
 def manage(parent: QWidget | None, session, before_change: Callable[[], None]) -> bool:
