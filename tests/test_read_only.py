@@ -153,7 +153,8 @@ def test_a_study_fieldkit_cannot_write_is_refused_by_name_and_read_without_writi
     finally:
         folder.chmod(0o755)
     refusal = (f"{path}: fieldkit cannot write here (the study or its folder is read-only); nothing was "
-               "changed — copy it to a folder you can write to, or open it read-only")
+               "changed — copy it to a folder you can write to (fieldkit summary and report still read it where "
+               "it is)")
     assert said["open"] == ["StudyReadOnlyError", refusal]
     assert said["check"] == [1, "", f"fieldkit check: {refusal}\n"]
     assert said["names"] == ["Coventry Advice Network"]

@@ -103,7 +103,8 @@ def writable(path: Path) -> bool:
 
 def read_only_here(path: Path) -> StudyReadOnlyError:
     return StudyReadOnlyError(f"{path}: fieldkit cannot write here (the study or its folder is read-only); "
-                              "nothing was changed — copy it to a folder you can write to, or open it read-only")
+                              "nothing was changed — copy it to a folder you can write to (fieldkit summary "
+                              "and report still read it where it is)")
 
 
 def connect_read_only(path: Path, key: str | None = None) -> sqlite.Connection:
