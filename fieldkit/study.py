@@ -278,8 +278,6 @@ class Study:
         never a mix. Every backup is then re-encrypted to match. Close read-only connections
         (``open_reader``) first: they would go on reading the old file.
         """
-        import sqlite_utils
-
         from fieldkit.storage import backups, encryption
 
         new = sqlite.new_key(sqlite.check_new_passphrase(passphrase)) if passphrase is not None else None
@@ -293,17 +291,29 @@ class Study:
             temp = encryption.rewrite(self.conn, self.path, new)
             self.conn.close()
             self._lock.release()  # first: Windows cannot rename over a file that is held open
-            encryption.put_in_place(temp, self.path)
-            self._lock = connection.StudyLock(self.path)
-            self._lock.acquire()
-            self.conn = connection.connect(self.path, new)
-            self.db = sqlite_utils.Database(self.conn)
+            try:
+                encryption.put_in_place(temp, self.path)
+            except OSError as e:  # e.g. another program holds the file open (Windows)
+                temp.unlink(missing_ok=True)
+                self._reconnect(old)
+                raise StudyFileError(f"{self.path}: the study could not be replaced ({e.strerror or e}); nothing "
+                                     "was changed — close other programs using it and try again") from None
+            self._reconnect(new)
             self._key = new
-            self._changes_at_backup = self.conn.total_changes
         skipped = backups.reencrypt(self.path, old, new)
         if skipped:
             self.warnings.append(f"{self.path}: {len(skipped)} older backup(s) did not open with the old passphrase "
                                  "and were left as they were")
+
+    def _reconnect(self, key: str | None) -> None:
+        """Take the lock and the one connection again, after the file was replaced."""
+        import sqlite_utils
+
+        self._lock = connection.StudyLock(self.path)
+        self._lock.acquire()
+        self.conn = connection.connect(self.path, key)
+        self.db = sqlite_utils.Database(self.conn)
+        self._changes_at_backup = self.conn.total_changes
 
     def backup(self, reason: str, *, only_if_changed: bool = False) -> Path | None:
         """Take a checked backup now (see fieldkit.storage.backups). Never raises: a failed

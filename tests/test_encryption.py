@@ -409,3 +409,27 @@ def test_opening_an_encrypted_study_encrypts_backups_a_cut_short_change_left_pla
     with Study.open(path, passphrase=PASSPHRASE) as s:
         assert checks.problems(s) == []
     assert leaks(files_under(backups.folder_for(path)), CANARIES) == []
+
+
+def test_a_study_that_cannot_be_replaced_stays_as_it_was_and_usable(tmp_path: Path, monkeypatch):
+    """On Windows another program holding the file open stops the rename: nothing changes."""
+    from fieldkit.storage import encryption
+
+    path = tmp_path / "study.fieldkit"
+    with Study.create(path, small_template()) as s:
+        org = add_canary(s)
+
+        def refuse(temp, study):  # what os.replace does there
+            raise PermissionError(13, "The process cannot access the file")
+
+        monkeypatch.setattr(encryption, "put_in_place", refuse)
+        with pytest.raises(StudyFileError, match="could not be replaced .*nothing was changed"):
+            s.set_passphrase(PASSPHRASE)
+        monkeypatch.undo()
+        assert not s.encrypted
+        s.organisations.update(org, notes="still working")
+        assert sorted(f.name for f in files_under(tmp_path)) == ["study.fieldkit", "study.fieldkit-shm",
+                                                           "study.fieldkit-wal"]
+    assert path.read_bytes().startswith(b"SQLite format 3")
+    with Study.open(path) as s:
+        assert s.organisations.get(org).notes == "still working"
