@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError
@@ -55,6 +57,42 @@ def subject_access(study: Study, org_id: int) -> dict[str, Any]:
 
 def subject_access_json(study: Study, org_id: int) -> str:
     return json.dumps(subject_access(study, org_id), ensure_ascii=False, indent=2)
+
+
+def _file_stem(name: str, org_id: int) -> str:
+    """An organisation's name made safe as part of a file name on Windows, macOS and Linux."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name)
+    safe = re.sub(r"\s+", " ", safe).strip(" .")[:80].strip(" .")
+    return safe or f"Organisation {org_id}"
+
+
+def _free(path: Path) -> Path:
+    """``path``, or ``NAME (2).ext``, ``NAME (3).ext``… if a file is there already."""
+    n, candidate = 1, path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+    return candidate
+
+
+def save_subject_access(study: Study, org_id: int, folder: Path, *, today: dt.date | None = None) -> list[Path]:
+    """Write everything stored about ``org_id`` into ``folder``: the record as JSON (what the
+    command line's ``access`` writes) and the case sheet as a PDF. Returns the two paths."""
+    from fieldkit.exports import write_atomically
+    from fieldkit.reports.casesheet import render_casesheet
+
+    org = study.organisations.get(org_id)
+    stem, day = _file_stem(org.name, org_id), (today or dt.date.today()).isoformat()
+    text = subject_access_json(study, org_id)
+    json_path = write_atomically(_free(Path(folder) / f"{stem} - subject access {day}.json"),
+                                 lambda f: f.write(text.encode("utf-8")))
+    try:
+        pdf_path = render_casesheet(study, org_id, _free(Path(folder) / f"{stem} - case sheet {day}.pdf"),
+                                    today=today)
+    except BaseException:
+        Path(json_path).unlink(missing_ok=True)  # both or neither: no stray copy of personal data
+        raise
+    return [Path(json_path), Path(pdf_path)]
 
 
 def erasure_summary(study: Study, org_id: int) -> str:

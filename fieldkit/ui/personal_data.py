@@ -9,7 +9,6 @@ cleared: an older edit must never try to put back a record (or a name) that is g
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -235,42 +234,6 @@ class ChangeHistoryDialog(QDialog):
 # --- subject access --------------------------------------------------------------------------
 
 
-def _file_stem(name: str, org_id: int) -> str:
-    """An organisation's name made safe as part of a file name on Windows, macOS and Linux."""
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name)
-    safe = re.sub(r"\s+", " ", safe).strip(" .")[:80].strip(" .")
-    return safe or f"Organisation {org_id}"
-
-
-def _free(path: Path) -> Path:
-    """``path``, or ``NAME (2).ext``, ``NAME (3).ext``… if a file is there already."""
-    n, candidate = 1, path
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
-    return candidate
-
-
-def save_subject_access(study: Study, org_id: int, folder: Path, *, today: dt.date | None = None) -> list[Path]:
-    """Write everything stored about ``org_id`` into ``folder``: the record as JSON (what the
-    command line's ``access`` writes) and the case sheet as a PDF. Returns the two paths."""
-    from fieldkit.reports.casesheet import render_casesheet
-    from fieldkit.reports.tables import write_atomically
-
-    org = study.organisations.get(org_id)
-    stem, day = _file_stem(org.name, org_id), (today or dt.date.today()).isoformat()
-    text = personal_data.subject_access_json(study, org_id)
-    json_path = write_atomically(_free(Path(folder) / f"{stem} - subject access {day}.json"),
-                                 lambda f: f.write(text.encode("utf-8")))
-    try:
-        pdf_path = render_casesheet(study, org_id, _free(Path(folder) / f"{stem} - case sheet {day}.pdf"),
-                                    today=today)
-    except BaseException:
-        Path(json_path).unlink(missing_ok=True)  # both or neither: no stray copy of personal data
-        raise
-    return [Path(json_path), Path(pdf_path)]
-
-
 def ask_subject_access(study: Study, org_id: int, parent: QWidget) -> QMessageBox | None:
     """Ask for a folder, save the subject-access record there, and say where it went.
     Returns the (open, non-blocking) message, or None when nothing was saved."""
@@ -283,7 +246,7 @@ def ask_subject_access(study: Study, org_id: int, parent: QWidget) -> QMessageBo
         return None
     QApplication.setOverrideCursor(Qt.WaitCursor)
     try:
-        paths = save_subject_access(study, org_id, Path(chosen))
+        paths = personal_data.save_subject_access(study, org_id, Path(chosen))
     except (FieldkitError, OSError) as e:
         QApplication.restoreOverrideCursor()
         errors.warn(parent, "Subject access not saved", str(e))
