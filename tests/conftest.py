@@ -25,7 +25,8 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def window(qtbot, study_path):
-    """The main window, shown, on the ``study_path`` the test module provides."""
+    """The main window, shown, on the ``study_path`` the test module provides: on the
+    Organisations screen, once its list has been read."""
     from fieldkit.ui.main_window import MainWindow
 
     w = MainWindow()
@@ -33,5 +34,7 @@ def window(qtbot, study_path):
     assert w.open_study(study_path)
     w.show()
     qtbot.waitExposed(w)
+    screen = w.show_screen("organisations")
+    qtbot.waitUntil(lambda: not screen.loader.busy)
     yield w
     w.close()

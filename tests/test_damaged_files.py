@@ -212,6 +212,29 @@ def test_fieldkit_check_finds_an_index_out_of_step_and_writes_nothing(capsys, go
     assert backups_of(path) == []
 
 
+def _zero_a_page(path: Path) -> None:
+    leaves = leaf_pages(path, "organisations")
+    page = leaves[len(leaves) // 2]
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * PAGE:page * PAGE] = bytes(PAGE)
+    path.write_bytes(bytes(data))
+
+
+def _expect_moved_aside(capsys, path: Path, how: str) -> None:
+    """Opening the study (``how`` "open") or ``fieldkit check`` says it is damaged and that it
+    was moved aside untouched."""
+    if how == "open":
+        with pytest.raises(StudyDamagedError) as info:
+            Study.open(path)
+        message = str(info.value)
+    else:
+        code, out, err = run(capsys, "check", path)
+        assert (code, out) == (1, "") and err.count("\n") == 1
+        message = err.removeprefix("fieldkit check: ")
+    assert message.startswith(f"{path}: the study file is damaged (")
+    assert f"fieldkit has not written to it; it is kept as {path}.damaged" in message
+
+
 @pytest.mark.parametrize("damage", ["index out of step", "zeroed page"])
 def test_after_a_crash_the_full_check_finds_the_damage_and_moves_the_study_aside(capsys, good_study, tmp_path,
                                                                                  damage):
@@ -221,23 +244,10 @@ def test_after_a_crash_the_full_check_finds_the_damage_and_moves_the_study_aside
             _index_out_of_step(path)
         crash_while_open(path, ["Added before the crash"])  # the -wal holds it: the full check is due
         if damage == "zeroed page":
-            leaves = leaf_pages(path, "organisations")
-            page = leaves[len(leaves) // 2]  # one in the middle, not the one the crash wrote to
-            data = bytearray(path.read_bytes())
-            data[(page - 1) * PAGE:page * PAGE] = bytes(PAGE)
-            path.write_bytes(bytes(data))
+            _zero_a_page(path)  # one in the middle, not the one the crash wrote to
         content, mtime = path.read_bytes(), path.stat().st_mtime_ns
         wal = Path(f"{path}-wal").read_bytes()
-        if how == "open":
-            with pytest.raises(StudyDamagedError) as info:
-                Study.open(path)
-            message = str(info.value)
-        else:
-            code, out, err = run(capsys, "check", path)
-            assert (code, out) == (1, "") and err.count("\n") == 1
-            message = err.removeprefix("fieldkit check: ")
-        assert message.startswith(f"{path}: the study file is damaged (")
-        assert f"fieldkit has not written to it; it is kept as {path}.damaged" in message
+        _expect_moved_aside(capsys, path, how)
         aside = Path(f"{path}.damaged")
         assert not path.exists() and not Path(f"{path}-wal").exists()
         assert aside.read_bytes() == content and aside.stat().st_mtime_ns == mtime
@@ -248,14 +258,6 @@ def test_after_a_crash_the_full_check_finds_the_damage_and_moves_the_study_aside
 # --- damage a clean shutdown does not re-check -----------------------------------------------
 
 
-def _zero_a_page(path: Path) -> None:
-    leaves = leaf_pages(path, "organisations")
-    page = leaves[len(leaves) // 2]
-    data = bytearray(path.read_bytes())
-    data[(page - 1) * PAGE:page * PAGE] = bytes(PAGE)
-    path.write_bytes(bytes(data))
-
-
 @pytest.mark.parametrize("damage", ["zeroed page", "index out of step"])
 def test_damage_in_a_cleanly_closed_study_is_found_when_it_is_opened(capsys, good_study, tmp_path, damage):
     """No -wal, so no full check is due; the check of the backup taken on opening finds it."""
@@ -263,16 +265,7 @@ def test_damage_in_a_cleanly_closed_study_is_found_when_it_is_opened(capsys, goo
         path = copy_of(good_study, tmp_path / how)
         (_zero_a_page if damage == "zeroed page" else _index_out_of_step)(path)
         content, mtime = path.read_bytes(), path.stat().st_mtime_ns
-        if how == "open":
-            with pytest.raises(StudyDamagedError) as info:
-                Study.open(path)
-            message = str(info.value)
-        else:
-            code, out, err = run(capsys, "check", path)
-            assert (code, out) == (1, "") and err.count("\n") == 1
-            message = err.removeprefix("fieldkit check: ")
-        assert message.startswith(f"{path}: the study file is damaged (")
-        assert f"fieldkit has not written to it; it is kept as {path}.damaged" in message
+        _expect_moved_aside(capsys, path, how)
         aside = Path(f"{path}.damaged")
         assert sorted(p.name for p in path.parent.iterdir()) == ["study.fieldkit.damaged"]
         assert aside.read_bytes() == content and aside.stat().st_mtime_ns == mtime

@@ -43,14 +43,6 @@ def study_path(study_file: Path) -> Path:
     return study_file
 
 
-@pytest.fixture
-def window(window, qtbot):
-    """The shared main window (tests/conftest.py), on the Organisations screen once its list is read."""
-    screen = window.show_screen("organisations")
-    qtbot.waitUntil(lambda: not screen.loader.busy)
-    return window
-
-
 def key(qtbot, k, modifier=None) -> None:
     """A key press to whatever has the focus, as from the keyboard."""
     from fieldkit.ui.qt import QApplication, Qt

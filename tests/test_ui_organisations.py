@@ -32,14 +32,6 @@ def study_path(demo_file: Path) -> Path:
     return demo_file
 
 
-@pytest.fixture
-def window(window, qtbot):
-    """The shared main window (tests/conftest.py), on the Organisations screen once its list is read."""
-    screen = window.show_screen("organisations")
-    qtbot.waitUntil(lambda: not screen.loader.busy)
-    return window
-
-
 def loaded(qtbot, screen) -> None:
     qtbot.waitUntil(lambda: not screen.loader.busy and not screen._debounce.isActive(), timeout=3000)
 

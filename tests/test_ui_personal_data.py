@@ -59,14 +59,6 @@ def study_path(tmp_path: Path, retention: dt.date | None) -> Path:
 
 
 @pytest.fixture
-def window(window, qtbot):
-    """The shared main window (tests/conftest.py), on the Organisations screen once its list is read."""
-    screen = window.show_screen("organisations")
-    qtbot.waitUntil(lambda: not screen.loader.busy)
-    return window
-
-
-@pytest.fixture
 def warnings(monkeypatch) -> list[tuple[str, str]]:
     from fieldkit.ui import errors
 
