@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from fieldkit.search import Search
 
 SUFFIX = connection.SUFFIX
+_UNREAD = object()  # Study._open: the header has not been read yet
 
 
 def now() -> str:
@@ -170,15 +171,18 @@ class Study:
             raise _quarantine(path, str(e)) from None
         key = sqlite.key_for_file(path, passphrase) if header is None and passphrase is not None else None
         return cls._open(path, read_only=read_only, backup=backup, allow_risky_location=allow_risky_location,
-                         key=key)
+                         key=key, header=header)
 
     @classmethod
     def _open(cls, path: Path, *, read_only: bool = False, backup: bool = True,
-              allow_risky_location: bool = False, key: str | None = None) -> Study:
-        """``open`` with the raw key (sqlite.raw_key) in place of the passphrase."""
+              allow_risky_location: bool = False, key: str | None = None,
+              header: Any = _UNREAD) -> Study:
+        """``open`` with the raw key (sqlite.raw_key) in place of the passphrase; ``header``
+        is what ``read_header`` said, when the caller has read it already."""
         from fieldkit.storage import location
 
-        header = connection.read_header(path)
+        if header is _UNREAD:
+            header = connection.read_header(path)
         if header is None:
             connection.verify_key(path, key)  # before anything else: a wrong key is not damage
         else:

@@ -77,13 +77,12 @@ def wrong_passphrase(path: Path) -> PassphraseError:
 
 
 def verify_key(path: Path, key: str | None) -> None:
-    """Prove ``key`` opens ``path`` by reading its schema on a read-only connection (a
-    ``PRAGMA key`` succeeds whatever the passphrase). Raises PassphraseError."""
+    """Prove ``key`` opens ``path``, a file ``read_header`` found encrypted, by reading its
+    schema on a read-only connection (a ``PRAGMA key`` succeeds whatever the passphrase).
+    Raises PassphraseError: needed when there is no key, else wrong."""
     if key is None:
-        if read_header(path) is None:
-            raise PassphraseError(f"{path}: the study is protected by a passphrase; enter it to open "
-                                  "the study", needed=True)
-        return
+        raise PassphraseError(f"{path}: the study is protected by a passphrase; enter it to open "
+                              "the study", needed=True)
     conn = sqlite.connect(path, key=key, read_only=True)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
