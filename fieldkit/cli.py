@@ -165,7 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         return _run_app(None)
     handler = COMMANDS[args.command]
     try:
-        return handler(args)
+        status = handler(args)
+        # Inside the try: buffered output (stdout to a pipe) is only written here, and a
+        # reader that stopped early must be met here too, not at interpreter exit.
+        sys.stdout.flush()
+        return status
     except UsageError as e:
         parser.print_usage(sys.stderr)
         print(f"fieldkit {args.command}: {e}", file=sys.stderr)

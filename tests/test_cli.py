@@ -187,14 +187,23 @@ def test_app_without_a_display_says_so(tmp_path: Path):
         "the command line still works: see 'fieldkit --help'"]
 
 
-def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path):
-    """``fieldkit summary STUDY | head -1``: no 'Broken pipe' message or traceback."""
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("reader", ["true", "head -1"])
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path, unbuffered: bool, reader: str):
+    """``fieldkit summary STUDY | head -1``: no 'Broken pipe' message or traceback, exit 0,
+    whether stdout is block-buffered (as on a user's machine) or not (PYTHONUNBUFFERED)."""
     from fieldkit.demo import build_demo
 
     path = tmp_path / "demo.fieldkit"
     build_demo(path, organisations=30).close()
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[1])
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     # ``true`` exits without reading, long before fieldkit has started and writes
-    out = subprocess.run(f'"{sys.executable}" -m fieldkit summary "{path}" | true', shell=True,
-                         capture_output=True, text=True, timeout=60, env=env)
+    command = f'set -o pipefail; "{sys.executable}" -m fieldkit summary "{path}" | {reader}'
+    out = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60, env=env)
     assert out.stderr == ""
+    assert out.returncode == 0
+    if reader.startswith("head"):
+        assert out.stdout.startswith("Category")
