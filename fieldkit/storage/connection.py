@@ -16,6 +16,7 @@ from pathlib import Path
 from fieldkit.errors import (PassphraseError, StudyBusyError, StudyDamagedError, StudyFileError, StudyInUseError,
                              StudyReadOnlyError)
 from fieldkit.storage import sqlite
+from fieldkit.storage.wal import JOURNAL_SIZE_LIMIT
 from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 #: ``PRAGMA application_id`` of every study file: "FKit".
@@ -211,6 +212,7 @@ def connect(path: Path, key: str | None = None) -> sqlite.Connection:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")  # no old frames kept on disk
         for name, wanted in REQUIRED_PRAGMAS.items():
             got = conn.execute(f"PRAGMA {name}").fetchone()[0]
             if (str(got).lower() if isinstance(wanted, str) else got) != wanted:
