@@ -66,7 +66,8 @@ def main() -> None:
         with study.transaction():
             while study.pool.count() < args.comments:
                 question = rng.choice(anonymous)
-                study.pool.put(question, rng.choice(texts) + f" ({rng.randrange(10**6)})", None)
+                study.pool.add(question, rng.choice(texts) + f" ({rng.randrange(10**6)})")
+            study.pool.rewrite()
         options = ReportOptions(seed=1)
         start = time.perf_counter()
         data = build_report_data(study, options)

@@ -34,10 +34,14 @@ def problems(study: Study) -> list[str]:
             except sqlite.DatabaseError as e:
                 found.append(f"search index '{table}' is out of step ({e}); it can be rebuilt")
         found.extend(_pool_problems(study))
+        found.extend(_held_problems(study))
         found.extend(_change_log_problems(study))
         found.extend(_answer_problems(study))
         found.extend(_vocabulary_problems(study))
     found.extend(_backup_problems(study))
+    from fieldkit import anonymity
+
+    found.extend(anonymity.warnings(study))
     return found
 
 
@@ -51,7 +55,44 @@ def _backup_problems(study: Study) -> list[str]:
         problem = backups.key_problem(b.path, study._key)
         if problem:
             found.append(f"backup {b.path} {problem}")
+            continue
+        held = backups.held_count(b.path, study._key)
+        if held:
+            found.append(f"backup {b.path} holds {held} anonymous answer{'s' if held != 1 else ''} not yet in the "
+                         "pool, linked to their interviews; delete it")
     return found
+
+
+def _held_problems(study: Study) -> list[str]:
+    """Held answers are anonymous answers of their own interview's schedule, and none is left
+    behind once its group is large enough to move."""
+    out = []
+    for r in study.query("SELECT h.interview_id, h.question_id, i.template_version FROM held h "
+                         "JOIN interviews i ON i.id = h.interview_id"):
+        try:
+            question = study.template_at(r["template_version"]).question(r["question_id"])
+        except KeyError:
+            out.append(f"interview {r['interview_id']} holds an answer to '{r['question_id']}', which is not in "
+                       "the schedule it was taken with")
+            continue
+        if not question.anonymous:
+            out.append(f"interview {r['interview_id']} holds an answer to '{r['question_id']}' for the pool, "
+                       "but the question is named")
+    k = study.anonymity_k
+    for group in study.held.groups():
+        if group.finished >= k:
+            where = f" from {group.category or 'organisations with no category'}" if group.category is not None else ""
+            out.append(f"{group.finished} finished interviews hold answers to “{group.label}”{where} that should "
+                       f"have moved to the pool (k = {k}); opening the study moves them")
+    counted = {q.id for v in study.template_versions() for q in study.template_at(v).questions() if q.count_by}
+    for qid, category, n in study.conn.execute(
+            "SELECT question_id, category, n FROM pool_counts WHERE choice = '' ORDER BY question_id, category"):
+        if qid not in counted:
+            out.append(f"the pool counts answers to '{qid}' by category, but the question is not marked count_by")
+        elif n < k:
+            out.append(f"anonymity: the counts by category for '{qid}' include {category or 'no category'} with only "
+                       f"{n} interview{'s' if n != 1 else ''} (fewer than k = {k})")
+    return out
 
 
 def _pool_problems(study: Study) -> list[str]:

@@ -140,6 +140,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("study", type=Path)
     s.add_argument("--remove", action="store_true", help="decrypt the study: no passphrase from now on")
 
+    s = sub.add_parser("pool", help="the anonymous answers held with their interviews, k, and moving them to the pool")
+    s.add_argument("study", type=Path)
+    s.add_argument("--move-now", action="store_true",
+                   help="move every finished interview's held answers to the pool now, however few (end of "
+                        "fieldwork); says how few first unless --yes")
+    s.add_argument("--k", type=int, metavar="N",
+                   help="the fewest interviews a pooled answer may be hidden among (default 5; below 3 needs "
+                        "--accept-risk)")
+    s.add_argument("--accept-risk", action="store_true", help="with --k 1 or 2: set it although it weakens anonymity")
+    s.add_argument("--yes", action="store_true", help="with --move-now: move without asking")
+
     s = sub.add_parser("check", help="check the study file and fieldkit's own rules")
     s.add_argument("study", type=Path)
 
@@ -421,6 +432,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                 _print_name_hits(hits)
                 return EXIT_FAILED
         data = build_report_data(study, options)
+        if "comments" in sections or "tables" in sections:
+            from fieldkit import anonymity
+
+            for line in anonymity.warnings(study):
+                print(f"warning: {line}", file=sys.stderr)
     written = render_report(data, path, page_size=args.page_size)
     print(f"Wrote the report to {written}")
     return EXIT_OK
@@ -586,6 +602,59 @@ def cmd_erase(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pool(args: argparse.Namespace) -> int:
+    from fieldkit import anonymity
+
+    if args.accept_risk and args.k is None:
+        raise UsageError("--accept-risk goes with --k")
+    if args.yes and not args.move_now:
+        raise UsageError("--yes goes with --move-now")
+    with _open(args.study) as study:
+        if args.k is not None:
+            if args.k < anonymity.SAFE_MIN_K and not args.accept_risk and 1 <= args.k <= anonymity.MAX_K:
+                raise FieldkitError(f"k = {args.k}: {anonymity.risk(args.k)}; nothing was changed (add "
+                                    "--accept-risk to set it anyway)")
+            anonymity.set_k(study, args.k, accept_risk=args.accept_risk)
+            print(f"k is now {args.k}: a pooled answer is hidden among at least {args.k} interviews")
+        if args.move_now:
+            small = [g for g in study.held.groups() if 0 < g.finished < study.anonymity_k]
+            if small and not args.yes:
+                print("Moving now would hide these answers among fewer than k = "
+                      f"{study.anonymity_k} interviews:")
+                for g in small:
+                    print(f"  {_group_name(g)}: {g.finished} interview{'s' if g.finished != 1 else ''}")
+                print("Nothing was moved. Run again with --yes to move them anyway.")
+                return EXIT_FAILED
+            moved = study.held.move_now()
+            print(f"Moved {moved.answers} held answer{'s' if moved.answers != 1 else ''} to the pool")
+            if moved.checkpoint is not None and not moved.checkpoint.done:
+                print(f"warning: {moved.checkpoint.describe()}", file=sys.stderr)
+        _print_pool(study)
+    return EXIT_OK
+
+
+def _group_name(group: Any) -> str:
+    where = "" if group.category is None else f" ({group.category or 'no category'})"
+    return f"“{group.label}”{where}"
+
+
+def _print_pool(study: Any) -> None:
+    from fieldkit import anonymity
+
+    k = study.anonymity_k
+    print(f"{study.path}: {study.pool.count()} answers in the pool; k = {k}")
+    groups = study.held.groups()
+    if groups:
+        print(f"Held with their interviews until {k} finished interviews have answered the same question:")
+        for g in groups:
+            waiting = f", and {g.unfinished} in unfinished interviews" if g.unfinished else ""
+            print(f"  {_group_name(g)}: {g.finished} of {k} finished{waiting}")
+    else:
+        print("No answers are held: every finished interview's anonymous answers are in the pool.")
+    for line in anonymity.warnings(study):
+        print(f"warning: {line}", file=sys.stderr)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from fieldkit import checks
 
@@ -651,6 +720,7 @@ COMMANDS = {
     "access": cmd_access,
     "erase": cmd_erase,
     "passphrase": cmd_passphrase,
+    "pool": cmd_pool,
     "check": cmd_check,
     "demo": cmd_demo,
     "open": cmd_open,

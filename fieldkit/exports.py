@@ -10,6 +10,10 @@ in a small file in the user state folder (the temporary file's path and the writ
 id) and the note is removed when the write ends. ``sweep_stale_exports``, called once at
 start-up, deletes the temporary files whose writer is gone. It only ever deletes a file that
 a note names and whose name has fieldkit's temporary-file pattern.
+
+The same sweep clears what older versions of fieldkit left in the temporary folder: their
+Reports screen rendered its preview into a ``fieldkit-preview-*`` folder there (plain PDFs of
+the pooled comments, left behind by a killed process). The preview is now drawn from memory.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 import re
 import secrets
 import stat
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +38,10 @@ _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{12}" + re.escape(TEMP_SUFFIX) + r"$", 
 _NOTE_NAME = re.compile(r"^(\d+)-([0-9a-f]{12})\.json$")
 #: No export takes this long: an older note is stale even if its process id is in use again.
 STALE_AFTER_SECONDS = 24 * 60 * 60
+#: How the preview folders of older fieldkit versions were named (``tempfile.mkdtemp(prefix=...)``).
+PREVIEW_FOLDER_PREFIX = "fieldkit-preview-"
+#: The files such a folder held: ``preview-<n>.pdf``, and the temporary file of one being written.
+_PREVIEW_FILE = re.compile(r"^preview-\d+\.pdf$|^\.preview-\d+\.pdf\.[0-9a-f]{12}" + re.escape(TEMP_SUFFIX) + "$")
 
 
 class ExportError(FieldkitError):
@@ -139,12 +148,23 @@ def _forget(note: Path | None) -> None:
             pass
 
 
-def sweep_stale_exports(*, folder: Path | None = None) -> list[Path]:
+def sweep_stale_exports(*, folder: Path | None = None, temp_folder: Path | None = None) -> list[Path]:
     """Delete the temporary files of exports whose writer is no longer running (killed, or
-    the computer lost power) and their notes; returns the files deleted. A live writer's
-    file, a file no note names and a named file without fieldkit's temporary-file pattern
-    are never touched. Never raises: it runs at start-up and must not stop it."""
-    folder = notes_folder() if folder is None else Path(folder)
+    the computer lost power) and their notes, and the preview PDFs older fieldkit versions
+    left in the temporary folder (see ``sweep_old_previews``); returns the files deleted.
+    A live writer's file, a file no note names and a named file without fieldkit's
+    temporary-file pattern are never touched. Never raises: it runs at start-up and must not
+    stop it. ``folder`` is the notes folder, ``temp_folder`` the temporary folder (both for
+    tests; by default the user state folder's and ``tempfile.gettempdir()``)."""
+    removed = _sweep_notes(notes_folder() if folder is None else Path(folder))
+    try:
+        temp = Path(tempfile.gettempdir()) if temp_folder is None else Path(temp_folder)
+    except OSError:  # no usable temporary folder: nothing can have been left in it
+        return removed
+    return removed + sweep_old_previews(temp)
+
+
+def _sweep_notes(folder: Path) -> list[Path]:
     removed: list[Path] = []
     try:
         notes = list(folder.iterdir())
@@ -176,6 +196,85 @@ def sweep_stale_exports(*, folder: Path | None = None) -> list[Path]:
         except OSError:
             continue  # keep the note: try again at the next start
         _forget(note)
+    return removed
+
+
+def sweep_old_previews(temp_folder: Path) -> list[Path]:
+    """Delete the preview PDFs that older fieldkit versions left in ``temp_folder``; returns
+    the files deleted.
+
+    Those versions rendered the Reports screen's preview to ``<temp>/fieldkit-preview-*/
+    preview-<n>.pdf``: unencrypted, with the pooled comments and organisation names, and
+    left there when the process was killed. This deletes, carefully:
+
+    - only in folders directly in ``temp_folder`` named ``fieldkit-preview-...``, that are
+      real folders (not symbolic links) owned by the current user;
+    - in each, only regular files (not links, not folders, never looked inside) owned by the
+      current user and named as fieldkit named them: ``preview-<n>.pdf``, or the temporary
+      file of one being written (``.preview-<n>.pdf.<12 hex digits>.fieldkit-part``);
+    - then the folder itself, if that left it empty and nothing had changed in it for a day
+      (``STALE_AFTER_SECONDS``).
+
+    Anything else in such a folder is left as it is, and so is the folder. On POSIX each
+    folder is opened once without following links and worked on through that handle, so a
+    folder swapped for a link meanwhile is not followed. The preview an older fieldkit still
+    running is showing goes too (anonymity comes first), but its folder stays while in use,
+    so that fieldkit can still write its next preview there.
+    """
+    removed: list[Path] = []
+    try:
+        entries = [e for e in os.scandir(temp_folder) if e.name.startswith(PREVIEW_FOLDER_PREFIX)]
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not _is_ours(info, stat.S_ISDIR):
+                continue  # a link, a file, or someone else's
+            removed += _clear_preview_folder(Path(entry.path))
+            if now - info.st_mtime >= STALE_AFTER_SECONDS:
+                os.rmdir(entry.path)  # only if now empty
+        except OSError:
+            continue  # not empty, or gone: nothing more to do now
+    return removed
+
+
+def _is_ours(info: os.stat_result, kind: Callable[[int], bool]) -> bool:
+    """Whether ``info`` is of ``kind`` (``stat.S_ISDIR``, ``stat.S_ISREG``) and owned by this user."""
+    geteuid = getattr(os, "geteuid", None)  # not on Windows, where the temporary folder is the user's own
+    return kind(info.st_mode) and (geteuid is None or info.st_uid == geteuid())
+
+
+def _clear_preview_folder(folder: Path) -> list[Path]:
+    """Delete the preview files in one old preview folder (see ``sweep_old_previews``)."""
+    removed: list[Path] = []
+    by_handle = (hasattr(os, "O_NOFOLLOW") and os.listdir in os.supports_fd
+                 and {os.stat, os.unlink} <= os.supports_dir_fd and os.stat in os.supports_follow_symlinks)
+    if not by_handle:  # pragma: no cover - Windows
+        for entry in os.scandir(folder):
+            try:
+                if _PREVIEW_FILE.match(entry.name) and _is_ours(entry.stat(follow_symlinks=False), stat.S_ISREG):
+                    os.unlink(entry.path)
+                    removed.append(folder / entry.name)
+            except OSError:
+                continue
+        return removed
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NOFOLLOW)
+    try:
+        if not _is_ours(os.fstat(fd), stat.S_ISDIR):
+            return removed
+        for name in os.listdir(fd):
+            if not _PREVIEW_FILE.match(name):
+                continue
+            try:
+                if _is_ours(os.stat(name, dir_fd=fd, follow_symlinks=False), stat.S_ISREG):
+                    os.unlink(name, dir_fd=fd)
+                    removed.append(folder / name)
+            except OSError:
+                continue  # gone already, or not ours to delete: the next start tries again
+    finally:
+        os.close(fd)
     return removed
 
 

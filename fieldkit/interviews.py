@@ -2,10 +2,11 @@
 
 ``Interviews.start`` records the interview (the organisation becomes "interviewed") and
 returns an ``InterviewSession``. ``save_answer`` is cheap enough to call on every pause in
-typing: a named answer is upserted against the interview; an anonymous answer goes to the
-pool, and the session keeps only an in-memory handle so the researcher can correct it.
-``complete`` stamps the interview and ticks "full interview" when every required question
-has an answer. Each interview records the template version it was taken with.
+typing: a named answer is upserted against the interview; an anonymous answer is held with
+the interview (fieldkit.held) until enough finished interviews have answered the same
+question to hide it among, then moved to the pool with theirs. ``complete`` stamps the
+interview, ticks "full interview" when every required question has an answer, and moves
+whatever groups are ready. Each interview records the template version it was taken with.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError, NotFoundError
-from fieldkit.pool import CommentHandle
 from fieldkit.templates import Question, Template
 
 if TYPE_CHECKING:
@@ -106,11 +106,9 @@ class Interviews:
         return InterviewSession(self.study, interview_id)
 
     def resume(self, interview_id: int) -> InterviewSession:
-        """Reopen a recorded interview to go on answering.
-
-        Anonymous answers given in an earlier sitting are in the pool and cannot be found
-        again from here: that is the point of the pool.
-        """
+        """Reopen a recorded interview to go on answering. Its anonymous answers still held
+        are there to see and correct; those already moved to the pool cannot be found again
+        from here: that is the point of the pool."""
         self.get(interview_id)
         return InterviewSession(self.study, interview_id)
 
@@ -154,7 +152,8 @@ class Interviews:
         return self.study.scalar(sql)
 
     def delete(self, interview_id: int) -> None:
-        """Remove an interview and its named answers (its pooled comments stay: they are anonymous)."""
+        """Remove an interview with its named and held answers (answers already in the pool
+        stay: nothing links them to it)."""
         self.get(interview_id)
         with self.study.transaction():
             self.study.search.unindex_interview(interview_id)
@@ -162,7 +161,7 @@ class Interviews:
 
 
 class InterviewSession:
-    """An open interview. Holds the only (in-memory) links to the pool comments it wrote."""
+    """An open interview: its named answers, and the anonymous ones it holds until they move."""
 
     def __init__(self, study: Study, interview_id: int):
         self.study = study
@@ -170,8 +169,6 @@ class InterviewSession:
         record = study.interviews.get(interview_id)
         self.organisation_id = record.organisation_id
         self.template: Template = study.template_at(record.template_version)
-        self._handles: dict[str, CommentHandle] = {}
-        self._anonymous_values: dict[str, Any] = {}
 
     def question(self, question_id: str) -> Question:
         try:
@@ -185,13 +182,7 @@ class InterviewSession:
         cleaned = question.clean(value)
         with self.study.transaction():
             if question.anonymous:
-                handle = self.study.pool.put(question, cleaned, self._handles.get(question_id))
-                if handle is None:
-                    self._handles.pop(question_id, None)
-                    self._anonymous_values.pop(question_id, None)
-                else:
-                    self._handles[question_id] = handle
-                    self._anonymous_values[question_id] = cleaned
+                self.study.held.put(self.interview_id, question, cleaned)
                 return
             if cleaned is None:
                 self.study.conn.execute(
@@ -207,19 +198,19 @@ class InterviewSession:
                 self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
 
     def answer(self, question_id: str) -> Any:
-        """The current answer: named ones from the study, anonymous ones only from this sitting."""
+        """The current answer: named ones, and anonymous ones while they are held."""
         question = self.question(question_id)
         if question.anonymous:
-            return self._anonymous_values.get(question_id)
+            return self.study.held.for_interview(self.interview_id).get(question_id)
         raw = self.study.scalar("SELECT value FROM answers WHERE interview_id = ? AND question_id = ?",
                                 (self.interview_id, question_id))
         return None if raw is None else json.loads(raw)
 
     def answered(self) -> set[str]:
-        """Ids of questions with an answer (anonymous ones: answered in this sitting)."""
+        """Ids of questions with an answer (anonymous ones: while they are held)."""
         named = {r["question_id"] for r in self.study.query(
             "SELECT question_id FROM answers WHERE interview_id = ?", (self.interview_id,))}
-        return named | set(self._handles)
+        return named | set(self.study.held.for_interview(self.interview_id))
 
     def missing_required(self) -> list[Question]:
         done = self.answered()
@@ -256,9 +247,8 @@ class InterviewSession:
             self.study.conn.execute("UPDATE interviews SET completed = ? WHERE id = ?",
                                     (stamp, self.interview_id))
             self.study.organisations.set_flag(self.organisation_id, "full_interview", tick)
+        self.study.held.move_ready()
         return tick
 
     def close(self) -> None:
-        """Forget the links to this sitting's pool comments."""
-        self._handles.clear()
-        self._anonymous_values.clear()
+        """End the sitting (everything is saved already; held answers stay held)."""

@@ -1,11 +1,11 @@
 """The anonymous comment pool.
 
-What an interviewee said in answer to an anonymous question is written here and nowhere
-else: the comment's text, the question it answers, its value and theme tags. There is no
-organisation, interview, contact or time, and the id is random, so neither the id nor the
-order rows are stored in follows the order comments were written. The only link back is
-the ``CommentHandle`` an open interview holds in memory, so the researcher can correct what
-was just typed; it dies with the interview session.
+What an interviewee said in answer to an anonymous question ends up here and nowhere else:
+the comment's text, the question it answers, its value and theme tags. There is no
+organisation, interview, contact or time, and the id is random. Answers arrive only in
+groups of at least k interviews (fieldkit.held), and each arrival lays the pool out again in
+random-id order with a fresh search index, so neither the stored order, the page layout nor
+the index's segments follow the order comments were written.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from fieldkit.study import Study
 
 _MAX_ID = 2**62
+#: Question types whose pooled answers are words the researcher may reword (redact).
+WORDED_TYPES = ("short_text", "long_text")
 
 
 @dataclass(frozen=True)
@@ -35,41 +37,20 @@ class Comment:
     themes: tuple[str, ...]
 
 
-@dataclass
-class CommentHandle:
-    """An open interview's private, in-memory pointer to the comment it just wrote."""
-
-    comment_id: int
-
-
 class Pool:
     def __init__(self, study: Study):
         self.study = study
 
-    # --- written by interviews ---------------------------------------------------------
+    # --- filled by moves from fieldkit.held --------------------------------------------
 
-    def put(self, question: Question, value: Any, handle: CommentHandle | None) -> CommentHandle | None:
-        """Write, replace or (value None) remove an anonymous answer. Returns the live handle.
-
-        Called by an interview session inside its transaction; nothing about the session
-        is passed in or stored.
-        """
+    def add(self, question: Question, value: Any) -> None:
+        """Write one anonymous answer, with its search entry, under a fresh random id. Only
+        for a move into the pool, inside its transaction, which ends with ``rewrite``."""
         if not question.anonymous:
             raise InvalidValueError(f"question '{question.id}' is named; it does not go to the pool")
         conn = self.study.conn
-        if value is None:
-            if handle is not None:
-                conn.execute("DELETE FROM pool WHERE id = ?", (handle.comment_id,))
-                self.study.search.index_comment(handle.comment_id, None)
-            return None
         text = question.as_text(value)
         encoded = json.dumps(value, ensure_ascii=False)
-        if handle is not None:
-            cur = conn.execute("UPDATE pool SET value = ?, text = ? WHERE id = ?",
-                               (encoded, text, handle.comment_id))
-            if cur.rowcount:
-                self.study.search.index_comment(handle.comment_id, text)
-                return handle
         while True:
             comment_id = secrets.randbelow(_MAX_ID) + 1
             try:
@@ -81,17 +62,48 @@ class Pool:
         if question.theme:
             conn.execute("INSERT INTO pool_themes(comment_id, theme) VALUES (?, ?)", (comment_id, question.theme))
         self.study.search.index_comment(comment_id, text)
-        return CommentHandle(comment_id)
+
+    def rewrite(self) -> None:
+        """Lay the pool out again in random-id order, inside the caller's transaction.
+
+        Every table that holds pool rows (the pool, its themes and names, and the search
+        index's content and document-size tables) is emptied and filled again in id order, so
+        the order of cells within pages, which SQLite fills in the order rows arrive, follows
+        the random ids and not the order anything was written; the search index is merged
+        into one segment, whose entries are in id order too. Rows are copied, not re-indexed,
+        so this costs a few hundred milliseconds at 20,000 comments (bench/pool_move.py).
+        Freed space is zeroed (secure_delete); the caller empties the -wal after the commit.
+        """
+        conn = self.study.conn
+        tables = {  # table: its key, the order rows go back in
+            "pool": "id", "pool_themes": "comment_id, theme", "pool_names": "comment_id, name",
+            "pool_search_content": "id", "pool_search_docsize": "id"}
+        try:
+            for table in tables:
+                conn.execute(f"CREATE TEMP TABLE moving_{table} AS SELECT * FROM main.{table}")
+            for table in ("pool_themes", "pool_names", "pool", "pool_search_content", "pool_search_docsize"):
+                conn.execute(f"DELETE FROM main.{table}")
+            for table in ("pool", "pool_themes", "pool_names", "pool_search_content", "pool_search_docsize"):
+                conn.execute(f"INSERT INTO main.{table} SELECT * FROM temp.moving_{table} ORDER BY {tables[table]}")
+            conn.execute("INSERT INTO pool_search(pool_search) VALUES ('optimize')")
+        finally:
+            for table in tables:
+                conn.execute(f"DROP TABLE IF EXISTS temp.moving_{table}")
 
     # --- reading and curating ----------------------------------------------------------
 
-    def _label(self, question_id: str) -> str:
+    def _question(self, question_id: str) -> Question | None:
+        """The question as its newest template version has it."""
         for version in reversed(self.study.template_versions()):
             try:
-                return self.study.template_at(version).question(question_id).label
+                return self.study.template_at(version).question(question_id)
             except KeyError:
                 continue
-        return question_id
+        return None
+
+    def _label(self, question_id: str) -> str:
+        question = self._question(question_id)
+        return question.label if question is not None else question_id
 
     def comments(
         self,
@@ -144,21 +156,42 @@ class Pool:
         return found[0]
 
     def edit(self, comment_id: int, text: str) -> None:
-        """Change a comment's words (to redact a name or a detail that identifies someone)."""
+        """Change a comment's words (to redact a name or a detail that identifies someone).
+
+        Every stored copy of the old words goes: the text and the value, the search index
+        (FTS5 secure-delete), freed space (secure_delete) and the -wal (emptied afterwards).
+        """
         if not isinstance(text, str) or not text.strip():
             raise InvalidValueError("a comment cannot be empty; delete it instead")
+        row = self.study.conn.execute("SELECT question_id FROM pool WHERE id = ?", (comment_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no pool comment with id {comment_id}")
+        question = self._question(row[0])
+        if question is not None and question.type not in WORDED_TYPES:
+            raise InvalidValueError(f"an answer to “{question.label}” is a choice, not words: it cannot be "
+                                    "reworded (delete it instead)")
+        if question is not None and question.type == "short_text" and "\n" in text.strip():
+            raise InvalidValueError("an answer to a short-text question must be one line")
         with self.study.transaction():
-            cur = self.study.conn.execute("UPDATE pool SET text = ? WHERE id = ?", (text, comment_id))
-            if not cur.rowcount:
-                raise NotFoundError(f"no pool comment with id {comment_id}")
+            self.study.conn.execute("UPDATE pool SET text = ?, value = ? WHERE id = ?",
+                                    (text, json.dumps(text, ensure_ascii=False), comment_id))
             self.study.search.index_comment(comment_id, text)
+            folded = text.casefold()
+            for (name,) in self.study.conn.execute(
+                    "SELECT name FROM pool_names WHERE comment_id = ?", (comment_id,)).fetchall():
+                if name.casefold() not in folded:  # redacted: the erased name is no longer kept
+                    self.study.conn.execute("DELETE FROM pool_names WHERE comment_id = ? AND name = ?",
+                                            (comment_id, name))
+        self.study.empty_wal(busy_ms=200)
 
     def delete(self, comment_id: int) -> None:
+        """Delete a comment; its words leave the file and the -wal as with ``edit``."""
         with self.study.transaction():
             cur = self.study.conn.execute("DELETE FROM pool WHERE id = ?", (comment_id,))
             if not cur.rowcount:
                 raise NotFoundError(f"no pool comment with id {comment_id}")
             self.study.search.index_comment(comment_id, None)
+        self.study.empty_wal(busy_ms=200)
 
     def restore(self, comment: Comment) -> None:
         """Put back a comment just deleted (to undo the delete): the same id, words and themes."""
@@ -189,11 +222,21 @@ class Pool:
     def count(self) -> int:
         return self.study.scalar("SELECT count(*) FROM pool")
 
-    def distribution(self, question_id: str) -> dict[str, int]:
-        """Counts of each choice for an anonymous choice, yes/no or scale question, overall only.
+    def by_category(self, question_id: str) -> dict[str, dict[str, int]]:
+        """For a question marked ``count_by = "category"``: per category ('' for none), the
+        count of each choice and, under '', of the interviews that answered. Categories appear
+        only once k interviews of theirs have answered, and grow in steps of at least k."""
+        out: dict[str, dict[str, int]] = {}
+        for category, choice, n in self.study.conn.execute(
+                "SELECT category, choice, n FROM pool_counts WHERE question_id = ?", (question_id,)):
+            out.setdefault(category, {})[choice] = n
+        return out
 
-        There is no crosstab by category for anonymous questions: that would tie answers
-        back to kinds of organisation.
+    def distribution(self, question_id: str) -> dict[str, int]:
+        """Counts of each choice for an anonymous choice, yes/no or scale question, overall.
+
+        A crosstab by category is kept only for questions marked ``count_by = "category"``
+        (``by_category``), in steps of at least k interviews of a category.
         """
         question = self.study.template.question(question_id)
         if question.type == "yes_no":

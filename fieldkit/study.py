@@ -28,6 +28,9 @@ from fieldkit.templates import Template, template_from_dict
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from fieldkit.held import Held
+    from fieldkit.storage.wal import Checkpoint
+
     from fieldkit.attempts import Attempts
     from fieldkit.interviews import Interviews
     from fieldkit.organisations import Organisations
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from fieldkit.search import Search
 
 SUFFIX = connection.SUFFIX
+_HELD_FORMAT = 3  # the study format that holds anonymous answers before they are pooled
 _UNREAD = object()  # Study._open: the header has not been read yet
 
 
@@ -70,8 +74,12 @@ class Study:
         #: Things the user should know that did not stop the study opening (a failed backup).
         self.warnings: list[str] = []
         self._changes_at_backup = 0
+        #: A scrub (erasure, redaction, a move into the pool) could not empty the -wal because
+        #: another connection was reading: tried again after every later commit and on closing.
+        self._scrub_pending = False
 
         from fieldkit.attempts import Attempts
+        from fieldkit.held import Held
         from fieldkit.interviews import Interviews
         from fieldkit.organisations import Organisations
         from fieldkit.pool import Pool
@@ -81,6 +89,7 @@ class Study:
         self.attempts: Attempts = Attempts(self)
         self.interviews: Interviews = Interviews(self)
         self.pool: Pool = Pool(self)
+        self.held: Held = Held(self)
         self.search: Search = Search(self)
 
     # --- opening and closing ----------------------------------------------------------
@@ -227,6 +236,13 @@ class Study:
                     _backup(conn, path, "before-migration", strict=True, key=key)
                 connection.migrate(conn, path)
             study = cls(path, conn, lock, key)
+            if not read_only:
+                if version < _HELD_FORMAT and study.pool.count():
+                    # Pooled before answers were held: lay the pool out anew in random-id order.
+                    with study.transaction():
+                        study.pool.rewrite()
+                    study.empty_wal()
+                study.held.move_ready()  # in case a finish was cut short before its move
             if place_warning:
                 study.warnings.append(f"{path}: {place_warning}")
             if key is not None and not read_only:
@@ -259,6 +275,8 @@ class Study:
             if self._wrote:  # never touch the file of a session that changed nothing
                 try:
                     self.conn.execute("PRAGMA optimize")
+                    if self._scrub_pending:
+                        self.empty_wal()
                 except sqlite.Error:
                     pass
             self.conn.close()
@@ -339,7 +357,10 @@ class Study:
     def save_copy(self, path: str | os.PathLike) -> Path:
         """Write a complete copy of the study to ``path`` (SQLite's online backup, which
         includes what is still in the -wal, unlike a file copy). Refuses to overwrite. The
-        copy of an encrypted study is encrypted with the same passphrase."""
+        copy of an encrypted study is encrypted with the same passphrase. Like a backup, it
+        lacks the anonymous answers still held with their interviews (fieldkit.held)."""
+        from fieldkit.storage import backups
+
         path = Path(path)
         if path.suffix != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
@@ -353,6 +374,8 @@ class Study:
             try:
                 with self._mutex:
                     self.conn.backup(target)
+                backups.drop_held(target)  # like a backup, a copy never holds them
+                target.execute("PRAGMA journal_mode = WAL")
             finally:
                 target.close()
         except (sqlite.Error, OSError) as e:
@@ -396,6 +419,9 @@ class Study:
                 yield
                 self.conn.execute("COMMIT")
                 self._wrote = True
+                if self._scrub_pending:
+                    with contextlib.suppress(sqlite.Error):
+                        self.empty_wal(busy_ms=50)
             except BaseException as e:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -403,6 +429,28 @@ class Study:
                 if isinstance(e, sqlite.DatabaseError) and not isinstance(e, sqlite.IntegrityError):
                     raise connection.database_error(self.path, e) from None
                 raise
+
+    def empty_wal(self, *, busy_ms: int | None = None) -> Checkpoint:
+        """Checkpoint and empty the -wal, so nothing deleted or moved stays readable there.
+        When another connection's reading stops it, ``_scrub_pending`` makes every later
+        commit (and closing) try again."""
+        from fieldkit.storage import wal
+
+        with self._mutex:
+            if self.conn.in_transaction:  # inside a caller's transaction: once it commits
+                self._scrub_pending = True
+                return wal.Checkpoint(False, -1, Path(f"{self.path}-wal"))
+            done = wal.truncate(self.conn, self.path, **({"busy_ms": busy_ms, "attempts": 1}
+                                                         if busy_ms is not None else {}))
+            self._scrub_pending = not done.done
+        return done
+
+    @property
+    def anonymity_k(self) -> int:
+        """The fewest interviews a pooled answer may be narrowed down to (fieldkit.anonymity)."""
+        from fieldkit import anonymity
+
+        return anonymity.k(self)
 
     def _forget_templates(self) -> None:
         """A rolled-back template change must not linger in the cache."""
@@ -517,6 +565,14 @@ class Study:
             )
         self._current_version = version
         self._templates[version] = template
+        asked_before = {q.id for v in self.template_versions() if v != version for q in self.template_at(v).questions()}
+        added = [q.id for q in template.questions() if q.anonymous and q.id not in asked_before]
+        if added and self.interviews.count():
+            from fieldkit import anonymity
+
+            notice = anonymity.new_question_notice(self, added)
+            if notice:
+                self.warnings.append(notice)
         return version
 
     def vocabulary_usage(self, kind: str) -> dict[str, int]:

@@ -31,6 +31,8 @@ QUESTION_TYPES = (
 CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
 #: Question types that can be counted and crossed by category in summaries.
 COUNTABLE_TYPES = ("single_choice", "multiple_choice", "yes_no", "scale")
+#: What an anonymous countable question's answers may also be counted by (``count_by``).
+COUNT_BY = ("category",)
 
 BUILTIN_FLAGS = {
     "full_interview": "Full interview completed",
@@ -82,6 +84,9 @@ class Question:
     max: float | None = None
     #: yes/no questions only: the flag a named answer ticks (Yes) or unticks (No).
     flag: str | None = None
+    #: anonymous countable questions only: "category" also counts its answers per category
+    #: of organisation (counts only, in steps of at least the study's anonymity_k interviews).
+    count_by: str | None = None
 
     def clean(self, value: Any) -> Any:
         """Return ``value`` in the form stored for this question, or None for "no answer".
@@ -287,6 +292,8 @@ class Template:
                     d["max"] = q.max
                 if q.flag:
                     d["flag"] = q.flag
+                if q.count_by:
+                    d["count_by"] = q.count_by
                 qs.append(d)
             sd: dict[str, Any] = {"id": s.id, "title": s.title, "questions": qs}
             if s.intro:
@@ -387,7 +394,7 @@ def _number(p: _Problems, place: str, data: dict, key: str) -> float | None:
 def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
               flag_ids: set[str]) -> Question | None:
     _check_keys(p, place, data, ("id", "type", "label", "help", "required", "theme",
-                                 "anonymous", "choices", "min", "max", "flag"))
+                                 "anonymous", "choices", "min", "max", "flag", "count_by"))
     qtype = data.get("type")
     if qtype is None:
         p.add(place, "'type' is missing")
@@ -441,9 +448,20 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
             flag = None
     if qtype not in QUESTION_TYPES:
         return None
+    count_by = data.get("count_by")
+    if count_by is not None:
+        if count_by not in COUNT_BY:
+            p.add(place, f"'count_by' must be one of: {', '.join(COUNT_BY)}")
+            count_by = None
+        elif not anonymous:
+            p.add(place, "'count_by' is for anonymous questions (a named one is crossed by category already)")
+            count_by = None
+        elif qtype not in COUNTABLE_TYPES:
+            p.add(place, "'count_by' is only for choice, yes_no and scale questions (text is never counted)")
+            count_by = None
     return Question(id=data.get("id", ""), type=qtype, label=label, help=help_,
                     required=required, theme=theme, anonymous=anonymous, choices=choices,
-                    min=low, max=high, flag=flag)
+                    min=low, max=high, flag=flag, count_by=count_by)
 
 
 def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Template:

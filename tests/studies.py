@@ -82,5 +82,14 @@ def mapping_study(tmp_path: Path):
     study.close()
 
 
+def pool_now(study: Study, *sessions) -> None:
+    """Finish ``sessions`` and move every held anonymous answer into the pool at once, as the
+    researcher's "Move to the pool now" does at the end of fieldwork (tests with fewer than
+    k interviews that look at the pool)."""
+    for session in sessions:
+        session.complete()
+    study.held.move_now()
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -87,13 +87,16 @@ def test_saving_an_anonymous_answer_touches_no_named_record(small_study: Study):
     org = small_study.organisations.add("Quiet Voices", category="Network")
     session = small_study.interviews.start(org)
     session.save_answer("role", "Chair")
-    before = _snapshot(small_study.conn, POOL_TABLES)
+    before = _snapshot(small_study.conn, POOL_TABLES | {"held"})
     session.save_answer("sector_barriers", "Funding rules shut small groups out")
     session.save_answer("sector_barriers", "Funding rules shut small groups out entirely")
     session.save_answer("sector_help", "Plain-English guidance")
     session.save_answer("sector_help", "")  # cleared again
-    assert _snapshot(small_study.conn, POOL_TABLES) == before
-    assert [c.text for c in small_study.pool.comments()] == ["Funding rules shut small groups out entirely"]
+    assert _snapshot(small_study.conn, POOL_TABLES | {"held"}) == before
+    # Held with the interview (one row, the latest words), and nothing in the pool yet.
+    assert small_study.held.for_interview(session.interview_id) == {
+        "sector_barriers": "Funding rules shut small groups out entirely"}
+    assert small_study.pool.count() == 0
 
 
 def test_stored_order_does_not_follow_writing_order(small_study: Study):
@@ -125,19 +128,29 @@ def test_pool_ids_are_random_not_sequential(small_study: Study):
     assert 1 not in gaps
 
 
-def test_only_the_open_session_can_find_its_comment_again(small_study: Study):
+def test_held_answers_are_seen_on_resuming_until_they_move(small_study: Study):
     org = small_study.organisations.add("Talkative Trust", category="Network")
     session = small_study.interviews.start(org)
     session.save_answer("sector_barriers", "First thought")
     assert session.answer("sector_barriers") == "First thought"
     session.save_answer("sector_barriers", "Second thought")  # corrects, does not add
-    assert small_study.pool.count() == 1
-    resumed = small_study.interviews.resume(session.interview_id)
-    assert resumed.answer("sector_barriers") is None  # nothing in the file leads back
     session.close()
-    assert session.answer("sector_barriers") is None
-    resumed.save_answer("sector_barriers", "A new sitting adds a new comment")
-    assert small_study.pool.count() == 2
+    resumed = small_study.interviews.resume(session.interview_id)
+    assert resumed.answer("sector_barriers") == "Second thought"  # held with the interview
+    assert "sector_barriers" in resumed.answered()
+    resumed.complete()
+    assert small_study.pool.count() == 0  # one finished interview: fewer than k
+    for i in range(small_study.anonymity_k - 1):
+        other = small_study.interviews.start(small_study.organisations.add(f"Other {i}", category="Network"))
+        other.save_answer("sector_barriers", f"Other thought {i}")
+        other.complete()
+    # The k-th finished interview moves the whole group; after that nothing leads back.
+    assert small_study.pool.count() == small_study.anonymity_k
+    assert small_study.held.count() == 0
+    again = small_study.interviews.resume(session.interview_id)
+    assert again.answer("sector_barriers") is None
+    again.save_answer("sector_barriers", "A new sitting adds a new answer")
+    assert small_study.held.count() == 1 and small_study.pool.count() == small_study.anonymity_k
 
 
 def test_deleting_an_organisation_leaves_the_pool_alone(small_study: Study):
@@ -171,7 +184,9 @@ def test_check_finds_a_pool_that_links_back(small_study: Study):
 def test_anonymous_choice_questions_are_counted_overall_only(small_study: Study):
     _run_interviews(small_study, 12)
     counts = small_study.pool.distribution("sector_engaged")
-    assert sum(counts.values()) == 12 and list(counts) == ["Low", "Medium", "High"]
+    assert sum(counts.values()) == 10 and list(counts) == ["Low", "Medium", "High"]  # two wait for three more
+    small_study.held.move_now()
+    assert sum(small_study.pool.distribution("sector_engaged").values()) == 12
     from fieldkit.errors import InvalidValueError
     from fieldkit.summary import crosstab
 
@@ -180,7 +195,7 @@ def test_anonymous_choice_questions_are_counted_overall_only(small_study: Study)
 
 
 def test_check_finds_pool_words_in_the_change_log(small_study: Study):
-    _run_interviews(small_study, 2)
+    _run_interviews(small_study, 5)
     org = small_study.organisations.ids()[0]
     small_study.organisations.update(org, notes="ordinary note")
     assert checks.problems(small_study) == []

@@ -70,6 +70,7 @@ def study(tmp_path: Path):
     other = orgs.add("Northfield Youth Network", category="Network", area="Birmingham",
                      contacts=[{"name": "Gareth Holloway"}])
     _interview(s, other, "2026-03-03", role="Youth worker", size="Large", sector_barriers=sorted(POOLED)[2])
+    s.held.move_now()  # fewer than k interviews: moved on purpose, so the pool holds them
     yield s, club
     s.close()
 

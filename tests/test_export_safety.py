@@ -14,6 +14,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -39,6 +40,16 @@ def state_home(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(home))
     assert notes_folder().is_relative_to(home)
     return home
+
+
+@pytest.fixture(autouse=True)
+def temp_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Each test its own temporary folder (where an older fieldkit left its preview folders), so
+    the sweep sees the test's own and never the machine's."""
+    folder = tmp_path_factory.mktemp("temp")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
 
 
 def _notes() -> list[Path]:
@@ -419,3 +430,80 @@ def test_every_start_of_fieldkit_sweeps(tmp_path: Path, capsys):
     (notes_folder() / f"{dead}-eeeeeeeeeeee.json").write_text(json.dumps({"temp": str(temp), "pid": dead}))
     assert main(["templates"]) == 0
     assert not temp.exists()
+
+
+# --- preview folders an older fieldkit left in the temporary folder -------------------------
+
+
+def _old_preview_folder(temp: Path, name: str, files: dict[str, bytes], *, days_old: float = 0) -> Path:
+    folder = temp / name
+    folder.mkdir(mode=0o700)
+    for file, data in files.items():
+        (folder / file).write_bytes(data)
+    if days_old:
+        then = time.time() - days_old * 24 * 3600
+        os.utime(folder, (then, then))
+    return folder
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links and owners as on Linux and macOS")
+def test_the_sweep_removes_the_preview_pdfs_an_older_fieldkit_left(temp_folder: Path, tmp_path: Path):
+    """Older fieldkit versions rendered the Reports screen's preview into ``fieldkit-preview-*`` in the
+    temporary folder: plaintext PDFs with the pooled comments, left behind by a killed process."""
+    pdf = b"%PDF-1.4 pooled comments in plain text"
+    old = _old_preview_folder(temp_folder, "fieldkit-preview-k2j4h1x0", {
+        "preview-1.pdf": pdf, "preview-12.pdf": pdf, ".preview-13.pdf.0123456789ab.fieldkit-part": pdf[:9]},
+        days_old=3)
+    recent = _old_preview_folder(temp_folder, "fieldkit-preview-recent", {"preview-7.pdf": pdf})
+    mixed = _old_preview_folder(temp_folder, "fieldkit-preview-mixed", {
+        "preview-2.pdf": pdf, "notes.txt": b"not fieldkit's", "letter.pdf": b"%PDF not a preview's name"})
+    (mixed / "preview-3.pdf").mkdir()  # a folder by that name: not a file, kept
+    (mixed / "preview-3.pdf" / "preview-4.pdf").write_bytes(pdf)  # and never looked inside
+    # Not fieldkit's preview folders, or not folders at all: untouched.
+    other = _old_preview_folder(temp_folder, "someone-else", {"preview-1.pdf": pdf})
+    lookalike = _old_preview_folder(temp_folder, "fieldkit-previewer", {"preview-1.pdf": pdf})
+    (temp_folder / "fieldkit-preview-file.pdf").write_bytes(pdf)
+    elsewhere = _old_preview_folder(tmp_path, "elsewhere", {"preview-1.pdf": pdf})
+    (temp_folder / "fieldkit-preview-link").symlink_to(elsewhere, target_is_directory=True)
+    (mixed / "preview-5.pdf").symlink_to(elsewhere / "preview-1.pdf")  # a link: kept, its target too
+
+    removed = sweep_stale_exports()
+
+    assert sorted(removed) == sorted([old / "preview-1.pdf", old / "preview-12.pdf",
+                                      old / ".preview-13.pdf.0123456789ab.fieldkit-part", mixed / "preview-2.pdf",
+                                      recent / "preview-7.pdf"])
+    assert not old.exists(), "an emptied preview folder untouched for days goes too"
+    # A folder in use today (an older fieldkit may still be running) is emptied but kept for
+    # its next preview; once it has been left alone for a day, it goes.
+    assert recent.is_dir() and os.listdir(recent) == []
+    assert sorted(os.listdir(mixed)) == ["letter.pdf", "notes.txt", "preview-3.pdf", "preview-5.pdf"]
+    assert (mixed / "preview-3.pdf" / "preview-4.pdf").read_bytes() == pdf
+    for kept in (other / "preview-1.pdf", lookalike / "preview-1.pdf", temp_folder / "fieldkit-preview-file.pdf",
+                 elsewhere / "preview-1.pdf"):
+        assert kept.read_bytes() == pdf
+    assert (temp_folder / "fieldkit-preview-link").is_symlink()
+    assert sweep_stale_exports() == [] and recent.is_dir()  # nothing more to do today
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(recent, (two_days_ago, two_days_ago))
+    assert sweep_stale_exports() == [] and not recent.exists()
+    assert mixed.is_dir()  # not empty: kept
+
+
+@pytest.mark.skipif(os.name != "posix", reason="owners as on Linux and macOS")
+def test_the_sweep_leaves_preview_folders_of_another_user(temp_folder: Path, monkeypatch):
+    folder = _old_preview_folder(temp_folder, "fieldkit-preview-theirs", {"preview-1.pdf": b"%PDF theirs"},
+                                 days_old=2)
+    me = os.geteuid()
+    monkeypatch.setattr(os, "geteuid", lambda: me + 1)  # the folder now belongs to someone else
+    assert sweep_stale_exports() == []
+    assert (folder / "preview-1.pdf").read_bytes() == b"%PDF theirs"
+    monkeypatch.setattr(os, "geteuid", lambda: me)
+    assert sweep_stale_exports() == [folder / "preview-1.pdf"] and not folder.exists()
+
+
+def test_every_start_of_fieldkit_removes_old_preview_folders(temp_folder: Path, capsys):
+    from fieldkit.cli import main
+
+    folder = _old_preview_folder(temp_folder, "fieldkit-preview-abc", {"preview-1.pdf": b"%PDF pooled comments"})
+    assert main(["templates"]) == 0
+    assert folder.is_dir() and os.listdir(folder) == []

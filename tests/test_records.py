@@ -8,6 +8,7 @@ import pytest
 
 from fieldkit.errors import InvalidValueError, NotFoundError
 from fieldkit.study import Study
+from studies import pool_now
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -220,10 +221,15 @@ def test_deleting_an_interview_removes_named_answers_only(small_study: Study):
     session = small_study.interviews.start(org)
     session.save_answer("role", "Chair")
     session.save_answer("sector_help", "More time")
+    earlier = small_study.interviews.start(small_study.organisations.add("Earlier", category="Network"))
+    earlier.save_answer("sector_help", "Pooled already")
+    pool_now(small_study, earlier)
     small_study.interviews.delete(session.interview_id)
     assert small_study.scalar("SELECT count(*) FROM answers") == 0
     assert small_study.interviews.for_organisation(org) == []
-    assert [c.text for c in small_study.pool.comments()] == ["More time"]
+    # Its held answer goes with it; what is already in the pool stays (nothing links it back).
+    assert small_study.held.count() == 0
+    assert [c.text for c in small_study.pool.comments()] == ["Pooled already"]
     assert small_study.search.organisation_ids("chair") == []
 
 
@@ -241,7 +247,7 @@ def test_pool_edit_tag_and_search(small_study: Study):
     org = small_study.organisations.add("Pool", category="Network")
     session = small_study.interviews.start(org)
     session.save_answer("sector_barriers", "Anna from Coventry said funders ignore us")
-    session.close()
+    pool_now(small_study, session)
     [comment] = small_study.pool.comments()
     assert comment.themes == ("barriers",) and comment.question_label == "What holds small groups back?"
     small_study.pool.edit(comment.id, "[name] said funders ignore us")

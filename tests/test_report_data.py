@@ -94,6 +94,7 @@ def study(tmp_path: Path):
     orgs.add("Closed Down Society", area="Regional", status="excluded", exclusion_reason="Closed down")
     orgs.add("Birmingham Access Point", category="Access point", area="Birmingham", status="excluded",
              flags=["permission_to_list"])
+    s.held.move_now()  # the end of fieldwork: four interviews, fewer than k, moved on purpose
     # One pooled comment loses its theme: it is printed under "Other comments".
     grants = next(c for c in s.pool.comments(question_id="sector_help") if c.text.startswith("Small grants"))
     s.pool.untag(grants.id, "help")
@@ -231,6 +232,7 @@ def chatty(tmp_path: Path):
     for k in range(1, 13):
         org = s.organisations.add(f"Group {k}", category="Network")
         interview(s, org, date=f"2026-02-{k:02d}", sector_barriers=f"Comment number {k}.")
+    s.held.move_now()  # the last two, held until now
     yield s
     s.close()
 

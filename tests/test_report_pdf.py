@@ -10,6 +10,7 @@ inside the margins, a long table split with its header repeated, and cancelling.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from pathlib import Path
@@ -22,7 +23,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from fieldkit.demo import build_demo
 from fieldkit.errors import FieldkitError
 from fieldkit.reports.data import ReportOptions, build_report_data
-from fieldkit.reports.pdf import ReportCancelled, render_report
+from fieldkit.reports.pdf import ReportCancelled, render_report, render_report_bytes
 from fieldkit.study import Study
 from studies import small_template
 
@@ -192,6 +193,7 @@ def test_a_quotation_has_its_rule_on_the_side_it_starts_from(tmp_path: Path):
         session = study.interviews.start(org)
         session.save_answer("sector_barriers", words)
         session.complete()
+    study.held.move_now()  # three interviews, fewer than k: moved on purpose
     data = build_report_data(study, ReportOptions(sections=("comments",)), today=TODAY)
     study.close()
     path = render_report(data, tmp_path / "q.pdf")
@@ -323,3 +325,36 @@ def test_a_cancelled_render_leaves_an_existing_file_untouched(tmp_path: Path, sm
     render_report(small_data, target)
     assert target.read_bytes().startswith(b"%PDF") and sorted(os.listdir(tmp_path)) == ["report.pdf",
                                                                                        "small.fieldkit"]
+
+
+# --- in memory, for the preview ---------------------------------------------------------------
+
+
+def test_the_report_in_memory_is_the_report_on_disk_and_writes_no_file(tmp_path: Path, small_data, monkeypatch):
+    import tempfile
+
+    from reportlab import rl_config
+
+    monkeypatch.setattr(rl_config, "invariant", 1)  # fixed dates and document id: same data, same bytes
+    on_disk = render_report(small_data, tmp_path / "report.pdf", page_size="letter").read_bytes()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.chdir(temp)
+    before = sorted(os.listdir(tmp_path))
+    progress: list[float] = []
+    pdf = render_report_bytes(small_data, page_size="letter", progress=progress.append)
+    assert isinstance(pdf, bytes) and pdf == on_disk
+    assert progress[-1] == 1.0 and progress == sorted(progress)
+    assert sorted(os.listdir(tmp_path)) == before and os.listdir(temp) == []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert round(doc.pages[0].width) == 612
+        assert "Barrier number 3" in norm(" ".join(p.extract_text() or "" for p in doc.pages))
+
+
+def test_a_cancelled_render_in_memory_raises_and_an_unknown_page_size_is_refused(small_data):
+    with pytest.raises(ReportCancelled):
+        render_report_bytes(small_data, cancelled=lambda: True)
+    with pytest.raises(FieldkitError) as caught:
+        render_report_bytes(small_data, page_size="a3")
+    assert "unknown page size 'a3'" in str(caught.value)

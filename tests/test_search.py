@@ -24,6 +24,8 @@ def searchable(small_study: Study) -> dict[str, int]:
     session = small_study.interviews.start(ids["plain"])
     session.save_answer("story", "We run a homework club for refugee children")
     session.save_answer("sector_help", "A shared minibus would help everyone")  # anonymous
+    session.complete()
+    small_study.held.move_now()
     return ids
 
 
@@ -62,6 +64,9 @@ def test_all_terms_must_match(small_study: Study, searchable: dict[str, int]):
 
 def test_anonymous_answers_are_not_in_the_named_search(small_study: Study, searchable: dict[str, int]):
     assert small_study.search.organisation_ids("minibus") == []
+    interview = small_study.interviews.start(searchable["plain"])
+    interview.save_answer("sector_help", "Held: a lending library of laptops")
+    assert small_study.search.organisation_ids("laptops") == []  # held answers are not indexed either
     assert [c.text for c in small_study.pool.comments(search="minibus")] == ["A shared minibus would help everyone"]
 
 

@@ -4,13 +4,17 @@ with its options, a preview of the real PDF, export with progress, cancel and th
 from __future__ import annotations
 
 import csv
+import io
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from fieldkit.demo import build_demo
+from fieldkit.study import Study
+from studies import small_template
 
 
 @pytest.fixture
@@ -26,18 +30,21 @@ def window(qtbot, tmp_path: Path):
     w.close()
 
 
-def pdf_text(path: Path) -> str:
+def _open_pdf(pdf: Path | bytes):
     import pdfplumber
 
-    with pdfplumber.open(path) as pdf:
-        return " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
+    return pdfplumber.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
 
 
-def pdf_pages(path: Path) -> int:
-    import pdfplumber
+def pdf_text(pdf: Path | bytes) -> str:
+    """The text of a PDF file or of PDF bytes (the preview's), one line."""
+    with _open_pdf(pdf) as doc:
+        return " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
 
-    with pdfplumber.open(path) as pdf:
-        return len(pdf.pages)
+
+def pdf_pages(pdf: Path | bytes) -> int:
+    with _open_pdf(pdf) as doc:
+        return len(doc.pages)
 
 
 def test_reports_screen_matches_the_core_and_follows_changes(window, tmp_path: Path):
@@ -110,10 +117,11 @@ def report_panel(window, qtbot):
     return panel
 
 
-def refreshed_preview(panel) -> Path:
+def refreshed_preview(panel) -> bytes:
+    """The preview rendered again: the PDF in memory (no file is written for a preview)."""
     panel.update_preview()
     panel.worker.wait()
-    assert panel.preview_pdf is not None and panel.preview_pdf.exists()
+    assert isinstance(panel.preview_pdf, bytes) and panel.preview_pdf.startswith(b"%PDF")
     return panel.preview_pdf
 
 
@@ -139,7 +147,7 @@ def test_options_change_the_preview(window, qtbot):
     assert panel.options().directory is False and panel.options().include_person is False
     assert not panel.person_box.isEnabled()
     second = refreshed_preview(panel)
-    assert second != first and not first.exists(), "the old preview file is removed"
+    assert second is not first and second != first
     assert name not in pdf_text(second) and heading not in pdf_text(second)
     without_directory = pdf_pages(second)
     assert without_directory <= pages  # (the comments, reshuffled, can fill pages differently)
@@ -151,7 +159,7 @@ def test_options_change_the_preview(window, qtbot):
     panel.page_size.setCurrentIndex(panel.page_size.findData("letter"))
     import pdfplumber
 
-    with pdfplumber.open(refreshed_preview(panel)) as pdf:
+    with pdfplumber.open(io.BytesIO(refreshed_preview(panel))) as pdf:
         assert round(pdf.pages[0].width) == 612
 
     panel.small_numbers.setCurrentIndex(panel.small_numbers.findData("custom"))
@@ -162,13 +170,141 @@ def test_options_change_the_preview(window, qtbot):
     assert not panel.threshold.isEnabled()
 
 
+def shown_page(panel):
+    """The page on screen as a QImage (RGB888), to compare with a page drawn independently."""
+    from fieldkit.ui.qt import QImage
+
+    return panel.page_view.pixmap().toImage().convertToFormat(QImage.Format_RGB888)
+
+
+def drawn_page(pdf: bytes, index: int, like):
+    """Page ``index`` of the PDF bytes drawn with PDFium straight from them, at the size shown."""
+    import pypdfium2 as pdfium
+
+    from fieldkit.ui.qt import QImage
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[index]
+        bitmap = page.render(scale=like.width() / page.get_size()[0], rev_byteorder=True, may_draw_forms=False)
+        image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
+                       QImage.Format_RGB888).copy()
+        bitmap.close()
+        page.close()
+    finally:
+        document.close()
+    return image
+
+
 def test_page_navigation(window, qtbot):
     panel = report_panel(window, qtbot)
+    pdf = panel.preview_pdf
     assert not panel.previous_button.isEnabled() and panel.next_button.isEnabled()
+    first = shown_page(panel)
+    assert first == drawn_page(pdf, 0, first)
     panel.next_button.click()
     panel.worker.wait()
     assert panel.page_label.text().startswith("Page 2 of ")
     assert panel.previous_button.isEnabled()
+    second = shown_page(panel)
+    assert second != first and second == drawn_page(pdf, 1, second)
+    last = pdf_pages(pdf) - 1
+    panel.show_page(last)
+    panel.worker.wait()
+    assert panel.page_label.text() == f"Page {last + 1} of {last + 1}" and not panel.next_button.isEnabled()
+    shown = shown_page(panel)
+    assert shown == drawn_page(pdf, last, shown)
+    panel.previous_button.click()
+    panel.worker.wait()
+    assert panel.page_label.text().startswith(f"Page {last} of ")
+    assert panel.preview_pdf is pdf  # paging draws from the same bytes: no new render
+
+
+# --- the preview writes no file ---------------------------------------------------------------
+
+#: In every pooled comment of the marker study; must never reach a file while previewing.
+MARKER = "Quillwort7351"
+XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+
+@pytest.fixture
+def temp_folder(tmp_path: Path, monkeypatch) -> Path:
+    """The temporary folder, for Python (tempfile) and for whatever reads TMPDIR: the test's own."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def marker_study(tmp_path: Path) -> Path:
+    """A study built through ``Study.create``: six interviews whose pooled comments carry MARKER,
+    and the organisations listed in the directory."""
+    path = tmp_path / "study" / "marker.fieldkit"
+    path.parent.mkdir()
+    study = Study.create(path, small_template(), title="Marker study", client="The Council")
+    for i in range(6):
+        org = study.organisations.add(f"Marker Organisation {i}", category="Network", area="Coventry",
+                                      flags=["permission_to_list"])
+        interview = study.interviews.start(org, date="2026-03-02")
+        interview.save_answer("size", "Small")
+        interview.save_answer("sector_barriers", f"{MARKER} number {i}: the rent for a hall has doubled.")
+        interview.complete()
+        interview.close()
+    study.close()
+    return path
+
+
+def files_under(folders) -> dict[Path, tuple[int, int]]:
+    """Every file under ``folders`` with its size and modification time."""
+    found = {}
+    for folder in folders:
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                path = Path(root) / name
+                try:
+                    info = path.lstat()
+                except FileNotFoundError:
+                    continue
+                found[path] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def test_the_preview_is_drawn_from_memory_and_no_file_is_written(qtbot, marker_study: Path, temp_folder: Path):
+    from fieldkit.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(marker_study)
+    watched = [temp_folder, *(Path(os.environ[name]) for name in XDG)]
+    before = files_under(watched)
+
+    panel = report_panel(w, qtbot)  # the preview is shown ...
+    assert panel.page_label.text().startswith("Page 1 of ") and not panel.page_view.pixmap().isNull()
+    panel.next_button.click()  # ... paged through ...
+    panel.worker.wait()
+    assert panel.page_label.text().startswith("Page 2 of ")
+    panel.section_boxes["directory"].setChecked(False)  # ... and rendered again
+    panel.update_preview()
+    panel.worker.wait()
+    panel.show_page(pdf_pages(panel.preview_pdf) - 1)
+    panel.worker.wait()
+    during = files_under(watched)
+
+    # Only the window's own settings (last study, window geometry) may be written meanwhile.
+    settings = Path(w.settings.fileName())
+    new_or_changed = sorted(str(p) for p, info in during.items() if before.get(p) != info and p != settings)
+    assert new_or_changed == [], "files written while the preview was open"
+    assert os.listdir(temp_folder) == []
+    for path in during:
+        data = path.read_bytes()
+        assert not data.startswith(b"%PDF"), f"a PDF file: {path}"
+        if path.is_relative_to(temp_folder) or path == settings:
+            assert MARKER.encode() not in data, f"the marker in {path}"
+    assert MARKER in pdf_text(panel.preview_pdf)  # the preview did show the pooled comments
+    w.close()
+    assert files_under([temp_folder]) == {}
 
 
 def test_export_writes_the_file_with_progress_to_100(window, qtbot, tmp_path: Path):

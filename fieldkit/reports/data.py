@@ -54,6 +54,7 @@ TEXT_TYPES = ("short_text", "long_text")
 #: The heading for pooled comments that carry no theme.
 OTHER_COMMENTS = "Other comments"
 TOTAL = "Total"
+OTHER_CATEGORIES = "Other categories"
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,9 @@ def _crosstabs(study: Study, rule: Rule | None) -> Iterable[CrosstabTable]:
     for question in study.template.questions():
         if question.type not in COUNTABLE_TYPES:
             continue
-        if question.anonymous:
+        if question.anonymous and question.count_by == "category":
+            table = _counted_by_category(study, question, rule)
+        elif question.anonymous:
             table = _overall(study, question, rule)
         else:
             table = _by_category(study, question.id, rule)
@@ -305,6 +308,52 @@ def _overall(study: Study, question: Question, rule: Rule | None) -> CrosstabTab
     p = suppression.protect([counts], rule, row_totals=[respondents] if multiple else None)
     return CrosstabTable(**head, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
                          protected=True, notes=_multiple_note(multiple) + p.notes(), secondary=p.secondary)
+
+
+def _counted_by_category(study: Study, question: Question, rule: Rule | None) -> CrosstabTable | None:
+    """An anonymous question marked ``count_by = "category"``: its pooled counts per category
+    (only categories that k or more interviews have answered: ``Pool.by_category``), with the
+    answers from smaller categories, moved at the end of fieldwork, in one row of their own."""
+    overall = _overall(study, question, None)
+    if overall is None:
+        return None
+    choices = overall.choices
+    counted = study.pool.by_category(question.id)
+    names = list(study.template.categories) + sorted(c for c in counted if c and c not in study.template.categories)
+    if "" in counted:
+        names.append("")
+    rows, bases = [], []
+    for name in names:
+        if name in counted:
+            rows.append((name or NOT_RECORDED, [counted[name].get(c, 0) for c in choices]))
+            bases.append(counted[name].get("", 0))
+    total_counts = [c or 0 for c in overall.total.counts]
+    total_base = overall.total.base_count or 0
+    rest = [t - sum(r[1][i] for r in rows) for i, t in enumerate(total_counts)]
+    rest_base = total_base - sum(bases)
+    notes = [f"Counts by category are kept only for categories that at least {study.anonymity_k} interviews "
+             "have answered, and grow in steps of that size."]
+    if rest_base > 0:
+        rows.append((OTHER_CATEGORIES, rest))
+        bases.append(rest_base)
+        notes.append(f"{OTHER_CATEGORIES}: answers from categories that fewer than {study.anonymity_k} "
+                     "interviews answered, counted together.")
+    if not rows:
+        return None
+    multiple = overall.multiple
+    head = dict(question_id=question.id, question_label=question.label, question_type=question.type,
+                choices=choices, by="category", multiple=multiple)
+    if rule is None:
+        return CrosstabTable(**head,
+                             rows=tuple(_plain_line(g, c, b, summary.percentages(c, b)) for (g, c), b in zip(rows, bases)),
+                             total=_plain_line(TOTAL, total_counts, total_base,
+                                               summary.percentages(total_counts, total_base)),
+                             protected=False, notes=_multiple_note(multiple) + tuple(notes))
+    p = suppression.protect([c for _, c in rows], rule, row_totals=bases if multiple else None)
+    lines = tuple(_protected_line(g, p.cells[i], p.row_totals[i]) for i, (g, _) in enumerate(rows))
+    return CrosstabTable(**head, rows=lines, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
+                         protected=True, notes=_multiple_note(multiple) + tuple(notes) + p.notes(),
+                         secondary=p.secondary)
 
 
 # --- pooled comments -----------------------------------------------------------------------

@@ -3,14 +3,17 @@
 The renderer runs no queries: everything it prints comes from the data object
 (``fieldkit.reports.data.build_report_data``). It builds a story of flowables, lays it
 out with a cover, a contents page with page numbers, a PDF outline and "Page x of y"
-footers, and writes the file atomically: a temporary file beside the target, flushed to
-disk, then renamed over it. A cancelled or failed render leaves no file behind and any
-existing file untouched. Every piece of text goes through ``text.para`` so names and
-quotations in any script print as real glyphs.
+footers. ``render_report`` writes the file atomically: a temporary file beside the target,
+flushed to disk, then renamed over it. A cancelled or failed render leaves no file behind and
+any existing file untouched. ``render_report_bytes`` lays out the same report in memory and
+returns its bytes, writing nothing at all (the Reports screen's preview: an unencrypted PDF of
+pooled comments must not reach the disk just because the screen is open). Every piece of text
+goes through ``text.para`` so names and quotations in any script print as real glyphs.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -324,22 +327,12 @@ class _Rule(Flowable):
         self.canv.line(0, y, min(self.rule_width, self.canv._pagesize[0]), y)
 
 
-# --- entry point ---------------------------------------------------------------------------
+# --- entry points --------------------------------------------------------------------------
 
-def render_report(
-    data: Any,
-    path: str | os.PathLike,
-    *,
-    page_size: str = "a4",
-    progress: ProgressFn | None = None,
-    cancelled: CancelledFn | None = None,
-) -> Path:
-    """Lay out ``data`` (a ``ReportData``) as a PDF at ``path`` and return the path.
-
-    ``progress(fraction)`` is called as the pages are laid out; ``cancelled()`` is asked
-    between flowables, and when it answers True the render stops with ``ReportCancelled``.
-    The file appears only when complete.
-    """
+def _layout(data: Any, *, page_size: str, progress: ProgressFn | None,
+            cancelled: CancelledFn | None) -> Callable[[Any], None]:
+    """The one layout of the report: a function that writes the PDF of ``data`` into a binary
+    file object (a file on disk, or ``io.BytesIO``), for both entry points below."""
     if page_size not in PAGE_SIZES:
         raise InvalidValueError(f"unknown page size '{page_size}' (expected a4 or letter)")
     st = Styles()
@@ -355,9 +348,44 @@ def render_report(
                        keywords=["mapping report", data.client or ""], progress=progress, checkpoint=checkpoint)
         doc.build_pdf(_Story(data, st, doc.width).build(tuple(data.sections)))
 
-    write_pdf(path, build)
+    return build
+
+
+def render_report(
+    data: Any,
+    path: str | os.PathLike,
+    *,
+    page_size: str = "a4",
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> Path:
+    """Lay out ``data`` (a ``ReportData``) as a PDF at ``path`` and return the path.
+
+    ``progress(fraction)`` is called as the pages are laid out; ``cancelled()`` is asked
+    between flowables, and when it answers True the render stops with ``ReportCancelled``.
+    The file appears only when complete.
+    """
+    write_pdf(path, _layout(data, page_size=page_size, progress=progress, cancelled=cancelled))
     if progress is not None:
         progress(1.0)
     return Path(path)
 
 
+def render_report_bytes(
+    data: Any,
+    *,
+    page_size: str = "a4",
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> bytes:
+    """The same PDF as ``render_report``, laid out in memory and returned as bytes; no file is
+    written, not even a temporary one (for a preview: the bytes can be drawn with pypdfium2).
+
+    ``progress`` and ``cancelled`` work as for ``render_report``.
+    """
+    build = _layout(data, page_size=page_size, progress=progress, cancelled=cancelled)
+    buffer = io.BytesIO()
+    build(buffer)
+    if progress is not None:
+        progress(1.0)
+    return buffer.getvalue()

@@ -81,15 +81,33 @@ def integrity_ok(path: Path, key: str | None = None) -> bool:
         return False
 
 
+def drop_held(dest: sqlite.Connection) -> int:
+    """Remove the held anonymous answers (fieldkit.held) from a fresh copy of a study: they
+    live in the study file alone, never in a backup or a copy, so no copy can later be set
+    beside the pool to tell whose they were. The deleted cells are zeroed (secure_delete), and
+    no journal file is written meanwhile: the copy is still a ``.part`` nobody uses, so a crash
+    loses nothing. Returns how many answers were removed."""
+    if dest.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held'").fetchone() is None:
+        return 0  # a study from before held answers existed
+    dest.execute("PRAGMA journal_mode = MEMORY")
+    dest.execute("PRAGMA temp_store = MEMORY")
+    dest.execute("PRAGMA secure_delete = ON")
+    removed = dest.execute("DELETE FROM held").rowcount
+    dest.commit()  # the driver opened a transaction for the DELETE
+    return removed
+
+
 def copy_database(source: sqlite.Connection, target: Path, key: str | None = None) -> None:
     """Write a complete, checked copy of an open database to ``target`` (which must not exist),
-    encrypted with ``key`` (the source's own passphrase) when it has one."""
+    encrypted with ``key`` (the source's own passphrase) when it has one. The copy holds no
+    held anonymous answers (``drop_held``)."""
     temp = target.with_name(target.name + ".part")
     temp.unlink(missing_ok=True)
     try:
         dest = sqlite.connect(temp, key=key)
         try:
             source.backup(dest)
+            drop_held(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
         finally:
             dest.close()
@@ -310,6 +328,21 @@ def reencrypt(study_path: Path, old_key: str | None, new_key: str | None) -> lis
         os.replace(temp, b.path)
         os.utime(b.path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # keeps "unchanged since" right
     return skipped
+
+
+def held_count(path: Path, key: str | None = None) -> int:
+    """How many held anonymous answers a backup (or copy) contains: always 0 for one fieldkit
+    wrote (see ``drop_held``); ``fieldkit check`` reports any other."""
+    try:
+        conn = sqlite.connect(path, key=key, read_only=True)
+        try:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'held'").fetchone() is None:
+                return 0
+            return conn.execute("SELECT count(*) FROM held").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite.Error:
+        return 0  # unreadable: key_problem says so
 
 
 def key_problem(backup: Path, key: str | None) -> str | None:

@@ -145,10 +145,48 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    3,
+    """
+    -- An interview's anonymous answers, held with it (visibly: the researcher sees and corrects
+    -- them) until at least anonymity_k finished interviews have answered the same question;
+    -- then they move into the pool together, shuffled, and these rows go. Never in a backup.
+    CREATE TABLE held (
+        interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        value TEXT NOT NULL,               -- JSON, as the question stores it
+        PRIMARY KEY (interview_id, question_id)
+    ) WITHOUT ROWID;
+
+    -- Answers to an anonymous question marked count_by = "category", counted per category of
+    -- organisation: counts only, grown in steps of at least anonymity_k interviews of a category.
+    CREATE TABLE pool_counts (
+        question_id TEXT NOT NULL,
+        category TEXT NOT NULL,            -- '' for organisations with no category
+        choice TEXT NOT NULL,              -- '' counts the interviews that answered
+        n INTEGER NOT NULL,
+        PRIMARY KEY (question_id, category, choice)
+    ) WITHOUT ROWID;
+
+    -- Names of erased organisations or contacts that a pooled comment still contains (kept
+    -- when the researcher chose not to redact), so the report's names check still flags it.
+    CREATE TABLE pool_names (
+        comment_id INTEGER NOT NULL REFERENCES pool(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        PRIMARY KEY (comment_id, name)
+    ) WITHOUT ROWID;
+
+    -- A deleted or reworded comment's words are removed from the index itself, not only hidden.
+    INSERT INTO pool_search(pool_search, rank) VALUES ('secure-delete', 1);
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.
 POOL_COLUMNS = {
     "pool": ("id", "question_id", "value", "text"),
     "pool_themes": ("comment_id", "theme"),
+    "pool_counts": ("question_id", "category", "choice", "n"),
+    "pool_names": ("comment_id", "name"),
 }

@@ -68,12 +68,15 @@ def connect(target: str | Path, *, key: str | None = None, read_only: bool = Fal
         conn = _driver.connect(f"{Path(target).resolve().as_uri()}?{options}", uri=True, **kwargs)
     else:
         conn = _driver.connect(str(target), **kwargs)
-    if key is not None:
-        try:
+    try:
+        if key is not None:
             conn.execute(f"PRAGMA key = {quote(key)}")
-        except BaseException:
-            conn.close()
-            raise
+        # Sorts, temporary indexes and VACUUM's copy stay in memory: SQLite's temporary files
+        # would hold a study's words, unencrypted, outside any file fieldkit looks after.
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

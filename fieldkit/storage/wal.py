@@ -38,16 +38,25 @@ class Checkpoint:
                 "program or window is reading the study; close it and the next save empties it")
 
 
-def truncate(conn: sqlite.Connection, path: Path, *, attempts: int = 3, wait: float = 0.1) -> Checkpoint:
+def truncate(conn: sqlite.Connection, path: Path, *, attempts: int = 3, wait: float = 0.1,
+             busy_ms: int | None = None) -> Checkpoint:
     """Checkpoint the study on ``conn`` and truncate its -wal to nothing, retrying while a
-    reader holds old pages (each attempt itself waits up to the connection's busy timeout).
+    reader holds old pages. Each attempt waits up to ``busy_ms`` for readers (default: the
+    connection's own busy timeout); a quick retry after an ordinary save passes a short one.
     Call outside a transaction, holding the study's mutex."""
     wal = Path(f"{path}-wal")
     frames = -1
-    for attempt in range(max(1, attempts)):
-        busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if not busy and frames in (0, -1):
-            return Checkpoint(True, 0, wal)
-        if attempt + 1 < attempts:
-            time.sleep(wait)
+    previous = conn.execute("PRAGMA busy_timeout").fetchone()[0] if busy_ms is not None else None
+    if busy_ms is not None:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+    try:
+        for attempt in range(max(1, attempts)):
+            busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy and frames in (0, -1):
+                return Checkpoint(True, 0, wal)
+            if attempt + 1 < attempts:
+                time.sleep(wait)
+    finally:
+        if previous is not None:
+            conn.execute(f"PRAGMA busy_timeout = {int(previous)}")
     return Checkpoint(False, frames, wal)

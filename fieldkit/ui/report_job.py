@@ -7,6 +7,10 @@ change while the window's own connection keeps writing. As elsewhere in the UI, 
 thread never touches Qt: it writes its progress into the job, and the UI thread polls for
 progress and the answer (``ReportWorker``). A job is cancelled through its ``cancel()``;
 the renderer checks between pieces of the page and stops without leaving a file.
+
+The preview never touches the disk: the report is laid out in memory
+(``render_report_bytes``) and its pages are drawn by PDFium from those bytes, so no
+plaintext copy of the pooled comments is left for anyone to read, even after a crash.
 """
 
 from __future__ import annotations
@@ -53,11 +57,10 @@ class JobCancelled(Exception):
     """The job was cancelled before it began its work."""
 
 
-def make_report(open_reader: Callable[[], Study], options: Any, target: Path, job: Job) -> Path:
-    """Build the report data from a read-only view of the study (``open_reader``, i.e.
-    ``study.open_reader``, which knows an encrypted study's key) and render it to ``target``."""
+def _report_data(open_reader: Callable[[], Study], options: Any, job: Job) -> Any:
+    """The report data, built from a read-only view of the study (``open_reader``, i.e.
+    ``study.open_reader``, which knows an encrypted study's key)."""
     from fieldkit.reports.data import build_report_data
-    from fieldkit.reports.pdf import render_report
 
     if job.cancelled:
         raise JobCancelled()
@@ -66,16 +69,38 @@ def make_report(open_reader: Callable[[], Study], options: Any, target: Path, jo
     job.advance(READING_SHARE)
     if job.cancelled:
         raise JobCancelled()
-    return render_report(data, target, page_size=options.page_size,
-                         progress=lambda f: job.advance(READING_SHARE + (1 - READING_SHARE) * f),
-                         cancelled=lambda: job.cancelled)
+    return data
 
 
-@dataclass(frozen=True)
+def _rendering(job: Job) -> dict[str, Any]:
+    """The renderer's progress and cancel hooks for ``job``."""
+    return {"progress": lambda f: job.advance(READING_SHARE + (1 - READING_SHARE) * f),
+            "cancelled": lambda: job.cancelled}
+
+
+def make_report(open_reader: Callable[[], Study], options: Any, target: Path, job: Job) -> Path:
+    """Build the report data from a read-only view of the study and render it to ``target``
+    (the file the researcher chose)."""
+    from fieldkit.reports.pdf import render_report
+
+    data = _report_data(open_reader, options, job)
+    return render_report(data, target, page_size=options.page_size, **_rendering(job))
+
+
+def make_report_bytes(open_reader: Callable[[], Study], options: Any, job: Job) -> bytes:
+    """The same report as ``make_report``, rendered in memory: its PDF as bytes, no file written."""
+    from fieldkit.reports.pdf import render_report_bytes
+
+    data = _report_data(open_reader, options, job)
+    return render_report_bytes(data, page_size=options.page_size, **_rendering(job))
+
+
+@dataclass(frozen=True, eq=False)
 class PageImage:
-    """One page drawn as RGB pixels (Qt-free: the UI wraps it in a QImage)."""
+    """One page drawn as RGB pixels (Qt-free: the UI wraps it in a QImage). ``pdf`` is the
+    document it was drawn from, in memory (compared by identity: which preview it belongs to)."""
 
-    pdf: Path
+    pdf: bytes
     index: int
     page_count: int
     width: int
@@ -84,11 +109,12 @@ class PageImage:
     pixels: bytes
 
 
-def render_page(pdf: Path, index: int, width_px: int) -> PageImage:
-    """Draw page ``index`` (clamped to the pages there are) of ``pdf`` at ``width_px`` wide."""
+def render_page(pdf: bytes, index: int, width_px: int) -> PageImage:
+    """Draw page ``index`` (clamped to the pages there are) of the PDF bytes ``pdf`` at
+    ``width_px`` wide. PDFium reads the bytes where they are: nothing is written."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(str(pdf))
+    document = pdfium.PdfDocument(pdf)
     try:
         count = len(document)
         index = min(max(index, 0), count - 1)
@@ -108,11 +134,10 @@ def render_page(pdf: Path, index: int, width_px: int) -> PageImage:
     return image
 
 
-def make_preview(open_reader: Callable[[], Study], options: Any, target: Path, page: int, width_px: int,
+def make_preview(open_reader: Callable[[], Study], options: Any, page: int, width_px: int,
                  job: Job) -> PageImage:
-    """The report rendered to ``target`` (a temporary file) and one of its pages drawn."""
-    pdf = make_report(open_reader, options, target, job)
-    return render_page(pdf, page, width_px)
+    """The report rendered in memory and one of its pages drawn: no file is written."""
+    return render_page(make_report_bytes(open_reader, options, job), page, width_px)
 
 
 class ReportWorker(QObject):

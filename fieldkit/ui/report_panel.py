@@ -1,19 +1,18 @@
 """The client report on the Reports screen: options, a preview of the real PDF, and export.
 
-The preview is the report itself, rendered to a temporary file off the UI thread whenever
-an option (or the study) changes, and drawn page by page with PDFium (pypdfium2; Qt's own
-PDF module needs a newer PySide6 than fieldkit uses). Export renders the report again (the
-comments come in a new order every time, and the date is the day of export) to the file the
-researcher chooses, with a progress bar and a Cancel button. Before a report with comments
-is written, the pooled comments are checked for names of organisations and contacts in the
-study; flagged comments are listed, each one a click away in the Pool screen for redaction.
+The preview is the report itself, rendered in memory off the UI thread whenever an option
+(or the study) changes, and drawn page by page with PDFium (pypdfium2; Qt's own PDF module
+needs a newer PySide6 than fieldkit uses) from those bytes. No file is written for the
+preview, not even a temporary one: it holds the pooled comments in plain text. Export
+renders the report again (the comments come in a new order every time, and the date is the
+day of export) to the file the researcher chooses, with a progress bar and a Cancel button.
+Before a report with comments is written, the pooled comments are checked for names of
+organisations and contacts in the study; flagged comments are listed, each one a click away
+in the Pool screen for redaction.
 """
 
 from __future__ import annotations
 
-import itertools
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -149,9 +148,8 @@ class ReportPanel(QWidget):
         self.session = session
         self.window_ = window
         self.worker = ReportWorker(self)
-        self._folder: Path | None = None
-        self._numbers = itertools.count(1)
-        self.preview_pdf: Path | None = None
+        #: The PDF of the preview shown, in memory (never written to a file).
+        self.preview_pdf: bytes | None = None
         self._preview_job = None
         self._page_job = None
         self._export_job = None
@@ -328,11 +326,6 @@ class ReportPanel(QWidget):
 
     # --- preview ----------------------------------------------------------------------------
 
-    def _temp_folder(self) -> Path:
-        if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="fieldkit-preview-"))
-        return self._folder
-
     def _page_width(self) -> int:
         css = max(360, min(self.scroll.viewport().width() - 24, 900))
         return int(css * self.devicePixelRatioF())
@@ -348,22 +341,18 @@ class ReportPanel(QWidget):
             self.preview_status.setText("Choose at least one section.")
             return
         options = self.options()
-        target = self._temp_folder() / f"preview-{next(self._numbers)}.pdf"
         open_reader, page, width = self.session.study.open_reader, self._page, self._page_width()
         self.preview_status.setText("Updating the preview…")
         self._preview_job = self.worker.submit(
-            lambda job: make_preview(open_reader, options, target, page, width, job),
+            lambda job: make_preview(open_reader, options, page, width, job),
             on_done=self._preview_ready, on_failed=self._preview_failed)
 
     def _preview_ready(self, image: PageImage) -> None:
-        old = self.preview_pdf
         self._preview_job = None
         self.preview_pdf = image.pdf
         self._page_count = image.page_count
         self._show_image(image)
         self.preview_status.setText("")
-        if old is not None and old != image.pdf:
-            self._forget(old)
 
     def _preview_failed(self, job: Any, error: BaseException) -> None:
         if job is self._preview_job:
@@ -385,7 +374,7 @@ class ReportPanel(QWidget):
                                             on_done=self._page_ready, on_failed=self._preview_failed)
 
     def _page_ready(self, image: PageImage) -> None:
-        if image.pdf == self.preview_pdf:
+        if image.pdf is self.preview_pdf:  # not a page of a preview since replaced
             self._show_image(image)
 
     def _show_image(self, image: PageImage) -> None:
@@ -401,11 +390,6 @@ class ReportPanel(QWidget):
         self.page_label.setText(f"Page {self._page + 1} of {self._page_count}" if self._page_count else "")
         self.previous_button.setEnabled(self._page > 0)
         self.next_button.setEnabled(self._page + 1 < self._page_count)
-
-    def _forget(self, pdf: Path) -> None:
-        """Delete an old preview file once the worker is past any job that reads it."""
-        self.worker.submit(lambda job: pdf.unlink(missing_ok=True), on_done=lambda _: None,
-                           on_failed=lambda job, e: None)
 
     # --- export -----------------------------------------------------------------------------
 
@@ -490,10 +474,7 @@ class ReportPanel(QWidget):
     # --- closing ----------------------------------------------------------------------------
 
     def close_study(self) -> None:
-        """Stop report work and delete the preview files."""
+        """Stop report work and let go of the preview (it was only ever in memory)."""
         self._timer.stop()
         self.worker.close()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
         self.preview_pdf = None

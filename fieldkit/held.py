@@ -1,0 +1,222 @@
+"""Anonymous answers held with their interview, then moved into the pool in groups.
+
+An anonymous answer is not written to the pool the moment it is typed: the pool would then
+grow one interview at a time, and anyone holding two backups, the -wal, or the study file's
+page layout could tell which interview wrote which comment. Instead it is **held** with its
+interview (the researcher sees it and can correct it, also after resuming) until at least
+``k`` finished interviews (the study's anonymity_k, 5 by default) hold an answer to the same
+question. Then all of those answers move into the pool in one transaction, in shuffled order;
+the held rows are deleted; the pool is laid out again in random-id order with a fresh search
+index; and the -wal is checkpointed and emptied. So from any set of files, a pooled answer is
+narrowed down to no fewer than ``k`` interviews: every answer of a group is one interview's,
+and the group is at least ``k`` interviews large.
+
+A question marked ``count_by = "category"`` waits for ``k`` finished interviews of the same
+category of organisation, so its per-category counts (``pool_counts``) also grow only in steps
+of at least ``k`` interviews.
+
+Backups never contain held answers (fieldkit.storage.backups removes them from every copy), so
+a study restored from a backup lacks the anonymous answers of interviews still waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.errors import InvalidValueError
+from fieldkit.templates import Question
+
+if TYPE_CHECKING:
+    from fieldkit.storage.wal import Checkpoint
+    from fieldkit.study import Study
+
+#: The key under ``meta`` of the smallest group "Move to the pool now" ever moved, per question.
+SMALL_GROUPS_KEY = "pool_small_groups"
+NO_CATEGORY = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """The held answers to one question (for a count_by question: from one category)."""
+
+    question_id: str
+    label: str
+    #: None unless the question is counted by category: then the category ('' for none)
+    category: str | None
+    #: finished interviews holding an answer: they move when this reaches k
+    finished: int
+    #: interviews not yet finished holding an answer
+    unfinished: int
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What one move into the pool did."""
+
+    answers: int
+    #: (question id, category or None, how many interviews' answers) for each group moved
+    groups: tuple[tuple[str, str | None, int], ...]
+    checkpoint: Checkpoint | None
+
+    @property
+    def smallest(self) -> int | None:
+        return min((n for *_, n in self.groups), default=None)
+
+
+_ROWS = ("SELECT h.interview_id, h.question_id, h.value, i.template_version, i.completed IS NOT NULL, "
+         "coalesce(o.category, '') FROM held h JOIN interviews i ON i.id = h.interview_id "
+         "JOIN organisations o ON o.id = i.organisation_id")
+
+
+class Held:
+    """The held anonymous answers of a study's interviews (``study.held``)."""
+
+    def __init__(self, study: Study):
+        self.study = study
+
+    # --- one interview's answers ---------------------------------------------------------
+
+    def put(self, interview_id: int, question: Question, value: Any) -> None:
+        """Hold (or, value None, drop) an interview's answer to an anonymous question.
+        Called inside the caller's transaction."""
+        if not question.anonymous:
+            raise InvalidValueError(f"question '{question.id}' is named; it is not held for the pool")
+        if value is None:
+            self.study.conn.execute("DELETE FROM held WHERE interview_id = ? AND question_id = ?",
+                                    (interview_id, question.id))
+            return
+        self.study.conn.execute(
+            "INSERT INTO held(interview_id, question_id, value) VALUES (?, ?, ?) "
+            "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
+            (interview_id, question.id, json.dumps(value, ensure_ascii=False)))
+
+    def for_interview(self, interview_id: int) -> dict[str, Any]:
+        """The answers an interview holds, by question id."""
+        return {qid: json.loads(value) for qid, value in self._execute(
+            "SELECT question_id, value FROM held WHERE interview_id = ?", (interview_id,))}
+
+    def count(self) -> int:
+        return self.study.scalar("SELECT count(*) FROM held")
+
+    # --- the groups ----------------------------------------------------------------------
+
+    @property
+    def k(self) -> int:
+        from fieldkit import anonymity
+
+        return anonymity.k(self.study)
+
+    def groups(self) -> list[Group]:
+        """Every group of held answers, in schedule order: how far each is from moving."""
+        finished: dict[tuple[str, str | None], int] = defaultdict(int)
+        unfinished: dict[tuple[str, str | None], int] = defaultdict(int)
+        for _iv, qid, _value, version, done, category in self._execute(_ROWS):
+            question = self._question(qid, version)
+            key = (qid, category if question is not None and question.count_by else None)
+            (finished if done else unfinished)[key] += 1
+        order = {q.id: i for i, q in enumerate(self.study.template.questions())}
+        keys = sorted(set(finished) | set(unfinished),
+                      key=lambda k: (order.get(k[0], len(order)), k[0], k[1] or ""))
+        return [Group(qid, self.study.pool._label(qid), category, finished[(qid, category)],
+                      unfinished[(qid, category)]) for qid, category in keys]
+
+    def waiting_for(self, interview_id: int) -> dict[str, Group]:
+        """For each answer an interview holds, the group it will move with."""
+        held = self._execute("SELECT h.question_id, coalesce(o.category, ''), i.template_version FROM held h "
+                             "JOIN interviews i ON i.id = h.interview_id JOIN organisations o "
+                             "ON o.id = i.organisation_id WHERE h.interview_id = ?", (interview_id,))
+        if not held:
+            return {}
+        groups = {(g.question_id, g.category): g for g in self.groups()}
+        out = {}
+        for qid, category, version in held:
+            question = self._question(qid, version)
+            key = (qid, category if question is not None and question.count_by else None)
+            if key in groups:
+                out[qid] = groups[key]
+        return out
+
+    # --- moving into the pool ------------------------------------------------------------
+
+    def move_ready(self) -> Moved:
+        """Move every group that at least k finished interviews have answered; a no-op (and
+        cheap) when none has. Called when an interview is finished and when a study opens."""
+        k = self.k
+        return self._move(lambda n: n >= k, forced=False)
+
+    def move_now(self) -> Moved:
+        """Move every finished interview's held answers, however few (at the end of fieldwork).
+        Groups smaller than k are recorded, and reported by ``fieldkit check`` and the report.
+        A count_by question's answers from a category with fewer than k go into the pool's
+        overall counts only, never its counts by category."""
+        return self._move(lambda n: True, forced=True)
+
+    def _move(self, ready: Any, *, forced: bool) -> Moved:
+        study = self.study
+        k = self.k
+        with study._mutex:
+            rows = self._execute(_ROWS + " WHERE i.completed IS NOT NULL")
+            if not rows:
+                return Moved(0, (), None)
+            members: dict[tuple[str, str | None], list[tuple[int, Any, Question, str]]] = defaultdict(list)
+            for iv, qid, value, version, _done, category in rows:
+                question = self._question(qid, version)
+                if question is None:  # not in its own schedule: check reports it
+                    continue
+                key = (qid, category if question.count_by else None)
+                members[key].append((iv, json.loads(value), question, category))
+            chosen = {key: group for key, group in members.items() if ready(len(group))}
+            if not chosen:
+                return Moved(0, (), None)
+            moving = [(key, member) for key, group in chosen.items() for member in group]
+            random.SystemRandom().shuffle(moving)
+            small: dict[str, int] = {}
+            with study.transaction():
+                counts: dict[tuple[str, str, str], int] = defaultdict(int)
+                for (qid, by_category), (iv, value, question, category) in moving:
+                    study.pool.add(question, value)
+                    if question.count_by and len(chosen[(qid, by_category)]) >= k:
+                        for choice in _choices(question, value):
+                            counts[(qid, category, choice)] += 1
+                        counts[(qid, category, "")] += 1
+                    study.conn.execute("DELETE FROM held WHERE interview_id = ? AND question_id = ?", (iv, qid))
+                study.conn.executemany(
+                    "INSERT INTO pool_counts(question_id, category, choice, n) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(question_id, category, choice) DO UPDATE SET n = n + excluded.n",
+                    [(*key, n) for key, n in sorted(counts.items())])
+                if forced:
+                    for (qid, _category), group in chosen.items():
+                        if len(group) < k:
+                            small[qid] = min(small.get(qid, len(group)), len(group))
+                    if small:
+                        known = json.loads(study.meta(SMALL_GROUPS_KEY) or "{}")
+                        for qid, n in small.items():
+                            known[qid] = min(known.get(qid, n), n)
+                        study.set_meta(SMALL_GROUPS_KEY, json.dumps(known, sort_keys=True))
+                study.pool.rewrite()
+            checkpoint = study.empty_wal()
+        groups = tuple(sorted((qid, category, len(group)) for (qid, category), group in chosen.items()))
+        return Moved(len(moving), groups, checkpoint)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _question(self, question_id: str, version: int) -> Question | None:
+        try:
+            return self.study.template_at(version).question(question_id)
+        except KeyError:
+            return None
+
+    def _execute(self, sql: str, params: Any = ()) -> list[tuple]:
+        with self.study._mutex:
+            return self.study.conn.execute(sql, params).fetchall()
+
+
+def _choices(question: Question, value: Any) -> list[str]:
+    """The choices an answer counts under (yes/no as "Yes"/"No")."""
+    if question.type == "yes_no":
+        return [question.as_text(value)]
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
