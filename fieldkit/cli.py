@@ -589,17 +589,44 @@ def cmd_access(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     from fieldkit import personal_data
+    from fieldkit.reports.names import find_names_of_organisation
 
     with _open(args.study) as study:
         org_id = _find_organisation(study, args.organisation)
+        name = study.organisations.get(org_id).name
         what = personal_data.erasure_summary(study, org_id)
         if not args.yes:
             print(what)
+            hits = find_names_of_organisation(study, org_id)
+            if hits:
+                n = len(hits)
+                print(f"{n} pooled comment{'s' if n != 1 else ''} name{'s' if n == 1 else ''} {name} or its contacts:")
+                _print_comments(hits, sys.stdout)
+                print(f"{'They stay' if n != 1 else 'It stays'} when it is erased, and the report's names check goes on "
+                      "flagging them. Redact them in the Pool screen first.")
             print("Nothing was erased. Run again with --yes to erase it.")
             return EXIT_FAILED
-        personal_data.erase(study, org_id)
+        result = personal_data.erase(study, org_id)
     print(what.replace("Erasing", "Erased", 1).replace(" deletes ", " deleted ", 1))
-    return EXIT_OK
+    problems = result.problems()  # after closing, which empties the -wal if nobody else reads it
+    for line in problems:
+        print(f"fieldkit erase: warning: {line}", file=sys.stderr)
+        if "pooled comment" in line:
+            _print_comments(result.named_comments, sys.stderr, written=True)
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def _print_comments(hits: Any, stream: Any, *, written: bool = False) -> None:
+    """Each comment on a line: its question, the names in it, the words around them.
+    ``written``: the names as the comment writes them (what the names check flags once the
+    organisation is gone)."""
+    from fieldkit.reports.names import excerpt, written_in
+
+    if hasattr(stream, "reconfigure"):  # a console that cannot show a script gets "?", not a crash
+        stream.reconfigure(errors="replace")
+    for hit in hits:
+        names = [written_in(hit.text, n) or n for n in hit.names] if written else hit.names
+        print(f"  {hit.question_label} — {', '.join(names)}: “{excerpt(hit.text, hit.names)}”", file=stream)
 
 
 def cmd_pool(args: argparse.Namespace) -> int:

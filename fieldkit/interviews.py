@@ -242,6 +242,10 @@ class InterviewSession:
         from fieldkit.study import now
 
         tick = not self.missing_required() if full_interview is None else full_interview
+        if full_interview is None and not tick and self.study.interviews.get(self.interview_id).completed:
+            # Finished before: its anonymous answers may have moved to the pool since, where they
+            # no longer count as this interview's; a tick given then stays.
+            tick = "full_interview" in self.study.organisations.get(self.organisation_id).flags
         stamp = at.replace(microsecond=0).isoformat() if at is not None else now()
         with self.study.transaction():
             self.study.conn.execute("UPDATE interviews SET completed = ? WHERE id = ?",

@@ -2,11 +2,19 @@
 
 Subject access gathers everything stored against one organisation and its contacts. Erasure
 deletes an organisation with its contacts, attempts, interviews, named answers and change log,
-after a backup, then rewrites the search index and checkpoints the -wal so the deleted text is
-gone from the -wal as well as the file (secure_delete zeroes freed pages). The pool is
-untouched because nothing links to it. Retention strips named personal fields (contact names,
-phones, emails, addresses, attempt notes) while keeping the counts reports need; free text
-the researcher wrote into answers and organisation notes is study data and is kept.
+after a backup, then rewrites the search index, vacuums and empties the -wal, so the deleted
+text is gone from the -wal as well as the file (secure_delete zeroes freed pages). Another
+connection still reading (a report being written in another window) keeps old page images in
+the -wal and old pages in the file until it lets go: ``erase`` then says so in its result, and
+the study empties the -wal after its next save or on closing (``Study.empty_wal``).
+
+Nothing links the pool to the organisation, so it stays; but a pooled comment may name it or
+its contacts. ``erase`` finds those comments first (``reports.names``), keeps them as they are
+(the researcher redacts them in the Pool screen) and records the names they contain, exactly
+as written there, in ``pool_names``, so the report's names check goes on flagging them once
+the organisation is gone. Retention strips named personal fields (contact names, phones,
+emails, addresses, attempt notes) while keeping the counts reports need; free text the
+researcher wrote into answers and organisation notes is study data and is kept.
 """
 
 from __future__ import annotations
@@ -15,11 +23,14 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError
+from fieldkit.reports.names import NameHit, find_names_of_organisation, written_in
 from fieldkit.storage.backups import BackupError
+from fieldkit.storage.wal import Checkpoint
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
@@ -105,29 +116,99 @@ def erasure_summary(study: Study, org_id: int) -> str:
         "recorded change": len(study.organisations.changes(org_id)),
     }
     parts = [f"{n} {word}{'s' if n != 1 else ''}" for word, n in counts.items()]
-    return (f"Erasing {org.name} deletes its record with {', '.join(parts)} and every named answer. "
-            "Anonymous comments in the pool stay: nothing links them to it. A backup is taken first.")
+    held = sum(len(study.held.for_interview(i.id)) for i in study.interviews.for_organisation(org_id))
+    waiting = (f" and the {held} anonymous answer{'s' if held != 1 else ''} still held with its interviews "
+               "(not yet in the pool)" if held else "")
+    return (f"Erasing {org.name} deletes its record with {', '.join(parts)}, every named answer{waiting}. "
+            "Anonymous comments already in the pool stay: nothing links them to it. A backup is taken first.")
 
 
-def erase(study: Study, org_id: int) -> None:
-    """Delete an organisation and everything named about it, leaving no trace in the file."""
-    study.organisations.get(org_id)
+@dataclass(frozen=True)
+class ErasureResult:
+    """What ``erase`` did, and what it could not do yet. ``clean`` only when nothing of the
+    organisation is left: not in the study file, not in its -wal, not in a pooled comment."""
+
+    #: the organisation's name, as it was
+    name: str
+    #: emptying the -wal after the erasure; not done while another connection was reading
+    checkpoint: Checkpoint
+    #: pooled comments that named the organisation or its contacts when it was erased: kept as
+    #: they were, their names recorded so the report's names check flags them until redacted
+    named_comments: tuple[NameHit, ...] = ()
+    _study: Study | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def on_disk(self) -> bool:
+        """True while old pages of the erased records may still be in the study file or its
+        -wal: the checkpoint did not finish, and no later one has (after a later save while
+        the study is open; once it is closed, the -wal is empty or gone when one has)."""
+        if self.checkpoint.done:
+            return False
+        if self._study is not None and not self._study.closed:
+            return self._study._scrub_pending
+        wal = self.checkpoint.wal
+        return wal.exists() and wal.stat().st_size > 0
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        """What is left of the organisation, one line each (none when the erasure is clean)."""
+        found = []
+        if self.named_comments:
+            n = len(self.named_comments)
+            them = "them" if n != 1 else "it"
+            found.append(f"{n} pooled comment{'s' if n != 1 else ''} still name{'s' if n == 1 else ''} {self.name} "
+                         f"or its contacts; redact {them} in the Pool screen (the report's names check goes on "
+                         f"flagging {them} until then)")
+        if self.on_disk:
+            study_file = self.checkpoint.wal.with_name(self.checkpoint.wal.name[:-len("-wal")])
+            found.append(f"{self.name} is gone from the records but not yet from the disk: "
+                         f"{self.checkpoint.describe()} (until then {study_file} itself may also keep pages "
+                         "from before the erasure)")
+        return found
+
+
+def erase(study: Study, org_id: int) -> ErasureResult:
+    """Delete an organisation and everything named about it, leaving no trace in the file.
+
+    Pooled comments that name it or its contacts are kept (the researcher redacts them) with
+    those names recorded; the result lists them, and says when another connection reading the
+    study keeps old pages on the disk for now. Raises BackupError, erasing nothing, when no
+    backup can be taken first."""
+    name = study.organisations.get(org_id).name
     if study.backup("before-erasure") is None:
         raise BackupError(f"{study.path}: no backup could be taken, so nothing was erased; free some disk "
                           "space, then try again")
-    study.organisations.delete(org_id)  # contacts, attempts, interviews, answers, changes cascade
-    scrub(study)
+    with study.transaction():
+        named = find_names_of_organisation(study, org_id)
+        _keep_names(study, named)
+        study.organisations.delete(org_id)  # contacts, attempts, interviews, answers, changes cascade
+    return ErasureResult(name, scrub(study), tuple(named), study)
 
 
-def scrub(study: Study) -> None:
-    """Rewrite the search index and checkpoint, so deleted text is not left in freed pages,
-    index segments or the -wal."""
+def _keep_names(study: Study, hits: list[NameHit]) -> None:
+    """Record in ``pool_names`` the names each comment contains, in the comment's own words."""
+    rows = []
+    for hit in hits:
+        for name in hit.names:
+            written = written_in(hit.text, name)
+            if written:
+                rows.append((hit.comment_id, written))
+    study.conn.executemany("INSERT OR IGNORE INTO pool_names(comment_id, name) VALUES (?, ?)", rows)
+
+
+def scrub(study: Study) -> Checkpoint:
+    """Rewrite the search indexes, vacuum and empty the -wal, so deleted text is not left in
+    freed pages, index segments or the -wal. The checkpoint says whether the -wal is empty:
+    while another connection reads, it is not, and the study tries again after its next save."""
     with study.transaction():
         study.conn.execute("INSERT INTO search_index(search_index) VALUES ('rebuild')")
         study.conn.execute("INSERT INTO pool_search(pool_search) VALUES ('rebuild')")
     with study._mutex:
-        study.conn.execute("VACUUM")  # secure_delete zeroes freed pages; VACUUM drops them
-        study.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        study.conn.execute("VACUUM")  # secure_delete zeroes freed pages; VACUUM drops them from the file
+        return study.empty_wal()  # the -wal's old page images go only with a finished checkpoint
 
 
 def retention_date(study: Study) -> dt.date | None:
@@ -163,5 +244,8 @@ def strip_personal_data(study: Study) -> int:
         study.conn.execute("UPDATE meta SET value = '' WHERE key = ?", (RETENTION_KEY,))  # done: no reminder
         for (org_id,) in study.conn.execute("SELECT id FROM organisations").fetchall():
             study.search.index_organisation(org_id)
-    scrub(study)
+    checkpoint = scrub(study)
+    if not checkpoint.done:
+        study.warnings.append(f"The personal details are gone from the records but not yet from the disk: "
+                              f"{checkpoint.describe()}")
     return n

@@ -176,10 +176,11 @@ class Pool:
             self.study.conn.execute("UPDATE pool SET text = ?, value = ? WHERE id = ?",
                                     (text, json.dumps(text, ensure_ascii=False), comment_id))
             self.study.search.index_comment(comment_id, text)
-            folded = text.casefold()
+            from fieldkit.reports.names import written_in  # the names check's own matching
+
             for (name,) in self.study.conn.execute(
                     "SELECT name FROM pool_names WHERE comment_id = ?", (comment_id,)).fetchall():
-                if name.casefold() not in folded:  # redacted: the erased name is no longer kept
+                if written_in(text, name) is None:  # redacted: the erased name is no longer kept
                     self.study.conn.execute("DELETE FROM pool_names WHERE comment_id = ? AND name = ?",
                                             (comment_id, name))
         self.study.empty_wal(busy_ms=200)

@@ -430,7 +430,7 @@ class Study:
                     raise connection.database_error(self.path, e) from None
                 raise
 
-    def empty_wal(self, *, busy_ms: int | None = None) -> Checkpoint:
+    def empty_wal(self, *, busy_ms: int = 1000) -> Checkpoint:
         """Checkpoint and empty the -wal, so nothing deleted or moved stays readable there.
         When another connection's reading stops it, ``_scrub_pending`` makes every later
         commit (and closing) try again."""
@@ -440,8 +440,8 @@ class Study:
             if self.conn.in_transaction:  # inside a caller's transaction: once it commits
                 self._scrub_pending = True
                 return wal.Checkpoint(False, -1, Path(f"{self.path}-wal"))
-            done = wal.truncate(self.conn, self.path, **({"busy_ms": busy_ms, "attempts": 1}
-                                                         if busy_ms is not None else {}))
+            # A few short tries: a reader that holds on is reported, not waited out.
+            done = wal.truncate(self.conn, self.path, busy_ms=busy_ms, attempts=3 if busy_ms >= 1000 else 1)
             self._scrub_pending = not done.done
         return done
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from fieldkit.cli import main
-from fieldkit.storage import backups
+from fieldkit.storage import backups, connection
 from fieldkit.study import Study
-from studies import small_template
+from studies import pool_now, small_template
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -71,7 +71,8 @@ def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Pa
     import sqlite3
 
     conn = sqlite3.connect(study_path)
-    conn.execute("DROP TABLE changes")  # as a study of format 1 was
+    for table in ("changes", "held", "pool_counts", "pool_names"):  # as a study of format 1 was
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -80,7 +81,7 @@ def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Pa
     assert json.loads(out)["total"]["on_database"] == 2
     assert any(b.reason == "before-migration" for b in backups.list_backups(study_path))
     with Study.open(study_path) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == connection.SCHEMA_VERSION
 
 
 def test_backups_can_delete_those_older_than_one(capsys, study_path: Path):
@@ -95,3 +96,74 @@ def test_backups_can_delete_those_older_than_one(capsys, study_path: Path):
     assert [b.path for b in backups.list_backups(study_path)] == [b.path for b in found[:2]]
     code, out, err = run(capsys, "backups", study_path, "--delete-older-than", "9")
     assert code == 2 and "no backup number 9" in err
+
+
+def _pool_answers(path: Path, texts) -> None:
+    """Each text as one finished interview's anonymous answer, moved into the pool."""
+    with Study.open(path, backup=False) as s:
+        teller = s.organisations.add("Teller Group", category="Network")
+        sessions = [s.interviews.start(teller) for _ in texts]
+        for session, text in zip(sessions, texts):
+            session.save_answer("sector_barriers", text)
+        pool_now(s, *sessions)
+
+
+LONG = ("The rent on the church hall went up twice last year and the hall was cold in winter, and when Erase Me "
+        "Trust shut its doors we had nowhere to meet at all.")
+
+
+def test_erase_lists_the_pooled_comments_that_name_it_and_keeps_saying_so(capsys, study_path: Path):
+    _pool_answers(study_path, [LONG, "Ask PAT ERASABLE, she knows the rent rules.", "Nobody is named here."])
+    code, out, err = run(capsys, "erase", study_path, "Erase Me Trust")
+    assert code == 1 and out.endswith("Nothing was erased. Run again with --yes to erase it.\n")
+    lines = out.splitlines()
+    at = lines.index("2 pooled comments name Erase Me Trust or its contacts:")
+    assert sorted(lines[at + 1:at + 3]) == [
+        ("  What holds small groups back? — Erase Me Trust: “…was cold in winter, and when Erase Me Trust shut its "
+         "doors we had nowhere to meet at all.”"),  # the words around the name
+        "  What holds small groups back? — Pat Erasable: “Ask PAT ERASABLE, she knows the rent rules.”"]
+    assert "Redact them in the Pool screen first" in lines[at + 3] and "Nobody is named" not in out
+
+    code, out, err = run(capsys, "erase", study_path, "Erase Me Trust", "--yes")
+    assert code == 1
+    assert out.startswith("Erased Erase Me Trust deleted its record")
+    lines = err.splitlines()
+    assert lines[0].startswith("fieldkit erase: warning: 2 pooled comments still name Erase Me Trust or its "
+                               "contacts") and "Pool screen" in lines[0]
+    assert sorted(lines[1:]) == [  # in the pool's order, which is random
+        ("  What holds small groups back? — Erase Me Trust: “…was cold in winter, and when Erase Me Trust shut its "
+         "doors we had nowhere to meet at all.”"),
+        "  What holds small groups back? — PAT ERASABLE: “Ask PAT ERASABLE, she knows the rent rules.”"]
+    code, _out, err = run(capsys, "report", study_path, "-o", study_path.with_name("report.pdf"))
+    assert code == 1 and "2 pooled comments contain names" in err  # the report still will not print them
+
+
+def _raw(path: Path, text: str) -> int:
+    n = 0
+    for part in (path, Path(f"{path}-wal")):
+        data = part.read_bytes() if part.exists() else b""
+        n += data.count(text.encode("utf-8")) + data.count(text.encode("utf-16-le"))
+    return n
+
+
+def test_erase_while_another_program_reads_the_study_warns_and_fails(capsys, study_path: Path, monkeypatch):
+    from fieldkit.storage import connection, sqlite
+
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 50)  # the reader never lets go: do not wait 5 s a try
+    reader = sqlite.connect(study_path, isolation_level=None)  # another program, reading
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM contacts").fetchone()[0] == 1
+        code, out, err = run(capsys, "erase", study_path, "Erase Me Trust", "--yes")
+        assert code == 1
+        assert out.startswith("Erased Erase Me Trust deleted its record")
+        [line] = err.splitlines()
+        assert line.startswith("fieldkit erase: warning: Erase Me Trust is gone from the records but not yet "
+                               "from the disk: ")
+        assert f"{study_path}-wal" in line and "another program or window is reading the study" in line
+        assert "the next save empties it" in line and "Traceback" not in err
+        assert _raw(study_path, "Pat Erasable") and _raw(study_path, "Erase Me Trust")  # what the warning says
+    finally:
+        reader.close()
+    Study.open(study_path).close()
+    assert _raw(study_path, "Pat Erasable") == _raw(study_path, "Erase Me Trust") == 0

@@ -278,3 +278,41 @@ def test_command_line_pool_k_and_move_now(tmp_path: Path, capsys):
     assert main(["pool", str(path), "--k", "2", "--accept-risk"]) == 0
     assert "k is now 2" in capsys.readouterr().out
     assert main(["pool", str(path), "--yes"]) == 2  # --yes goes with --move-now
+
+
+def test_the_report_shows_counted_questions_by_category(tmp_path: Path):
+    from fieldkit.reports.data import OTHER_CATEGORIES, ReportOptions, build_report_data
+
+    study = Study.create(tmp_path / "counted.fieldkit", _counted_template())
+    k = study.anonymity_k
+    for i in range(k):
+        finish(study, f"Network {i}", category="Network", sector_engaged="Low" if i < 2 else "High")
+    for i in range(2):
+        finish(study, f"Access {i}", category="Access point", sector_engaged="Medium")
+    [table] = [t for t in build_report_data(study, ReportOptions(sections=("crosstabs",))).crosstabs
+               if t.question_id == "sector_engaged"]
+    assert table.by == "category" and table.choices == ("Low", "Medium", "High")
+    assert [(r.group, r.counts, r.base_count) for r in table.rows] == [("Network", (2, 0, 3), k)]
+    assert table.total.counts == (2, 0, 3)  # the two Access point answers are still held
+    study.held.move_now()
+    [table] = [t for t in build_report_data(study, ReportOptions(sections=("crosstabs",))).crosstabs
+               if t.question_id == "sector_engaged"]
+    assert [(r.group, r.counts, r.base_count) for r in table.rows] == [
+        ("Network", (2, 0, 3), k), (OTHER_CATEGORIES, (0, 2, 0), 2)]
+    assert table.total.counts == (2, 2, 3) and table.total.base_count == k + 2
+    protected = build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=3)).crosstabs
+    [table] = [t for t in protected if t.question_id == "sector_engaged"]
+    assert table.protected and "*" in table.rows[1].cells  # the small row's 2 is hidden
+    study.close()
+
+
+def test_finishing_again_keeps_the_full_interview_tick_after_the_answers_moved(small_study: Study):
+    k = small_study.anonymity_k
+    ids = [finish(small_study, f"Org {i}", role="Chair", size="Small", sector_barriers=f"b{i}") for i in range(k)]
+    org = small_study.interviews.get(ids[0]).organisation_id
+    assert "full_interview" in small_study.organisations.get(org).flags
+    assert small_study.pool.count() == k  # the required anonymous answer has moved
+    again = small_study.interviews.resume(ids[0])
+    assert [q.id for q in again.missing_required()] == ["sector_barriers"]
+    assert again.complete() is True
+    assert "full_interview" in small_study.organisations.get(org).flags

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from fieldkit import personal_data, summary
 from fieldkit.storage import backups
 from fieldkit.study import Study
@@ -46,9 +48,10 @@ def test_subject_access_has_everything_named_and_nothing_pooled(small_study: Stu
 
 def test_erasure_leaves_no_trace_in_the_file_and_keeps_the_pool(small_study: Study):
     keep, gone = _fill(small_study)
+    small_study.held.move_now()  # in the pool, where nothing links it to the organisation
     assert UNIQUE.encode("utf-8") in _file_bytes(small_study.path)
     summary_text = personal_data.erasure_summary(small_study, gone)
-    assert "1 contact, 1 attempt, 1 interview" in summary_text and "Anonymous comments in the pool stay" in summary_text
+    assert "1 contact, 1 attempt, 1 interview" in summary_text and "Anonymous comments already in the pool stay" in summary_text
     personal_data.erase(small_study, gone)
     assert small_study.organisations.ids() == [keep]
     assert [c.text for c in small_study.pool.comments()] == ["Funding rules shut small groups out"]
@@ -91,3 +94,80 @@ def test_no_erasure_or_removal_without_a_backup_first(small_study: Study, monkey
     monkeypatch.undo()
     personal_data.strip_personal_data(small_study)
     assert personal_data.retention_date(small_study) is None  # done, so no more reminders
+
+
+# --- erasure while another connection reads the study ---------------------------------------
+
+ERASED_TRACES = ("Erased Association", "07700 900999")
+
+
+def _traces(path: Path, texts=ERASED_TRACES) -> dict[str, int]:
+    """How often each text is in the raw bytes of the study file and of its -wal, as UTF-8
+    or UTF-16LE: ``{"file: TEXT": n, "-wal: TEXT": n}``, only where n > 0."""
+    found = {}
+    for where, part in (("file", path), ("-wal", Path(f"{path}-wal"))):
+        data = part.read_bytes() if part.exists() else b""
+        for text in texts:
+            n = data.count(text.encode("utf-8")) + data.count(text.encode("utf-16-le"))
+            if n:
+                found[f"{where}: {text}"] = n
+    return found
+
+
+def _reading(study: Study) -> Study:
+    """A second connection to ``study`` in the middle of a read (a report being written in
+    another window): its read transaction holds the pages as they were."""
+    reader = study.open_reader()
+    reader.conn.execute("BEGIN")
+    assert reader.conn.execute("SELECT count(*) FROM organisations").fetchone()[0] == 2
+    return reader
+
+
+@pytest.mark.parametrize("where", ["-wal", "file"])
+def test_erasure_while_another_connection_reads_says_what_is_left_and_where(small_study: Study, where: str):
+    keep, gone = _fill(small_study)
+    if where == "file":  # the details already checkpointed into the file when the reader starts
+        small_study.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert not Path(f"{small_study.path}-wal").stat().st_size
+    small_study.conn.execute("PRAGMA busy_timeout = 50")  # the reader never lets go: do not wait 5 s a try
+    reader = _reading(small_study)
+    try:
+        result = personal_data.erase(small_study, gone)
+        assert small_study.organisations.ids() == [keep]
+        left = _traces(small_study.path)
+        # What the reader holds on to stays: old page images in the -wal (VACUUM cannot drop
+        # them there), or old pages in the file, which the checkpoint cannot yet overwrite.
+        assert {k.split(":")[0] for k in left} == {where}, left
+        assert not result.clean
+        assert not result.checkpoint.done and result.checkpoint.frames_left > 0
+        [problem] = result.problems()
+        assert f"{small_study.path}-wal" in problem and f"{small_study.path} " in problem
+        assert "another program or window is reading the study" in problem
+        assert "the next save empties it" in problem
+        small_study.set_meta("note", "a save while the reader still reads")
+        assert not result.clean and _traces(small_study.path)  # still there, still said
+    finally:
+        reader.close()
+    assert _traces(small_study.path)  # closing the reader alone empties nothing ...
+    small_study.set_meta("note", "the next save")  # ... the next save does
+    assert _traces(small_study.path) == {}
+    assert result.clean and result.problems() == []
+
+
+def test_erasure_left_unfinished_by_a_reader_is_finished_when_the_study_closes(small_study: Study):
+    _keep, gone = _fill(small_study)
+    small_study.conn.execute("PRAGMA busy_timeout = 50")
+    reader = _reading(small_study)
+    result = personal_data.erase(small_study, gone)
+    assert not result.clean and _traces(small_study.path)
+    reader.close()
+    small_study.close()
+    assert _traces(small_study.path) == {}
+    assert result.clean
+
+
+def test_erasure_with_no_other_reader_is_clean(small_study: Study):
+    _keep, gone = _fill(small_study)
+    result = personal_data.erase(small_study, gone)
+    assert result.clean and result.checkpoint.done and result.problems() == []
+    assert _traces(small_study.path, (UNIQUE, *ERASED_TRACES, "zp@example.org")) == {}

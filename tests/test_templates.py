@@ -367,7 +367,7 @@ RULES = {
     "unknown key in a question": (
         VALID + section("A", q("a1", "short_text", lable='"Typo"')),
         ["section 'A', question 'a1': unknown key 'lable' (expected one of id, type, label, help, "
-         "required, theme, anonymous, choices, min, max, flag)"],
+         "required, theme, anonymous, choices, min, max, flag, count_by)"],
     ),
     "unknown key in a section": (
         VALID + section("A", q("a1", "short_text")).replace('title = "A section"', 'title = "A section"\nintroduction = "Hi"'),
@@ -637,7 +637,7 @@ def test_several_problems_are_all_reported(tmp_path):
         "section 'A', question 'a5': 'flag' is only allowed for a yes_no question",
         "section 'B', question 'a1': the id is used twice in this template",
         "section 'B', question 'a1': unknown key 'lable' (expected one of id, type, label, help, "
-        "required, theme, anonymous, choices, min, max, flag)",
+        "required, theme, anonymous, choices, min, max, flag, count_by)",
         "section 'B', question 'a1': an anonymous question cannot tick a flag "
         "(that would link it to the organisation)",
     ]

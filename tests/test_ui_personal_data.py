@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from studies import small_template
+from studies import pool_now, small_template
 from ui_typing import type_text
 
 from fieldkit import personal_data
@@ -32,7 +32,6 @@ def _fill(s: Study, *, retention: dt.date | None = None) -> None:
                      contacts=[{"name": CONTACT, "role": "Coordinator", "phone": "07700 900111"}])
     interview = s.interviews.start(alpha)
     interview.save_answer("role", "Coordinator")
-    interview.save_answer("sector_barriers", POOLED)
     interview.close()
     orgs.set_status(alpha, "contacting")  # to finish the interview another day
     s.attempts.log(alpha, outcome="Call back requested", note=f"{CONTACT} is away",
@@ -41,6 +40,9 @@ def _fill(s: Study, *, retention: dt.date | None = None) -> None:
                      contacts=[{"name": "Hodan Warsame", "phone": "07700 900222"}])
     s.attempts.log(bravo, outcome="No answer")
     orgs.add("Charlie Trust", category="Network", area="Coventry")
+    earlier = s.interviews.start(bravo)  # an answer already in the pool, which nothing links back
+    earlier.save_answer("sector_barriers", POOLED)
+    pool_now(s, earlier)
     if retention is not None:
         personal_data.set_retention_date(s, retention)
 
@@ -50,11 +52,29 @@ def retention() -> dt.date | None:
     return None
 
 
+#: Pooled comments that name Alpha Network or its contact (and one that names nobody).
+ABOUT_ALPHA = (("We had nowhere to meet until the Alpha Network lent us its back room, and the caretaker there "
+                "stayed late every week so that we could finish."),
+               "Ask Przybyszewska-Wąsowicz, she knows every funder in the city.")
+ABOUT_NOBODY = "Nobody is named in this one."
+
+
 @pytest.fixture
-def study_path(tmp_path: Path, retention: dt.date | None) -> Path:
+def pooled() -> tuple[str, ...]:
+    return ()
+
+
+@pytest.fixture
+def study_path(tmp_path: Path, retention: dt.date | None, pooled: tuple[str, ...]) -> Path:
     path = tmp_path / "personal.fieldkit"
     with Study.create(path, small_template(), title="Personal data") as s:
         _fill(s, retention=retention)
+        if pooled:  # each one finished interview's anonymous answer, moved into the pool
+            charlie = s.organisations.find_by_name("Charlie Trust")[0]
+            sessions = [s.interviews.start(charlie) for _ in pooled]
+            for session, text in zip(sessions, pooled):
+                session.save_answer("sector_barriers", text)
+            pool_now(s, *sessions)
     return path
 
 
@@ -346,6 +366,81 @@ def test_erasing_an_organisation_whose_interview_is_open_closes_the_interview_fi
     assert study.organisations.find_by_name("Bravo Forum") == []
     assert study.interviews.for_organisation(2) == []
     study.close()
+
+
+@pytest.mark.parametrize("pooled", [(*ABOUT_ALPHA, ABOUT_NOBODY)])
+def test_erasure_lists_the_pooled_comments_naming_it_each_one_click_from_the_pool(window, qtbot, warnings):
+    from fieldkit.reports.names import find_names_in_pool
+    from fieldkit.ui.qt import Qt
+
+    study = window.session.study
+    form = open_case(qtbot, window, "Alpha Network")
+    choose(qtbot, form.personal_button, "Erase")
+    dialog = form.dialog
+    rows = dialog.comment_rows()
+    assert len(rows) == 2 and len(dialog.open_buttons) == 2
+    assert "2 pooled comments name Alpha Network or its contact" in dialog.names_intro.text()
+    assert "Pool screen" in dialog.names_intro.text()
+    by_names = {names: (label, words) for label, names, words in rows}
+    assert set(by_names) == {"Alpha Network", "Przybyszewska-Wąsowicz"}
+    label, words = by_names["Alpha Network"]
+    assert label == "What holds small groups back?"
+    assert "Alpha Network lent us" in words and words != ABOUT_ALPHA[0]  # the words around the name
+    assert by_names["Przybyszewska-Wąsowicz"][1] == f"“{ABOUT_ALPHA[1]}”"
+    dialog.grab().save("/tmp/erase-dialog.png")
+
+    # Open the one naming the contact: the dialog goes, nothing is erased, the Pool shows it.
+    button = dialog.open_buttons[[r[1] for r in rows].index("Przybyszewska-Wąsowicz")]
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert not dialog.isVisible()
+    assert study.organisations.find_by_name("Alpha Network")
+    pool = window.screen("pool")
+    assert window.stack.currentWidget() is pool
+    assert pool._current is not None and pool._current.text == ABOUT_ALPHA[1]
+    qtbot.waitUntil(lambda: pool.editor.hasFocus())  # ready to redact
+    pool.editor.selectAll()
+    type_text(pool.editor, "Ask [name removed], she knows every funder in the city.")
+    pool.flush()
+
+    form = open_case(qtbot, window, "Alpha Network")
+    choose(qtbot, form.personal_button, "Erase")
+    dialog = form.dialog
+    assert [r[1] for r in dialog.comment_rows()] == ["Alpha Network"]  # the redacted one is no longer listed
+    type_text(dialog.typed, "Alpha Network")
+    qtbot.mouseClick(dialog.erase_button, Qt.LeftButton)
+    assert study.organisations.find_by_name("Alpha Network") == []
+    [(_title, text)] = warnings
+    assert "1 pooled comment still names Alpha Network" in text and "Pool screen" in text
+    assert "everything named about it" not in window.statusBar().currentMessage()
+    assert [h.names for h in find_names_in_pool(study)] == [["Alpha Network"]]  # still flagged for the report
+
+
+def test_erasure_while_another_connection_reads_says_what_is_left_on_the_disk(window, qtbot, warnings):
+    from fieldkit.ui.qt import Qt
+
+    study = window.session.study
+    study.conn.execute("PRAGMA busy_timeout = 50")  # the reader never lets go: do not wait 5 s a try
+    reader = study.open_reader()
+    reader.conn.execute("BEGIN")
+    reader.conn.execute("SELECT count(*) FROM contacts").fetchone()
+    try:
+        form = open_case(qtbot, window, "Alpha Network")
+        choose(qtbot, form.personal_button, "Erase")
+        type_text(form.dialog.typed, "Alpha Network")
+        qtbot.mouseClick(form.dialog.erase_button, Qt.LeftButton)
+        assert study.organisations.find_by_name("Alpha Network") == []
+        [(_title, text)] = warnings
+        assert "not yet from the disk" in text and f"{study.path}-wal" in text
+        assert "the next save empties it" in text
+        assert "everything named about it" not in window.statusBar().currentMessage()
+        assert CONTACT.encode("utf-8") in raw_bytes(study.path) or CONTACT.encode("utf-16-le") in raw_bytes(study.path)
+    finally:
+        reader.close()
+    study = reopen(window)
+    study.close()
+    raw = raw_bytes(study.path)
+    for trace in (CONTACT, "Alpha Network", "07700 900111"):
+        assert trace.encode("utf-8") not in raw and trace.encode("utf-16-le") not in raw, trace
 
 
 # --- retention ---------------------------------------------------------------------------------

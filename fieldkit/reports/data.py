@@ -344,8 +344,8 @@ def _counted_by_category(study: Study, question: Question, rule: Rule | None) ->
     head = dict(question_id=question.id, question_label=question.label, question_type=question.type,
                 choices=choices, by="category", multiple=multiple)
     if rule is None:
-        return CrosstabTable(**head,
-                             rows=tuple(_plain_line(g, c, b, summary.percentages(c, b)) for (g, c), b in zip(rows, bases)),
+        plain = tuple(_plain_line(g, c, b, summary.percentages(c, b)) for (g, c), b in zip(rows, bases))
+        return CrosstabTable(**head, rows=plain,
                              total=_plain_line(TOTAL, total_counts, total_base,
                                                summary.percentages(total_counts, total_base)),
                              protected=False, notes=_multiple_note(multiple) + tuple(notes))

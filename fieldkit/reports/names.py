@@ -5,6 +5,11 @@ anonymous text questions) is checked for the names of the study's organisations 
 ones too) and contacts. ``find_names_in_pool`` returns each flagged comment with the names
 found, for the researcher to redact or to allow.
 
+An erased organisation is no longer in the study, so before erasing, ``find_names_of_organisation``
+finds the comments that name it or its contacts; those kept unredacted have the names, as the
+comment already writes them (``written_in``), recorded in ``pool_names``, and
+``find_names_in_pool`` goes on flagging them for as long as the comment still contains them.
+
 How names are matched:
 
 - Whole words, ignoring case: text and names are folded alike (NFC, ``casefold``, Turkish
@@ -201,13 +206,29 @@ class NameMatcher:
 
     def __init__(self, names: Iterable[str]):
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._patterns: set[tuple[str, ...]] = set()
         self.not_checked: list[str] = []
+        self._add(names)
+
+    def _add(self, names: Iterable[str]) -> None:
         for name in dict.fromkeys(names):
             words = tokens(fold(name))
             if not _long_enough(words) or _everyday(words):
                 self.not_checked.append(name)
                 continue
+            if tuple(words) in self._patterns:  # "Wojcik" as well as "Wójcik": looked for once
+                continue
+            self._patterns.add(tuple(words))
             self._by_first.setdefault(words[0], []).append((tuple(words), name))
+
+    def with_names(self, names: Iterable[str]) -> NameMatcher:
+        """This matcher and ``names`` besides (the names already looked for come first)."""
+        wider = NameMatcher(())
+        wider._by_first = {first: list(found) for first, found in self._by_first.items()}
+        wider._patterns = set(self._patterns)
+        wider.not_checked = list(self.not_checked)
+        wider._add(names)
+        return wider
 
     @classmethod
     def from_study(cls, study: Study) -> NameMatcher:
@@ -216,6 +237,15 @@ class NameMatcher:
             names += organisation_variants(r["name"])
         for r in study.query("SELECT name FROM contacts WHERE trim(name) <> '' ORDER BY id"):
             names += contact_variants(r["name"])
+        return cls(names)
+
+    @classmethod
+    def for_organisation(cls, study: Study, org_id: int) -> NameMatcher:
+        """The names of one organisation and of its contacts, looked for as ``from_study`` does."""
+        names = organisation_variants(study.organisations.get(org_id).name)
+        for contact in study.organisations.contacts(org_id):
+            if contact.name.strip():
+                names += contact_variants(contact.name)
         return cls(names)
 
     def find(self, text: str) -> list[str]:
@@ -232,18 +262,81 @@ class NameMatcher:
         return list(dict.fromkeys(name for _, _, name in sorted(kept)))
 
 
-def find_names_in_pool(study: Study) -> list[NameHit]:
-    """Every pooled comment a report would print that mentions an organisation or a contact
-    of the study, with the names found."""
+def _is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) == "Cf"
+
+
+def written_in(text: str, name: str) -> str | None:
+    """How ``text`` writes ``name``: the words of its first whole-word occurrence exactly as
+    they stand there ("PAT ERASABLE", "wojcik"), or None when it does not contain the name."""
+    pattern = tokens(fold(name))
+    if not pattern:
+        return None
+    n = len(text)
+    boundary = [i == 0 or i == n or not (_is_word_char(text[i - 1]) and _is_word_char(text[i]))
+                or _no_space(text[i - 1]) or _no_space(text[i]) for i in range(n + 1)]
+    for start in range(n):
+        if not boundary[start] or not _is_word_char(text[start]):
+            continue
+        for end in range(start + 1, n + 1):
+            if not boundary[end]:
+                continue
+            words = tokens(fold(text[start:end]))
+            if words == pattern:
+                return text[start:end]
+            if len(words) > len(pattern) or words != pattern[:len(words)]:
+                break
+    return None
+
+
+def excerpt(text: str, names: Iterable[str], width: int = 90) -> str:
+    """``text`` on one line, cut to about ``width`` characters around the first of ``names``
+    in it (found as the names check finds them), for a list of flagged comments."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    found = [flat.find(w) for w in (written_in(flat, name) for name in names) if w]
+    start = max(0, min(found) - width // 3) if found else 0
+    start = min(start, len(flat) - width)
+    if start > 0 and " " in flat[start:start + 15]:
+        start = flat.index(" ", start) + 1  # begin at a word
+    piece = flat[start:start + width]
+    if start + width < len(flat) and " " in piece[width // 2:]:
+        piece = piece[:piece.rindex(" ")]  # end at a word
+    return ("…" if start > 0 else "") + piece.strip() + ("…" if start + len(piece) < len(flat) else "")
+
+
+def kept_names(study: Study) -> dict[int, list[str]]:
+    """The names of erased organisations and contacts that pooled comments still contain
+    (``pool_names``), by comment id."""
+    kept: dict[int, list[str]] = {}
+    for r in study.query("SELECT comment_id, name FROM pool_names ORDER BY comment_id, name"):
+        kept.setdefault(r["comment_id"], []).append(r["name"])
+    return kept
+
+
+def _hits(matcher: NameMatcher, study: Study, kept: dict[int, list[str]]) -> list[NameHit]:
     from fieldkit.reports.data import text_comments
 
-    matcher = NameMatcher.from_study(study)
     hits = []
     for comment in text_comments(study):
-        found = matcher.find(comment.text)
+        names = kept.get(comment.id)
+        found = (matcher.with_names(names) if names else matcher).find(comment.text)
         if found:
             hits.append(NameHit(comment.id, comment.question_label, comment.text, found))
     return hits
+
+
+def find_names_in_pool(study: Study) -> list[NameHit]:
+    """Every pooled comment a report would print that mentions an organisation or a contact
+    of the study, or an erased one whose name the comment was kept with, with the names found."""
+    return _hits(NameMatcher.from_study(study), study, kept_names(study))
+
+
+def find_names_of_organisation(study: Study, org_id: int) -> list[NameHit]:
+    """The pooled comments a report would print that mention ``org_id`` or one of its
+    contacts (by the same rules as ``find_names_in_pool``): what erasing it would leave."""
+    return _hits(NameMatcher.for_organisation(study, org_id), study, {})
 
 
 def names_not_checked(study: Study) -> list[str]:

@@ -34,6 +34,8 @@ class Checkpoint:
         """For a message: what remains and where, when the checkpoint did not finish."""
         if self.done:
             return f"{self.wal} is empty"
+        if self.frames_left < 0:
+            return f"{self.wal} is emptied once the change in progress is saved"
         return (f"{self.wal} still holds {self.frames_left} page image(s) of earlier changes, because another "
                 "program or window is reading the study; close it and the next save empties it")
 

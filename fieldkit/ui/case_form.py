@@ -16,7 +16,8 @@ from fieldkit import personal_data
 from fieldkit.errors import NotFoundError
 from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation
 from fieldkit.ui.case_records import AttemptsPanel, ContactsPanel, InterviewsPanel
-from fieldkit.ui.personal_data import ChangeHistoryDialog, EraseDialog, ask_subject_access, erase_now
+from fieldkit.ui.personal_data import (ChangeHistoryDialog, EraseDialog, ask_subject_access, erase_now,
+                                        erased_message, names_before_erasure)
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -552,7 +553,8 @@ class CaseForm(QWidget):
             return None
         self.commit_pending()
         org_id = self.org.id
-        dialog = EraseDialog(self.org.name, personal_data.erasure_summary(self.study, org_id), self)
+        dialog = EraseDialog(self.org.name, personal_data.erasure_summary(self.study, org_id), self,
+                             hits=names_before_erasure(self.study, org_id, self.window_))
         dialog.accepted.connect(lambda: self.erase(org_id))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
@@ -562,15 +564,15 @@ class CaseForm(QWidget):
     def erase(self, org_id: int) -> bool:
         """Erase the organisation (see ``erase_now``) and go back to the list."""
         name = self.study.organisations.get(org_id).name
-        if not erase_now(self.session, org_id, self, self.window_):
+        result = erase_now(self.session, org_id, self, self.window_)
+        if result is None:
             return False
         if org_id in self.ids:
             self.ids.remove(org_id)
         if self.org is not None and self.org.id == org_id:  # not already gone back on the change notice
             self.org = None
             self.back_requested.emit()
-        self.status_message(f"Erased {name} and everything named about it. A backup was taken first "
-                            "(File ▸ Backups and restore); the undo history is cleared.", 20_000)
+        self.status_message(erased_message(name, result), 20_000)
         return True
 
     # --- changes from anywhere -------------------------------------------------------------------

@@ -3,18 +3,23 @@ the study's retention date with the action that removes personal details when it
 
 The rules live in ``fieldkit.personal_data``; this module only asks, confirms and shows.
 Erasure and removal cannot be undone with Edit ▸ Undo, so after either the undo history is
-cleared: an older edit must never try to put back a record (or a name) that is gone.
+cleared: an older edit must never try to put back a record (or a name) that is gone. Before
+erasing, the pooled comments that name the organisation are listed, each a click away in the
+Pool screen for redaction; afterwards, whatever the erasure could not remove yet is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldkit import personal_data
 from fieldkit.errors import FieldkitError, NotFoundError
 from fieldkit.organisations import STATUS_LABELS, Change
+from fieldkit.reports.names import NameHit, excerpt, find_names_of_organisation
 from fieldkit.ui import errors
 from fieldkit.ui.case_records import CONTACT_LABELS, format_when
 from fieldkit.ui.qt import (
@@ -39,6 +44,7 @@ from fieldkit.ui.qt import (
     QObject,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSettings,
     QSizePolicy,
     QSpacerItem,
@@ -56,6 +62,8 @@ from fieldkit.ui.welcome import heading
 if TYPE_CHECKING:
     from fieldkit.study import Study
 
+#: Pooled comments naming an organisation that its erase dialog lists without scrolling.
+MAX_LISTED = 5
 #: Everything erasure or removal can touch, for ``session.changed``.
 PERSONAL_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS}
 WARNING_COLOUR = "#8a1c00"
@@ -280,13 +288,21 @@ def _same_name(typed: str, name: str) -> bool:
 
 class EraseDialog(QDialog):
     """Says what erasing an organisation deletes and asks for its name before the red button
-    wakes up. Cancel is the default; Enter in the name box never erases."""
+    wakes up. Cancel is the default; Enter in the name box never erases. Pooled comments that
+    name the organisation or its contacts (``hits``) are listed, each with a button that opens
+    it in the Pool screen for redaction instead."""
 
-    def __init__(self, name: str, summary: str, parent: QWidget | None = None):
+    def __init__(self, name: str, summary: str, parent: QWidget | None = None, *,
+                 hits: Sequence[NameHit] = ()):
         super().__init__(parent)
         self.name = name
+        self.hits = list(hits)
+        #: the comment the researcher chose to open in the Pool (the dialog then closes)
+        self.chosen_comment: int | None = None
+        self.open_buttons: list[QPushButton] = []
+        self._rows: list[tuple[str, str, str]] = []
         self.setWindowTitle("Erase the organisation")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560 if self.hits else 520)  # room for a button beside each comment
         layout = QVBoxLayout(self)
         title = heading(f"Erase {name} for good?", 1.2)
         title.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -295,6 +311,8 @@ class EraseDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("What erasing deletes")
         layout.addWidget(self.summary)
+        if self.hits:
+            layout.addWidget(self._named_comments())
         warning = QLabel("This cannot be undone with Edit ▸ Undo, and the undo history is cleared. The backup "
                          "is the only way back (File ▸ Backups and restore). That backup, and any older one, still "
                          "holds this organisation until age clears it away (within a year); once you are sure, "
@@ -324,6 +342,84 @@ class EraseDialog(QDialog):
         layout.addWidget(buttons)
         self.typed.textChanged.connect(self._typed)
         self.typed.setFocus()
+        if self.hits:  # as tall as the wrapped lines need at this width: no gaps between comments
+            width = max(self.minimumWidth(), self.sizeHint().width())
+            self.resize(width, layout.totalHeightForWidth(width))
+
+    def _named_comments(self) -> QWidget:
+        """The pooled comments that name the organisation: question, names, the words around
+        them, and a button to open each in the Pool screen."""
+        box = QFrame()
+        box.setObjectName("named_comments")
+        box.setStyleSheet(f"QFrame#named_comments {{ background: {BANNER_BACKGROUND}; border: 1px solid "
+                          f"{BANNER_EDGE}; border-radius: 3px; }}")
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(10, 8, 10, 8)
+        n = len(self.hits)
+        self.names_intro = QLabel(
+            f"<b>{n} pooled comment{'s' if n != 1 else ''} name{'s' if n == 1 else ''} {escape(self.name)} or its "
+            f"contacts.</b> {'They stay' if n != 1 else 'It stays'} when the organisation is erased, and the "
+            "report's names check goes on flagging "
+            f"{'them' if n != 1 else 'it'}. Open {'each' if n != 1 else 'it'} in the Pool screen to redact the "
+            "names first.")
+        self.names_intro.setTextFormat(Qt.RichText)
+        self.names_intro.setWordWrap(True)
+        self.names_intro.setAccessibleName("Pooled comments that name it")
+        outer.addWidget(self.names_intro)
+        rows = QWidget()
+        column = QVBoxLayout(rows)
+        column.setContentsMargins(0, 4, 0, 0)
+        for number, hit in enumerate(self.hits, start=1):
+            names, words = ", ".join(hit.names), f"“{excerpt(hit.text, hit.names)}”"
+            self._rows.append((hit.question_label, names, words))
+            text = QLabel(f"<b>{escape(hit.question_label)}</b> — {escape(names)}<br>{escape(words)}")
+            text.setTextFormat(Qt.RichText)
+            text.setWordWrap(True)
+            text.setToolTip(hit.text)
+            text.setAccessibleName(f"Comment {number}: {hit.question_label}, names {names}")
+            text.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+            button = QPushButton("Open in the Pool")
+            button.setAccessibleName(f"Open comment {number} in the Pool screen to redact it")
+            button.setToolTip("Close this and show the comment in the Pool screen, ready to redact; nothing is "
+                              "erased")
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, cid=hit.comment_id: self.open_comment(cid))
+            self.open_buttons.append(button)
+            row = QHBoxLayout()
+            row.setSpacing(12)
+            row.addWidget(text, 1)
+            beside = QVBoxLayout()  # the button at the top of its comment, however many lines
+            beside.addWidget(button)
+            beside.addStretch(1)
+            row.addLayout(beside)
+            column.addLayout(row)
+        if len(self.hits) > MAX_LISTED:  # a long list scrolls; the name box and the buttons stay in view
+            column.addStretch(1)
+            scroll = QScrollArea()
+            scroll.setWidget(rows)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            scroll.setFixedHeight(self.fontMetrics().lineSpacing() * 16)
+            outer.addWidget(scroll)
+        else:
+            outer.addWidget(rows)
+        return box
+
+    def comment_rows(self) -> list[tuple[str, str, str]]:
+        """The comments listed: (question, names, the words around them)."""
+        return list(self._rows)
+
+    def open_comment(self, comment_id: int) -> None:
+        """Close without erasing, and show the comment in the Pool screen for redaction."""
+        self.chosen_comment = comment_id
+        self.reject()
+        window = self.parentWidget().window() if self.parentWidget() is not None else None
+        if window is not None and hasattr(window, "show_screen"):
+            from fieldkit.ui.report_panel import show_comment
+
+            show_comment(window, comment_id)
+            window.activateWindow()  # back from the dialog, with the comment's words in focus
 
     def _typed(self, text: str) -> None:
         ok = _same_name(text, self.name)
@@ -338,24 +434,48 @@ class EraseDialog(QDialog):
         return super().eventFilter(watched, event)
 
 
-def erase_now(session: StudySession, org_id: int, parent: QWidget, window: Any = None) -> bool:
+def names_before_erasure(study: Study, org_id: int, window: Any = None) -> list[NameHit]:
+    """The pooled comments that name ``org_id`` or its contacts, counting a redaction still
+    being typed in the Pool screen."""
+    pool_screen = getattr(window, "screens", {}).get("pool") if window is not None else None
+    if pool_screen is not None:
+        pool_screen.flush()
+    return find_names_of_organisation(study, org_id)
+
+
+def erase_now(session: StudySession, org_id: int, parent: QWidget,
+              window: Any = None) -> personal_data.ErasureResult | None:
     """Erase ``org_id`` through the session (the core takes a backup first), after closing an
     interview with it that is open; then clear the undo history, so no edit can try to undo
-    into a record that is gone. False, with nothing changed, if it could not be done."""
+    into a record that is gone, and say what the erasure could not remove yet (pooled comments
+    that name it, old pages another reader holds on the disk). None, with nothing changed, if
+    it could not be done."""
     study = session.study
     name = study.organisations.get(org_id).name
     interviews = window.screens.get("interviews") if window is not None else None
     if interviews is not None and not interviews.let_go_of(org_id):
-        return False  # its open interview could not be saved: leave everything as it is
+        return None  # its open interview could not be saved: leave everything as it is
     before = len(study.warnings)
-    done = session.call(lambda: personal_data.erase(study, org_id) or True, changes=PERSONAL_KINDS,
-                        what=f"erasing {name}")
-    if not done:
-        return False
+    result = session.call(personal_data.erase, study, org_id, changes=PERSONAL_KINDS, what=f"erasing {name}")
+    if result is None:
+        return None
     session.undo_stack.clear()
+    problems = result.problems()
+    if problems:
+        errors.warn(parent, "Not all of it is gone yet",
+                    f"{name} is erased from the study's records, but:\n\n" + "\n\n".join(f"• {p}" for p in problems))
     for warning in study.warnings[before:]:
         errors.warn(parent, "Please note", warning)
-    return True
+    return result
+
+
+def erased_message(name: str, result: personal_data.ErasureResult) -> str:
+    """The status bar's word on an erasure: "everything" only when it is true."""
+    if result.clean:
+        return (f"Erased {name} and everything named about it. A backup was taken first "
+                "(File ▸ Backups and restore); the undo history is cleared.")
+    return (f"Erased {name} from the records; not all of it is gone yet (see the message). A backup was taken "
+            "first; the undo history is cleared.")
 
 
 # --- retention -------------------------------------------------------------------------------
