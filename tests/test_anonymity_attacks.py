@@ -13,10 +13,13 @@ random). Run with ``pytest -s`` to see every figure.
 How much accuracy is too much: an attacker who can do no better than pick among k interviews
 is right with probability at most p = 1/k for each comment. Over n comments the accuracy then
 has a standard deviation of at most sqrt(p(1 - p) / n) (binomial; smaller still for candidate
-sets, whose score is already an expectation), so each test allows 1/k plus three standard
-deviations: a study that keeps the promise fails a given assertion by chance about once in 740
-runs (the one-sided normal tail beyond 3 sigma, 0.13%), and with n around 150 comments the
-bound is about 0.30, while an attack that really links comments scores far above it. Where a
+sets, whose score is already an expectation), so each figure is allowed 1/k plus four standard
+deviations. The pool's ids are drawn at random on every run, and the module holds about fifteen
+figures to the bound, so the margin is set for the family: the one-sided normal tail beyond 4
+sigma is 0.003%, and a study that keeps the promise fails the module by chance about once in
+two thousand runs (three sigma would be once in fifty: too often for a suite run on every
+change). With n around 150 comments the bound is about 0.33, while an attack that really links
+comments scores far above it (0.47 to 1.0 on the format before answers were held). Where a
 figure is exact rather than a guess (a candidate set that must hold the truth), the promise is
 also checked as stated: no such set smaller than k.
 """
@@ -83,9 +86,9 @@ class Held:
         return f"<{self.interviews} interviews, {len(self.truth)} pooled comments scored, k = {self.k}>"
 
     def bound(self, n: int) -> float:
-        """1/k plus three binomial standard deviations at p = 1/k over n comments."""
+        """1/k plus four binomial standard deviations at p = 1/k over n comments."""
         p = 1 / self.k
-        return p + 3 * math.sqrt(p * (1 - p) / max(1, n))
+        return p + 4 * math.sqrt(p * (1 - p) / max(1, n))
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +108,7 @@ def check(held: Held, scores: list[A.Score]) -> None:
     for s in scores:
         print(s)
     over = [s for s in scores if s.scored and s.accuracy > held.bound(s.scored)]
-    assert not over, "; ".join(f"{s} exceeds 1/k + 3 sd = {held.bound(s.scored):.3f}" for s in over)
+    assert not over, "; ".join(f"{s} exceeds 1/k + 4 sd = {held.bound(s.scored):.3f}" for s in over)
 
 
 # --- the simulation and the raw-bytes helper themselves -------------------------------------------
@@ -224,6 +227,6 @@ def test_the_attacks_together_do_not_link_comments_to_interviews(held: Held):
     best = max(scores, key=lambda s: s.accuracy)
     for s in scores:
         print(s)
-    over = [f"best combination {best} exceeds 1/k + 3 sd = {held.bound(best.scored):.3f}"
+    over = [f"best combination {best} exceeds 1/k + 4 sd = {held.bound(best.scored):.3f}"
             for _ in [best] if best.accuracy > held.bound(best.scored)]
     assert not over, over[0] if over else ""
