@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError
-from fieldkit.reports.names import NameHit, find_names_of_organisation, written_in
+from fieldkit.reports.names import NameHit, find_names_of_contacts, find_names_of_organisation, written_in
 from fieldkit.storage.backups import BackupError
 from fieldkit.storage.wal import Checkpoint
 
@@ -236,6 +236,8 @@ def strip_personal_data(study: Study) -> int:
         raise BackupError(f"{study.path}: no backup could be taken, so nothing was removed; free some disk "
                           "space, then try again")
     with study.transaction():
+        # Comments naming a contact keep being flagged once the names are gone (as after erasure).
+        _keep_names(study, find_names_of_contacts(study))
         n = study.conn.execute(
             "UPDATE contacts SET name = '', role = NULL, phone = NULL, email = NULL, notes = NULL").rowcount
         study.conn.execute("UPDATE organisations SET phone = NULL, email = NULL, address = NULL")

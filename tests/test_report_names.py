@@ -206,3 +206,14 @@ def test_a_redacted_comment_of_an_erased_organisation_is_no_longer_flagged(erasi
     both = next(h for h in find_names_in_pool(study) if "Kept Forum" in h.names and len(h.names) == 2)
     study.pool.edit(both.comment_id, "Kept Forum and [name removed] share a hall.")
     assert next(h for h in find_names_in_pool(study) if h.comment_id == both.comment_id).names == ["Kept Forum"]
+
+
+def test_comments_naming_a_contact_stay_flagged_after_personal_details_are_removed(study: Study):
+    from fieldkit import personal_data
+
+    before = {h.comment_id for h in find_names_in_pool(study) if "Mary Ward" in h.names}
+    assert before
+    personal_data.strip_personal_data(study)
+    assert study.scalar("SELECT count(*) FROM contacts WHERE name <> ''") == 0
+    after = {h.comment_id for h in find_names_in_pool(study) if "Mary Ward" in h.names}
+    assert after == before

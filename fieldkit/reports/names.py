@@ -240,6 +240,14 @@ class NameMatcher:
         return cls(names)
 
     @classmethod
+    def for_contacts(cls, study: Study) -> NameMatcher:
+        """The names of every contact of the study, looked for as ``from_study`` does."""
+        names: list[str] = []
+        for r in study.query("SELECT name FROM contacts WHERE trim(name) <> '' ORDER BY id"):
+            names += contact_variants(r["name"])
+        return cls(names)
+
+    @classmethod
     def for_organisation(cls, study: Study, org_id: int) -> NameMatcher:
         """The names of one organisation and of its contacts, looked for as ``from_study`` does."""
         names = organisation_variants(study.organisations.get(org_id).name)
@@ -331,6 +339,12 @@ def find_names_in_pool(study: Study) -> list[NameHit]:
     """Every pooled comment a report would print that mentions an organisation or a contact
     of the study, or an erased one whose name the comment was kept with, with the names found."""
     return _hits(NameMatcher.from_study(study), study, kept_names(study))
+
+
+def find_names_of_contacts(study: Study) -> list[NameHit]:
+    """The pooled comments a report would print that mention any contact of the study: what
+    removing the contacts' personal details would leave unflagged."""
+    return _hits(NameMatcher.for_contacts(study), study, {})
 
 
 def find_names_of_organisation(study: Study, org_id: int) -> list[NameHit]:
