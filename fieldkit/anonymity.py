@@ -38,12 +38,18 @@ def risk(value: int) -> str | None:
     return RISK.format(k=value, s="s" if value != 1 else "") if value < SAFE_MIN_K else None
 
 
+def needs_consent(study: Study, value: int) -> bool:
+    """Whether setting k to ``value`` gives up protection the researcher must accept first:
+    lowering it below 3 (raising a low k, say from 1 to 2, only adds protection)."""
+    return value < SAFE_MIN_K and value < k(study)
+
+
 def set_k(study: Study, value: int, *, accept_risk: bool = False) -> None:
-    """Set k. Below 3 only with ``accept_risk`` (the UI and CLI first show ``risk(value)``).
-    Answers already held move at once if the new k lets them."""
+    """Set k. Lowering it below 3 only with ``accept_risk`` (the UI and CLI first show
+    ``risk(value)``). Answers already held move at once if the new k lets them."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
         raise InvalidValueError(f"k must be a whole number from 1 to {MAX_K}")
-    if value < SAFE_MIN_K and not accept_risk:
+    if needs_consent(study, value) and not accept_risk:
         raise InvalidValueError(f"k = {value} is below {SAFE_MIN_K}: {risk(value)}; confirm to set it anyway")
     study.set_meta(K_KEY, str(value))
     study.held.move_ready()

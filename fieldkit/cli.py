@@ -602,7 +602,8 @@ def cmd_erase(args: argparse.Namespace) -> int:
                 n = len(hits)
                 print(f"{n} pooled comment{'s' if n != 1 else ''} name{'s' if n == 1 else ''} {name} or its contacts:")
                 _print_comments(hits, sys.stdout)
-                print(f"{'They stay' if n != 1 else 'It stays'} when it is erased, and the report's names check goes on "
+                stay = "They stay" if n != 1 else "It stays"
+                print(f"{stay} when it is erased, and the report's names check goes on "
                       "flagging them. Redact them in the Pool screen first.")
             print("Nothing was erased. Run again with --yes to erase it.")
             return EXIT_FAILED
@@ -638,13 +639,13 @@ def cmd_pool(args: argparse.Namespace) -> int:
         raise UsageError("--yes goes with --move-now")
     with _open(args.study) as study:
         if args.k is not None:
-            if args.k < anonymity.SAFE_MIN_K and not args.accept_risk and 1 <= args.k <= anonymity.MAX_K:
+            if 1 <= args.k <= anonymity.MAX_K and anonymity.needs_consent(study, args.k) and not args.accept_risk:
                 raise FieldkitError(f"k = {args.k}: {anonymity.risk(args.k)}; nothing was changed (add "
                                     "--accept-risk to set it anyway)")
             anonymity.set_k(study, args.k, accept_risk=args.accept_risk)
             print(f"k is now {args.k}: a pooled answer is hidden among at least {args.k} interviews")
         if args.move_now:
-            small = [g for g in study.held.groups() if 0 < g.finished < study.anonymity_k]
+            small = study.held.too_small()
             if small and not args.yes:
                 print("Moving now would hide these answers among fewer than k = "
                       f"{study.anonymity_k} interviews:")

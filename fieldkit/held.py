@@ -49,7 +49,7 @@ class Group:
     category: str | None
     #: finished interviews holding an answer: they move when this reaches k
     finished: int
-    #: interviews not yet finished holding an answer
+    #: interviews not yet finished (or open in a sitting again) holding an answer
     unfinished: int
 
 
@@ -114,10 +114,11 @@ class Held:
         """Every group of held answers, in schedule order: how far each is from moving."""
         finished: dict[tuple[str, str | None], int] = defaultdict(int)
         unfinished: dict[tuple[str, str | None], int] = defaultdict(int)
-        for _iv, qid, _value, version, done, category in self._execute(_ROWS):
+        sittings = self.study.interviews.open_sittings
+        for iv, qid, _value, version, done, category in self._execute(_ROWS):
             question = self._question(qid, version)
             key = (qid, category if question is not None and question.count_by else None)
-            (finished if done else unfinished)[key] += 1
+            (finished if done and iv not in sittings else unfinished)[key] += 1
         order = {q.id: i for i, q in enumerate(self.study.template.questions())}
         keys = sorted(set(finished) | set(unfinished),
                       key=lambda k: (order.get(k[0], len(order)), k[0], k[1] or ""))
@@ -144,9 +145,17 @@ class Held:
 
     def move_ready(self) -> Moved:
         """Move every group that at least k finished interviews have answered; a no-op (and
-        cheap) when none has. Called when an interview is finished and when a study opens."""
+        cheap) when none has. Called when an interview is finished, when a finished one's
+        sitting closes, and when a study opens. Interviews open in a sitting wait: their
+        answers may still be corrected on screen."""
         k = self.k
         return self._move(lambda n: n >= k, forced=False)
+
+    def too_small(self) -> list[Group]:
+        """The groups "Move to the pool now" would move with fewer than k interviews (to say
+        so first); also what the Reports screen lists as still below k."""
+        k = self.k
+        return [g for g in self.groups() if 0 < g.finished < k]
 
     def move_now(self) -> Moved:
         """Move every finished interview's held answers, however few (at the end of fieldwork).
@@ -159,7 +168,8 @@ class Held:
         study = self.study
         k = self.k
         with study._mutex:
-            rows = self._execute(_ROWS + " WHERE i.completed IS NOT NULL")
+            rows = [r for r in self._execute(_ROWS + " WHERE i.completed IS NOT NULL")
+                    if r[0] not in study.interviews.open_sittings]  # still being corrected: not yet
             if not rows:
                 return Moved(0, (), None)
             members: dict[tuple[str, str | None], list[tuple[int, Any, Question, str]]] = defaultdict(list)

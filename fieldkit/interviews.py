@@ -68,6 +68,9 @@ def _date(value: str | dt.date | None) -> str:
 class Interviews:
     def __init__(self, study: Study):
         self.study = study
+        #: Interviews open in a sitting (an ``InterviewSession`` not yet closed): their held
+        #: answers do not move while the researcher may still be correcting them.
+        self.open_sittings: dict[int, int] = {}
 
     def start(
         self,
@@ -169,6 +172,22 @@ class InterviewSession:
         record = study.interviews.get(interview_id)
         self.organisation_id = record.organisation_id
         self.template: Template = study.template_at(record.template_version)
+        self._sitting = False
+        self._sit()
+
+    def _sit(self) -> None:
+        if not self._sitting:
+            sittings = self.study.interviews.open_sittings
+            sittings[self.interview_id] = sittings.get(self.interview_id, 0) + 1
+            self._sitting = True
+
+    def _stand(self) -> None:
+        if self._sitting:
+            sittings = self.study.interviews.open_sittings
+            sittings[self.interview_id] -= 1
+            if not sittings[self.interview_id]:
+                del sittings[self.interview_id]
+            self._sitting = False
 
     def question(self, question_id: str) -> Question:
         try:
@@ -180,6 +199,7 @@ class InterviewSession:
         """Save one answer now; an empty value clears it. Call as often as you like."""
         question = self.question(question_id)
         cleaned = question.clean(value)
+        self._sit()
         with self.study.transaction():
             if question.anonymous:
                 self.study.held.put(self.interview_id, question, cleaned)
@@ -251,8 +271,15 @@ class InterviewSession:
             self.study.conn.execute("UPDATE interviews SET completed = ? WHERE id = ?",
                                     (stamp, self.interview_id))
             self.study.organisations.set_flag(self.organisation_id, "full_interview", tick)
+        self._stand()  # finished: its answers may move with their groups now
         self.study.held.move_ready()
         return tick
 
     def close(self) -> None:
-        """End the sitting (everything is saved already; held answers stay held)."""
+        """End the sitting (everything is saved already). A finished interview's held answers
+        may then move, if their groups are large enough."""
+        if self._sitting:
+            self._stand()
+            if self.study.interviews.get(self.interview_id).completed and self.study.held.for_interview(
+                    self.interview_id):
+                self.study.held.move_ready()

@@ -57,7 +57,8 @@ def subject_access(study: Study, org_id: int) -> dict[str, Any]:
         "study": study.title,
         "exported": dt.datetime.now().replace(microsecond=0).isoformat(),
         "note": "Anonymous answers are kept apart from named records and cannot be traced to anyone, "
-                "so they are not part of this record.",
+                "so they are not part of this record (nor are those still held with an interview before "
+                "they move to the anonymous pool: this file would tie them to the organisation).",
         "organisation": record,
         "contacts": [dataclasses.asdict(c) for c in study.organisations.contacts(org_id)],
         "attempts": [dataclasses.asdict(a) for a in reversed(study.attempts.for_organisation(org_id))],

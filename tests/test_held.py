@@ -316,3 +316,29 @@ def test_finishing_again_keeps_the_full_interview_tick_after_the_answers_moved(s
     assert [q.id for q in again.missing_required()] == ["sector_barriers"]
     assert again.complete() is True
     assert "full_interview" in small_study.organisations.get(org).flags
+
+
+def test_an_interview_open_in_a_sitting_keeps_its_answers_until_it_closes(small_study: Study):
+    k = small_study.anonymity_k
+    first = finish(small_study, "Reopened", sector_barriers="first words")
+    sitting = small_study.interviews.resume(first)  # the researcher is correcting it again
+    for i in range(k - 1):
+        finish(small_study, f"Org {i}", sector_barriers=f"b{i}")
+    # k finished interviews hold an answer, but one is on screen: nothing moves under it.
+    assert small_study.pool.count() == 0
+    assert [(g.finished, g.unfinished) for g in small_study.held.groups()] == [(k - 1, 1)]
+    assert sitting.answer("sector_barriers") == "first words"
+    sitting.save_answer("sector_barriers", "corrected words")
+    sitting.close()  # the sitting ends: the whole group moves, with the corrected words
+    assert small_study.held.count() == 0
+    texts = sorted(c.text for c in small_study.pool.comments())
+    assert texts == sorted(["corrected words"] + [f"b{i}" for i in range(k - 1)])
+
+
+def test_move_now_leaves_an_interview_open_in_a_sitting(small_study: Study):
+    first = finish(small_study, "Reopened", sector_barriers="still on screen")
+    sitting = small_study.interviews.resume(first)
+    finish(small_study, "Other", sector_barriers="finished and closed")
+    assert small_study.held.move_now().answers == 1
+    assert sitting.answer("sector_barriers") == "still on screen"  # no second copy can follow
+    assert [c.text for c in small_study.pool.comments()] == ["finished and closed"]

@@ -51,7 +51,8 @@ def test_erasure_leaves_no_trace_in_the_file_and_keeps_the_pool(small_study: Stu
     small_study.held.move_now()  # in the pool, where nothing links it to the organisation
     assert UNIQUE.encode("utf-8") in _file_bytes(small_study.path)
     summary_text = personal_data.erasure_summary(small_study, gone)
-    assert "1 contact, 1 attempt, 1 interview" in summary_text and "Anonymous comments already in the pool stay" in summary_text
+    assert "1 contact, 1 attempt, 1 interview" in summary_text
+    assert "Anonymous comments already in the pool stay" in summary_text
     personal_data.erase(small_study, gone)
     assert small_study.organisations.ids() == [keep]
     assert [c.text for c in small_study.pool.comments()] == ["Funding rules shut small groups out"]

@@ -118,3 +118,59 @@ def test_deleting_the_backups_older_than_one(window, qtbot):
     dialog.delete_button.click()
     assert [b.path for b in backups.list_backups(path)] == [b.path for b in before[:2]]
     assert dialog.table.rowCount() == 2 and not dialog.delete_button.isEnabled()
+
+
+def _hold_answers(study, finished: int, unfinished: int) -> None:
+    for i in range(finished + unfinished):
+        org = study.organisations.add(f"Held {i}", category="Network")
+        session = study.interviews.start(org)
+        session.save_answer("sector_barriers", f"Za mało czasu {i}")
+        if i < finished:
+            session.complete()
+
+
+LACKS = ("lacks the anonymous answers still held with their interviews: at most the last 4 finished interviews' "
+         "answers to each question, and any unfinished interview's. The study file itself keeps them.")
+
+
+def test_the_restore_dialog_says_a_backup_lacks_the_held_answers(window, qtbot, monkeypatch):
+    from fieldkit.ui import backups as backups_ui
+    from fieldkit.ui.qt import QLabel, QMessageBox
+
+    study = window.session.study
+    _hold_answers(study, finished=2, unfinished=1)
+    study.backup("manual")
+    dialog = backups_ui.BackupsDialog(study.path, window, study=study)
+    qtbot.addWidget(dialog)
+    note = dialog.findChild(QLabel, "held_note")
+    assert note is not None and not note.isHidden()
+    assert note.text().startswith(f"A study restored from a backup {LACKS}")
+    assert "Right now it holds 3 such answers; the file as it is now is kept beside a restored study" in note.text()
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a: asked.append(text)
+                        or QMessageBox.StandardButton.Cancel)
+    dialog.table.selectRow(0)
+    dialog.restore_button.click()
+    assert LACKS in asked[0] and dialog.chosen is None  # said before restoring; Cancel restores nothing
+
+
+def test_saving_a_copy_says_what_the_copy_lacks(window, tmp_path: Path, monkeypatch):
+    from fieldkit.ui import main_window
+    from fieldkit.ui.qt import QFileDialog, QMessageBox
+
+    study = window.session.study
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: told.append(text))
+    names = iter(["copy 0.fieldkit", "copy 1.fieldkit"])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / next(names)), ""))
+    window.save_copy()
+    assert told == []  # nothing held: nothing to say beyond the status bar
+    assert (tmp_path / "copy 0.fieldkit").exists()
+    _hold_answers(study, finished=1, unfinished=1)
+    window.save_copy()
+    [text] = told
+    assert f"The copy {LACKS}" in text and "Right now it holds 2 such answers" in text
+    assert main_window.QMessageBox is QMessageBox
+    with Study.open(tmp_path / "copy 1.fieldkit") as copy:
+        assert copy.held.count() == 0 and copy.interviews.count() == 2
+    assert study.held.count() == 2  # the study file keeps them

@@ -1,6 +1,8 @@
 """The interview runner, driven as a researcher on the phone would: typing, ticking, moving
 between sections with the keyboard, leaving and resuming, finishing. What it saved is read
-back through the core from the study file after the window has closed it."""
+back through the core from the study file after the window has closed it. Anonymous answers
+are held with the interview until k finished interviews have answered the same question
+(fieldkit.held); the cards say where each one is."""
 
 from __future__ import annotations
 
@@ -81,7 +83,7 @@ def pick(qtbot, runner, qid: str, choice: str) -> None:
     qtbot.mouseClick(button, Qt.LeftButton, pos=QPoint(8, button.height() // 2))  # on the box itself
 
 
-def test_an_interview_typed_in_three_scripts_lands_named_and_pooled(qtbot, mapping_study: Study, warnings):
+def test_an_interview_typed_in_three_scripts_lands_named_and_held(qtbot, mapping_study: Study, warnings):
     from fieldkit.ui.qt import QDate, Qt
 
     orgs = mapping_study.organisations
@@ -141,6 +143,13 @@ def test_an_interview_typed_in_three_scripts_lands_named_and_pooled(qtbot, mappi
     assert runner.section == 3 and focused() is runner.cards["d1"].field.editor
     type_text(focused(), POOLED)
     pick(qtbot, runner, "d2", "Slightly engaged")
+    settle(qtbot, runner)
+    held = ("Held with this interview until 5 finished interviews have answered it, then moved to the pool "
+            "(0 of 5 so far)")
+    assert runner.cards["d1"].whereabouts.text() == held  # where the answer is, once saved
+    assert runner.cards["d2"].whereabouts.text() == held
+    assert runner.cards["d3"].whereabouts.text().startswith("An answer here is held with this interview until 5")
+    assert runner.cards["d1"].whereabouts.isVisible()
     press(qtbot, Qt.Key_Right, Qt.AltModifier)
     assert runner.section == 4
     press(qtbot, Qt.Key_PageUp, Qt.ControlModifier)
@@ -175,8 +184,8 @@ def test_an_interview_typed_in_three_scripts_lands_named_and_pooled(qtbot, mappi
             "e1": True,
         }
         assert "follow_up" in study.organisations.get(org).flags
-        pooled = study.pool.comments()
-        assert sorted((c.question_id, c.value) for c in pooled) == [("d1", POOLED), ("d2", "Slightly engaged")]
+        assert study.pool.comments() == []  # an unfinished interview's anonymous answers wait with it
+        assert study.held.for_interview(interview_id) == {"d1": POOLED, "d2": "Slightly engaged"}
         assert {f.name for f in dataclasses.fields(Comment)} == {
             "id", "question_id", "question_label", "text", "value", "themes"}  # nothing that links back
         assert not any(qid.startswith("d") for qid in record.answers)
@@ -207,6 +216,7 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     dialog.finish_button.click()
     assert w.screens["interviews"].runner is None
     assert "Full interview: ticked" in w.screens["interviews"].list.message.text()
+    assert "anonymous" not in w.screens["interviews"].list.message.text()  # it gave no anonymous answer
 
     w.start_interview(whole)
     runner = w.screens["interviews"].runner
@@ -229,6 +239,8 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     assert dialog.full.isChecked()
     dialog.full.setChecked(False)  # overridden the other way
     dialog.finish_button.click()
+    assert w.screens["interviews"].list.message.text().endswith(
+        "1 anonymous answer is held with it until 5 finished interviews have answered the same question.")
     w.close_study()
 
     with Study.open(path) as study:
@@ -236,14 +248,106 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
         assert "full_interview" in flags[partial] and "full_interview" in flags[whole]
         assert "full_interview" not in flags[untick]
         assert all(r.completed for r in study.interviews.listing())
-        assert sorted(c.text for c in study.pool.comments(question_id="sector_barriers")) == sorted(
-            ["Czas i pieniądze", "时间"])
+        assert study.pool.comments() == []  # two finished interviews are too few to hide among
+        [group] = study.held.groups()
+        assert (group.question_id, group.finished, group.unfinished) == ("sector_barriers", 2, 0)
     assert warnings == []
 
 
+def test_finishing_the_kth_interview_moves_the_answers_and_says_so(qtbot, small_study: Study, warnings):
+    from fieldkit import anonymity
+
+    anonymity.set_k(small_study, 3)
+    orgs = small_study.organisations
+    earlier = [orgs.add(f"Earlier {i}", category="Network") for i in range(2)]
+    for org, text in zip(earlier, ("Mało czasu", "没有钱"), strict=True):
+        session = small_study.interviews.start(org)
+        session.save_answer("sector_barriers", text)
+        session.complete()
+    third = orgs.add("Third", category="Network")
+    path = small_study.path
+    w = open_window(qtbot, small_study)
+    pool = w.screen("pool")
+    assert [(g.question_id, g.finished) for g in pool.held.groups] == [("sector_barriers", 2)]
+    w.start_interview(third)
+    runner = w.screens["interviews"].runner
+    runner.go(1)
+    type_text(runner.cards["sector_barriers"].field.editor, "Brak lokalu")
+    settle(qtbot, runner)
+    assert runner.cards["sector_barriers"].whereabouts.text() == (
+        "Held with this interview until 3 finished interviews have answered it, then moved to the pool "
+        "(2 of 3 so far)")
+    runner.finish().finish_button.click()
+    message = w.screens["interviews"].list.message.text()
+    assert message.endswith("1 anonymous answer moved to the pool with other interviews' answers.")
+    assert pool.held.groups == [] and len(pool._comments) == 3  # the Pool screen followed
+    w.close_study()
+    with Study.open(path) as study:
+        assert sorted(c.text for c in study.pool.comments()) == sorted(["Mało czasu", "没有钱", "Brak lokalu"])
+        assert study.held.count() == 0
+    assert warnings == []
+
+
+def test_resuming_shows_the_held_answers_and_counts_them(qtbot, small_study: Study, warnings):
+    """Held anonymous answers come back on resuming, in the widgets and in "N of M answered"."""
+    org = small_study.organisations.add("Held Trust", category="Network")
+    session = small_study.interviews.start(org)
+    session.save_answer("role", "Chair")
+    session.save_answer("sector_barriers", "Brak wolontariuszy — 没有志愿者")
+    session.save_answer("sector_help", "Stałe finansowanie")
+    session.save_answer("sector_engaged", "Medium")
+    interview_id = session.interview_id
+    path = small_study.path
+    w = open_window(qtbot, small_study)
+    runner = w.resume_interview(interview_id) or w.screens["interviews"].runner
+    assert runner.cards["sector_barriers"].field.editor.toPlainText() == "Brak wolontariuszy — 没有志愿者"
+    assert runner.cards["sector_help"].field.editor.toPlainText() == "Stałe finansowanie"
+    assert runner.cards["sector_engaged"].field.value() == "Medium"
+    assert runner.sections.item(1).text() == "The wider sector\n3 of 3 answered · required done · anonymous"
+    assert runner.sections.item(0).text().startswith("About you\n1 of 9 answered")
+    held = ("Held with this interview until 5 finished interviews have answered it, then moved to the pool "
+            "(0 of 5 so far)")
+    assert all(runner.cards[q].whereabouts.text() == held for q in ("sector_barriers", "sector_help", "sector_engaged"))
+    runner.go(1)
+    dialog = runner.finish()
+    assert "What holds small groups back?" not in dialog.summary.text()  # the held answer counts
+    dialog.reject()
+    editor = runner.cards["sector_help"].field.editor
+    editor.setFocus()
+    editor.selectAll()
+    type_text(editor, "Lepsze szkolenia")  # a held answer can still be corrected
+    settle(qtbot, runner)
+    w.close_study()
+    with Study.open(path) as study:
+        assert study.held.for_interview(interview_id) == {
+            "sector_barriers": "Brak wolontariuszy — 没有志愿者", "sector_help": "Lepsze szkolenia",
+            "sector_engaged": "Medium"}
+    assert warnings == []
+
+
+def test_a_finished_interview_says_its_earlier_answers_have_moved(qtbot, small_study: Study, warnings):
+    from fieldkit import anonymity
+    from fieldkit.ui.held import MOVED_LINE
+
+    anonymity.set_k(small_study, 1, accept_risk=True)
+    org = small_study.organisations.add("Moved On", category="Network")
+    session = small_study.interviews.start(org)
+    session.save_answer("sector_barriers", "Za mało pieniędzy")
+    session.complete()  # with k = 1 its answer moves at once
+    w = open_window(qtbot, small_study)
+    runner = w.resume_interview(session.interview_id) or w.screens["interviews"].runner
+    card = runner.cards["sector_barriers"]
+    assert card.field.value() is None and card.whereabouts.text() == MOVED_LINE
+    assert runner.sections.item(1).text().startswith("The wider sector\n0 of 3 answered")
+    dialog = runner.finish()
+    assert any("have moved to the pool are not counted here" in label.text()
+               for label in dialog.findChildren(type(card.whereabouts)))
+    dialog.reject()
+    w.close_study()
+
+
 def test_leave_then_resume_from_the_list_and_carry_on(qtbot, small_study: Study, warnings):
-    from fieldkit.ui.answer_widgets import EARLIER_SITTING
-    from fieldkit.ui.qt import QLabel, Qt
+    from fieldkit.ui.qt import Qt
 
     org = small_study.organisations.add("Resumed Trust", category="Network")
     path = small_study.path
@@ -251,7 +355,8 @@ def test_leave_then_resume_from_the_list_and_carry_on(qtbot, small_study: Study,
     w.start_interview(org)
     screen = w.screens["interviews"]
     runner = screen.runner
-    assert not runner.findChildren(QLabel, "earlier_sitting")  # a first sitting has nothing hidden
+    assert runner.cards["sector_barriers"].whereabouts.text().startswith("An answer here is held")
+    assert runner.cards["role"].whereabouts is None  # named: nothing to say
     type_text(runner.cards["role"].field.editor, "Dyrektor")
     runner.go(1)
     type_text(runner.cards["sector_barriers"].field.editor, "Brak wolontariuszy")
@@ -269,23 +374,22 @@ def test_leave_then_resume_from_the_list_and_carry_on(qtbot, small_study: Study,
     assert runner is not None and runner.resumed
     assert runner.cards["role"].field.editor.text() == "Dyrektor"
     anonymous = runner.cards["sector_barriers"]
-    assert anonymous.field.value() is None  # what went to the pool is not shown again ...
-    assert anonymous.findChild(QLabel, "earlier_sitting").text() == f"<i>{EARLIER_SITTING}</i>"  # ... and it says so
-    assert not runner.cards["role"].findChildren(QLabel, "earlier_sitting")
+    assert anonymous.field.value() == "Brak wolontariuszy"  # held with the interview: shown again ...
+    assert anonymous.whereabouts.text().startswith("Held with this interview")  # ... and it says where it is
     field = runner.cards["role"].field.editor
     field.setFocus()
     field.end(False)
     type_text(field, " (港)")
     pick(qtbot, runner, "size", "Large")
     dialog = runner.finish()
-    assert "What holds small groups back?" in dialog.summary.text()  # this sitting has no answer for it
+    assert dialog.summary.text() == "Every required question has an answer."  # the held one counts
     dialog.finish_button.click()
     w.close_study()
     with Study.open(path) as study:
         (record,) = study.interviews.for_organisation(org)
         assert record.answers == {"role": "Dyrektor (港)", "size": "Large"}
         assert record.completed is not None
-        assert [c.text for c in study.pool.comments()] == ["Brak wolontariuszy"]
+        assert study.held.for_interview(record.id) == {"sector_barriers": "Brak wolontariuszy"}
     assert warnings == []
 
 
@@ -483,8 +587,9 @@ def test_leaving_the_study_waits_for_queued_saves(qtbot, small_study: Study, war
     type_text(runner.cards["sector_help"].field.editor, "更多的培训")
     w.close_study()  # straight away: pending saves are written first
     with Study.open(path) as study:
-        assert study.interviews.for_organisation(org)[0].answers == {"role": "Skarbnik"}
-        assert [c.text for c in study.pool.comments()] == ["更多的培训"]
+        (record,) = study.interviews.for_organisation(org)
+        assert record.answers == {"role": "Skarbnik"}
+        assert study.held.for_interview(record.id) == {"sector_help": "更多的培训"}
 
 
 def test_list_filters_and_starting_twice_shows_the_open_interview(qtbot, small_study: Study, warnings):

@@ -3,7 +3,8 @@
 New study from a template on the welcome screen → add organisations → log an attempt with a
 call-back → run the interview by typing (Polish, Urdu, Chinese) → finish → tick a box →
 walk Previous / Next. Then the file is reopened and must hold exactly that, with the
-anonymous answer in the pool and nothing linking it back.
+anonymous answer held with its interview (one finished interview is fewer than k to hide it
+among) and in no named record.
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
         [interview] = study.interviews.for_organisation(org)
         assert interview.completed is not None
         assert interview.answers == {"a1": POLISH, "b1": URDU}
-        pooled = study.pool.comments()
-        assert [(c.question_id, c.text) for c in pooled] == [("d1", CHINESE)]
+        assert study.pool.comments() == []  # it waits for k finished interviews ...
+        assert study.held.for_interview(interview.id) == {"d1": CHINESE}  # ... held with this one
         # Nothing named holds the anonymous words, and the file keeps fieldkit's rules.
         dump = repr([tuple(r) for t in ("organisations", "contacts", "attempts", "interviews", "answers")
                      for r in study.conn.execute(f"SELECT * FROM {t}")])

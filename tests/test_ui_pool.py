@@ -1,5 +1,6 @@
 """The Pool screen: grouped by theme and question, redaction by typing, tags, search, delete,
-and never a hint of who said what."""
+the answers still held with their interviews and moving them at the end of fieldwork, and
+never a hint of who said what."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def study_path(tmp_path: Path, monkeypatch) -> Path:
             session = study.interviews.start(org, interviewer="Ruth")
             for qid, value in given.items():
                 session.save_answer(qid, value)
+            session.complete()
+        study.held.move_now()  # three interviews are fewer than k: moved by hand, as at the end of fieldwork
     return path
 
 
@@ -266,4 +269,121 @@ def test_nothing_on_the_pool_screen_names_who_said_what(qtbot, tmp_path: Path, m
     # nor a date, time or interview number of any kind
     words = [re.sub(r"<[^>]+>", " ", t) for t in seen]  # the words of rich text, not its markup
     assert not [t for t in words if re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d|#\d+|\binterview(er)?\b", t, re.I)]
+    w.close()
+
+
+@pytest.fixture
+def held_path(tmp_path: Path, monkeypatch) -> Path:
+    """Three finished interviews and one unfinished hold answers to one question; one finished
+    interview holds an answer to another. k is 5, so nothing has moved yet."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    from studies import small_template
+
+    path = tmp_path / "held.fieldkit"
+    with Study.create(path, small_template()) as study:
+        for i, text in enumerate(BARRIERS + ["Brak czasu"]):
+            org = study.organisations.add(f"Organisation {i}", category="Network")
+            session = study.interviews.start(org)
+            session.save_answer("sector_barriers", text)
+            if i == 0:
+                session.save_answer("sector_help", HELP[0])
+            if i < 3:
+                session.complete()
+    return path
+
+
+def _held_rows(screen) -> list[list[str]]:
+    tree = screen.held.tree
+    return [[tree.topLevelItem(r).text(c) for c in range(tree.columnCount()) if not tree.isColumnHidden(c)]
+            for r in range(tree.topLevelItemCount())]
+
+
+def _answer_box(label: str, seen: list[str]) -> None:
+    from fieldkit.ui.qt import QApplication, QMessageBox
+
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    seen.append(box.text())
+    [button] = [b for b in box.buttons() if b.text() == label]
+    button.click()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_held_answers_are_listed_and_moved_at_the_end_of_fieldwork_after_a_warning(qtbot, held_path: Path):
+    from fieldkit.ui.main_window import MainWindow
+    from fieldkit.ui.qt import QTimer
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(held_path)
+    w.show()
+    qtbot.waitExposed(w)
+    screen = w.show_screen("pool")
+    assert _held_rows(screen) == [
+        ["What holds small groups back?", "3 of 5 finished interviews", "1 unfinished"],
+        ["What would help them?", "1 of 5 finished interviews", ""],
+    ]
+    assert screen.held.isVisible() and screen.held.tree.isVisible()
+    assert screen.held.summary.text() == ("<b>Held with interviews</b> · 5 anonymous answers wait with their "
+                                          "interviews until 5 finished interviews have answered the same question, "
+                                          "then move to the pool together.")
+    assert screen.held.move_button.isEnabled()
+    assert _comments(screen) == []
+
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: _answer_box("Cancel", seen))
+    assert screen.held.move_now() is False  # the warning first; Cancel moves nothing
+    assert "its answers would be hidden among only 3 interviews" in seen[0]
+    assert "“What would help them?”: its answers would be hidden among only 1 interview<" in seen[0]
+    assert w.session.study.held.count() == 5
+
+    QTimer.singleShot(0, lambda: _answer_box("Move to the pool anyway", seen))
+    screen.held.move_button.click()
+    assert sorted(_comments(screen)) == sorted(BARRIERS + HELP)  # the screen redrew
+    assert _held_rows(screen) == [["What holds small groups back?", "0 of 5 finished interviews", "1 unfinished"]]
+    assert not screen.held.move_button.isEnabled()  # only an unfinished interview holds anything
+    assert screen.held.message.text() == "Moved 4 answers to the pool."
+    w.close()
+    with Study.open(held_path) as study:
+        assert sorted(c.text for c in study.pool.comments()) == sorted(BARRIERS + HELP)
+        assert [(g.question_id, g.finished, g.unfinished) for g in study.held.groups()] == [("sector_barriers", 0, 1)]
+
+
+def test_moving_now_says_so_when_the_log_could_not_be_emptied(qtbot, held_path: Path, monkeypatch):
+    from fieldkit.storage.wal import Checkpoint
+    from fieldkit.ui import errors
+    from fieldkit.ui.main_window import MainWindow
+    from fieldkit.ui.qt import QTimer
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(errors, "warn", lambda parent, title, text: shown.append((title, text)))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(held_path)
+    study = w.session.study
+    wal = Path(f"{held_path}-wal")
+    monkeypatch.setattr(study, "empty_wal", lambda **kw: Checkpoint(False, 7, wal))  # another reader, say
+    screen = w.show_screen("pool")
+    QTimer.singleShot(0, lambda: _answer_box("Move to the pool anyway", []))
+    assert screen.held.move_now()
+    [(title, text)] = shown
+    assert title == "The move is not finished on disk"
+    assert "still holds 7 page image(s)" in text and str(wal) in text
+    w.close()
+
+
+def test_the_held_list_follows_interviews_finished_elsewhere(qtbot, held_path: Path):
+    from fieldkit import anonymity
+    from fieldkit.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(held_path)
+    screen = w.show_screen("pool")
+    study = w.session.study
+    anonymity.set_k(study, 4)
+    [unfinished] = [r.id for r in study.interviews.listing(completed=False)]
+    w.session.call(study.interviews.resume(unfinished).complete, changes={"interviews"})  # the 4th: they move
+    assert _held_rows(screen) == [["What would help them?", "1 of 4 finished interviews"]]
+    assert sorted(_comments(screen)) == sorted(BARRIERS + ["Brak czasu"])
     w.close()

@@ -218,3 +218,67 @@ def test_add_relabel_and_remove_a_flag(window, qtbot, warnings):
     with _reopen(window) as again:
         assert [(f.id, f.label) for f in again.template.flags] == [
             ("invite", "Invite to the launch"), ("wants_the_newsletter", "Chce biuletyn")]
+
+
+def test_anonymity_k_is_typed_saved_and_kept(window, qtbot):
+    from fieldkit.ui.qt import Qt
+
+    screen = window.show_screen("settings")
+    study = window.session.study
+    panel = screen.anonymity
+    assert panel.spin.value() == 5 == study.anonymity_k
+    assert panel.explanation.text().startswith("A pooled answer is hidden among at least k interviews")
+    assert panel.isVisible() and panel.spin.minimum() == 1 and panel.spin.maximum() == 50
+    panel.spin.setFocus()
+    panel.spin.selectAll()
+    type_text(panel.spin, "12")
+    assert study.anonymity_k == 5  # not per digit: "1" is not a k of 1
+    qtbot.keyClick(panel.spin, Qt.Key_Tab)  # leaving the box saves at once
+    assert study.anonymity_k == 12
+    assert panel.message.text() == "k is now 12."
+    window.session.undo_stack.undo()
+    assert study.anonymity_k == 5 and panel.spin.value() == 5
+    window.session.undo_stack.redo()
+    with _reopen(window) as again:
+        assert again.anonymity_k == 12
+
+
+def test_lowering_k_below_three_asks_first_and_says_what_it_gives_up(window, qtbot):
+    from fieldkit import anonymity
+    from fieldkit.ui.qt import QApplication, QMessageBox, QTimer
+
+    screen = window.show_screen("settings")
+    study = window.session.study
+    for name in ("Sieć A", "Sieć B"):  # two finished interviews hold an anonymous answer each
+        session = study.interviews.start(study.organisations.find_by_name(name)[0])
+        session.save_answer("sector_barriers", f"Brak pieniędzy ({name})")
+        session.complete()
+    panel = screen.anonymity
+    seen: list[str] = []
+
+    def answer(label: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        [button] = [b for b in box.buttons() if b.text() == label]
+        button.click()
+
+    QTimer.singleShot(0, lambda: answer("Cancel"))
+    panel.spin.setValue(2)
+    panel.flush()
+    assert seen == [anonymity.risk(2)[0].upper() + anonymity.risk(2)[1:] + "."]
+    assert study.anonymity_k == 5 and panel.spin.value() == 5  # nothing changed
+    assert study.held.count() == 2
+
+    QTimer.singleShot(0, lambda: answer("Set k to 2"))
+    panel.spin.setValue(2)
+    panel.flush()
+    assert study.anonymity_k == 2
+    assert study.held.count() == 0 and study.pool.count() == 2  # two finished interviews are now enough
+    assert panel.message.text() == ("k is now 2. 2 held answers moved to the pool, now that enough interviews "
+                                    "have answered.")
+    panel.spin.setValue(3)  # raising it asks nothing
+    panel.flush()
+    assert study.anonymity_k == 3 and len(seen) == 2
+    with _reopen(window) as again:
+        assert again.anonymity_k == 3

@@ -4,7 +4,8 @@ A field knows how to show a stored value and how to read the researcher's answer
 the value the core stores (``Question.clean``), without touching the study: the interview
 runner decides when to save. Invalid input (a number that is not a number) is marked on
 the card and never saved. Anonymous questions get their own colour and say where their
-answer goes.
+answer is: held with this interview, or moved to the pool (the runner tells each card, with
+the sentences of fieldkit/ui/held.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from fieldkit.errors import InvalidValueError
 from fieldkit.templates import Question, Section
+from fieldkit.ui.held import section_band
 from fieldkit.ui.qt import (
     QButtonGroup,
     QCheckBox,
@@ -41,9 +43,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.welcome import heading
 
-ANONYMOUS_WORDS = "Anonymous — goes to the comment pool, not stored against this organisation"
-EARLIER_SITTING = ("Not shown: anything answered here in an earlier sitting went to the pool and stays "
-                   "out of reach. Answering again adds another comment.")
+ANONYMOUS_WORDS = "Anonymous — moves to the comment pool, never stored against this organisation"
 ANONYMOUS_BAND = "#efe6fb"
 ANONYMOUS_EDGE = "#6b3fa0"
 ANONYMOUS_TEXT = "#3d1f66"
@@ -414,9 +414,11 @@ def make_field(question: Question) -> AnswerField:
 class QuestionCard(QFrame):
     """A question as the researcher reads it: label, help, required mark, the input, any problem."""
 
-    def __init__(self, question: Question, *, resumed: bool = False, parent: QWidget | None = None):
+    def __init__(self, question: Question, *, parent: QWidget | None = None):
         super().__init__(parent)
         self.question = question
+        #: anonymous only: where its answer is (``show_whereabouts``)
+        self.whereabouts: QLabel | None = None
         self.setObjectName("anonymous" if question.anonymous else "named")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -429,6 +431,14 @@ class QuestionCard(QFrame):
             band.setObjectName("anonymous_words")
             band.setWordWrap(True)
             layout.addWidget(band)
+            self.whereabouts = QLabel()
+            self.whereabouts.setObjectName("whereabouts")
+            self.whereabouts.setTextFormat(Qt.TextFormat.PlainText)
+            self.whereabouts.setWordWrap(True)
+            font = self.whereabouts.font()
+            font.setItalic(True)
+            self.whereabouts.setFont(font)
+            layout.addWidget(self.whereabouts)
         required = (f" <span style='color:{ERROR_COLOUR}'>· required</span>" if question.required else "")
         self.label = QLabel(f"<span style='color:gray'>{question.id}</span>&nbsp; <b>{_escape(question.label)}</b>"
                             f"{required}")
@@ -445,16 +455,11 @@ class QuestionCard(QFrame):
                 palette.setColor(QPalette.WindowText, palette.color(QPalette.PlaceholderText))
                 help_.setPalette(palette)
             layout.addWidget(help_)
-        if question.anonymous and resumed:
-            earlier = QLabel(f"<i>{EARLIER_SITTING}</i>")
-            earlier.setWordWrap(True)
-            earlier.setObjectName("earlier_sitting")
-            layout.addWidget(earlier)
         self.field = make_field(question)
         target = self.field.focus_target()
         name = question.label + (" (required)" if question.required else "")
         if question.anonymous:
-            name += " — anonymous, goes to the comment pool"
+            name += " — anonymous, moves to the comment pool"
         target.setAccessibleName(name)
         target.setAccessibleDescription(question.help)
         self.label.setBuddy(target)
@@ -467,6 +472,12 @@ class QuestionCard(QFrame):
         layout.addWidget(self.problem)
         if not question.anonymous:
             self.setFrameShape(QFrame.NoFrame)
+
+    def show_whereabouts(self, text: str) -> None:
+        """Say where an anonymous question's answer is (held with this interview, or moved)."""
+        if self.whereabouts is not None and self.whereabouts.text() != text:
+            self.whereabouts.setText(text)
+            self.whereabouts.setAccessibleName(text)
 
     def show_problem(self, text: str | None) -> None:
         """Mark the input as not saved (``text`` says why), or clear the mark."""
@@ -486,7 +497,7 @@ class QuestionCard(QFrame):
 class SectionPage(QScrollArea):
     """One section of the schedule: title, intro, a band if it is all anonymous, its question cards."""
 
-    def __init__(self, section: Section, *, resumed: bool = False, parent: QWidget | None = None):
+    def __init__(self, section: Section, *, k: int, parent: QWidget | None = None):
         super().__init__(parent)
         inner = QWidget()
         layout = QVBoxLayout(inner)
@@ -505,14 +516,13 @@ class SectionPage(QScrollArea):
             intro.setFont(font)
             layout.addWidget(intro)
         if section.questions and all(q.anonymous for q in section.questions):
-            band = QLabel("<b>This whole section is anonymous.</b> Every answer here goes to the comment pool, "
-                          "with nothing that links it to this organisation or this interview.")
+            band = QLabel(section_band(k))
             band.setWordWrap(True)
             band.setObjectName("anonymous_section")
             band.setStyleSheet(f"QLabel#anonymous_section {{ background: {ANONYMOUS_EDGE}; color: white; "
                                "padding: 8px 10px; border-radius: 3px; }")
             layout.addWidget(band)
-        self.cards = [QuestionCard(q, resumed=resumed) for q in section.questions]
+        self.cards = [QuestionCard(q) for q in section.questions]
         for card in self.cards:
             layout.addWidget(card)
         layout.addStretch(1)
@@ -530,7 +540,7 @@ class FinishDialog(QDialog):
     """What is still missing, and the "full interview" tick (the researcher's call either way)."""
 
     def __init__(self, parent: QWidget, organisation: str, missing: list[str], unsaved: list[str],
-                 resumed: bool):
+                 moved_earlier: bool):
         super().__init__(parent)
         self.setWindowTitle("Finish the interview")
         layout = QVBoxLayout(self)
@@ -552,8 +562,8 @@ class FinishDialog(QDialog):
             bad.setTextFormat(Qt.PlainText)
             bad.setWordWrap(True)
             layout.addWidget(bad)
-        if resumed:
-            note = QLabel("Anonymous answers from an earlier sitting are in the pool and are not counted here.")
+        if moved_earlier:
+            note = QLabel("Anonymous answers that have moved to the pool are not counted here.")
             note.setWordWrap(True)
             layout.addWidget(note)
         self.full = QCheckBox("Full interview completed")

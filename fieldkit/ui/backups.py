@@ -1,10 +1,15 @@
-"""File ▸ Backups: where a study's backups live, when the last was taken, and restoring one."""
+"""File ▸ Backups: where a study's backups live, when the last was taken, and restoring one.
+
+A backup never holds the anonymous answers still held with their interviews (fieldkit.held):
+the dialog says so, and what a restore would therefore lack.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fieldkit.storage import backups
+from fieldkit.ui.held import lacks_held
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QDialog,
@@ -39,7 +44,7 @@ def _size(n: int) -> str:
 class BackupsDialog(QDialog):
     """Lists the backups of one study; ``chosen`` is the backup to restore after ``accept``."""
 
-    def __init__(self, study_path: Path, parent: QWidget | None = None):
+    def __init__(self, study_path: Path, parent: QWidget | None = None, *, study=None):
         super().__init__(parent)
         self.setWindowTitle("Backups")
         self.resize(720, 420)
@@ -55,6 +60,14 @@ class BackupsDialog(QDialog):
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(where)
+        #: what a restore lacks (the answers still held with their interviews), when the study is open
+        self.held_note = held_note(study, after="; the file as it is now is kept beside a restored study, "
+                                   "with them") if study is not None else ""
+        if self.held_note:
+            lacks = QLabel(self.held_note)
+            lacks.setObjectName("held_note")
+            lacks.setWordWrap(True)
+            layout.addWidget(lacks)
         if backups.is_paused(study_path):
             paused = QLabel("Old backups are not being cleared away, because this study was restored.")
             paused.setWordWrap(True)
@@ -129,8 +142,20 @@ class BackupsDialog(QDialog):
         answer = QMessageBox.question(
             self, "Restore this backup?",
             f"The study will go back to how it was on {b.taken:%d %B %Y at %H:%M}. The current file is "
-            "backed up first and kept beside it, so nothing is lost.",
-            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
-        if answer == QMessageBox.Yes:
+            "backed up first and kept beside it, so nothing is lost." + (f"\n\n{self.held_note}" if self.held_note
+                                                                        else ""),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
             self.chosen = b.path
             self.accept()
+
+
+def held_note(study, what: str = "A study restored from a backup", *, after: str = "") -> str:
+    """What a restore from a backup (or a copy: ``what`` = "The copy") lacks: the anonymous
+    answers still held with their interviews; then how many the study holds now, and ``after``."""
+    by_category = any(q.count_by for q in study.template.questions())
+    text = lacks_held(study.anonymity_k, what, by_category=by_category)
+    n = study.held.count()
+    if n:
+        text += f" Right now it holds {n} such answer{'s' if n != 1 else ''}{after}."
+    return text

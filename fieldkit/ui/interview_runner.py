@@ -4,19 +4,24 @@ The runner shows the schedule the interview was taken with, section by section. 
 saved as the researcher pauses (and at once on leaving a question), by one background
 thread working through an ordered queue where the latest value of each question wins, so
 typing never waits for the disk. The study serialises access with its own lock; the UI
-thread does not touch the study while the researcher types. Anonymous answers go to the
-pool and only this sitting can see them again.
+thread does not touch the study while the researcher types. Anonymous answers are held with
+the interview (shown again on resuming, and open to correction) until enough finished
+interviews have answered the same question; then they move to the pool, and from there no
+sitting can find them again. Each anonymous card says which of the two its answer is.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from fieldkit.errors import FieldkitError, InvalidValueError
+from fieldkit.held import Group
 from fieldkit.interviews import MODE_LABELS, MODES, InterviewSession
 from fieldkit.ui import errors
+from fieldkit.ui import held as held_words
 from fieldkit.ui.answer_saver import Saver
 from fieldkit.ui.answer_widgets import (
     ANONYMOUS_BAND,
@@ -89,6 +94,13 @@ class Runner(QWidget):
         self._timer.timeout.connect(self._pause_over)
         self._last_edit = 0.0
         saver.landed.connect(self._landed)
+        self.completed_before = record.completed is not None
+        self.k = study.anonymity_k
+        held = study.held.for_interview(interview.interview_id)
+        #: anonymous questions answered here (held at opening, or given in this sitting)
+        self._given: set[str] = set(held)
+        self._waiting_lock = threading.Lock()
+        self._waiting: dict[str, Group] | None = None  # set by the saver thread, shown on landing
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -164,7 +176,7 @@ class Runner(QWidget):
                 item.setBackground(QColor(ANONYMOUS_BAND))
                 item.setForeground(QColor(ANONYMOUS_TEXT))
             self.sections.addItem(item)
-            page = SectionPage(section, resumed=resumed)
+            page = SectionPage(section, k=self.k)
             for card in page.cards:
                 card.field.edited.connect(lambda card=card: self._edited(card))
                 self.cards[card.question.id] = card
@@ -202,9 +214,10 @@ class Runner(QWidget):
                 shortcut.setContext(Qt.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
 
-        for qid, value in record.answers.items():
+        for qid, value in {**record.answers, **held}.items():
             if qid in self.cards:
                 self.cards[qid].field.set_value(value)
+        self._show_whereabouts(study.held.waiting_for(interview.interview_id))
         self.finish_dialog: FinishDialog | None = None
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self.sections.setCurrentRow(0)
@@ -323,8 +336,32 @@ class Runner(QWidget):
         except InvalidValueError:
             return
         q = card.question
-        self._kinds |= {"pool"} if q.anonymous else ({"interviews", "organisations"} if q.flag else {"interviews"})
-        self._put(("answer", q.id), lambda: self.interview.save_answer(q.id, value))
+        self._kinds |= {"interviews", "organisations"} if q.flag else {"interviews"}  # held answers too
+        if q.anonymous:
+            self._given.add(q.id)
+            self._put(("answer", q.id), lambda: self._hold(q.id, value))
+        else:
+            self._put(("answer", q.id), lambda: self.interview.save_answer(q.id, value))
+
+    def _hold(self, question_id: str, value: Any) -> None:
+        """On the saver's thread: save an anonymous answer, then read where the interview's
+        held answers stand, for the cards to show once the save has landed."""
+        self.interview.save_answer(question_id, value)
+        try:
+            waiting = self.session.study.held.waiting_for(self.interview.interview_id)
+        except Exception:  # noqa: BLE001 - the answer is saved: not a failed save; the cards catch up next time
+            errors.log.exception("reading where the held answers stand")
+            return
+        with self._waiting_lock:
+            self._waiting = waiting
+
+    def _show_whereabouts(self, waiting: dict[str, Group]) -> None:
+        """Tell each anonymous card where its answer is (``waiting``: ``held.waiting_for``)."""
+        for qid, card in self.cards.items():
+            if card.question.anonymous:
+                moved_earlier = self.completed_before and qid not in self._given
+                card.show_whereabouts(held_words.card_line(card.question, waiting.get(qid), self.k,
+                                                           moved_earlier=moved_earlier))
 
     def _put(self, key: tuple[str, str], job: Callable[[], Any]) -> None:
         if key[0] == "header":
@@ -357,6 +394,10 @@ class Runner(QWidget):
             self._failures.append(f"{what}: {message}")
             if not self._warning_open:
                 QTimer.singleShot(0, self._warn)
+        with self._waiting_lock:
+            waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self._show_whereabouts(waiting)
         if not self.saver.busy() and self._kinds:
             kinds, self._kinds = self._kinds, set()
             self.session.notify(kinds)
@@ -436,7 +477,9 @@ class Runner(QWidget):
         gaps = {q.id for q in self.interview.missing_required()}
         missing = [f"{s.title}: {q.label}" for s in self.template.sections for q in s.questions if q.id in gaps]
         unsaved = [c.question.label for c in self.cards.values() if c.has_problem]
-        dialog = FinishDialog(self, self.organisation, missing, unsaved, self.resumed)
+        moved = self.completed_before and any(c.question.anonymous and q not in self._given
+                                              for q, c in self.cards.items())  # some may have moved
+        dialog = FinishDialog(self, self.organisation, missing, unsaved, moved)
         self.finish_dialog = dialog
         dialog.accepted.connect(lambda: self._complete(dialog.full.isChecked()))
         dialog.finished.connect(lambda _r: setattr(self, "finish_dialog", None))
@@ -445,16 +488,21 @@ class Runner(QWidget):
 
     def _complete(self, full: bool) -> None:
         self.flush()
+        held = self.session.study.held
+        before = held.waiting_for(self.interview.interview_id)
         tick = self.session.call(self.interview.complete, full_interview=full,
-                                 changes={"interviews", "organisations"}, what="finishing the interview")
+                                 changes={"interviews", "organisations", "pool"}, what="finishing the interview")
         if tick is None:
             return
+        after = held.waiting_for(self.interview.interview_id)
+        self._show_whereabouts(after)
         self.shut()
-        self.closed.emit(f"Finished the interview with {self.organisation}. "
-                         f"Full interview: {'ticked' if tick else 'not ticked'}.")
+        anonymous = held_words.finished_words(before, after, self.k)
+        self.closed.emit(" ".join(filter(None, (f"Finished the interview with {self.organisation}.",
+                                                f"Full interview: {'ticked' if tick else 'not ticked'}.", anonymous))))
 
     def shut(self) -> None:
-        """Flush, forget this sitting's links to the pool, and let go of the study."""
+        """Flush, stop listening, and let go of the study (held answers stay held)."""
         self.flush()
         try:
             QApplication.instance().focusChanged.disconnect(self._focus_changed)
@@ -535,7 +583,8 @@ class InterviewsScreen(QWidget):
         return None if interview is None else self._show(interview, resumed=False)
 
     def resume(self, interview_id: int) -> Runner | None:
-        """Reopen an interview to go on answering (anonymous answers from before stay hidden)."""
+        """Reopen an interview to go on answering: its held anonymous answers are shown with
+        the named ones; those already moved to the pool are not."""
         if self.runner is not None and self.runner.interview.interview_id == interview_id:
             self.stack.setCurrentWidget(self.runner)
             return self.runner

@@ -173,7 +173,11 @@ class MainWindow(QMainWindow):
             if e.backup is None:
                 errors.warn(self, "The study is damaged", str(e))
                 return False
-            answer = QMessageBox.warning(self, "The study is damaged", f"{e}\n\nRestore that backup now?",
+            answer = QMessageBox.warning(self, "The study is damaged",
+                                         f"{e}\n\nA backup lacks the anonymous answers that were still held with "
+                                         "their interviews (the last few finished interviews' and any unfinished "
+                                         "one's); the damaged file is kept beside the restored one.\n\n"
+                                         "Restore that backup now?",
                                          QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
             if answer != QMessageBox.Yes:
                 return False
@@ -308,8 +312,17 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(self, "Save a copy of the study",
                                               str(study.path.with_name(f"{study.path.stem} (copy).fieldkit")),
                                               "fieldkit studies (*.fieldkit)")
-        if name:
-            self.session.call(study.save_copy, Path(name), changes=set(), what="the copy")
+        if not name:
+            return
+        copy = self.session.call(study.save_copy, Path(name), changes=set(), what="the copy")
+        if copy is None:
+            return
+        self.statusBar().showMessage(f"Saved a copy as {copy}", 15_000)
+        if study.held.count():  # say what the copy lacks, when it lacks something
+            from fieldkit.ui.backups import held_note
+
+            QMessageBox.information(self, "Copy saved", f"Saved a copy as {copy}.\n\n"
+                                    + held_note(study, "The copy", after=", and goes on moving them to its pool"))
 
     def backup_now(self) -> None:
         """The periodic backup: skipped when nothing changed; a failure is a warning only."""
@@ -328,7 +341,7 @@ class MainWindow(QMainWindow):
         from fieldkit.ui.backups import BackupsDialog
 
         path = self.session.study.path
-        dialog = BackupsDialog(path, self)
+        dialog = BackupsDialog(path, self, study=self.session.study)
         if dialog.exec() and dialog.chosen is not None:
             self._close_session()
             if not self._restore(path, dialog.chosen):

@@ -5,6 +5,10 @@ Nothing on this screen says or hints at who said what: there is no organisation,
 date, interview or number here, and comments come in the pool's own order (by random id),
 which has nothing to do with when they were said. Answers to choice and scale questions are
 shown as overall counts, not one by one.
+
+Above them, "Held with interviews" (fieldkit/ui/held.py) lists the answers still waiting with
+their interviews for k finished interviews to have answered the same question, with "Move to
+the pool now…" for the end of fieldwork.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import html
 
 from fieldkit.pool import Comment
 from fieldkit.templates import COUNTABLE_TYPES, Question, Template
+from fieldkit.ui.held import HeldPanel
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QBrush,
@@ -47,7 +52,11 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
-RELEVANT = {"pool", "template", "interviews"}
+#: Changes to the pool itself. (An anonymous answer being typed changes "interviews": it is held
+#: with its interview, and only the "Held with interviews" panel redraws.)
+RELEVANT = {"pool", "template"}
+#: Changes that can move answers from interviews into the pool, or regroup those held.
+HELD_RELEVANT = {"pool", "template", "interviews", "organisations", "details"}
 SEARCH_DELAY_MS = 250
 SAVE_DELAY_MS = 700
 #: Tree and list item roles
@@ -98,6 +107,8 @@ class PoolScreen(QWidget):
                        "shows who said what, and comments appear in no particular order.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.held = HeldPanel(session, self)
+        layout.addWidget(self.held)
 
         top = QHBoxLayout()
         search_label = QLabel("&Search")
@@ -203,7 +214,11 @@ class PoolScreen(QWidget):
     # --- drawing -----------------------------------------------------------------------------
 
     def _on_changed(self, kinds: set[str]) -> None:
-        if not kinds & RELEVANT:
+        if kinds & HELD_RELEVANT:
+            self.held.refresh()
+        # finishing an interview can move answers in: redraw when the pool has grown
+        moved_in = "interviews" in kinds and self.session.study.pool.count() != self._pool_count
+        if not kinds & RELEVANT and not moved_in:
             return
         if self._own_change:
             self._fill_groups()  # counts may have moved; the list and the editor are current
@@ -217,6 +232,7 @@ class PoolScreen(QWidget):
         """Read the pool again (with the search) and redraw, keeping the group and comment."""
         study = self.session.study
         self._template = study.template
+        self._pool_count = study.pool.count()
         self._comments = study.pool.comments(search=self.search.text() or None)
         self._fill_theme_boxes()
         self._fill_groups()
@@ -248,6 +264,7 @@ class PoolScreen(QWidget):
         if self._own_change:
             comments = self.session.study.pool.comments(search=self.search.text() or None)
             self._comments = comments
+            self._pool_count = self.session.study.pool.count()
         bold = QFont(self.groups.font())
         bold.setBold(True)
         self.groups.blockSignals(True)
@@ -336,8 +353,9 @@ class PoolScreen(QWidget):
         self._show_current()
         if not self.list.count():
             empty = QListWidgetItem("No comments match the search." if searching else
-                                    "No comments yet. Answers to anonymous questions arrive here as "
-                                    "interviews are taken.")
+                                    "No comments yet. Answers to anonymous questions arrive here in groups, "
+                                    f"once {self.session.study.anonymity_k} finished interviews have answered "
+                                    "a question.")
             empty.setFlags(Qt.ItemIsEnabled)
             empty.setForeground(QBrush(self.palette().color(QPalette.PlaceholderText)))
             self.list.addItem(empty)

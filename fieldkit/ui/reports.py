@@ -5,6 +5,10 @@ The "Client report" tab is ``report_panel.ReportPanel``. The "Figures and tables
 the method summary and the summary tables (by category with targets, by area), always
 current, so the researcher can watch progress; each table saves as CSV or XLSX, and every
 summary table (crosstabs included) saves at once as a workbook with a sheet per table.
+
+Above both tabs, a warning box (``anonymity.AnonymityWarnings``) names every pooled question
+whose answers hide among fewer than k interviews, and the categories of each question counted
+by category that have not yet reached k.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from fieldkit import summary
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import errors
+from fieldkit.ui.anonymity import AnonymityWarnings
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -35,6 +40,8 @@ from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
 RELEVANT = {"organisations", "attempts", "interviews", "template"}
+#: What can change the anonymity warnings: the pool, held answers, k, categories.
+ANONYMITY_RELEVANT = {"pool", "interviews", "details", "template", "organisations"}
 
 
 def _table(name: str) -> QTableWidget:
@@ -70,6 +77,8 @@ class ReportsScreen(QWidget):
         self.session = session
         outer = QVBoxLayout(self)
         outer.addWidget(heading("Reports"))
+        self.anonymity = AnonymityWarnings(self)
+        outer.addWidget(self.anonymity)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Reports")
         outer.addWidget(self.tabs, 1)
@@ -110,7 +119,10 @@ class ReportsScreen(QWidget):
             layout.addWidget(self.tables[key])
         layout.addStretch(1)
         session.changed.connect(lambda kinds: self.refresh() if kinds & RELEVANT else None)
+        session.changed.connect(
+            lambda kinds: self.anonymity.refresh(session.study) if kinds & ANONYMITY_RELEVANT else None)
         self.refresh()
+        self.anonymity.refresh(session.study)
 
     def refresh(self) -> None:
         study = self.session.study

@@ -1,5 +1,6 @@
-"""Study settings: the study's details, its vocabularies, targets and flags, and the date by
-which its personal data is to be deleted (``fieldkit/ui/personal_data.py``).
+"""Study settings: the study's details, its vocabularies, targets and flags, its anonymity
+setting k (``fieldkit/ui/anonymity.py``), and the date by which its personal data is to be
+deleted (``fieldkit/ui/personal_data.py``).
 
 Every change is saved as it is made: a vocabulary, target or flag change is a new version of
 the study's template (interviews already taken keep theirs). The core refuses to remove a
@@ -34,6 +35,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.anonymity import AnonymityPanel
 from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
@@ -318,6 +320,8 @@ class SettingsScreen(QWidget):
         layout.addLayout(grid)
 
         layout.addWidget(self._build_targets())
+        self.anonymity = AnonymityPanel(session)
+        layout.addWidget(self.anonymity)
         self.retention = RetentionPanel(session)
         layout.addWidget(self.retention)
         layout.addStretch(1)
@@ -417,6 +421,7 @@ class SettingsScreen(QWidget):
     def refresh(self, kinds: set[str]) -> None:
         template = self.study.template
         if kinds & {"details"}:
+            self.anonymity.refresh()
             self.retention.refresh()
             for key, field in self.details.items():
                 value = getattr(self.study, key)
@@ -609,4 +614,5 @@ class SettingsScreen(QWidget):
         """Save what is being typed before the study closes."""
         for saver in list(self._details_save.values()) + list(self._target_save.values()):
             saver.flush()
+        self.anonymity.flush()
         self.retention.save()
