@@ -39,27 +39,26 @@ def sentence(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) + f" ({rng.randrange(10**9)})"
 
 
+def insert(conn: sqlite.Connection, n: int, rng: random.Random) -> None:
+    """``n`` comments with their search entries in one transaction, then a TRUNCATE checkpoint."""
+    conn.execute("BEGIN IMMEDIATE")
+    for _ in range(n):
+        cid, text = rng.randrange(1, 2**62), sentence(rng)
+        conn.execute("INSERT OR IGNORE INTO pool VALUES (?, 'q', ?, ?)", (cid, f'"{text}"', text))
+        conn.execute("INSERT OR IGNORE INTO pool_search(rowid, text) VALUES (?, ?)", (cid, text))
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def floor(folder: Path, comments: int, k: int, rng: random.Random) -> float:
     conn = sqlite.connect(folder / "floor.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE pool (id INTEGER PRIMARY KEY, question_id TEXT, value TEXT, text TEXT)")
     conn.execute("CREATE VIRTUAL TABLE pool_search USING fts5(text, tokenize = 'trigram')")
-    conn.execute("BEGIN")
-    for _ in range(comments):
-        cid, text = rng.randrange(1, 2**62), sentence(rng)
-        conn.execute("INSERT OR IGNORE INTO pool VALUES (?, 'q', ?, ?)", (cid, f'"{text}"', text))
-        conn.execute("INSERT OR IGNORE INTO pool_search(rowid, text) VALUES (?, ?)", (cid, text))
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    insert(conn, comments, rng)  # the pool as it stands
     start = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
-    for _ in range(k):
-        cid, text = rng.randrange(1, 2**62), sentence(rng)
-        conn.execute("INSERT INTO pool VALUES (?, 'q', ?, ?)", (cid, f'"{text}"', text))
-        conn.execute("INSERT INTO pool_search(rowid, text) VALUES (?, ?)", (cid, text))
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    insert(conn, k, rng)  # the group arriving
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed
@@ -86,6 +85,7 @@ def fieldkit_move(folder: Path, comments: int, k: int, rng: random.Random,
             sessions.append(session)
         for session in sessions[:-1]:
             session.complete()
+        sessions[-1].close()  # its sitting ends before it is finished: nothing moves yet
         # The last ``complete`` moves the group: time the move alone.
         from fieldkit.study import now
 

@@ -477,26 +477,7 @@ def _print_name_hits(hits: list[Any]) -> None:
     print(f"fieldkit report: {n} pooled comment{'s' if n != 1 else ''} contain{'s' if n == 1 else ''} "
           "names of organisations or contacts in the study; nothing written. Redact them in the Pool "
           "screen, or write the report anyway with --allow-names:", file=sys.stderr)
-    for hit in hits:
-        print(f"  {hit.question_label} — {', '.join(hit.names)}: "
-              f"“{_abbreviate(hit.text, hit.names)}”", file=sys.stderr)
-
-
-def _abbreviate(text: str, names: list[str], width: int = 90) -> str:
-    """``text`` on one line, cut to about ``width`` characters around the first name in it."""
-    flat = " ".join(text.split())
-    if len(flat) <= width:
-        return flat
-    lower = flat.lower()
-    found = [i for i in (lower.find(name.lower()) for name in names) if i >= 0]
-    start = max(0, min(found) - width // 3) if found else 0
-    start = min(start, len(flat) - width)
-    if start > 0 and " " in flat[start:start + 15]:
-        start = flat.index(" ", start) + 1  # begin at a word
-    piece = flat[start:start + width]
-    if start + width < len(flat) and " " in piece[width // 2:]:
-        piece = piece[:piece.rindex(" ")]  # end at a word
-    return ("…" if start > 0 else "") + piece.strip() + ("…" if start + len(piece) < len(flat) else "")
+    _print_comments(hits, sys.stderr)
 
 
 def cmd_casesheet(args: argparse.Namespace) -> int:

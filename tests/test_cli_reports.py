@@ -220,12 +220,18 @@ def test_small_numbers_parses():
     assert args.small_numbers == 10 and args.page_size == "a4" and not args.allow_names
 
 
-def test_abbreviate_keeps_the_name_in_view():
+def test_excerpt_keeps_the_name_in_view():
+    from fieldkit.reports.names import excerpt
+
     text = "Start of a long story. " * 10 + "Then Dudley CVS told us to apply again.\n" + "More words. " * 20
-    short = cli._abbreviate(text, ["Dudley CVS"])
+    short = excerpt(text, ["Dudley CVS"])
     assert "Dudley CVS" in short and short.startswith("…") and short.endswith("…")
     assert len(short) <= 92 and "\n" not in short
-    assert cli._abbreviate("Short and sweet.", ["x"]) == "Short and sweet."
+    assert excerpt("Short and sweet.", ["x"]) == "Short and sweet."
+    # Found as the names check finds it: another case, without its accents.
+    story = "Start of a long story. " * 10 + "then lodz polish club said no. " + "More. " * 20
+    folded = excerpt(story, ["Łódź Polish Club"])
+    assert "lodz polish club" in folded
 
 
 # --- casesheet ------------------------------------------------------------------------------------
