@@ -28,7 +28,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")  # no saved window state
+        for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):  # no saved window
+            os.environ[variable] = str(Path(tmp) / variable.lower())  # state; backups not in yours
         from fieldkit.demo import build_demo
         from fieldkit.ui.main_window import SCREENS, MainWindow
         from fieldkit.ui.qt import QApplication
