@@ -93,10 +93,8 @@ def warnings(study: Study) -> list[str]:
     return out
 
 
-def new_question_notice(study: Study, question_ids: list[str]) -> str | None:
+def new_question_notice(study: Study, question_ids: list[str]) -> str:
     """What adding these anonymous questions to a running study means for their anonymity."""
-    if not question_ids:
-        return None
     limit = k(study)
     labels = ", ".join(f"“{study.template.question(q).label}”" for q in question_ids)
     done = study.scalar("SELECT count(*) FROM interviews")

@@ -593,8 +593,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     problems = result.problems()  # after closing, which empties the -wal if nobody else reads it
     for line in problems:
         print(f"fieldkit erase: warning: {line}", file=sys.stderr)
-        if "pooled comment" in line:
-            _print_comments(result.named_comments, sys.stderr, written=True)
+    _print_comments(result.named_comments, sys.stderr, written=True)
     return EXIT_FAILED if problems else EXIT_OK
 
 

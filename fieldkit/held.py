@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 #: The key under ``meta`` of the smallest group "Move to the pool now" ever moved, per question.
 SMALL_GROUPS_KEY = "pool_small_groups"
-NO_CATEGORY = ""
 
 
 @dataclass(frozen=True)
@@ -104,24 +103,18 @@ class Held:
 
     # --- the groups ----------------------------------------------------------------------
 
-    @property
-    def k(self) -> int:
-        from fieldkit import anonymity
-
-        return anonymity.k(self.study)
-
     def groups(self) -> list[Group]:
-        """Every group of held answers, in schedule order: how far each is from moving."""
+        """Every group of held answers, in schedule order (within a question counted by
+        category, "no category" last): how far each is from moving."""
         finished: dict[tuple[str, str | None], int] = defaultdict(int)
         unfinished: dict[tuple[str, str | None], int] = defaultdict(int)
         sittings = self.study.interviews.open_sittings
         for iv, qid, _value, version, done, category in self._execute(_ROWS):
-            question = self._question(qid, version)
-            key = (qid, category if question is not None and question.count_by else None)
+            key = _group_key(qid, self._question(qid, version), category)
             (finished if done and iv not in sittings else unfinished)[key] += 1
         order = {q.id: i for i, q in enumerate(self.study.template.questions())}
         keys = sorted(set(finished) | set(unfinished),
-                      key=lambda k: (order.get(k[0], len(order)), k[0], k[1] or ""))
+                      key=lambda k: (order.get(k[0], len(order)), k[0], k[1] == "", k[1] or ""))
         return [Group(qid, self.study.pool._label(qid), category, finished[(qid, category)],
                       unfinished[(qid, category)]) for qid, category in keys]
 
@@ -135,8 +128,7 @@ class Held:
         groups = {(g.question_id, g.category): g for g in self.groups()}
         out = {}
         for qid, category, version in held:
-            question = self._question(qid, version)
-            key = (qid, category if question is not None and question.count_by else None)
+            key = _group_key(qid, self._question(qid, version), category)
             if key in groups:
                 out[qid] = groups[key]
         return out
@@ -148,13 +140,12 @@ class Held:
         cheap) when none has. Called when an interview is finished, when a finished one's
         sitting closes, and when a study opens. Interviews open in a sitting wait: their
         answers may still be corrected on screen."""
-        k = self.k
-        return self._move(lambda n: n >= k, forced=False)
+        return self._move(smallest=self.study.anonymity_k)
 
     def too_small(self) -> list[Group]:
         """The groups "Move to the pool now" would move with fewer than k interviews (to say
         so first); also what the Reports screen lists as still below k."""
-        k = self.k
+        k = self.study.anonymity_k
         return [g for g in self.groups() if 0 < g.finished < k]
 
     def move_now(self) -> Moved:
@@ -162,11 +153,12 @@ class Held:
         Groups smaller than k are recorded, and reported by ``fieldkit check`` and the report.
         A count_by question's answers from a category with fewer than k go into the pool's
         overall counts only, never its counts by category."""
-        return self._move(lambda n: True, forced=True)
+        return self._move(smallest=1)
 
-    def _move(self, ready: Any, *, forced: bool) -> Moved:
+    def _move(self, *, smallest: int) -> Moved:
+        """Move every group of at least ``smallest`` finished interviews."""
         study = self.study
-        k = self.k
+        k = study.anonymity_k
         with study._mutex:
             rows = [r for r in self._execute(_ROWS + " WHERE i.completed IS NOT NULL")
                     if r[0] not in study.interviews.open_sittings]  # still being corrected: not yet
@@ -177,14 +169,12 @@ class Held:
                 question = self._question(qid, version)
                 if question is None:  # not in its own schedule: check reports it
                     continue
-                key = (qid, category if question.count_by else None)
-                members[key].append((iv, json.loads(value), question, category))
-            chosen = {key: group for key, group in members.items() if ready(len(group))}
+                members[_group_key(qid, question, category)].append((iv, json.loads(value), question, category))
+            chosen = {key: group for key, group in members.items() if len(group) >= smallest}
             if not chosen:
                 return Moved(0, (), None)
             moving = [(key, member) for key, group in chosen.items() for member in group]
             random.SystemRandom().shuffle(moving)
-            small: dict[str, int] = {}
             with study.transaction():
                 counts: dict[tuple[str, str, str], int] = defaultdict(int)
                 for (qid, by_category), (iv, value, question, category) in moving:
@@ -198,15 +188,12 @@ class Held:
                     "INSERT INTO pool_counts(question_id, category, choice, n) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(question_id, category, choice) DO UPDATE SET n = n + excluded.n",
                     [(*key, n) for key, n in sorted(counts.items())])
-                if forced:
-                    for (qid, _category), group in chosen.items():
-                        if len(group) < k:
-                            small[qid] = min(small.get(qid, len(group)), len(group))
-                    if small:
-                        known = json.loads(study.meta(SMALL_GROUPS_KEY) or "{}")
-                        for qid, n in small.items():
-                            known[qid] = min(known.get(qid, n), n)
-                        study.set_meta(SMALL_GROUPS_KEY, json.dumps(known, sort_keys=True))
+                small = [(qid, len(group)) for (qid, _category), group in chosen.items() if len(group) < k]
+                if small:  # only "Move to the pool now" moves these: recorded for the warnings
+                    known = json.loads(study.meta(SMALL_GROUPS_KEY) or "{}")
+                    for qid, n in small:
+                        known[qid] = min(known.get(qid, n), n)
+                    study.set_meta(SMALL_GROUPS_KEY, json.dumps(known, sort_keys=True))
                 study.pool.rewrite()
             checkpoint = study.empty_wal()
         groups = tuple(sorted((qid, category, len(group)) for (qid, category), group in chosen.items()))
@@ -223,6 +210,12 @@ class Held:
     def _execute(self, sql: str, params: Any = ()) -> list[tuple]:
         with self.study._mutex:
             return self.study.conn.execute(sql, params).fetchall()
+
+
+def _group_key(question_id: str, question: Question | None, category: str) -> tuple[str, str | None]:
+    """Which group an answer moves with: its question's, and for a question counted by
+    category also its organisation's category."""
+    return question_id, category if question is not None and question.count_by else None
 
 
 def _choices(question: Question, value: Any) -> list[str]:

@@ -280,6 +280,7 @@ class InterviewSession:
         may then move, if their groups are large enough."""
         if self._sitting:
             self._stand()
-            if self.study.interviews.get(self.interview_id).completed and self.study.held.for_interview(
-                    self.interview_id):
+            finished = self.study.scalar("SELECT completed IS NOT NULL FROM interviews WHERE id = ?",
+                                         (self.interview_id,))
+            if finished and self.study.held.for_interview(self.interview_id):
                 self.study.held.move_ready()

@@ -81,10 +81,10 @@ class Pool:
         try:
             for table in tables:
                 conn.execute(f"CREATE TEMP TABLE moving_{table} AS SELECT * FROM main.{table}")
-            for table in ("pool_themes", "pool_names", "pool", "pool_search_content", "pool_search_docsize"):
+            for table in ("pool_themes", "pool_names", *tables):  # children first: no cascade to run
                 conn.execute(f"DELETE FROM main.{table}")
-            for table in ("pool", "pool_themes", "pool_names", "pool_search_content", "pool_search_docsize"):
-                conn.execute(f"INSERT INTO main.{table} SELECT * FROM temp.moving_{table} ORDER BY {tables[table]}")
+            for table, key in tables.items():
+                conn.execute(f"INSERT INTO main.{table} SELECT * FROM temp.moving_{table} ORDER BY {key}")
             conn.execute("INSERT INTO pool_search(pool_search) VALUES ('optimize')")
         finally:
             for table in tables:

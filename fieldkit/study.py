@@ -570,9 +570,7 @@ class Study:
         if added and self.interviews.count():
             from fieldkit import anonymity
 
-            notice = anonymity.new_question_notice(self, added)
-            if notice:
-                self.warnings.append(notice)
+            self.warnings.append(anonymity.new_question_notice(self, added))
         return version
 
     def vocabulary_usage(self, kind: str) -> dict[str, int]:

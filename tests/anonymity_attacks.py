@@ -115,23 +115,17 @@ class Simulation:
         """Comment id in the final study -> the interview that wrote it (marked comments only).
 
         Comments not (yet) in the pool are simply absent: they are not scored."""
-        truth = {}
-        with open_image(image_of(self.final)) as conn:
-            for cid, text in conn.execute("SELECT id, text FROM pool"):
-                m = _MARKER.search(text)
-                if m:
-                    truth[cid] = self.writer[m.group(0)]
-        return truth
+        return {cid: self.writer[marker] for cid, marker in self._final_markers()}
 
     def final_write_order(self) -> dict[int, int]:
         """Comment id -> true write time (the global save count when it was last saved)."""
-        out = {}
+        return {cid: self.written_at[marker] for cid, marker in self._final_markers()}
+
+    def _final_markers(self) -> list[tuple[int, str]]:
+        """(comment id, its marker) for every marked comment in the final study's pool."""
         with open_image(image_of(self.final)) as conn:
-            for cid, text in conn.execute("SELECT id, text FROM pool"):
-                m = _MARKER.search(text)
-                if m:
-                    out[cid] = self.written_at[m.group(0)]
-        return out
+            found = [(cid, _MARKER.search(text)) for cid, text in conn.execute("SELECT id, text FROM pool")]
+        return [(cid, m.group(0)) for cid, m in found if m]
 
 
 _PHRASES = [

@@ -23,18 +23,24 @@ pytest_plugins = ["studies"]  # study fixtures built through Study.create (tests
 import pytest  # noqa: E402
 
 
-@pytest.fixture
-def window(qtbot, study_path):
-    """The main window, shown, on the ``study_path`` the test module provides: on the
-    Organisations screen, once its list has been read."""
+def open_window(qtbot, path):
+    """The main window, shown, on the study at ``path``: on the Organisations screen, once
+    its list has been read."""
     from fieldkit.ui.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
-    assert w.open_study(study_path)
+    assert w.open_study(path)
     w.show()
     qtbot.waitExposed(w)
     screen = w.show_screen("organisations")
     qtbot.waitUntil(lambda: not screen.loader.busy)
+    return w
+
+
+@pytest.fixture
+def window(qtbot, study_path):
+    """``open_window`` on the ``study_path`` the test module provides."""
+    w = open_window(qtbot, study_path)
     yield w
     w.close()

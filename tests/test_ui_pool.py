@@ -308,16 +308,21 @@ def _answer_box(label: str, seen: list[str]) -> None:
     button.click()
 
 
+@pytest.fixture
+def held_window(qtbot, held_path: Path):
+    """The main window on the study with held answers (conftest's ``open_window``)."""
+    from conftest import open_window
+
+    w = open_window(qtbot, held_path)
+    yield w
+    w.close()
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-def test_held_answers_are_listed_and_moved_at_the_end_of_fieldwork_after_a_warning(qtbot, held_path: Path):
-    from fieldkit.ui.main_window import MainWindow
+def test_held_answers_are_listed_and_moved_at_the_end_of_fieldwork_after_a_warning(qtbot, held_window, held_path: Path):
     from fieldkit.ui.qt import QTimer
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    assert w.open_study(held_path)
-    w.show()
-    qtbot.waitExposed(w)
+    w = held_window
     screen = w.show_screen("pool")
     assert _held_rows(screen) == [
         ["What holds small groups back?", "3 of 5 finished interviews", "1 unfinished"],
@@ -349,17 +354,14 @@ def test_held_answers_are_listed_and_moved_at_the_end_of_fieldwork_after_a_warni
         assert [(g.question_id, g.finished, g.unfinished) for g in study.held.groups()] == [("sector_barriers", 0, 1)]
 
 
-def test_moving_now_says_so_when_the_log_could_not_be_emptied(qtbot, held_path: Path, monkeypatch):
+def test_moving_now_says_so_when_the_log_could_not_be_emptied(held_window, held_path: Path, monkeypatch):
     from fieldkit.storage.wal import Checkpoint
     from fieldkit.ui import errors
-    from fieldkit.ui.main_window import MainWindow
     from fieldkit.ui.qt import QTimer
 
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(errors, "warn", lambda parent, title, text: shown.append((title, text)))
-    w = MainWindow()
-    qtbot.addWidget(w)
-    assert w.open_study(held_path)
+    w = held_window
     study = w.session.study
     wal = Path(f"{held_path}-wal")
     monkeypatch.setattr(study, "empty_wal", lambda **kw: Checkpoint(False, 7, wal))  # another reader, say
@@ -369,16 +371,12 @@ def test_moving_now_says_so_when_the_log_could_not_be_emptied(qtbot, held_path: 
     [(title, text)] = shown
     assert title == "The move is not finished on disk"
     assert "still holds 7 page image(s)" in text and str(wal) in text
-    w.close()
 
 
-def test_the_held_list_follows_interviews_finished_elsewhere(qtbot, held_path: Path):
+def test_the_held_list_follows_interviews_finished_elsewhere(held_window):
     from fieldkit import anonymity
-    from fieldkit.ui.main_window import MainWindow
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    assert w.open_study(held_path)
+    w = held_window
     screen = w.show_screen("pool")
     study = w.session.study
     anonymity.set_k(study, 4)
@@ -386,4 +384,3 @@ def test_the_held_list_follows_interviews_finished_elsewhere(qtbot, held_path: P
     w.session.call(study.interviews.resume(unfinished).complete, changes={"interviews"})  # the 4th: they move
     assert _held_rows(screen) == [["What would help them?", "1 of 4 finished interviews"]]
     assert sorted(_comments(screen)) == sorted(BARRIERS + ["Brak czasu"])
-    w.close()

@@ -235,17 +235,12 @@ class NameMatcher:
         names: list[str] = []
         for r in study.query("SELECT name FROM organisations ORDER BY id"):
             names += organisation_variants(r["name"])
-        for r in study.query("SELECT name FROM contacts WHERE trim(name) <> '' ORDER BY id"):
-            names += contact_variants(r["name"])
-        return cls(names)
+        return cls(names + _contact_names(study))
 
     @classmethod
     def for_contacts(cls, study: Study) -> NameMatcher:
         """The names of every contact of the study, looked for as ``from_study`` does."""
-        names: list[str] = []
-        for r in study.query("SELECT name FROM contacts WHERE trim(name) <> '' ORDER BY id"):
-            names += contact_variants(r["name"])
-        return cls(names)
+        return cls(_contact_names(study))
 
     @classmethod
     def for_organisation(cls, study: Study, org_id: int) -> NameMatcher:
@@ -268,6 +263,14 @@ class NameMatcher:
         kept = [s for s in spans
                 if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
         return list(dict.fromkeys(name for _, _, name in sorted(kept)))
+
+
+def _contact_names(study: Study) -> list[str]:
+    """Every contact's name, in the forms the names check looks for."""
+    names: list[str] = []
+    for r in study.query("SELECT name FROM contacts WHERE trim(name) <> '' ORDER BY id"):
+        names += contact_variants(r["name"])
+    return names
 
 
 def _is_word_char(ch: str) -> bool:

@@ -89,8 +89,7 @@ def drop_held(dest: sqlite.Connection) -> int:
     loses nothing. Returns how many answers were removed."""
     if dest.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held'").fetchone() is None:
         return 0  # a study from before held answers existed
-    dest.execute("PRAGMA journal_mode = MEMORY")
-    dest.execute("PRAGMA temp_store = MEMORY")
+    dest.execute("PRAGMA journal_mode = MEMORY")  # (temp_store is MEMORY on every connection)
     dest.execute("PRAGMA secure_delete = ON")
     removed = dest.execute("DELETE FROM held").rowcount
     dest.commit()  # the driver opened a transaction for the DELETE

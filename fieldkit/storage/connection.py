@@ -210,8 +210,7 @@ def connect(path: Path, key: str | None = None) -> sqlite.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA secure_delete = ON")  # (temp_store = MEMORY: sqlite.connect, every connection)
         conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")  # no old frames kept on disk
         for name, wanted in REQUIRED_PRAGMAS.items():
             got = conn.execute(f"PRAGMA {name}").fetchone()[0]

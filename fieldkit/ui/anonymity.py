@@ -11,7 +11,7 @@ import html
 
 from fieldkit import anonymity
 from fieldkit.held import Group
-from fieldkit.ui.held import category_name, in_order
+from fieldkit.ui.held import category_name
 from fieldkit.ui.qt import (
     QFrame,
     QHBoxLayout,
@@ -48,7 +48,7 @@ def report_lines(study) -> list[str]:
     out = [_sentence(line.removeprefix("anonymity:")) for line in anonymity.warnings(study)]
     k = study.anonymity_k
     waiting: dict[str, list[Group]] = {}
-    for group in in_order(study.held.groups()):
+    for group in study.held.groups():
         if group.category is not None and group.finished < k:
             waiting.setdefault(group.question_id, []).append(group)
     for groups in waiting.values():

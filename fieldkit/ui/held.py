@@ -55,14 +55,6 @@ def until(k: int, category: str | None = None, *, what: str = "it") -> str:
     return f"until {_plural(k, 'finished interview')}{_of_category(category)} {verb} answered {what}"
 
 
-def in_order(groups: list[Group]) -> list[Group]:
-    """The core's groups (schedule order) with, within each question, "No category" last."""
-    first: dict[str, int] = {}
-    for i, g in enumerate(groups):
-        first.setdefault(g.question_id, i)
-    return sorted(groups, key=lambda g: (first[g.question_id], g.category == ""))
-
-
 def held_line(group: Group, k: int) -> str:
     """Where a held answer is: the line on its question card."""
     return (f"Held with this interview {until(k, group.category)}, then moved to the pool "
@@ -180,7 +172,7 @@ class HeldPanel(QFrame):
     def refresh(self) -> None:
         study = self.session.study
         k = study.anonymity_k
-        self.groups = in_order(study.held.groups())
+        self.groups = study.held.groups()
         self.message.hide()  # what the last move did is news only until something else changes
         self.tree.clear()
         for g in self.groups:
