@@ -105,7 +105,8 @@ class Held:
 
     def groups(self) -> list[Group]:
         """Every group of held answers, in schedule order (within a question counted by
-        category, "no category" last): how far each is from moving."""
+        category, in the study's order of categories, "no category" last): how far each is
+        from moving."""
         finished: dict[tuple[str, str | None], int] = defaultdict(int)
         unfinished: dict[tuple[str, str | None], int] = defaultdict(int)
         sittings = self.study.interviews.open_sittings
@@ -113,8 +114,10 @@ class Held:
             key = _group_key(qid, self._question(qid, version), category)
             (finished if done and iv not in sittings else unfinished)[key] += 1
         order = {q.id: i for i, q in enumerate(self.study.template.questions())}
+        places = {c: i for i, c in enumerate(self.study.template.categories)}
         keys = sorted(set(finished) | set(unfinished),
-                      key=lambda k: (order.get(k[0], len(order)), k[0], k[1] == "", k[1] or ""))
+                      key=lambda k: (order.get(k[0], len(order)), k[0], k[1] == "",
+                                     places.get(k[1] or "", len(places)), k[1] or ""))
         return [Group(qid, self.study.pool._label(qid), category, finished[(qid, category)],
                       unfinished[(qid, category)]) for qid, category in keys]
 

@@ -65,7 +65,7 @@ def test_reports_screen_warns_of_small_groups_and_categories_below_k(window, qtb
     assert box.lines[:2] == [line.removeprefix("anonymity: ")[0].upper() + line.removeprefix("anonymity: ")[1:] + "."
                              for line in core]
     assert "“What holds small groups back?” were moved to the pool in a group of 2 interviews" in box.text()
-    assert box.lines[2] == (f"{FUNDING}: Access point 1 of 5, Infrastructure 2 of 5. Counted by category once 5 "
+    assert box.lines[2] == (f"{FUNDING}: Infrastructure 2 of 5, Access point 1 of 5. Counted by category once 5 "
                             "finished interviews of a category have answered.")
 
     # three more Infrastructure interviews finish: that category reaches k and moves

@@ -53,7 +53,8 @@ def report_lines(study) -> list[str]:
             waiting.setdefault(group.question_id, []).append(group)
     for groups in waiting.values():
         parts = ", ".join(f"{category_name(g.category)} {g.finished} of {k}" for g in groups)
-        out.append(f"{groups[0].label}: {parts}. Counted by category once {k} finished interviews of a "
+        label = groups[0].label
+        out.append(f"{label}{'' if label.endswith(('?', '.', '!')) else ':'} {parts}. Counted by category once {k} finished interviews of a "
                    "category have answered.")
     return out
 
