@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fieldkit.demo import AREAS  # noqa: E402 - the template has none: the demo's West Midlands ones
 from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.search import normalise  # noqa: E402
 from fieldkit.study import Study  # noqa: E402
@@ -45,7 +46,7 @@ def main() -> None:
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "big.fieldkit"
-        study = Study.create(path, find_template("regional-mapping"))
+        study = Study.create(path, find_template("regional-mapping").with_values("areas", AREAS))
         cats, areas = study.template.categories, study.template.areas
         start = time.perf_counter()
         with study.transaction():

@@ -5,7 +5,10 @@ The floor is the same durable write done with the SQLite library fieldkit runs o
 through sqlcipher3) alone: one upsert and a COMMIT, in WAL mode with synchronous=FULL, on a
 file in the same folder. fieldkit also validates the value, re-indexes the interview's answers
 for search and, for anonymous questions, writes the pool row and its search entry. The same
-is measured for an encrypted study against an encrypted floor (the same raw key).
+is measured for an encrypted study against an encrypted floor (the same raw key), and for a
+schedule with question logic (60 questions in chains of relevance, constraints and a running
+total: every save checks the constraint, works the logic out again, stores the total and
+updates the marks of answers no longer asked).
 
     python bench/save_answer.py [--saves 400]
 
@@ -26,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import find_template  # noqa: E402
+from fieldkit.templates import find_template, template_from_dict  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 
@@ -64,6 +67,32 @@ def fieldkit_saves(folder: Path, saves: int, texts: list[str], *, anonymous: boo
         return (time.perf_counter() - start) / saves
 
 
+def logic_template(n: int = 60):
+    """``n`` number questions, each asked only if the one before is answered, each with a range
+    as a constraint, and a calculated running total at the end."""
+    questions = [{"id": "q0", "type": "number", "label": "Question 0", "constraint": ". >= 0 and . <= 500"}]
+    for i in range(1, n):
+        questions.append({"id": f"q{i}", "type": "number", "label": f"Question {i}",
+                          "relevant": f"${{q{i - 1}}} != ''", "constraint": ". >= 0 and . <= 500",
+                          "constraint_message": "Between 0 and 500"})
+    questions.append({"id": "total", "type": "calculate", "label": "Total",
+                      "calculation": " + ".join(f"coalesce(${{q{i}}}, 0)" for i in range(n))})
+    return template_from_dict({"template": {"title": "Logic", "description": "Benchmark."},
+                               "sections": [{"id": "A", "title": "Numbers", "questions": questions}]},
+                              source="benchmark")
+
+
+def logic_saves(folder: Path, saves: int) -> float:
+    with Study.create(folder / "bench-logic.fieldkit", logic_template()) as study:
+        session = study.interviews.start(study.organisations.add("Benchmark Community Forum"))
+        for i in range(59):  # every question asked: the logic has the whole chain to work out
+            session.save_answer(f"q{i}", i)
+        start = time.perf_counter()
+        for i in range(saves):
+            session.save_answer(f"q{i % 59}", i % 500)
+        return (time.perf_counter() - start) / saves
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=400)
@@ -81,6 +110,7 @@ def main() -> None:
                 for kind in ("named", "anonymous"):
                     results.setdefault((kind, encrypted), []).append(fieldkit_saves(
                         folder, args.saves, texts, anonymous=kind == "anonymous", encrypted=encrypted))
+            results.setdefault(("logic", False), []).append(logic_saves(folder, args.saves))
     print(f"saves per run: {args.saves}, rounds: {args.rounds} (medians below)")
     for encrypted in (False, True):
         what = "encrypted" if encrypted else "plain"
@@ -89,6 +119,10 @@ def main() -> None:
         for kind in ("named", "anonymous"):
             t = statistics.median(results[(kind, encrypted)])
             print(f"{what}: fieldkit save_answer, {kind:9}: {t * 1e3:.3f} ms per save, ratio {t / f:.2f}x the floor")
+        if not encrypted:
+            t = statistics.median(results[("logic", False)])
+            print(f"{what}: fieldkit save_answer, 60 questions of logic: {t * 1e3:.3f} ms per save, "
+                  f"ratio {t / f:.2f}x the floor")
 
 
 if __name__ == "__main__":

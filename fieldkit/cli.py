@@ -14,10 +14,13 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldkit import __version__
-from fieldkit.errors import FieldkitError
+from fieldkit.errors import FieldkitError, InvalidValueError
+
+if TYPE_CHECKING:
+    from fieldkit.templates import Template
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -64,10 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("new", help="create a new study from a template")
+    s = sub.add_parser("new", help="create a new study from a template, or from another study's")
     s.add_argument("study", type=Path, help="the new study file (.fieldkit is added if missing)")
-    s.add_argument("--template", default="blank",
-                   help="a shipped template's name (see 'fieldkit templates') or a template file (default: blank)")
+    start = s.add_mutually_exclusive_group()
+    # No default here: argparse would take "--template blank" for no --template at all, and let it
+    # pass with --from-study. cmd_new falls back to blank.
+    start.add_argument("--template",
+                       help="a shipped template's name (see 'fieldkit templates') or a template file (default: blank)")
+    start.add_argument("--from-study", type=Path, metavar="STUDY",
+                       help="start from another study's current template: its schedule, vocabularies, tick boxes, "
+                            "targets and themes (that study is only read; no organisations or answers are copied)")
     s.add_argument("--title", help="the study's title (default: the template's title)")
     s.add_argument("--client", default="", help="who commissioned the study")
     s.add_argument("--author", default="", help="who is carrying it out")
@@ -75,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="protect the study with a passphrase (asked for, or FIELDKIT_NEW_PASSPHRASE)")
 
     s = sub.add_parser("templates", help="list the shipped templates")
+
+    s = sub.add_parser("schedule", help="the study's interview schedule with its logic, or save it as a template")
+    s.add_argument("study", type=Path)
+    s.add_argument("--save-template", type=Path, metavar="FILE.toml",
+                   help="write the schedule, vocabularies, tick boxes, targets and themes as a template file "
+                        "a new study can start from")
+    s.add_argument("--language", help="show the texts in this language of the schedule")
 
     s = sub.add_parser("import", help="import organisations from a CSV file")
     s.add_argument("study", type=Path)
@@ -110,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-directory", action="store_true", help="leave out the directory of organisations")
     s.add_argument("--with-person", action="store_true",
                    help="name the person interviewed in the directory")
+    s.add_argument("--language", metavar="LANGUAGE",
+                   help="the language of the questions and answers in the report, one the schedule is written "
+                        "in (default: the study's report language)")
 
     s = sub.add_parser("casesheet", help="write one organisation's named record as a PDF")
     s.add_argument("study", type=Path)
@@ -283,14 +302,31 @@ def cmd_new(args: argparse.Namespace) -> int:
     from fieldkit.study import Study
     from fieldkit.templates import find_template
 
-    template = find_template(args.template)
+    template = _template_of_study(args.from_study) if args.from_study else find_template(args.template or "blank")
     passphrase = _ask_new_passphrase(str(args.study)) if args.encrypt else None
     with Study.create(args.study, template, title=args.title, client=args.client, author=args.author,
                       passphrase=passphrase) as study:
-        print(f"Created {study.path} from the template '{template.name}' ({template.title})")
+        if args.from_study:
+            print(f"Created {study.path} from the template of {args.from_study} ('{template.name}', {template.title})")
+        else:
+            print(f"Created {study.path} from the template '{template.name}' ({template.title})")
         if study.encrypted:
             print(f"It is encrypted with your passphrase ({_cipher()}). {_KEEP_IT_SAFE}")
     return EXIT_OK
+
+
+def _template_of_study(path: Path) -> Template:
+    """Another study's current template (``--from-study``), asking for its passphrase only
+    when it is encrypted."""
+    from fieldkit.errors import PassphraseError
+    from fieldkit.study import template_of_study
+
+    try:
+        return template_of_study(path)
+    except PassphraseError as e:
+        if not e.needed:
+            raise
+    return template_of_study(path, passphrase=_ask_passphrase(path))
 
 
 def _cipher() -> str:
@@ -325,6 +361,40 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
     for info in shipped_templates():
         print(f"{info.name}\t{info.title}\n    {info.description.strip().splitlines()[0]}")
+    return EXIT_OK
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from fieldkit import schedule
+
+    with _open(args.study, read_only=True) as study:
+        template = study.template
+        if args.save_template:
+            path = schedule.write_template(template, args.save_template)
+            print(f"Wrote the schedule as a template: {path}")
+            return EXIT_OK
+        language = args.language
+        if language is not None and language not in template.languages:
+            raise InvalidValueError(f"the schedule is not written in '{language}' "
+                                    f"(languages: {', '.join(template.languages)})")
+        print(f"{template.title}, template version {study.template_version}; "
+              f"languages: {', '.join(template.languages)}")
+        for section in template.sections:
+            print(f"\n{section.id}  {section.text('title', language)}"
+                  + (f"   [asked if {section.relevant}]" if section.relevant else ""))
+            for q in section.questions:
+                marks = [q.qtype.title.lower()] + (["required"] if q.required else []) + \
+                    (["anonymous"] if q.anonymous else [])
+                print(f"  {q.id}  {q.text('label', language)}  ({', '.join(marks)})")
+                for key, words in (("relevant", "asked if"), ("constraint", "answer must meet"),
+                                   ("calculation", "calculated as"), ("choice_filter", "choices where")):
+                    if getattr(q, key):
+                        print(f"      {words}: {getattr(q, key)}")
+                if q.options:
+                    print("      choices: " + "; ".join(c.text(language) for c in q.options))
+        for lang, places in template.missing_texts().items():
+            if places:
+                print(f"\nMissing in {lang}: {len(places)} text{'s' if len(places) != 1 else ''}")
     return EXIT_OK
 
 
@@ -422,8 +492,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     options = ReportOptions(sections=sections, directory="directory" in sections and not args.no_directory,
                             small_numbers=args.small_numbers, page_size=args.page_size,
-                            include_person=args.with_person)
+                            include_person=args.with_person, language=args.language)
     with _open(args.study, read_only=True) as study:  # works while the app has it open
+        if args.language is not None:  # a language the schedule lacks: said before anything else
+            from fieldkit.summary import language_for
+
+            language_for(study, args.language)
         if "comments" in sections and not args.allow_names:
             from fieldkit.reports.names import find_names_in_pool
 
@@ -719,6 +793,7 @@ def _run_app(path: Path | None) -> int:
 COMMANDS = {
     "new": cmd_new,
     "templates": cmd_templates,
+    "schedule": cmd_schedule,
     "import": cmd_import,
     "summary": cmd_summary,
     "report": cmd_report,

@@ -3,10 +3,11 @@
     with build_demo(tmp / "Demo study.fieldkit", organisations=60) as study:
         ...
 
-``build_demo`` creates a study from the shipped "regional-mapping" template and fills it
-through the core's own API, the way a researcher would: organisations and their contacts,
-attempts with call-backs, interviews answered question by question (anonymous answers go to
-the pool like any other), flags, referrals and notes. The places, names and texts it draws
+``build_demo`` creates a West Midlands study from the shipped "regional-mapping" template
+(which names no region: the demo gives it the region's areas, ``AREAS``) and fills it through
+the core's own API, the way a researcher would: organisations and their contacts, attempts
+with call-backs, interviews answered question by question (anonymous answers go to the pool
+like any other), flags, referrals and notes. The places, names and texts it draws
 from are in ``resources/demo/*.toml``; this module holds only how it draws.
 
 Everything is drawn from seeded ``random.Random`` streams: one decides what happens, another
@@ -78,6 +79,9 @@ INTERVIEWERS = tuple((i["name"], i["weight"]) for i in _TEXTS["study"]["intervie
 
 CITY_AREAS: tuple[str, ...] = _PLACES["city_areas"]
 COUNTY_AREAS: tuple[str, ...] = _PLACES["county_areas"]
+#: The study's areas, in order: the template ships with none, so the demo adds its region's
+#: (cities, counties, then the bodies working across the region or the country).
+AREAS: tuple[str, ...] = (*CITY_AREAS, *COUNTY_AREAS, "Regional", "National")
 #: A pseudo-area for organisations found to be outside the region (stored with no area).
 OUTSIDE = "(outside the region)"
 #: Neighbourhoods (cities) or towns (counties) used in names, addresses and coverage; under
@@ -787,7 +791,7 @@ class _Builder:
             if scope == "national":
                 return "England or the UK"
             if scope == "regional":
-                return rng.choice(("The whole West Midlands region",) * 3
+                return rng.choice(("The whole region",) * 3
                                   + ("Several cities or counties in the region",))
             if category == ACCESS_POINT:
                 if area in CITY_AREAS:
@@ -898,7 +902,7 @@ def build_demo(
     if path.exists():
         raise StudyFileError(f"{path}: a file with that name already exists")
 
-    template = find_template(TEMPLATE_NAME)
+    template = find_template(TEMPLATE_NAME).with_values("areas", AREAS)
 
     rng = random.Random(seed)
     clock = random.Random(f"fieldkit demo times {seed}")

@@ -68,7 +68,7 @@ class Moved:
 
 _ROWS = ("SELECT h.interview_id, h.question_id, h.value, i.template_version, i.completed IS NOT NULL, "
          "coalesce(o.category, '') FROM held h JOIN interviews i ON i.id = h.interview_id "
-         "JOIN organisations o ON o.id = i.organisation_id")
+         "JOIN organisations o ON o.id = i.organisation_id WHERE h.relevant")
 
 
 class Held:
@@ -163,7 +163,8 @@ class Held:
         study = self.study
         k = study.anonymity_k
         with study._mutex:
-            rows = [r for r in self._execute(_ROWS + " WHERE i.completed IS NOT NULL")
+            self._drop_irrelevant()
+            rows = [r for r in self._execute(_ROWS + " AND i.completed IS NOT NULL")
                     if r[0] not in study.interviews.open_sittings]  # still being corrected: not yet
             if not rows:
                 return Moved(0, (), None)
@@ -202,6 +203,18 @@ class Held:
         groups = tuple(sorted((qid, category, len(group)) for (qid, category), group in chosen.items()))
         return Moved(len(moving), groups, checkpoint)
 
+    def _drop_irrelevant(self) -> None:
+        """A finished interview's held answers to questions its logic no longer asks never
+        move (they are left out of counts and reports) and are not kept linked: they go."""
+        sittings = list(self.study.interviews.open_sittings)
+        if not self.study.scalar("SELECT count(*) FROM held WHERE NOT relevant"):
+            return
+        with self.study.transaction():
+            self.study.conn.execute(
+                "DELETE FROM held WHERE NOT relevant AND interview_id IN (SELECT id FROM interviews "
+                f"WHERE completed IS NOT NULL) AND interview_id NOT IN ({','.join('?' * len(sittings))})",
+                sittings)
+
     # --- helpers -------------------------------------------------------------------------
 
     def _question(self, question_id: str, version: int) -> Question | None:
@@ -223,6 +236,4 @@ def _group_key(question_id: str, question: Question | None, category: str) -> tu
 
 def _choices(question: Question, value: Any) -> list[str]:
     """The choices an answer counts under (yes/no as "Yes"/"No")."""
-    if question.type == "yes_no":
-        return [question.as_text(value)]
-    return [str(v) for v in (value if isinstance(value, list) else [value])]
+    return question.qtype.counted(question, value)

@@ -20,6 +20,7 @@ from fieldkit.errors import InvalidValueError, NotFoundError
 from fieldkit.templates import Question, Template
 
 if TYPE_CHECKING:
+    from fieldkit.logic import State
     from fieldkit.study import Study
 
 MODES = ("phone", "face_to_face")
@@ -36,6 +37,10 @@ class Interview:
     mode: str
     interviewer: str
     completed: str | None
+    #: The language the interview is asked in (None: the template's default).
+    language: str | None = None
+    #: The section the interviewer was last in (to resume there).
+    section: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)
 
 
@@ -65,6 +70,16 @@ def _date(value: str | dt.date | None) -> str:
         raise InvalidValueError(f"interview date: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
+def _language(template: Template, language: str | None) -> str | None:
+    """``language`` checked against the template's (None or the default: stored as None)."""
+    if language is None or language == template.default_language:
+        return None
+    if language not in template.languages:
+        raise InvalidValueError(f"the schedule is not written in '{language}' "
+                                f"(languages: {', '.join(template.languages)})")
+    return language
+
+
 class Interviews:
     def __init__(self, study: Study):
         self.study = study
@@ -80,9 +95,13 @@ class Interviews:
         interviewer: str = "",
         date: str | dt.date | None = None,
         contact_id: int | None = None,
+        language: str | None = None,
     ) -> InterviewSession:
-        """Record a new interview with the study's current template and open it."""
+        """Record a new interview with the study's current template and open it; questions
+        with a ``default`` start with that answer."""
         self.study.organisations.get(org_id)
+        template = self.study.template
+        language = _language(template, language)
         if mode not in MODES:
             raise InvalidValueError(f"unknown mode '{mode}' (expected one of {', '.join(MODES)})")
         if contact_id is not None and self.study.organisations.contact(contact_id).organisation_id != org_id:
@@ -98,6 +117,7 @@ class Interviews:
                 "mode": mode,
                 "interviewer": interviewer or "",
                 "completed": None,
+                "language": language,
             }).last_pk
             before = self.study.organisations.get(org_id)
             stamp = now()
@@ -106,7 +126,12 @@ class Interviews:
                 "WHERE id = ?", (stamp, org_id))
             self.study.organisations.log_change(org_id, "status", before.status, "interviewed", stamp)
             self.study.organisations.log_change(org_id, "exclusion_reason", before.exclusion_reason, None, stamp)
-        return InterviewSession(self.study, interview_id)
+            session = InterviewSession(self.study, interview_id)
+            for q in template.questions():
+                if q.default is not None and q.id in session.state().relevant:
+                    session.save_answer(q.id, q.default)
+            session._refresh_logic()
+        return session
 
     def resume(self, interview_id: int) -> InterviewSession:
         """Reopen a recorded interview to go on answering. Its anonymous answers still held
@@ -116,12 +141,20 @@ class Interviews:
         return InterviewSession(self.study, interview_id)
 
     def get(self, interview_id: int) -> Interview:
-        rows = self.study.query("SELECT * FROM interviews WHERE id = ?", (interview_id,))
+        rows = self.study.query("SELECT id, organisation_id, contact_id, template_version, date, mode, "
+                                "interviewer, completed, language, section FROM interviews WHERE id = ?",
+                                (interview_id,))
         if not rows:
             raise NotFoundError(f"no interview with id {interview_id}")
         answers = {r["question_id"]: json.loads(r["value"]) for r in self.study.query(
             "SELECT question_id, value FROM answers WHERE interview_id = ?", (interview_id,))}
         return Interview(**rows[0], answers=answers)
+
+    def irrelevant_answers(self, interview_id: int) -> list[str]:
+        """Ids of the interview's answers kept but marked: their questions are no longer asked."""
+        return [r["question_id"] for r in self.study.query(
+            "SELECT question_id FROM answers WHERE interview_id = ? AND NOT relevant UNION "
+            "SELECT question_id FROM held WHERE interview_id = ? AND NOT relevant", (interview_id, interview_id))]
 
     def for_organisation(self, org_id: int) -> list[Interview]:
         return [self.get(r["id"]) for r in self.study.query(
@@ -172,6 +205,8 @@ class InterviewSession:
         record = study.interviews.get(interview_id)
         self.organisation_id = record.organisation_id
         self.template: Template = study.template_at(record.template_version)
+        self.language: str = record.language if record.language in self.template.languages \
+            else self.template.default_language
         self._sitting = False
         self._sit()
 
@@ -196,26 +231,91 @@ class InterviewSession:
             raise InvalidValueError(f"question '{question_id}' is not in this interview's schedule") from None
 
     def save_answer(self, question_id: str, value: Any) -> None:
-        """Save one answer now; an empty value clears it. Call as often as you like."""
+        """Save one answer now; an empty value clears it. Call as often as you like.
+
+        The question's logic is the core's: an answer that breaks its constraint (or picks a
+        choice its choice_filter does not offer) is refused with the question's message; a
+        calculated question cannot be typed. After the save the interview's calculations
+        and its marks of irrelevant answers are brought up to date.
+        """
         question = self.question(question_id)
+        if question.qtype.computed:
+            raise InvalidValueError(f"question '{question_id}' is calculated from other answers; "
+                                    "it cannot be answered")
         cleaned = question.clean(value)
+        if cleaned is not None:
+            problem = self.template.logic.problem(question, cleaned, self.answers(), language=self.language)
+            if problem:
+                raise InvalidValueError(f"question '{question_id}': {problem}")
         self._sit()
         with self.study.transaction():
             if question.anonymous:
                 self.study.held.put(self.interview_id, question, cleaned)
-                return
-            if cleaned is None:
-                self.study.conn.execute(
-                    "DELETE FROM answers WHERE interview_id = ? AND question_id = ?",
-                    (self.interview_id, question_id))
             else:
-                self.study.conn.execute(
-                    "INSERT INTO answers(interview_id, question_id, value) VALUES (?, ?, ?) "
-                    "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
-                    (self.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
-            self.study.search.index_interview(self.interview_id)
-            if question.flag and cleaned is not None:
-                self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
+                self._store(question_id, cleaned)
+                if question.flag and cleaned is not None:
+                    self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
+            if self.template.logic.has_logic or question.anonymous:
+                self._refresh_logic()
+            if not question.anonymous:
+                self.study.search.index_interview(self.interview_id)
+
+    def _store(self, question_id: str, cleaned: Any) -> None:
+        if cleaned is None:
+            self.study.conn.execute(
+                "DELETE FROM answers WHERE interview_id = ? AND question_id = ?",
+                (self.interview_id, question_id))
+        else:
+            self.study.conn.execute(
+                "INSERT INTO answers(interview_id, question_id, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
+                (self.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
+
+    def _refresh_logic(self) -> None:
+        """Store the calculations and mark the answers of questions no longer asked."""
+        if not self.template.logic.has_logic:
+            return
+        with self.study.transaction():
+            state = self.template.logic.state(self.answers())
+            for qid, value in state.calculated.items():
+                if self.answer(qid) != value:
+                    self._store(qid, value)
+            for table in ("answers", "held"):
+                rows = self.study.conn.execute(
+                    f"SELECT question_id, relevant FROM {table} WHERE interview_id = ?",
+                    (self.interview_id,)).fetchall()
+                changed = [(int(qid in state.relevant), self.interview_id, qid) for qid, was in rows
+                           if bool(was) != (qid in state.relevant)]
+                self.study.conn.executemany(
+                    f"UPDATE {table} SET relevant = ? WHERE interview_id = ? AND question_id = ?", changed)
+
+    def answers(self) -> dict[str, Any]:
+        """Every current answer by question id: named ones, and anonymous ones while held."""
+        with self.study._mutex:  # the screens read while a saver thread writes
+            named = {qid: json.loads(v) for qid, v in self.study.conn.execute(
+                "SELECT question_id, value FROM answers WHERE interview_id = ?", (self.interview_id,))}
+        named.update(self.study.held.for_interview(self.interview_id))
+        return named
+
+    def state(self) -> State:
+        """The interview's logic now: which questions are asked, and the calculated values."""
+        return self.template.logic.state(self.answers())
+
+    def set_language(self, language: str) -> None:
+        """Ask the rest of the interview in ``language`` (one of the template's)."""
+        language = _language(self.template, language)
+        with self.study.transaction():
+            self.study.conn.execute("UPDATE interviews SET language = ? WHERE id = ?",
+                                    (language, self.interview_id))
+        self.language = language or self.template.default_language
+
+    def set_section(self, section_id: str) -> None:
+        """Remember the section the interviewer is in, to resume there."""
+        if not any(s.id == section_id for s in self.template.sections):
+            raise InvalidValueError(f"no section '{section_id}' in this interview's schedule")
+        with self.study.transaction():
+            self.study.conn.execute("UPDATE interviews SET section = ? WHERE id = ?",
+                                    (section_id, self.interview_id))
 
     def answer(self, question_id: str) -> Any:
         """The current answer: named ones, and anonymous ones while they are held."""
@@ -233,8 +333,8 @@ class InterviewSession:
         return named | set(self.study.held.for_interview(self.interview_id))
 
     def missing_required(self) -> list[Question]:
-        done = self.answered()
-        return [q for q in self.template.questions() if q.required and q.id not in done]
+        """The required questions still unanswered, among those the logic asks."""
+        return self.template.logic.missing_required(self.answers())
 
     def update(self, *, mode: str | None = None, interviewer: str | None = None,
                date: str | dt.date | None = None, contact_id: int | None = None) -> None:

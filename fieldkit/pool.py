@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 _MAX_ID = 2**62
 #: Question types whose pooled answers are words the researcher may reword (redact).
-WORDED_TYPES = ("short_text", "long_text")
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,11 @@ class Pool:
                 conn.execute(f"DROP TABLE IF EXISTS temp.moving_{table}")
 
     # --- reading and curating ----------------------------------------------------------
+
+    def question(self, question_id: str) -> Question | None:
+        """The question as its newest template version has it (one removed from the schedule
+        since is still found: its pooled answers stay), or None."""
+        return self._question(question_id)
 
     def _question(self, question_id: str) -> Question | None:
         """The question as its newest template version has it."""
@@ -167,10 +171,10 @@ class Pool:
         if row is None:
             raise NotFoundError(f"no pool comment with id {comment_id}")
         question = self._question(row[0])
-        if question is not None and question.type not in WORDED_TYPES:
+        if question is not None and not question.qtype.worded:
             raise InvalidValueError(f"an answer to “{question.label}” is a choice, not words: it cannot be "
                                     "reworded (delete it instead)")
-        if question is not None and question.type == "short_text" and "\n" in text.strip():
+        if question is not None and question.qtype.one_line and "\n" in text.strip():
             raise InvalidValueError("an answer to a short-text question must be one line")
         with self.study.transaction():
             self.study.conn.execute("UPDATE pool SET text = ?, value = ? WHERE id = ?",
@@ -234,22 +238,23 @@ class Pool:
         return out
 
     def distribution(self, question_id: str) -> dict[str, int]:
-        """Counts of each choice for an anonymous choice, yes/no or scale question, overall.
+        """Counts of each choice for an anonymous choice, yes/no or scale question, overall,
+        keyed by what the answers store (the choice names; Yes and No), in the choices' order:
+        ``question.qtype.key_label`` words a key for a reader. A question removed from the
+        schedule is counted as its newest template version had it.
 
         A crosstab by category is kept only for questions marked ``count_by = "category"``
-        (``by_category``), in steps of at least k interviews of a category.
+        (``by_category``), in steps of at least k interviews of a category. Answers whose
+        question an interview's logic no longer asked never reach the pool (fieldkit.held).
         """
-        question = self.study.template.question(question_id)
-        if question.type == "yes_no":
-            counts = {"Yes": 0, "No": 0}
-        elif question.choices:
-            counts = {c: 0 for c in question.choices}
-        else:
+        question = self._question(question_id)
+        if question is None:
+            raise KeyError(question_id)
+        if not question.qtype.countable:
             raise InvalidValueError(f"question '{question_id}' has no choices to count")
+        counts = {key: 0 for key in question.qtype.count_keys(question)}
         for (value,) in self.study.conn.execute("SELECT value FROM pool WHERE question_id = ?", (question_id,)):
-            v = json.loads(value)
-            for item in (v if isinstance(v, list) else [v]):
-                key = question.as_text(item) if question.type == "yes_no" else item
+            for key in question.qtype.counted(question, json.loads(value)):
                 if key in counts:
                     counts[key] += 1
         return counts

@@ -489,6 +489,25 @@ class Study:
     def author(self) -> str:
         return self.meta("author")
 
+    @property
+    def report_language(self) -> str:
+        """The language reports print the schedule's texts in (question and choice labels,
+        section titles): the one chosen with ``set_report_language``, else (or when the schedule
+        is no longer written in it) the template's default language."""
+        template = self.template
+        chosen = self.meta("report_language")
+        return chosen if chosen in template.languages else template.default_language
+
+    def set_report_language(self, language: str) -> None:
+        """Choose the language reports are printed in: one of ``template.languages``."""
+        from fieldkit.errors import InvalidValueError
+
+        languages = self.template.languages
+        if language not in languages:
+            raise InvalidValueError(f"the schedule is not written in '{language}' "
+                                    f"(languages: {', '.join(languages)})")
+        self.set_meta("report_language", language)
+
     def set_details(self, *, title: str | None = None, client: str | None = None,
                     author: str | None = None) -> None:
         """Change the study's title, client or author (what the report's cover shows)."""
@@ -532,14 +551,20 @@ class Study:
     def template_versions(self) -> list[int]:
         return [r["version"] for r in self.query("SELECT version FROM template_versions ORDER BY version")]
 
-    def update_template(self, template: Template) -> int:
+    def update_template(self, template: Template, *, remove_used_choices: bool = False) -> int:
         """Store a new version of the study's template; old interviews keep theirs.
 
-        Values still used by organisations or attempts cannot be removed from a vocabulary.
+        Values still used by organisations or attempts cannot be removed from a vocabulary;
+        schedule edits that would break recorded answers are refused (``fieldkit.schedule``).
         """
         current = self.template
         if template.to_dict() == current.to_dict():
             return self.template_version
+        from fieldkit import schedule
+
+        refused = schedule.refusals(self, template, remove_used_choices=remove_used_choices)
+        if refused:
+            raise FieldkitError("; ".join(refused))
         with self.transaction():
             for kind in _USES:
                 used = self.vocabulary_usage(kind)
@@ -686,3 +711,27 @@ def _with_sidecars(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
             path.with_name(path.name + "-journal")]
 
+
+def template_of_study(path: str | os.PathLike, *, passphrase: str | None = None) -> Template:
+    """The current template of the study at ``path`` (its schedule, vocabularies, flags,
+    targets and themes) as version 1, to start a new study from: ``Study.create(new, it)``.
+
+    The study is only read (read-only, no backup, no migration) and closed again, so its file
+    is left byte for byte as it was. An encrypted study needs its ``passphrase``; without it,
+    or with a wrong one, PassphraseError. Not a study, damaged or too new: StudyFileError.
+    """
+    import dataclasses
+
+    wal = Path(f"{path}-wal")
+    hold: sqlite.Connection | None = None
+    try:
+        with Study.open(path, read_only=True, backup=False, passphrase=passphrase) as other:
+            if wal.exists() and wal.stat().st_size > 0:
+                # Left by a crash (or another window's writes): the last connection to close
+                # would checkpoint it into the file. A read-only one, closed last, cannot.
+                hold = sqlite.connect(other.path, key=other._key, read_only=True)
+                hold.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return dataclasses.replace(other.template, version=1)
+    finally:
+        if hold is not None:
+            hold.close()

@@ -4,6 +4,14 @@
 interviewed, which recording an interview sets. Rows follow the vocabulary's order, values
 with no organisations are listed with zeros, and organisations with no value recorded get a
 "Not recorded" row at the end (only when there are some).
+
+Crosstabs count answers under the choice names stored in them and print each choice under its
+label in the study's report language (``Study.report_language``; any text missing in that
+language falls back to the default language's), so a choice relabelled since shows its new
+label for old answers too. Answers kept but marked irrelevant (``answers.relevant = 0``: the
+question's logic no longer asks it) are never counted. A question removed from the schedule
+is still crossed while interviews hold answers to it, worded as its newest template version
+had it (``find_question``, ``reported_questions``).
 """
 
 from __future__ import annotations
@@ -13,10 +21,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError
-from fieldkit.templates import COUNTABLE_TYPES
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
+    from fieldkit.templates import Question
 
 NOT_RECORDED = "Not recorded"
 GROUPINGS = {"category": "categories", "area": "areas"}
@@ -176,6 +184,8 @@ class CrosstabRow:
 class Crosstab:
     """Answers to one question by category (or area): counts and row percentages.
 
+    ``choices`` are the labels printed (in ``language``), ``keys`` what the answers store and
+    are counted under (the choice names; Yes and No), in the same order.
     For a multiple-choice question a respondent may pick several choices, so counts can add
     up to more than the respondents and percentages (of respondents) to more than 100.
     """
@@ -188,48 +198,106 @@ class Crosstab:
     rows: list[CrosstabRow]
     total: CrosstabRow
     multiple: bool = field(default=False)
+    keys: list[str] = field(default_factory=list)
+    language: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def crosstab(study: Study, question_id: str, by: str = "category") -> Crosstab:
+def language_for(study: Study, language: str | None = None) -> str:
+    """The language to print the schedule's texts in: ``language`` (one the schedule is written
+    in) or, when None, the study's report language."""
+    if language is None:
+        return study.report_language
+    languages = study.template.languages
+    if language not in languages:
+        raise InvalidValueError(f"the schedule is not written in '{language}' (languages: {', '.join(languages)})")
+    return language
+
+
+def find_question(study: Study, question_id: str) -> Question | None:
+    """The question as the newest template version that has it words it (the current schedule
+    first, so a question removed since is still found), or None."""
+    versions = study.template_versions()
+    for version in reversed(versions):
+        try:
+            return study.template_at(version).question(question_id)
+        except KeyError:
+            continue
+    return None
+
+
+def reported_questions(study: Study) -> list[Question]:
+    """The countable questions reports count, crossed or overall: the current schedule's, in
+    its order, then those removed from the schedule that interviews (or the pool) still hold
+    answers to, as the newest template version that had them words them."""
+    current = study.template.questions()
+    out = [q for q in current if q.qtype.countable]
+    seen = {q.id for q in current}
+    removed: dict[str, Question] = {}
+    for version in reversed(study.template_versions()[:-1]):
+        for q in study.template_at(version).questions():
+            if q.id not in seen and q.id not in removed:
+                removed[q.id] = q
+    for q in sorted(removed.values(), key=_older_order(study)):
+        if not q.qtype.countable:
+            continue
+        held_by = ("SELECT 1 FROM pool WHERE question_id = ? LIMIT 1" if q.anonymous else
+                   "SELECT 1 FROM answers WHERE question_id = ? AND relevant LIMIT 1")
+        if study.scalar(held_by, (q.id,)) is not None:
+            out.append(q)
+    return out
+
+
+def _older_order(study: Study):
+    """A sort key for removed questions: the place each had in the newest version that had it."""
+    place: dict[str, tuple[int, int]] = {}
+    for version in study.template_versions():
+        for i, q in enumerate(study.template_at(version).questions()):
+            place[q.id] = (-version, i)
+    return lambda q: place.get(q.id, (0, 0))
+
+
+def crosstab(study: Study, question_id: str, by: str = "category", *, language: str | None = None) -> Crosstab:
     """Cross a named choice, yes/no or scale question by category or area.
 
-    Each organisation counts once, with its latest interview that answered the question.
+    Each organisation counts once, with its latest interview that answered the question (an
+    answer kept but marked irrelevant is no answer). Labels are in ``language`` (default: the
+    study's report language). A question removed from the schedule is crossed as its newest
+    template version had it.
     """
     if by not in GROUPINGS:
         raise InvalidValueError(f"cannot cross by '{by}' (expected category or area)")
     template = study.template
-    try:
-        question = template.question(question_id)
-    except KeyError:
-        raise InvalidValueError(f"no question '{question_id}' in the study's schedule") from None
-    if question.type not in COUNTABLE_TYPES:
+    language = language_for(study, language)
+    question = find_question(study, question_id)
+    if question is None:
+        raise InvalidValueError(f"no question '{question_id}' in the study's schedule")
+    if not question.qtype.countable:
         raise InvalidValueError(f"question '{question_id}' is {question.type}; only choice, yes/no and "
                                 "scale questions can be crossed")
     if question.anonymous:
         raise InvalidValueError(f"question '{question_id}' is anonymous; its answers are in the pool "
                                 "and cannot be crossed by organisation")
-    choices = ["Yes", "No"] if question.type == "yes_no" else list(question.choices)
-    index = {c: i for i, c in enumerate(choices)}
+    keys_in_order = question.qtype.count_keys(question)
+    choices = [question.qtype.key_label(question, k, language) for k in keys_in_order]
+    index = {c: i for i, c in enumerate(keys_in_order)}
     per_group: dict[str | None, list[int]] = {}
     respondents: dict[str | None, int] = {}
+    # Answers kept but marked irrelevant (their question no longer asked) are not counted.
     for r in study.query(
         f"""SELECT o.{by} AS grp, a.value
             FROM answers a
             JOIN interviews i ON i.id = a.interview_id
             JOIN organisations o ON o.id = i.organisation_id
-            WHERE a.question_id = ?
+            WHERE a.question_id = ? AND a.relevant
               AND i.id = (SELECT i2.id FROM interviews i2 JOIN answers a2 ON a2.interview_id = i2.id
-                          WHERE i2.organisation_id = o.id AND a2.question_id = a.question_id
+                          WHERE i2.organisation_id = o.id AND a2.question_id = a.question_id AND a2.relevant
                           ORDER BY i2.date DESC, i2.id DESC LIMIT 1)""",
         (question_id,),
     ):
-        value = json.loads(r["value"])
-        picked = value if isinstance(value, list) else [value]
-        keys = [question.as_text(v) if question.type == "yes_no" else v for v in picked]
-        keys = [k for k in keys if k in index]
+        keys = [k for k in question.qtype.counted(question, json.loads(r["value"])) if k in index]
         if not keys:
             continue  # a choice since removed from the schedule
         counts = per_group.setdefault(r["grp"], [0] * len(choices))
@@ -248,8 +316,8 @@ def crosstab(study: Study, question_id: str, by: str = "category") -> Crosstab:
     total_counts = [sum(r.counts[i] for r in rows) for i in range(len(choices))]
     total_n = sum(r.respondents for r in rows)
     total = CrosstabRow("Total", total_counts, total_n, percentages(total_counts, total_n))
-    return Crosstab(question.id, question.label, question.type, by, choices, rows, total,
-                    multiple=question.type == "multiple_choice")
+    return Crosstab(question.id, question.text("label", language), question.type, by, choices, rows, total,
+                    multiple=question.qtype.several, keys=list(keys_in_order), language=language)
 
 
 def targets(study: Study) -> list[GroupRow]:

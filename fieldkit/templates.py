@@ -8,31 +8,40 @@ The format is documented in ``forms/README.md``.
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fieldkit import expressions
 from fieldkit.errors import InvalidValueError, TemplateError
 
-QUESTION_TYPES = (
-    "short_text",
-    "long_text",
-    "single_choice",
-    "multiple_choice",
-    "yes_no",
-    "scale",
-    "number",
-    "date",
-)
-CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
+if TYPE_CHECKING:
+    from fieldkit.logic import Logic
+
+from fieldkit import question_types
+from fieldkit.question_types import QuestionType
+
+QUESTION_TYPES = tuple(question_types.REGISTRY)
+CHOICE_TYPES = tuple(n for n, t in question_types.REGISTRY.items() if t.has_choices)
 #: Question types that can be counted and crossed by category in summaries.
-COUNTABLE_TYPES = ("single_choice", "multiple_choice", "yes_no", "scale")
+COUNTABLE_TYPES = tuple(n for n, t in question_types.REGISTRY.items() if t.countable)
 #: What an anonymous countable question's answers may also be counted by (``count_by``).
 COUNT_BY = ("category",)
+#: The texts a template may give in several languages, written ``label::Urdu`` as XLSForm does.
+QUESTION_TEXTS = ("label", "help", "constraint_message", "required_message", "other_label")
+SECTION_TEXTS = ("title", "intro")
+DEFAULT_LANGUAGE = "English"
+#: The choice an ``other = true`` question adds, and the text question that asks for the words.
+OTHER_CHOICE = "other"
+OTHER_LABEL = "Other, please specify"
+#: Languages written right to left (by name or by the code XLSForm puts in brackets).
+RTL_LANGUAGES = {"arabic", "urdu", "persian", "farsi", "dari", "pashto", "hebrew", "sindhi",
+                 "kurdish (sorani)", "sorani", "dhivehi", "yiddish", "uyghur", "balochi"}
+RTL_CODES = {"ar", "ur", "fa", "prs", "ps", "he", "iw", "sd", "ckb", "dv", "yi", "ug", "bal"}
 
 BUILTIN_FLAGS = {
     "full_interview": "Full interview completed",
@@ -56,6 +65,17 @@ VOCABULARIES = ("categories", "areas", "exclusion_reasons", "outcomes")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _IDENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _QUESTION_ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_ATTRIBUTE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LANGUAGE_CODE_RE = re.compile(r"\(([A-Za-z-]+)\)\s*$")
+
+
+def is_rtl(language: str) -> bool:
+    """Whether ``language`` ("Urdu", "Urdu (ur)", "ar") is written right to left."""
+    code = _LANGUAGE_CODE_RE.search(language)
+    if code and code.group(1).lower().split("-")[0] in RTL_CODES:
+        return True
+    bare = _LANGUAGE_CODE_RE.sub("", language).strip().lower()
+    return bare in RTL_LANGUAGES or bare in RTL_CODES
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,23 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice of a choice question: the name stored in answers, the label read out (in
+    the template's default language, with translations), and attributes a ``choice_filter``
+    can test. A choice written as plain text has the same name and label."""
+
+    name: str
+    label: str
+    translations: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def text(self, language: str | None = None) -> str:
+        if language and self.translations.get(language):
+            return self.translations[language]
+        return self.label
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: str
@@ -79,7 +116,7 @@ class Question:
     required: bool = False
     theme: str | None = None
     anonymous: bool = False
-    choices: tuple[str, ...] = ()
+    options: tuple[Choice, ...] = ()
     min: float | None = None
     max: float | None = None
     #: yes/no questions only: the flag a named answer ticks (Yes) or unticks (No).
@@ -87,6 +124,49 @@ class Question:
     #: anonymous countable questions only: "category" also counts its answers per category
     #: of organisation (counts only, in steps of at least the study's anonymity_k interviews).
     count_by: str | None = None
+    #: Question logic, in XLSForm's spelling (see fieldkit.logic and forms/README.md).
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: str = ""
+    required_message: str = ""
+    calculation: str | None = None
+    choice_filter: str | None = None
+    default: Any = None
+    #: choice questions: add an "Other, please specify" choice and a question for its words.
+    other: bool = False
+    other_label: str = ""
+    #: Texts in other languages: {"label::Urdu": "...", "help::Urdu": "..."}.
+    translations: dict[str, str] = field(default_factory=dict)
+    #: Set on the text question an ``other = true`` question adds: the id of that question.
+    generated_from: str | None = None
+
+    @property
+    def qtype(self) -> QuestionType:
+        return question_types.get(self.type)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The choice names, in order (what answers store)."""
+        return tuple(c.name for c in self.options)
+
+    def choice(self, name: str) -> Choice | None:
+        for c in self.options:
+            if c.name == name:
+                return c
+        return None
+
+    def choice_label(self, name: str, language: str | None = None) -> str:
+        """The label of the choice ``name`` (the name itself for one since removed)."""
+        c = self.choice(name)
+        return c.text(language) if c is not None else str(name)
+
+    def text(self, key: str, language: str | None = None) -> str:
+        """One of QUESTION_TEXTS in ``language``, falling back to the default language's."""
+        if language:
+            translated = self.translations.get(f"{key}::{language}")
+            if translated:
+                return translated
+        return getattr(self, key) or ""
 
     def clean(self, value: Any) -> Any:
         """Return ``value`` in the form stored for this question, or None for "no answer".
@@ -95,73 +175,13 @@ class Question:
         """
         if value is None:
             return None
-        where = f"question '{self.id}'"
-        t = self.type
-        if t in ("short_text", "long_text"):
-            if not isinstance(value, str):
-                raise InvalidValueError(f"{where}: expected text, got {type(value).__name__}")
-            if t == "short_text" and ("\n" in value.strip()):
-                raise InvalidValueError(f"{where}: short text must be one line")
-            return value if value.strip() else None
-        if t in ("single_choice", "scale"):
-            if not isinstance(value, str):
-                raise InvalidValueError(f"{where}: expected one of the choices")
-            if value == "":
-                return None
-            if value not in self.choices:
-                raise InvalidValueError(f"{where}: '{value}' is not one of the choices")
-            return value
-        if t == "multiple_choice":
-            if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
-                raise InvalidValueError(f"{where}: expected a list of choices")
-            if not all(isinstance(v, str) for v in value):
-                raise InvalidValueError(f"{where}: expected a list of choices")
-            chosen = set(value)
-            unknown = sorted(str(v) for v in chosen if v not in self.choices)
-            if unknown:
-                raise InvalidValueError(f"{where}: not among the choices: {', '.join(unknown)}")
-            ordered = [c for c in self.choices if c in chosen]
-            return ordered or None
-        if t == "yes_no":
-            if not isinstance(value, bool):
-                raise InvalidValueError(f"{where}: expected yes or no")
-            return value
-        if t == "number":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise InvalidValueError(f"{where}: expected a number")
-            if isinstance(value, float) and not math.isfinite(value):
-                raise InvalidValueError(f"{where}: expected a finite number")
-            if self.min is not None and value < self.min:
-                raise InvalidValueError(f"{where}: {value} is below the minimum {self.min:g}")
-            if self.max is not None and value > self.max:
-                raise InvalidValueError(f"{where}: {value} is above the maximum {self.max:g}")
-            return value
-        if t == "date":
-            if isinstance(value, _dt.datetime):
-                value = value.date()
-            if isinstance(value, _dt.date):
-                return value.isoformat()
-            if isinstance(value, str):
-                if value == "":
-                    return None
-                try:
-                    return _dt.date.fromisoformat(value).isoformat()
-                except ValueError:
-                    raise InvalidValueError(f"{where}: '{value}' is not a date (YYYY-MM-DD)") from None
-            raise InvalidValueError(f"{where}: expected a date")
-        raise InvalidValueError(f"{where}: unknown type '{t}'")  # pragma: no cover - validated on load
+        return self.qtype.clean(self, value)
 
-    def as_text(self, value: Any) -> str:
+    def as_text(self, value: Any, language: str | None = None) -> str:
         """A stored value as plain words, for the pool, search and printing."""
         if value is None:
             return ""
-        if self.type == "yes_no":
-            return "Yes" if value else "No"
-        if self.type == "multiple_choice":
-            return "; ".join(value)
-        if self.type == "number":
-            return f"{value:g}" if isinstance(value, float) else str(value)
-        return str(value)
+        return self.qtype.as_text(self, value, language)
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,18 @@ class Section:
     title: str
     intro: str = ""
     questions: tuple[Question, ...] = ()
+    #: The section is asked only when this expression over earlier answers is true.
+    relevant: str | None = None
+    #: {"title::Urdu": "...", "intro::Urdu": "..."}
+    translations: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str, language: str | None = None) -> str:
+        """``title`` or ``intro`` in ``language``, falling back to the default language's."""
+        if language:
+            translated = self.translations.get(f"{key}::{language}")
+            if translated:
+                return translated
+        return getattr(self, key) or ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +218,38 @@ class Template:
     targets: dict[str, int] = field(default_factory=dict)
     themes: tuple[Theme, ...] = ()
     sections: tuple[Section, ...] = ()
+    #: The language of the plain texts (``label``); others come from ``label::<language>``.
+    default_language: str = DEFAULT_LANGUAGE
+    #: Every language the schedule is written in, the default first.
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+
+    @cached_property
+    def logic(self) -> Logic:
+        """The schedule's compiled question logic (relevance, constraints, calculations)."""
+        from fieldkit.logic import Logic
+
+        return Logic(self)
+
+    def missing_texts(self) -> dict[str, list[str]]:
+        """For each language other than the default, the places that have no text in it."""
+        missing: dict[str, list[str]] = {}
+        for language in self.languages[1:]:
+            places: list[str] = []
+            for s in self.sections:
+                for key in SECTION_TEXTS:
+                    if getattr(s, key) and not s.translations.get(f"{key}::{language}"):
+                        places.append(f"section '{s.id}' {key}")
+                for q in s.questions:
+                    if q.generated_from:
+                        continue
+                    for key in QUESTION_TEXTS:
+                        if getattr(q, key) and not q.translations.get(f"{key}::{language}"):
+                            places.append(f"question '{q.id}' {key.replace('_', ' ')}")
+                    for c in q.options:
+                        if not c.translations.get(language) and not (q.other and c.name == OTHER_CHOICE):
+                            places.append(f"question '{q.id}' choice '{c.name}'")
+            missing[language] = places
+        return missing
 
     def questions(self) -> list[Question]:
         """Every question of the schedule, in order."""
@@ -273,45 +337,65 @@ class Template:
         """The template as plain data in the TOML file's shape (what a study stores)."""
         sections = []
         for s in self.sections:
-            qs = []
-            for q in s.questions:
-                d: dict[str, Any] = {"id": q.id, "type": q.type, "label": q.label}
-                if q.help:
-                    d["help"] = q.help
-                if q.required:
-                    d["required"] = True
-                if q.theme:
-                    d["theme"] = q.theme
-                if q.anonymous:
-                    d["anonymous"] = True
-                if q.choices:
-                    d["choices"] = list(q.choices)
-                if q.min is not None:
-                    d["min"] = q.min
-                if q.max is not None:
-                    d["max"] = q.max
-                if q.flag:
-                    d["flag"] = q.flag
-                if q.count_by:
-                    d["count_by"] = q.count_by
-                qs.append(d)
-            sd: dict[str, Any] = {"id": s.id, "title": s.title, "questions": qs}
+            qs = [question_to_dict(q) for q in s.questions if not q.generated_from]
+            sd: dict[str, Any] = {"id": s.id, "title": s.title}
             if s.intro:
                 sd["intro"] = s.intro
+            if s.relevant:
+                sd["relevant"] = s.relevant
+            sd.update(sorted(s.translations.items()))
+            sd["questions"] = qs
             sections.append(sd)
+        head: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "version": self.version,
+        }
+        if self.default_language != DEFAULT_LANGUAGE:
+            head["default_language"] = self.default_language
+        if len(self.languages) > 1:
+            head["languages"] = list(self.languages)
         return {
-            "template": {
-                "name": self.name,
-                "title": self.title,
-                "description": self.description,
-                "version": self.version,
-            },
+            "template": head,
             "organisations": {k: list(getattr(self, k)) for k in VOCABULARIES},
             "flags": [{"id": f.id, "label": f.label} for f in self.flags],
             "targets": dict(self.targets),
             "themes": [{"id": t.id, "label": t.label} for t in self.themes],
             "sections": sections,
         }
+
+
+def question_to_dict(q: Question) -> dict[str, Any]:
+    """One question as plain data in the TOML file's shape (defaults left out)."""
+    d: dict[str, Any] = {"id": q.id, "type": q.type, "label": q.label}
+    for key in ("help", "required_message", "constraint_message", "other_label"):
+        if getattr(q, key):
+            d[key] = getattr(q, key)
+    for key in ("required", "anonymous", "other"):
+        if getattr(q, key):
+            d[key] = True
+    for key in ("theme", "flag", "count_by", "relevant", "constraint", "calculation", "choice_filter"):
+        if getattr(q, key):
+            d[key] = getattr(q, key)
+    for key in ("min", "max", "default"):
+        if getattr(q, key) is not None:
+            d[key] = getattr(q, key)
+    d.update(sorted(q.translations.items()))
+    options = [c for c in q.options if not (q.other and c.name == OTHER_CHOICE)]
+    if options:
+        d["choices"] = [choice_to_dict(c) for c in options]
+    return d
+
+
+def choice_to_dict(c: Choice) -> str | dict[str, str]:
+    """A choice as plain text when that says everything, else as a table."""
+    if c.name == c.label and not c.translations and not c.attributes:
+        return c.name
+    d = {"name": c.name, "label": c.label}
+    d.update({f"label::{lang}": text for lang, text in c.translations.items()})
+    d.update(c.attributes)
+    return d
 
 
 # --- loading and validation -------------------------------------------------------------
@@ -391,19 +475,109 @@ def _number(p: _Problems, place: str, data: dict, key: str) -> float | None:
     return value
 
 
+_QUESTION_KEYS = ("id", "type", "label", "help", "required", "required_message", "theme", "anonymous",
+                  "choices", "min", "max", "flag", "count_by", "relevant", "constraint",
+                  "constraint_message", "calculation", "choice_filter", "default", "other", "other_label")
+_EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter")
+
+
+def _translations(p: _Problems, place: str, data: dict, keys: tuple[str, ...],
+                  languages: list[str]) -> dict[str, str]:
+    """The ``key::Language`` texts of a table; each new language is added to ``languages``."""
+    found: dict[str, str] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or "::" not in key:
+            continue
+        base, _, language = key.partition("::")
+        language = language.strip()
+        if base not in keys:
+            p.add(place, f"'{key}': only {', '.join(keys)} can be given in another language")
+        elif not language:
+            p.add(place, f"'{key}': the language is missing after '::'")
+        elif not isinstance(value, str):
+            p.add(place, f"'{key}' must be text")
+        else:
+            found[f"{base}::{language}"] = value
+            if language not in languages:
+                languages.append(language)
+    return found
+
+
+def _choices(p: _Problems, place: str, value: Any, languages: list[str]) -> tuple[Choice, ...]:
+    if not isinstance(value, list):
+        p.add(place, "'choices' must be a list of text or of tables (name, label)")
+        return ()
+    out: list[Choice] = []
+    for i, item in enumerate(value, start=1):
+        if isinstance(item, str):
+            if not item.strip():
+                p.add(place, f"'choices' has an empty entry (choice {i})")
+                continue
+            choice = Choice(item, item)
+        elif isinstance(item, dict):
+            name, label = item.get("name"), item.get("label", item.get("name"))
+            cplace = f"{place}, choice {i}"
+            if not isinstance(name, str) or not name.strip():
+                p.add(cplace, "'name' is missing or empty")
+                continue
+            if not isinstance(label, str) or not label.strip():
+                p.add(cplace, "'label' must be non-empty text")
+                continue
+            texts = _translations(p, cplace, item, ("label",), languages)
+            attributes: dict[str, str] = {}
+            for key, v in item.items():
+                if key in ("name", "label") or "::" in key:
+                    continue
+                if not _ATTRIBUTE_RE.fullmatch(key):
+                    p.add(cplace, f"'{key}' is not a usable attribute name (letters, digits and '_')")
+                elif isinstance(v, bool) or not isinstance(v, (str, int, float)):
+                    p.add(cplace, f"attribute '{key}' must be text or a number")
+                else:
+                    attributes[key] = v if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
+            choice = Choice(name, label, {k.partition("::")[2]: t for k, t in texts.items()}, attributes)
+        else:
+            p.add(place, f"'choices' has an entry that is neither text nor a table: {item!r}")
+            continue
+        if any(c.name == choice.name for c in out):
+            p.add(place, f"'choices' lists '{choice.name}' twice")
+            continue
+        out.append(choice)
+    return tuple(out)
+
+
+def _expression(p: _Problems, place: str, data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        p.add(place, f"'{key}' must be an expression (text)")
+        return None
+    try:
+        expressions.parse(value, names=key == "choice_filter")
+    except expressions.ExpressionError as e:
+        p.add(place, f"{key}: {e}")
+        return None
+    return value
+
+
 def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
-              flag_ids: set[str]) -> Question | None:
-    _check_keys(p, place, data, ("id", "type", "label", "help", "required", "theme",
-                                 "anonymous", "choices", "min", "max", "flag", "count_by"))
+              flag_ids: set[str], languages: list[str]) -> Question | None:
+    _check_keys(p, place, {k: v for k, v in data.items() if "::" not in k}, _QUESTION_KEYS)
     qtype = data.get("type")
+    kind: QuestionType | None = None
     if qtype is None:
         p.add(place, "'type' is missing")
     elif qtype not in QUESTION_TYPES:
         p.add(place, f"unknown type '{qtype}' (expected one of {', '.join(QUESTION_TYPES)})")
+    else:
+        kind = question_types.get(qtype)
     label = _text(p, place, data, "label", required=True)
-    help_ = _text(p, place, data, "help", required=False)
+    texts = {key: _text(p, place, data, key, required=False)
+             for key in ("help", "required_message", "constraint_message", "other_label")}
+    translations = _translations(p, place, data, QUESTION_TEXTS, languages)
     required = _bool(p, place, data, "required")
     anonymous = _bool(p, place, data, "anonymous")
+    other = _bool(p, place, data, "other")
     theme = data.get("theme")
     if theme is not None:
         if not isinstance(theme, str):
@@ -412,32 +586,44 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
         elif theme not in theme_ids:
             known = ", ".join(sorted(theme_ids)) or "none are declared"
             p.add(place, f"unknown theme '{theme}' (themes: {known})")
-    choices: tuple[str, ...] = ()
-    if qtype in CHOICE_TYPES:
+    options: tuple[Choice, ...] = ()
+    if kind is not None and kind.has_choices:
         if "choices" not in data:
             p.add(place, f"'choices' is missing (a {qtype} question needs at least two)")
         else:
-            choices = _string_list(p, place, data["choices"], "choices")
-            if len(choices) < 2 and isinstance(data["choices"], list):
+            options = _choices(p, place, data["choices"], languages)
+            if len(options) + other < 2 and isinstance(data["choices"], list):
                 p.add(place, "'choices' needs at least two entries")
-    elif "choices" in data and qtype in QUESTION_TYPES:
+    elif "choices" in data and kind is not None:
         p.add(place, f"'choices' is not allowed for a {qtype} question")
+    if other:
+        if kind is None or not kind.takes_other:
+            p.add(place, "'other' is only for single_choice and multiple_choice questions")
+            other = False
+        elif any(c.name == OTHER_CHOICE for c in options):
+            p.add(place, f"'other = true' adds the choice '{OTHER_CHOICE}' itself; remove it from 'choices'")
+            other = False
+        else:
+            other_texts = {k.partition("::")[2]: t for k, t in translations.items() if k.startswith("other_label::")}
+            options = options + (Choice(OTHER_CHOICE, texts["other_label"] or OTHER_LABEL, other_texts),)
+    elif texts["other_label"]:
+        p.add(place, "'other_label' is only for a question with 'other = true'")
     low = high = None
-    if qtype == "number":
+    if kind is not None and kind.has_range:
         low = _number(p, place, data, "min")
         high = _number(p, place, data, "max")
         if low is not None and high is not None and low > high:
             p.add(place, f"'min' ({low:g}) is greater than 'max' ({high:g})")
-    else:
+    elif kind is not None:
         for key in ("min", "max"):
-            if key in data and qtype in QUESTION_TYPES:
+            if key in data:
                 p.add(place, f"'{key}' is only allowed for a number question")
     flag = data.get("flag")
     if flag is not None:
         if not isinstance(flag, str):
             p.add(place, "'flag' must be text")
             flag = None
-        elif qtype != "yes_no":
+        elif kind is None or not kind.can_flag:
             p.add(place, "'flag' is only allowed for a yes_no question")
             flag = None
         elif anonymous:
@@ -446,8 +632,28 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
         elif flag not in flag_ids:
             p.add(place, f"unknown flag '{flag}' (flags: {', '.join(sorted(flag_ids))})")
             flag = None
-    if qtype not in QUESTION_TYPES:
+    logic = {key: _expression(p, place, data, key) for key in _EXPRESSION_KEYS}
+    if kind is None:
         return None
+    if kind.computed:
+        if logic["calculation"] is None and "calculation" not in data:
+            p.add(place, "'calculation' is missing (a calculate question shows a computed value)")
+        for key, bad in (("anonymous", anonymous), ("required", required), ("constraint", logic["constraint"]),
+                         ("default", data.get("default"))):
+            if bad:
+                p.add(place, f"'{key}' is not allowed for a calculate question (its value is computed)")
+        anonymous = required = False
+        logic["constraint"] = None
+    elif logic["calculation"] is not None:
+        p.add(place, "'calculation' is only for a calculate question")
+        logic["calculation"] = None
+    if logic["choice_filter"] is not None and not kind.has_choices:
+        p.add(place, "'choice_filter' is only for a choice question")
+        logic["choice_filter"] = None
+    if texts["constraint_message"] and logic["constraint"] is None and "constraint" not in data:
+        p.add(place, "'constraint_message' needs a 'constraint'")
+    if texts["required_message"] and not required:
+        p.add(place, "'required_message' is for a required question")
     count_by = data.get("count_by")
     if count_by is not None:
         if count_by not in COUNT_BY:
@@ -456,12 +662,36 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
         elif not anonymous:
             p.add(place, "'count_by' is for anonymous questions (a named one is crossed by category already)")
             count_by = None
-        elif qtype not in COUNTABLE_TYPES:
+        elif not kind.countable:
             p.add(place, "'count_by' is only for choice, yes_no and scale questions (text is never counted)")
             count_by = None
-    return Question(id=data.get("id", ""), type=qtype, label=label, help=help_,
-                    required=required, theme=theme, anonymous=anonymous, choices=choices,
-                    min=low, max=high, flag=flag, count_by=count_by)
+    question = Question(id=data.get("id", ""), type=qtype, label=label, help=texts["help"],
+                        required=required, theme=theme, anonymous=anonymous, options=options,
+                        min=low, max=high, flag=flag, count_by=count_by,
+                        relevant=logic["relevant"], constraint=logic["constraint"],
+                        constraint_message=texts["constraint_message"],
+                        required_message=texts["required_message"], calculation=logic["calculation"],
+                        choice_filter=logic["choice_filter"], other=other, other_label=texts["other_label"],
+                        translations=translations)
+    default = data.get("default")
+    if default is not None:
+        try:
+            default = question.clean(default)
+        except InvalidValueError as e:
+            p.add(place, f"'default': {str(e).split(': ', 1)[-1]}")
+            default = None
+        question = replace(question, default=default)
+    return question
+
+
+def _other_question(q: Question) -> Question:
+    """The text question an ``other = true`` question adds for the words of "Other"."""
+    translations = {f"label::{lang}": text for lang, text in q.choice(OTHER_CHOICE).translations.items()} \
+        if q.choice(OTHER_CHOICE) else {}
+    return Question(id=f"{q.id}_other", type="short_text", label=q.choice_label(OTHER_CHOICE),
+                    theme=q.theme, anonymous=q.anonymous,
+                    relevant=f"selected(${{{q.id}}}, '{OTHER_CHOICE}')", translations=translations,
+                    generated_from=q.id)
 
 
 def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Template:
@@ -478,7 +708,20 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
     if not isinstance(head, dict):
         p.add("", "the [template] table is missing")
         head = {}
-    _check_keys(p, "[template]", head, ("name", "title", "description", "version"))
+    _check_keys(p, "[template]", head, ("name", "title", "description", "version", "default_language",
+                                        "languages"))
+    default_language = head.get("default_language", DEFAULT_LANGUAGE)
+    if not isinstance(default_language, str) or not default_language.strip() or "::" in default_language:
+        p.add("[template]", f"'default_language' must be the name of a language, got {default_language!r}")
+        default_language = DEFAULT_LANGUAGE
+    languages = [default_language]
+    if "languages" in head:
+        for language in _string_list(p, "[template]", head["languages"], "languages"):
+            if "::" in language:
+                p.add("[template]", f"'languages': '{language}' cannot contain '::'")
+            elif language not in languages:
+                languages.append(language)
+    declared = len(languages) if "languages" in head else 0
     name = head.get("name")
     if name is None:
         name = default_name or "template"
@@ -558,9 +801,12 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
             place = f"section '{sid}'"
             if any(x.id == sid for x in sections):
                 p.add(place, "is declared twice")
-        _check_keys(p, place, s, ("id", "title", "intro", "questions"))
+        _check_keys(p, place, {k: v for k, v in s.items() if "::" not in k},
+                    ("id", "title", "intro", "relevant", "questions"))
         stitle = _text(p, place, s, "title", required=True)
         intro = _text(p, place, s, "intro", required=False)
+        stexts = _translations(p, place, s, SECTION_TEXTS, languages)
+        srelevant = _expression(p, place, s, "relevant")
         questions: list[Question] = []
         for j, q in enumerate(_table_list(p, place, s, "questions"), start=1):
             qid = q.get("id")
@@ -572,19 +818,36 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
                 if qid in seen_questions:
                     p.add(qplace, "the id is used twice in this template")
                 seen_questions.add(qid)
-            question = _question(p, qplace, q, theme_ids, set(BUILTIN_FLAGS) | {f.id for f in flags})
+            question = _question(p, qplace, q, theme_ids, set(BUILTIN_FLAGS) | {f.id for f in flags},
+                                 languages)
             if question is not None:
                 questions.append(question)
-        sections.append(Section(sid, stitle, intro, tuple(questions)))
+                if question.other:
+                    extra = _other_question(question)
+                    if extra.id in seen_questions:
+                        p.add(qplace, f"'other = true' adds the question '{extra.id}', but that id is taken")
+                    seen_questions.add(extra.id)
+                    questions.append(extra)
+        sections.append(Section(sid, stitle, intro, tuple(questions), srelevant, stexts))
+    if declared and len(languages) > declared:
+        p.add("[template]", f"'languages' does not list: {', '.join(languages[declared:])} "
+                            "(texts are given in them)")
 
     if p.items:
         raise TemplateError(p.items)
-    return Template(
+    template = Template(
         name=name, title=title, description=description, version=version,
         categories=vocab.get("categories", ()), areas=vocab.get("areas", ()),
         exclusion_reasons=vocab.get("exclusion_reasons", ()), outcomes=vocab["outcomes"],
         flags=tuple(flags), targets=targets, themes=tuple(themes), sections=tuple(sections),
+        default_language=default_language, languages=tuple(languages),
     )
+    from fieldkit.logic import check_logic
+
+    problems = check_logic(template)
+    if problems:
+        raise TemplateError([p.source + ": " + line for line in problems])
+    return template
 
 
 def load_template(path: str | Path) -> Template:

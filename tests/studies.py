@@ -75,9 +75,24 @@ def small_study(tmp_path: Path):
     study.close()
 
 
+#: A West Midlands study's areas. The shipped regional-mapping template names no region and
+#: has none: each study fills in its own (Study settings ▸ Vocabularies).
+WEST_MIDLANDS_AREAS = (
+    "Birmingham", "Coventry", "Wolverhampton", "Dudley", "Sandwell", "Solihull", "Walsall",
+    "Stoke-on-Trent", "Herefordshire", "Shropshire", "Staffordshire", "Warwickshire",
+    "Worcestershire", "Regional", "National",
+)
+
+
+def mapping_template() -> Template:
+    """The shipped regional-mapping template with a West Midlands study's areas filled in."""
+    return find_template("regional-mapping").with_values("areas", WEST_MIDLANDS_AREAS)
+
+
 @pytest.fixture
 def mapping_study(tmp_path: Path):
-    study = Study.create(tmp_path / "mapping.fieldkit", find_template("regional-mapping"))
+    """A regional-mapping study of the West Midlands (with its areas), open."""
+    study = Study.create(tmp_path / "mapping.fieldkit", mapping_template())
     yield study
     study.close()
 

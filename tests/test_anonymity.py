@@ -175,7 +175,7 @@ def test_check_finds_a_pool_that_links_back(small_study: Study):
     _run_interviews(small_study, 3)
     small_study.conn.execute("ALTER TABLE pool ADD COLUMN organisation_id INTEGER")
     small_study.conn.execute(
-        "INSERT INTO answers VALUES (1, 'sector_help', '\"smuggled into a named record\"')")
+        "INSERT INTO answers(interview_id, question_id, value) VALUES (1, 'sector_help', '\"smuggled into a named record\"')")
     found = checks.problems(small_study)
     assert any("pool table has columns" in p for p in found)
     assert any("anonymous answer is stored against the organisation" in p for p in found)

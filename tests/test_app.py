@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from fieldkit.study import Study
-from fieldkit.templates import find_template
+from studies import mapping_template
 
 
 @pytest.fixture
 def study_file(tmp_path: Path) -> Path:
     path = tmp_path / "overview.fieldkit"
-    with Study.create(path, find_template("regional-mapping"), client="The Trust", author="A. Researcher") as s:
+    with Study.create(path, mapping_template(), client="The Trust", author="A. Researcher") as s:
         for i in range(450):
             s.organisations.add(f"Organisation {i:03d}", category="BME network", area="Coventry")
         org = s.organisations.add("Wolverhampton Somali Women's Network", category="BME network")

@@ -14,8 +14,7 @@ import pytest
 
 from fieldkit.cli import main
 from fieldkit.study import Study
-from fieldkit.templates import find_template
-from studies import file_digest
+from studies import file_digest, mapping_template
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -27,7 +26,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def mapping_file(tmp_path: Path) -> Path:
     path = tmp_path / "west.fieldkit"
-    with Study.create(path, find_template("regional-mapping")) as s:
+    with Study.create(path, mapping_template()) as s:
         a = s.organisations.add("Sandwell African Caribbean Forum", category="BME network", area="Birmingham")
         s.interviews.start(a)
         s.organisations.add("Dudley CVS", category="General infrastructure organisation", area="Staffordshire")
@@ -131,7 +130,7 @@ def test_check_passes_and_fails(capsys, mapping_file: Path):
     import sqlite3
 
     conn = sqlite3.connect(mapping_file)
-    conn.execute("INSERT INTO answers VALUES (1, 'd1', '\"a wider-sector remark\"')")  # d1 is anonymous
+    conn.execute("INSERT INTO answers(interview_id, question_id, value) VALUES (1, 'd1', '\"a wider-sector remark\"')")  # d1 is anonymous
     conn.commit()
     conn.close()
     code, out, err = run(capsys, "check", mapping_file)

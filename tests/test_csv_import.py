@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from fieldkit.csv_import import COLUMNS, ImportResult, import_organisations
 from fieldkit.errors import CsvImportError
 from fieldkit.study import Study
-from fieldkit.templates import find_template
-from studies import file_digest
+from studies import file_digest, mapping_template
 
 
 def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ",") -> Path:
@@ -28,7 +27,7 @@ def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", del
 @pytest.fixture
 def study_path(tmp_path: Path) -> Path:
     """A closed regional-mapping study with one organisation already in it."""
-    with Study.create(tmp_path / "mapping.fieldkit", find_template("regional-mapping")) as study:
+    with Study.create(tmp_path / "mapping.fieldkit", mapping_template()) as study:
         study.organisations.add("Coventry CVS", category="General infrastructure organisation")
         path = study.path
     return path

@@ -24,7 +24,6 @@ from fieldkit.templates import (
     BUILTIN_FLAGS,
     DEFAULT_OUTCOMES,
     QUESTION_TYPES,
-    Question,
     Template,
     find_template,
     forms_dir,
@@ -146,6 +145,17 @@ def test_regional_mapping():
         assert not any(q.anonymous for q in by_id[sid].questions), f"section {sid} must be named"
     flags = {q.id: q.flag for q in t.questions() if q.flag}
     assert flags == {"e1": "follow_up", "e2": "permission_to_list"}
+
+
+def test_regional_mapping_names_no_region():
+    """Any region can use it: no places in its words, and no areas (each study adds its own)."""
+    t = find_template("regional-mapping")
+    assert t.areas == ()
+    assert "Study settings ▸ Vocabularies" in t.description
+    assert t.question("a5").choices[3:5] == ("Several cities or counties in the region", "The whole region")
+    text = (FORMS / "regional-mapping.toml").read_text(encoding="utf-8")
+    for place in ("Midlands", "Birmingham", "Coventry", "Staffordshire"):
+        assert place not in text
 
 
 def test_confidential_interview():
@@ -346,7 +356,8 @@ RULES = {
     ),
     "unknown key in [template]": (
         VALID.replace('[template]\n', '[template]\nauthor = "Me"\n'),
-        ["[template]: unknown key 'author' (expected one of name, title, description, version)"],
+        ["[template]: unknown key 'author' (expected one of name, title, description, version, "
+         "default_language, languages)"],
     ),
     "unknown key in [organisations]": (
         VALID.replace("[organisations]\n", '[organisations]\nregions = ["North"]\n'),
@@ -367,11 +378,12 @@ RULES = {
     "unknown key in a question": (
         VALID + section("A", q("a1", "short_text", lable='"Typo"')),
         ["section 'A', question 'a1': unknown key 'lable' (expected one of id, type, label, help, "
-         "required, theme, anonymous, choices, min, max, flag, count_by)"],
+         "required, required_message, theme, anonymous, choices, min, max, flag, count_by, relevant, "
+         "constraint, constraint_message, calculation, choice_filter, default, other, other_label)"],
     ),
     "unknown key in a section": (
         VALID + section("A", q("a1", "short_text")).replace('title = "A section"', 'title = "A section"\nintroduction = "Hi"'),
-        ["section 'A': unknown key 'introduction' (expected one of id, title, intro, questions)"],
+        ["section 'A': unknown key 'introduction' (expected one of id, title, intro, relevant, questions)"],
     ),
     "unknown type": (
         VALID + section("A", q("a1", "short_text")) + section("B", q("b1", "yes_no"), q("b2", "multi")),
@@ -431,7 +443,7 @@ RULES = {
     ),
     "empty choice": (
         VALID + section("A", q("a1", "single_choice", choices='["Yes", "No", ""]')),
-        ["section 'A', question 'a1': 'choices' has an entry that is not non-empty text: ''"],
+        ["section 'A', question 'a1': 'choices' has an empty entry (choice 3)"],
     ),
     "choices on a text question": (
         VALID + section("A", q("a1", "long_text", choices='["Yes", "No"]')),
@@ -637,7 +649,8 @@ def test_several_problems_are_all_reported(tmp_path):
         "section 'A', question 'a5': 'flag' is only allowed for a yes_no question",
         "section 'B', question 'a1': the id is used twice in this template",
         "section 'B', question 'a1': unknown key 'lable' (expected one of id, type, label, help, "
-        "required, theme, anonymous, choices, min, max, flag, count_by)",
+        "required, required_message, theme, anonymous, choices, min, max, flag, count_by, relevant, "
+        "constraint, constraint_message, calculation, choice_filter, default, other, other_label)",
         "section 'B', question 'a1': an anonymous question cannot tick a flag "
         "(that would link it to the organisation)",
     ]
@@ -747,6 +760,7 @@ ALL_TYPES = template_from_dict(
                     {"id": "num", "type": "number", "label": "How many?", "min": 0, "max": 100},
                     {"id": "free", "type": "number", "label": "Any number?"},
                     {"id": "when", "type": "date", "label": "When?"},
+                    {"id": "calc", "type": "calculate", "label": "Total", "calculation": "${num} + 1"},
                 ],
             }
         ],
@@ -780,6 +794,9 @@ GOOD = [
     ("when", "2024-02-29", "2024-02-29"),
     ("when", dt.date(2026, 3, 14), "2026-03-14"),
     ("when", dt.datetime(2026, 3, 14, 10, 30), "2026-03-14"),
+    ("calc", 5, 5),
+    ("calc", 2.5, 2.5),
+    ("calc", "a word", "a word"),
 ]
 
 EMPTY = [
@@ -791,9 +808,12 @@ EMPTY = [
     ("scale", None), ("scale", ""),
     ("num", None), ("free", None),
     ("when", None), ("when", ""),
+    ("calc", None), ("calc", ""), ("calc", float("nan")),
 ]
 
 BAD = [
+    ("calc", True),
+    ("calc", ["a list"]),
     ("short", "two\nlines"),
     ("short", 5),
     ("short", ["text"]),
@@ -980,6 +1000,11 @@ def question_dicts(draw, theme_ids, flag_ids, valid: bool):
             bounds.sort()
         for key, v in zip(draw(st.permutations(["min", "max"])) if not valid else ["min", "max"], bounds):
             d[key] = v
+    if qtype == "calculate":
+        d.pop("required", None)
+        d.pop("anonymous", None)
+        if valid or draw(st.booleans()):
+            d["calculation"] = draw(st.sampled_from(["1 + 2", "concat('a', 'b')", "today()"]))
     if qtype == "yes_no" and not anonymous or not valid:
         maybe(draw, d, "flag", st.sampled_from(flag_ids) if valid else st.sampled_from(flag_ids) | odd)
     return d

@@ -210,7 +210,8 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     dialog = runner.finish_dialog
     assert dialog is not None and dialog.isVisible()
     assert "2 required questions have no answer" in dialog.summary.text()
-    assert "Size" in dialog.summary.text() and "What holds small groups back?" in dialog.summary.text()
+    assert [b.text() for b in dialog.jumps] == ["Size", "What holds small groups back?"]  # a way back to each
+    assert dialog.back_button.isDefault() and not dialog.finish_button.isDefault()
     assert not dialog.full.isChecked()  # not ticked by default
     dialog.full.setChecked(True)  # ... but the researcher knows better
     dialog.finish_button.click()
@@ -376,6 +377,8 @@ def test_leave_then_resume_from_the_list_and_carry_on(qtbot, small_study: Study,
     anonymous = runner.cards["sector_barriers"]
     assert anonymous.field.value() == "Brak wolontariuszy"  # held with the interview: shown again ...
     assert anonymous.whereabouts.text().startswith("Held with this interview")  # ... and it says where it is
+    assert runner.section == 1  # it reopens where it was left
+    runner.go(-1)
     field = runner.cards["role"].field.editor
     field.setFocus()
     field.end(False)

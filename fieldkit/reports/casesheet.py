@@ -5,6 +5,16 @@ details, flags and status, its contacts, every attempt to reach it and every int
 its named answers, each question worded as in the template version the interview was taken
 with. It reads the study through the core's API (no SQL here) and never reads the comment
 pool: anonymous answers are not linked to any organisation, so they cannot be on its sheet.
+
+Questions, choices and section titles are worded in the study's report language
+(``Study.report_language``, or ``language``), each text missing in it in the default
+language's words.
+
+Answers kept but marked irrelevant (the question's logic stopped asking it after it was
+answered, ``answers.relevant = 0``) are on the sheet, marked "(no longer asked)": the case
+sheet is the researcher's record of the interview, and a subject-access request covers every
+answer kept, but the mark says the answer does not count. Everywhere else (crosstabs, tables,
+the pool) such answers are left out.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from fieldkit import summary
 from fieldkit.errors import NotFoundError
 from fieldkit.interviews import MODE_LABELS
 from fieldkit.organisations import STATUS_LABELS
@@ -30,12 +41,16 @@ if TYPE_CHECKING:
     from fieldkit.templates import Template
 
 CHANNELS = {"phone": "Phone", "email": "Email", "visit": "Visit", "letter": "Letter"}
+#: After an answer kept but no longer asked by the interview's logic.
+NO_LONGER_ASKED = "(no longer asked)"
 
 
 def render_casesheet(study: Study, org_id: int, path: str | os.PathLike, *, page_size: str = "a4",
-                     today: dt.date | None = None) -> Path:
-    """Write organisation ``org_id``'s case sheet to ``path`` (atomically) and return the path."""
+                     today: dt.date | None = None, language: str | None = None) -> Path:
+    """Write organisation ``org_id``'s case sheet to ``path`` (atomically) and return the path.
+    ``language``: the questions' wording (default: the study's report language)."""
     org = study.organisations.get(org_id)
+    language = summary.language_for(study, language)
     st = Styles()
     printed = today or dt.date.today()
 
@@ -44,14 +59,16 @@ def render_casesheet(study: Study, org_id: int, path: str | os.PathLike, *, page
                        author=study.author, subject=f"The record of {org.name} in {study.title}",
                        header=f"{study.title} · case sheet · confidential", footer=f"Printed {_day(printed)}",
                        keywords=["case sheet"], cover=False)
-        doc.build_pdf(_Sheet(study, org, st, doc.width, printed).story())
+        doc.build_pdf(_Sheet(study, org, st, doc.width, printed, language).story())
 
     return write_pdf(path, build)
 
 
 class _Sheet:
-    def __init__(self, study: Study, org: Organisation, st: Styles, width: float, printed: dt.date):
+    def __init__(self, study: Study, org: Organisation, st: Styles, width: float, printed: dt.date,
+                 language: str | None = None):
         self.study, self.org, self.st, self.width, self.printed = study, org, st, width, printed
+        self.language = language
         self.template = study.template
         self._keys = 0
 
@@ -141,12 +158,15 @@ class _Sheet:
             ("Completed", _when(iv.completed) if iv.completed else "Not yet finished"),
             ("Schedule", f"version {iv.template_version} of the study's questions"),
         ]), Spacer(1, 6)]
-        out += _answers(self.st, template, iv.answers, self.width)
+        not_asked = set(self.study.interviews.irrelevant_answers(iv.id))
+        out += _answers(self.st, template, iv.answers, self.width, language=self.language, not_asked=not_asked)
         return out
 
 
-def _answers(st: Styles, template: Template, answers: dict[str, Any], width: float) -> list[Flowable]:
-    """The named answers, section by section, in the wording of the interview's template."""
+def _answers(st: Styles, template: Template, answers: dict[str, Any], width: float, *,
+             language: str | None = None, not_asked: set[str] | frozenset[str] = frozenset()) -> list[Flowable]:
+    """The named answers, section by section, in the wording of the interview's template (in
+    ``language``); those in ``not_asked`` marked as no longer asked."""
     out: list[Flowable] = []
     seen: set[str] = set()
     for section in template.sections:
@@ -155,13 +175,15 @@ def _answers(st: Styles, template: Template, answers: dict[str, Any], width: flo
             if q.anonymous or q.id not in answers:
                 continue
             seen.add(q.id)
-            rows.append([q.label, q.as_text(answers[q.id])])
+            answer = q.as_text(answers[q.id], language)
+            rows.append([q.text("label", language), f"{answer} {NO_LONGER_ASKED}" if q.id in not_asked else answer])
         if rows:
-            out += [para(section.title, st.sheet_section),
+            out += [para(section.text("title", language), st.sheet_section),
                     table(st, ["Question", "Answer"], rows, [80 * mm, None], width=width, numeric=False),
                     Spacer(1, 6)]
     # answers to questions the interview's template no longer has (never expected, but never lost)
-    rest = [[qid, str(value)] for qid, value in answers.items() if qid not in seen]
+    rest = [[qid, f"{value} {NO_LONGER_ASKED}" if qid in not_asked else str(value)]
+            for qid, value in answers.items() if qid not in seen]
     if rest:
         out += [para("Other answers", st.sheet_section),
                 table(st, ["Question", "Answer"], rest, [80 * mm, None], width=width, numeric=False)]

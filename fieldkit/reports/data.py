@@ -24,6 +24,19 @@ What it holds, section by section:
 Small-number protection (``options.small_numbers``) applies to the crosstabs and overall
 counts of answers (see ``fieldkit.reports.suppression``); the tables of organisations are
 counts of organisations, which the directory names anyway, and are never altered.
+
+Language: question and choice labels are printed in ``options.language``, by default the
+study's report language (``Study.report_language``), each text missing in that language in
+the default language's words. Answers are counted under the choice names they store and
+printed under the choices' labels as the current schedule has them (a choice relabelled
+since shows its new label for old answers too).
+
+What is counted: answers kept but marked irrelevant (``answers.relevant = 0``: the question's
+logic no longer asks it) are left out of every crosstab (``summary.crosstab``); held answers
+marked so never move into the pool (``fieldkit.held``), so the overall counts leave them out
+too. A question removed from the schedule keeps its crosstab while interviews (or the pool)
+hold answers to it, worded as the newest template version that had it
+(``summary.reported_questions``), after the schedule's own questions.
 """
 
 from __future__ import annotations
@@ -37,10 +50,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from fieldkit import summary
 from fieldkit.errors import InvalidValueError
+from fieldkit.question_types import WORDED
+from fieldkit.question_types import get as question_type
 from fieldkit.reports import suppression
 from fieldkit.reports.suppression import Figure, Rule, SmallNumbers
 from fieldkit.summary import NOT_RECORDED, GroupRow, MethodSummary
-from fieldkit.templates import COUNTABLE_TYPES
 
 if TYPE_CHECKING:
     from fieldkit.pool import Comment
@@ -49,8 +63,6 @@ if TYPE_CHECKING:
 
 ALL_SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "directory")
 PAGE_SIZES = ("a4", "letter")
-#: Question types whose pooled answers are printed as quotations.
-TEXT_TYPES = ("short_text", "long_text")
 #: The heading for pooled comments that carry no theme.
 OTHER_COMMENTS = "Other comments"
 TOTAL = "Total"
@@ -67,6 +79,8 @@ class ReportOptions:
     page_size: str = "a4"
     include_person: bool = False
     seed: int | None = None
+    #: The language of question and choice labels; None: the study's report language.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         sections = (self.sections,) if isinstance(self.sections, str) else tuple(self.sections)
@@ -123,11 +137,12 @@ class CrosstabTable:
     protected: bool                  # small-number protection was applied
     notes: tuple[str, ...] = ()      # lines to print under the table
     secondary: int = 0               # figures hidden only so that small counts cannot be worked out
+    keys: tuple[str, ...] = ()       # what the answers store under each of ``choices`` (choice names)
 
     @property
     def ordered(self) -> bool:
         """The choices run in order (a scale), which a chart can show as a ramp."""
-        return self.question_type == "scale"
+        return question_type(self.question_type).ordered
 
     @property
     def anonymous(self) -> bool:
@@ -163,6 +178,7 @@ class ReportData:
     page_size: str = "a4"
     small_numbers: Rule | None = None
     notes: tuple[str, ...] = field(default=())  # how small numbers were protected, once for the report
+    language: str = ""                          # the language question and choice labels are in
 
     @property
     def quotation_count(self) -> int:
@@ -175,7 +191,8 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     options = options or ReportOptions()
     sections = options.printed_sections
     rule = options.rule
-    crosstabs = tuple(_crosstabs(study, rule)) if "crosstabs" in sections else ()
+    language = summary.language_for(study, options.language)
+    crosstabs = tuple(_crosstabs(study, rule, language)) if "crosstabs" in sections else ()
     notes: tuple[str, ...] = ()
     if rule is not None:
         notes = rule.notes(secondary=any(t.secondary for t in crosstabs))
@@ -196,6 +213,7 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
         page_size=options.page_size,
         small_numbers=rule,
         notes=notes,
+        language=language,
     )
 
 
@@ -247,16 +265,14 @@ def _protected_line(group: str, figures: Sequence[Figure], base: Figure) -> Cros
     )
 
 
-def _crosstabs(study: Study, rule: Rule | None) -> Iterable[CrosstabTable]:
-    for question in study.template.questions():
-        if question.type not in COUNTABLE_TYPES:
-            continue
+def _crosstabs(study: Study, rule: Rule | None, language: str) -> Iterable[CrosstabTable]:
+    for question in summary.reported_questions(study):
         if question.anonymous and question.count_by == "category":
-            table = _counted_by_category(study, question, rule)
+            table = _counted_by_category(study, question, rule, language)
         elif question.anonymous:
-            table = _overall(study, question, rule)
+            table = _overall(study, question, rule, language)
         else:
-            table = _by_category(study, question.id, rule)
+            table = _by_category(study, question.id, rule, language)
         if table is not None:
             yield table
 
@@ -268,12 +284,12 @@ def _multiple_note(multiple: bool) -> tuple[str, ...]:
             "to more than 100.",)
 
 
-def _by_category(study: Study, question_id: str, rule: Rule | None) -> CrosstabTable | None:
-    t = summary.crosstab(study, question_id, "category")
+def _by_category(study: Study, question_id: str, rule: Rule | None, language: str) -> CrosstabTable | None:
+    t = summary.crosstab(study, question_id, "category", language=language)
     if t.total.respondents == 0:
         return None  # nobody has answered yet: nothing to print
     head = dict(question_id=t.question_id, question_label=t.question_label, question_type=t.question_type,
-                choices=tuple(t.choices), by="category", multiple=t.multiple)
+                choices=tuple(t.choices), keys=tuple(t.keys), by="category", multiple=t.multiple)
     if rule is None:
         return CrosstabTable(**head,
                              rows=tuple(_plain_line(r.group, r.counts, r.respondents, r.percentages) for r in t.rows),
@@ -286,22 +302,23 @@ def _by_category(study: Study, question_id: str, rule: Rule | None) -> CrosstabT
                          protected=True, notes=_multiple_note(t.multiple) + p.notes(), secondary=p.secondary)
 
 
-def _overall(study: Study, question: Question, rule: Rule | None) -> CrosstabTable | None:
+def _overall(study: Study, question: Question, rule: Rule | None, language: str) -> CrosstabTable | None:
     """Overall counts of an anonymous question's answers (never by category)."""
-    counts_by_choice = study.pool.distribution(question.id)
-    choices = tuple(counts_by_choice)
-    counts = [counts_by_choice[c] for c in choices]
-    multiple = question.type == "multiple_choice"
+    counts_by_key = study.pool.distribution(question.id)
+    keys = tuple(counts_by_key)
+    counts = [counts_by_key[k] for k in keys]
+    multiple = question.qtype.several
     if multiple:
-        known = set(choices)
+        known = set(keys)
         respondents = sum(1 for c in study.pool.comments(question_id=question.id)
-                          if known & set(c.value if isinstance(c.value, list) else [c.value]))
+                          if known & set(question.qtype.counted(question, c.value)))
     else:
         respondents = sum(counts)
     if respondents == 0:
         return None
-    head = dict(question_id=question.id, question_label=question.label, question_type=question.type,
-                choices=choices, by="", rows=(), multiple=multiple)
+    labels = tuple(question.qtype.key_label(question, k, language) for k in keys)
+    head = dict(question_id=question.id, question_label=question.text("label", language),
+                question_type=question.type, choices=labels, keys=keys, by="", rows=(), multiple=multiple)
     if rule is None:
         total = _plain_line(TOTAL, counts, respondents, summary.percentages(counts, respondents))
         return CrosstabTable(**head, total=total, protected=False, notes=_multiple_note(multiple))
@@ -310,14 +327,15 @@ def _overall(study: Study, question: Question, rule: Rule | None) -> CrosstabTab
                          protected=True, notes=_multiple_note(multiple) + p.notes(), secondary=p.secondary)
 
 
-def _counted_by_category(study: Study, question: Question, rule: Rule | None) -> CrosstabTable | None:
+def _counted_by_category(study: Study, question: Question, rule: Rule | None,
+                         language: str) -> CrosstabTable | None:
     """An anonymous question marked ``count_by = "category"``: its pooled counts per category
     (only categories that k or more interviews have answered: ``Pool.by_category``), with the
     answers from smaller categories, moved at the end of fieldwork, in one row of their own."""
-    overall = _overall(study, question, None)
+    overall = _overall(study, question, None, language)
     if overall is None:
         return None
-    choices = overall.choices
+    keys = overall.keys
     counted = study.pool.by_category(question.id)
     names = list(study.template.categories) + sorted(c for c in counted if c and c not in study.template.categories)
     if "" in counted:
@@ -325,7 +343,7 @@ def _counted_by_category(study: Study, question: Question, rule: Rule | None) ->
     rows, bases = [], []
     for name in names:
         if name in counted:
-            rows.append((name or NOT_RECORDED, [counted[name].get(c, 0) for c in choices]))
+            rows.append((name or NOT_RECORDED, [counted[name].get(k, 0) for k in keys]))
             bases.append(counted[name].get("", 0))
     total_counts = [c or 0 for c in overall.total.counts]
     total_base = overall.total.base_count or 0
@@ -341,8 +359,8 @@ def _counted_by_category(study: Study, question: Question, rule: Rule | None) ->
     if not rows:
         return None
     multiple = overall.multiple
-    head = dict(question_id=question.id, question_label=question.label, question_type=question.type,
-                choices=choices, by="category", multiple=multiple)
+    head = dict(question_id=question.id, question_label=overall.question_label, question_type=question.type,
+                choices=overall.choices, keys=keys, by="category", multiple=multiple)
     if rule is None:
         plain = tuple(_plain_line(g, c, b, summary.percentages(c, b)) for (g, c), b in zip(rows, bases))
         return CrosstabTable(**head, rows=plain,
@@ -373,7 +391,7 @@ def text_comments(study: Study) -> list[Comment]:
     """The pooled comments the report prints: answers to anonymous text questions."""
     types = question_types(study)
     return [c for c in study.pool.comments()
-            if types.get(c.question_id) in TEXT_TYPES and isinstance(c.value, str) and c.text.strip()]
+            if types.get(c.question_id) in WORDED and isinstance(c.value, str) and c.text.strip()]
 
 
 def _comments(study: Study, seed: int | None) -> tuple[ThemeComments, ...]:

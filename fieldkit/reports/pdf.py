@@ -26,6 +26,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageT
                                 TableStyle)
 
 from fieldkit.errors import FieldkitError, InvalidValueError
+from fieldkit.question_types import get as question_type
 from fieldkit.reports import charts
 from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
 from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, contents, heading, long_date, table, write_pdf
@@ -260,7 +261,7 @@ class _Story:
     def chart(self, x: Any) -> tuple[str, Flowable] | None:
         """A caption and a chart: answers by category as 100% bars for yes/no and short scales,
         otherwise the answers of everyone who answered."""
-        if x.question_type in ("scale", "yes_no") and x.rows and len(x.choices) <= 7:
+        if question_type(x.question_type).stacked and x.rows and len(x.choices) <= 7:
             rows = [charts.StackedRow(r.group, r.percentages, r.respondents) for r in [*x.rows, x.total]
                     if r.base_count and None not in r.percentages]
             if len(rows) > 1:

@@ -16,6 +16,9 @@ Files are written atomically (``fieldkit.exports.write_atomically``): to a tempo
 the target, flushed to disk, then renamed over it, so a failure never leaves half a file (and an
 existing file stays as it was).
 These are the researcher's working figures: no small-number protection is applied here.
+Crosstabs follow ``fieldkit.summary.crosstab``: questions and choices are worded in the study's
+report language, answers kept but marked irrelevant are not counted, and a question removed
+from the schedule keeps its table while interviews hold answers to it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ from typing import TYPE_CHECKING
 
 from fieldkit import summary
 from fieldkit.exports import ExportError, write_atomically
-from fieldkit.templates import COUNTABLE_TYPES
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
@@ -117,9 +119,10 @@ def targets(study: Study) -> Table:
                  percent_columns=frozenset({3}))
 
 
-def crosstab(study: Study, question_id: str, by: str = "category") -> Table:
-    """One question's answers by category (or area): a count and a row percentage per choice."""
-    x = summary.crosstab(study, question_id, by)
+def crosstab(study: Study, question_id: str, by: str = "category", *, language: str | None = None) -> Table:
+    """One question's answers by category (or area): a count and a row percentage per choice,
+    the question and its choices worded in ``language`` (default: the study's report language)."""
+    x = summary.crosstab(study, question_id, by, language=language)
     head: list[str] = [by.capitalize()]
     for choice in x.choices:
         head += [choice, f"{choice} %"]
@@ -138,20 +141,23 @@ def crosstab(study: Study, question_id: str, by: str = "category") -> Table:
 
 
 def crosstab_questions(study: Study) -> list[str]:
-    """Ids of the questions a crosstab is made for: named choice, yes/no and scale questions."""
-    return [q.id for q in study.template.questions() if q.type in COUNTABLE_TYPES and not q.anonymous]
+    """Ids of the questions a crosstab is made for: named choice, yes/no and scale questions,
+    the schedule's and those removed from it that interviews still hold answers to."""
+    return [q.id for q in summary.reported_questions(study) if not q.anonymous]
 
 
-def crosstabs(study: Study, by: str = "category") -> list[Table]:
-    return [crosstab(study, qid, by) for qid in crosstab_questions(study)]
+def crosstabs(study: Study, by: str = "category", *, language: str | None = None) -> list[Table]:
+    language = summary.language_for(study, language)
+    return [crosstab(study, qid, by, language=language) for qid in crosstab_questions(study)]
 
 
-def all_tables(study: Study) -> list[Table]:
-    """Every summary table, in the order a report gives them."""
+def all_tables(study: Study, *, language: str | None = None) -> list[Table]:
+    """Every summary table, in the order a report gives them (questions and choices worded in
+    ``language``, by default the study's report language)."""
     tables = [method(study), by_group(study, "category"), by_group(study, "area")]
     if summary.targets(study):
         tables.append(targets(study))
-    return tables + crosstabs(study)
+    return tables + crosstabs(study, language=language)
 
 
 # --- CSV --------------------------------------------------------------------------------------

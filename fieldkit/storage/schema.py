@@ -181,6 +181,21 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    4,
+    """
+    -- Question logic: an answer whose question has become irrelevant (its 'relevant'
+    -- expression is false for the answers given since) is kept but marked, and left out of
+    -- counts and reports. Kept up to date by every save_answer of the interview.
+    ALTER TABLE answers ADD COLUMN relevant INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE held ADD COLUMN relevant INTEGER NOT NULL DEFAULT 1;
+    -- The language the interview is asked in (one of the template's), and the section the
+    -- interviewer was last in, to resume there.
+    ALTER TABLE interviews ADD COLUMN language TEXT;
+    ALTER TABLE interviews ADD COLUMN section TEXT;
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.

@@ -1,6 +1,7 @@
 """Saving interview answers off the UI thread, so typing never waits for the disk.
 
-One background thread works through an ordered queue in which a newer value for a question
+``Pauses`` holds what is typed until the researcher pauses; ``Saver`` is the one background
+thread that then works through an ordered queue in which a newer value for a question
 replaces the one still waiting. The study serialises access with its own lock.
 """
 
@@ -14,7 +15,50 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fieldkit.ui.qt import QObject, Signal
+from fieldkit.ui.qt import QObject, QTimer, Signal
+
+Key = tuple[str, str]
+
+
+class Pauses(QObject):
+    """Jobs that wait for a pause in typing: due when nothing has been added for the first of
+    ``timings()`` milliseconds, or at the latest the second after the first job came; a newer
+    job for a key replaces the waiting one. ``due`` is called then (it runs ``take()``)."""
+
+    def __init__(self, due: Callable[[], None], timings: Callable[[], tuple[int, int]],
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        #: the jobs waiting, by key (in the order they first came)
+        self.jobs: dict[Key, Callable[[], Any]] = {}
+        self._due, self._timings = due, timings
+        self._since = self._last = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._fired)
+
+    def put(self, key: Key, job: Callable[[], Any]) -> None:
+        now = time.monotonic()
+        if not self.jobs:
+            self._since = now
+        self.jobs[key] = job
+        self._last = now
+        if not self._timer.isActive():  # not restarted per keystroke: _fired looks at the clock
+            self._timer.start(self._timings()[0])
+
+    def take(self) -> list[Callable[[], Any]]:
+        """Every waiting job, now (the researcher left the question, or paused)."""
+        self._timer.stop()
+        jobs, self.jobs = self.jobs, {}
+        return list(jobs.values())
+
+    def _fired(self) -> None:
+        pause, longest = self._timings()
+        due = min(self._last + pause / 1000, self._since + longest / 1000)
+        left_ms = int((due - time.monotonic()) * 1000)
+        if left_ms > 0:
+            self._timer.start(left_ms)
+        else:
+            self._due()
 
 
 @dataclass(frozen=True)
@@ -26,7 +70,8 @@ class SaveResult:
 
 
 class Saver(QObject):
-    """One background thread doing writes in order; a newer job for a key replaces the queued one.
+    """One background thread doing writes in order; a newer job for a key replaces the queued
+    one and takes its place at the end.
 
     ``put`` never waits for a write. Results come back on the UI thread through ``landed``.
     """
@@ -44,7 +89,11 @@ class Saver(QObject):
         self._thread.start()
 
     def put(self, key: tuple[str, str], job: Callable[[], Any]) -> None:
+        """Queue ``job``; one still waiting for ``key`` is dropped, and the new one goes last, so
+        the writes keep the order the answers were given in (a later answer can depend on an
+        earlier one: a choice offered only for some region is saved after that region)."""
         with self._cond:
+            self._jobs.pop(key, None)
             self._jobs[key] = job
             self._cond.notify_all()
 

@@ -1,45 +1,48 @@
-"""One input per question type, and the card that shows a question with its help.
+"""The card that shows a question with its help and its input, and the page of a section.
 
-A field knows how to show a stored value and how to read the researcher's answer back as
-the value the core stores (``Question.clean``), without touching the study: the interview
-runner decides when to save. Invalid input (a number that is not a number) is marked on
-the card and never saved. Anonymous questions get their own colour and say where their
-answer is: held with this interview, or moved to the pool (the runner tells each card, with
-the sentences of fieldkit/ui/held.py).
+The inputs themselves are in fieldkit/ui/answer_fields.py; which one asks a question is
+looked up in ``WIDGETS`` by its type's ``widget`` (fieldkit/question_types.py), so a new
+question type is a new registry entry there and, only if it needs a new kind of input, one
+entry here. Invalid input (a number that is not a number) is marked on the card and never
+saved. Anonymous questions get their own colour and say where their answer is: held with
+this interview, or moved to the pool (the runner tells each card, with the sentences of
+fieldkit/ui/held.py). A card or page is worded in any of the schedule's languages, right to
+left where the language is written so.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
-import re
-from typing import Any
+import unicodedata
 
-from fieldkit.errors import InvalidValueError
-from fieldkit.templates import Question, Section
+from fieldkit.templates import Question, Section, is_rtl
+from fieldkit.ui.answer_fields import (  # noqa: F401 - INSTANT, TYPED and parse_number: used from here too
+    INSTANT,
+    RING_ROOM,
+    TYPED,
+    AnswerField,
+    CalculatedField,
+    ChoiceField,
+    DateField,
+    NumberField,
+    TextField,
+    YesNoField,
+    parse_number,
+)
 from fieldkit.ui.held import section_band
 from fieldkit.ui.qt import (
-    QButtonGroup,
-    QCheckBox,
-    QDate,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QEvent,
+    QFocusFrame,
     QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPainter,
     QPalette,
-    QPlainTextEdit,
-    QRadioButton,
+    QPen,
+    QRectF,
     QScrollArea,
     Qt,
-    QToolButton,
+    QTimer,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 from fieldkit.ui.welcome import heading
 
@@ -48,385 +51,96 @@ ANONYMOUS_BAND = "#efe6fb"
 ANONYMOUS_EDGE = "#6b3fa0"
 ANONYMOUS_TEXT = "#3d1f66"
 ERROR_COLOUR = "#b00020"
-
-#: Save at once (a click) rather than after a pause in typing.
-INSTANT = "instant"
-TYPED = "typed"
-
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+NOTE_COLOUR = "#8a5a00"
 
 
-class AnswerField(QWidget):
-    """Base of the per-type inputs. ``edited`` fires on every change the researcher makes."""
-
-    edited = Signal()
-    timing = INSTANT
-
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.question = question
-
-    def raw(self) -> Any:
-        """What the widget holds, before cleaning."""
-        raise NotImplementedError
-
-    def value(self) -> Any:
-        """The answer as stored (None: no answer). Raises InvalidValueError if it does not fit."""
-        return self.question.clean(self.raw())
-
-    def set_value(self, value: Any) -> None:
-        """Show a stored value without counting it as an edit."""
-        self.blockSignals(True)
-        try:
-            self._show(value)
-        finally:
-            self.blockSignals(False)
-
-    def _show(self, value: Any) -> None:
-        raise NotImplementedError
-
-    def focus_target(self) -> QWidget:
-        return self
+def direction(language: str | None) -> Qt.LayoutDirection:
+    """Right to left for Urdu, Arabic and the like; left to right for every other language."""
+    rtl = language is not None and is_rtl(language)
+    return Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
 
 
-class TextField(AnswerField):
-    timing = TYPED
-
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(question, parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        if question.type == "long_text":
-            self.editor = QPlainTextEdit()
-            self.editor.setTabChangesFocus(True)  # Tab moves to the next question
-            line = self.editor.fontMetrics().lineSpacing()
-            self.editor.setFixedHeight(line * 4 + 14)
-            self.editor.textChanged.connect(self.edited)
-        else:
-            self.editor = QLineEdit()
-            self.editor.textEdited.connect(self.edited)
-        self.editor.setAccessibleName(question.label)
-        layout.addWidget(self.editor)
-        self.setFocusProxy(self.editor)
-
-    def raw(self) -> str:
-        if isinstance(self.editor, QPlainTextEdit):
-            return self.editor.toPlainText()
-        return self.editor.text()
-
-    def _show(self, value: Any) -> None:
-        self.editor.blockSignals(True)
-        if isinstance(self.editor, QPlainTextEdit):
-            self.editor.setPlainText(value or "")
-        else:
-            self.editor.setText(value or "")
-        self.editor.blockSignals(False)
-
-    def focus_target(self) -> QWidget:
-        return self.editor
+def writing(text: str) -> str:
+    """"rtl" or "ltr": the direction of ``text``'s first letter that has one."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
-def parse_number(text: str) -> int | float | None:
-    """Digits as typed ("12", "-3.5", "1,200") to a number; None when blank. ValueError otherwise."""
-    text = text.strip().replace(" ", "")
-    if not text:
-        return None
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
-    if not _NUMBER.match(text):
-        raise ValueError(text)
-    return float(text) if "." in text else int(text)
+class FocusRing(QFocusFrame):
+    """A 2px ring in the highlight colour around whichever control has the keyboard focus:
+    the style's own dotted rectangle is faint, and left out when focus arrives by mouse."""
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 3, 3)
+
+    def follow(self, widget: QWidget | None) -> None:
+        """Ring ``widget`` (None, or a window: no ring)."""
+        target = widget if widget is not None and not widget.isWindow() else None
+        if target is not self.widget():
+            self.setWidget(target)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        handled = super().eventFilter(watched, event)
+        if watched is self.widget() and event.type() == QEvent.Type.StyleChange:
+            QTimer.singleShot(0, self, self._again)  # QFocusFrame hides on a style change (a problem's red border)
+        return handled
+
+    def _again(self) -> None:
+        widget = self.widget()
+        if widget is not None and widget.hasFocus() and widget.isVisible():
+            self.setWidget(None)
+            self.setWidget(widget)
 
 
-class NumberField(AnswerField):
-    timing = TYPED
-
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(question, parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.editor = QLineEdit()
-        self.editor.setAccessibleName(question.label)
-        self.editor.setMaximumWidth(self.editor.fontMetrics().horizontalAdvance("0") * 16 + 16)
-        hint = []
-        if question.min is not None:
-            hint.append(f"from {question.min:g}")
-        if question.max is not None:
-            hint.append(f"to {question.max:g}")
-        self.editor.setPlaceholderText(" ".join(hint) if hint else "a number")
-        self.editor.textEdited.connect(self.edited)
-        layout.addWidget(self.editor)
-        layout.addStretch(1)
-        self.setFocusProxy(self.editor)
-
-    def raw(self) -> Any:
-        return self.editor.text()
-
-    def value(self) -> Any:
-        text = self.editor.text().strip()
-        try:
-            number = parse_number(text)
-        except ValueError:
-            raise InvalidValueError(f"“{text}” is not a number") from None
-        q = self.question
-        if number is not None and q.min is not None and number < q.min:
-            raise InvalidValueError(f"{number:g} is below the lowest allowed, {q.min:g}")
-        if number is not None and q.max is not None and number > q.max:
-            raise InvalidValueError(f"{number:g} is above the highest allowed, {q.max:g}")
-        return q.clean(number)
-
-    def _show(self, value: Any) -> None:
-        self.editor.setText("" if value is None else self.question.as_text(value))
-
-    def focus_target(self) -> QWidget:
-        return self.editor
-
-
-class _Buttons(AnswerField):
-    """Radio buttons or check boxes, one Tab stop for the group: arrows move between them,
-    Space (or the choice's number, or Y / N) picks, Delete clears."""
-
-    def __init__(self, question: Question, labels: list[str], *, exclusive: bool, columns: int = 1,
-                 row: bool = False, parent: QWidget | None = None):
-        super().__init__(question, parent)
-        self.exclusive = exclusive
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(exclusive)
-        self.buttons: list[QCheckBox | QRadioButton] = []
-        grid = QGridLayout()
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(18)
-        per_column = -(-len(labels) // columns)
-        for i, text in enumerate(labels):
-            button: QCheckBox | QRadioButton = QRadioButton(text) if exclusive else QCheckBox(text)
-            button.setAccessibleName(f"{text} ({question.label})")
-            button.setFocusPolicy(Qt.ClickFocus)
-            button.installEventFilter(self)
-            self.group.addButton(button, i)
-            self.buttons.append(button)
-            if row:
-                grid.addWidget(button, 0, i)
-            else:
-                grid.addWidget(button, i % per_column, i // per_column)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(grid)
-        self.clear_button = QToolButton()
-        self.clear_button.setText("Clear")
-        self.clear_button.setAutoRaise(True)
-        self.clear_button.setFocusPolicy(Qt.NoFocus)
-        self.clear_button.setToolTip("Remove this answer (or press Delete)")
-        self.clear_button.clicked.connect(self.clear)
-        outer.addWidget(self.clear_button, 0, Qt.AlignTop)
-        outer.addStretch(1)
-        self.group.buttonClicked.connect(self._clicked)
-        self._entry = self.buttons[0]
-        self._roving(self._entry)
-        self._update_clear()
-
-    def _roving(self, button: QWidget) -> None:
-        """Make ``button`` the group's one Tab stop."""
-        self._entry.setFocusPolicy(Qt.ClickFocus)
-        self._entry = button
-        button.setFocusPolicy(Qt.StrongFocus)
-        self.setFocusProxy(button)
-
-    def _clicked(self, _button=None) -> None:
-        self._update_clear()
-        chosen = self.checked()
-        if self.exclusive and chosen and not any(b.hasFocus() for b in self.buttons):
-            self._roving(self.buttons[chosen[0]])  # Tab comes back to the answer
-        self.edited.emit()
-
-    def _update_clear(self) -> None:
-        self.clear_button.setVisible(any(b.isChecked() for b in self.buttons))
-
-    def clear(self) -> None:
-        if not any(b.isChecked() for b in self.buttons):
-            return
-        self._set_checked(set())
-        self._clicked()
-
-    def _set_checked(self, indexes: set[int]) -> None:
-        self.group.setExclusive(False)
-        for i, b in enumerate(self.buttons):
-            b.setChecked(i in indexes)
-        self.group.setExclusive(self.exclusive)
-        self._update_clear()
-        if indexes and not any(b.hasFocus() for b in self.buttons):
-            self._roving(self.buttons[min(indexes)])  # Tab comes back to the answer
-
-    def _pick(self, index: int) -> None:
-        button = self.buttons[index]
-        if self.exclusive:
-            if not button.isChecked():
-                self._set_checked({index})
-                self._clicked()
-        else:
-            button.setChecked(not button.isChecked())
-            self._clicked()
-        button.setFocus(Qt.OtherFocusReason)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.FocusIn and obj in self.buttons:
-            self._roving(obj)
-        elif event.type() == QEvent.KeyPress and obj in self.buttons and not (
-                event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
-            key, index = event.key(), self.buttons.index(obj)
-            if key in (Qt.Key_Down, Qt.Key_Right, Qt.Key_Up, Qt.Key_Left):
-                step = 1 if key in (Qt.Key_Down, Qt.Key_Right) else -1
-                self.buttons[(index + step) % len(self.buttons)].setFocus(Qt.OtherFocusReason)
-                return True
-            if key == Qt.Key_Space:
-                self._pick(index)
-                return True
-            if key in (Qt.Key_Delete, Qt.Key_Backspace):
-                self.clear()
-                return True
-            picked = self._shortcut(event.text())
-            if picked is not None:
-                self._pick(picked)
-                return True
-        return super().eventFilter(obj, event)
-
-    def _shortcut(self, text: str) -> int | None:
-        if text.isdigit() and 1 <= int(text) <= min(len(self.buttons), 9):
-            return int(text) - 1
-        return None
-
-    def checked(self) -> list[int]:
-        return [i for i, b in enumerate(self.buttons) if b.isChecked()]
-
-
-class ChoiceField(_Buttons):
-    """Single choice (a column of radios), scale (a row in order) or multiple choice (check boxes)."""
-
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        labels = list(question.choices)
-        many = question.type == "multiple_choice"
-        columns = 1 if len(labels) <= 6 else (2 if len(labels) <= 12 else 3)
-        super().__init__(question, labels, exclusive=not many, columns=columns,
-                         row=question.type == "scale", parent=parent)
-
-    def raw(self) -> Any:
-        chosen = [self.question.choices[i] for i in self.checked()]
-        if self.question.type == "multiple_choice":
-            return chosen
-        return chosen[0] if chosen else None
-
-    def _show(self, value: Any) -> None:
-        values = value if isinstance(value, list) else ([] if value is None else [value])
-        self._set_checked({self.question.choices.index(v) for v in values if v in self.question.choices})
-
-
-class YesNoField(_Buttons):
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(question, ["Yes", "No"], exclusive=True, row=True, parent=parent)
-
-    def _shortcut(self, text: str) -> int | None:
-        return {"y": 0, "n": 1}.get(text.lower(), super()._shortcut(text))
-
-    def raw(self) -> Any:
-        chosen = self.checked()
-        return None if not chosen else chosen[0] == 0
-
-    def _show(self, value: Any) -> None:
-        self._set_checked(set() if value is None else {0 if value else 1})
-
-
-class _DateEdit(QDateEdit):
-    """A date edit whose lowest date means "not answered"; the first arrow or digit starts today."""
-
-    NONE = QDate(1800, 1, 1)
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.date() == self.NONE and (event.key() in (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
-                                         or event.text().isdigit()):
-            self.setDate(QDate.currentDate())
-            self.setCurrentSectionIndex(0)
-            if not event.text().isdigit():
-                return
-        super().keyPressEvent(event)
-
-
-class DateField(AnswerField):
-    timing = TYPED
-
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(question, parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.editor = _DateEdit()
-        self.editor.setAccessibleName(question.label)
-        self.editor.setDisplayFormat("d MMM yyyy")
-        self.editor.setMinimumDate(_DateEdit.NONE)
-        self.editor.setMaximumDate(QDate(2200, 12, 31))
-        self.editor.setSpecialValueText("Not answered")
-        self.editor.setDate(_DateEdit.NONE)
-        self.editor.setMinimumWidth(self.editor.fontMetrics().horizontalAdvance("Not answered") + 60)
-        self.editor.dateChanged.connect(self._changed)
-        self.clear_button = QToolButton()
-        self.clear_button.setText("Clear")
-        self.clear_button.setAccessibleName(f"Clear the date ({question.label})")
-        self.clear_button.clicked.connect(lambda: self.editor.setDate(_DateEdit.NONE))
-        layout.addWidget(self.editor)
-        layout.addWidget(self.clear_button)
-        layout.addStretch(1)
-        self.setFocusProxy(self.editor)
-        self.clear_button.setVisible(False)
-
-    def _changed(self) -> None:
-        self.clear_button.setVisible(self.editor.date() != _DateEdit.NONE)
-        if not self.signalsBlocked():
-            self.edited.emit()
-
-    def raw(self) -> Any:
-        d = self.editor.date()
-        return None if d == _DateEdit.NONE else dt.date(d.year(), d.month(), d.day())
-
-    def _show(self, value: Any) -> None:
-        if value is None:
-            self.editor.setDate(_DateEdit.NONE)
-        else:
-            d = dt.date.fromisoformat(value)
-            self.editor.setDate(QDate(d.year, d.month, d.day))
-
-    def focus_target(self) -> QWidget:
-        return self.editor
+#: The input for each kind of question, by its type's ``widget`` (fieldkit.question_types).
+WIDGETS: dict[str, type[AnswerField]] = {
+    "text": TextField,
+    "number": NumberField,
+    "choice": ChoiceField,
+    "yes_no": YesNoField,
+    "date": DateField,
+    "calculated": CalculatedField,
+}
 
 
 def make_field(question: Question) -> AnswerField:
-    """The input for ``question``'s type."""
-    if question.type in ("short_text", "long_text"):
-        return TextField(question)
-    if question.type == "number":
-        return NumberField(question)
-    if question.type in ("single_choice", "multiple_choice", "scale"):
-        return ChoiceField(question)
-    if question.type == "yes_no":
-        return YesNoField(question)
-    if question.type == "date":
-        return DateField(question)
-    raise ValueError(f"no input for question type {question.type}")  # pragma: no cover
+    """The input for ``question``'s type (KeyError: a type whose input the screens lack)."""
+    return WIDGETS[question.qtype.widget](question)
+
+
+def _anonymous_style(language: str | None) -> str:
+    edge = "border-right" if direction(language) == Qt.LayoutDirection.RightToLeft else "border-left"
+    return (f"QFrame#anonymous {{ background: {ANONYMOUS_BAND}; {edge}: 6px solid {ANONYMOUS_EDGE}; "
+            f"border-radius: 3px; }} QFrame#anonymous QLabel {{ color: {ANONYMOUS_TEXT}; }}")
 
 
 class QuestionCard(QFrame):
-    """A question as the researcher reads it: label, help, required mark, the input, any problem."""
+    """A question as the researcher reads it: label, help, required mark, the input, any problem.
 
-    def __init__(self, question: Question, *, parent: QWidget | None = None):
+    ``language`` words it in one of the schedule's languages (right to left where that is how
+    the language is written); ``show_texts`` rewords label and help (the runner fills in
+    ``${answers}``).
+    """
+
+    def __init__(self, question: Question, *, language: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.question = question
+        self.language = language
         #: anonymous only: where its answer is (``show_whereabouts``)
         self.whereabouts: QLabel | None = None
         self.setObjectName("anonymous" if question.anonymous else "named")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setContentsMargins(12 - RING_ROOM, 10, 12 - RING_ROOM, 10)
         layout.setSpacing(5)
         if question.anonymous:
-            self.setStyleSheet(
-                f"QFrame#anonymous {{ background: {ANONYMOUS_BAND}; border-left: 6px solid {ANONYMOUS_EDGE}; "
-                f"border-radius: 3px; }} QFrame#anonymous QLabel {{ color: {ANONYMOUS_TEXT}; }}")
             band = QLabel(f"<b>{ANONYMOUS_WORDS}</b>")
             band.setObjectName("anonymous_words")
             band.setWordWrap(True)
@@ -439,45 +153,90 @@ class QuestionCard(QFrame):
             font.setItalic(True)
             self.whereabouts.setFont(font)
             layout.addWidget(self.whereabouts)
-        required = (f" <span style='color:{ERROR_COLOUR}'>· required</span>" if question.required else "")
-        self.label = QLabel(f"<span style='color:gray'>{question.id}</span>&nbsp; <b>{_escape(question.label)}</b>"
-                            f"{required}")
+        self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.RichText)
         layout.addWidget(self.label)
-        if question.help:
-            help_ = QLabel(question.help)
-            help_.setTextFormat(Qt.PlainText)
-            help_.setWordWrap(True)
-            help_.setObjectName("help")
-            if not question.anonymous:
-                palette = help_.palette()
-                palette.setColor(QPalette.WindowText, palette.color(QPalette.PlaceholderText))
-                help_.setPalette(palette)
-            layout.addWidget(help_)
+        self.help = QLabel()
+        self.help.setTextFormat(Qt.PlainText)
+        self.help.setWordWrap(True)
+        self.help.setObjectName("help")
+        if not question.anonymous:
+            palette = self.help.palette()
+            palette.setColor(QPalette.WindowText, palette.color(QPalette.PlaceholderText))
+            self.help.setPalette(palette)
+        layout.addWidget(self.help)
         self.field = make_field(question)
-        target = self.field.focus_target()
-        name = question.label + (" (required)" if question.required else "")
-        if question.anonymous:
-            name += " — anonymous, moves to the comment pool"
-        target.setAccessibleName(name)
-        target.setAccessibleDescription(question.help)
-        self.label.setBuddy(target)
+        self.label.setBuddy(self.field.focus_target())
         layout.addWidget(self.field)
+        self.note = QLabel()
+        self.note.setObjectName("note")
+        self.note.setStyleSheet(f"color: {NOTE_COLOUR};")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem)
+        for label in self.findChildren(QLabel):  # in line with the inputs, inside their ring room
+            if label.parentWidget() is self:
+                label.setContentsMargins(RING_ROOM, 0, RING_ROOM, 0)
         if not question.anonymous:
             self.setFrameShape(QFrame.NoFrame)
+        self._texts: tuple[str, str] | None = None
+        self.set_language(language)
+
+    def set_language(self, language: str | None) -> None:
+        """Word the card in ``language`` (None: the schedule's default, and the page's direction)."""
+        self.language = language
+        if language is None:
+            self.unsetLayoutDirection()
+        else:
+            self.setLayoutDirection(direction(language))
+        if self.question.anonymous:
+            self.setStyleSheet(_anonymous_style(language))
+        self.field.set_language(language)
+        self.show_texts(*self.texts())
+
+    def texts(self) -> tuple[str, str]:
+        """Label and help in the card's language, as written (``${...}`` not filled in)."""
+        return self.question.text("label", self.language), self.question.text("help", self.language)
+
+    def show_texts(self, label: str, help_: str) -> None:
+        """Show ``label`` and ``help_`` (already filled in); only what changed is redrawn."""
+        if self._texts == (label, help_):
+            return
+        self._texts = (label, help_)
+        q = self.question
+        required = f" <span style='color:{ERROR_COLOUR}'>· required</span>" if q.required else ""
+        # the paragraph runs the way the label's own script does (the id alone would make it left to right)
+        self.label.setText(f"<div dir='{writing(label)}'><span style='color:gray'>{q.id}</span>&nbsp; "
+                           f"<b>{_escape(label)}</b>{required}</div>")
+        self.help.setText(help_)
+        self.help.setVisible(bool(help_))
+        target = self.field.focus_target()
+        name = label + (" (required)" if q.required else "")
+        if q.anonymous:
+            name += " — anonymous, moves to the comment pool"
+        target.setAccessibleName(name)
+        target.setAccessibleDescription(help_)
+        self.field.set_label(label)
 
     def show_whereabouts(self, text: str) -> None:
         """Say where an anonymous question's answer is (held with this interview, or moved)."""
         if self.whereabouts is not None and self.whereabouts.text() != text:
             self.whereabouts.setText(text)
             self.whereabouts.setAccessibleName(text)
+
+    def show_note(self, text: str | None) -> None:
+        """A word about the answer that is not a problem with it (a choice no longer offered)."""
+        text = text or ""
+        if text != self.note.text():
+            self.note.setText(text)
+            self.note.setVisible(bool(text))
 
     def show_problem(self, text: str | None) -> None:
         """Mark the input as not saved (``text`` says why), or clear the mark."""
@@ -497,24 +256,30 @@ class QuestionCard(QFrame):
 class SectionPage(QScrollArea):
     """One section of the schedule: title, intro, a band if it is all anonymous, its question cards."""
 
-    def __init__(self, section: Section, *, k: int, parent: QWidget | None = None):
+    def __init__(self, section: Section, *, k: int, language: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.section = section
         inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(4, 0, 12, 12)
         layout.setSpacing(10)
-        title = heading(section.title, 1.25)
-        title.setTextFormat(Qt.PlainText)
-        layout.addWidget(title)
-        if section.intro:
-            intro = QLabel(section.intro)
-            intro.setTextFormat(Qt.PlainText)
-            intro.setWordWrap(True)
-            intro.setObjectName("intro")
-            font = intro.font()
-            font.setItalic(True)
-            intro.setFont(font)
-            layout.addWidget(intro)
+        self.title = heading(section.title, 1.25)
+        self.title.setTextFormat(Qt.PlainText)
+        layout.addWidget(self.title)
+        self.intro = QLabel()
+        self.intro.setTextFormat(Qt.PlainText)
+        self.intro.setWordWrap(True)
+        self.intro.setObjectName("intro")
+        font = self.intro.font()
+        font.setItalic(True)
+        self.intro.setFont(font)
+        layout.addWidget(self.intro)
+        self.skipped = QLabel("This section is not asked, given the answers so far.")
+        self.skipped.setObjectName("skipped")
+        self.skipped.setWordWrap(True)
+        self.skipped.setStyleSheet(f"QLabel#skipped {{ color: {NOTE_COLOUR}; font-weight: bold; }}")
+        self.skipped.hide()
+        layout.addWidget(self.skipped)
         if section.questions and all(q.anonymous for q in section.questions):
             band = QLabel(section_band(k))
             band.setWordWrap(True)
@@ -522,59 +287,33 @@ class SectionPage(QScrollArea):
             band.setStyleSheet(f"QLabel#anonymous_section {{ background: {ANONYMOUS_EDGE}; color: white; "
                                "padding: 8px 10px; border-radius: 3px; }")
             layout.addWidget(band)
-        self.cards = [QuestionCard(q) for q in section.questions]
+        self.cards = [QuestionCard(q, language=language) for q in section.questions]
         for card in self.cards:
             layout.addWidget(card)
         layout.addStretch(1)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self.setWidget(inner)
-        self.setAccessibleName(f"Questions: {section.title}")
+        self.set_language(language)
+
+    def set_language(self, language: str | None) -> None:
+        """Word the section and its cards in ``language``, laid out in its direction."""
+        self.setLayoutDirection(direction(language))
+        title = self.section.text("title", language)
+        intro = self.section.text("intro", language)
+        self.title.setText(title)
+        self.intro.setText(intro)
+        self.intro.setVisible(bool(intro))
+        self.setAccessibleName(f"Questions: {title}")
+        for card in self.cards:
+            if card.language != language:
+                card.set_language(language)
+
+    def show_asked(self, asked: bool) -> None:
+        """Say so when the logic leaves the whole section out."""
+        if self.skipped.isHidden() != asked:
+            self.skipped.setVisible(not asked)
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class FinishDialog(QDialog):
-    """What is still missing, and the "full interview" tick (the researcher's call either way)."""
-
-    def __init__(self, parent: QWidget, organisation: str, missing: list[str], unsaved: list[str],
-                 moved_earlier: bool):
-        super().__init__(parent)
-        self.setWindowTitle("Finish the interview")
-        layout = QVBoxLayout(self)
-        title = heading(f"Finish the interview with {organisation}", 1.2)
-        title.setTextFormat(Qt.PlainText)
-        layout.addWidget(title)
-        if missing:
-            text = (f"{len(missing)} required question{'s have' if len(missing) > 1 else ' has'} no answer:"
-                    "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in missing[:12]) + "</ul>")
-            if len(missing) > 12:
-                text += f"and {len(missing) - 12} more."
-        else:
-            text = "Every required question has an answer."
-        self.summary = QLabel(text)
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        if unsaved:
-            bad = QLabel("Not saved, because they do not fit: " + "; ".join(unsaved))
-            bad.setTextFormat(Qt.PlainText)
-            bad.setWordWrap(True)
-            layout.addWidget(bad)
-        if moved_earlier:
-            note = QLabel("Anonymous answers that have moved to the pool are not counted here.")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-        self.full = QCheckBox("Full interview completed")
-        self.full.setChecked(not missing)
-        self.full.setToolTip("Ticks “Full interview completed” on the organisation's record")
-        layout.addWidget(self.full)
-        buttons = QDialogButtonBox()
-        self.finish_button = buttons.addButton("Finish interview", QDialogButtonBox.AcceptRole)
-        buttons.addButton("Keep going", QDialogButtonBox.RejectRole)
-        self.finish_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(480)

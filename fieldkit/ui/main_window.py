@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fieldkit.errors import FieldkitError
 from fieldkit.study import Study, default_folder
+from fieldkit.templates import Template
 from fieldkit.ui import errors
 from fieldkit.ui import passphrase as passphrases
 from fieldkit.ui.qt import (
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
         self.open_study(path)
 
     def new_study(self, template_path: Path) -> None:
+        """A new study from the template file ``template_path`` (a card on the welcome screen)."""
         from fieldkit.templates import load_template
 
         try:
@@ -288,6 +290,42 @@ class MainWindow(QMainWindow):
         except FieldkitError as e:
             errors.warn(self, "The template has problems", str(e))
             return
+        self._create_study(template)
+
+    def new_study_from_study(self) -> None:
+        """A new study from the template another study has now (its schedule, vocabularies,
+        tick boxes, targets and themes). That study is only read; nothing of it is copied but
+        its template."""
+        folder = default_folder()
+        name, _ = QFileDialog.getOpenFileName(self, "Start from another study",
+                                              str(folder if folder.exists() else Path.home()),
+                                              "fieldkit studies (*.fieldkit)")
+        if not name:
+            return
+        template = self._template_of_study(Path(name))
+        if template is not None:
+            self._create_study(template)
+
+    def _template_of_study(self, path: Path) -> Template | None:
+        """``path``'s current template, asking for its passphrase if it is encrypted; None
+        (having said why) when it cannot be read or the user cancelled."""
+        from fieldkit.errors import PassphraseError
+        from fieldkit.study import template_of_study
+
+        passphrase: str | None = None
+        while True:
+            try:
+                return _busy(lambda typed=passphrase: template_of_study(path, passphrase=typed))
+            except PassphraseError as e:
+                passphrase = passphrases.ask_passphrase(self, path, wrong=not e.needed)
+                if passphrase is None:
+                    return None
+            except FieldkitError as e:
+                errors.warn(self, "Cannot start from that study", str(e))
+                return None
+
+    def _create_study(self, template: Template) -> None:
+        """Ask where the new study goes and whether to encrypt it, create it and open it."""
         folder = default_folder()
         folder.mkdir(parents=True, exist_ok=True)
         name, _ = QFileDialog.getSaveFileName(self, "New study", str(folder / f"{template.title}.fieldkit"),
@@ -447,6 +485,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+L", "Log an attempt (case form)"),
             ("Alt+Left / Alt+Right", "Previous / next section of the interview"),
             ("Ctrl+Return", "Finish the interview"),
+            ("Alt+Up / Alt+Down", "Move the selected question, section or choice (interview schedule)"),
             ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
         ]
         text = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows) + "</table>"

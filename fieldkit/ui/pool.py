@@ -4,7 +4,8 @@ question, to read, redact, tag and search.
 Nothing on this screen says or hints at who said what: there is no organisation, interviewer,
 date, interview or number here, and comments come in the pool's own order (by random id),
 which has nothing to do with when they were said. Answers to choice and scale questions are
-shown as overall counts, not one by one.
+shown as overall counts, not one by one, each choice under its label (the stored choice name
+is what is counted), also for a question since removed from the schedule.
 
 Above them, "Held with interviews" (fieldkit/ui/held.py) lists the answers still waiting with
 their interviews for k finished interviews to have answered the same question, with "Move to
@@ -16,13 +17,12 @@ from __future__ import annotations
 import html
 
 from fieldkit.pool import Comment
-from fieldkit.templates import COUNTABLE_TYPES, Question, Template
+from fieldkit.templates import Question, Template
 from fieldkit.ui.held import HeldPanel
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QBrush,
     QCheckBox,
-    QColor,
     QEvent,
     QFont,
     QFontMetrics,
@@ -75,7 +75,17 @@ def _question(template: Template, question_id: str) -> Question | None:
 
 def is_counted(question: Question | None) -> bool:
     """Choice, yes/no and scale answers are shown as counts rather than one by one."""
-    return question is not None and question.type in COUNTABLE_TYPES
+    return question is not None and question.qtype.countable
+
+
+def choice_counts(question: Question, counts: dict[str, int]) -> dict[str, int]:
+    """Counts keyed by what answers store (``Pool.distribution``), keyed by the choices' labels
+    instead, in the same order (two choices that share a label are added together)."""
+    labelled: dict[str, int] = {}
+    for key, n in counts.items():
+        label = question.qtype.key_label(question, key)
+        labelled[label] = labelled.get(label, 0) + n
+    return labelled
 
 
 def distribution_html(counts: dict[str, int], width: int = 220) -> str:
@@ -318,8 +328,16 @@ class PoolScreen(QWidget):
         select = None
         written = 0
         searching = bool(self.search.text().strip())
+        questions: dict[str, Question | None] = {}
+
+        def question_of(qid: str) -> Question | None:
+            """The current schedule's question, or a removed one's newest wording."""
+            if qid not in questions:
+                questions[qid] = _question(self._template, qid) or self.session.study.pool.question(qid)
+            return questions[qid]
+
         for qid, qlabel, n in _by_question(shown):
-            question = _question(self._template, qid)
+            question = question_of(qid)
             counted = is_counted(question)
             if counted and searching:
                 continue
@@ -330,7 +348,7 @@ class PoolScreen(QWidget):
             header.setBackground(QBrush(self.palette().color(QPalette.Window)))
             self.list.addItem(header)
             if counted:
-                self._add_distribution(qid)
+                self._add_distribution(question)
                 continue
             for c in (c for c in shown if c.question_id == qid):
                 row = QListWidgetItem(c.text)
@@ -340,7 +358,7 @@ class PoolScreen(QWidget):
                 if c.id == keep:
                     select = row
         self.list.blockSignals(False)
-        total = sum(1 for c in shown if not is_counted(_question(self._template, c.question_id)))
+        total = sum(1 for c in shown if not is_counted(question_of(c.question_id)))
         if searching:
             self.found.setText(f"{total} comment{'s' if total != 1 else ''} found" if total else "No comments found")
         else:
@@ -372,8 +390,8 @@ class PoolScreen(QWidget):
                 bounds = QFontMetrics(item.font()).boundingRect(QRect(0, 0, max(width, 80), 1_000_000), Qt.TextWordWrap, item.text())
                 item.setSizeHint(QSize(max(width, 80), bounds.height() + 10))
 
-    def _add_distribution(self, question_id: str) -> None:
-        counts = self.session.study.pool.distribution(question_id)
+    def _add_distribution(self, question: Question) -> None:
+        counts = choice_counts(question, self.session.study.pool.distribution(question.id))
         label = QLabel(distribution_html(counts))
         label.setAccessibleName("Answers counted")
         label.setContentsMargins(12, 2, 6, 6)

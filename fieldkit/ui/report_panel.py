@@ -9,6 +9,11 @@ day of export) to the file the researcher chooses, with a progress bar and a Can
 Before a report with comments is written, the pooled comments are checked for names of
 organisations and contacts in the study; flagged comments are listed, each one a click away
 in the Pool screen for redaction.
+
+When the schedule is written in more than one language, a "Report language" choice picks the
+language of the questions and answers in the report (and the study's tables and case sheets):
+it is the study's own setting, saved through the core (``Study.set_report_language``) the
+moment it is changed, so the next export, the command line and another computer all use it.
 """
 
 from __future__ import annotations
@@ -70,6 +75,8 @@ SMALL_NUMBERS = (
 PAGE_SIZES = (("A4", "a4"), ("US Letter", "letter"))
 RELEVANT = {"organisations", "contacts", "attempts", "interviews", "pool", "template", "details"}
 PREVIEW_DELAY_MS = 400
+#: What can change the languages offered (the schedule) or the one chosen (the study's details).
+LANGUAGE_RELEVANT = {"template", "details"}
 
 
 def show_comment(window: Any, comment_id: int) -> bool:
@@ -167,6 +174,7 @@ class ReportPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.update_preview)
+        session.changed.connect(lambda kinds: self.refresh_languages() if kinds & LANGUAGE_RELEVANT else None)
         session.changed.connect(lambda kinds: self._mark_stale() if kinds & RELEVANT else None)
 
     # --- building ---------------------------------------------------------------------------
@@ -224,6 +232,17 @@ class ReportPanel(QWidget):
             self.page_size.addItem(label, value)
         self.page_size.currentIndexChanged.connect(self._options_changed)
         form.addRow("&Page size", self.page_size)
+        self.language = QComboBox()
+        self.language.setAccessibleName("Report language")
+        self.language.setToolTip("The language of the questions and answers in the report, the tables "
+                                 "and the case sheets; a text not written in it is printed in the schedule's "
+                                 "main language")
+        self.language_label = QLabel("Report &language")
+        self.language_label.setBuddy(self.language)
+        form.addRow(self.language_label, self.language)
+        self._language_form = form
+        self.refresh_languages()
+        self.language.currentIndexChanged.connect(self._language_chosen)
         layout.addWidget(form_box)
 
         self.export_button = QPushButton("&Export PDF…")
@@ -287,6 +306,36 @@ class ReportPanel(QWidget):
     def sections(self) -> tuple[str, ...]:
         return tuple(key for key, box in self.section_boxes.items() if box.isChecked())
 
+    def refresh_languages(self) -> None:
+        """Offer the schedule's languages, the study's report language chosen; the choice is
+        shown only when there is more than one."""
+        study = self.session.study
+        languages = list(study.template.languages)
+        chosen = study.report_language
+        self.language.blockSignals(True)
+        try:
+            if [self.language.itemData(i) for i in range(self.language.count())] != languages:
+                self.language.clear()
+                for language in languages:
+                    self.language.addItem(language, language)
+            self.language.setCurrentIndex(max(languages.index(chosen) if chosen in languages else 0, 0))
+        finally:
+            self.language.blockSignals(False)
+        self._language_form.setRowVisible(self.language, len(languages) > 1)
+
+    def language_value(self) -> str | None:
+        """The report language chosen here (None when the schedule has only one)."""
+        return self.language.currentData() if self.language.count() > 1 else None
+
+    def _language_chosen(self, *_: Any) -> None:
+        language = self.language.currentData()
+        if language is None or language == self.session.study.report_language:
+            return
+        # "details": the preview redraws. Read back either way: a refused choice goes back.
+        self.session.call(self.session.study.set_report_language, language, changes={"details"},
+                          what="the report language")
+        self.refresh_languages()
+
     def small_numbers_value(self) -> None | str | int:
         value = self.small_numbers.currentData()
         return self.threshold.value() if value == "custom" else value
@@ -298,7 +347,8 @@ class ReportPanel(QWidget):
         sections = self.sections()
         return ReportOptions(sections=sections, directory="directory" in sections,
                              small_numbers=self.small_numbers_value(), page_size=self.page_size.currentData(),
-                             include_person=self.person_box.isChecked() and "directory" in sections)
+                             include_person=self.person_box.isChecked() and "directory" in sections,
+                             language=self.language_value())
 
     def _small_numbers_changed(self) -> None:
         custom = self.small_numbers.currentData() == "custom"

@@ -4,7 +4,8 @@ second tab, the figures it is built from.
 The "Client report" tab is ``report_panel.ReportPanel``. The "Figures and tables" tab shows
 the method summary and the summary tables (by category with targets, by area), always
 current, so the researcher can watch progress; each table saves as CSV or XLSX, and every
-summary table (crosstabs included) saves at once as a workbook with a sheet per table.
+summary table (crosstabs included) saves at once as a workbook with a sheet per table, its
+questions and choices worded in the study's report language (chosen on the first tab).
 
 Above both tabs, a warning box (``anonymity.AnonymityWarnings``) names every pooled question
 whose answers hide among fewer than k interviews, and the categories of each question counted

@@ -1,6 +1,7 @@
 """Study settings: the study's details, its vocabularies, targets and flags, its anonymity
 setting k (``fieldkit/ui/anonymity.py``), and the date by which its personal data is to be
-deleted (``fieldkit/ui/personal_data.py``).
+deleted (``fieldkit/ui/personal_data.py``); the interview schedule has a tab of its own
+(``fieldkit/ui/schedule.py``).
 
 Every change is saved as it is made: a vocabulary, target or flag change is a new version of
 the study's template (interviews already taken keep theirs). The core refuses to remove a
@@ -29,6 +30,7 @@ from fieldkit.ui.qt import (
     QScrollArea,
     QSpinBox,
     Qt,
+    QTabWidget,
     QTimer,
     QTreeWidget,
     QTreeWidgetItem,
@@ -37,6 +39,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.anonymity import AnonymityPanel
 from fieldkit.ui.personal_data import RetentionPanel
+from fieldkit.ui.schedule import ScheduleEditor
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
@@ -294,7 +297,12 @@ class SettingsScreen(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
-        outer.addWidget(scroll)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Study settings")
+        self.tabs.addTab(scroll, "Stud&y")
+        self.schedule = ScheduleEditor(session, self)
+        self.tabs.addTab(self.schedule, "Interview sche&dule")
+        outer.addWidget(self.tabs)
         body = QWidget()
         scroll.setWidget(body)
         layout = QVBoxLayout(body)
@@ -612,6 +620,7 @@ class SettingsScreen(QWidget):
 
     def close_study(self) -> None:
         """Save what is being typed before the study closes."""
+        self.schedule.close_study()
         for saver in list(self._details_save.values()) + list(self._target_save.values()):
             saver.flush()
         self.anonymity.flush()

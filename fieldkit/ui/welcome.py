@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from fieldkit.ui.qt import QFont, QFrame, QHBoxLayout, QLabel, QPushButton, Qt, QVBoxLayout, QWidget
+from fieldkit.ui.qt import (
+    QFont,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def heading(text: str, size: float = 1.6) -> QLabel:
@@ -26,12 +37,23 @@ def buddy_label(text: str, widget: QWidget) -> QLabel:
 
 
 class Welcome(QWidget):
-    """Shown when no study is open: the demo, open a study, or start one from a template."""
+    """Shown when no study is open: the demo, open a study, or start one from a template or
+    from another study's."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window_ = window
-        layout = QVBoxLayout(self)
+        # In a scroll area: with recent studies and every template listed, a short window
+        # scrolls rather than squashing the cards' text.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        page = QWidget()
+        scroll.setWidget(page)
+        layout = QVBoxLayout(page)
         layout.addWidget(heading("Welcome to fieldkit", 2.0))
         layout.addWidget(QLabel("Map organisations, log every attempt, run interviews and keep "
                                 "an anonymous comment pool. Everything stays on this computer."))
@@ -63,18 +85,32 @@ class Welcome(QWidget):
         from fieldkit.templates import shipped_templates
 
         for info in shipped_templates():
-            card = QFrame()
-            card.setFrameShape(QFrame.StyledPanel)
-            card_layout = QHBoxLayout(card)
-            text = QVBoxLayout()
-            text.addWidget(heading(info.title, 1.1))
-            description = QLabel(info.description.strip())
-            description.setWordWrap(True)
-            text.addWidget(description)
-            card_layout.addLayout(text, 1)
-            button = QPushButton("New study…")
-            button.setAccessibleName(f"New study from the template {info.title}")
-            button.clicked.connect(lambda _=False, path=info.path: window.new_study(Path(path)))
-            card_layout.addWidget(button, 0, Qt.AlignTop)
-            layout.addWidget(card)
+            layout.addWidget(_card(info.title, info.description.strip(), "New study…",
+                                   f"New study from the template {info.title}",
+                                   lambda _=False, path=info.path: window.new_study(Path(path))))
+        layout.addWidget(_card(
+            "From another study",
+            "Start from the template a study of yours has now, with the changes made to it: its "
+            "schedule, vocabularies, tick boxes, targets and themes. That study is only read, never "
+            "changed, and none of its organisations, contacts or answers come with it.",
+            "From another study…", "New study from another study's template", window.new_study_from_study))
         layout.addStretch(1)
+
+
+def _card(title: str, description: str, button_text: str, accessible_name: str,
+          slot: Callable[..., object]) -> QFrame:
+    """One way to start a study: its title and description, and the button that starts it."""
+    card = QFrame()
+    card.setFrameShape(QFrame.StyledPanel)
+    card_layout = QHBoxLayout(card)
+    text = QVBoxLayout()
+    text.addWidget(heading(title, 1.1))
+    label = QLabel(description)
+    label.setWordWrap(True)
+    text.addWidget(label)
+    card_layout.addLayout(text, 1)
+    button = QPushButton(button_text)
+    button.setAccessibleName(accessible_name)
+    button.clicked.connect(slot)
+    card_layout.addWidget(button, 0, Qt.AlignTop)
+    return card
