@@ -243,8 +243,10 @@ class InterviewSession:
             raise InvalidValueError(f"question '{question_id}' is calculated from other answers; "
                                     "it cannot be answered")
         cleaned = question.clean(value)
-        if cleaned is not None:
-            problem = self.template.logic.problem(question, cleaned, self.answers(), language=self.language)
+        logic = self.template.logic
+        answers = self.answers() if logic.has_logic or question.constraint or question.choice_filter else None
+        if cleaned is not None and answers is not None:
+            problem = logic.problem(question, cleaned, answers, language=self.language)
             if problem:
                 raise InvalidValueError(f"question '{question_id}': {problem}")
         self._sit()
@@ -255,8 +257,12 @@ class InterviewSession:
                 self._store(question_id, cleaned)
                 if question.flag and cleaned is not None:
                     self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
-            if self.template.logic.has_logic or question.anonymous:
-                self._refresh_logic()
+            if logic.has_logic and answers is not None:
+                if cleaned is None:
+                    answers.pop(question_id, None)
+                else:
+                    answers[question_id] = cleaned
+                self._refresh_logic(answers)
             if not question.anonymous:
                 self.study.search.index_interview(self.interview_id)
 
@@ -271,14 +277,16 @@ class InterviewSession:
                 "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
                 (self.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
 
-    def _refresh_logic(self) -> None:
-        """Store the calculations and mark the answers of questions no longer asked."""
+    def _refresh_logic(self, answers: dict[str, Any] | None = None) -> None:
+        """Store the calculations and mark the answers of questions no longer asked
+        (``answers``: the interview's answers as they now are, if the caller has them)."""
         if not self.template.logic.has_logic:
             return
         with self.study.transaction():
-            state = self.template.logic.state(self.answers())
+            answers = self.answers() if answers is None else answers
+            state = self.template.logic.state(answers)
             for qid, value in state.calculated.items():
-                if self.answer(qid) != value:
+                if answers.get(qid) != value:
                     self._store(qid, value)
             for table in ("answers", "held"):
                 rows = self.study.conn.execute(

@@ -25,6 +25,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from fieldkit import expressions
@@ -152,10 +153,11 @@ class Logic:
                 self._parsed[owner, key] = None
         return self._parsed[owner, key]
 
-    @property
+    @cached_property
     def has_logic(self) -> bool:
+        """Whether anything in the schedule depends on answers (relevance, calculations)."""
         return any(s.relevant for s in self.template.sections) or any(
-            q.relevant or q.calculation for q in self.template.questions())
+            q.relevant or q.calculation or q.generated_from for q in self.template.questions())
 
     def state(self, answers: Mapping[str, Any], *, today: dt.date | None = None) -> State:
         """Which sections and questions are asked, and the calculated values, given ``answers``
@@ -214,16 +216,19 @@ class Logic:
                 language: str | None = None, today: dt.date | None = None) -> str | None:
         """Why ``value`` (cleaned) may not be ``question``'s answer, given the interview's other
         answers: its constraint, or a choice its choice_filter does not offer. None if fine."""
-        if value is None:
+        if value is None or not (question.constraint or question.choice_filter):
             return None
-        state = self.state(answers, today=today)
+        expr = self._expr(question.id, "constraint", question.constraint)
+        if question.choice_filter or (expr is not None and expr.references):
+            state = self.state(answers, today=today)
+        else:  # a rule about the answer alone (". >= 0"): nothing else to work out
+            state = State(frozenset(), frozenset(), {}, {}, {})
         if question.choice_filter:
             offered = {c.name for c in self.choices(question, state)}
             picked = value if isinstance(value, list) else [value]
             left_out = [question.choice_label(v, language) for v in picked if v not in offered]
             if left_out:
                 return f"'{left_out[0]}' is not offered, given the answers before it"
-        expr = self._expr(question.id, "constraint", question.constraint)
         if expr is not None and not expr.truth(state.values, current=expression_value(question, value),
                                                 today=today):
             return question.text("constraint_message", language) or \
