@@ -78,6 +78,16 @@ def is_rtl(language: str) -> bool:
     return bare in RTL_LANGUAGES or bare in RTL_CODES
 
 
+def _translated(owner: Question | Section, key: str, language: str | None) -> str:
+    """``owner``'s text ``key`` in ``language`` (its ``key::language`` translation), else the
+    default language's."""
+    if language:
+        translated = owner.translations.get(f"{key}::{language}")
+        if translated:
+            return translated
+    return getattr(owner, key) or ""
+
+
 @dataclass(frozen=True)
 class Flag:
     id: str
@@ -162,11 +172,7 @@ class Question:
 
     def text(self, key: str, language: str | None = None) -> str:
         """One of QUESTION_TEXTS in ``language``, falling back to the default language's."""
-        if language:
-            translated = self.translations.get(f"{key}::{language}")
-            if translated:
-                return translated
-        return getattr(self, key) or ""
+        return _translated(self, key, language)
 
     def clean(self, value: Any) -> Any:
         """Return ``value`` in the form stored for this question, or None for "no answer".
@@ -197,11 +203,7 @@ class Section:
 
     def text(self, key: str, language: str | None = None) -> str:
         """``title`` or ``intro`` in ``language``, falling back to the default language's."""
-        if language:
-            translated = self.translations.get(f"{key}::{language}")
-            if translated:
-                return translated
-        return getattr(self, key) or ""
+        return _translated(self, key, language)
 
 
 @dataclass(frozen=True)

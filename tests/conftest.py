@@ -38,6 +38,35 @@ def open_window(qtbot, path):
     return w
 
 
+def open_study_window(qtbot, study, *, size: tuple[int, int] | None = None):
+    """Close ``study`` (a fixture's) and open its file in a real, shown main window."""
+    from fieldkit.ui.main_window import MainWindow
+
+    path = study.path
+    study.close()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    if size:
+        w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    assert w.open_study(path)
+    return w
+
+
+@pytest.fixture
+def warnings(tmp_path, monkeypatch) -> list[tuple[str, str]]:
+    """Keep QSettings in the test's folder and collect would-be warning dialogs (title, text)
+    instead of blocking on them."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    from fieldkit.ui import errors
+
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(errors, "warn", lambda parent, title, text: seen.append((title, text)))
+    return seen
+
+
 @pytest.fixture
 def window(qtbot, study_path):
     """``open_window`` on the ``study_path`` the test module provides."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from conftest import open_study_window
 from ui_typing import type_text
 
 from fieldkit.errors import StudyFileError
@@ -28,30 +28,9 @@ CHINESE = "我们参加了地方战略伙伴关系论坛，每季度一次。"
 POOLED = "Małe grupy nie mają czasu — 小组没有资金 — چھوٹے گروپ"
 
 
-@pytest.fixture
-def warnings(tmp_path: Path, monkeypatch) -> list[tuple[str, str]]:
-    """Keep QSettings in the test's folder and collect would-be dialogs instead of blocking."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from fieldkit.ui import errors
-
-    seen: list[tuple[str, str]] = []
-    monkeypatch.setattr(errors, "warn", lambda parent, title, text: seen.append((title, text)))
-    return seen
-
 
 def open_window(qtbot, study: Study):
-    """Close the fixture's study and open its file in a real main window."""
-    from fieldkit.ui.main_window import MainWindow
-
-    path = study.path
-    study.close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    assert window.open_study(path)
-    return window
+    return open_study_window(qtbot, study)
 
 
 def settle(qtbot, runner) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import open_study_window
+from test_ui_interview_runner import focused, press, settle
 from ui_typing import type_text
 
 from fieldkit.study import Study
@@ -29,30 +31,9 @@ def logic_study(tmp_path: Path):
     study.close()
 
 
-@pytest.fixture
-def warnings(tmp_path: Path, monkeypatch) -> list[tuple[str, str]]:
-    """Collect would-be warning dialogs instead of blocking on them."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from fieldkit.ui import errors
-
-    seen: list[tuple[str, str]] = []
-    monkeypatch.setattr(errors, "warn", lambda parent, title, text: seen.append((title, text)))
-    return seen
-
 
 def open_window(qtbot, study: Study):
-    from fieldkit.ui.main_window import MainWindow
-
-    path = study.path
-    study.close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    assert window.open_study(path)
-    return window
+    return open_study_window(qtbot, study, size=(1280, 800))
 
 
 def start(qtbot, study: Study, name: str = "Alum Rock Community Forum", **kwargs):
@@ -62,23 +43,6 @@ def start(qtbot, study: Study, name: str = "Alum Rock Community Forum", **kwargs
     runner = w.show_screen("interviews").start(org, **kwargs)
     qtbot.waitUntil(lambda: focused() is runner.cards["contact_name"].field.editor)
     return w, runner
-
-
-def settle(qtbot, runner) -> None:
-    qtbot.waitUntil(lambda: not runner._dirty and not runner.saver.busy()
-                    and runner.save_state.text() == "All answers saved", timeout=5000)
-
-
-def focused():
-    from fieldkit.ui.qt import QApplication
-
-    return QApplication.focusWidget()
-
-
-def press(qtbot, key, modifier=None) -> None:
-    from fieldkit.ui.qt import Qt
-
-    qtbot.keyClick(focused(), key, modifier or Qt.NoModifier)
 
 
 def click(qtbot, runner, qid: str, index: int) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fieldkit.study import Study
 from studies import mapping_template
-from ui_typing import type_text
+from ui_dialogs import answer_modals, unlock_with
 
 PASSPHRASE = "kestrel over the canal"
 BUTTON = "New study from another study's template"
@@ -21,34 +20,6 @@ BUTTON = "New study from another study's template"
 
 def snapshot(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def answer_modals(*steps: Callable) -> list:
-    """Answer the modal dialogs that will open, in order: each step gets the dialog."""
-    from fieldkit.ui.qt import QApplication, QTimer
-
-    pending, seen = list(steps), []
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if dialog is not None and dialog not in seen and pending:
-            seen.append(dialog)
-            pending.pop(0)(dialog)
-        if pending:
-            QTimer.singleShot(10, poll)
-
-    QTimer.singleShot(0, poll)
-    return seen
-
-
-def unlock_with(text: str) -> Callable:
-    def step(dialog):
-        from fieldkit.ui.passphrase import UnlockDialog
-
-        assert isinstance(dialog, UnlockDialog)
-        type_text(dialog.field, text)
-        dialog.accept()
-    return step
 
 
 def not_now(dialog) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from fieldkit.study import Study
 from studies import file_digest, small_template
+from ui_dialogs import answer_modals, unlock_with
 from ui_typing import type_text
 
 PASSPHRASE = "heron lantern 1912"
@@ -22,35 +23,6 @@ def study_path(tmp_path: Path) -> Path:
         s.organisations.add("Aston Mosque Trust", category="Network",
                             contacts=[{"name": "Idris Canarywood", "phone": "07700 900555"}])
     return path
-
-
-def answer_modals(*steps: Callable) -> list:
-    """Answer the modal dialogs that will open, in order: each step gets the dialog.
-    Returns the list of dialogs answered (for the test to check afterwards)."""
-    from fieldkit.ui.qt import QApplication, QTimer
-
-    pending, seen = list(steps), []
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if dialog is not None and dialog not in seen and pending:
-            seen.append(dialog)
-            pending.pop(0)(dialog)
-        if pending:
-            QTimer.singleShot(10, poll)
-
-    QTimer.singleShot(0, poll)
-    return seen
-
-
-def unlock_with(text: str) -> Callable:
-    def step(dialog):
-        from fieldkit.ui.passphrase import UnlockDialog
-
-        assert isinstance(dialog, UnlockDialog)
-        type_text(dialog.field, text)
-        dialog.accept()
-    return step
 
 
 def new_passphrase(text: str) -> Callable:
