@@ -72,9 +72,11 @@ class QuestionType:
         return [str(v) for v in (value if isinstance(value, list) else [value])]
 
     def key_label(self, question: Question, key: str, language: str | None = None) -> str:
-        """A counted key as a reader sees it (a choice's label in ``language``)."""
+        """A counted key as a reader sees it (a choice's label, or the yes/no words, in ``language``)."""
         if self.has_choices:
             return question.choice_label(key, language)
+        if self.name == "yes_no":
+            return question.text("yes_label" if key == "Yes" else "no_label", language)
         return key
 
 
@@ -187,7 +189,7 @@ def _choice_text(q: Question, value: Any, language: str | None) -> str:
 
 
 def _yes_no_text(q: Question, value: Any, language: str | None) -> str:
-    return "" if value is None else ("Yes" if value else "No")
+    return "" if value is None else q.text("yes_label" if value else "no_label", language)
 
 
 register(QuestionType("short_text", "Short text (one line)", "text", "text", _clean_text, _plain, worded=True,

@@ -32,7 +32,10 @@ COUNTABLE_TYPES = tuple(n for n, t in question_types.REGISTRY.items() if t.count
 #: What an anonymous countable question's answers may also be counted by (``count_by``).
 COUNT_BY = ("category",)
 #: The texts a template may give in several languages, written ``label::Urdu`` as XLSForm does.
-QUESTION_TEXTS = ("label", "help", "constraint_message", "required_message", "other_label")
+QUESTION_TEXTS = ("label", "help", "constraint_message", "required_message", "other_label", "yes_label",
+                  "no_label")
+#: What a yes/no question's two answers are called unless it says otherwise.
+YES_NO_LABELS = {"yes_label": "Yes", "no_label": "No"}
 SECTION_TEXTS = ("title", "intro")
 DEFAULT_LANGUAGE = "English"
 #: The choice an ``other = true`` question adds, and the text question that asks for the words.
@@ -85,7 +88,10 @@ def _translated(owner: Question | Section, key: str, language: str | None) -> st
         translated = owner.translations.get(f"{key}::{language}")
         if translated:
             return translated
-    return getattr(owner, key) or ""
+    text = getattr(owner, key, "") or ""
+    if not text and key in YES_NO_LABELS and isinstance(owner, Question) and owner.qtype.kind == "yes_no":
+        return YES_NO_LABELS[key]
+    return text
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,9 @@ class Question:
     #: choice questions: add an "Other, please specify" choice and a question for its words.
     other: bool = False
     other_label: str = ""
+    #: yes/no questions: what the two answers are called (Yes and No unless given).
+    yes_label: str = ""
+    no_label: str = ""
     #: Texts in other languages: {"label::Urdu": "...", "help::Urdu": "..."}.
     translations: dict[str, str] = field(default_factory=dict)
     #: Set on the text question an ``other = true`` question adds: the id of that question.
@@ -245,7 +254,7 @@ class Template:
                     if q.generated_from:
                         continue
                     for key in QUESTION_TEXTS:
-                        if getattr(q, key) and not q.translations.get(f"{key}::{language}"):
+                        if q.text(key) and not q.translations.get(f"{key}::{language}"):
                             places.append(f"question '{q.id}' {key.replace('_', ' ')}")
                     for c in q.options:
                         if not c.translations.get(language) and not (q.other and c.name == OTHER_CHOICE):
@@ -371,7 +380,7 @@ class Template:
 def question_to_dict(q: Question) -> dict[str, Any]:
     """One question as plain data in the TOML file's shape (defaults left out)."""
     d: dict[str, Any] = {"id": q.id, "type": q.type, "label": q.label}
-    for key in ("help", "required_message", "constraint_message", "other_label"):
+    for key in ("help", "required_message", "constraint_message", "other_label", "yes_label", "no_label"):
         if getattr(q, key):
             d[key] = getattr(q, key)
     for key in ("required", "anonymous", "other"):
@@ -479,7 +488,8 @@ def _number(p: _Problems, place: str, data: dict, key: str) -> float | None:
 
 _QUESTION_KEYS = ("id", "type", "label", "help", "required", "required_message", "theme", "anonymous",
                   "choices", "min", "max", "flag", "count_by", "relevant", "constraint",
-                  "constraint_message", "calculation", "choice_filter", "default", "other", "other_label")
+                  "constraint_message", "calculation", "choice_filter", "default", "other", "other_label",
+                  "yes_label", "no_label")
 _EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter")
 
 
@@ -575,7 +585,7 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
         kind = question_types.get(qtype)
     label = _text(p, place, data, "label", required=True)
     texts = {key: _text(p, place, data, key, required=False)
-             for key in ("help", "required_message", "constraint_message", "other_label")}
+             for key in ("help", "required_message", "constraint_message", "other_label", "yes_label", "no_label")}
     translations = _translations(p, place, data, QUESTION_TEXTS, languages)
     required = _bool(p, place, data, "required")
     anonymous = _bool(p, place, data, "anonymous")
@@ -610,6 +620,10 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
             options = options + (Choice(OTHER_CHOICE, texts["other_label"] or OTHER_LABEL, other_texts),)
     elif texts["other_label"]:
         p.add(place, "'other_label' is only for a question with 'other = true'")
+    if kind is not None and kind.kind != "yes_no":
+        for key in YES_NO_LABELS:
+            if texts[key] or any(k.startswith(f"{key}::") for k in translations):
+                p.add(place, f"'{key}' is only for a yes_no question")
     low = high = None
     if kind is not None and kind.has_range:
         low = _number(p, place, data, "min")
@@ -674,7 +688,7 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
                         constraint_message=texts["constraint_message"],
                         required_message=texts["required_message"], calculation=logic["calculation"],
                         choice_filter=logic["choice_filter"], other=other, other_label=texts["other_label"],
-                        translations=translations)
+                        yes_label=texts["yes_label"], no_label=texts["no_label"], translations=translations)
     default = data.get("default")
     if default is not None:
         try:

@@ -20,7 +20,8 @@ LOGIC = {
     "organisations": {"categories": ["Group", "Network"]},
     "sections": [
         {"id": "A", "title": "About", "questions": [
-            {"id": "a1", "type": "yes_no", "label": "Does it employ staff?", "required": True},
+            {"id": "a1", "type": "yes_no", "label": "Does it employ staff?", "required": True,
+             "yes_label::Urdu": "ہاں"},
             {"id": "a2", "type": "number", "label": "How many paid staff?", "required": True,
              "relevant": "${a1} = 'yes'", "constraint": ". >= 1 and . <= 500",
              "constraint_message": "Between 1 and 500 staff", "constraint_message::Urdu": "ایک سے پانچ سو تک"},
@@ -268,6 +269,21 @@ def test_calculate_and_other_rules():
     assert "x.toml: section 'A', question 'a3': 'calculation' is only for a calculate question" in problems
     assert ("x.toml: section 'A', question 'a4': 'anonymous' is not allowed for a calculate question "
             "(its value is computed)") in problems
+
+
+def test_yes_and_no_have_words_in_each_language(study):
+    a1 = study.template.question("a1")
+    assert a1.as_text(True) == "Yes" and a1.as_text(False) == "No"
+    assert a1.as_text(True, "Urdu") == "ہاں" and a1.as_text(False, "Urdu") == "No"  # not given: English
+    assert a1.qtype.key_label(a1, "Yes", "Urdu") == "ہاں"
+    missing = study.template.missing_texts()["Urdu"]
+    assert "question 'a1' no label" in missing and "question 'a1' yes label" not in missing
+    assert "question 'a2' yes label" not in missing  # a number question has no Yes
+
+    def change(data):
+        _question(data, "a2")["yes_label"] = "Sure"
+
+    assert _problems(change) == ["x.toml: section 'A', question 'a2': 'yes_label' is only for a yes_no question"]
 
 
 def test_missing_texts_per_language(study):

@@ -379,7 +379,8 @@ RULES = {
         VALID + section("A", q("a1", "short_text", lable='"Typo"')),
         ["section 'A', question 'a1': unknown key 'lable' (expected one of id, type, label, help, "
          "required, required_message, theme, anonymous, choices, min, max, flag, count_by, relevant, "
-         "constraint, constraint_message, calculation, choice_filter, default, other, other_label)"],
+         "constraint, constraint_message, calculation, choice_filter, default, other, other_label, yes_label, "
+        "no_label)"],
     ),
     "unknown key in a section": (
         VALID + section("A", q("a1", "short_text")).replace('title = "A section"', 'title = "A section"\nintroduction = "Hi"'),
@@ -650,7 +651,8 @@ def test_several_problems_are_all_reported(tmp_path):
         "section 'B', question 'a1': the id is used twice in this template",
         "section 'B', question 'a1': unknown key 'lable' (expected one of id, type, label, help, "
         "required, required_message, theme, anonymous, choices, min, max, flag, count_by, relevant, "
-        "constraint, constraint_message, calculation, choice_filter, default, other, other_label)",
+        "constraint, constraint_message, calculation, choice_filter, default, other, other_label, yes_label, "
+        "no_label)",
         "section 'B', question 'a1': an anonymous question cannot tick a flag "
         "(that would link it to the organisation)",
     ]

@@ -462,6 +462,7 @@ def test_switching_to_urdu_rewords_everything_in_place_right_to_left(qtbot, logi
     paid = runner.cards["paid"].field
     assert paid.buttons[0].mapTo(paid, paid.buttons[0].rect().center()).x() > \
         paid.buttons[1].mapTo(paid, paid.buttons[1].rect().center()).x()  # "Yes" is on the right
+    assert [b.text() for b in paid.buttons] == ["ہاں", "نہیں"]
     staff.selectAll()
     type_text(staff, "0")
     assert runner.cards["staff"].problem.text() == "ایک سے پانچ سو تک ملازمین. Not saved."
@@ -471,6 +472,7 @@ def test_switching_to_urdu_rewords_everything_in_place_right_to_left(qtbot, logi
     assert runner.interview.language == "Urdu"
     runner.language_box.setCurrentIndex(0)  # and back
     assert "Does the group have paid staff?" in runner.cards["paid"].label.text()
+    assert [b.text() for b in runner.cards["paid"].field.buttons] == ["Yes", "No"]
     assert runner.section_pages[0].layoutDirection() == Qt.LeftToRight
     assert runner.cards["paid"].layoutDirection() == Qt.LeftToRight
     runner.language_box.setCurrentIndex(1)

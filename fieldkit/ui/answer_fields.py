@@ -364,7 +364,14 @@ class ChoiceField(_Buttons):
 
 class YesNoField(_Buttons):
     def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(question, ["Yes", "No"], exclusive=True, row=True, parent=parent)
+        super().__init__(question, [question.text("yes_label"), question.text("no_label")], exclusive=True,
+                         row=True, parent=parent)
+
+    def set_language(self, language: str | None) -> None:
+        """The two answers' words in ``language``."""
+        super().set_language(language)
+        for button, key in zip(self.buttons, ("yes_label", "no_label")):
+            button.setText(self.question.text(key, language))
 
     def _shortcut(self, text: str) -> int | None:
         return {"y": 0, "n": 1}.get(text.lower(), super()._shortcut(text))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit import question_types, schedule
 from fieldkit.errors import InvalidValueError, TemplateError
-from fieldkit.templates import COUNT_BY, OTHER_LABEL, QUESTION_TEXTS, Template, is_rtl
+from fieldkit.templates import COUNT_BY, OTHER_LABEL, QUESTION_TEXTS, YES_NO_LABELS, Template, is_rtl
 from fieldkit.ui.answer_widgets import ERROR_COLOUR, parse_number
 from fieldkit.ui.qt import (
     QCheckBox,
@@ -514,9 +514,13 @@ class QuestionForm(_Form):
     def _load_translations(self, template: Template) -> None:
         d = self._stored
         words = {"label": "Question", "help": "Help", "constraint_message": "Constraint message",
-                 "required_message": "Required message", "other_label": "Label of Other"}
-        texts = [(k, words[k], d.get(k, OTHER_LABEL if k == "other_label" else "")) for k in QUESTION_TEXTS
-                 if d.get(k) or (k == "other_label" and d.get("other")) or any(t.startswith(f"{k}::") for t in d)]
+                 "required_message": "Required message", "other_label": "Label of Other",
+                 "yes_label": "Answer Yes", "no_label": "Answer No"}
+        defaults = {"other_label": OTHER_LABEL, **YES_NO_LABELS}
+        yes_no = question_types.get(d["type"]).kind == "yes_no" if d.get("type") in question_types.REGISTRY else False
+        texts = [(k, words[k], d.get(k, defaults.get(k, ""))) for k in QUESTION_TEXTS
+                 if d.get(k) or (k == "other_label" and d.get("other")) or (k in YES_NO_LABELS and yes_no)
+                 or any(t.startswith(f"{k}::") for t in d)]
         values = {tuple(k.split("::", 1)): v for k, v in d.items() if "::" in k}
         for item in d.get("choices", []):
             name, label = ChoicesEditor.name_of(item), ChoicesEditor.label_of(item)
