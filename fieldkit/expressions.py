@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import difflib
+import functools
 import math
 import operator
 import re
@@ -542,9 +543,13 @@ class Expression:
         return _boolean(self.evaluate(values, current=current, today=today, names=names))
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str, *, names: bool = False) -> Expression:
     """The expression in ``text``; raises ExpressionError at its first problem. ``names``
-    allows bare names (a choice_filter's choice attributes: ``region = ${region}``)."""
+    allows bare names (a choice_filter's choice attributes: ``region = ${region}``).
+
+    Parsed once per text: loading a template checks each expression, and its logic, every
+    study's template versions and every schedule edit use the same ones again."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
             f"the expression is too long ({len(text)} characters; at most {MAX_LENGTH})",

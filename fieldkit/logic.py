@@ -34,7 +34,7 @@ from fieldkit.question_types import expression_value
 from fieldkit.templates import OTHER_CHOICE
 
 if TYPE_CHECKING:
-    from fieldkit.templates import Choice, Question, Section, Template
+    from fieldkit.templates import Choice, Question, Template
 
 ANONYMOUS_REASON = ("is anonymous: its answer goes to the pool, so nothing kept with the interview "
                     "may depend on it")
@@ -141,17 +141,14 @@ class Logic:
 
     def __init__(self, template: Template):
         self.template = template
-        self._parsed: dict[tuple[str, str], Expression | None] = {}
 
-    def _expr(self, owner: str, key: str, text: str | None, *, names: bool = False) -> Expression | None:
+    def _expr(self, text: str | None, *, names: bool = False) -> Expression | None:
         if not text:
             return None
-        if (owner, key) not in self._parsed:
-            try:
-                self._parsed[owner, key] = expressions.parse(text, names=names)
-            except ExpressionError:  # checked at load: a template with a bad one never loads
-                self._parsed[owner, key] = None
-        return self._parsed[owner, key]
+        try:
+            return expressions.parse(text, names=names)  # parsed once (cached)
+        except ExpressionError:  # checked at load: a template with a bad one never loads
+            return None
 
     @cached_property
     def has_logic(self) -> bool:
@@ -168,7 +165,7 @@ class Logic:
         sections: set[str] = set()
         calculated: dict[str, Any] = {}
         for section in self.template.sections:
-            asked = self._true(self._expr(f"section {section.id}", "relevant", section.relevant), values, today)
+            asked = self._true(self._expr(section.relevant), values, today)
             if asked:
                 sections.add(section.id)
             for q in section.questions:
@@ -176,7 +173,7 @@ class Logic:
                     picked = stored.get(q.generated_from)  # anonymous ones too (both held together)
                     here = asked and OTHER_CHOICE in (picked if isinstance(picked, list) else [picked])
                 else:
-                    here = asked and self._true(self._expr(q.id, "relevant", q.relevant), values, today)
+                    here = asked and self._true(self._expr(q.relevant), values, today)
                 if q.qtype.computed:
                     value = self._calculate(q, values, today) if here else None
                     calculated[q.id] = value
@@ -194,7 +191,7 @@ class Logic:
         return expr is None or expr.truth(values, today=today)
 
     def _calculate(self, q: Question, values: Mapping[str, Any], today: dt.date | None) -> Any:
-        expr = self._expr(q.id, "calculation", q.calculation)
+        expr = self._expr(q.calculation)
         if expr is None:
             return None
         value = expr.evaluate(values, today=today)
@@ -218,7 +215,7 @@ class Logic:
         answers: its constraint, or a choice its choice_filter does not offer. None if fine."""
         if value is None or not (question.constraint or question.choice_filter):
             return None
-        expr = self._expr(question.id, "constraint", question.constraint)
+        expr = self._expr(question.constraint)
         if question.choice_filter or (expr is not None and expr.references):
             state = self.state(answers, today=today)
         else:  # a rule about the answer alone (". >= 0"): nothing else to work out
@@ -237,7 +234,7 @@ class Logic:
 
     def choices(self, question: Question, state: State, *, today: dt.date | None = None) -> list[Choice]:
         """The choices offered, after the question's choice_filter (the "other" choice stays)."""
-        expr = self._expr(question.id, "choice_filter", question.choice_filter, names=True)
+        expr = self._expr(question.choice_filter, names=True)
         if expr is None:
             return list(question.options)
         kept = []
@@ -266,6 +263,3 @@ class Logic:
                 continue
             words[name] = q.as_text(state.stored.get(name), language) if not q.anonymous else ""
         return expressions.fill_text(text, words)
-
-    def section_asked(self, section: Section, state: State) -> bool:
-        return section.id in state.sections

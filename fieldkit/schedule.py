@@ -74,7 +74,7 @@ def ids_in_use(study: Study) -> set[str]:
     stored under: a new question never takes one (it would share a removed question's answers)."""
     ids = {q.id for v in study.template_versions() for q in study.template_at(v).questions()}
     ids |= {s.id for s in study.template.sections}
-    ids |= {qid for (qid,) in study.conn.execute(
+    ids |= {r["question_id"] for r in study.query(
         "SELECT question_id FROM answers UNION SELECT question_id FROM held UNION SELECT question_id FROM pool")}
     return ids
 
@@ -206,7 +206,7 @@ def rename_choice(template: Template, question_id: str, name: str, label: str) -
         return _rebuilt(data)
     choices = []
     for c in q.options:
-        if q.other and c.name == "other":
+        if q.other and c.name == OTHER_CHOICE:
             continue
         d = choice_to_dict(c)
         if c.name == name:
@@ -245,16 +245,17 @@ def with_languages(template: Template, languages: list[str], default_language: s
 def choice_use(study: Study, question_id: str) -> Counter[str]:
     """How many stored answers (named, held and pooled) pick each choice of a question."""
     used: Counter[str] = Counter()
-    for table in ("answers", "held", "pool"):
-        for (value,) in study.conn.execute(f"SELECT value FROM {table} WHERE question_id = ?", (question_id,)):
-            v = json.loads(value)
-            for item in v if isinstance(v, list) else [v]:
-                if isinstance(item, str):
-                    used[item] += 1
-    for (choice, n) in study.conn.execute(
-            "SELECT choice, sum(n) FROM pool_counts WHERE question_id = ? AND choice <> '' GROUP BY choice",
-            (question_id,)):
-        used[choice] = max(used[choice], n)
+    with study._mutex:
+        for table in ("answers", "held", "pool"):
+            for (value,) in study.conn.execute(f"SELECT value FROM {table} WHERE question_id = ?", (question_id,)):
+                v = json.loads(value)
+                for item in v if isinstance(v, list) else [v]:
+                    if isinstance(item, str):
+                        used[item] += 1
+        for (choice, n) in study.conn.execute(
+                "SELECT choice, sum(n) FROM pool_counts WHERE question_id = ? AND choice <> '' GROUP BY choice",
+                (question_id,)):
+            used[choice] = max(used[choice], n)
     return used
 
 
@@ -265,10 +266,11 @@ def refusals(study: Study, new: Template, *, remove_used_choices: bool = False) 
     for version in study.template_versions():
         for q in study.template_at(version).questions():
             asked[q.id] = q
-    answered = {qid for (qid,) in study.conn.execute(
-        "SELECT DISTINCT question_id FROM answers UNION SELECT DISTINCT question_id FROM held "
-        "UNION SELECT DISTINCT question_id FROM pool")}
-    held = dict(study.conn.execute("SELECT question_id, count(*) FROM held GROUP BY question_id").fetchall())
+    with study._mutex:  # a screen's saver thread may be writing
+        answered = {qid for (qid,) in study.conn.execute(
+            "SELECT DISTINCT question_id FROM answers UNION SELECT DISTINCT question_id FROM held "
+            "UNION SELECT DISTINCT question_id FROM pool")}
+        held = dict(study.conn.execute("SELECT question_id, count(*) FROM held GROUP BY question_id").fetchall())
     new_ids = {q.id for q in new.questions()}
     current_ids = {q.id for q in study.template.questions()}
     for qid, n in sorted(held.items()):
@@ -286,11 +288,12 @@ def refusals(study: Study, new: Template, *, remove_used_choices: bool = False) 
         elif before.type != q.type:
             problems.append(f"question '{q.id}' has answers recorded as {before.type}; it cannot become "
                             f"{q.type} (add a new question instead)")
-        elif q.qtype.has_choices and not remove_used_choices:
-            current = study.template.question(q.id) if q.id in current_ids else None
-            gone = [(name, n) for name, n in sorted(choice_use(study, q.id).items())
-                    if n and q.choice(name) is None and current is not None and current.choice(name) is not None]
-            for name, n in gone:
+        elif q.qtype.has_choices and not remove_used_choices and q.id in current_ids:
+            lost = set(study.template.question(q.id).choices) - set(q.choices)
+            if not lost:  # most edits: nothing to count, so no answers are read
+                continue
+            used = choice_use(study, q.id)
+            for name, n in sorted((name, used[name]) for name in lost if used[name]):
                 problems.append(f"the choice '{name}' of question '{q.id}' is in {n} answer{'s' if n != 1 else ''}: "
                                 "rename it instead (its answers follow), or confirm its removal")
     return problems
@@ -326,9 +329,9 @@ def answer_count(study: Study, question_id: str) -> int:
     about before deleting the question."""
     n = 0
     for table in ("answers", "held", "pool"):
-        n += study.conn.execute(f"SELECT count(*) FROM {table} WHERE question_id = ?", (question_id,)).fetchone()[0]
-    counted = study.conn.execute("SELECT coalesce(sum(n), 0) FROM pool_counts WHERE question_id = ? AND choice = ''",
-                                 (question_id,)).fetchone()[0]
+        n += study.scalar(f"SELECT count(*) FROM {table} WHERE question_id = ?", (question_id,))
+    counted = study.scalar("SELECT coalesce(sum(n), 0) FROM pool_counts WHERE question_id = ? AND choice = ''",
+                           (question_id,))
     return max(n, counted)
 
 
