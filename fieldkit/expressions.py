@@ -543,7 +543,7 @@ class Expression:
         return _boolean(self.evaluate(values, current=current, today=today, names=names))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)  # a schedule has tens of expressions; a study, a few versions
 def parse(text: str, *, names: bool = False) -> Expression:
     """The expression in ``text``; raises ExpressionError at its first problem. ``names``
     allows bare names (a choice_filter's choice attributes: ``region = ${region}``).
