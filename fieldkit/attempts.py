@@ -2,8 +2,10 @@
 
 An attempt records when, how (phone, email, visit, letter), the outcome (from the study's
 vocabulary), a note and an optional call-back time. A call-back is due while it is the
-latest attempt for an organisation that is still being contacted: any later attempt, or
-a final status (interviewed, declined, unreachable, excluded), settles it.
+latest attempt for an organisation that is still being contacted: any later attempt, an
+interview begun since, or a final status (interviewed, declined, unreachable, excluded),
+settles it. ``propose`` applies the outcome's fieldwork rule (fieldkit.outcome_rules): the
+call-back its retry delay suggests, or closing the organisation when calling should end.
 """
 
 from __future__ import annotations
@@ -31,6 +33,24 @@ class Attempt:
     outcome: str
     note: str | None
     callback_at: str | None
+    #: The phone number or address tried (None: not recorded).
+    tried: str | None = None
+    #: How long the call took, in seconds (None: not timed).
+    seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the fieldwork rules propose after an attempt with some outcome: a call-back time,
+    or closing the organisation with a final status. The researcher decides."""
+
+    callback_at: dt.datetime | None
+    #: "declined" or "unreachable" when the calling should end; None to go on.
+    close_as: str | None
+    #: Why, in words: "No answer: again in 3 hours", "8 attempts: the study's maximum".
+    why: str
+    #: Which attempt this is for the organisation (1 for the first).
+    attempt_number: int = 1
 
 
 @dataclass(frozen=True)
@@ -89,9 +109,60 @@ def parse_time(value: str | dt.datetime | dt.date | None, what: str) -> str | No
     return moment.replace(microsecond=0).isoformat()
 
 
+def _seconds(value: int | float | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value > 86400:
+        raise InvalidValueError(f"call duration: expected seconds from 0 to 86400, got {value!r}")
+    return round(value)
+
+
 class Attempts:
     def __init__(self, study: Study):
         self.study = study
+
+    def propose(self, org_id: int, outcome: str, *, now: dt.datetime) -> Proposal:
+        """What the rules propose for an attempt with ``outcome`` made ``now`` (not yet
+        logged): the outcome's retry delay as a call-back, unless the outcome is final, its
+        retries are used up, or the organisation has had the study's maximum of attempts."""
+        from fieldkit import fieldwork, outcome_rates
+        from fieldkit.callback_times import format_when, parse_delay
+
+        self.study.organisations.get(org_id)
+        self._check("phone", outcome)
+        rule = self.study.template.outcome_rule(outcome)
+        earlier = self.for_organisation(org_id)
+        number = len(earlier) + 1
+        refusal = outcome_rates.rate_class(rule.disposition) == "R"
+        if rule.final:
+            if outcome_rates.rate_class(rule.disposition) in ("I", "P"):
+                return Proposal(None, None, f"{outcome}: record the interview to count it", number)
+            close = "declined" if refusal else ("excluded" if rule.disposition.startswith("4.") else "unreachable")
+            return Proposal(None, close, f"{outcome} ends the calling ({rule.disposition} "
+                                         f"{outcome_rates.label(rule.disposition)})", number)
+        limit = fieldwork.settings(self.study).max_attempts
+        if number >= limit:
+            return Proposal(None, "declined" if refusal else "unreachable",
+                            f"attempt {number}: the study's maximum is {limit}", number)
+        if rule.retry_limit is not None:
+            used = sum(1 for a in earlier if a.outcome == outcome)
+            if used >= rule.retry_limit:
+                times = "once" if rule.retry_limit == 1 else f"{rule.retry_limit} times"
+                return Proposal(None, "declined" if refusal else "unreachable",
+                                f"{outcome} was tried again {times} already", number)
+        if not rule.retry:
+            return Proposal(None, None, f"{outcome}: no call-back proposed", number)
+        when = parse_delay(rule.retry).after(now.replace(second=0, microsecond=0))
+        after = rule.retry if rule.retry.startswith(("next", "tomorrow")) else f"in {rule.retry}"
+        why = f"{outcome}: again {after}"
+        hours = self.study.organisations.get(org_id).opening_hours
+        if hours:
+            from fieldkit.opening_hours import parse_hours
+
+            opens = parse_hours(hours).next_open(when)
+            if opens is not None and opens != when:
+                when, why = opens, f"{why}, when it opens"
+        return Proposal(when, None, f"{why} ({format_when(when, year=None)})", number)
 
     def _check(self, channel: str, outcome: str) -> None:
         if channel not in CHANNELS:
@@ -109,8 +180,11 @@ class Attempts:
         note: str | None = None,
         callback_at: str | dt.datetime | dt.date | None = None,
         at: str | dt.datetime | None = None,
+        tried: str | None = None,
+        seconds: int | float | None = None,
     ) -> int:
-        """Record an attempt (now, unless ``at`` is given) and return its id.
+        """Record an attempt (now, unless ``at`` is given) and return its id. ``tried`` is
+        the number or address tried, ``seconds`` how long the call took.
 
         The first attempt moves an organisation from identified to contacting.
         """
@@ -125,6 +199,8 @@ class Attempts:
             "outcome": outcome,
             "note": note or None,
             "callback_at": parse_time(callback_at, "call-back time"),
+            "tried": (tried or "").strip() or None,
+            "seconds": _seconds(seconds),
         }
         with self.study.transaction():
             attempt_id = self.study.db["attempts"].insert(row).last_pk
@@ -148,7 +224,7 @@ class Attempts:
             "SELECT * FROM attempts WHERE organisation_id = ? ORDER BY at DESC, id DESC", (org_id,))]
 
     def update(self, attempt_id: int, **changes: object) -> None:
-        """Correct an attempt: at, channel, outcome, note or callback_at."""
+        """Correct an attempt: at, channel, outcome, note, callback_at, tried or seconds."""
         current = self.get(attempt_id)
         row: dict[str, object] = {}
         for key, value in changes.items():
@@ -157,8 +233,10 @@ class Attempts:
                 if key == "at" and parsed is None:
                     raise InvalidValueError("an attempt needs a time")
                 row[key] = parsed
-            elif key == "note":
-                row[key] = value or None
+            elif key in ("note", "tried"):
+                row[key] = (str(value).strip() if value else "") or None
+            elif key == "seconds":
+                row[key] = _seconds(value)  # type: ignore[arg-type]
             elif key in ("channel", "outcome"):
                 row[key] = value
             else:
@@ -175,6 +253,14 @@ class Attempts:
 
     def count(self) -> int:
         return self.study.scalar("SELECT count(*) FROM attempts")
+
+    def count_before(self, org_id: int, moment: str) -> int:
+        """How many attempts at the organisation were made up to ``moment`` (a stored time,
+        or a day: the whole of it)."""
+        if len(moment) == 10:
+            moment += "T23:59:59"
+        return self.study.scalar("SELECT count(*) FROM attempts WHERE organisation_id = ? AND at <= ?",
+                                 (org_id, moment))
 
     def callbacks(self, *, until: dt.date | dt.datetime | None = None) -> list[CallBack]:
         """Call-backs still open, earliest first; ``until`` keeps those due by that day."""
@@ -193,6 +279,9 @@ class Attempts:
                   SELECT 1 FROM attempts later
                   WHERE later.organisation_id = a.organisation_id
                     AND (later.at > a.at OR (later.at = a.at AND later.id > a.id)))
+              AND NOT EXISTS (
+                  SELECT 1 FROM interviews i
+                  WHERE i.organisation_id = a.organisation_id AND coalesce(i.started, i.date) > a.at)
         """
         params: list[object] = list(OPEN_STATUSES)
         if until is not None:

@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 COLUMNS = (
     "name", "category", "area", "coverage", "status", "exclusion_reason",
     "contact_name", "contact_role", "phone", "email", "address", "website",
-    "full_interview", "follow_up", "permission_to_list", "referred_by", "notes",
+    "full_interview", "follow_up", "permission_to_list", "referred_by", "notes", "opening_hours",
 )
 #: Columns that tick a built-in flag of the same name.
 FLAG_COLUMNS = ("full_interview", "follow_up", "permission_to_list")
 #: Columns copied as they are (outer spaces removed) to the organisation's text fields.
-TEXT_COLUMNS = ("coverage", "phone", "email", "address", "website", "notes")
+TEXT_COLUMNS = ("coverage", "phone", "email", "address", "website", "notes", "opening_hours")
 VOCABULARY_COLUMNS = {"category": "categories", "area": "areas", "exclusion_reason": "exclusion_reasons"}
 
 _TRUE = frozenset({"yes", "y", "true", "1", "x"})
@@ -263,6 +263,13 @@ class _RowChecker:
         if not name:
             self._problem(number, "name", "the organisation has no name")
         fields: dict[str, object] = {k: cells[k] for k in TEXT_COLUMNS if cells.get(k)}
+        if cells.get("opening_hours"):
+            from fieldkit.opening_hours import parse_hours
+
+            try:
+                parse_hours(cells["opening_hours"])
+            except InvalidValueError as e:
+                self._problem(number, "opening_hours", str(e).removeprefix("opening hours: "))
 
         for column in ("category", "area"):
             value = cells.get(column, "")

@@ -506,10 +506,11 @@ def _moment(rng: random.Random, day: dt.date, start: int = 9 * 60 + 15, end: int
 
 
 def _days(rng: random.Random, lo: dt.date, hi: dt.date, k: int) -> list[dt.date]:
-    """``k`` working days from ``lo`` to ``hi``, in order (fewer if the span is empty)."""
-    pool = _weekdays(lo, hi)
-    if not pool or k <= 0:
+    """``k`` working days from ``lo`` to ``hi``, in order; an empty span (``hi`` before ``lo``)
+    puts them all on ``lo``, so that how many attempts happen never depends on the calendar."""
+    if k <= 0:
         return []
+    pool = _weekdays(lo, hi) or [lo]
     if k <= len(pool):
         return sorted(rng.sample(pool, k))
     return sorted(rng.choice(pool) for _ in range(k))
@@ -670,7 +671,8 @@ class _Builder:
 
         contact_id = self.study.organisations.contacts(org_id)[0].id
         session = self.study.interviews.start(org_id, mode="face_to_face" if face_to_face else "phone",
-                                              interviewer=interviewer, date=day, contact_id=contact_id)
+                                              interviewer=interviewer, date=day, contact_id=contact_id,
+                                              started=when)
         # One in ten is cut short after the named sections (so no "full interview" tick);
         # a few of those are not even marked complete yet.
         sections = self.template.sections
@@ -735,7 +737,10 @@ class _Builder:
         self.log_on_days(org_id, attempts, self.start, self.today - dt.timedelta(days=2))
 
     def declined(self, org_id: int, first: str) -> None:
-        attempts = self.early(first, self.rng.randint(0, 2)) + [self.attempt("Declined", first)]
+        attempts = self.early(first, self.rng.randint(0, 2))
+        if self.rng.random() < 0.5 and "Not now (soft refusal)" in self.template.outcomes:
+            attempts.append(self.attempt("Not now (soft refusal)", first))  # asked again a week on
+        attempts.append(self.attempt("Declined", first))
         self.log_on_days(org_id, attempts, self.start, self.today - dt.timedelta(days=2))
 
     def screened(self, org_id: int, plan: _Plan, first: str) -> None:

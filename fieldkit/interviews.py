@@ -1,18 +1,22 @@
 """Interviews: one sitting with an organisation, answered one question at a time.
 
-``Interviews.start`` records the interview (the organisation becomes "interviewed") and
-returns an ``InterviewSession``. ``save_answer`` is cheap enough to call on every pause in
+``Interviews.start`` records the interview (the organisation is then "in interview": still
+contacting, with an interview under way) and returns an ``InterviewSession``. ``save_answer`` is cheap enough to call on every pause in
 typing: a named answer is upserted against the interview; an anonymous answer is held with
 the interview (fieldkit.held) until enough finished interviews have answered the same
-question to hide it among, then moved to the pool with theirs. ``complete`` stamps the
-interview, ticks "full interview" when every required question has an answer, and moves
-whatever groups are ready. Each interview records the template version it was taken with.
+question to hide it among, then moved to the pool with theirs. ``complete`` finishes the
+interview as complete or partial (AAPOR 1.1, 1.2) by the study's rule (fieldkit.fieldwork), the
+organisation becomes "interviewed", "full interview" is ticked for a complete one, and whatever
+groups are ready move. ``break_off`` ends one abandoned for good (2.12): it is never counted as
+interviewed. Each interview records the template version it was taken with, and its paradata
+(when it began, its sittings and the time spent in them; nothing of it reaches the pool).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +45,13 @@ class Interview:
     language: str | None = None
     #: The section the interviewer was last in (to resume there).
     section: str | None = None
+    #: None while in interview; then complete, partial or break_off.
+    result: str | None = None
+    #: When the first sitting began (None: recorded before fieldkit kept it).
+    started: str | None = None
+    #: How many sittings it took, and the seconds spent in them (None: unknown).
+    sittings: int | None = None
+    seconds: int | None = None
     answers: dict[str, Any] = field(default_factory=dict)
 
 
@@ -55,6 +66,12 @@ class InterviewRow:
     mode: str
     interviewer: str
     completed: str | None
+    result: str | None = None
+    started: str | None = None
+    sittings: int | None = None
+    seconds: int | None = None
+    #: Attempts at the organisation up to when the interview began (its start, else its day).
+    attempts_before: int = 0
 
 
 def _date(value: str | dt.date | None) -> str:
@@ -96,9 +113,11 @@ class Interviews:
         date: str | dt.date | None = None,
         contact_id: int | None = None,
         language: str | None = None,
+        started: dt.datetime | None = None,
     ) -> InterviewSession:
         """Record a new interview with the study's current template and open it; questions
-        with a ``default`` start with that answer."""
+        with a ``default`` start with that answer. ``started`` is when it began, for an
+        interview entered after the event (default: now)."""
         self.study.organisations.get(org_id)
         template = self.study.template
         language = _language(template, language)
@@ -109,6 +128,7 @@ class Interviews:
         from fieldkit.study import now
 
         with self.study.transaction():
+            stamp = now() if started is None else started.replace(microsecond=0).isoformat()
             interview_id = self.study.db["interviews"].insert({
                 "organisation_id": org_id,
                 "contact_id": contact_id,
@@ -118,14 +138,19 @@ class Interviews:
                 "interviewer": interviewer or "",
                 "completed": None,
                 "language": language,
+                "started": stamp,
+                "sittings": 0,
+                "seconds": 0,
             }).last_pk
             before = self.study.organisations.get(org_id)
-            stamp = now()
-            self.study.conn.execute(
-                "UPDATE organisations SET status = 'interviewed', exclusion_reason = NULL, updated = ? "
-                "WHERE id = ?", (stamp, org_id))
-            self.study.organisations.log_change(org_id, "status", before.status, "interviewed", stamp)
-            self.study.organisations.log_change(org_id, "exclusion_reason", before.exclusion_reason, None, stamp)
+            if before.status != "interviewed":  # interviewed before: a second interview
+                # Under way, not yet interviewed: it counts once it is finished.
+                self.study.conn.execute(
+                    "UPDATE organisations SET status = 'contacting', exclusion_reason = NULL, updated = ? "
+                    "WHERE id = ?", (stamp, org_id))
+                self.study.organisations.log_change(org_id, "status", before.status, "contacting", stamp)
+                self.study.organisations.log_change(org_id, "exclusion_reason", before.exclusion_reason,
+                                                    None, stamp)
             session = InterviewSession(self.study, interview_id)
             for q in template.questions():
                 if q.default is not None and q.id in session.state().relevant:
@@ -142,8 +167,8 @@ class Interviews:
 
     def get(self, interview_id: int) -> Interview:
         rows = self.study.query("SELECT id, organisation_id, contact_id, template_version, date, mode, "
-                                "interviewer, completed, language, section FROM interviews WHERE id = ?",
-                                (interview_id,))
+                                "interviewer, completed, language, section, result, started, sittings, "
+                                "seconds FROM interviews WHERE id = ?", (interview_id,))
         if not rows:
             raise NotFoundError(f"no interview with id {interview_id}")
         answers = {r["question_id"]: json.loads(r["value"]) for r in self.study.query(
@@ -167,7 +192,10 @@ class Interviews:
         organisations whose name contains it (any case). Answers are not read: this is what
         a list of interviews shows, and pooled comments never appear in it.
         """
-        sql = ("SELECT i.id, i.organisation_id, o.name, i.date, i.mode, i.interviewer, i.completed "
+        sql = ("SELECT i.id, i.organisation_id, o.name, i.date, i.mode, i.interviewer, i.completed, "
+               "i.result, i.started, i.sittings, i.seconds, "
+               "(SELECT count(*) FROM attempts a WHERE a.organisation_id = i.organisation_id "
+               " AND a.at <= coalesce(i.started, i.date || 'T23:59:59')) "
                "FROM interviews i JOIN organisations o ON o.id = i.organisation_id")
         if completed is True:
             sql += " WHERE i.completed IS NOT NULL"
@@ -209,6 +237,11 @@ class InterviewSession:
             else self.template.default_language
         self._sitting = False
         self._sit()
+        # The sitting's time runs from opening to the last thing done in it (an answer saved,
+        # the interview finished): a form left open over lunch does not count the lunch.
+        self._counted_to = self._last_done = time.monotonic()
+        self._sitting_counted = False
+        self._did_something = False
 
     def _sit(self) -> None:
         if not self._sitting:
@@ -250,6 +283,7 @@ class InterviewSession:
             if problem:
                 raise InvalidValueError(f"question '{question_id}': {problem}")
         self._sit()
+        self._done_now()
         with self.study.transaction():
             if question.anonymous:
                 self.study.held.put(self.interview_id, question, cleaned)
@@ -361,32 +395,133 @@ class InterviewSession:
             with self.study.transaction():
                 self.study.db["interviews"].update(self.interview_id, row)
 
-    def complete(self, *, full_interview: bool | None = None, at: dt.datetime | None = None) -> bool:
-        """Mark the interview complete; tick "full interview" if every required question is
-        answered (or as ``full_interview`` says, when the researcher overrides). Returns the tick.
+    def _done_now(self) -> None:
+        self._last_done = time.monotonic()
+        self._did_something = True
 
-        ``at`` records when it was completed, for interviews entered after the event.
+    def _count_sitting(self, ended: dt.datetime | None = None) -> None:
+        """Add this sitting's time (up to the last thing done) to the interview's paradata;
+        a sitting counts once, and only if something was done in it (or it is the first).
+        An interview entered after the event (``ended`` given) took from its start to then."""
+        sittings, started = self.study.query("SELECT sittings, started FROM interviews WHERE id = ?",
+                                             (self.interview_id,))[0].values()
+        first = sittings == 0
+        if not (self._did_something or first):
+            return
+        seconds = max(0, round(self._last_done - self._counted_to))
+        if ended is not None and first and started:
+            seconds = max(0, round((ended.replace(tzinfo=None) - dt.datetime.fromisoformat(started)).total_seconds()))
+        self._counted_to = self._last_done
+        new_sitting = 0 if self._sitting_counted else 1
+        self._sitting_counted = True
+        with self.study.transaction():  # NULL (recorded before paradata were kept) stays unknown
+            self.study.conn.execute(
+                "UPDATE interviews SET sittings = sittings + ?, seconds = seconds + ? WHERE id = ?",
+                (new_sitting, seconds, self.interview_id))
+
+    def required_progress(self) -> tuple[int, int]:
+        """(answered, asked): the relevant required questions answered, and how many there are."""
+        answers = self.answers()
+        state = self.template.logic.state(answers)
+        asked = [q for q in self.template.questions() if q.required and q.id in state.relevant]
+        return sum(1 for q in asked if answers.get(q.id) is not None), len(asked)
+
+    def proposed_result(self) -> str:
+        """How finishing now would be recorded, by the study's rule: complete, partial or
+        break_off (fieldkit.fieldwork)."""
+        from fieldkit import fieldwork
+
+        answered, asked = self.required_progress()
+        result = fieldwork.settings(self.study).judge(answered, asked)
+        record = self.study.interviews.get(self.interview_id)
+        if record.result in ("complete", "partial") and fieldwork.RESULTS.index(result) > \
+                fieldwork.RESULTS.index(record.result):
+            # Finished before: its anonymous answers may have moved to the pool since, where they
+            # no longer count as this interview's; the result given then stands.
+            result = record.result
+        return result
+
+    def finish(self, result: str | None = None, *, at: dt.datetime | None = None) -> str:
+        """Finish the interview as ``result`` (complete or partial; by default as the study's
+        rule judges it), and return the result recorded.
+
+        The organisation becomes "interviewed" and "full interview" is ticked for a complete
+        one (the researcher can untick it later: the result follows the tick). A rule that
+        judges too little answered for a partial records a break-off instead. ``at`` records
+        when it finished, for interviews entered after the event.
         """
+        from fieldkit import fieldwork
         from fieldkit.study import now
 
-        tick = not self.missing_required() if full_interview is None else full_interview
-        if full_interview is None and not tick and self.study.interviews.get(self.interview_id).completed:
-            # Finished before: its anonymous answers may have moved to the pool since, where they
-            # no longer count as this interview's; a tick given then stays.
-            tick = "full_interview" in self.study.organisations.get(self.organisation_id).flags
+        if result is None:
+            result = self.proposed_result()
+        if result not in fieldwork.RESULTS:
+            raise InvalidValueError(f"unknown interview result '{result}' (expected one of "
+                                    f"{', '.join(fieldwork.RESULTS)})")
+        if result == "break_off":
+            self.break_off(at=at)
+            return result
         stamp = at.replace(microsecond=0).isoformat() if at is not None else now()
+        self._done_now()
+        self._count_sitting(ended=at)
         with self.study.transaction():
-            self.study.conn.execute("UPDATE interviews SET completed = ? WHERE id = ?",
-                                    (stamp, self.interview_id))
-            self.study.organisations.set_flag(self.organisation_id, "full_interview", tick)
+            self.study.conn.execute("UPDATE interviews SET completed = ?, result = ? WHERE id = ?",
+                                    (stamp, result, self.interview_id))
+            self.study.organisations.set_status(self.organisation_id, "interviewed")
+            self.study.organisations.set_flag(self.organisation_id, "full_interview", result == "complete",
+                                              follow_result=False)
         self._stand()  # finished: its answers may move with their groups now
         self.study.held.move_ready()
-        return tick
+        return result
+
+    def complete(self, *, full_interview: bool | None = None, at: dt.datetime | None = None) -> bool:
+        """Finish the interview: complete when every required question is answered (or as
+        ``full_interview`` says, when the researcher overrides), else partial. Returns the
+        "full interview" tick."""
+        if full_interview is None:
+            result = self.proposed_result()
+            if result == "break_off":
+                result = "partial"  # asked to complete: at least a partial
+        else:
+            result = "complete" if full_interview else "partial"
+        return self.finish(result, at=at) == "complete"
+
+    def break_off(self, *, at: dt.datetime | None = None) -> None:
+        """End an interview abandoned for good (AAPOR 2.12): it is never counted as an
+        interview, and the organisation is recorded as declined (unless an earlier interview
+        of it was finished). Its answers are kept; ``resume`` takes it up again."""
+        from fieldkit.study import now
+
+        stamp = at.replace(microsecond=0).isoformat() if at is not None else now()
+        self._count_sitting()
+        with self.study.transaction():
+            self.study.conn.execute("UPDATE interviews SET completed = ?, result = 'break_off' WHERE id = ?",
+                                    (stamp, self.interview_id))
+            finished_other = self.study.scalar(
+                "SELECT 1 FROM interviews WHERE organisation_id = ? AND id <> ? AND result IN "
+                "('complete', 'partial')", (self.organisation_id, self.interview_id))
+            if not finished_other:
+                self.study.organisations.set_status(self.organisation_id, "declined")
+        self._stand()
+        self.study.held.move_ready()
+
+    def reopen(self) -> None:
+        """Take up a broken-off interview again: it is in interview once more."""
+        record = self.study.interviews.get(self.interview_id)
+        if record.result != "break_off":
+            return
+        with self.study.transaction():
+            self.study.conn.execute("UPDATE interviews SET completed = NULL, result = NULL WHERE id = ?",
+                                    (self.interview_id,))
+            if self.study.organisations.get(self.organisation_id).status == "declined":
+                self.study.organisations.set_status(self.organisation_id, "contacting")
+        self._sit()
 
     def close(self) -> None:
         """End the sitting (everything is saved already). A finished interview's held answers
         may then move, if their groups are large enough."""
         if self._sitting:
+            self._count_sitting()
             self._stand()
             finished = self.study.scalar("SELECT completed IS NOT NULL FROM interviews WHERE id = ?",
                                          (self.interview_id,))

@@ -26,7 +26,7 @@ STATUS_LABELS = {
     "excluded": "Excluded",
 }
 #: Free-text fields of an organisation.
-TEXT_FIELDS = ("name", "coverage", "address", "phone", "email", "website", "notes")
+TEXT_FIELDS = ("name", "coverage", "address", "phone", "email", "website", "notes", "opening_hours")
 VOCABULARY_FIELDS = {"category": "categories", "area": "areas"}
 CONTACT_FIELDS = ("name", "role", "phone", "email", "notes")
 #: Orders the organisation list can be sorted by.
@@ -81,6 +81,8 @@ class Organisation:
     notes: str | None
     created: str
     updated: str
+    #: When it can be called, as written ("Mon–Fri 9–5"); None: any time.
+    opening_hours: str | None = None
     flags: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -89,6 +91,8 @@ class StatusCounts:
     """How many organisations of a list are in each status (every status, zeros included)."""
 
     by_status: dict[str, int]
+    #: Of those contacting, how many have an interview under way ("in interview").
+    in_interview: int = 0
 
     @property
     def total(self) -> int:
@@ -113,6 +117,14 @@ def _no_counts() -> StatusCounts:
 
 
 _ORG_COLUMNS = ", ".join(f.name for f in fields(Organisation) if f.name != "flags")
+
+
+def _check_hours(text: str) -> str:
+    """Opening hours as written, once they can be read (fieldkit.opening_hours)."""
+    from fieldkit.opening_hours import parse_hours
+
+    parse_hours(text)
+    return text.strip()
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -203,6 +215,8 @@ class Organisations:
             "updated": stamp,
         }
         row.update({k: _blank_to_none(v) for k, v in text.items()})
+        if row.get("opening_hours") is not None:
+            row["opening_hours"] = _check_hours(row["opening_hours"])
         flag_set = self._check_flags(flags)
         contact_rows = [self._contact_row(c) for c in contacts]
         with self.study.transaction():
@@ -251,6 +265,9 @@ class Organisations:
                 if not isinstance(value, str) or not value.strip():
                     raise InvalidValueError("an organisation needs a name")
                 row[key] = value.strip()
+            elif key == "opening_hours":
+                value = _blank_to_none(value)
+                row[key] = None if value is None else _check_hours(value)
             elif key in TEXT_FIELDS:
                 row[key] = _blank_to_none(value)
             elif key in ("status", "exclusion_reason"):
@@ -281,8 +298,12 @@ class Organisations:
             self._log(org_id, "organisation", None, "status", before.status, status, stamp)
             self._log(org_id, "organisation", None, "exclusion_reason", before.exclusion_reason, reason, stamp)
 
-    def set_flag(self, org_id: int, flag: str, on: bool = True) -> None:
-        """Tick or untick one flag (full_interview, follow_up, permission_to_list, ...)."""
+    def set_flag(self, org_id: int, flag: str, on: bool = True, *, follow_result: bool = True) -> None:
+        """Tick or untick one flag (full_interview, follow_up, permission_to_list, ...).
+
+        "Full interview" is the researcher's word on the organisation's latest finished
+        interview: ticking it records that interview as complete, unticking it as partial.
+        """
         from fieldkit.study import now
 
         was_on = flag in self.get(org_id).flags
@@ -296,6 +317,11 @@ class Organisations:
                 self.study.conn.execute(
                     "DELETE FROM flags WHERE organisation_id = ? AND flag = ?", (org_id, flag))
             self.study.conn.execute("UPDATE organisations SET updated = ? WHERE id = ?", (now(), org_id))
+            if flag == "full_interview" and follow_result:
+                self.study.conn.execute(
+                    "UPDATE interviews SET result = ? WHERE id = (SELECT id FROM interviews WHERE "
+                    "organisation_id = ? AND result IN ('complete', 'partial') ORDER BY completed DESC, id DESC "
+                    "LIMIT 1)", ("complete" if on else "partial", org_id))
 
     def delete(self, org_id: int) -> None:
         """Remove an organisation with its contacts, attempts, interviews and named answers."""
@@ -323,10 +349,14 @@ class Organisations:
         flags: Iterable[str],
         without_flags: Iterable[str],
         search: str | None,
+        within: Iterable[int] | None = None,
     ) -> tuple[str, list[Any]] | None:
         """The WHERE clause (possibly "") and its parameters; None when nothing can match."""
         where: list[str] = []
         params: list[Any] = []
+        if within is not None:  # ids chosen by a rule the columns do not hold (a disposition, say)
+            where.append("o.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps([int(i) for i in within]))
         for column, value in (("category", category), ("area", area), ("status", status)):
             if value is None:
                 continue
@@ -369,14 +399,16 @@ class Organisations:
         order_by: str = "name",
         descending: bool = False,
         limit: int | None = None,
+        within: Iterable[int] | None = None,
     ) -> list[int]:
         """Ids of the organisations that pass the filters, sorted: what a list view pages over.
 
         ``category`` or ``area`` of "" selects organisations with none recorded; ``flags``
-        must all be ticked and ``without_flags`` all unticked; ``limit`` keeps the first few.
+        must all be ticked and ``without_flags`` all unticked; ``limit`` keeps the first few;
+        ``within`` keeps only those ids (``dispositions.matching`` gives them by disposition).
         """
         order = self._order(order_by, descending)
-        found = self._filter(category, area, status, flags, without_flags, search)
+        found = self._filter(category, area, status, flags, without_flags, search, within)
         if found is None:
             return []
         where, params = found
@@ -393,11 +425,12 @@ class Organisations:
         search: str | None = None,
         order_by: str = "name",
         descending: bool = False,
+        within: Iterable[int] | None = None,
     ) -> tuple[list[int], StatusCounts]:
         """``ids(...)`` and how many of them are in each status, with one search: what a
         filtered list and its "54 on database · 45 interviewed" line need."""
         order = self._order(order_by, descending)
-        found = self._filter(category, area, status, flags, without_flags, search)
+        found = self._filter(category, area, status, flags, without_flags, search, within)
         if found is None:
             return [], _no_counts()
         where, params = found
@@ -415,10 +448,15 @@ class Organisations:
             return [r[0] for r in self.study.conn.execute(sql, params)]
 
     def _count(self, where: str, params: list[Any]) -> StatusCounts:
+        open_interview = ("o.status = 'contacting' AND o.id IN "
+                          "(SELECT organisation_id FROM interviews WHERE result IS NULL)")
         with self.study._mutex:
             counted = dict(self.study.conn.execute(
                 f"SELECT o.status, count(*) FROM organisations o{where} GROUP BY o.status", params).fetchall())
-        return StatusCounts({s: counted.get(s, 0) for s in STATUSES})
+            under_way = self.study.conn.execute(
+                f"SELECT count(*) FROM organisations o{where}{' AND ' if where else ' WHERE '}{open_interview}",
+                params).fetchone()[0]
+        return StatusCounts({s: counted.get(s, 0) for s in STATUSES}, under_way)
 
     def status_counts(
         self,

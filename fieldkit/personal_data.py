@@ -50,6 +50,8 @@ def subject_access(study: Study, org_id: int) -> dict[str, Any]:
         interviews.append({
             "date": interview.date, "mode": interview.mode, "interviewer": interview.interviewer,
             "completed": interview.completed, "contact_id": interview.contact_id,
+            "result": interview.result, "started": interview.started, "sittings": interview.sittings,
+            "seconds": interview.seconds,
             "answers": [{"question": labels.get(qid, qid), "answer": value}
                         for qid, value in interview.answers.items()],
         })
@@ -61,6 +63,8 @@ def subject_access(study: Study, org_id: int) -> dict[str, Any]:
                 "they move to the anonymous pool: this file would tie them to the organisation).",
         "organisation": record,
         "contacts": [dataclasses.asdict(c) for c in study.organisations.contacts(org_id)],
+        "numbers": [{"contact_id": n.contact_id, "kind": n.kind, "value": n.value, "label": n.label,
+                     "wrong": n.wrong} for n in study.numbers.for_organisation(org_id) if not n.main],
         "attempts": [dataclasses.asdict(a) for a in reversed(study.attempts.for_organisation(org_id))],
         "interviews": interviews,
         "changes": [dataclasses.asdict(c) for c in study.organisations.changes(org_id)],
@@ -242,7 +246,8 @@ def strip_personal_data(study: Study) -> int:
         n = study.conn.execute(
             "UPDATE contacts SET name = '', role = NULL, phone = NULL, email = NULL, notes = NULL").rowcount
         study.conn.execute("UPDATE organisations SET phone = NULL, email = NULL, address = NULL")
-        study.conn.execute("UPDATE attempts SET note = NULL")
+        study.conn.execute("UPDATE attempts SET note = NULL, tried = NULL")
+        study.conn.execute("DELETE FROM numbers")  # every further phone number and email address
         study.conn.execute("DELETE FROM changes")
         study.conn.execute("UPDATE meta SET value = '' WHERE key = ?", (RETENTION_KEY,))  # done: no reminder
         for (org_id,) in study.conn.execute("SELECT id FROM organisations").fetchall():

@@ -88,6 +88,9 @@ class Search:
         for contact in conn.execute(
                 "SELECT name, role, phone, email, notes FROM contacts WHERE organisation_id = ?", (org_id,)):
             parts.extend(v for v in contact if v)
+        # Further numbers and addresses too, struck-through ones included: a wrong number still finds its
+        # organisation when someone rings back from it.
+        parts.extend(v for (v,) in conn.execute("SELECT value FROM numbers WHERE organisation_id = ?", (org_id,)))
         conn.execute(
             "INSERT INTO search_index(rowid, kind, ref, organisation_id, text) VALUES (?, 'organisation', ?, ?, ?)",
             (rowid, org_id, org_id, normalise("\n".join(parts))))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from fieldkit.attempts import Attempts
     from fieldkit.interviews import Interviews
+    from fieldkit.numbers import Numbers
     from fieldkit.organisations import Organisations
     from fieldkit.pool import Pool
     from fieldkit.search import Search
@@ -81,12 +82,14 @@ class Study:
         from fieldkit.attempts import Attempts
         from fieldkit.held import Held
         from fieldkit.interviews import Interviews
+        from fieldkit.numbers import Numbers
         from fieldkit.organisations import Organisations
         from fieldkit.pool import Pool
         from fieldkit.search import Search
 
         self.organisations: Organisations = Organisations(self)
         self.attempts: Attempts = Attempts(self)
+        self.numbers: Numbers = Numbers(self)
         self.interviews: Interviews = Interviews(self)
         self.pool: Pool = Pool(self)
         self.held: Held = Held(self)

@@ -1,7 +1,7 @@
 """Summary queries: the numbers a report and the ``summary`` command are built from.
 
 "On database" is every organisation except the excluded; "interviewed" is status
-interviewed, which recording an interview sets. Rows follow the vocabulary's order, values
+interviewed, which finishing an interview sets (one under way counts as "in interview"). Rows follow the vocabulary's order, values
 with no organisations are listed with zeros, and organisations with no value recorded get a
 "Not recorded" row at the end (only when there are some).
 
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from fieldkit.errors import InvalidValueError
 
 if TYPE_CHECKING:
+    from fieldkit.dispositions import Paradata
     from fieldkit.study import Study
     from fieldkit.templates import Question
 
@@ -105,10 +106,19 @@ class MethodSummary:
     still_contacting: int
     not_yet_contacted: int
     listed_with_permission: int
+    #: Organisations with an interview under way (not counted as interviewed).
+    in_interview: int = 0
+    #: Interview results, attempts and timings (fieldkit.dispositions.Paradata).
+    paradata: Paradata | None = None
+    #: How many organisations have each AAPOR disposition code, in code order.
+    dispositions: dict[str, int] = field(default_factory=dict)
+    #: RR1–RR6, COOP1–4, REF1–3, CON1–3 as unrounded fractions (None: no denominator), and e.
+    rates: dict[str, float | None] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["excluded_by_reason"] = [{"reason": r, "count": n} for r, n in self.excluded_by_reason]
+        d["paradata"] = self.paradata.as_json() if self.paradata is not None else None
         return d
 
 
@@ -117,8 +127,13 @@ def method(study: Study) -> MethodSummary:
 
     "Contacted" is every organisation with an attempt or a status beyond "identified".
     "Listed with permission" counts organisations on the database whose permission-to-list
-    flag is ticked.
+    flag is ticked. "Interviewed" counts finished interviews only (complete or partial; and
+    organisations recorded as interviewed from older fieldwork): one under way is "in
+    interview". The dispositions and rates follow AAPOR's Standard Definitions
+    (fieldkit.dispositions).
     """
+    from fieldkit import dispositions
+
     r = study.query(
         """SELECT count(*) AS total,
                   sum(status <> 'identified' OR EXISTS
@@ -147,11 +162,15 @@ def method(study: Study) -> MethodSummary:
     if None in reasons:
         by_reason.append((NOT_RECORDED, reasons[None]))
     n = {k: (v or 0) for k, v in r.items()}
+    para = dispositions.paradata(study)
+    codes = dispositions.counts(study)
     return MethodSummary(
         total=n["total"], contacted=n["contacted"], excluded=n["excluded"], excluded_by_reason=by_reason,
         on_database=n["on_database"], interviewed=n["interviewed"], full_interviews=n["full_interviews"],
         not_reached=n["not_reached"], declined=n["declined"], still_contacting=n["still_contacting"],
         not_yet_contacted=n["not_yet_contacted"], listed_with_permission=n["listed"],
+        in_interview=para.in_interview, paradata=para, dispositions=codes,
+        rates=dispositions.rates(study, codes),
     )
 
 
@@ -262,8 +281,9 @@ def _older_order(study: Study):
 def crosstab(study: Study, question_id: str, by: str = "category", *, language: str | None = None) -> Crosstab:
     """Cross a named choice, yes/no or scale question by category or area.
 
-    Each organisation counts once, with its latest interview that answered the question (an
-    answer kept but marked irrelevant is no answer). Labels are in ``language`` (default: the
+    Each organisation counts once, with its latest finished interview (complete or partial)
+    that answered the question; an interview under way or broken off is not counted, and an
+    answer kept but marked irrelevant is no answer. Labels are in ``language`` (default: the
     study's report language). A question removed from the schedule is crossed as its newest
     template version had it.
     """
@@ -291,9 +311,10 @@ def crosstab(study: Study, question_id: str, by: str = "category", *, language: 
             FROM answers a
             JOIN interviews i ON i.id = a.interview_id
             JOIN organisations o ON o.id = i.organisation_id
-            WHERE a.question_id = ? AND a.relevant
+            WHERE a.question_id = ? AND a.relevant AND i.result IN ('complete', 'partial')
               AND i.id = (SELECT i2.id FROM interviews i2 JOIN answers a2 ON a2.interview_id = i2.id
                           WHERE i2.organisation_id = o.id AND a2.question_id = a.question_id AND a2.relevant
+                            AND i2.result IN ('complete', 'partial')
                           ORDER BY i2.date DESC, i2.id DESC LIMIT 1)""",
         (question_id,),
     ):

@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit import expressions
 from fieldkit.errors import InvalidValueError, TemplateError
+from fieldkit.outcome_rules import (
+    UNKNOWN_EXCLUSION,
+    OutcomeRule,
+    check_code,
+    check_rule,
+    guess_exclusion,
+    guess_outcome,
+)
 
 if TYPE_CHECKING:
     from fieldkit.logic import Logic
@@ -225,6 +233,10 @@ class Template:
     areas: tuple[str, ...] = ()
     exclusion_reasons: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
+    #: What each outcome means for fieldwork (its disposition code, retry delay, finality).
+    outcome_rules: dict[str, OutcomeRule] = field(default_factory=dict)
+    #: The "not eligible" disposition code (4.x) of each exclusion reason.
+    exclusion_codes: dict[str, str] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
     targets: dict[str, int] = field(default_factory=dict)
     themes: tuple[Theme, ...] = ()
@@ -290,6 +302,37 @@ class Template:
                 return t.label
         return theme_id
 
+    def outcome_rule(self, outcome: str) -> OutcomeRule:
+        """The rule of an outcome; one no longer in the template is read from its words."""
+        rule = self.outcome_rules.get(outcome)
+        return rule if rule is not None else guess_outcome(outcome)
+
+    def exclusion_code(self, reason: str | None) -> str:
+        """The 4.x disposition code of an exclusion reason (4.90 when none is recorded)."""
+        if reason is None:
+            return UNKNOWN_EXCLUSION
+        code = self.exclusion_codes.get(reason)
+        return code if code is not None else guess_exclusion(reason)
+
+    def with_outcome_rule(self, outcome: str, rule: OutcomeRule) -> Template:
+        """A copy with ``outcome``'s rule replaced (validated as a template file would be)."""
+        if outcome not in self.outcomes:
+            raise InvalidValueError(f"'{outcome}' is not one of the attempt outcomes")
+        data = self.to_dict()
+        data["organisations"]["outcomes"] = [
+            rule.as_dict(o) if o == outcome else self.outcome_rule(o).as_dict(o) for o in self.outcomes]
+        return template_from_dict(data, source="study template (outcomes)")
+
+    def with_exclusion_code(self, reason: str, code: str) -> Template:
+        """A copy with ``reason``'s disposition code replaced (a 4.x code)."""
+        if reason not in self.exclusion_reasons:
+            raise InvalidValueError(f"'{reason}' is not one of the exclusion reasons")
+        data = self.to_dict()
+        data["organisations"]["exclusion_reasons"] = [
+            {"name": r, "disposition": code if r == reason else self.exclusion_code(r)}
+            for r in self.exclusion_reasons]
+        return template_from_dict(data, source="study template (exclusion reasons)")
+
     def vocabulary(self, kind: str) -> tuple[str, ...]:
         """One of categories, areas, exclusion_reasons, outcomes."""
         if kind not in VOCABULARIES:
@@ -308,7 +351,12 @@ class Template:
                 raise InvalidValueError(f"'{value}' is already one of the {words}")
             seen.add(value)
         data = self.to_dict()
-        data["organisations"][kind] = list(values)
+        if kind == "outcomes":  # each value keeps its rule (a new one is read from its words)
+            data["organisations"][kind] = [self.outcome_rule(v).as_dict(v) for v in values]
+        elif kind == "exclusion_reasons":
+            data["organisations"][kind] = [{"name": v, "disposition": self.exclusion_code(v)} for v in values]
+        else:
+            data["organisations"][kind] = list(values)
         if kind == "categories":
             data["targets"] = {c: n for c, n in self.targets.items() if c in seen}
         return template_from_dict(data, source=f"study template ({words})")
@@ -321,6 +369,10 @@ class Template:
             raise InvalidValueError(f"'{old}' is not one of the {kind.replace('_', ' ')}")
         values[values.index(old)] = new
         renamed_ = self.with_values(kind, values)
+        if kind == "outcomes":
+            renamed_ = renamed_.with_outcome_rule(new, self.outcome_rule(old))
+        elif kind == "exclusion_reasons":
+            renamed_ = renamed_.with_exclusion_code(new, self.exclusion_code(old))
         if kind == "categories" and old in self.targets:
             targets = {new if c == old else c: n for c, n in self.targets.items()}
             renamed_ = renamed_.with_targets(targets)
@@ -369,7 +421,13 @@ class Template:
             head["languages"] = list(self.languages)
         return {
             "template": head,
-            "organisations": {k: list(getattr(self, k)) for k in VOCABULARIES},
+            "organisations": {
+                "categories": list(self.categories),
+                "areas": list(self.areas),
+                "exclusion_reasons": [{"name": r, "disposition": self.exclusion_code(r)}
+                                      for r in self.exclusion_reasons],
+                "outcomes": [self.outcome_rule(o).as_dict(o) for o in self.outcomes],
+            },
             "flags": [{"id": f.id, "label": f.label} for f in self.flags],
             "targets": dict(self.targets),
             "themes": [{"id": t.id, "label": t.label} for t in self.themes],
@@ -463,6 +521,49 @@ def _string_list(p: _Problems, place: str, value: Any, key: str) -> tuple[str, .
             p.add(place, f"'{key}' lists '{item}' twice")
         else:
             out.append(item)
+    return tuple(out)
+
+
+def _coded_list(p: _Problems, value: Any, key: str, codes: dict) -> tuple[str, ...]:
+    """Outcomes or exclusion reasons: each plain text, or a table with its ``name`` and
+    ``disposition`` (and, for an outcome, ``retry``, ``retry_limit``, ``final``). Fills ``codes``
+    with the rules (outcomes) or 4.x codes (exclusion reasons) given."""
+    place = "[organisations]"
+    if not isinstance(value, list):
+        p.add(place, f"'{key}' must be a list of text or tables")
+        return ()
+    out: list[str] = []
+    for i, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            name = item.get("name")
+            if not isinstance(name, str) or not name.strip():
+                p.add(place, f"'{key}' entry {i} needs a 'name'")
+                continue
+            where = f"{key.replace('_', ' ')[:-1]} '{name}'"
+            try:
+                if key == "outcomes":
+                    codes[name] = check_rule(item, place=where)
+                else:
+                    extra = sorted(set(item) - {"name", "disposition"})
+                    if extra:
+                        raise InvalidValueError(f"{where}: unknown key {', '.join(map(repr, extra))} "
+                                                "(expected name, disposition)")
+                    code = check_code(item.get("disposition"), place=where)
+                    if not code.startswith("4."):
+                        raise InvalidValueError(f"{where}: an exclusion reason is a \"not eligible\" "
+                                                f"code (4.x), not {code}")
+                    codes[name] = code
+            except InvalidValueError as e:
+                p.add(place, str(e))
+        elif isinstance(item, str) and item.strip():
+            name = item
+        else:
+            p.add(place, f"'{key}' has an entry that is not non-empty text: {item!r}")
+            continue
+        if name in out:
+            p.add(place, f"'{key}' lists '{name}' twice")
+        else:
+            out.append(name)
     return tuple(out)
 
 
@@ -757,11 +858,19 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         orgs = {}
     _check_keys(p, "[organisations]", orgs, VOCABULARIES)
     vocab: dict[str, tuple[str, ...]] = {}
+    rules: dict[str, OutcomeRule] = {}
+    exclusion_codes: dict[str, str] = {}
     for kind in VOCABULARIES:
-        if kind in orgs:
+        if kind in ("outcomes", "exclusion_reasons") and kind in orgs:
+            vocab[kind] = _coded_list(p, orgs[kind], kind, rules if kind == "outcomes" else exclusion_codes)
+        elif kind in orgs:
             vocab[kind] = _string_list(p, "[organisations]", orgs[kind], kind)
     if not vocab.get("outcomes"):
         vocab["outcomes"] = DEFAULT_OUTCOMES
+    for outcome in vocab["outcomes"]:
+        rules.setdefault(outcome, guess_outcome(outcome))
+    for reason in vocab.get("exclusion_reasons", ()):
+        exclusion_codes.setdefault(reason, guess_exclusion(reason))
 
     flags: list[Flag] = []
     for i, f in enumerate(_table_list(p, "", data, "flags"), start=1):
@@ -855,7 +964,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         name=name, title=title, description=description, version=version,
         categories=vocab.get("categories", ()), areas=vocab.get("areas", ()),
         exclusion_reasons=vocab.get("exclusion_reasons", ()), outcomes=vocab["outcomes"],
-        flags=tuple(flags), targets=targets, themes=tuple(themes), sections=tuple(sections),
+        outcome_rules=rules, exclusion_codes=exclusion_codes, flags=tuple(flags), targets=targets, themes=tuple(themes), sections=tuple(sections),
         default_language=default_language, languages=tuple(languages),
     )
     from fieldkit.logic import check_logic

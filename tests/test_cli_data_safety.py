@@ -73,7 +73,11 @@ def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Pa
     conn = sqlite3.connect(study_path)
     for table in ("changes", "held", "pool_counts", "pool_names"):  # as a study of format 1 was
         conn.execute(f"DROP TABLE {table}")
-    for table, column in (("answers", "relevant"), ("interviews", "language"), ("interviews", "section")):
+    conn.execute("DROP TABLE numbers")
+    for table, column in (("answers", "relevant"), ("interviews", "language"), ("interviews", "section"),
+                          ("interviews", "result"), ("interviews", "started"), ("interviews", "sittings"),
+                          ("interviews", "seconds"), ("attempts", "tried"), ("attempts", "seconds"),
+                          ("organisations", "opening_hours")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()

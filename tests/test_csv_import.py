@@ -554,3 +554,26 @@ def test_template_flags_are_tick_box_columns(study: Study, tmp_path: Path):
     with pytest.raises(CsvImportError) as info:
         import_organisations(study, bad)
     assert info.value.problems[0].startswith("row 2, column 'invite_to_event': 'perhaps' is not yes or no")
+
+
+def test_opening_hours_are_read_and_a_bad_one_is_refused_by_row(study: Study, tmp_path: Path):
+    good = write_csv(tmp_path / "hours.csv", [["name", "opening_hours"], ["Open Forum", "Mon-Fri 9-5"]])
+    import_organisations(study, good)
+    [org] = study.organisations.find_by_name("Open Forum")
+    assert study.organisations.get(org).opening_hours == "Mon-Fri 9-5"
+    bad = write_csv(tmp_path / "bad-hours.csv", [["name", "opening_hours"], ["Fine", "Tue 10-2"],
+                                                 ["Odd", "when the kettle boils"]])
+    with pytest.raises(CsvImportError) as e:
+        import_organisations(study, bad)
+    assert "row 3, column 'opening_hours'" in str(e.value)
+    assert study.organisations.find_by_name("Fine") == []
+
+
+def test_older_fieldwork_recorded_as_interviewed_is_allowed_and_counted_apart(study: Study, tmp_path: Path):
+    from fieldkit import summary
+
+    path = write_csv(tmp_path / "old.csv", [["name", "status"], ["Done in 2024", "interviewed"]])
+    import_organisations(study, path)
+    m = summary.method(study)
+    assert m.interviewed == 1 and m.paradata.interviewed_without_interview == 1
+    assert m.dispositions.get("1.1") == 1

@@ -172,6 +172,7 @@ def test_an_irrelevant_answer_is_not_counted(study):
         iv.save_answer("a1", True)
         iv.save_answer("a2", 50)
         iv.save_answer("a7", yes)
+        iv.complete()
     assert summary.crosstab(study, "a7", "category").total.counts == [2, 0]
     iv.save_answer("a1", False)  # the second organisation's a7 is no longer asked
     assert summary.crosstab(study, "a7", "category").total.counts == [1, 0]

@@ -27,7 +27,8 @@ def _fill(study: Study) -> tuple[int, int]:
     gone = orgs.add("Erased Association", category="Network", phone="0121 496 0999", notes=f"Ask for {UNIQUE}")
     contact = orgs.add_contact(gone, UNIQUE, role="Chair", email="zp@example.org")
     orgs.update_contact(contact, phone="07700 900999")
-    study.attempts.log(gone, outcome="Left a message", note=f"{UNIQUE} is away")
+    study.numbers.add(gone, "phone", "07700 900998", contact_id=contact, label="Mobile")
+    study.attempts.log(gone, outcome="Left a message", note=f"{UNIQUE} is away", tried="07700 900998")
     session = study.interviews.start(gone, contact_id=contact)
     session.save_answer("role", f"Chair, {UNIQUE}")
     session.save_answer("sector_barriers", "Funding rules shut small groups out")
@@ -43,6 +44,9 @@ def test_subject_access_has_everything_named_and_nothing_pooled(small_study: Stu
     assert data["attempts"][0]["note"] == f"{UNIQUE} is away"
     assert data["interviews"][0]["answers"] == [{"question": "Your role", "answer": f"Chair, {UNIQUE}"}]
     assert any(c["field"] == "phone" and c["new"] == "07700 900999" for c in data["changes"])
+    assert data["numbers"] == [{"contact_id": data["contacts"][0]["id"], "kind": "phone", "value": "07700 900998",
+                                "label": "Mobile", "wrong": False}]
+    assert data["attempts"][0]["tried"] == "07700 900998"
     assert "Funding rules" not in json.dumps(data, ensure_ascii=False)
 
 
@@ -58,7 +62,7 @@ def test_erasure_leaves_no_trace_in_the_file_and_keeps_the_pool(small_study: Stu
     assert [c.text for c in small_study.pool.comments()] == ["Funding rules shut small groups out"]
     assert any(b.reason == "before-erasure" for b in backups.list_backups(small_study.path))
     raw = _file_bytes(small_study.path)
-    for trace in (UNIQUE, "Erased Association", "0121 496 0999", "zp@example.org", "07700 900999"):
+    for trace in (UNIQUE, "Erased Association", "0121 496 0999", "zp@example.org", "07700 900999", "07700 900998"):
         assert trace.encode("utf-8") not in raw, trace
     assert small_study.search.organisation_ids("przybyszewska") == []
 
@@ -73,7 +77,7 @@ def test_retention_strips_personal_fields_but_keeps_the_counts(small_study: Stud
     assert personal_data.strip_personal_data(small_study) == 1
     assert summary.by_group(small_study, "category").as_json() == before
     raw = _file_bytes(small_study.path)
-    for trace in ("zp@example.org", "0121 496 0999", "07700 900999", f"{UNIQUE} is away"):
+    for trace in ("zp@example.org", "0121 496 0999", "07700 900999", "07700 900998", f"{UNIQUE} is away"):
         assert trace.encode("utf-8") not in raw, trace
     [contact] = [c for o in small_study.organisations.ids() for c in small_study.organisations.contacts(o)]
     assert (contact.name, contact.role, contact.email, contact.phone) == ("", None, None, None)

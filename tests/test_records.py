@@ -162,7 +162,7 @@ def test_callbacks_due_by_day(small_study: Study):
 def test_interview_saves_each_answer_and_sets_status(small_study: Study):
     org = small_study.organisations.add("Interviewed", category="Network")
     session = small_study.interviews.start(org, mode="face_to_face", interviewer="AK", date="2026-11-02")
-    assert small_study.organisations.get(org).status == "interviewed"
+    assert small_study.organisations.get(org).status == "contacting"  # in interview: it counts once finished
     session.save_answer("role", "Chair")
     session.save_answer("role", "Chair of trustees")  # overwrite, not a second answer
     session.save_answer("work", ["Youth", "Advice"])
@@ -310,7 +310,7 @@ def test_the_change_log_follows_status_moves_and_contacts_coming_and_going(small
     small_study.attempts.log(org, outcome="No answer")
     small_study.attempts.log(org, outcome="No answer")  # already contacting: nothing more to say
     orgs.set_status(org, "excluded", exclusion_reason=small_study.template.vocabulary("exclusion_reasons")[0])
-    small_study.interviews.start(org)
+    small_study.interviews.start(org).finish("partial")
     gone = orgs.contact(contact)
     orgs.delete_contact(contact)
     orgs.restore_contact(gone)
@@ -321,8 +321,9 @@ def test_the_change_log_follows_status_moves_and_contacts_coming_and_going(small
         ("organisation", "status", "identified", "contacting"),
         ("organisation", "status", "contacting", "excluded"),
         ("organisation", "exclusion_reason", None, reason),
-        ("organisation", "status", "excluded", "interviewed"),
+        ("organisation", "status", "excluded", "contacting"),
         ("organisation", "exclusion_reason", reason, None),
+        ("organisation", "status", "contacting", "interviewed"),
         ("contact", "removed", "Amrit Kaur", None),
         ("contact", "restored", None, "Amrit Kaur"),
     ]

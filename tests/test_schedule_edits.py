@@ -299,6 +299,8 @@ def check_crosstabs(study: Study, model: Model) -> None:
         total = [0] * len(keys)
         respondents = 0
         for r in model.interviews:
+            if not r.completed:  # an interview under way is never counted
+                continue
             if q.id not in r.named or q.id in study.interviews.irrelevant_answers(r.id):
                 continue
             hits = [k for k in counted_keys(plain["type"], r.named[q.id]) if k in keys]

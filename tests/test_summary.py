@@ -143,6 +143,10 @@ def test_crosstab_counts_latest_interview_once_per_organisation(counted: Study):
     again.save_answer("size", "Large")
     t = summary.crosstab(counted, "size")
     network = next(r for r in t.rows if r.group == "Network")
+    assert network.counts == [2, 0, 0], "an interview under way is not counted"
+    again.complete()
+    t = summary.crosstab(counted, "size")
+    network = next(r for r in t.rows if r.group == "Network")
     assert network.counts == [1, 0, 1] and network.respondents == 2
 
 

@@ -196,6 +196,62 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    5,
+    """
+    -- Fieldwork by the book. An interview's result: NULL while it goes on (the organisation is
+    -- "in interview"), then complete or partial (AAPOR 1.1, 1.2) when finished, or break_off
+    -- (2.12) when abandoned for good; ``completed`` is when it ended. Paradata, named side only:
+    -- when the first sitting began, how many sittings, and the time spent in them.
+    ALTER TABLE interviews ADD COLUMN result TEXT
+        CHECK (result IS NULL OR result IN ('complete', 'partial', 'break_off'));
+    ALTER TABLE interviews ADD COLUMN started TEXT;
+    ALTER TABLE interviews ADD COLUMN sittings INTEGER;
+    ALTER TABLE interviews ADD COLUMN seconds INTEGER;
+    -- Interviews finished before: complete when the full-interview tick says so, else partial.
+    UPDATE interviews SET result = CASE WHEN EXISTS (
+            SELECT 1 FROM flags f WHERE f.organisation_id = interviews.organisation_id
+            AND f.flag = 'full_interview') THEN 'complete' ELSE 'partial' END
+        WHERE completed IS NOT NULL;
+    -- An organisation was "interviewed" as soon as an interview began; one whose interviews
+    -- are all unfinished goes back to contacting (in interview). One with no interview at all
+    -- (recorded so from older fieldwork) stays interviewed.
+    INSERT INTO changes(organisation_id, record, contact_id, field, old, new, at)
+        SELECT o.id, 'organisation', NULL, 'status', 'interviewed', 'contacting',
+               strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')
+        FROM organisations o
+        WHERE o.status = 'interviewed'
+          AND EXISTS (SELECT 1 FROM interviews i WHERE i.organisation_id = o.id)
+          AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.organisation_id = o.id
+                          AND i.completed IS NOT NULL);
+    UPDATE organisations SET status = 'contacting'
+        WHERE status = 'interviewed'
+          AND EXISTS (SELECT 1 FROM interviews i WHERE i.organisation_id = organisations.id)
+          AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.organisation_id = organisations.id
+                          AND i.completed IS NOT NULL);
+
+    -- What an attempt tried (the number or address), and how long the call took.
+    ALTER TABLE attempts ADD COLUMN tried TEXT;
+    ALTER TABLE attempts ADD COLUMN seconds INTEGER;
+    -- When an organisation can be called, as the researcher wrote it ("Mon-Fri 9-5").
+    ALTER TABLE organisations ADD COLUMN opening_hours TEXT;
+
+    -- Further phone numbers and email addresses of an organisation or one of its contacts
+    -- (the first of each stays in its record). One found wrong is struck through, not deleted.
+    CREATE TABLE numbers (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
+        value TEXT NOT NULL CHECK (trim(value) <> ''),
+        label TEXT,
+        wrong INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX numbers_organisation ON numbers(organisation_id);
+    CREATE INDEX numbers_contact ON numbers(contact_id) WHERE contact_id IS NOT NULL;
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.
