@@ -29,8 +29,8 @@ class UsageError(Exception):
     """Bad combination of options: exit status 2."""
 
 
-#: The report's sections, in order (fieldkit.reports.data.ALL_SECTIONS; a test keeps them equal).
-REPORT_SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "directory")
+#: The report's sections, in order: the one registry (fieldkit.reports.sections).
+from fieldkit.reports.sections import ALL_SECTIONS as REPORT_SECTIONS  # noqa: E402
 
 
 def _small_numbers(text: str) -> str | int:
@@ -103,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("study", type=Path)
     s.add_argument("--by", choices=("category", "area"), default="category")
     s.add_argument("--targets", action="store_true", help="add each category's target (with --by category)")
+    s.add_argument("--method", action="store_true",
+                   help="the method summary instead: contacted, excluded, interviewed, AAPOR dispositions "
+                        "and response, cooperation, refusal and contact rates (text or json)")
     s.add_argument("--format", choices=("text", "csv", "json", "xlsx"),
                    help="text (the default), csv or json on standard output; csv or xlsx to the file "
                         "named with -o")
@@ -418,6 +421,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     if args.targets and args.by != "category":
         raise UsageError("--targets goes with --by category (targets are set per category)")
+    if args.method:
+        return _method_summary(args)
     fmt = _summary_format(args.format, args.output)
     if args.output is not None:
         from fieldkit.reports import tables
@@ -439,6 +444,62 @@ def cmd_summary(args: argparse.Namespace) -> int:
     else:
         print(_summary_text(table))
     return EXIT_OK
+
+
+def _method_summary(args: argparse.Namespace) -> int:
+    from fieldkit import summary
+
+    if args.output is not None or args.format not in (None, "text", "json"):
+        raise UsageError("--method prints text or json on standard output (--format text or json)")
+    with _open(args.study, read_only=True) as study:
+        method = summary.method(study)
+        if args.format == "json":
+            print(json.dumps(method.as_json(), ensure_ascii=False))
+        else:
+            print(_method_text(method))
+    return EXIT_OK
+
+
+def _method_text(method: Any) -> str:
+    """The method summary for a terminal: counts, dispositions by code, rates as percentages."""
+    from fieldkit import outcome_rates
+
+    lines = [
+        f"Organisations in the study   {method.total}",
+        f"Contacted                    {method.contacted}",
+        f"Excluded (not eligible)      {method.excluded}",
+        f"On database                  {method.on_database}",
+        f"Interviewed                  {method.interviewed}",
+    ]
+    p = method.paradata
+    if p is not None:
+        lines.append(f"  complete / partial         {p.complete} / {p.partial}")
+        if p.interviewed_without_interview:
+            lines.append(f"  recorded without interview {p.interviewed_without_interview}")
+        lines.append(f"In interview                 {method.in_interview}")
+        lines.append(f"Break-offs                   {p.break_offs}")
+    lines += [
+        f"Declined                     {method.declined}",
+        f"Not reached                  {method.not_reached}",
+        f"Still being contacted        {method.still_contacting}",
+        f"Not yet contacted            {method.not_yet_contacted}",
+    ]
+    if p is not None:
+        def num(x: float | None, unit: str) -> str:
+            return "-" if x is None else f"{x:g}{unit}"
+        lines.append(f"Median interview length      {num(None if p.median_minutes is None else round(p.median_minutes, 1), ' min')}")
+        lines.append(f"Median sittings              {num(p.median_sittings, '')}")
+        lines.append(f"Median attempts before       {num(p.median_attempts, '')}")
+    lines += ["", "Dispositions (AAPOR)"]
+    for code, n in method.dispositions.items():
+        lines.append(f"  {code:<6} {outcome_rates.label(code):<52} {n}")
+    lines += ["", "Outcome rates"]
+    for name in outcome_rates.RATE_ORDER:
+        value = method.rates.get(name)
+        lines.append(f"  {name:<6} {'-' if value is None else f'{value * 100:.1f}%'}")
+    e = method.rates.get("e")
+    lines.append(f"  e      {'-' if e is None else f'{e:.4f}'}")
+    return "\n".join(lines)
 
 
 def _summary_format(fmt: str | None, output: Path | None) -> str:

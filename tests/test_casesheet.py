@@ -34,10 +34,12 @@ def norm(text: str) -> str:
 
 
 def _interview(study: Study, org_id: int, date: str, contact_id: int | None = None, **answers) -> None:
-    session = study.interviews.start(org_id, date=date, contact_id=contact_id, interviewer="Tomasz Nowicki")
+    began = dt.datetime.fromisoformat(f"{date}T11:00")
+    session = study.interviews.start(org_id, date=date, contact_id=contact_id, interviewer="Tomasz Nowicki",
+                                     started=began)
     for question, value in answers.items():
         session.save_answer(question, value)
-    session.complete()
+    session.complete(at=began + dt.timedelta(minutes=32))
     session.close()
 
 
@@ -56,11 +58,13 @@ def study(tmp_path: Path):
                      author="A. Researcher")
     orgs = s.organisations
     club = orgs.add("Łódź Polish Club", category="Network", area="Birmingham", phone="0121 496 0000",
-                    notes="Meets on Saturdays at the parish hall.",
+                    notes="Meets on Saturdays at the parish hall.", opening_hours="Sat 10-4",
                     contacts=[{"name": "Anna Kowalska", "role": "Chair"}, {"name": "李伟", "role": "Treasurer"}])
     anna, li = (c.id for c in orgs.contacts(club))
+    s.numbers.add(club, "phone", "0121 496 0001")
+    s.numbers.mark_wrong(next(n for n in s.numbers.for_organisation(club) if n.value == "0121 496 0001"))
     s.attempts.log(club, outcome="Left a message", note="Spoke to a volunteer; ring after six.",
-                   at="2026-02-26T10:15:00")
+                   at="2026-02-26T10:15:00", tried="0121 496 0000", seconds=95)
     _interview(s, club, "2026-03-02", contact_id=anna, role="Chair of the committee", size="Small",
                work=["Advice", "Youth"], board=True, staff=3, founded="2001-05-01", listing=True,
                story="Founded by families who arrived in the nineties.",
@@ -84,6 +88,10 @@ def test_case_sheet_has_the_named_record_and_nothing_from_the_pool(study, tmp_pa
     s, club = study
     assert {c.text for c in s.pool.comments()} >= POOLED  # the pool really holds them
     path = render_casesheet(s, club, tmp_path / "club.pdf", today=dt.date(2026, 5, 14))
+    if os.environ.get("FIELDKIT_SCREENSHOTS"):  # to look at the pages
+        import shutil
+
+        shutil.copy(path, Path(os.environ["FIELDKIT_SCREENSHOTS"]) / "casesheet.pdf")
     pages, meta = _read(path)
     text = norm(" ".join(pages))
 
@@ -94,19 +102,24 @@ def test_case_sheet_has_the_named_record_and_nothing_from_the_pool(study, tmp_pa
     for words in ("Łódź Polish Club", "0121 496 0000", "Meets on Saturdays at the parish hall.", "Interviewed",
                   "Anna Kowalska", "李伟", "Treasurer", "Spoke to a volunteer; ring after six.",
                   "26 Feb 2026, 10:15", "Left a message", "Permission to list Yes",
-                  "Invite to the launch No", "Printed 14 May 2026"):
+                  "Invite to the launch No", "Printed 14 May 2026", "Opening hours Sat 10-4",
+                  "Other numbers 0121 496 0001 (wrong)", "Disposition 1.2 Partial interview",
+                  "Left a message (2"):  # the call's length, "(2 min)", wraps in its cell
         assert words in text, words
     # the first interview's named answers, worded as they were asked then
     first = text[text.index("Interview on 2 March 2026"):text.index("Interview on 20 April 2026")]
     for words in ("Interviewee Anna Kowalska", "Interviewer Tomasz Nowicki", "Your role Chair of the committee",
                   "Size Small", "Areas of work Advice; Youth", "On a partnership board? Yes", "Paid staff 3",
                   "Founded 2001-05-01", "May we list you? Yes",
-                  "Tell us about the organisation Founded by families who arrived in the nineties."):
+                  "Tell us about the organisation Founded by families who arrived in the nineties.",
+                  "Result Complete (AAPOR 1.1), finished 2 March 2026, 11:32", "Started 2 March 2026, 11:00",
+                  "Time spent 32 min in 1 sitting", "Attempts before 1"):
         assert words in first, words
     assert "How big is the organisation now?" not in first
     # the second, after the rewording
     second = text[text.index("Interview on 20 April 2026"):]
-    for words in ("Interviewee 李伟", "How big is the organisation now? Medium", "On a partnership board? No"):
+    for words in ("Interviewee 李伟", "How big is the organisation now? Medium", "On a partnership board? No",
+                  "Result Partial (AAPOR 1.2)"):
         assert words in second, words
     # nothing pooled, no anonymous question, nothing of the other organisation
     for words in (*POOLED, "What holds small groups back?", "What would help them?", "Low",

@@ -28,7 +28,7 @@ def mapping_file(tmp_path: Path) -> Path:
     path = tmp_path / "west.fieldkit"
     with Study.create(path, mapping_template()) as s:
         a = s.organisations.add("Sandwell African Caribbean Forum", category="BME network", area="Birmingham")
-        s.interviews.start(a)
+        s.interviews.start(a).complete()
         s.organisations.add("Dudley CVS", category="General infrastructure organisation", area="Staffordshire")
         s.organisations.add("Closed Group", category="BME network", status="excluded",
                             exclusion_reason=s.template.exclusion_reasons[0])
@@ -206,3 +206,21 @@ def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path, unbuffer
     assert out.returncode == 0
     if reader.startswith("head"):
         assert out.stdout.startswith("Category")
+
+
+def test_summary_method_prints_dispositions_and_rates(capsys, mapping_file: Path):
+    code, out, err = run(capsys, "summary", mapping_file, "--method", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    # Interviewed with the required answers missing (1.2), excluded (4.50: the first reason, not an
+    # infrastructure body), two never tried (3.11).
+    assert data["dispositions"] == {"1.2": 1, "3.11": 2, "4.50": 1}
+    assert data["interviewed"] == 1 and data["in_interview"] == 0
+    # I=0 P=1 UH=2 NE=1: e = 1/2; rates unrounded.
+    assert data["rates"]["e"] == 0.5 and data["rates"]["RR1"] == 0 and data["rates"]["RR2"] == 1 / 3
+    assert data["rates"]["RR4"] == 1 / (1 + 0.5 * 2)
+    code, out, err = run(capsys, "summary", mapping_file, "--method")
+    assert code == 0, err
+    assert "RR2    33.3%" in out and "RR4    50.0%" in out and "3.11   Not attempted or worked" in out
+    code, out, err = run(capsys, "summary", mapping_file, "--method", "--format", "csv")
+    assert code == 2 and "--method prints text or json" in err

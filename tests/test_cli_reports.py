@@ -151,6 +151,17 @@ def test_report_options_reach_the_pdf(capsys, demo_file: Path, tmp_path: Path):
     assert name not in " ".join(pdf_text(tmp_path / "nodir.pdf").split())
 
 
+def test_report_dispositions_can_be_left_out(capsys, demo_file: Path, tmp_path: Path):
+    both, without = tmp_path / "both.pdf", tmp_path / "without.pdf"
+    assert run(capsys, "report", demo_file, "-o", both, "--sections", "method", "dispositions")[0] == 0
+    assert run(capsys, "report", demo_file, "-o", without, "--sections", "method")[0] == 0
+    both_text, without_text = " ".join(pdf_text(both).split()), " ".join(pdf_text(without).split())
+    assert "Final dispositions" in both_text and "Response and cooperation rates" in both_text
+    assert "Final dispositions" not in without_text and "Response and cooperation rates" in without_text
+    code, _out, err = run(capsys, "report", demo_file, "-o", tmp_path / "x.pdf", "--sections", "disposition")
+    assert code == 2 and "no section 'disposition'" in err and "method, dispositions, tables" in err
+
+
 def test_report_with_person_names_the_person_interviewed(capsys, demo_file: Path, tmp_path: Path):
     from fieldkit.reports.data import ReportOptions, build_report_data
 

@@ -114,7 +114,8 @@ def test_contents_outline_and_headings_agree(demo):
     contents = [m.groups() for m in (re.match(r"^(.*\S)\s+(\d+)$", line) for line in lines) if m]
     titles = [t for _, t, _ in pdf.outline]
     # every section and subsection: in the outline, in the contents with its page, and on that page
-    expected = ["Method", "Organisations excluded, by reason", "Organisations mapped", "By category", "By area",
+    expected = ["Method", "Organisations excluded, by reason", "Response and cooperation rates", "Final dispositions",
+                "Organisations mapped", "By category", "By area",
                 "Target and achieved", "Answers by category", *[x.question_label for x in data.crosstabs],
                 "What organisations said about the wider sector", *[t.theme for t in data.comments],
                 "Appendix: directory of organisations"]
@@ -136,6 +137,17 @@ def test_tables_show_the_numbers_of_the_data_object(demo):
                      ("On the database", m.on_database), ("Interviewed", m.interviewed),
                      ("Could not be reached", m.not_reached), ("Listed with permission", m.listed_with_permission)):
         assert f"{label} {n}" in method
+    assert len(data.method_section.counts) > 10
+    for label, n in data.method_section.counts:
+        assert f"{label} {n:,}" in method
+    rates = pdf.pages_between("Response and cooperation rates")
+    assert data.method_section.rates
+    for r in data.method_section.rates:
+        assert f"{r.name} {r.text}" in rates
+    dispositions = pdf.pages_between("Final dispositions")
+    assert data.dispositions[-1].label == "Total"
+    for r in data.dispositions:
+        assert f"{r.code} {r.label} {r.organisations:,}".strip() in dispositions
     excluded = pdf.pages_between("Organisations excluded, by reason")
     for reason, n in m.excluded_by_reason:
         assert f"{reason} {n}" in excluded

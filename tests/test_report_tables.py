@@ -66,7 +66,9 @@ def test_xlsx_styles_header_total_and_widths(demo, tmp_path: Path):
 def test_method_table_is_the_method_summary(demo, tmp_path: Path):
     m = summary.method(demo)
     path = tables.write_xlsx(tables.method(demo), tmp_path / "method.xlsx")
-    values = dict(sheet_rows(path, "Method")[2:])
+    rows = sheet_rows(path, "Method")
+    assert rows[1] == ("Measure", "Organisations", "%")
+    values = {label: n for label, n, _ in rows[2:]}
     assert values["Organisations found"] == m.total
     assert values["On the database"] == m.on_database
     assert values["Interviewed"] == m.interviewed

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from fieldkit import summary
+from fieldkit import dispositions, summary
 from fieldkit.errors import NotFoundError
 from fieldkit.interviews import MODE_LABELS
 from fieldkit.organisations import STATUS_LABELS
@@ -108,7 +108,12 @@ class _Sheet:
                 referred = None
         out: list[Flowable] = [self.heading("Details"), self.pairs([
             ("Name", org.name), ("Category", org.category), ("Area", org.area), ("Coverage", org.coverage),
-            ("Status", status), ("Address", org.address), ("Phone", org.phone), ("Email", org.email),
+            ("Status", status), ("Disposition", dispositions.of_organisation(self.study, org.id).text),
+            ("Address", org.address), ("Phone", org.phone), ("Email", org.email),
+            ("Other numbers", "; ".join(f"{n.value}{' (wrong)' if n.wrong else ''}"
+                                        for n in self.study.numbers.for_organisation(org.id)
+                                        if not n.main and n.contact_id is None)),
+            ("Opening hours", org.opening_hours),
             ("Website", org.website), ("Referred by", referred), ("Notes", org.notes),
             ("Added", _when(org.created)), ("Last changed", _when(org.updated)),
         ])]
@@ -130,10 +135,11 @@ class _Sheet:
         out: list[Flowable] = [self.heading("Attempts to reach the organisation")]
         if not tries:
             return out + [para("No attempts recorded.", "body")]
-        rows = [[_when(a.at, short=True), CHANNELS.get(a.channel, a.channel), a.outcome, a.note or "",
+        rows = [[_when(a.at, short=True), CHANNELS.get(a.channel, a.channel) + (f" {a.tried}" if a.tried else ""),
+                 a.outcome + (f" ({_minutes(a.seconds)})" if a.seconds else ""), a.note or "",
                  _when(a.callback_at, short=True)] for a in tries]
         return out + [table(self.st, ["When", "How", "Outcome", "Note", "Call back"], rows,
-                            [32 * mm, 15 * mm, 34 * mm, None, 32 * mm], width=self.width, numeric=False)]
+                            [32 * mm, 24 * mm, 30 * mm, None, 26 * mm], width=self.width, numeric=False)]
 
     def interviews(self) -> list[Flowable]:
         sittings = self.study.interviews.for_organisation(self.org.id)
@@ -155,7 +161,11 @@ class _Sheet:
         out: list[Flowable] = [self.heading(f"Interview on {_day(iv.date)}", 1), self.pairs([
             ("Date", _day(iv.date)), ("How", MODE_LABELS.get(iv.mode, iv.mode)), ("Interviewer", iv.interviewer),
             ("Interviewee", person),
-            ("Completed", _when(iv.completed) if iv.completed else "Not yet finished"),
+            ("Result", _result(iv)),
+            ("Started", _when(iv.started) if iv.started else None),
+            ("Time spent", f"{_minutes(iv.seconds)} in {iv.sittings} sitting{'s' if iv.sittings != 1 else ''}"
+             if iv.seconds is not None and iv.sittings else None),
+            ("Attempts before", str(self.study.attempts.count_before(iv.organisation_id, iv.started or iv.date))),
             ("Schedule", f"version {iv.template_version} of the study's questions"),
         ]), Spacer(1, 6)]
         not_asked = set(self.study.interviews.irrelevant_answers(iv.id))
@@ -190,6 +200,23 @@ def _answers(st: Styles, template: Template, answers: dict[str, Any], width: flo
     if not out:
         out.append(para("No named answers recorded.", "body"))
     return out
+
+
+def _result(iv: Interview) -> str:
+    """"Complete (AAPOR 1.1), finished 4 March 2026, 10:15", or "In interview: not yet finished"."""
+    from fieldkit.fieldwork import RESULT_CODES, RESULT_LABELS
+
+    if iv.result is None:
+        return "In interview: not yet finished"
+    ended = "broken off" if iv.result == "break_off" else "finished"
+    return f"{RESULT_LABELS[iv.result]} (AAPOR {RESULT_CODES[iv.result]}), {ended} {_when(iv.completed)}"
+
+
+def _minutes(seconds: int | None) -> str:
+    if not seconds:
+        return "under a minute" if seconds == 0 else ""
+    minutes = round(seconds / 60)
+    return "under a minute" if minutes == 0 else f"{minutes} min"
 
 
 def _day(value: Any, *, short: bool = False) -> str:

@@ -29,10 +29,14 @@ from fieldkit.errors import FieldkitError, InvalidValueError
 from fieldkit.question_types import get as question_type
 from fieldkit.reports import charts
 from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
+from fieldkit.reports.data import ALL_SECTIONS, SOURCE
+from fieldkit.reports.data import SECTIONS as SECTION_REGISTRY
 from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, contents, heading, long_date, table, write_pdf
 from fieldkit.reports.text import para
 
-SECTIONS = ("method", "tables", "targets", "crosstabs", "comments", "directory")
+#: The report's sections in order: the one registry, ``fieldkit.reports.data.SECTIONS``.
+SECTIONS = ALL_SECTIONS
+_RUNS_ON = {s.name for s in SECTION_REGISTRY if s.runs_on}
 
 
 class ReportCancelled(FieldkitError):
@@ -106,7 +110,7 @@ class _Story:
             part = getattr(self, name)()
             if not part:
                 continue
-            if not first and name != "targets":
+            if not first and name not in _RUNS_ON:
                 out.append(PageBreak())
             first = False
             out.extend(part)
@@ -136,39 +140,42 @@ class _Story:
 
     # sections: each returns its flowables, or [] when there is nothing to say
     def method(self) -> list[Flowable]:
-        m = self.data.method
-        if m is None:
+        m, words = self.data.method, self.data.method_section
+        if m is None or words is None:
             return []
         out: list[Flowable] = [self.heading("Method")]
-        said = [f"{_n(m.total, 'organisation was', 'organisations were')} identified for the study, and "
-                f"{m.contacted} of them contacted."]
-        if m.excluded:
-            said.append(f"{_n(m.excluded, 'organisation was', 'organisations were')} then excluded as outside "
-                        f"the study's scope, leaving {_n(m.on_database, 'organisation', 'organisations')} "
-                        "on the database.")
-        else:
-            said.append(f"None was excluded, so all {m.on_database} are on the database.")
-        said.append(f"{_n(m.interviewed, 'organisation was', 'organisations were')} interviewed"
-                    + (f", {m.full_interviews} of them completing the full interview." if m.full_interviews else "."))
-        if m.not_reached:
-            said.append(f"{_n(m.not_reached, 'organisation', 'organisations')} could not be reached despite "
-                        "repeated attempts.")
-        if m.declined:
-            said.append(f"{_n(m.declined, 'organisation', 'organisations')} declined to take part.")
-        said.append(f"{_n(m.listed_with_permission, 'organisation has', 'organisations have')} given "
-                    "permission to be listed in the directory.")
-        out += [para(" ".join(said), "body"), Spacer(1, 6)]
-        rows = [["Organisations identified", m.total], ["Contacted", m.contacted], ["Excluded", m.excluded],
-                ["On the database", m.on_database], ["Interviewed", m.interviewed],
-                ["Completed the full interview", m.full_interviews], ["Could not be reached", m.not_reached],
-                ["Declined", m.declined], ["Still being contacted", m.still_contacting],
-                ["Not yet contacted", m.not_yet_contacted], ["Listed with permission", m.listed_with_permission]]
-        out.append(self.table(["", "Organisations"], rows, [None, 30 * mm], width=min(self.width, 115 * mm)))
+        out += [para(text, "body") for text in words.paragraphs]
+        out.append(Spacer(1, 6))
+        out.append(self.table(["", "Organisations"], [list(row) for row in words.counts], [None, 30 * mm],
+                              width=min(self.width, 115 * mm)))
         if m.excluded_by_reason:
             out.append(self.heading("Organisations excluded, by reason", 1))
             rows = [[reason, n] for reason, n in m.excluded_by_reason] + [["Total", m.excluded]]
             out.append(self.table(["Reason", "Organisations"], rows, [None, 30 * mm],
                                   width=min(self.width, 115 * mm), total=True))
+        if words.rates:
+            rates = self.table(["Rate", "%", "What it measures"], [[r.name, r.text, r.definition] for r in words.rates],
+                               [40 * mm, 16 * mm, None], numeric=False, right=(1,))
+            out.append(KeepTogether([self.heading("Response and cooperation rates", 1),
+                                     para(words.rates_text, "body"), Spacer(1, 2), rates]))
+        return out
+
+    def dispositions(self) -> list[Flowable]:
+        rows = list(self.data.dispositions)
+        if not rows:
+            return []
+        level = 1 if self.data.method_section is not None else 0
+        out: list[Flowable] = [CondPageBreak(60 * mm), self.heading("Final dispositions", level),
+                               para("Every organisation in the study by its AAPOR disposition code"
+                                    + ("" if self.data.method_section and self.data.method_section.rates
+                                       else f" ({SOURCE})")
+                                    + ": the counts the response and cooperation rates are worked out from.",
+                                    "body")]
+        out.append(self.table(["Code", "Disposition", "Organisations"],
+                              [[r.code, r.label, r.organisations] for r in rows],
+                              [18 * mm, None, 30 * mm], width=min(self.width, 135 * mm), total=True,
+                              numeric=False, right=(2,)))
+        out += [para(note, self.st.note) for note in self.data.dispositions_notes]
         return out
 
     def tables(self) -> list[Flowable]:
@@ -305,8 +312,14 @@ class _Story:
         return out
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None],
-              **kw: Any) -> Table:
-        return table(self.st, header, rows, widths, width=kw.pop("width", None) or self.width, **kw)
+              *, right: Sequence[int] = (), **kw: Any) -> Table:
+        """``pages.table``; ``right``: with ``numeric=False``, the columns of numbers, aligned right
+        (``pages.table`` aligns every column after the first alike)."""
+        t = table(self.st, header, rows, widths, width=kw.pop("width", None) or self.width, **kw)
+        for r, row in enumerate(t._cellvalues):  # the cells are laid out only when the table is
+            for c in right:
+                row[c] = para(row[c].text, self.st.head_right if r == 0 else "cell_right")
+        return t
 
 
 def _n(count: Any, one: str, many: str) -> str:

@@ -3,7 +3,8 @@
 A ``Table`` is built from the core's summary queries (``fieldkit.summary``) and holds the
 numbers as numbers: organisations by category (with targets), by area, the method summary,
 targets against achieved, and a crosstab by category for each named choice, yes/no and
-scale question. Percentages are numbers of percent (42.9 means 42.9%), as the core gives them.
+scale question. Percentages are numbers of percent (42.9 means 42.9%), as the core gives them;
+the method table's outcome rates too, rounded to one decimal place (the core keeps fractions).
 
 - CSV: one table per file, UTF-8 with a byte-order mark so Excel reads the names right,
   the header row first and no title line (it would break a script reading the file).
@@ -32,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fieldkit import summary
+from fieldkit import fieldwork, outcome_rates, summary
 from fieldkit.exports import ExportError, write_atomically
+from fieldkit.reports.data import rate_name
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
@@ -82,25 +84,46 @@ def by_group(study: Study, by: str = "category", *, targets: bool | None = None)
 
 
 def method(study: Study) -> Table:
-    """How the study went: found, contacted, excluded (and why), on database, interviewed …"""
+    """How the study went: found, contacted, excluded (and why), on database, interviewed (complete,
+    partial), in interview, broken off …, then every AAPOR outcome rate and the e used.
+
+    Counts are in the "Organisations" column ("Interviews broken off" counts interviews); the
+    rates and e are in the "%" column as numbers of percent to one decimal place (61.1 means
+    61.1%; e = 0.889 is 88.9), blank where a rate has no denominator.
+    """
     m = summary.method(study)
+    p = m.paradata
+    classes = outcome_rates.class_counts(m.dispositions)
     rows: list[tuple[Cell, ...]] = [
-        ("Organisations found", m.total),
-        ("Contacted", m.contacted),
-        ("Excluded", m.excluded),
+        ("Organisations found", m.total, None),
+        ("Contacted", m.contacted, None),
+        ("Excluded", m.excluded, None),
     ]
-    rows += [(f"Excluded: {reason}", n) for reason, n in m.excluded_by_reason]
+    rows += [(f"Excluded: {reason}", n, None) for reason, n in m.excluded_by_reason]
     rows += [
-        ("On the database", m.on_database),
-        ("Interviewed", m.interviewed),
-        ("Full interviews", m.full_interviews),
-        ("Not reached", m.not_reached),
-        ("Declined", m.declined),
-        ("Still being contacted", m.still_contacting),
-        ("Not yet contacted", m.not_yet_contacted),
-        ("Listed with permission", m.listed_with_permission),
+        ("On the database", m.on_database, None),
+        ("Interviewed", m.interviewed, None),
+        ("Complete interviews (1.1)", classes["I"], None),
+        ("Partial interviews (1.2)", classes["P"], None),
+        ("Recorded as interviewed without an interview", p.interviewed_without_interview if p else 0, None),
+        ("Full interviews", m.full_interviews, None),
+        ("In interview", m.in_interview, None),
+        ("Interviews broken off", p.break_offs if p else 0, None),
+        ("Not reached", m.not_reached, None),
+        ("Declined", m.declined, None),
+        ("Still being contacted", m.still_contacting, None),
+        ("Not yet contacted", m.not_yet_contacted, None),
+        ("Listed with permission", m.listed_with_permission, None),
     ]
-    return Table("Method", "How the study went", ("Measure", "Organisations"), tuple(rows), total_row=False)
+    for code in outcome_rates.RATE_ORDER:
+        value = m.rates.get(code)
+        rows.append((rate_name(code), None, None if value is None else round(100 * value, 1)))
+    e = m.rates.get("e")
+    how = "set by the researcher" if fieldwork.settings(study).eligibility_rate is not None else "estimated"
+    rows.append((f"e: share of organisations of unknown eligibility taken as eligible ({how})", None,
+                 None if e is None else round(100 * e, 1)))
+    return Table("Method", "How the study went", ("Measure", "Organisations", "%"), tuple(rows), total_row=False,
+                 percent_columns=frozenset({2}))
 
 
 def _percent_of(part: int, whole: int | None) -> float | None:
