@@ -23,6 +23,28 @@ pytest_plugins = ["studies"]  # study fixtures built through Study.create (tests
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _collector_on_the_main_thread():
+    """As the app does (fieldkit.ui.collector): the automatic cycle collector is off, so a
+    Qt object in a cycle is never freed from a worker thread (which crashes Qt later)."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    """Free each test's cycles on the main thread once its windows are closed; what is left
+    (modules, session fixtures) is frozen, as the app does, so the next collection is quick."""
+    yield
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def open_window(qtbot, path):
     """The main window, shown, on the study at ``path``: on the Organisations screen, once
     its list has been read."""

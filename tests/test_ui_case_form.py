@@ -19,6 +19,7 @@ from fieldkit.study import Study
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise|grabbing)")
 
 NAME = "Stowarzyszenie Łódź — مرکز اردو 华人社区"
+OUTCOME = 2  # the attempts table's Outcome column (ATTEMPT_COLUMNS)
 
 
 @pytest.fixture
@@ -170,7 +171,7 @@ def test_log_an_attempt_with_a_call_back_from_the_keyboard(window, qtbot, study_
     type_text(attempts.note, "Pani Zofia oddzwoni — اردو بولنے والی 说中文")
     key(qtbot, Qt.Key_Return)
 
-    assert attempts.table.rowCount() == 1 and attempts.table.item(0, 2).text() == "Call back requested"
+    assert attempts.table.rowCount() == 1 and attempts.table.item(0, OUTCOME).text() == "Call back requested"
     assert attempts.outcome.currentIndex() == -1 and attempts.outcome.hasFocus()  # ready for the next
     assert form.status.currentText() == "Contacting"  # the first attempt moves it on
 
@@ -249,7 +250,7 @@ def test_page_down_walks_the_filtered_sorted_list(window, qtbot, study_file: Pat
     key(qtbot, Qt.Key_PageDown)
     assert form.org_id == walk[1] and form.fields["name"].text() == "Bravo Forum"
     assert form.where.text() == "2 of 3"
-    assert form.attempts.table.item(0, 2).text() == "No answer"
+    assert form.attempts.table.item(0, OUTCOME).text() == "No answer"
     qtbot.mouseClick(form.next_button, Qt.LeftButton)
     assert form.fields["name"].text() == "Delta Group" and not form.next_button.isEnabled()
     key(qtbot, Qt.Key_PageDown)  # the end of the list: stays
@@ -258,7 +259,7 @@ def test_page_down_walks_the_filtered_sorted_list(window, qtbot, study_file: Pat
     key(qtbot, Qt.Key_PageUp)
     assert form.org_id == walk[0] and form.fields["website"].text() == "https://alpha.example.org"
     assert form.contacts.table.item(0, 0).text() == "Hodan Warsame"
-    assert [form.attempts.table.item(r, 2).text() for r in range(2)] == ["Left a message", "No answer"]
+    assert [form.attempts.table.item(r, OUTCOME).text() for r in range(2)] == ["Left a message", "No answer"]
     key(qtbot, Qt.Key_Escape)
     assert screen.pages.currentWidget() is screen.list_page and screen.current_id() == walk[0]
 
@@ -277,7 +278,7 @@ def test_interviews_listed_with_start_and_resume(window, qtbot, monkeypatch):
     panel = form.interviews
     [interview] = window.session.study.interviews.for_organisation(form.org_id)
     assert [panel.table.item(0, c).text() for c in range(3)] == ["2026-11-10", "Phone", "AK"]
-    assert panel.table.item(0, 3).text().startswith("Completed")
+    assert panel.table.item(0, 3).text().startswith("Complete ")
     qtbot.mouseClick(panel.resume_button, Qt.LeftButton)
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
     assert calls == [("resume", interview.id), ("start", form.org_id)]
@@ -332,7 +333,7 @@ def test_referred_by_is_picked_by_typing_part_of_a_name(window, qtbot, study_fil
     ("noon", "2026-11-24 12:00"),
 ])
 def test_call_back_times_as_people_type_them(text, expected):
-    from fieldkit.ui.case_records import parse_when
+    from fieldkit.callback_times import parse_when
 
     now = dt.datetime(2026, 11, 23, 12, 5)  # a Monday
     moment = parse_when(text, now)
@@ -341,9 +342,10 @@ def test_call_back_times_as_people_type_them(text, expected):
 
 @pytest.mark.parametrize("text", ["someday", "31/2", "25:00", "2026-13-01", "yesterday", "22/11/2026", "today 9:00"])
 def test_call_back_times_that_cannot_be_used(text):
-    from fieldkit.ui.case_records import parse_when
+    from fieldkit.callback_times import parse_when
+    from fieldkit.errors import InvalidValueError
 
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidValueError):
         parse_when(text, dt.datetime(2026, 11, 23, 12, 5))
 
 

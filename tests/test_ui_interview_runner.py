@@ -183,7 +183,9 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     w = open_window(qtbot, small_study)
 
     w.start_interview(partial)
+    assert w.session.study.organisations.get(partial).status == "contacting"  # in interview, not interviewed
     runner = w.screens["interviews"].runner
+    assert runner.state.text() == "In interview ·"
     type_text(runner.cards["role"].field.editor, "Chair")
     press(qtbot, Qt.Key_Return, Qt.ControlModifier)  # Ctrl+Return: finish
     dialog = runner.finish_dialog
@@ -192,11 +194,16 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     assert [b.text() for b in dialog.jumps] == ["Size", "What holds small groups back?"]  # a way back to each
     assert dialog.back_button.isDefault() and not dialog.finish_button.isDefault()
     assert not dialog.full.isChecked()  # not ticked by default
+    assert dialog.verdict.text() == ("This interview will be recorded as <b>partial</b> "
+                                     "(2 of 3 required questions unanswered).")
+    assert dialog.finish_button.text() == "Finish as partial"
     dialog.full.setChecked(True)  # ... but the researcher knows better
+    assert dialog.verdict.text().startswith("This interview will be recorded as <b>complete</b>")
+    assert dialog.finish_button.text() == "Finish as complete"
     dialog.finish_button.click()
     assert w.screens["interviews"].runner is None
-    assert "Full interview: ticked" in w.screens["interviews"].list.message.text()
-    assert "anonymous" not in w.screens["interviews"].list.message.text()  # it gave no anonymous answer
+    message = w.screens["interviews"].list.message.text()
+    assert message == "Finished the interview with Partial: complete."  # it gave no anonymous answer
 
     w.start_interview(whole)
     runner = w.screens["interviews"].runner
@@ -206,6 +213,7 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     type_text(runner.cards["sector_barriers"].field.editor, "Czas i pieniądze")
     dialog = runner.finish()
     assert dialog.summary.text() == "Every required question has an answer."
+    assert dialog.verdict.text() == "This interview will be recorded as <b>complete</b>."
     assert dialog.full.isChecked()
     dialog.finish_button.click()
 
@@ -218,15 +226,20 @@ def test_finishing_ticks_full_interview_only_when_complete_and_can_be_overridden
     dialog = runner.finish()
     assert dialog.full.isChecked()
     dialog.full.setChecked(False)  # overridden the other way
+    assert dialog.finish_button.text() == "Finish as partial"
     dialog.finish_button.click()
-    assert w.screens["interviews"].list.message.text().endswith(
-        "1 anonymous answer is held with it until 5 finished interviews have answered the same question.")
+    assert w.screens["interviews"].list.message.text() == (
+        "Finished the interview with Untick: partial. 1 anonymous answer is held with it until 5 finished "
+        "interviews have answered the same question.")
     w.close_study()
 
     with Study.open(path) as study:
         flags = {org: study.organisations.get(org).flags for org in (partial, whole, untick)}
         assert "full_interview" in flags[partial] and "full_interview" in flags[whole]
         assert "full_interview" not in flags[untick]
+        results = {r.organisation_id: r.result for r in study.interviews.listing()}
+        assert results == {partial: "complete", whole: "complete", untick: "partial"}
+        assert {study.organisations.get(org).status for org in (partial, whole, untick)} == {"interviewed"}
         assert all(r.completed for r in study.interviews.listing())
         assert study.pool.comments() == []  # two finished interviews are too few to hide among
         [group] = study.held.groups()
@@ -341,11 +354,12 @@ def test_leave_then_resume_from_the_list_and_carry_on(qtbot, small_study: Study,
     runner.go(1)
     type_text(runner.cards["sector_barriers"].field.editor, "Brak wolontariuszy")
     runner.leave_button.click()
+    runner.leave_dialog.leave_button.click()  # no call-back
     assert screen.runner is None and screen.stack.currentWidget() is screen.list
     assert screen.list.model.rows[0].completed is None
     index = screen.list.model.index(0, 4)
-    assert screen.list.model.data(index) == "In progress"
-    assert "Brak" not in " ".join(str(screen.list.model.data(screen.list.model.index(0, c))) for c in range(5))
+    assert screen.list.model.data(index) == "In interview"
+    assert "Brak" not in " ".join(str(screen.list.model.data(screen.list.model.index(0, c))) for c in range(8))
 
     screen.list.table.setFocus()
     screen.list.table.selectRow(0)
@@ -586,9 +600,9 @@ def test_list_filters_and_starting_twice_shows_the_open_interview(qtbot, small_s
     runner = screen.runner
     w.start_interview(a)
     assert screen.runner is runner  # not a second interview
-    runner.leave()
-    assert screen.list.counts.text() == "2 interviews · 1 completed · 1 in progress"
-    screen.list.filter.setCurrentIndex(2)
+    runner.leave().leave_button.click()
+    assert screen.list.counts.text() == "2 interviews · 1 finished (0 complete, 1 partial) · 1 in interview · 0 broken off"
+    screen.list.filter.setCurrentIndex(2)  # finished
     assert [r.organisation for r in screen.list.model.rows] == ["Birmingham Network"]
     screen.list.filter.setCurrentIndex(0)
     type_text(screen.list.search, "łódz")

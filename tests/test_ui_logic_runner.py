@@ -310,6 +310,7 @@ def test_resuming_opens_at_the_section_left_with_every_answer_shown(qtbot, logic
     assert runner.section == 2
     type_text(focused(), "Brak lokalu — 没有场地")  # anonymous: held with the interview
     runner.leave_button.click()
+    runner.leave_dialog.leave_button.click()
     screen = w.screen("interviews")
     assert screen.runner is None
     interview_id = screen.list.model.rows[0].id
@@ -320,7 +321,7 @@ def test_resuming_opens_at_the_section_left_with_every_answer_shown(qtbot, logic
     assert runner.cards["barriers"].field.editor.toPlainText() == "Brak lokalu — 没有场地"
     assert runner.cards["barriers"].whereabouts.text().startswith("Held with this interview")
     assert runner.cards["contact_name"].field.editor.text() == NAME
-    runner.leave()
+    runner.leave().leave_button.click()
     w.close_study()
 
     # An answer kept but no longer asked: hidden on resuming, and back when asked again.
@@ -478,7 +479,7 @@ def test_switching_to_urdu_rewords_everything_in_place_right_to_left(qtbot, logi
     runner.language_box.setCurrentIndex(1)
     settle(qtbot, runner)
     interview_id = runner.interview.interview_id
-    runner.leave()
+    runner.leave().leave_button.click()
 
     # An interview started in Urdu is recorded so, and opens right to left.
     org = w.session.study.organisations.add("Sparkbrook Women's Group", category="Network")
@@ -487,7 +488,7 @@ def test_switching_to_urdu_rewords_everything_in_place_right_to_left(qtbot, logi
     assert runner.section_pages[0].layoutDirection() == Qt.RightToLeft
     assert w.session.study.interviews.get(runner.interview.interview_id).language == "Urdu"
     second = runner.interview.interview_id
-    runner.leave()
+    runner.leave().leave_button.click()
     w.close_study()
     with Study.open(path) as study:
         assert study.interviews.get(interview_id).language == "Urdu"

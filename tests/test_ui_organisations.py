@@ -56,7 +56,8 @@ def choose(qtbot, combo, text: str) -> None:
 
 def counts_text(study: Study, **filters) -> str:
     c = study.organisations.status_counts(**filters)
-    return f"{c.on_database:,} on database · {c.interviewed:,} interviewed"
+    text = f"{c.on_database:,} on database · {c.interviewed:,} interviewed"
+    return text + (f" · {c.in_interview:,} in interview" if c.in_interview else "")
 
 
 def test_list_shows_every_organisation_with_counts(window):
@@ -66,8 +67,7 @@ def test_list_shows_every_organisation_with_counts(window):
     assert screen.model.ids == ids
     assert shown_names(screen) == [o.name for o in study.organisations.many(ids)]
     c = study.organisations.status_counts()
-    assert screen.counts.text() == (f"{c.total} organisations · {c.on_database} on database · "
-                                    f"{c.interviewed} interviewed")
+    assert screen.counts.text() == f"{c.total} organisations · {counts_text(study)}"
     assert c.interviewed > 0 and c.excluded > 0  # the demo has both, so the numbers differ
 
 
@@ -268,7 +268,7 @@ def big_study(tmp_path: Path):
 
 
 def test_model_reads_only_the_page_drawn(qapp, big_study: Study, monkeypatch):
-    from fieldkit.ui.organisation_list import PAGE, OrganisationTableModel
+    from fieldkit.ui.organisation_list import COLUMNS, PAGE, OrganisationTableModel
     from fieldkit.ui.qt import Qt
 
     asked: list[list[int]] = []
@@ -277,13 +277,15 @@ def test_model_reads_only_the_page_drawn(qapp, big_study: Study, monkeypatch):
     model = OrganisationTableModel(big_study)
     ids = big_study.organisations.ids()
     model.set_ids(ids)
-    assert model.rowCount() == 5000 and model.columnCount() == 7
+    assert model.rowCount() == 5000 and model.columnCount() == 8
     assert asked == []  # nothing read until a row is drawn
 
     assert model.data(model.index(2345, 0)) == "Organisation 02345"
     assert asked == [ids[2300:2300 + PAGE]]  # its page, and only its page
-    assert model.data(model.index(2399, 5)) in ("", "✓")
-    assert model.data(model.index(2301, 6), Qt.AccessibleTextRole) == "Yes"  # 2301 % 3 == 0
+    keys = [key for key, _ in COLUMNS]
+    assert model.data(model.index(2399, keys.index("full_interview"))) in ("", "✓")
+    assert model.data(model.index(2301, keys.index("follow_up")), Qt.AccessibleTextRole) == "Yes"  # 2301 % 3 == 0
+    assert model.data(model.index(2302, keys.index("disposition"))) == "3.11 Not attempted or worked"
     assert len(asked) == 1  # same page: no second read
     model.data(model.index(4999, 0))
     assert asked[-1] == ids[4900:5000] and len(asked) == 2

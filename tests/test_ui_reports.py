@@ -186,7 +186,14 @@ def drawn_page(pdf: bytes, index: int, like):
     document = pdfium.PdfDocument(pdf)
     try:
         page = document[index]
-        bitmap = page.render(scale=like.width() / page.get_size()[0], rev_byteorder=True, may_draw_forms=False)
+        width_pt = page.get_size()[0]
+        # The scale that gives the size shown: a width in whole pixels can round the height either
+        # way (866 or 867 pixels for 613 wide), so the nearest scales are tried too.
+        for nudge in (0, -0.25, 0.25, -0.5, 0.5):
+            bitmap = page.render(scale=(like.width() + nudge) / width_pt, rev_byteorder=True, may_draw_forms=False)
+            if (bitmap.width, bitmap.height) == (like.width(), like.height()):
+                break
+            bitmap.close()
         image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
                        QImage.Format_RGB888).copy()
         bitmap.close()

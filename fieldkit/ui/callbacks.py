@@ -1,21 +1,30 @@
 """Call-backs: who to phone now. Overdue, later today and upcoming, each with the number to
 ring, who to ask for, how the last attempt went; and from one, log the attempt (Enter), start
 the interview (Ctrl+I) or open the case.
+
+The outcome chosen shows what the study's fieldwork rules propose (``attempts.propose``): the
+call-back its retry delay suggests (↓ in the box fills it in), or, when the calling should
+end, a question after logging whether to record the organisation as not reached or declined.
+The call is timed from the moment its row is chosen; the attempt keeps the time and the
+number rung.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
+from html import escape
 
-from fieldkit.attempts import CallBack
+from fieldkit.attempts import CallBack, Proposal
+from fieldkit.callback_times import due_text, format_when, parse_when
+from fieldkit.errors import FieldkitError, InvalidValueError
+from fieldkit.organisations import STATUS_LABELS
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QBrush,
-    QCheckBox,
     QColor,
     QComboBox,
-    QDateTimeEdit,
     QEvent,
     QFont,
     QFrame,
@@ -25,6 +34,7 @@ from fieldkit.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPalette,
     QPushButton,
     QShortcut,
@@ -35,7 +45,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, ORGANISATIONS, StudySession
 from fieldkit.ui.welcome import heading
 
 RELEVANT = {"attempts", "organisations", "interviews", "contacts", "template"}
@@ -43,25 +53,18 @@ COLUMNS = ("Due", "Organisation", "Ask for", "Phone", "Last attempt")
 GROUPS = (("overdue", "Overdue"), ("today", "Later today"), ("upcoming", "Upcoming"))
 _CALLBACK = Qt.UserRole
 OVERDUE_COLOUR = "#a4262c"
+#: How the question after the last attempt names each closing status.
+CLOSE_WORDS = {"unreachable": "not reached", "declined": "declined", "excluded": "excluded"}
+#: Longer than this since the row was chosen is no call's duration: it is not recorded.
+LONGEST_CALL = 4 * 3600
 
 
-def due_text(due: dt.datetime, now: dt.datetime) -> str:
-    """When a call-back is due, in the words a researcher uses: "Today 15:30", "Mon 24 Nov 10:00"."""
-    days = (due.date() - now.date()).days
-    time = due.strftime("%H:%M")
-    named = {0: "Today", -1: "Yesterday", 1: "Tomorrow"}
-    if days in named:
-        return f"{named[days]} {time}"
-    year = f" {due.year}" if due.year != now.year else ""
-    return f"{due:%a} {due.day} {due:%b}{year} {time}"
-
-
-def next_working_morning(now: dt.datetime) -> dt.datetime:
-    """The default call-back: the next weekday at 10:00."""
-    day = now.date() + dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(10, 0))
+def call_time(seconds: float) -> str:
+    """A running call's length: "04:07", "1:02:09"."""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 class CallbacksScreen(QWidget):
@@ -73,8 +76,13 @@ class CallbacksScreen(QWidget):
         self.window_ = window
         #: the clock the groups are drawn against (tests set a fixed one)
         self.now: Callable[[], dt.datetime] = dt.datetime.now
+        #: the clock a call is timed by, in seconds (tests set one they move on)
+        self.clock: Callable[[], float] = time.monotonic
         self._callbacks: list[CallBack] = []
         self._shown_org: int | None = None
+        self._call_started: float | None = None
+        #: what the rules propose for the selected call-back and the chosen outcome
+        self._proposal: Proposal | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Call-backs"))
@@ -114,17 +122,21 @@ class CallbacksScreen(QWidget):
 
         QShortcut(QKeySequence("Ctrl+I"), self, self.start_interview, context=Qt.WidgetWithChildrenShortcut)
         self.setTabOrder(self.tree, self.outcome)
-        self.setTabOrder(self.outcome, self.callback_on)
-        self.setTabOrder(self.callback_on, self.callback_at)
-        self.setTabOrder(self.callback_at, self.note)
+        self.setTabOrder(self.outcome, self.callback)
+        self.setTabOrder(self.callback, self.note)
         self.setTabOrder(self.note, self.log_button)
         self.setTabOrder(self.log_button, self.interview_button)
         self.setTabOrder(self.interview_button, self.case_button)
+        self.setTabOrder(self.case_button, self.restart_button)
 
         self._timer = QTimer(self)  # the groups move as the day goes on
         self._timer.setInterval(60_000)
         self._timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
         self._timer.start()
+        self._ticker = QTimer(self)  # the call's running time
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(lambda: self._show_call_time() if self.isVisible() else None)
+        self._ticker.start()
         self._logging = False
         session.changed.connect(lambda kinds: self.refresh() if kinds & RELEVANT and not self._logging else None)
         self.refresh()
@@ -140,21 +152,42 @@ class CallbacksScreen(QWidget):
         self.selected_detail = QLabel()
         self.selected_detail.setAccessibleName("Selected call-back details")
         self.selected_detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        grid.addWidget(self.selected, 0, 0, 1, 7)
+        self.call_timer = QLabel()
+        self.call_timer.setAccessibleName("Time on this call")
+        self.call_timer.setToolTip("Time since this call-back was chosen: logged with the attempt as the "
+                                   "call's length. Restart it when you dial.")
+        self.restart_button = QPushButton("Res&tart")
+        self.restart_button.setToolTip("Start timing the call again from now")
+        self.restart_button.setAccessibleName("Restart the call timer")
+        self.restart_button.clicked.connect(self.restart_call)
+        timing = QHBoxLayout()
+        timing.addStretch(1)
+        timing.addWidget(self.call_timer)
+        timing.addWidget(self.restart_button)
+        grid.addWidget(self.selected, 0, 0, 1, 5)
+        grid.addLayout(timing, 0, 5, 1, 2)
         grid.addWidget(self.selected_detail, 1, 0, 1, 7)
 
         self.outcome = QComboBox()
         self.outcome.setAccessibleName("Outcome")
+        self.outcome.currentTextChanged.connect(lambda _: self._propose())
         outcome_label = QLabel("O&utcome")
         outcome_label.setBuddy(self.outcome)
-        self.callback_on = QCheckBox("&Call back at")
-        self.callback_on.setAccessibleName("Call back")
-        self.callback_at = QDateTimeEdit()
-        self.callback_at.setAccessibleName("Call-back time")
-        self.callback_at.setDisplayFormat("ddd d MMM yyyy  HH:mm")
-        self.callback_at.setCalendarPopup(True)
-        self.callback_at.setEnabled(False)
-        self.callback_on.toggled.connect(self.callback_at.setEnabled)
+        # the same words as the case form's call-back box (fieldkit.callback_times)
+        self.callback = QLineEdit()
+        self.callback.setAccessibleName("Call back at")
+        self.callback.setPlaceholderText("e.g. tomorrow 10:00")
+        self.callback.setToolTip("Empty: no call-back. ↓ fills in the call-back the outcome proposes. For "
+                                 "example: tomorrow 10:00, fri 2pm, 24/11 9:30, +2 (days), 2026-11-30 14:00")
+        self.callback.setMinimumWidth(self.callback.fontMetrics().horizontalAdvance("Wed 30 Nov 2026, 10:00") + 24)
+        self.callback.textChanged.connect(self._show_callback)
+        callback_label = QLabel("&Call back")
+        callback_label.setBuddy(self.callback)
+        self.callback_preview = QLabel()
+        self.callback_preview.setAccessibleName("Call-back time read as")
+        self.callback_preview.setWordWrap(True)
+        self.callback_preview.setTextFormat(Qt.TextFormat.RichText)
+        self.callback_preview.linkActivated.connect(lambda _: self.propose_callback())
         self.note = QLineEdit()
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("What happened (optional)")
@@ -164,17 +197,18 @@ class CallbacksScreen(QWidget):
         self.log_button.setToolTip("Log the attempt (Enter)")
         self.log_button.setDefault(False)
         self.log_button.clicked.connect(self.log_attempt)
-        for widget in (self.outcome, self.callback_on, self.callback_at, self.note):
+        for widget in (self.outcome, self.callback, self.note):
             widget.installEventFilter(self)
         self.note.returnPressed.connect(self.log_attempt)
 
         grid.addWidget(outcome_label, 2, 0)
         grid.addWidget(self.outcome, 2, 1)
-        grid.addWidget(self.callback_on, 2, 2)
-        grid.addWidget(self.callback_at, 2, 3)
+        grid.addWidget(callback_label, 2, 2)
+        grid.addWidget(self.callback, 2, 3)
         grid.addWidget(note_label, 2, 4)
         grid.addWidget(self.note, 2, 5)
         grid.addWidget(self.log_button, 2, 6)
+        grid.addWidget(self.callback_preview, 3, 2, 1, 5)
         grid.setColumnStretch(5, 1)
 
         actions = QHBoxLayout()
@@ -189,9 +223,9 @@ class CallbacksScreen(QWidget):
         actions.addWidget(hint, 1)
         actions.addWidget(self.interview_button)
         actions.addWidget(self.case_button)
-        grid.addLayout(actions, 3, 0, 1, 7)
-        self._controls = (self.outcome, self.callback_on, self.note, self.log_button,
-                          self.interview_button, self.case_button)
+        grid.addLayout(actions, 4, 0, 1, 7)
+        self._controls = (self.outcome, self.callback, self.note, self.log_button,
+                          self.interview_button, self.case_button, self.restart_button)
         return panel
 
     def refresh(self) -> None:
@@ -291,10 +325,12 @@ class CallbacksScreen(QWidget):
         if org != self._shown_org:  # a note or call-back typed for one organisation is not for the next
             self._shown_org = org
             self.note.clear()
-            self.callback_on.setChecked(False)
+            self.callback.clear()
+            self._call_started = self.clock() if cb is not None else None  # a new call
         for widget in self._controls:
             widget.setEnabled(cb is not None)
-        self.callback_at.setEnabled(cb is not None and self.callback_on.isChecked())
+        self._show_call_time()
+        self._propose()
         if cb is None:
             self.selected.setText("No call-back selected")
             self.selected_detail.setText("Choose a call-back in the list to log the attempt or start the interview.")
@@ -307,8 +343,84 @@ class CallbacksScreen(QWidget):
             parts.append(cb.phone)
         parts.append(f"last: {cb.outcome}" + (f" — {' '.join(cb.note.split())}" if cb.note else ""))
         self.selected_detail.setText(" · ".join(parts))
-        if not self.callback_on.isChecked():
-            self.callback_at.setDateTime(next_working_morning(self.now()))
+
+    def _propose(self) -> None:
+        """Ask the rules what the chosen outcome means for the selected call-back."""
+        cb = self.current()
+        outcome = self.outcome.currentText()
+        self._proposal = None
+        if cb is not None and outcome:
+            try:
+                self._proposal = self.session.study.attempts.propose(cb.organisation_id, outcome, now=self.now())
+            except FieldkitError:  # deleted meanwhile, or an outcome the study no longer has
+                self._proposal = None
+        self._show_callback()
+
+    @property
+    def proposal(self) -> Proposal | None:
+        """What the rules propose for the selected call-back with the outcome chosen."""
+        return self._proposal
+
+    def proposed_callback(self) -> str | None:
+        """The call-back the rules propose, as the words the box reads; None when they propose none."""
+        p = self._proposal
+        return format_when(p.callback_at) if p is not None and p.callback_at is not None else None
+
+    def propose_callback(self) -> bool:
+        """Fill the call-back box with the proposal (↓ in the empty box, or the link under it)."""
+        text = self.proposed_callback()
+        if self.current() is None or text is None:
+            return False
+        self.callback.setText(text)
+        self.callback.setFocus(Qt.OtherFocusReason)
+        return True
+
+    def _show_callback(self) -> None:
+        """Under the box, the call-back time as read (or why it cannot be), like the case form's;
+        while it is empty, what the rules propose and why."""
+        if self.current() is None:
+            self.callback_preview.clear()
+            return
+        try:
+            moment = parse_when(self.callback.text(), self.now())
+        except InvalidValueError as e:
+            self.callback_preview.setText(escape(str(e)))
+            return
+        if moment is not None:
+            self.callback_preview.setText(escape(f"Call back {format_when(moment)}."))
+            return
+        p = self._proposal
+        if p is None:
+            self.callback_preview.setText("No call-back.")
+            return
+        why = escape(p.why[:1].upper() + p.why[1:], quote=False)
+        if p.callback_at is not None:
+            self.callback_preview.setText(f'{why}. <a href="propose">Use this call-back</a> (or ↓ in the box).')
+        elif p.close_as is not None:
+            name = escape(self.current().organisation_name, quote=False)
+            self.callback_preview.setText(f"{why}. Logging it asks whether to record {name} as "
+                                          f"{CLOSE_WORDS[p.close_as]}.")
+        else:
+            self.callback_preview.setText(f"{why}.")
+
+    # --- the call's time -----------------------------------------------------------------------
+
+    def restart_call(self) -> None:
+        """Time the call from now (when dialling comes a while after choosing the row)."""
+        if self.current() is not None:
+            self._call_started = self.clock()
+        self._show_call_time()
+
+    def call_seconds(self) -> int | None:
+        """Seconds on the call so far; None when no call is being timed (or it is implausibly long)."""
+        if self._call_started is None:
+            return None
+        seconds = max(0, round(self.clock() - self._call_started))
+        return seconds if seconds <= LONGEST_CALL else None
+
+    def _show_call_time(self) -> None:
+        seconds = None if self._call_started is None else max(0.0, self.clock() - self._call_started)
+        self.call_timer.setText("" if seconds is None else f"Call {call_time(seconds)}")
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
@@ -322,6 +434,9 @@ class CallbacksScreen(QWidget):
                 return False  # Enter picks from the open list
             self.log_attempt()
             return True
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down and watched is self.callback \
+                and not self.callback.text().strip() and self.propose_callback():
+            return True
         if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape and watched is not self.tree:
             self.tree.setFocus(Qt.OtherFocusReason)
             return True
@@ -330,15 +445,26 @@ class CallbacksScreen(QWidget):
     # --- actions -----------------------------------------------------------------------------
 
     def log_attempt(self) -> bool:
-        """Log the attempt for the selected call-back from the row of fields; True if stored."""
+        """Log the attempt for the selected call-back from the row of fields; True if stored.
+        When the rules say the calling should end, ask whether to record that status."""
         cb = self.current()
         if cb is None:
             return False
         attempts = self.session.study.attempts
+        try:
+            callback_at = parse_when(self.callback.text(), self.now())
+        except InvalidValueError as e:
+            self.callback_preview.setText(escape(str(e)))
+            self.callback.setFocus(Qt.OtherFocusReason)
+            return False
+        self._propose()  # the rules as they stand when it is logged
+        proposal = self._proposal
         fields = {
             "outcome": self.outcome.currentText(),
             "note": self.note.text().strip() or None,
-            "callback_at": self.callback_at.dateTime().toPython() if self.callback_on.isChecked() else None,
+            "callback_at": callback_at,
+            "tried": cb.phone,
+            "seconds": self.call_seconds(),
         }
         logged: list[int] = []
 
@@ -352,15 +478,52 @@ class CallbacksScreen(QWidget):
         self._logging = True
         try:
             done = self.session.edit(f"log an attempt for {cb.organisation_name}", do, undo,
-                                     {"attempts", "organisations"})
+                                     {ATTEMPTS, ORGANISATIONS})
+            if done and proposal is not None and proposal.close_as is not None and callback_at is None:
+                self._offer_to_close(cb, proposal)
         finally:
             self._logging = False
         if done:
             self.note.clear()
-            self.callback_on.setChecked(False)
+            self.callback.clear()
+            self._shown_org = None  # whichever call-back is chosen next is a new call
             self._fill(keep_row=row)
             self.tree.setFocus(Qt.OtherFocusReason)
         return done
+
+    def _offer_to_close(self, cb: CallBack, proposal: Proposal) -> None:
+        """The rules say the calling should end: ask, and record the status only on Yes."""
+        status = proposal.close_as
+        words = CLOSE_WORDS[status]
+        why = proposal.why[:1].upper() + proposal.why[1:]
+        box = QMessageBox(QMessageBox.Icon.Question, f"Stop calling {cb.organisation_name}?", "",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("close-organisation")
+        no = box.button(QMessageBox.StandardButton.No)
+        no.setText("&Keep calling")
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        if status == "excluded":  # an exclusion needs its reason, chosen on the case form
+            box.setText(f"{why}. Exclude {cb.organisation_name} from the study? Its reason is chosen "
+                        f"on its case form.")
+            yes.setText("&Open the case")
+        else:
+            box.setText(f"{why}. Record {cb.organisation_name} as {words} "
+                        f"({STATUS_LABELS[status]})? Its call-backs end.")
+            yes.setText(f"&Record as {words}")
+        box.setDefaultButton(no)
+        box.exec()
+        if box.clickedButton() is not yes:
+            return
+        if status == "excluded":
+            if self.window_ is not None:
+                self.window_.open_case(cb.organisation_id, [cb.organisation_id])
+            return
+        orgs = self.session.study.organisations
+        before = orgs.get(cb.organisation_id)
+        self.session.edit(f"record {cb.organisation_name} as {words}",
+                          lambda: orgs.set_status(cb.organisation_id, status),
+                          lambda: orgs.set_status(cb.organisation_id, before.status, before.exclusion_reason),
+                          {ORGANISATIONS})
 
     def start_interview(self) -> None:
         cb = self.current()

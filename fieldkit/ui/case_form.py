@@ -5,6 +5,11 @@ at once) through ``session.edit``, so Edit ▸ Undo and Redo work on it. Previou
 Page Up / Page Down walk the list the form was opened from; Escape goes back to the list.
 The top row also leads to the organisation's change history and its personal-data duties
 (subject access, erasure), which ``fieldkit/ui/personal_data.py`` carries out.
+
+Beside the status: "In interview" while an interview is under way, and the organisation's
+AAPOR disposition now (fieldkit.dispositions). "Reaching them" holds the phone, email and
+opening hours (read back in words, refused with the reason when unreadable) over the list of
+every number and address (fieldkit/ui/numbers.py).
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fieldkit import personal_data
-from fieldkit.errors import NotFoundError
+from fieldkit import dispositions, personal_data
+from fieldkit.errors import InvalidValueError, NotFoundError
+from fieldkit.opening_hours import parse_hours
 from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation
-from fieldkit.ui.case_records import AttemptsPanel, ContactsPanel, InterviewsPanel
+from fieldkit.ui.case_attempts import AttemptsPanel
+from fieldkit.ui.case_records import ContactsPanel, InterviewsPanel
+from fieldkit.ui.numbers import NumbersPanel
 from fieldkit.ui.personal_data import (ChangeHistoryDialog, EraseDialog, ask_subject_access, erase_now,
                                         erased_message, names_before_erasure)
 from fieldkit.ui.qt import (
@@ -26,12 +34,14 @@ from fieldkit.ui.qt import (
     QFormLayout,
     QFrame,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
     QMenu,
     QObject,
+    QPalette,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -48,16 +58,23 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
-#: (field, label) of the organisation's text fields, in the order shown.
+#: (field, label) of the organisation's text fields, in the order shown: who it is, then
+#: (in "Reaching them") how to reach it.
 TEXT_FIELDS = (
     ("name", "Name"),
     ("coverage", "Coverage"),
     ("address", "Address"),
+    ("website", "Website"),
     ("phone", "Phone"),
     ("email", "Email"),
-    ("website", "Website"),
+    ("opening_hours", "Opening hours"),
 )
+REACH_FIELDS = ("phone", "email", "opening_hours")
 FORM_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
+#: Colours of the "In interview" mark and of opening hours that cannot be read.
+IN_INTERVIEW_BACKGROUND = "#fff0c2"
+IN_INTERVIEW_TEXT = "#6b4a00"
+ERROR_COLOUR = "#a4262c"
 
 
 def display_name(org: Organisation) -> str:
@@ -246,31 +263,114 @@ class CaseForm(QWidget):
         column.setContentsMargins(0, 0, 6, 0)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        column.addLayout(form, 1)
+        column.addLayout(form)
         self.form_layout = form
-        form.addRow(*self._text_field(*TEXT_FIELDS[0]))
+        form.addRow(*self._text_field("name", "Name"))
         self.category = self._vocab_combo("Category", "category")
         self.area = self._vocab_combo("Area", "area")
         form.addRow("&Category", self.category)
         form.addRow("&Area", self.area)
         for key, label in TEXT_FIELDS[1:]:
-            form.addRow(*self._text_field(key, label))
+            if key not in REACH_FIELDS:
+                form.addRow(*self._text_field(key, label))
         self.referred_by = OrganisationPicker(self)
         self.referred_by.setAccessibleName("Referred by")
         self.referred_by.picked.connect(self._save_referrer)
         form.addRow("Re&ferred by", self.referred_by)
+        column.addWidget(self._build_state())
+        column.addWidget(self._build_reach())
 
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Notes")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() * 4 + 16)
+        self.notes.installEventFilter(self)
+        notes_label = QLabel("&Notes")
+        notes_label.setBuddy(self.notes)
+        column.addWidget(notes_label)
+        column.addWidget(self.notes, 1)
+        self._fill_vocabularies()
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(inner)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.NoFocus)
+        # Never narrower than what it holds: with no horizontal scroll bar, it would be cut off.
+        scroll.setMinimumWidth(max(320, inner.minimumSizeHint().width()
+                                   + scroll.verticalScrollBar().sizeHint().width() + 2))
+        return scroll
+
+    def _build_reach(self) -> QGroupBox:
+        """Phone, email and opening hours, over the list of every number and address."""
+        box = QGroupBox("Reaching them")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        for key in REACH_FIELDS:
+            form.addRow(*self._text_field(key, dict(TEXT_FIELDS)[key]))
+        hours = self.fields["opening_hours"]
+        hours.setPlaceholderText("e.g. Mon–Fri 9–5; Sat 10–1 (empty: any time)")
+        hours.setToolTip("When someone can answer, as you would write it on a door: “Mon–Fri 9–5”, "
+                         "“Tue, Thu 9.30–12.30”, “weekdays 9am–5pm”, “24/7”")
+        hours.textEdited.connect(lambda _: self._show_hours())
+        self.hours_reading = QLabel()
+        self.hours_reading.setAccessibleName("Opening hours as read")
+        self.hours_reading.setWordWrap(True)
+        self._small(self.hours_reading)
+        form.addRow("", self.hours_reading)
+        self._hours_refused: str | None = None  # unreadable hours typed, shown but not saved
+        self.numbers = NumbersPanel(self)
+        form.addRow(self.numbers)
+        return box
+
+    def _build_state(self) -> QGroupBox:
+        """Status (with "In interview" beside it), the AAPOR disposition, exclusion, flags."""
+        box = QGroupBox("Where it stands")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         for status in STATUSES:
             self.status.addItem(STATUS_LABELS[status], status)
         self.status.activated.connect(self._status_chosen)
+        self.in_interview = QLabel("In interview")
+        self.in_interview.setObjectName("in_interview")
+        self.in_interview.setAccessibleName("In interview")
+        self.in_interview.setToolTip("An interview is under way: it counts once it is finished")
+        self.in_interview.setStyleSheet(f"QLabel#in_interview {{ background: {IN_INTERVIEW_BACKGROUND}; "
+                                        f"color: {IN_INTERVIEW_TEXT}; font-weight: bold; padding: 2px 8px; "
+                                        "border-radius: 8px; }")
+        self.in_interview.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status)
+        status_row.addWidget(self.in_interview)
+        status_row.addStretch(1)
+        status_label = QLabel("&Status")
+        status_label.setBuddy(self.status)
+        form.addRow(status_label, status_row)
+
+        self.disposition = QLabel()
+        self.disposition.setAccessibleName("Disposition")
+        self.disposition.setWordWrap(True)
+        self.disposition.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.disposition_reason = QLabel()
+        self.disposition_reason.setAccessibleName("Why this disposition")
+        self.disposition_reason.setWordWrap(True)
+        self._small(self.disposition_reason)
+        disposition = QVBoxLayout()
+        disposition.setSpacing(0)
+        disposition.addWidget(self.disposition)
+        disposition.addWidget(self.disposition_reason)
+        caption = QLabel("Disposition")
+        caption.setToolTip("The AAPOR disposition code the outcome rates count this organisation under")
+        form.addRow(caption, disposition)
+
         self.reason = QComboBox()
         self.reason.setAccessibleName("Exclusion reason")
         self.reason.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.reason.setMinimumContentsLength(16)
         self.reason.activated.connect(self._reason_chosen)
-        form.addRow("&Status", self.status)
         self.reason_label = QLabel("&Reason excluded")
         self.reason_label.setBuddy(self.reason)
         form.addRow(self.reason_label, self.reason)
@@ -280,25 +380,15 @@ class CaseForm(QWidget):
         self.flags_grid = QGridLayout(self.flags_frame)
         self.flags_grid.setContentsMargins(0, 0, 0, 0)
         form.addRow("Flags", self.flags_frame)
+        return box
 
-        self.notes = QPlainTextEdit()
-        self.notes.setAccessibleName("Notes")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() * 4 + 16)
-        self.notes.installEventFilter(self)
-        notes_label = QLabel("&Notes")
-        notes_label.setBuddy(self.notes)
-        form.addRow(notes_label, self.notes)
-        self._fill_vocabularies()
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(inner)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setFocusPolicy(Qt.NoFocus)
-        scroll.setMinimumWidth(320)
-        return scroll
+    @staticmethod
+    def _small(label: QLabel) -> None:
+        """Secondary text: a little smaller, in the placeholder colour."""
+        font = label.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        label.setFont(font)
+        label.setForegroundRole(QPalette.PlaceholderText)
 
     def _text_field(self, key: str, label: str) -> tuple[QLabel, QLineEdit]:
         edit = QLineEdit()
@@ -339,7 +429,9 @@ class CaseForm(QWidget):
             box.clicked.connect(lambda on, f=flag: self._flag_clicked(f, on))
             self.flags_grid.addWidget(box, n, 0)
             self.flag_boxes[flag] = box
-        chain = [self.status, self.reason, *self.flag_boxes.values(), self.notes]
+        numbers = self.numbers
+        chain = [self.status, self.reason, *self.flag_boxes.values(), *(self.fields[k] for k in REACH_FIELDS),
+                 numbers.table, numbers.add_button, numbers.wrong_button, numbers.remove_button, self.notes]
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
 
@@ -372,8 +464,12 @@ class CaseForm(QWidget):
         self.where.setText(f"{self.position + 1:,} of {len(self.ids):,}")
         self.previous_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < len(self.ids) - 1)
+        if force:
+            self._hours_refused = None
         for key, edit in self.fields.items():
             value = getattr(org, key) or ""
+            if key == "opening_hours" and self._hours_refused is not None and edit.text() == self._hours_refused:
+                continue  # unreadable hours stay shown, with why, until corrected
             if force or not (edit.hasFocus() and edit.isModified()):
                 if edit.text() != value:
                     edit.setText(value)
@@ -398,9 +494,37 @@ class CaseForm(QWidget):
         for flag, box in self.flag_boxes.items():
             box.setChecked(flag in org.flags)
         self.referred_by.show_organisation(org.referred_by)
+        self._show_hours()
+        self._show_disposition()
+        self.numbers.load(org.id)
         self.attempts.load(org.id)
         self.contacts.load(org.id)
         self.interviews.load(org.id)
+
+    def _show_disposition(self) -> None:
+        """The AAPOR disposition now, why, and "In interview" beside the status."""
+        assert self.org is not None
+        found = dispositions.of_organisation(self.study, self.org.id)
+        self.in_interview.setVisible(found.in_interview)
+        self.disposition.setText(found.text)
+        self.disposition.setToolTip(found.reason)
+        self.disposition.setAccessibleDescription(found.reason)
+        self.disposition_reason.setText(found.reason[:1].upper() + found.reason[1:])
+        self.disposition_reason.setHidden(found.in_interview)  # "In interview" says it already
+
+    def _show_hours(self) -> None:
+        """How the opening hours typed read, or why they cannot be read."""
+        text = self.fields["opening_hours"].text()
+        refused = self._hours_refused is not None and text == self._hours_refused
+        try:
+            reading = parse_hours(text)
+        except InvalidValueError as e:
+            reason = str(e).removeprefix("opening hours: ")  # said by the field's place
+            self.hours_reading.setText(f"{'Not saved: ' if refused else ''}{reason[:1].upper()}{reason[1:]}")
+            self.hours_reading.setStyleSheet(f"color: {ERROR_COLOUR};")
+            return
+        self.hours_reading.setStyleSheet("")
+        self.hours_reading.setText(reading.describe() if text.strip() else "No hours given: any time")
 
     def reload(self) -> None:
         if self.org is not None:
@@ -462,8 +586,20 @@ class CaseForm(QWidget):
         if key == "name":
             new = new.strip()
         edit.setModified(False)  # committed: from now on the form shows what is recorded
+        if key == "opening_hours":
+            self._hours_refused = None
         if new == old or (not new.strip() and not old):
+            if key == "opening_hours":
+                self._show_hours()
             return
+        if key == "opening_hours":
+            try:
+                parse_hours(new)  # the core refuses it too; here the reason is shown under the field
+            except InvalidValueError as e:
+                self._hours_refused = new
+                self._show_hours()
+                self.status_message(f"Opening hours not saved: {e}")
+                return
         self._update(key, new, old, dict(TEXT_FIELDS)[key].lower())
 
     def _save_notes(self) -> None:
@@ -493,7 +629,8 @@ class CaseForm(QWidget):
         if self.org is not None and referrer != self.org.referred_by:
             self._update("referred_by", referrer, self.org.referred_by, "referral")
 
-    def _set_status(self, status: str, reason: str | None) -> bool:
+    def set_status(self, status: str, reason: str | None) -> bool:
+        """Set the status (undoable); False, with the reason shown, if refused."""
         assert self.org is not None
         org_id, orgs = self.org.id, self.study.organisations
         old = (self.org.status, self.org.exclusion_reason)
@@ -507,7 +644,7 @@ class CaseForm(QWidget):
         status = STATUSES[index]
         if status == self.org.status:
             return
-        if self._set_status(status, None) and status == "excluded":
+        if self.set_status(status, None) and status == "excluded":
             self.reason.setFocus()  # the next thing to say is why
 
     def _reason_chosen(self, index: int) -> None:
@@ -515,7 +652,7 @@ class CaseForm(QWidget):
             return
         reason = self.reason.itemData(index)
         if reason != self.org.exclusion_reason:
-            self._set_status("excluded", reason)
+            self.set_status("excluded", reason)
 
     def _flag_clicked(self, flag: str, on: bool) -> None:
         if self.org is None:

@@ -1,4 +1,6 @@
-"""The list of a study's interviews: who, when, how, by whom, finished or not. Resume any.
+"""The list of a study's interviews: who, when, how, by whom, how each ended (in interview,
+complete, partial, break-off) and its paradata (when it began, its length, its sittings).
+Resume any; a broken-off one is taken up again after asking.
 
 It shows what ``Interviews.listing`` returns and nothing else: no answers, and never
 anything from the comment pool.
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fieldkit.callback_times import format_when
+from fieldkit.fieldwork import RESULT_CODES, RESULT_LABELS
 from fieldkit.interviews import MODE_LABELS, InterviewRow
 from fieldkit.study import Study
 from fieldkit.ui.qt import (
@@ -42,10 +46,71 @@ def day(iso: str | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-class InterviewListModel(QAbstractTableModel):
-    """Interviews as the core lists them: organisation, date, mode, interviewer, state."""
+#: Unknown paradata (an interview recorded before fieldkit kept it).
+UNKNOWN = "—"
+IN_INTERVIEW = "In interview"
 
-    HEADS = ("Organisation", "Date", "Mode", "Interviewer", "State")
+
+def result_label(result: str | None) -> str:
+    """"In interview" (no result yet), "Complete", "Partial" or "Break-off"."""
+    return IN_INTERVIEW if result is None else RESULT_LABELS.get(result, result)
+
+
+def started_text(iso: str | None) -> str:
+    """When the first sitting began, "Tue 24 Nov, 10:00" (the year when not this one), or "—"."""
+    if not iso:
+        return UNKNOWN
+    try:
+        return format_when(iso, year=None)
+    except ValueError:
+        return iso
+
+
+def length_text(seconds: int | None) -> str:
+    """Time spent in the sittings in minutes, "35 min" ("<1 min" under one), or "—" unknown."""
+    if seconds is None:
+        return UNKNOWN
+    if 0 < seconds < 60:
+        return "<1 min"
+    return f"{round(seconds / 60)} min"
+
+
+def paradata_words(started: str | None, sittings: int | None, seconds: int | None) -> str:
+    """"Started Tue 24 Nov, 10:00 · 2 sittings · 35 min", leaving out what is unknown."""
+    parts = []
+    if started:
+        parts.append(f"Started {started_text(started)}")
+    if sittings:
+        parts.append(f"{sittings} sitting{'s' if sittings != 1 else ''}")
+    if seconds is not None and sittings:
+        parts.append(length_text(seconds))
+    return " · ".join(parts)
+
+
+#: The list's filters: words, and which results they keep (None: all).
+FILTERS = (
+    ("All interviews", None),
+    ("In interview", (None,)),
+    ("Finished", ("complete", "partial")),
+    ("Broken off", ("break_off",)),
+)
+
+
+def counts_words(rows: list[InterviewRow]) -> str:
+    """"12 interviews · 9 finished (7 complete, 2 partial) · 2 in interview · 1 broken off"."""
+    by = {result: sum(1 for r in rows if r.result == result) for result in (None, "complete", "partial", "break_off")}
+    total, finished = len(rows), by["complete"] + by["partial"]
+    return (f"{total} interview{'s' if total != 1 else ''} · {finished} finished ({by['complete']} complete, "
+            f"{by['partial']} partial) · {by[None]} in interview · {by['break_off']} broken off")
+
+
+class InterviewListModel(QAbstractTableModel):
+    """Interviews as the core lists them: organisation, date, mode, interviewer, result, and
+    the paradata (started, length, sittings, attempts before it began)."""
+
+    HEADS = ("Organisation", "Date", "Mode", "Interviewer", "Result", "Started", "Length", "Sittings",
+             "Attempts before")
+    RESULT, STARTED, LENGTH, SITTINGS, ATTEMPTS = 4, 5, 6, 7, 8
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -66,11 +131,25 @@ class InterviewListModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
+        column = index.column()
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             return (row.organisation, day(row.date), MODE_LABELS.get(row.mode, row.mode), row.interviewer,
-                    "Completed" if row.completed else "In progress")[index.column()]
-        if role == Qt.ToolTipRole and index.column() == 4 and row.completed:
-            return f"Completed {day(row.completed)}"
+                    result_label(row.result), started_text(row.started), length_text(row.seconds),
+                    UNKNOWN if row.sittings is None else str(row.sittings), str(row.attempts_before))[column]
+        if role == Qt.ToolTipRole and column == self.RESULT:
+            if row.result is None:
+                return "Under way: not finished yet"
+            ended = "Broken off" if row.result == "break_off" else "Finished"
+            return (f"{result_label(row.result)} (AAPOR {RESULT_CODES.get(row.result, '?')}); "
+                    f"{ended.lower()} {day(row.completed)}" if row.completed else result_label(row.result))
+        if role == Qt.ToolTipRole and column == self.STARTED and row.started:
+            return format_when(row.started)
+        if role == Qt.ToolTipRole and column in (self.LENGTH, self.SITTINGS) and row.seconds is None:
+            return "Not known: recorded before fieldkit kept the time spent"
+        if role == Qt.ToolTipRole and column == self.ATTEMPTS:
+            return "Attempts to reach the organisation up to when the interview began"
+        if role == Qt.TextAlignmentRole and column in (self.LENGTH, self.SITTINGS, self.ATTEMPTS):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
@@ -79,17 +158,23 @@ class InterviewListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        results = (None, "complete", "partial", "break_off")
         keys = (lambda r: r.organisation.casefold(), lambda r: (r.date, r.id), lambda r: r.mode,
-                lambda r: r.interviewer.casefold(), lambda r: (r.completed is not None, r.date))
+                lambda r: r.interviewer.casefold(),
+                lambda r: (results.index(r.result) if r.result in results else 9, r.date),
+                lambda r: (r.started or "", r.id), lambda r: (r.seconds is not None, r.seconds or 0),
+                lambda r: (r.sittings is not None, r.sittings or 0), lambda r: r.attempts_before)
         self.layoutAboutToBeChanged.emit()
         self.rows.sort(key=keys[column], reverse=order == Qt.DescendingOrder)
         self.layoutChanged.emit()
 
 
 class InterviewList(QWidget):
-    """Counts, a name filter, in progress / completed, the table, Resume and Open buttons."""
+    """Counts, a name filter, in interview / finished / broken off, the table, Resume and Open buttons."""
 
-    FILTERS = (("All interviews", None), ("In progress", False), ("Completed", True))
+    FILTERS = FILTERS
+    EMPTY = ("No interviews here yet. Start one from an organisation's case form or from Call-backs; it stays "
+             "listed here, in interview and once finished.")
     #: interview id
     resume_requested = Signal(int)
     #: organisation id
@@ -150,13 +235,12 @@ class InterviewList(QWidget):
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for column in range(1, 5):
+        for column in range(1, len(InterviewListModel.HEADS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         self.table.doubleClicked.connect(lambda _index: self.resume_selected())
         self.table.activated.connect(lambda _index: self.resume_selected())
         layout.addWidget(self.table, 1)
-        self.empty = QLabel("No interviews here yet. Start one from an organisation's case form or from "
-                            "Call-backs; it stays listed here, in progress and once finished.")
+        self.empty = QLabel(self.EMPTY)
         self.empty.setWordWrap(True)
         layout.addWidget(self.empty)
         buttons = QHBoxLayout()
@@ -168,22 +252,36 @@ class InterviewList(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.table.selectionModel().currentRowChanged.connect(lambda _current, _previous: self._name_resume())
         self.reload()
 
     def reload(self) -> None:
         interviews = self.study.interviews
-        rows = interviews.listing(completed=self.FILTERS[self.filter.currentIndex()][1], name=self.search.text())
+        every = interviews.listing()
+        name = self.search.text()
+        rows = interviews.listing(name=name) if name.strip() else list(every)
+        kept = self.FILTERS[self.filter.currentIndex()][1]
+        if kept is not None:
+            rows = [r for r in rows if r.result in kept]
         self.model.set_rows(rows)
         header = self.table.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        total, done = interviews.count(), interviews.count(completed=True)
-        self.counts.setText(f"{total} interview{'s' if total != 1 else ''} · {done} completed · "
-                            f"{total - done} in progress")
+        self.counts.setText(counts_words(every))
+        self.empty.setText(self.EMPTY if not every else "No interviews match the name and the filter chosen.")
         self.empty.setVisible(not rows)
         for button in (self.resume_button, self.open_button):
             button.setEnabled(bool(rows))
         if rows:
             self.table.selectRow(0)
+        self._name_resume()
+
+    def _name_resume(self) -> None:
+        """Resume, or for a broken-off interview "Take up again…" (it asks first)."""
+        row = self.selected()
+        broken = row is not None and row.result == "break_off"
+        self.resume_button.setText("&Take up again…" if broken else "&Resume interview")
+        self.resume_button.setToolTip("Take the broken-off interview up again: it is back in interview"
+                                      if broken else "Go on with the interview where it was left")
 
     def say(self, message: str) -> None:
         """Show what just happened (an interview left or finished) above the list."""

@@ -3,10 +3,14 @@
 Screens are QWidgets built with ``(session, window)``. They change data only through the
 session and redraw on ``session.changed``; to move the researcher elsewhere they call the
 window's ``open_case``, ``start_interview``, ``resume_interview`` or ``show_screen``.
+
+Next call (F5, from anywhere) asks ``fieldkit.calling`` for the organisation to phone now
+(``fieldkit/ui/next_call.py``); the Call-backs item of the sidebar shows how many are due.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from pathlib import Path
 
@@ -24,6 +28,7 @@ from fieldkit.ui.qt import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSettings,
     QSplitter,
     QStackedWidget,
@@ -48,6 +53,10 @@ SCREENS = (
 MAX_RECENT = 8
 #: Minutes between automatic backups while a study is open (skipped when nothing changed).
 BACKUP_MINUTES = 10
+#: The key of Next call (Ctrl+N is File ▸ New study).
+NEXT_CALL_KEY = "F5"
+#: Changes that can move a call-back into or out of "due" (the sidebar's count).
+DUE_RELEVANT = {"attempts", "organisations", "interviews"}
 
 
 class MainWindow(QMainWindow):
@@ -56,6 +65,11 @@ class MainWindow(QMainWindow):
         self.session: StudySession | None = None
         self.settings = QSettings("fieldkit", "fieldkit")
         self.screens: dict[str, QWidget] = {}
+        #: the clock Next call and the due count read (tests set a fixed one)
+        self.now = dt.datetime.now
+        #: organisations skipped in Next call since the study was opened
+        self.skipped_calls: list[int] = []
+        self.next_call_dialog = None
         self.setWindowTitle("fieldkit")
         self.resize(1180, 760)
         geometry = self.settings.value("window/geometry")
@@ -71,6 +85,9 @@ class MainWindow(QMainWindow):
         self._backup_timer = QTimer(self)
         self._backup_timer.setInterval(BACKUP_MINUTES * 60_000)
         self._backup_timer.timeout.connect(self.backup_now)
+        self._due_timer = QTimer(self)  # call-backs fall due as the minutes pass
+        self._due_timer.setInterval(60_000)
+        self._due_timer.timeout.connect(self.show_due_count)
         self.show_welcome()
 
     # --- menus ---------------------------------------------------------------------------
@@ -114,6 +131,9 @@ class MainWindow(QMainWindow):
         for number, (key, label, _, _) in enumerate(SCREENS, start=1):
             self._action(go, label, lambda _=False, k=key: self.show_screen(k), f"Ctrl+{number}",
                          study_only=True)
+        go.addSeparator()
+        self.next_call_action = self._action(go, "&Next call…", self.next_call, NEXT_CALL_KEY, study_only=True)
+        self.next_call_action.setToolTip("The organisation to phone now, and why")
 
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -203,6 +223,9 @@ class MainWindow(QMainWindow):
         self._backup_timer.start()
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        self.skipped_calls = []
+        self.show_due_count()
+        self._due_timer.start()
         return True
 
     def _build_study_view(self) -> None:
@@ -217,9 +240,27 @@ class MainWindow(QMainWindow):
         self.nav.setFont(font)
         for _, label, _, _ in SCREENS:
             self.nav.addItem(label)
+        # Wide enough for the longest label with a count ("Call-backs (99 due)"): the screens
+        # beside it give way, not the sidebar.
+        metrics = self.nav.fontMetrics()
+        widest = max([metrics.horizontalAdvance(label) for _, label, _, _ in SCREENS]
+                     + [metrics.horizontalAdvance("Call-backs (99 due)")])
+        self.nav.setMinimumWidth(min(widest + 24, self.nav.maximumWidth()))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.next_call_button = QPushButton(f"Next call ({NEXT_CALL_KEY})")
+        self.next_call_button.setAccessibleName("Next call")
+        self.next_call_button.setToolTip("The organisation to phone now, and why")
+        self.next_call_button.clicked.connect(self.next_call)
+        sidebar = QWidget()
+        sidebar.setMaximumWidth(self.nav.maximumWidth())
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 6)
+        side.setSpacing(6)
+        side.addWidget(self.nav, 1)
+        side.addWidget(self.next_call_button)
         self.stack = QStackedWidget()
         self.splitter = QSplitter(Qt.Horizontal)
-        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         state = self.settings.value("window/splitter")
@@ -242,6 +283,18 @@ class MainWindow(QMainWindow):
         self._saved_label.setText("All changes saved")
         self.nav.setCurrentRow(0)
         self.retention_banner.check(study)  # the deletion date has passed: say so, once per opening
+
+    def show_due_count(self) -> None:
+        """The sidebar's Call-backs item with how many call-backs are due now ("Call-backs (3 due)")."""
+        if self.session is None:
+            return
+        due = len(self.session.study.attempts.callbacks_due(self.now()).overdue)
+        row = [s[0] for s in SCREENS].index("callbacks")
+        item = self.nav.item(row)
+        label = SCREENS[row][1]
+        item.setText(f"{label} ({due} due)" if due else label)
+        item.setToolTip(f"{due} call-back{'s are' if due != 1 else ' is'} due now" if due
+                        else "No call-back is due now")
 
     def screen(self, key: str) -> QWidget:
         """The screen ``key``, built the first time it is asked for."""
@@ -431,6 +484,10 @@ class MainWindow(QMainWindow):
 
     def _close_session(self) -> None:
         self._backup_timer.stop()
+        self._due_timer.stop()
+        if self.next_call_dialog is not None:
+            self.next_call_dialog.reject()
+        self.skipped_calls = []
         if self.session is None:
             return
         for widget in self.screens.values():
@@ -442,6 +499,9 @@ class MainWindow(QMainWindow):
         self.session.deleteLater()
         self.session = None
         self.screens = {}
+        from fieldkit.ui.collector import Collector
+
+        Collector.release()  # the closed study's screens can be freed now
         self._update_actions()
 
     def close_study(self) -> None:
@@ -460,6 +520,24 @@ class MainWindow(QMainWindow):
     def resume_interview(self, interview_id: int) -> None:
         self.show_screen("interviews").resume(interview_id)
 
+    def next_call(self) -> None:
+        """Show the organisation to phone now (the calling queue's first not skipped)."""
+        if self.session is None:
+            return
+        from fieldkit.ui.next_call import NextCallDialog
+
+        if self.next_call_dialog is not None:
+            self.next_call_dialog.close()
+        dialog = NextCallDialog(self.session, self, skipped=self.skipped_calls, now=self.now)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _=0, d=dialog: self._next_call_closed(d))
+        self.next_call_dialog = dialog
+        dialog.open()
+
+    def _next_call_closed(self, dialog) -> None:
+        if self.next_call_dialog is dialog:
+            self.next_call_dialog = None
+
     def find(self) -> None:
         widget = self.stack.currentWidget() if self.session is not None else None
         focus = getattr(widget, "focus_search", None)
@@ -472,6 +550,8 @@ class MainWindow(QMainWindow):
         self._saved_label.setText("All changes saved")
 
     def _on_changed(self, kinds: set[str]) -> None:
+        if kinds & DUE_RELEVANT:
+            self.show_due_count()
         if "details" in kinds and self.session is not None:
             self.setWindowTitle(f"{self.session.study.title} — fieldkit")
             self.retention_banner.check(self.session.study)
@@ -479,6 +559,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = [
             ("Ctrl+1 … Ctrl+6", "Organisations, Call-backs, Interviews, Pool, Reports, Study settings"),
+            (NEXT_CALL_KEY, "Next call: the organisation to phone now, and why"),
             ("Ctrl+F", "Find (search the current screen)"),
             ("Enter", "Open the selected organisation"),
             ("Page Up / Page Down", "Previous / next organisation in the case form"),
@@ -533,6 +614,9 @@ def run(path: Path | None = None) -> int:
     from fieldkit.ui.fonts import install_app_fonts
 
     install_app_fonts()  # names in every script show on screen, even where the system lacks fonts
+    from fieldkit.ui.collector import Collector
+
+    app.collector = Collector(app)  # cycles freed on this thread, never on a worker's
     window = MainWindow()
     if path is None:
         last = window.settings.value("study/last")

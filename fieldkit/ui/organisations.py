@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from fieldkit import dispositions, outcome_rates
 from fieldkit.organisations import STATUS_LABELS, STATUSES, StatusCounts
 from fieldkit.study import Study
 from fieldkit.summary import NOT_RECORDED
 from fieldkit.ui.case_form import CaseForm
-from fieldkit.ui.organisation_list import COLUMNS, PAGE, ListLoader, OrganisationTableModel
+from fieldkit.ui.organisation_list import (
+    COLUMNS,
+    IN_INTERVIEW,
+    PAGE,
+    ListLoader,
+    OrganisationTableModel,
+    code_text,
+)
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -51,8 +59,21 @@ SORT_CHOICES = (
     ("Date added", "created", True),
 )
 SEARCH_DELAY_MS = 250
-#: The kinds of change that can alter the list.
+#: The kinds of change that can alter the list, and those that can alter a disposition.
 LIST_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
+DISPOSITION_KINDS = {ORGANISATIONS, ATTEMPTS, INTERVIEWS, TEMPLATE}
+#: The narrowest the name column is let be, and the characters the columns that give way keep.
+NAME_MIN = 220
+SHRINK_TO = {"category": 12, "area": 10, "status": 11, "disposition": 16}
+#: The disposition filter's groups of codes, as ``dispositions.matching`` takes them.
+DISPOSITION_GROUPS = (
+    ("1", "1 Interviews"),
+    ("2.1", "2.1 Refusals and break-offs"),
+    ("2.2", "2.2 Non-contacts"),
+    ("2.3", "2.3 Other eligible"),
+    ("3", "3 Unknown eligibility"),
+    ("4", "4 Not eligible"),
+)
 __all__ = ["COLUMNS", "PAGE", "ListLoader", "OrganisationTableModel", "OrganisationsScreen"]
 
 
@@ -102,6 +123,7 @@ class OrganisationsScreen(QWidget):
         self.study = session.study
         self._order = ("name", False)
         self._stale = False
+        self._codes_stale = False
         self._select_after_load: int | None = None
 
         self.pages = QStackedWidget()
@@ -116,7 +138,10 @@ class OrganisationsScreen(QWidget):
 
         self.model = OrganisationTableModel(self.study, self)
         self.loader = ListLoader(self.study.open_reader, self._loaded,
-                                 lambda text: self.counts.setText(f"Cannot list the organisations: {text}"), self)
+                                 lambda text: self.counts.setText(f"Cannot list the organisations: {text}"), self,
+                                 on_codes=self._codes_loaded)
+        #: the study's disposition codes and how many have each (the filter lists them)
+        self._codes: dict[str, int] = {}
         self._build_list_page()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -125,8 +150,12 @@ class OrganisationsScreen(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         session.changed.connect(self._on_changed)
         # The first list is read here and now (tens of milliseconds even for 100,000
-        # organisations), so the screen never opens empty; later ones in the background.
-        self._loaded(*self.study.organisations.ids_with_counts(**self.query()))
+        # organisations), so the screen never opens empty; later ones in the background,
+        # like the codes the disposition filter lists (a pass over every organisation).
+        first = self.query()
+        del first["disposition"]  # "All" when the screen opens
+        self._loaded(*self.study.organisations.ids_with_counts(**first))
+        self.loader.request_codes()
 
     # --- building ----------------------------------------------------------------------------
 
@@ -187,7 +216,13 @@ class OrganisationsScreen(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.AscendingOrder)
         header.sectionClicked.connect(self._header_clicked)
+        self._natural: dict[str, int] = {}
+        self._floors: dict[str, int] = {}
+        self._fitting = False
+        self._user_sized = False
         self._size_columns()
+        header.sectionResized.connect(self._section_resized)
+        self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.installEventFilter(self)
         layout.addWidget(self.table, 1)
@@ -205,9 +240,13 @@ class OrganisationsScreen(QWidget):
                                + [(c, c) for c in template.categories] + not_recorded)
         self.area = _combo("Area filter", [("All areas", None)] + [(a, a) for a in template.areas] + not_recorded)
         self.status = _combo("Status filter", [("All statuses", None)] + [(STATUS_LABELS[s], s) for s in STATUSES])
+        self.disposition = self._disposition_combo()
+        # a code chosen that no organisation has any more goes once another is chosen
+        self.disposition.activated.connect(lambda _: self._fill_codes(self.disposition))
         self.flag_filters: dict[str, QComboBox] = {}
         line = QHBoxLayout()
-        for text, box in (("&Category", self.category), ("A&rea", self.area), ("Stat&us", self.status)):
+        for text, box in (("&Category", self.category), ("A&rea", self.area), ("Stat&us", self.status),
+                          ("&Disposition", self.disposition)):
             line.addWidget(buddy_label(text, box))
             line.addWidget(box)
             line.addSpacing(8)
@@ -235,10 +274,53 @@ class OrganisationsScreen(QWidget):
         holder = QWidget()
         holder.setLayout(flags)
         grid.addWidget(holder, 1, 0)
-        chain = [self.add_button, self.category, self.area, self.status, *self.flag_filters.values(),
+        chain = [self.add_button, self.category, self.area, self.status, self.disposition,
+                 *self.flag_filters.values(),
                  self.clear_button] + ([self.table] if hasattr(self, "table") else [])
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
+
+    def _disposition_combo(self) -> QComboBox:
+        """All, the states (in interview, temporary, final), the groups, then each code the
+        study has (filled in when counted: ``_codes_loaded``)."""
+        box = QComboBox()
+        box.setAccessibleName("Disposition filter")
+        box.addItem("All dispositions", None)
+        box.insertSeparator(box.count())
+        for state, label in dispositions.STATES.items():
+            box.addItem(label, state)
+        box.insertSeparator(box.count())
+        for group, label in DISPOSITION_GROUPS:
+            box.addItem(label, group)
+        box.setToolTip("AAPOR dispositions: where each organisation stands, by the Standard Definitions")
+        # narrow enough to leave the sidebar its width; the long labels show in full in the open list
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(18)
+        self._fixed_dispositions = box.count()
+        self._fill_codes(box)
+        return box
+
+    def _fill_codes(self, box: QComboBox) -> None:
+        """The study's codes after the fixed choices, keeping the one chosen (even at 0)."""
+        chosen = box.currentData()
+        codes = dict(self._codes)
+        if chosen in outcome_rates.CODES and chosen not in codes:
+            codes[chosen] = 0
+        while box.count() > self._fixed_dispositions:
+            box.removeItem(box.count() - 1)
+        if codes:
+            box.insertSeparator(box.count())
+        for code, n in sorted(codes.items(), key=lambda kv: outcome_rates.sort_key(kv[0])):
+            box.addItem(f"{code_text(code)} ({n:,})", code)
+        view = box.view()
+        metrics = view.fontMetrics()
+        view.setMinimumWidth(max(metrics.horizontalAdvance(box.itemText(i)) for i in range(box.count())) + 40)
+        index = box.findData(chosen)
+        box.setCurrentIndex(max(index, 0))
+
+    def _codes_loaded(self, codes: dict[str, int]) -> None:
+        self._codes = dict(codes)
+        self._fill_codes(self.disposition)
 
     def _size_columns(self) -> None:
         """Widths from the vocabularies, not the rows: measuring rows would read them all."""
@@ -249,30 +331,67 @@ class OrganisationsScreen(QWidget):
         def width(texts, cap: int) -> int:
             return min(max([metrics.horizontalAdvance(t) for t in texts] + [60]) + 24, cap)
 
+        in_interview = f"{STATUS_LABELS['contacting']} · {IN_INTERVIEW}"
+        codes = {template.outcome_rule(o).disposition for o in template.outcomes} | {
+            template.exclusion_code(r) for r in template.exclusion_reasons} | {"1.1", "1.2", "2.11", "2.12", "3.11"}
         widths = {"category": width(template.categories, 210), "area": width(template.areas, 130),
-                  "status": width(STATUS_LABELS.values(), 150), "phone": metrics.horizontalAdvance("0121 496 0000") + 24}
+                  "status": width([*STATUS_LABELS.values(), in_interview], 180),
+                  "disposition": width([code_text(c) for c in codes], 230),
+                  "phone": metrics.horizontalAdvance("0121 496 0000") + 24}
+        self._natural = {key: widths.get(key, metrics.horizontalAdvance(title) + 28)
+                         for key, title in COLUMNS if key != "name"}
+        self._floors = {key: min(self._natural[key], metrics.averageCharWidth() * chars + 24)
+                        for key, chars in SHRINK_TO.items()}
         header.setMinimumSectionSize(40)
-        for column, (key, title) in enumerate(COLUMNS):
-            if key == "name":
-                continue
-            header.setSectionResizeMode(column, QHeaderView.Interactive)
-            header.resizeSection(column, widths.get(key, metrics.horizontalAdvance(title) + 28))
+        for column, (key, _title) in enumerate(COLUMNS):
+            if key != "name":
+                header.setSectionResizeMode(column, QHeaderView.Interactive)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The natural widths while they leave the name a fifth of the list; on a narrower
+        window category, area and disposition give way (down to a floor each, their full
+        text in the tooltip). Once the researcher drags a column, the widths are theirs."""
+        if self._user_sized:
+            return
+        widths = dict(self._natural)
+        room = self.table.viewport().width()
+        excess = sum(widths.values()) + max(NAME_MIN, room // 5) - room
+        slack = {key: widths[key] - floor for key, floor in self._floors.items() if widths[key] > floor}
+        if excess > 0 and slack:
+            total = sum(slack.values())
+            for key, give in slack.items():
+                widths[key] -= min(give, round(excess * give / total))
+        header = self.table.horizontalHeader()
+        self._fitting = True
+        try:
+            for column, (key, _title) in enumerate(COLUMNS):
+                if key != "name" and header.sectionSize(column) != widths[key]:
+                    header.resizeSection(column, widths[key])
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != 0 and not self._fitting:
+            self._user_sized = True
 
     # --- the query -------------------------------------------------------------------------
 
     def query(self) -> dict[str, Any]:
-        """What the filters, search box and sort ask for, as ``ids_with_counts`` arguments."""
+        """What the filters, search box and sort ask for, as ``ids_with_counts`` arguments
+        and the ``disposition`` wanted (the loader turns it into ``within``)."""
         flags = [f for f, box in self.flag_filters.items() if box.currentData() is True]
         without = [f for f, box in self.flag_filters.items() if box.currentData() is False]
         order_by, descending = self._order
         return {"category": self.category.currentData(), "area": self.area.currentData(),
                 "status": self.status.currentData(), "flags": flags, "without_flags": without,
-                "search": self.search.text(), "order_by": order_by, "descending": descending}
+                "search": self.search.text(), "order_by": order_by, "descending": descending,
+                "disposition": self.disposition.currentData()}
 
     def filtered(self) -> bool:
         q = self.query()
-        return any(q[k] is not None for k in ("category", "area", "status")) or bool(
+        return any(q[k] is not None for k in ("category", "area", "status", "disposition")) or bool(
             q["flags"] or q["without_flags"] or q["search"].strip())
 
     def refresh_list(self) -> None:
@@ -280,6 +399,9 @@ class OrganisationsScreen(QWidget):
         self._debounce.stop()
         self._stale = False
         self.loader.request(self.query())
+        if self._codes_stale:
+            self._codes_stale = False
+            self.loader.request_codes()
 
     def _loaded(self, ids: list[int], counts: StatusCounts) -> None:
         current = self.current_id()
@@ -301,11 +423,14 @@ class OrganisationsScreen(QWidget):
         shown = f"{counts.total:,} organisation{'s' if counts.total != 1 else ''}"
         if self.filtered():
             shown = f"{counts.total:,} of {total:,} organisations"
-        self.counts.setText(f"{shown} · {counts.on_database:,} on database · {counts.interviewed:,} interviewed")
+        text = f"{shown} · {counts.on_database:,} on database · {counts.interviewed:,} interviewed"
+        if counts.in_interview:
+            text += f" · {counts.in_interview:,} {IN_INTERVIEW}"
+        self.counts.setText(text)
         self.counts.setToolTip("\n".join(f"{STATUS_LABELS[s]}: {n:,}" for s, n in counts.by_status.items()))
 
     def clear_filters(self) -> None:
-        for box in (self.category, self.area, self.status, *self.flag_filters.values()):
+        for box in (self.category, self.area, self.status, self.disposition, *self.flag_filters.values()):
             box.setCurrentIndex(0)
         self.search.blockSignals(True)
         self.search.clear()
@@ -348,6 +473,9 @@ class OrganisationsScreen(QWidget):
     def _on_changed(self, kinds: set[str]) -> None:
         if TEMPLATE in kinds:
             self._rebuild_for_template()
+        if kinds & DISPOSITION_KINDS:
+            self.loader.forget()
+            self._codes_stale = True
         if kinds & LIST_KINDS:
             if self.pages.currentWidget() is self.list_page and self.isVisible():
                 self.refresh_list()
@@ -355,7 +483,8 @@ class OrganisationsScreen(QWidget):
                 self._stale = True  # asked for when the list is next shown
 
     def _rebuild_for_template(self) -> None:
-        old = {"category": self.category.currentData(), "area": self.area.currentData()}
+        old = {"category": self.category.currentData(), "area": self.area.currentData(),
+               "status": self.status.currentData(), "disposition": self.disposition.currentData()}
         self._build_filters()
         for name, value in old.items():
             box = getattr(self, name)
@@ -410,6 +539,9 @@ class OrganisationsScreen(QWidget):
         self.search.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Resize and watched is self.table.viewport():
+            self._fit_columns()
+            return False
         if event.type() == QEvent.KeyPress:
             key = event.key()
             if watched is self.table and key in (Qt.Key_Return, Qt.Key_Enter):

@@ -21,7 +21,8 @@ from fieldkit.errors import FieldkitError, NotFoundError
 from fieldkit.organisations import STATUS_LABELS, Change
 from fieldkit.reports.names import NameHit, excerpt, find_names_of_organisation
 from fieldkit.ui import errors
-from fieldkit.ui.case_records import CONTACT_LABELS, format_when
+from fieldkit.callback_times import format_when
+from fieldkit.ui.case_records import CONTACT_LABELS
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QApplication,

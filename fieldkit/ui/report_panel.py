@@ -54,17 +54,11 @@ from fieldkit.ui.report_job import (
     make_report,
     render_page,
 )
+from fieldkit.reports import sections as report_sections
 from fieldkit.ui.session import StudySession
 
-#: The report's sections (fieldkit.reports.data.ALL_SECTIONS, in order) and their labels here.
-SECTIONS = (
-    ("method", "Method summary"),
-    ("tables", "Organisations by category and by area"),
-    ("targets", "Targets against achieved"),
-    ("crosstabs", "Answers by category, with charts"),
-    ("comments", "Comments by theme (anonymous)"),
-    ("directory", "Directory of organisations"),
-)
+#: The report's sections in order and their labels: the one registry (fieldkit.reports.sections).
+SECTIONS = tuple((section.name, section.label) for section in report_sections.SECTIONS)
 #: Small-number protection choices: (label, value of ReportOptions.small_numbers).
 SMALL_NUMBERS = (
     ("Off", None),

@@ -1,7 +1,8 @@
 """Study settings: the study's details, its vocabularies, targets and flags, its anonymity
 setting k (``fieldkit/ui/anonymity.py``), and the date by which its personal data is to be
 deleted (``fieldkit/ui/personal_data.py``); the interview schedule has a tab of its own
-(``fieldkit/ui/schedule.py``).
+(``fieldkit/ui/schedule.py``), and so do the fieldwork rules: results, attempts, e and what each
+outcome means (``fieldkit/ui/fieldwork_settings.py``).
 
 Every change is saved as it is made: a vocabulary, target or flag change is a new version of
 the study's template (interviews already taken keep theirs). The core refuses to remove a
@@ -38,6 +39,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.anonymity import AnonymityPanel
+from fieldkit.ui.fieldwork_settings import FieldworkSettingsTab
 from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.schedule import ScheduleEditor
 from fieldkit.ui.session import StudySession
@@ -302,6 +304,8 @@ class SettingsScreen(QWidget):
         self.tabs.addTab(scroll, "Stud&y")
         self.schedule = ScheduleEditor(session, self)
         self.tabs.addTab(self.schedule, "Interview sche&dule")
+        self.fieldwork = FieldworkSettingsTab(session, self)
+        self.tabs.addTab(self.fieldwork, "Field&work")
         outer.addWidget(self.tabs)
         body = QWidget()
         scroll.setWidget(body)
@@ -621,6 +625,7 @@ class SettingsScreen(QWidget):
     def close_study(self) -> None:
         """Save what is being typed before the study closes."""
         self.schedule.close_study()
+        self.fieldwork.flush()
         for saver in list(self._details_save.values()) + list(self._target_save.values()):
             saver.flush()
         self.anonymity.flush()

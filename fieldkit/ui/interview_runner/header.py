@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fieldkit.interviews import MODE_LABELS, MODES, Interview
 from fieldkit.organisations import Contact
-from fieldkit.ui.interview_list import day
+from fieldkit.ui.interview_list import day, paradata_words
 from fieldkit.ui.qt import (
     QComboBox,
     QDate,
@@ -24,6 +24,14 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.welcome import heading
 
 SAVED = "All answers saved"
+#: Where an interview stands, by its result (None: still in interview), before the day it ended.
+STATES = {None: "In interview", "complete": "Complete", "partial": "Partial", "break_off": "Broken off"}
+
+
+def state_words(record: Interview) -> str:
+    """"In interview", or the result and the day it ended: "Partial 3 Nov 2026"."""
+    words = STATES.get(record.result, "In interview")
+    return f"{words} {day(record.completed)}" if record.result is not None and record.completed else words
 
 
 class InterviewHeader(QWidget):
@@ -45,8 +53,9 @@ class InterviewHeader(QWidget):
         self.title = heading(f"Interview: {organisation}", 1.4)
         self.title.setTextFormat(Qt.PlainText)
         top.addWidget(self.title, 1)
-        self.state = QLabel(f"Completed {day(record.completed)} ·" if record.completed else "In progress ·")
+        self.state = QLabel(f"{state_words(record)} ·")
         self.state.setAccessibleName("Interview state")
+        self.state.setToolTip(paradata_words(record.started, record.sittings, record.seconds))
         top.addWidget(self.state)
         #: "N of M questions answered", counting only the questions asked
         self.progress = QLabel()

@@ -18,10 +18,13 @@ is written so; it reopens at the section where the interviewer left it.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from fieldkit import fieldwork
+from fieldkit.callback_times import format_when
 from fieldkit.errors import FieldkitError, InvalidValueError
 from fieldkit.held import Group
 from fieldkit.interviews import InterviewSession
@@ -38,6 +41,7 @@ from fieldkit.ui.answer_widgets import (
 )
 from fieldkit.ui.interview_runner.finish import FinishDialog, Missing
 from fieldkit.ui.interview_runner.header import SAVED, InterviewHeader
+from fieldkit.ui.interview_runner.leave import LeaveDialog, pending_callback
 from fieldkit.ui.interview_runner.logic import RunnerLogic
 from fieldkit.ui.qt import (
     QApplication,
@@ -74,7 +78,7 @@ def _reason(error: Exception, question_id: str) -> str:
 class Runner(QWidget):
     """One open interview: header, sections, questions; saves as the researcher pauses."""
 
-    #: what happened, for the list ("kept in progress", "finished ...")
+    #: what happened, for the list ("left for now ...", "finished ...")
     closed = Signal(str)
 
     DEBOUNCE_MS = 500
@@ -160,7 +164,7 @@ class Runner(QWidget):
         self.next_button.setToolTip("Alt+Right or Ctrl+Page Down")
         self.next_button.clicked.connect(lambda: self.go(1))
         self.leave_button = QPushButton("Leave for now")
-        self.leave_button.setToolTip("Keep the interview in progress, to resume later")
+        self.leave_button.setToolTip("Leave the interview unfinished, to resume later (a call-back can be set)")
         self.leave_button.clicked.connect(self.leave)
         self.finish_button = QPushButton("Finish interview…")
         self.finish_button.setToolTip("Ctrl+Return")
@@ -186,6 +190,7 @@ class Runner(QWidget):
         self.logic = RunnerLogic(self, answers)
         self._show_whereabouts(study.held.waiting_for(interview.interview_id))
         self.finish_dialog: FinishDialog | None = None
+        self.leave_dialog: LeaveDialog | None = None
         self.ring = FocusRing(self)
         QApplication.instance().focusChanged.connect(self._focus_changed)
         ids = [s.id for s in self.template.sections]
@@ -483,21 +488,53 @@ class Runner(QWidget):
 
     # --- leaving and finishing ---------------------------------------------------------
 
-    def leave(self) -> None:
-        """Keep the interview in progress and go back to the list (not while an answer does not fit)."""
+    def leave(self) -> LeaveDialog | None:
+        """Leave the interview unfinished (in interview) and go back to the list, not while an
+        answer does not fit. The dialog offers to set a call-back first; a finished interview,
+        opened again to correct it, just closes."""
+        if self.leave_dialog is not None:
+            return None
         misfits = [c for c in self.cards.values() if self._misfit(c) and ("answer", c.question.id) not in self._failed]
         if misfits:
             errors.warn(self, "Some answers do not fit", "These answers are not saved because they do not fit; "
                         "correct or clear them first:\n\n" + "\n".join(c.question.label for c in misfits))
             self.show_section(next(i for i, cards in enumerate(self.section_cards) if misfits[0] in cards))
             misfits[0].field.focus_target().setFocus(Qt.OtherFocusReason)
-            return
-        if self.flush():
+            return None
+        if not self.flush():
+            return None
+        study = self.session.study
+        result = study.interviews.get(self.interview.interview_id).result
+        if result is not None:  # finished before, and opened again to correct it
             self.shut()
-            self.closed.emit(f"The interview with {self.organisation} is kept in progress; resume it from here.")
+            self.closed.emit(f"Closed the interview with {self.organisation}; it stays recorded as "
+                             f"{fieldwork.RESULT_LABELS.get(result, result).lower()}.")
+            return None
+        dialog = LeaveDialog(self, self.organisation, outcomes=study.template.outcomes,
+                             pending=pending_callback(study, self.interview.organisation_id))
+        self.leave_dialog = dialog
+        dialog.accepted.connect(lambda: self._leave(dialog.callback_at, dialog.outcome_text()))
+        dialog.finished.connect(lambda _r: setattr(self, "leave_dialog", None))
+        dialog.open()
+        return dialog
+
+    def _leave(self, callback_at: dt.datetime | None, outcome: str) -> None:
+        """Log the call-back, if one was set (an attempt made now: due again), then close."""
+        if callback_at is not None:
+            logged = self.session.call(self.session.study.attempts.log, self.interview.organisation_id,
+                                       outcome=outcome, callback_at=callback_at,
+                                       changes={"attempts", "organisations"}, what="setting the call-back")
+            if logged is None:
+                return  # said why; still in the interview
+        self.shut()
+        words = f"Left the interview with {self.organisation} for now: it is still in interview; resume it from here."
+        if callback_at is not None:
+            words += f" Call back {format_when(callback_at)} (on the Call-backs screen)."
+        self.closed.emit(words)
 
     def finish(self) -> FinishDialog | None:
-        """Ask what to do about missing answers and the "full interview" tick, then complete."""
+        """Show how finishing will record the interview (the researcher's call), what is
+        missing, and the way to break it off; then record what was chosen."""
         if self.finish_dialog is not None or not self.flush():
             return None
         language = self.language
@@ -508,28 +545,51 @@ class Runner(QWidget):
         unsaved = [self.logic.label(c.question) for c in self.cards.values() if self._misfit(c)]
         moved = self.completed_before and any(c.question.anonymous and q not in self._given
                                               for q, c in self.cards.items())  # some may have moved
-        dialog = FinishDialog(self, self.organisation, missing, unsaved, moved)
+        study = self.session.study
+        others = [r for r in study.interviews.for_organisation(self.interview.organisation_id)
+                  if r.id != self.interview.interview_id]
+        declines = not any(r.result in ("complete", "partial") for r in others)  # else it stays interviewed
+        dialog = FinishDialog(self, self.organisation, missing, unsaved, moved,
+                              proposed=self.interview.proposed_result(),
+                              progress=self.interview.required_progress(),
+                              rule=fieldwork.settings(study).describe_partial(), declines=declines)
         self.finish_dialog = dialog
-        dialog.accepted.connect(lambda: self._complete(dialog.full.isChecked()))
+        dialog.accepted.connect(lambda: self._complete(dialog.chosen()))
         dialog.go_to.connect(self.jump_to)
         dialog.finished.connect(lambda _r: setattr(self, "finish_dialog", None))
         dialog.open()
         return dialog
 
-    def _complete(self, full: bool) -> None:
+    def _complete(self, result: str) -> None:
+        """Record the interview as ``result`` (complete, partial or break_off) and close."""
         self.flush()
-        held = self.session.study.held
+        study = self.session.study
+        held = study.held
         before = held.waiting_for(self.interview.interview_id)
-        tick = self.session.call(self.interview.complete, full_interview=full,
-                                 changes={"interviews", "organisations", "pool"}, what="finishing the interview")
-        if tick is None:
+        changes = {"interviews", "organisations", "pool"}
+        if result == "break_off":
+            def break_off() -> str:
+                self.interview.break_off()
+                return result
+
+            recorded = self.session.call(break_off, changes=changes, what="breaking off the interview")
+        else:
+            recorded = self.session.call(self.interview.finish, result, changes=changes,
+                                         what="finishing the interview")
+        if recorded is None:
             return
         after = held.waiting_for(self.interview.interview_id)
         self._show_whereabouts(after)
         self.shut()
         anonymous = held_words.finished_words(before, after, self.k)
-        self.closed.emit(" ".join(filter(None, (f"Finished the interview with {self.organisation}.",
-                                                f"Full interview: {'ticked' if tick else 'not ticked'}.", anonymous))))
+        if recorded == "break_off":
+            declined = study.organisations.get(self.interview.organisation_id).status == "declined"
+            words = (f"Broke off the interview with {self.organisation}: it does not count as an interview"
+                     f"{f', and {self.organisation} is recorded as declined' if declined else ''}. "
+                     "Resume it from here to take it up again.")
+        else:
+            words = f"Finished the interview with {self.organisation}: {recorded}."
+        self.closed.emit(" ".join(filter(None, (words, anonymous))))
 
     def shut(self) -> None:
         """Flush, stop listening, and let go of the study (held answers stay held)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from fieldkit.interviews import MODES, InterviewSession
 from fieldkit.ui.answer_saver import Saver
-from fieldkit.ui.interview_list import InterviewList
+from fieldkit.ui.interview_list import InterviewList, day
 from fieldkit.ui.interview_runner.runner import Runner
 from fieldkit.ui.qt import (
+    QMessageBox,
     QSettings,
     QStackedWidget,
     Qt,
@@ -28,6 +29,8 @@ class InterviewsScreen(QWidget):
         self.session, self.window_ = session, window
         self.runner: Runner | None = None
         self.saver: Saver | None = None
+        #: the question open before a broken-off interview is taken up again
+        self.confirmation: QMessageBox | None = None
         self._stale = False
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)
@@ -85,15 +88,61 @@ class InterviewsScreen(QWidget):
 
     def resume(self, interview_id: int) -> Runner | None:
         """Reopen an interview to go on answering: its held anonymous answers are shown with
-        the named ones; those already moved to the pool are not."""
+        the named ones; those already moved to the pool are not. A broken-off one is taken up
+        again only after asking (the question opens; None is returned)."""
         if self.runner is not None and self.runner.interview.interview_id == interview_id:
             self.stack.setCurrentWidget(self.runner)
             return self.runner
+        study = self.session.study
+        record = study.interviews.get(interview_id)
+        if record.result == "break_off":
+            self.ask_take_up(interview_id)
+            return None
         if not self._let_go():
             return None
-        interview = self.session.call(self.session.study.interviews.resume, interview_id, changes=set(),
+        interview = self.session.call(study.interviews.resume, interview_id, changes=set(),
                                       what="resuming the interview")
         return None if interview is None else self._show(interview, resumed=True)
+
+    def ask_take_up(self, interview_id: int) -> QMessageBox:
+        """Ask whether to take a broken-off interview up again (non-blocking)."""
+        study = self.session.study
+        record = study.interviews.get(interview_id)
+        name = study.organisations.get(record.organisation_id).name
+        when = f" on {day(record.completed)}" if record.completed else ""
+        box = QMessageBox(QMessageBox.Icon.Question, "Take up the interview again?",
+                          f"The interview with {name} was broken off{when}.\n\nTake it up again? It goes back to "
+                          "“in interview” with the answers given so far, and counts once it is finished"
+                          f"{f'; {name} will no longer be recorded as declined' if self._declined(record) else ''}.",
+                          parent=self)
+        box.take_up_button = box.addButton("Take up again", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+        box.finished.connect(lambda _r: self._take_up(box, interview_id))
+        self.confirmation = box
+        box.open()
+        return box
+
+    def _declined(self, record) -> bool:
+        return self.session.study.organisations.get(record.organisation_id).status == "declined"
+
+    def _take_up(self, box: QMessageBox, interview_id: int) -> Runner | None:
+        self.confirmation = None
+        if box.clickedButton() is not box.take_up_button or not self._let_go():
+            return None
+        interview = self.session.call(self.session.study.interviews.resume, interview_id, changes=set(),
+                                      what="taking up the interview again")
+        if interview is None:
+            return None
+
+        def reopen() -> bool:
+            interview.reopen()
+            return True
+
+        if self.session.call(reopen, changes={"interviews", "organisations"},
+                             what="taking up the interview again") is None:
+            interview.close()
+            return None
+        return self._show(interview, resumed=True)
 
     def _show(self, interview: InterviewSession, *, resumed: bool) -> Runner:
         if self.saver is None:
