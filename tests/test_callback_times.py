@@ -50,6 +50,12 @@ def _at(text: str) -> str | None:
     ("9:00", "Tue 2026-11-24 09:00"),  # already past today: tomorrow
     ("noon", "Tue 2026-11-24 12:00"),
     ("12am", "Tue 2026-11-24 00:00"),
+    ("Tmrw 2:30pm", "Tue 2026-11-24 14:30"),
+    ("fri 14.15", "Fri 2026-11-27 14:15"),
+    ("next monday at 9am", "Mon 2026-11-30 09:00"),
+    ("3/12/26 16:00", "Thu 2026-12-03 16:00"),
+    ("5 dec 11", "Sat 2026-12-05 11:00"),
+    ("11:00", "Tue 2026-11-24 11:00"),  # already past today: tomorrow
     ("", None),
     ("   ", None),
 ])

@@ -312,43 +312,6 @@ def test_referred_by_is_picked_by_typing_part_of_a_name(window, qtbot, study_fil
     study.close()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", None),
-    ("tomorrow", "2026-11-24 09:00"),
-    ("tomorrow 10", "2026-11-24 10:00"),
-    ("Tmrw 2:30pm", "2026-11-24 14:30"),
-    ("fri 14.15", "2026-11-27 14:15"),
-    ("next monday at 9am", "2026-11-30 09:00"),
-    ("mon", "2026-11-30 09:00"),  # today is a Monday: the next one
-    ("24/11 9:30", "2026-11-24 09:30"),
-    ("1/2", "2027-02-01 09:00"),  # day first, and the next time it comes round
-    ("3/12/26 16:00", "2026-12-03 16:00"),
-    ("5 dec 11", "2026-12-05 11:00"),
-    ("2026-12-01 13:45", "2026-12-01 13:45"),
-    ("2026-12-01T13:45", "2026-12-01 13:45"),
-    ("+2", "2026-11-25 09:00"),
-    ("+1w 10", "2026-11-30 10:00"),
-    ("15:00", "2026-11-23 15:00"),
-    ("11:00", "2026-11-24 11:00"),  # already past today: tomorrow
-    ("noon", "2026-11-24 12:00"),
-])
-def test_call_back_times_as_people_type_them(text, expected):
-    from fieldkit.callback_times import parse_when
-
-    now = dt.datetime(2026, 11, 23, 12, 5)  # a Monday
-    moment = parse_when(text, now)
-    assert (moment.strftime("%Y-%m-%d %H:%M") if moment else None) == expected
-
-
-@pytest.mark.parametrize("text", ["someday", "31/2", "25:00", "2026-13-01", "yesterday", "22/11/2026", "today 9:00"])
-def test_call_back_times_that_cannot_be_used(text):
-    from fieldkit.callback_times import parse_when
-    from fieldkit.errors import InvalidValueError
-
-    with pytest.raises(InvalidValueError):
-        parse_when(text, dt.datetime(2026, 11, 23, 12, 5))
-
-
 def test_a_value_added_to_a_vocabulary_is_offered_at_once(window, qtbot):
     screen = window.screen("organisations")
     study = window.session.study

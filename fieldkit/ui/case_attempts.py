@@ -348,12 +348,7 @@ class AttemptsPanel(QGroupBox):
             changes={ATTEMPTS, ORGANISATIONS}, what="the attempt")
         if attempt is None:
             return False
-        self._stop_timer(reset=True)
-        self._proposed = ""
-        self.outcome.setCurrentIndex(-1)
-        self.callback.clear()
-        self.note.clear()
-        self.channel.setCurrentIndex(0)
+        self._reset_row()
         self.tried.setCurrentIndex(0 if self.tried.count() else -1)  # the next try starts at the first
         done = f"Logged “{outcome}”" + (f", call back {format_when(callback)}" if callback else "") + "."
         self.hint.setText(done)

@@ -62,10 +62,6 @@ def table_item(text: str | None, data: Any = None) -> QTableWidgetItem:
     return item
 
 
-
-# --- attempts ------------------------------------------------------------------------------
-
-
 def duration_text(seconds: int | float | None, *, clock: bool = False) -> str:
     """A call's or interview's length as a clock reads: "0:42", "12:05", "1:02:05" (``clock``:
     minutes always two digits, "00:42", as a running timer shows them)."""
@@ -76,7 +72,6 @@ def duration_text(seconds: int | float | None, *, clock: bool = False) -> str:
     if hours:
         return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
     return f"{rest // 60:02d}:{rest % 60:02d}" if clock else f"{rest // 60}:{rest % 60:02d}"
-
 
 
 # --- contacts ------------------------------------------------------------------------------

@@ -37,10 +37,10 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.debounced import Debounced
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
-SAVE_DELAY_MS = 600
 #: Changes that redraw the tab: the template (outcomes, reasons) and the fieldwork settings.
 RELEVANT = {"template", "details"}
 #: Changes that move the estimate of e.
@@ -182,29 +182,6 @@ def _problem_label(name: str) -> QLabel:
     return label
 
 
-class _Pending:
-    """Save after a pause in typing, and at once when the field is left."""
-
-    def __init__(self, parent: QWidget, save: Callable[[], None]):
-        self.timer = QTimer(parent)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SAVE_DELAY_MS)
-        self.timer.timeout.connect(save)
-        self.save = save
-
-    def start(self) -> None:
-        self.timer.start()
-
-    def flush(self) -> None:
-        if self.timer.isActive():
-            self.timer.stop()
-            self.save()
-
-    @property
-    def pending(self) -> bool:
-        return self.timer.isActive()
-
-
 class FieldworkSettingsTab(QScrollArea):
     """The Fieldwork tab of Study settings."""
 
@@ -283,8 +260,8 @@ class FieldworkSettingsTab(QScrollArea):
         self.rule_words.setWordWrap(True)
         layout.addWidget(self.rule_words)
         self._share_save = {
-            "complete_share": _Pending(self, lambda: self._save_share("complete_share", self.complete_share)),
-            "partial_share": _Pending(self, lambda: self._save_share("partial_share", self.partial_share)),
+            "complete_share": Debounced(self, lambda: self._save_share("complete_share", self.complete_share)),
+            "partial_share": Debounced(self, lambda: self._save_share("partial_share", self.partial_share)),
         }
         for name, spin in (("complete_share", self.complete_share), ("partial_share", self.partial_share)):
             spin.valueChanged.connect(lambda _, n=name: self._share_save[n].start())
@@ -308,7 +285,7 @@ class FieldworkSettingsTab(QScrollArea):
         hint = QLabel("After that many, Next call passes the organisation by.")
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        self._attempts_save = _Pending(self, self._save_max_attempts)
+        self._attempts_save = Debounced(self, self._save_max_attempts)
         self.max_attempts.valueChanged.connect(lambda _: self._attempts_save.start())
         self.max_attempts.editingFinished.connect(self._attempts_save.flush)
         return box
@@ -343,7 +320,7 @@ class FieldworkSettingsTab(QScrollArea):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(1)
-        self._e_save = _Pending(self, self._save_e)
+        self._e_save = Debounced(self, self._save_e)
         self.estimate.toggled.connect(lambda on: self._e_chosen() if on else None)
         self.fixed.toggled.connect(lambda on: self._e_chosen() if on else None)
         self.e_value.valueChanged.connect(lambda _: self._e_save.start() if self.fixed.isChecked() else None)

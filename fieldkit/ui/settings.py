@@ -42,11 +42,11 @@ from fieldkit.ui.anonymity import AnonymityPanel
 from fieldkit.ui.fieldwork_settings import FieldworkSettingsTab
 from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.schedule import ScheduleEditor
+from fieldkit.ui.debounced import Debounced
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
 RELEVANT = {"template", "details", "organisations", "attempts"}
-SAVE_DELAY_MS = 600
 #: (kind, title, what one value is called, what uses it)
 VOCABULARIES = (
     ("categories", "Categories", "category", "organisations"),
@@ -84,29 +84,6 @@ def _list(tree: QTreeWidget, name: str, heads: list[str]) -> QTreeWidget:
     for column in range(1, len(heads)):
         header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
     return tree
-
-
-class _Debounced:
-    """Save a field's value after a pause in typing, and at once when the field is left."""
-
-    def __init__(self, parent: QWidget, save: Callable[[], None]):
-        self.timer = QTimer(parent)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SAVE_DELAY_MS)
-        self.timer.timeout.connect(save)
-        self.save = save
-
-    def start(self) -> None:
-        self.timer.start()
-
-    def flush(self) -> None:
-        if self.timer.isActive():
-            self.timer.stop()
-            self.save()
-
-    @property
-    def pending(self) -> bool:
-        return self.timer.isActive()
 
 
 class VocabularyEditor(QFrame):
@@ -351,14 +328,14 @@ class SettingsScreen(QWidget):
         layout.addWidget(QLabel("What the report's cover shows."))
         form = QFormLayout()
         self.details: dict[str, QLineEdit] = {}
-        self._details_save: dict[str, _Debounced] = {}
+        self._details_save: dict[str, Debounced] = {}
         for key, label in (("title", "&Title"), ("client", "&Client"), ("author", "&Author")):
             field = QLineEdit()
             field.setAccessibleName(f"Study {key}")
             field.textEdited.connect(lambda _, k=key: self._detail_typed(k))
             field.editingFinished.connect(lambda k=key: self._detail_left(k))
             self.details[key] = field
-            self._details_save[key] = _Debounced(self, lambda k=key: self.save_detail(k))
+            self._details_save[key] = Debounced(self, lambda k=key: self.save_detail(k))
             form.addRow(label, field)
             form.labelForField(field).setBuddy(field)
         layout.addLayout(form)
@@ -425,7 +402,7 @@ class SettingsScreen(QWidget):
         self.targets_grid.setHorizontalSpacing(12)
         layout.addLayout(self.targets_grid)
         self.targets: dict[str, QSpinBox] = {}
-        self._target_save: dict[str, _Debounced] = {}
+        self._target_save: dict[str, Debounced] = {}
         return box
 
     # --- drawing -------------------------------------------------------------------------------
@@ -479,7 +456,7 @@ class SettingsScreen(QWidget):
                 label = QLabel(category)
                 label.setBuddy(spin)
                 self.targets[category] = spin
-                self._target_save[category] = _Debounced(self, lambda c=category: self.save_target(c))
+                self._target_save[category] = Debounced(self, lambda c=category: self.save_target(c))
                 spin.valueChanged.connect(lambda _, c=category: self._target_save[c].start())
                 spin.editingFinished.connect(lambda c=category: self._target_save[c].flush())
                 self.targets_grid.addWidget(label, i // columns, (i % columns) * 2)
