@@ -491,8 +491,10 @@ def _method_text(method: Any) -> str:
         lines.append(f"Median sittings              {num(p.median_sittings, '')}")
         lines.append(f"Median attempts before       {num(p.median_attempts, '')}")
     lines += ["", "Dispositions (AAPOR)"]
+    labels = {code: outcome_rates.label(code) for code in method.dispositions}
+    width = max(map(len, labels.values()), default=0)
     for code, n in method.dispositions.items():
-        lines.append(f"  {code:<6} {outcome_rates.label(code):<52} {n}")
+        lines.append(f"  {code:<6} {labels[code]:<{width}}  {n:>5}")
     lines += ["", "Outcome rates"]
     for name in outcome_rates.RATE_ORDER:
         value = method.rates.get(name)

@@ -203,7 +203,8 @@ class _Parser:
         self.fail(f"cannot read '{self.text[start:end]}'")
 
     def fail(self, what: str) -> NoReturn:
-        raise InvalidValueError(f"opening hours: {what} in '{self.text.strip()}' {_EXAMPLE}")
+        # One line, whatever the text held (a line break typed into a spreadsheet cell, say).
+        raise InvalidValueError(" ".join(f"opening hours: {what} in '{self.text.strip()}' {_EXAMPLE}".split()))
 
     def peek(self, kind: str, ahead: int = 0) -> bool:
         at = self.i + ahead

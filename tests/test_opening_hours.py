@@ -179,3 +179,9 @@ def test_the_normal_text_reads_back_to_the_same_hours(week):
                  for points in week)
     hours = Hours(days)
     assert parse_hours(hours.text) == hours
+
+
+def test_a_line_break_in_the_text_still_gives_a_one_line_message():
+    with pytest.raises(InvalidValueError) as caught:
+        parse_hours("0\n0")
+    assert "\n" not in str(caught.value) and "'0 0'" in str(caught.value)
