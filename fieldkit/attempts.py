@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 CHANNELS = ("phone", "email", "visit", "letter")
 #: Statuses in which an organisation still has call-backs.
 OPEN_STATUSES = ("identified", "contacting")
+#: When an interview ``i`` began, in SQL: its start, else (recorded before starts were kept) the
+#: end of its day. The attempts "before the interview" are those up to then.
+INTERVIEW_BEGAN = "coalesce(i.started, i.date || 'T23:59:59')"
 
 
 @dataclass(frozen=True)
@@ -128,34 +131,33 @@ class Attempts:
         from fieldkit import fieldwork, outcome_rates
         from fieldkit.callback_times import format_when, parse_delay
 
-        self.study.organisations.get(org_id)
+        org = self.study.organisations.get(org_id)
         self._check("phone", outcome)
         rule = self.study.template.outcome_rule(outcome)
         earlier = self.for_organisation(org_id)
         number = len(earlier) + 1
-        refusal = outcome_rates.rate_class(rule.disposition) == "R"
+        kind = outcome_rates.rate_class(rule.disposition)
+        give_up = "declined" if kind == "R" else "unreachable"  # when calling ends without a final word
         if rule.final:
-            if outcome_rates.rate_class(rule.disposition) in ("I", "P"):
+            if kind in ("I", "P"):
                 return Proposal(None, None, f"{outcome}: record the interview to count it", number)
-            close = "declined" if refusal else ("excluded" if rule.disposition.startswith("4.") else "unreachable")
+            close = "excluded" if kind == "NE" else give_up
             return Proposal(None, close, f"{outcome} ends the calling ({rule.disposition} "
                                          f"{outcome_rates.label(rule.disposition)})", number)
         limit = fieldwork.settings(self.study).max_attempts
         if number >= limit:
-            return Proposal(None, "declined" if refusal else "unreachable",
-                            f"attempt {number}: the study's maximum is {limit}", number)
+            return Proposal(None, give_up, f"attempt {number}: the study's maximum is {limit}", number)
         if rule.retry_limit is not None:
             used = sum(1 for a in earlier if a.outcome == outcome)
             if used >= rule.retry_limit:
                 times = "once" if rule.retry_limit == 1 else f"{rule.retry_limit} times"
-                return Proposal(None, "declined" if refusal else "unreachable",
-                                f"{outcome} was tried again {times} already", number)
+                return Proposal(None, give_up, f"{outcome} was tried again {times} already", number)
         if not rule.retry:
             return Proposal(None, None, f"{outcome}: no call-back proposed", number)
         when = parse_delay(rule.retry).after(now.replace(second=0, microsecond=0))
         after = rule.retry if rule.retry.startswith(("next", "tomorrow")) else f"in {rule.retry}"
         why = f"{outcome}: again {after}"
-        hours = self.study.organisations.get(org_id).opening_hours
+        hours = org.opening_hours
         if hours:
             from fieldkit.opening_hours import parse_hours
 
@@ -257,7 +259,7 @@ class Attempts:
     def count_before(self, org_id: int, moment: str) -> int:
         """How many attempts at the organisation were made up to ``moment`` (a stored time,
         or a day: the whole of it)."""
-        if len(moment) == 10:
+        if len(moment) == 10:  # a day: as INTERVIEW_BEGAN reads it
             moment += "T23:59:59"
         return self.study.scalar("SELECT count(*) FROM attempts WHERE organisation_id = ? AND at <= ?",
                                  (org_id, moment))

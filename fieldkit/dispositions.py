@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fieldkit import outcome_rates
+from fieldkit.attempts import INTERVIEW_BEGAN
 from fieldkit.fieldwork import RESULT_CODES
 
 if TYPE_CHECKING:
@@ -134,22 +135,22 @@ def _facts(study: Study, ids: list[int] | None) -> dict[int, _Facts]:
         orgs = study.conn.execute(f"SELECT o.id, o.status, o.exclusion_reason FROM organisations o{where}",
                                   params).fetchall()
         interviews = study.conn.execute(
-            "SELECT i.organisation_id, i.result, i.completed, i.id FROM interviews i "
+            "SELECT i.organisation_id, i.result FROM interviews i "
             + ("WHERE i.organisation_id IN (SELECT value FROM json_each(?)) " if ids is not None else "")
             + "ORDER BY i.organisation_id, coalesce(i.completed, i.started, i.date), i.id", params).fetchall()
         attempts = study.conn.execute(
             "SELECT a.organisation_id, a.at, a.id, a.outcome FROM attempts a "
             + ("WHERE a.organisation_id IN (SELECT value FROM json_each(?))" if ids is not None else ""),
             params).fetchall()
-    per_interview: dict[int, list[tuple[str | None]]] = {}
-    for org_id, result, _completed, _id in interviews:
-        per_interview.setdefault(org_id, []).append((result,))
+    per_interview: dict[int, list[str | None]] = {}  # each organisation's results, oldest first
+    for org_id, result in interviews:
+        per_interview.setdefault(org_id, []).append(result)
     per_attempt: dict[int, list[tuple[str, int, str]]] = {}
     for org_id, at, attempt_id, outcome in attempts:
         per_attempt.setdefault(org_id, []).append((at, attempt_id, outcome))
     out = {}
     for org_id, status, reason in orgs:
-        results = [r for (r,) in per_interview.get(org_id, [])]
+        results = per_interview.get(org_id, [])
         finished = [r for r in results if r in ("complete", "partial")]
         out[org_id] = _Facts(status, reason, finished[-1] if finished else None,
                              results[-1] if results else None, any(r is None for r in results),
@@ -248,9 +249,9 @@ def paradata(study: Study) -> Paradata:
             "(SELECT 1 FROM interviews i WHERE i.organisation_id = o.id AND i.result IN ('complete', 'partial'))"
         ).fetchone()[0]
         before = [n for (n,) in study.conn.execute(
-            """SELECT (SELECT count(*) FROM attempts a WHERE a.organisation_id = f.organisation_id
+            f"""SELECT (SELECT count(*) FROM attempts a WHERE a.organisation_id = f.organisation_id
                        AND a.at <= f.began)
-               FROM (SELECT i.organisation_id, min(coalesce(i.started, i.date || 'T23:59:59')) AS began
+               FROM (SELECT i.organisation_id, min({INTERVIEW_BEGAN}) AS began
                      FROM interviews i WHERE i.result IN ('complete', 'partial')
                      GROUP BY i.organisation_id) f""")]
         open_orgs = study.conn.execute(

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fieldkit.attempts import INTERVIEW_BEGAN
 from fieldkit.errors import InvalidValueError, NotFoundError
 from fieldkit.templates import Question, Template
 
@@ -195,7 +196,7 @@ class Interviews:
         sql = ("SELECT i.id, i.organisation_id, o.name, i.date, i.mode, i.interviewer, i.completed, "
                "i.result, i.started, i.sittings, i.seconds, "
                "(SELECT count(*) FROM attempts a WHERE a.organisation_id = i.organisation_id "
-               " AND a.at <= coalesce(i.started, i.date || 'T23:59:59')) "
+               f" AND a.at <= {INTERVIEW_BEGAN}) "
                "FROM interviews i JOIN organisations o ON o.id = i.organisation_id")
         if completed is True:
             sql += " WHERE i.completed IS NOT NULL"
@@ -422,8 +423,7 @@ class InterviewSession:
     def required_progress(self) -> tuple[int, int]:
         """(answered, asked): the relevant required questions answered, and how many there are."""
         answers = self.answers()
-        state = self.template.logic.state(answers)
-        asked = [q for q in self.template.questions() if q.required and q.id in state.relevant]
+        asked = self.template.logic.asked_required(answers)
         return sum(1 for q in asked if answers.get(q.id) is not None), len(asked)
 
     def proposed_result(self) -> str:

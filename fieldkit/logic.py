@@ -245,11 +245,14 @@ class Logic:
                 kept.append(c)
         return kept
 
+    def asked_required(self, answers: Mapping[str, Any], *, today: dt.date | None = None) -> list[Question]:
+        """The required questions the logic asks, given these answers."""
+        state = self.state(answers, today=today)
+        return [q for q in self.template.questions() if q.required and q.id in state.relevant]
+
     def missing_required(self, answers: Mapping[str, Any], *, today: dt.date | None = None) -> list[Question]:
         """The relevant required questions without an answer."""
-        state = self.state(answers, today=today)
-        return [q for q in self.template.questions()
-                if q.required and q.id in state.relevant and answers.get(q.id) is None]
+        return [q for q in self.asked_required(answers, today=today) if answers.get(q.id) is None]
 
     def fill(self, text: str, state: State, *, language: str | None = None) -> str:
         """``text`` with each ``${question}`` replaced by that answer in words ('' if none)."""
