@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from fieldkit import fieldwork, outcome_rates, summary
 from fieldkit.exports import ExportError, write_atomically
-from fieldkit.reports.data import rate_name
+from fieldkit.reports.method import rate_name
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
