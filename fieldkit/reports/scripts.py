@@ -6,12 +6,15 @@ pieces ``fieldkit.reports.text`` lays paragraphs out with:
 
 - ``assign_fonts``: a font for each character by script (Noto Sans for Latin, Greek and
   Cyrillic; Noto Naskh Arabic for Arabic and Urdu; Noto Sans Bengali, Gujarati, Gurmukhi,
-  Devanagari, Tamil and Hebrew; a common-characters subset of Noto Sans CJK SC for Chinese);
-  digits, spaces and punctuation follow their neighbours when that font has them;
+  Devanagari, Tamil, Hebrew, Ethiopic, Sinhala and Thai; a common-characters subset of Noto Sans
+  CJK SC for Chinese and a Hangul subset of Noto Sans CJK KR for Korean; Noto Sans Symbols and
+  Symbols 2 for arrows, ticks, stars and other signs); digits, spaces and punctuation follow
+  their neighbours when that font has them;
 - ``bidi_levels`` and ``visual_order``: the Unicode bidi algorithm (python-bidi) for levels on
   the logical text, and its rule L2 to order a line's runs once the line is broken;
 - ``shape``: a run set with HarfBuzz (uharfbuzz) in its own direction, so Arabic letters join
-  and Indic conjuncts and vowel signs form, as a string reportlab's canvas can draw.
+  and Indic, Sinhala and Thai vowel signs and conjuncts form, as a string reportlab's canvas
+  can draw.
 
 The fonts live in ``resources/fonts`` (see the README there); nothing uses system fonts.
 """
@@ -38,7 +41,8 @@ __all__ = ["FONT", "FONT_BOLD", "FONT_ITALIC", "FONT_FILES", "Font", "assign_fon
 FONT, FONT_BOLD, FONT_ITALIC = "NotoSans", "NotoSans-Bold", "NotoSans-Italic"
 
 #: script -> (regular, bold, italic) font files; a missing bold is drawn as regular with a thin
-#: outline, a missing italic as regular (Arabic, Indic and Chinese type is not slanted).
+#: outline, a missing italic as regular (Arabic, Indic, Chinese, Korean... type is not slanted).
+#: The order is also the order in which a character no script claims looks for a font.
 FONT_FILES: dict[str, tuple[str, str | None, str | None]] = {
     "latin": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf"),
     "arabic": ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf", None),
@@ -49,6 +53,12 @@ FONT_FILES: dict[str, tuple[str, str | None, str | None]] = {
     "tamil": ("NotoSansTamil-Regular.ttf", "NotoSansTamil-Bold.ttf", None),
     "hebrew": ("NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf", None),
     "cjk": ("NotoSansCJKsc-Common-Regular.ttf", None, None),
+    "hangul": ("NotoSansCJKkr-Hangul-Regular.ttf", None, None),
+    "ethiopic": ("NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf", None),
+    "sinhala": ("NotoSansSinhala-Regular.ttf", "NotoSansSinhala-Bold.ttf", None),
+    "thai": ("NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf", None),
+    "symbols": ("NotoSansSymbols-Regular.ttf", "NotoSansSymbols-Bold.ttf", None),
+    "symbols2": ("NotoSansSymbols2-Regular.ttf", None, None),
 }
 VARIANTS = ("regular", "bold", "italic")
 #: Naskh letters are small beside Latin ones at the same size; set them a little larger.
@@ -57,20 +67,36 @@ SIZE_SCALE = {"arabic": 1.15}
 # Code point ranges of the scripts set in their own font; everything else that is a letter is
 # Latin (Noto Sans also covers Greek and Cyrillic), everything else follows its neighbours (the
 # dandas U+0964-5 too: Bengali, Gurmukhi and Gujarati text uses them as well as Devanagari).
+# The symbol blocks go to the Symbols font that has most of the block (the other one, or any
+# font, stands in for the rest); symbols in other blocks are found by looking through all fonts.
 _RANGES = sorted([
     (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"), (0x08A0, 0x08FF, "arabic"),
     (0xFB50, 0xFDFF, "arabic"), (0xFE70, 0xFEFF, "arabic"),
     (0x0980, 0x09FF, "bengali"), (0x0A00, 0x0A7F, "gurmukhi"), (0x0A80, 0x0AFF, "gujarati"),
     (0x0900, 0x0963, "devanagari"), (0x0966, 0x097F, "devanagari"), (0xA8E0, 0xA8FF, "devanagari"),
     (0x0B80, 0x0BFF, "tamil"), (0x0590, 0x05FF, "hebrew"), (0xFB1D, 0xFB4F, "hebrew"),
-    (0x2E80, 0x2FDF, "cjk"), (0x3000, 0x31FF, "cjk"), (0x3400, 0x4DBF, "cjk"), (0x4E00, 0x9FFF, "cjk"),
-    (0xF900, 0xFAFF, "cjk"), (0xFE30, 0xFE4F, "cjk"), (0xFF00, 0xFFEF, "cjk"), (0x20000, 0x3FFFF, "cjk"),
+    (0x2E80, 0x2FDF, "cjk"), (0x3000, 0x312F, "cjk"), (0x3190, 0x31FF, "cjk"), (0x3400, 0x4DBF, "cjk"),
+    (0x4E00, 0x9FFF, "cjk"), (0xF900, 0xFAFF, "cjk"), (0xFE30, 0xFE4F, "cjk"), (0xFF00, 0xFFEF, "cjk"),
+    (0x20000, 0x3FFFF, "cjk"),
+    (0x1100, 0x11FF, "hangul"), (0x3130, 0x318F, "hangul"), (0xA960, 0xA97F, "hangul"), (0xAC00, 0xD7AF, "hangul"),
+    (0xD7B0, 0xD7FF, "hangul"),
+    (0x1200, 0x139F, "ethiopic"), (0x2D80, 0x2DDF, "ethiopic"), (0xAB00, 0xAB2F, "ethiopic"),
+    (0x0D80, 0x0DFF, "sinhala"), (0x0E00, 0x0E7F, "thai"),
+    (0x2190, 0x21FF, "symbols"), (0x2300, 0x23FF, "symbols"), (0x2400, 0x245F, "symbols2"),
+    (0x2460, 0x24FF, "symbols"), (0x25A0, 0x25FF, "symbols2"), (0x2600, 0x26FF, "symbols2"),
+    (0x2700, 0x27BF, "symbols2"), (0x2800, 0x28FF, "symbols2"), (0x2B00, 0x2BFF, "symbols2"),
 ])
 _RANGE_STARTS = [r[0] for r in _RANGES]
-_SHAPED_SCRIPTS = set(FONT_FILES) - {"latin", "cjk"}  # Latin and Chinese need no shaping
+# Symbols are set in their own font but do not lend it to the digits and spaces beside them.
+_SYMBOL_SCRIPTS = {"symbols", "symbols2"}
+# Latin, Chinese, Korean syllables and symbols need no shaping (a Hangul syllable missing from
+# the subset is shaped all the same: HarfBuzz builds it from its jamo).
+_SHAPED_SCRIPTS = set(FONT_FILES) - {"latin", "cjk", "hangul"} - _SYMBOL_SCRIPTS
 # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, their presentation forms and the
 # explicit embedding codes: text without any of these is left-to-right throughout.
 _MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u202a-\u202e\U00010800-\U00010fff\U0001e800-\U0001efff]")
+# Conjoining Hangul jamo left after NFC (old Korean): HarfBuzz sets them as one syllable.
+_JAMO = re.compile("[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]")
 
 
 # --- fonts ---------------------------------------------------------------------------------
@@ -156,6 +182,12 @@ def register_fonts() -> None:
                     continue
                 font = Font(_font_name(script, variant), font_dir() / (file or regular),
                              scale=SIZE_SCALE.get(script, 1.0), fake_bold=file is None)
+                if script in _SYMBOL_SCRIPTS:
+                    # their ascent and descent make room for the tallest signs (chess pieces,
+                    # long arrows); with Noto Sans's, a tick or an arrow keeps its line's height
+                    # and lines up with the words beside it when the PDF's text is read back
+                    latin = found["latin", variant if file else "regular"].face
+                    font.face.ascent, font.face.descent = latin.ascent, latin.descent
                 pdfmetrics.registerFont(font)
                 found[script, variant] = font
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
@@ -215,12 +247,12 @@ def assign_fonts(text: str, variant: str = "regular") -> list[Font]:
     before: list[str | None] = []
     last = None
     for s in scripts:
-        last = s or last
+        last = (s if s not in _SYMBOL_SCRIPTS else None) or last
         before.append(last)
     after: list[str | None] = [None] * len(text)
     nxt = None
     for i in range(len(text) - 1, -1, -1):
-        nxt = scripts[i] or nxt
+        nxt = (scripts[i] if scripts[i] not in _SYMBOL_SCRIPTS else None) or nxt
         after[i] = nxt
     fonts = []
     for ch, own, prev, follow in zip(text, scripts, before, after):
@@ -317,16 +349,20 @@ def _nominal(font: Font, gid: int, text: str) -> int | None:
 def shape(font_name: str, text: str, rtl: bool) -> tuple[str, float]:
     """``text`` set in a font: a string reportlab can draw and its width per 1000 points of size.
 
-    Latin and Chinese left-to-right runs are drawn as they are; anything else is shaped with
-    HarfBuzz in the given direction (right-to-left runs come back in visual order, brackets
-    mirrored) into reportlab's ``ShapedStr``, which carries each glyph's position. A glyph that
-    is not simply one of the text's characters (a joined Arabic form, a conjunct, a reph) is
-    set with a private-use code that the font's ToUnicode map turns back into the characters
-    it stands for, so the PDF's text can be searched and copied.
+    Latin, Chinese, Korean and symbol left-to-right runs are drawn as they are (but for Hangul
+    syllables the subset lacks and old Korean's jamo, which HarfBuzz composes); anything else is
+    shaped with HarfBuzz in the given direction (right-to-left runs come back in visual order,
+    brackets mirrored) into reportlab's ``ShapedStr``, which carries each glyph's position. A
+    glyph that is not simply one of the text's characters (a joined Arabic form, a conjunct, a
+    reph, a Hangul syllable built from jamo) is set with a private-use code that the font's
+    ToUnicode map turns back into the characters it stands for, so the PDF's text can be
+    searched and copied; a glyph that stands for different text in different places gets a
+    code for each.
     """
     font: Font = pdfmetrics.getFont(font_name)
     script = next((s for s in map(script_of, text) if s), "latin")
-    if not rtl and script not in _SHAPED_SCRIPTS and all(ord(c) in font.face.charToGlyph for c in text):
+    if not rtl and script not in _SHAPED_SCRIPTS and all(ord(c) in font.face.charToGlyph for c in text) \
+            and not (script == "hangul" and _JAMO.search(text)):
         return text, font.stringWidth(text, 1000)
     with _SHAPE_LOCK:  # private-use codes are handed out one at a time
         return _shape(font, text, rtl)
@@ -352,8 +388,14 @@ def _shape(font: Font, text: str, rtl: bool) -> tuple[str, float]:
     scale = font.pdfScale
     for info, pos, code in zip(infos, positions, codes):
         if code is None:
-            code = font.hbAddPrivate(hbf.glyph_to_string(info.codepoint), info.codepoint, pos.x_advance)
-            font.actual.setdefault(code, left[info.cluster] or "\u200b")
+            stands_for = left[info.cluster] or "\u200b"
+            name = hbf.glyph_to_string(info.codepoint)
+            code = font.hbAddPrivate(name, info.codepoint, pos.x_advance)
+            if font.actual.setdefault(code, stands_for) != stands_for:
+                # the glyph stands for other text elsewhere (a vowel sign in two conjuncts, a jamo
+                # in two Hangul syllables): a code of its own, so each extracts as its own text
+                code = font.hbAddPrivate(f"{name} {stands_for}", info.codepoint, pos.x_advance)
+                font.actual.setdefault(code, stands_for)
             left[info.cluster] = ""
         glyphs.append(chr(code))
         data.append(ShapeData(info.cluster, scale(pos.x_advance), scale(pos.y_advance), scale(pos.x_offset),

@@ -5,7 +5,8 @@ that lays its text out itself, because reportlab's Paragraph cannot (see ``scrip
 
 1. each character gets a font by script and a bidi level (``scripts.assign_fonts``,
    ``scripts.bidi_levels``) on the logical text;
-2. lines are broken on the logical text, at spaces and between Chinese characters;
+2. lines are broken on the logical text, at spaces, between Chinese characters and between
+   Thai clusters (Thai puts no spaces between words);
 3. each line's runs (same font, same level) are put in visual order (``scripts.visual_order``)
    and drawn shaped (``scripts.shape``), so right-to-left words read in order on every line
    and joined Arabic letters and Indic conjuncts come out right.
@@ -30,7 +31,7 @@ from reportlab.platypus import Flowable
 from fieldkit.reports.scripts import (FONT, FONT_BOLD, FONT_ITALIC, Font, assign_fonts, bidi_levels, font_for,
                                       printable, register_fonts, script_of, shape, variant_of, visual_order)
 
-__all__ = ["FONT", "FONT_BOLD", "FONT_ITALIC", "TextBlock", "para", "register_fonts", "styles"]
+__all__ = ["FONT", "FONT_BOLD", "FONT_ITALIC", "TextBlock", "para", "register_fonts", "rich", "styles"]
 
 _SPACES = " \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"  # not no-break ones
 _BREAKING_SPACES = set(_SPACES)
@@ -40,7 +41,12 @@ _MANY_SPACES = re.compile("  +")  # collapsed to one, as in reportlab's own para
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _NO_LINE_START = set("!%),.:;?]}¢°’”‰′″›℃∶、。〉》」』】〕〗〙〛！％），．：；？］｝～｠｡｣､・ー々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
 _NO_LINE_END = set("$(£¥[{‘“‹〈《「『【〔〖〘〚＄（［｛｟｢￡￥")
-_VIRAMAS = {"\u09cd", "\u0a4d", "\u0acd", "\u200d"}
+_VIRAMAS = {"\u09cd", "\u0a4d", "\u0acd", "\u0dca", "\u200d"}
+# Thai: vowels written before their consonant (a line never ends on one), vowels and signs
+# that follow it or repeat a word (a line never starts with one); marks are never split off.
+_THAI_LEADING = set("\u0e40\u0e41\u0e42\u0e43\u0e44")
+_THAI_FOLLOWING = set("\u0e2f\u0e30\u0e32\u0e33\u0e45\u0e46")
+_NO_SPACE_SCRIPTS = ("cjk", "thai")  # written without spaces between words
 LINE_FIT = 0.9  # a line is at least this share of its fonts' ascent + descent tall
 
 
@@ -60,20 +66,35 @@ class _Segment:
 
 
 def _break_after(a: str, b: str) -> bool:
-    """May a line break between two non-space characters? Only around Chinese and Japanese."""
+    """May a line break between two non-space characters? Around Chinese and Japanese, and
+    between two Thai clusters (without a dictionary of Thai words, at any cluster: a consonant
+    with its vowels and tone marks)."""
+    if a == "\u200b":  # a zero-width space marks a break (Thai writers put them between words)
+        return True
+    if script_of(a) == "thai" and script_of(b) == "thai":
+        return (unicodedata.category(b)[0] != "M" and b not in _THAI_FOLLOWING and a not in _THAI_LEADING
+                and not (a.isdigit() and b.isdigit()))
     cjk = lambda c: script_of(c) == "cjk" and c not in _NO_LINE_START  # noqa: E731
     return (cjk(a) or cjk(b)) and b not in _NO_LINE_START and a not in _NO_LINE_END
 
 
-def _segment(text: str, variant: str) -> _Segment:
-    fonts = assign_fonts(text, variant)
+def _segment(text: str, variant: str, variants: list[str] | None = None) -> _Segment:
+    """``variants``: a variant for each character (bold and italic words), else ``variant`` throughout."""
+    if variants is None:
+        fonts = assign_fonts(text, variant)
+    else:
+        fonts, start = [], 0
+        for i in range(1, len(text) + 1):
+            if i == len(text) or variants[i] != variants[start]:
+                fonts += assign_fonts(text[start:i], variants[start])
+                start = i
     base, levels = bidi_levels(text)
-    cjk = font_for("cjk", variant)
-    any_cjk = cjk in fonts
+    no_space = {font_for(s, v) for s in _NO_SPACE_SCRIPTS for v in ("regular", "bold", "italic")}
+    any_no_space = any(f in no_space for f in fonts)
     tokens: list[tuple[bool, int, int]] = []
     for match in _WORDS.finditer(text):
         start, end = match.span()
-        if text[start] in _BREAKING_SPACES or not any_cjk or cjk not in fonts[start:end]:
+        if text[start] in _BREAKING_SPACES or not any_no_space or not any(f in no_space for f in fonts[start:end]):
             tokens.append((text[start] in _BREAKING_SPACES, start, end))
             continue
         for i in range(start + 1, end):
@@ -120,9 +141,13 @@ class TextBlock(Flowable):
     style's ``startAligned`` is False (the table cell styles).
     """
 
-    def __init__(self, text: str, style: ParagraphStyle, *, _source: tuple | None = None):
+    def __init__(self, text: str, style: ParagraphStyle, *, _source: tuple | None = None,
+                 _runs: list[tuple[str, str]] | None = None):
         super().__init__()
         self.text, self.style = text, style
+        if _source is None and _runs is not None:
+            register_fonts()
+            _source = (_rich_segments(_runs), (0, 0), None)
         if _source is None:
             register_fonts()
             variant = variant_of(style.fontName)
@@ -319,6 +344,39 @@ class TextBlock(Flowable):
                 text.textOut(drawn)
                 x += w + (gap if seg.text[s] in _BREAKING_SPACES else 0.0)
             canv.drawText(text)
+
+
+def _rich_segments(runs: list[tuple[str, str]]) -> list[_Segment]:
+    """Segments of text in runs of a variant each, cleaned as ``_clean`` cleans plain text."""
+    chars: list[str] = []
+    variants: list[str] = []
+    for text, variant in runs:
+        cleaned = _CONTROLS.sub("", _NEWLINES.sub("\n", printable(unicodedata.normalize("NFC", text or "")))
+                                .replace("\t", " "))
+        for ch in cleaned:
+            if ch == " " and chars and chars[-1] == " ":
+                continue  # runs of spaces as one, across runs too
+            chars.append(ch)
+            variants.append(variant)
+    lines: list[tuple[str, list[str]]] = []
+    start = 0
+    for i in range(len(chars) + 1):
+        if i == len(chars) or chars[i] == "\n":
+            lines.append(("".join(chars[start:i]), variants[start:i]))
+            start = i + 1
+    while lines and not lines[-1][0].strip():
+        lines.pop()
+    while lines and not lines[0][0].strip():
+        lines.pop(0)
+    return [_segment(text, "regular", vs) for text, vs in lines]
+
+
+def rich(runs: list[tuple[str, str]], style: str | ParagraphStyle = "body") -> TextBlock:
+    """A paragraph of runs of text, each ``(text, variant)`` with variant "regular", "bold" or
+    "italic" (bold and italic words in the researcher's own text), otherwise like ``para``."""
+    if isinstance(style, str):
+        style = _style_sheet()[style]
+    return TextBlock("".join(t for t, _ in runs), style, _runs=list(runs))
 
 
 def para(text: str, style: str | ParagraphStyle = "body") -> TextBlock:
