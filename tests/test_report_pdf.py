@@ -96,7 +96,7 @@ def demo(tmp_path_factory):
 def test_cover_metadata_and_page_footers(demo):
     data, pdf, *_ = demo
     cover = norm(pdf.texts[0])
-    for words in (data.title, data.client, data.author, "14 May 2026"):
+    for words in (data.title, data.client, data.author, "May 2026"):  # the month of export, unless set
         assert words in cover
     assert pdf.metadata["Title"] == data.title
     assert pdf.metadata["Author"] == data.author
@@ -117,7 +117,7 @@ def test_contents_outline_and_headings_agree(demo):
     expected = ["Method", "Organisations excluded, by reason", "Response and cooperation rates", "Final dispositions",
                 "Organisations mapped", "By category", "By area",
                 "Target and achieved", "Answers by category", *[x.question_label for x in data.crosstabs],
-                "What organisations said about the wider sector", *[t.theme for t in data.comments],
+                "Findings", *[t.theme for t in data.comments],
                 "Appendix: directory of organisations"]
     assert titles == expected
     assert len(contents) == len(pdf.outline)
@@ -125,7 +125,7 @@ def test_contents_outline_and_headings_agree(demo):
         assert title.startswith(shown) and int(number) == page, (title, shown, number, page)
         assert norm(title) in norm(pdf.texts[page - 1]), f"{title!r} is not on page {page}"
         assert level == (1 if title in ("Method", "Organisations mapped", "Answers by category",
-                                        "What organisations said about the wider sector",
+                                        "Findings",
                                         "Appendix: directory of organisations") else 2)
 
 

@@ -48,8 +48,8 @@ hold answers to it, worded as the newest template version that had it
 from __future__ import annotations
 
 import datetime as dt
-import random
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -58,12 +58,16 @@ from fieldkit import summary
 from fieldkit.errors import InvalidValueError
 from fieldkit.question_types import WORDED
 from fieldkit.question_types import get as question_type
-from fieldkit.reports import suppression
+from fieldkit import quotations
+from fieldkit.reports import markup, outline, suppression
+from fieldkit.reports.figures import Figures
+from fieldkit.reports.markup import EMPTY, Text
 from fieldkit.reports.directory import DirectoryEntry, directory, sort_key  # noqa: F401
 from fieldkit.reports.method import (  # noqa: F401 - re-exported
-    SOURCE, TOTAL, DispositionLine, MethodSection, RateLine, disposition_lines, disposition_notes, method_section,
-    rate_name)
-from fieldkit.reports.sections import ALL_SECTIONS, SECTIONS, Section  # noqa: F401 - the registry, re-exported
+    SOURCE, TOTAL, DispositionLine, MethodSection, RateLine, disposition_lines, disposition_notes, method_markdown,
+    method_section, rate_name)
+from fieldkit.reports.sections import ALL_SECTIONS, SECTIONS, WRITTEN, Section  # noqa: F401 - the registry
+from fieldkit.reports.sections import BY_NAME as SECTION_BY_NAME
 from fieldkit.reports.suppression import Figure, Rule, SmallNumbers
 from fieldkit.summary import NOT_RECORDED, GroupRow, MethodSummary
 
@@ -83,7 +87,8 @@ OTHER_CATEGORIES = "Other categories"
 class ReportOptions:
     """What to put in a report. ``small_numbers``: None (off), "nhs", "ons" or a threshold."""
 
-    sections: tuple[str, ...] = ALL_SECTIONS
+    #: The sections to print; None: those the study's outline includes. Printed in the outline's order.
+    sections: tuple[str, ...] | None = None
     directory: bool = True
     small_numbers: SmallNumbers = None
     page_size: str = "a4"
@@ -91,14 +96,20 @@ class ReportOptions:
     seed: int | None = None
     #: The language of question and choice labels; None: the study's report language.
     language: str | None = None
+    #: Quotations printed for a theme without chosen ones; None: the study's setting.
+    quotations: int | None = None
 
     def __post_init__(self) -> None:
-        sections = (self.sections,) if isinstance(self.sections, str) else tuple(self.sections)
+        if self.sections is None:
+            sections: tuple[str, ...] = ()
+        else:
+            sections = (self.sections,) if isinstance(self.sections, str) else tuple(self.sections)
         unknown = [s for s in sections if s not in ALL_SECTIONS]
         if unknown:
             raise InvalidValueError(f"unknown report section: {', '.join(map(str, unknown))} "
                                     f"(sections: {', '.join(ALL_SECTIONS)})")
-        object.__setattr__(self, "sections", tuple(s for s in ALL_SECTIONS if s in sections))
+        if self.sections is not None:
+            object.__setattr__(self, "sections", tuple(s for s in ALL_SECTIONS if s in sections))
         size = str(self.page_size).strip().lower()
         if size not in PAGE_SIZES:
             raise InvalidValueError(f"unknown page size '{self.page_size}' (expected a4 or letter)")
@@ -109,10 +120,14 @@ class ReportOptions:
     def rule(self) -> Rule | None:
         return suppression.rule_for(self.small_numbers)
 
-    @property
-    def printed_sections(self) -> tuple[str, ...]:
-        """The sections to print: ``sections``, without the directory when it is left out."""
-        return tuple(s for s in self.sections if s != "directory" or self.directory)
+    def printed_sections(self, order: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The sections to print, in ``order`` (the study's outline: ``outline.included`` for the
+        sections it prints, ``ALL_SECTIONS`` by default), without the directory when it is left out."""
+        chosen = self.sections if self.sections is not None else tuple(order or ALL_SECTIONS)
+        if order is not None and self.sections is not None:
+            ranked = list(order) + [s for s in ALL_SECTIONS if s not in order]
+            chosen = tuple(sorted(chosen, key=ranked.index))
+        return tuple(s for s in chosen if s != "directory" or self.directory)
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,36 @@ class CrosstabTable:
 
 class ThemeComments(NamedTuple):
     theme: str                     # the theme's label
-    quotations: tuple[str, ...]    # the comments' words, in a shuffled order
+    quotations: tuple[str, ...]    # the words: the researcher's choice in their order, else a shuffled sample
+    write_up: Text = EMPTY         # the researcher's findings for the theme, printed before the quotations
+    chosen: bool = False           # the quotations are the researcher's choice
+    available: int = 0             # comments under the theme (duplicates left out)
+    theme_id: str = ""
+
+
+class SectionText(NamedTuple):
+    """A printed section's heading and the researcher's text for it (empty when none)."""
+
+    key: str
+    heading: str
+    text: Text
+
+
+class RecommendationLine(NamedTuple):
+    text: str     # live figures filled in
+    who: str
+
+
+@dataclass(frozen=True)
+class CoverData:
+    title: str
+    subtitle: str
+    client: str            # "Prepared for"
+    author: str            # "Prepared by"
+    date: str              # as printed: the researcher's words, else the month of export
+    confidentiality: str
+    client_logo: bytes | None = None
+    author_logo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +214,7 @@ class ReportData:
     client: str
     author: str
     date: dt.date
-    sections: tuple[str, ...]                   # the sections to print, in report order
+    sections: tuple[str, ...]                   # the sections to print, in the researcher's order
     method: MethodSummary | None = None
     method_section: MethodSection | None = None  # the words and rates of the method section
     dispositions: tuple[DispositionLine, ...] = ()  # in code order; the last row is the total
@@ -186,17 +230,81 @@ class ReportData:
     small_numbers: Rule | None = None
     notes: tuple[str, ...] = field(default=())  # how small numbers were protected, once for the report
     language: str = ""                          # the language question and choice labels are in
+    cover: CoverData | None = None
+    texts: tuple[SectionText, ...] = ()          # every printed section's heading and researcher's text
+    method_text: Text = EMPTY                   # the method's words: the researcher's, else fieldkit's
+    method_edited: bool = False                 # the method's words are the researcher's
+    recommendations: tuple[RecommendationLine, ...] = ()
+    lang: str = "en-GB"                         # the document's language (BCP 47), for PDF and Word
 
     @property
     def quotation_count(self) -> int:
         return sum(len(t.quotations) for t in self.comments)
+
+    def text_of(self, key: str) -> SectionText:
+        """The heading and researcher's text of section ``key``."""
+        for t in self.texts:
+            if t.key == key:
+                return t
+        return SectionText(key, SECTION_BY_NAME[key].heading, EMPTY)
+
+    def has_content(self, key: str) -> bool:
+        """Whether section ``key`` prints anything: a written section needs the researcher's text
+        (recommendations: or a row); a generated one its data (the directory prints even empty
+        only when the researcher wrote an introduction for it)."""
+        text = self.text_of(key).text
+        if key in WRITTEN:
+            return bool(text) or (key == "recommendations" and bool(self.recommendations))
+        if key == "method":
+            return self.method_section is not None
+        if key == "comments":
+            return any(t.quotations or t.write_up for t in self.comments) or bool(text)
+        if key == "directory":
+            return bool(self.directory) or bool(text)
+        present = {"dispositions": self.dispositions, "tables": self.by_category or self.by_area,
+                   "targets": self.targets, "crosstabs": self.crosstabs}
+        return bool(present.get(key))
+
+    def pieces(self) -> Iterator[tuple[str, str]]:
+        """(where, text) for every piece of text the report prints that comes from the study,
+        for checking that the report's fonts have every character."""
+        if self.cover is not None:
+            c = self.cover
+            for where, value in (("Cover: title", c.title), ("Cover: subtitle", c.subtitle),
+                                 ("Cover: prepared for", c.client), ("Cover: prepared by", c.author),
+                                 ("Cover: date", c.date), ("Cover: confidentiality", c.confidentiality)):
+                if value:
+                    yield where, value
+        for t in self.texts:
+            yield f"{t.heading}: heading", t.heading
+            for n, piece in enumerate(t.text.plain(), 1):
+                yield f"{t.heading}, paragraph {n}", piece
+        for n, piece in enumerate(self.method_text.plain(), 1):
+            yield f"Method, paragraph {n}", piece
+        for n, r in enumerate(self.recommendations, 1):
+            yield f"Recommendations, row {n}", f"{r.text} {r.who}"
+        for x in self.crosstabs:
+            yield f"Answers: {x.question_label}", x.question_label
+            for choice in x.choices:
+                yield f"Answers: {x.question_label}", choice
+        for t in self.comments:
+            for n, piece in enumerate(t.write_up.plain(), 1):
+                yield f"Findings: {t.theme}, paragraph {n}", piece
+            for n, q in enumerate(t.quotations, 1):
+                yield f"Findings: {t.theme}, quotation {n}", q
+        for rows, what in ((self.by_category, "Organisations by category"), (self.by_area, "Organisations by area")):
+            for r in rows:
+                yield what, r.group
+        for e in self.directory:
+            yield f"Directory: {e.name}", f"{e.area} {e.name} {e.person or ''}"
 
 
 def build_report_data(study: Study, options: ReportOptions | None = None, *,
                       today: dt.date | None = None) -> ReportData:
     """Everything the report prints, from the study's summary queries."""
     options = options or ReportOptions()
-    sections = options.printed_sections
+    sections = options.printed_sections(outline.included(study) if options.sections is None
+                                        else [p.key for p in outline.parts(study)])
     rule = options.rule
     language = summary.language_for(study, options.language)
     crosstabs = tuple(_crosstabs(study, rule, language)) if "crosstabs" in sections else ()
@@ -206,28 +314,81 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     method = summary.method(study) if "method" in sections else None
     found = (disposition_codes.of_organisations(study) if {"method", "dispositions"} & set(sections)
              else {})
+    today = today or dt.date.today()
+    figures = Figures.of(study, method)
+    parts = {p.key: p for p in outline.parts(study)}
+    texts = tuple(SectionText(key, parts[key].heading,
+                              markup.parse(parts[key].body or "", where=parts[key].heading, figures=figures)
+                              if key != "method" else EMPTY)
+                  for key in sections)
+    words = method_section(study, method, found) if method is not None else None
+    method_body = parts["method"].body
+    method_text = EMPTY
+    if words is not None and method is not None:
+        method_text = markup.parse(method_body if method_body is not None else method_markdown(words, method),
+                                   where=parts["method"].heading, figures=figures)
+    recommendations: tuple[RecommendationLine, ...] = ()
+    if "recommendations" in sections:
+        recommendations = tuple(
+            RecommendationLine(figures.fill(r.text, f"Recommendations, row {n}"),
+                               figures.fill(r.who, f"Recommendations, row {n}"))
+            for n, r in enumerate(outline.recommendations(study), 1) if r.text.strip() or r.who.strip())
+    c = outline.cover(study)
+    logos = {role: outline.logo(study, role) for role in outline.LOGO_ROLES}
+    client_logo, author_logo = logos["client"], logos["author"]
+    cover = CoverData(c.title, c.subtitle, c.client, c.author, c.date_text(today), c.confidentiality,
+                      client_logo=client_logo.data if client_logo else None,
+                      author_logo=author_logo.data if author_logo else None)
     return ReportData(
         title=study.title,
         client=study.client,
         author=study.author,
-        date=today or dt.date.today(),
+        date=today,
         sections=sections,
         method=method,
-        method_section=method_section(study, method, found) if method is not None else None,
+        method_section=words,
         dispositions=disposition_lines(found) if "dispositions" in sections else (),
         dispositions_notes=disposition_notes(found) if "dispositions" in sections else (),
         by_category=_group_rows(summary.by_group(study, "category")) if "tables" in sections else (),
         by_area=_group_rows(summary.by_group(study, "area")) if "tables" in sections else (),
         targets=_target_rows(study) if "targets" in sections else (),
         crosstabs=crosstabs,
-        comments=_comments(study, options.seed) if "comments" in sections else (),
+        comments=_comments(study, options, figures) if "comments" in sections else (),
         directory=directory(study, options.include_person) if "directory" in sections else (),
         include_person=options.include_person,
         page_size=options.page_size,
         small_numbers=rule,
         notes=notes,
         language=language,
+        cover=cover,
+        texts=texts,
+        method_text=method_text,
+        method_edited=method_body is not None,
+        recommendations=recommendations,
+        lang=language_tag(language),
     )
+
+
+#: The document language (BCP 47) for the languages schedules are most often written in; any
+#: other is tagged by its name's own code when it is one already ("cy", "pt-BR"), else English.
+LANGUAGE_TAGS = {
+    "english": "en-GB", "welsh": "cy", "urdu": "ur", "arabic": "ar", "bengali": "bn", "bangla": "bn",
+    "punjabi": "pa", "gujarati": "gu", "hindi": "hi", "tamil": "ta", "polish": "pl", "romanian": "ro",
+    "somali": "so", "turkish": "tr", "chinese": "zh", "cantonese": "zh-HK", "mandarin": "zh-CN", "french": "fr",
+    "spanish": "es", "portuguese": "pt", "german": "de", "italian": "it", "lithuanian": "lt", "kurdish": "ku",
+    "farsi": "fa", "persian": "fa", "pashto": "ps", "tigrinya": "ti", "amharic": "am", "korean": "ko",
+    "sinhala": "si", "thai": "th", "hebrew": "he", "yiddish": "yi", "russian": "ru", "ukrainian": "uk",
+}
+
+
+def language_tag(language: str) -> str:
+    """The BCP 47 tag of a schedule language's name ("Urdu" -> "ur"); English for one not known."""
+    name = (language or "").strip()
+    if name.casefold() in LANGUAGE_TAGS:
+        return LANGUAGE_TAGS[name.casefold()]
+    if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name):
+        return name
+    return "en-GB"
 
 
 # --- tables of organisations ---------------------------------------------------------------
@@ -407,24 +568,22 @@ def text_comments(study: Study) -> list[Comment]:
             if types.get(c.question_id) in WORDED and isinstance(c.value, str) and c.text.strip()]
 
 
-def _comments(study: Study, seed: int | None) -> tuple[ThemeComments, ...]:
-    """Each theme's quotations, shuffled afresh on every export; only the words are kept."""
-    rng: random.Random = random.Random(seed) if seed is not None else random.SystemRandom()
-    template = study.template
-    grouped: dict[str, list[str]] = {}
-    for comment in text_comments(study):
-        for theme in comment.themes or ("",):
-            grouped.setdefault(theme, []).append(comment.text.strip())
-    known = [t.id for t in template.themes]
-    order = [t for t in known if t in grouped]
-    order += sorted(t for t in grouped if t and t not in known)
-    if "" in grouped:
-        order.append("")
+def _comments(study: Study, options: ReportOptions, figures: Figures) -> tuple[ThemeComments, ...]:
+    """Each theme's write-up and quotations: the chosen ones, else a fresh sample; only words are kept."""
+    written = outline.theme_texts(study)
     out = []
-    for theme in order:
-        quotations = grouped[theme]
-        rng.shuffle(quotations)
-        out.append(ThemeComments(template.theme_label(theme) if theme else OTHER_COMMENTS, tuple(quotations)))
+    themes = quotations.for_report(study, text_comments(study), limit=options.quotations, seed=options.seed)
+    seen = set()
+    for t in themes:
+        seen.add(t.theme)
+        write_up = markup.parse(written.get(t.theme, ""), where=f"Findings: {t.label}", figures=figures)
+        out.append(ThemeComments(t.label, t.quotations, write_up, t.chosen, t.available, t.theme))
+    for theme in study.template.themes:  # a theme written up without a comment yet
+        if theme.id not in seen and written.get(theme.id, "").strip():
+            write_up = markup.parse(written[theme.id], where=f"Findings: {theme.label}", figures=figures)
+            out.append(ThemeComments(theme.label, (), write_up, False, 0, theme.id))
+    order = {t.id: i for i, t in enumerate(study.template.themes)}
+    out.sort(key=lambda t: order.get(t.theme_id, len(order) + (1 if t.theme_id == "" else 0)))
     return tuple(out)
 
 

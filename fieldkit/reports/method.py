@@ -190,3 +190,14 @@ def disposition_notes(found: dict[int, disposition_codes.Disposition]) -> tuple[
         notes.append(f"{in_interview:,} of them {'is' if in_interview == 1 else 'are'} in interview, counted "
                      "under 2.12 (break-off) until the interview is finished.")
     return tuple(notes)
+
+
+def method_markdown(words: MethodSection, m: MethodSummary) -> str:
+    """The method section as Markdown, with fieldkit's generated tables placed by name: what the
+    report prints when the researcher has not written the method, and where their editing starts."""
+    out = list(words.paragraphs) + ["{table:counts}"]
+    if m.excluded_by_reason:
+        out += ["## Organisations excluded, by reason", "{table:excluded}"]
+    if words.rates:
+        out += ["## Response and cooperation rates", words.rates_text, "{table:rates}"]
+    return "\n\n".join(out) + "\n"

@@ -160,13 +160,14 @@ class Document(BaseDocTemplate):
 
     def __init__(self, file: Any, *, page_size: tuple[float, float], st: Styles, title: str, author: str,
                  subject: str, header: str, footer: str = "", keywords: Sequence[str] = (), cover: bool = True,
-                 progress: ProgressFn | None = None, checkpoint: Callable[[], None] | None = None):
+                 progress: ProgressFn | None = None, checkpoint: Callable[[], None] | None = None,
+                 lang: str = "en-GB"):
         width, height = page_size
         self.margin_x = 20 * mm
         super().__init__(
             file, pagesize=page_size, leftMargin=self.margin_x, rightMargin=self.margin_x,
             topMargin=25 * mm, bottomMargin=22 * mm, title=title, author=author or "", subject=subject,
-            creator="fieldkit", keywords=list(keywords), lang="en-GB",
+            creator="fieldkit", keywords=list(keywords), lang=lang,
         )
         self.header, self.footer, self.st = header, footer, st
         self._header_text: str | None = None

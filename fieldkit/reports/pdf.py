@@ -32,7 +32,21 @@ from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
 from fieldkit.reports.data import ALL_SECTIONS, SOURCE
 from fieldkit.reports.data import SECTIONS as SECTION_REGISTRY
 from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, contents, heading, long_date, table, write_pdf
+from fieldkit.reports.pdf_blocks import Renderer
+from fieldkit.reports.sections import WRITTEN
 from fieldkit.reports.text import para
+
+#: What the findings say of the quotations unless the researcher writes an introduction.
+COMMENTS_INTRO = ("The quotations below are from the interviews. They are printed without names, grouped by "
+                  "theme, in an order that does not follow the order of the interviews.")
+
+
+def quotations_caption(theme: Any) -> str:
+    """"3 comments" when the researcher chose them all or all are printed, else "5 of 23 comments"."""
+    shown = len(theme.quotations)
+    if theme.chosen or theme.available <= shown:
+        return _n(shown, "comment", "comments")
+    return f"A selection: {shown} of {theme.available} comments"
 
 #: The report's sections in order: the one registry, ``fieldkit.reports.data.SECTIONS``.
 SECTIONS = ALL_SECTIONS
@@ -104,10 +118,10 @@ class _Story:
         self.sections = sections
         out = self.cover() + self.contents()
         first = True
-        for name in SECTIONS:
-            if name not in sections:
+        for name in sections:  # in the researcher's order
+            if not self.data.has_content(name):
                 continue
-            part = getattr(self, name)()
+            part = self.written(name) if name in WRITTEN else getattr(self, name)()
             if not part:
                 continue
             if not first and name not in _RUNS_ON:
@@ -116,14 +130,73 @@ class _Story:
             out.extend(part)
         return out
 
+    # the researcher's words
+    def section_heading(self, name: str, level: int = 0) -> Flowable:
+        """The heading section ``name`` prints under: the researcher's, else the section's own."""
+        return self.heading(self.data.text_of(name).heading, level)
+
+    def words(self, text: Any) -> list[Flowable]:
+        """The researcher's text (``markup.Text``) as flowables; fieldkit's tables where it places them."""
+        return Renderer(self.st, self.width, self.heading, self.generated).text(text)
+
+    def intro(self, name: str, *default: str) -> list[Flowable]:
+        """The researcher's introduction to a generated section, else fieldkit's ``default`` words."""
+        text = self.data.text_of(name).text
+        return self.words(text) if text else [para(d, "body") for d in default]
+
+    def written(self, name: str) -> list[Flowable]:
+        """A section the researcher writes: heading and text (recommendations: and their table)."""
+        out = [self.section_heading(name), *self.words(self.data.text_of(name).text)]
+        if name == "recommendations" and self.data.recommendations:
+            out.append(Spacer(1, 4))
+            out.append(self.table(["", "Recommendation", "Who should act"],
+                                  [[str(n), r.text, r.who] for n, r in enumerate(self.data.recommendations, 1)],
+                                  [9 * mm, None, 48 * mm], numeric=False))
+        return out
+
+    def generated(self, name: str) -> list[Flowable]:
+        """One of fieldkit's tables, where the researcher's text places it (``{table:counts}``)."""
+        d, words = self.data, self.data.method_section
+        narrow = min(self.width, 115 * mm)
+        if name == "counts" and words is not None:
+            return [Spacer(1, 2), self.table(["", "Organisations"], [list(row) for row in words.counts],
+                                             [None, 30 * mm], width=narrow), Spacer(1, 6)]
+        if name == "excluded" and d.method is not None and d.method.excluded_by_reason:
+            rows = [[reason, n] for reason, n in d.method.excluded_by_reason] + [["Total", d.method.excluded]]
+            return [self.table(["Reason", "Organisations"], rows, [None, 30 * mm], width=narrow, total=True),
+                    Spacer(1, 6)]
+        if name == "rates" and words is not None and words.rates:
+            return [Spacer(1, 2), self.table(["Rate", "%", "What it measures"],
+                                             [[r.name, r.text, r.definition] for r in words.rates],
+                                             [40 * mm, 16 * mm, None], numeric=False, right=(1,)), Spacer(1, 6)]
+        if name == "dispositions" and d.dispositions:
+            return [self.table(["Code", "Disposition", "Organisations"],
+                               [[r.code, r.label, r.organisations] for r in d.dispositions],
+                               [18 * mm, None, 30 * mm], width=min(self.width, 135 * mm), total=True,
+                               numeric=False, right=(2,)), Spacer(1, 6)]
+        if name in ("by_category", "by_area"):
+            rows = d.by_category if name == "by_category" else d.by_area
+            if rows:
+                return [self.table(["Category" if name == "by_category" else "Area", "On the database",
+                                    "Interviewed"], [[r.group, r.on_database, r.interviewed] for r in rows],
+                                   [None, 30 * mm, 30 * mm], total=rows[-1].group == "Total"), Spacer(1, 6)]
+        if name == "targets" and d.targets:
+            return [self._targets_table(), Spacer(1, 6)]
+        return []
+
     # cover and contents
     def cover(self) -> list[Flowable]:
         d, st = self.data, self.st
-        out: list[Flowable] = [Spacer(1, 70 * mm), para("Mapping report", st.cover_sub), Spacer(1, 4),
-                               para(d.title, st.cover_title)]
+        c = d.cover
+        out: list[Flowable] = [Spacer(1, 52 * mm if c and (c.client_logo or c.author_logo) else 70 * mm)]
+        if c is not None and (c.client_logo or c.author_logo):
+            out = [_Logos(c.client_logo, c.author_logo), Spacer(1, 24 * mm)]
+        out += [para(c.subtitle if c and c.subtitle else "Mapping report", st.cover_sub), Spacer(1, 4),
+                para(d.title, st.cover_title)]
         out.append(_Rule(40 * mm, ACCENT, 1.6, space=10))
         rows = []
-        for label, value in (("Prepared for", d.client), ("Prepared by", d.author), ("Date", long_date(d.date))):
+        date = c.date if c is not None else long_date(d.date)
+        for label, value in (("Prepared for", d.client), ("Prepared by", d.author), ("Date", date)):
             if value:
                 rows.append([para(label, st.cover_label), para(value, st.cover_value)])
         if rows:
@@ -132,6 +205,8 @@ class _Story:
                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ])))
+        if c is not None and c.confidentiality:
+            out += [Spacer(1, 14 * mm), para(c.confidentiality, st.cover_label)]
         out += [NextPageTemplate("body"), PageBreak()]
         return out
 
@@ -143,34 +218,18 @@ class _Story:
         m, words = self.data.method, self.data.method_section
         if m is None or words is None:
             return []
-        out: list[Flowable] = [self.heading("Method")]
-        out += [para(text, "body") for text in words.paragraphs]
-        out.append(Spacer(1, 6))
-        out.append(self.table(["", "Organisations"], [list(row) for row in words.counts], [None, 30 * mm],
-                              width=min(self.width, 115 * mm)))
-        if m.excluded_by_reason:
-            out.append(self.heading("Organisations excluded, by reason", 1))
-            rows = [[reason, n] for reason, n in m.excluded_by_reason] + [["Total", m.excluded]]
-            out.append(self.table(["Reason", "Organisations"], rows, [None, 30 * mm],
-                                  width=min(self.width, 115 * mm), total=True))
-        if words.rates:
-            rates = self.table(["Rate", "%", "What it measures"], [[r.name, r.text, r.definition] for r in words.rates],
-                               [40 * mm, 16 * mm, None], numeric=False, right=(1,))
-            out.append(KeepTogether([self.heading("Response and cooperation rates", 1),
-                                     para(words.rates_text, "body"), Spacer(1, 2), rates]))
-        return out
+        return [self.section_heading("method"), *self.words(self.data.method_text)]
 
     def dispositions(self) -> list[Flowable]:
         rows = list(self.data.dispositions)
         if not rows:
             return []
         level = 1 if self.data.method_section is not None else 0
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.heading("Final dispositions", level),
-                               para("Every organisation in the study by its AAPOR disposition code"
-                                    + ("" if self.data.method_section and self.data.method_section.rates
-                                       else f" ({SOURCE})")
-                                    + ": the counts the response and cooperation rates are worked out from.",
-                                    "body")]
+        out: list[Flowable] = [CondPageBreak(60 * mm), self.section_heading("dispositions", level),
+                               *self.intro("dispositions", "Every organisation in the study by its AAPOR disposition code"
+                                           + ("" if self.data.method_section and self.data.method_section.rates
+                                              else f" ({SOURCE})")
+                                           + ": the counts the response and cooperation rates are worked out from.")]
         out.append(self.table(["Code", "Disposition", "Organisations"],
                               [[r.code, r.label, r.organisations] for r in rows],
                               [18 * mm, None, 30 * mm], width=min(self.width, 135 * mm), total=True,
@@ -182,9 +241,9 @@ class _Story:
         d = self.data
         if not d.by_category and not d.by_area:
             return []
-        out: list[Flowable] = [self.heading("Organisations mapped"),
-                               para("How many organisations are on the database and how many were interviewed, "
-                                    "by category of organisation and by area.", "body")]
+        out: list[Flowable] = [self.section_heading("tables"),
+                               *self.intro("tables", "How many organisations are on the database and how many were "
+                                           "interviewed, by category of organisation and by area.")]
         for title, rows, first in (("By category", d.by_category, "Category"), ("By area", d.by_area, "Area")):
             if rows:
                 out.append(self.heading(title, 1))
@@ -198,28 +257,35 @@ class _Story:
         if not rows:
             return []
         level = 1 if self.data.by_category or self.data.by_area else 0
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.heading("Target and achieved", level),
-                               para("Interviews achieved against the target set for each category.", "body")]
+        out: list[Flowable] = [CondPageBreak(60 * mm), self.section_heading("targets", level),
+                               *self.intro("targets", "Interviews achieved against the target set for each category.")]
+        out.append(self._targets_table())
+        return out
+
+    def _targets_table(self) -> Flowable:
+        rows = list(self.data.targets)
         body = []
         for r in rows:
             share = f"{100 * r.interviewed / r.target:.0f}%" if r.target else ""
             body.append([r.group, r.target if r.target is not None else "", r.interviewed, share])
-        out.append(self.table(["Category", "Target", "Achieved", "Achieved as % of target"], body,
-                              [None, 24 * mm, 24 * mm, 30 * mm], total=rows[-1].group == "Total"))
-        return out
+        return self.table(["Category", "Target", "Achieved", "Achieved as % of target"], body,
+                          [None, 24 * mm, 24 * mm, 30 * mm], total=rows[-1].group == "Total")
 
     def crosstabs(self) -> list[Flowable]:
         tabs = list(self.data.crosstabs)
         if not tabs:
             return []
-        out: list[Flowable] = [self.heading("Answers by category")]
-        out.append(para("For each question with set answers, how the organisations interviewed answered: the number "
-                        "giving each answer and, in brackets, the percentage of those in the column who answered "
-                        "the question. Answers to the anonymous questions are counted over all interviews only, "
-                        "never by category." if any(x.anonymous for x in tabs) else
-                        "For each question with set answers, how the organisations interviewed answered, by "
-                        "category of organisation: the number giving each answer and, in brackets, the "
-                        "percentage of those in the column who answered the question.", "body"))
+        out: list[Flowable] = [self.section_heading("crosstabs")]
+        if self.data.text_of("crosstabs").text:
+            out += self.intro("crosstabs")
+        else:
+            out.append(para("For each question with set answers, how the organisations interviewed answered: the number "
+                            "giving each answer and, in brackets, the percentage of those in the column who answered "
+                            "the question. Answers to the anonymous questions are counted over all interviews only, "
+                            "never by category." if any(x.anonymous for x in tabs) else
+                            "For each question with set answers, how the organisations interviewed answered, by "
+                            "category of organisation: the number giving each answer and, in brackets, the "
+                                "percentage of those in the column who answered the question.", "body"))
         out += [para(note, self.st.note) for note in self.data.notes]
         for x in tabs:
             out.extend(self.crosstab(x))
@@ -284,22 +350,22 @@ class _Story:
                                                for c, p, n in zip(x.choices, t.percentages, t.counts)])
 
     def comments(self) -> list[Flowable]:
-        themes = [t for t in self.data.comments if t.quotations]
-        if not themes:
-            return []
-        out: list[Flowable] = [self.heading("What organisations said about the wider sector")]
-        out.append(para("Interviewees answered these questions in confidence. Their comments are kept apart from "
-                        "the organisations' records and are shown here without names, grouped by theme, in an "
-                        "order that does not follow the order of the interviews.", "body"))
+        themes = [t for t in self.data.comments if t.quotations or t.write_up]
+        out: list[Flowable] = [self.section_heading("comments")]
+        out += self.intro("comments", COMMENTS_INTRO)
         for theme in themes:
             out.append(self.heading(theme.theme, 1))
-            out.append(para(_n(len(theme.quotations), "comment", "comments"), self.st.caption))
-            out.extend(_Quote(para(q, self.st.quote)) for q in theme.quotations)
+            out += self.words(theme.write_up)
+            if theme.quotations:
+                out.append(para(quotations_caption(theme), self.st.caption))
+                out.extend(_Quote(para(q, self.st.quote)) for q in theme.quotations)
         return out
 
     def directory(self) -> list[Flowable]:
         entries = list(self.data.directory)
-        out: list[Flowable] = [self.heading("Appendix: directory of organisations")]
+        out: list[Flowable] = [self.section_heading("directory")]
+        if self.data.text_of("directory").text:
+            out += self.intro("directory")
         if not entries:
             return out + [para("No organisation on the database has given permission to be listed.", "body")]
         out += [para(f"The {_n(len(entries), 'organisation', 'organisations')} that gave permission to be listed, "
@@ -324,6 +390,36 @@ class _Story:
 
 def _n(count: Any, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
+
+
+class _Logos(Flowable):
+    """The client's logo on the left of the cover, the author's on the right, at most 22 mm tall."""
+
+    height_max = 22 * mm
+
+    def __init__(self, client: bytes | None, author: bytes | None):
+        super().__init__()
+        from reportlab.lib.utils import ImageReader
+
+        self.images = [ImageReader(io.BytesIO(b)) if b else None for b in (client, author)]
+
+    def _size(self, image: Any, room: float) -> tuple[float, float]:
+        w, h = image.getSize()
+        scale = min(self.height_max / h, room / w)
+        return w * scale, h * scale
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = aw
+        self.height = max([self._size(i, aw * 0.4)[1] for i in self.images if i] or [0])
+        return aw, self.height
+
+    def draw(self) -> None:
+        for side, image in zip(("left", "right"), self.images):
+            if image is None:
+                continue
+            w, h = self._size(image, self.width * 0.4)
+            x = 0 if side == "left" else self.width - w
+            self.canv.drawImage(image, x, self.height - h, w, h, mask="auto")
 
 
 class _Rule(Flowable):
@@ -358,8 +454,10 @@ def _layout(data: Any, *, page_size: str, progress: ProgressFn | None,
     def build(f: Any) -> None:
         subject = f"Mapping report for {data.client}" if data.client else "Mapping report"
         doc = Document(f, page_size=PAGE_SIZES[page_size], st=st, title=data.title, author=data.author,
-                       subject=subject, header=data.title, footer=long_date(data.date),
-                       keywords=["mapping report", data.client or ""], progress=progress, checkpoint=checkpoint)
+                       subject=subject, header=data.title,
+                       footer=data.cover.date if data.cover is not None else long_date(data.date),
+                       keywords=["mapping report", data.client or ""], progress=progress, checkpoint=checkpoint,
+                       lang=getattr(data, "lang", "en-GB"))
         doc.build_pdf(_Story(data, st, doc.width).build(tuple(data.sections)))
 
     return build

@@ -252,6 +252,50 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    6,
+    """
+    -- The client report as the researcher writes it (named side). Each part of the report (a
+    -- section of fieldkit.reports.sections, or "theme:<id>" for one theme's findings): where
+    -- it comes in the report, whether it is printed, a heading and a Markdown text of the
+    -- researcher's own (NULL: fieldkit's own).
+    CREATE TABLE report_parts (
+        key TEXT PRIMARY KEY,
+        position INTEGER,
+        included INTEGER NOT NULL DEFAULT 1 CHECK (included IN (0, 1)),
+        title TEXT,
+        body TEXT
+    );
+    -- The recommendations, each with who should act, in the researcher's order.
+    CREATE TABLE report_recommendations (
+        id INTEGER PRIMARY KEY,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        who TEXT NOT NULL DEFAULT ''
+    );
+    -- The logos on the cover: the client's and the author's (PNG or JPEG bytes).
+    CREATE TABLE report_images (
+        role TEXT PRIMARY KEY CHECK (role IN ('client', 'author')),
+        name TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    -- Pool side: the comments chosen as quotations for the report, per theme ('' for comments
+    -- without one), in the researcher's order; and comments merged into another as duplicates.
+    -- Nothing but comment ids, a theme and an order; keyed so rows lie in key order, not in
+    -- the order they were chosen.
+    CREATE TABLE pool_quotes (
+        theme TEXT NOT NULL,
+        comment_id INTEGER NOT NULL REFERENCES pool(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (theme, comment_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE pool_duplicates (
+        comment_id INTEGER PRIMARY KEY REFERENCES pool(id) ON DELETE CASCADE,
+        duplicate_of INTEGER NOT NULL REFERENCES pool(id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.
@@ -260,4 +304,6 @@ POOL_COLUMNS = {
     "pool_themes": ("comment_id", "theme"),
     "pool_counts": ("question_id", "category", "choice", "n"),
     "pool_names": ("comment_id", "name"),
+    "pool_quotes": ("theme", "comment_id", "position"),
+    "pool_duplicates": ("comment_id", "duplicate_of"),
 }

@@ -1,0 +1,188 @@
+"""Live figures in the researcher's text: ``{interviewed}``, ``{RR1}``, ``{target:Local community group}``.
+
+The report's written sections are kept with the names of figures, not their values, and filled
+in when the report is made, so "{interviewed} organisations took part" never goes stale. A name
+the study cannot fill is an error that says which section, which line and which names there are;
+``{{`` and ``}}`` write a brace itself.
+
+``Figures.of(study)`` works the numbers out once per report (the same queries as the method
+section and the tables, so the text and the tables always agree). Figures with a group take the
+name of a category or an area after a colon: ``{on_database:Leeds}``, ``{interviewed:Faith group}``,
+``{target:Faith group}`` and ``{achieved:Faith group}`` (the interviewed count beside a target).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fieldkit import outcome_rates, summary
+from fieldkit.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    from fieldkit.study import Study
+
+#: ``{name}`` or ``{name:group}``; ``{{`` and ``}}`` are braces themselves.
+FIELD = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}")
+
+#: Generated tables a text may place on a line of their own, ``{table:counts}``: name -> what it is.
+TABLES = {
+    "counts": "the method's table of counts (identified, contacted, excluded, interviewed, ...)",
+    "excluded": "organisations excluded, by reason",
+    "rates": "the response and cooperation rates, with what each measures",
+    "dispositions": "every organisation by its AAPOR disposition code",
+    "by_category": "organisations on the database and interviewed, by category",
+    "by_area": "organisations on the database and interviewed, by area",
+    "targets": "interviews achieved against each category's target",
+}
+
+#: The plain figures: name -> (what it counts, how to get it from the method summary).
+COUNTS: dict[str, tuple[str, Callable[[summary.MethodSummary], int]]] = {
+    "identified": ("organisations identified for the study", lambda m: m.total),
+    "contacted": ("organisations contacted", lambda m: m.contacted),
+    "excluded": ("organisations excluded as outside the study's scope", lambda m: m.excluded),
+    "on_database": ("organisations on the database (identified, less those excluded)", lambda m: m.on_database),
+    "interviewed": ("organisations interviewed (complete and partial interviews)", lambda m: m.interviewed),
+    "complete": ("organisations with a complete interview (AAPOR 1.1)",
+                 lambda m: outcome_rates.class_counts(m.dispositions)["I"]),
+    "partial": ("organisations with a partial interview (AAPOR 1.2)",
+                lambda m: outcome_rates.class_counts(m.dispositions)["P"]),
+    "in_interview": ("organisations in interview: begun, not yet finished", lambda m: m.in_interview),
+    "not_reached": ("organisations that could not be reached", lambda m: m.not_reached),
+    "declined": ("organisations that declined to take part", lambda m: m.declined),
+    "still_contacting": ("organisations still being contacted", lambda m: m.still_contacting),
+    "not_yet_contacted": ("organisations not yet contacted", lambda m: m.not_yet_contacted),
+    "listed": ("organisations that gave permission to be listed", lambda m: m.listed_with_permission),
+}
+#: Figures that take a group after a colon: name -> what it counts.
+GROUPED = {
+    "on_database": "organisations on the database in a category or area",
+    "interviewed": "organisations interviewed in a category or area",
+    "target": "the target number of interviews for a category",
+    "achieved": "interviews achieved in a category (as against its target)",
+}
+
+
+def rate_text(value: float | None) -> str:
+    """A rate as the report prints it: "61.1%", or "n/a" without a denominator."""
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def count_text(n: int) -> str:
+    return f"{n:,}"
+
+
+@dataclass
+class Figures:
+    """The figures of one study at one moment, worked out on first use."""
+
+    study: Study
+    _method: summary.MethodSummary | None = None
+    _groups: dict[str, dict[str, summary.GroupRow]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, study: Study, method: summary.MethodSummary | None = None) -> Figures:
+        return cls(study, method)
+
+    @property
+    def method(self) -> summary.MethodSummary:
+        if self._method is None:
+            self._method = summary.method(self.study)
+        return self._method
+
+    def _group(self, by: str) -> dict[str, summary.GroupRow]:
+        if by not in self._groups:
+            self._groups[by] = {r.group: r for r in summary.by_group(self.study, by).rows}
+        return self._groups[by]
+
+    def names(self) -> list[str]:
+        """Every name a text may use, as it is written there (for help and error messages)."""
+        return ([f"{{{n}}}" for n in COUNTS] + [f"{{{c}}}" for c in outcome_rates.RATE_ORDER] + ["{e}"]
+                + [f"{{{n}:…}}" for n in GROUPED])
+
+    def help(self) -> list[tuple[str, str]]:
+        """(name, what it is) for every figure, in the order a screen lists them."""
+        out = [(f"{{{n}}}", what) for n, (what, _) in COUNTS.items()]
+        out += [(f"{{{c}}}", outcome_rates.RATE_DEFINITIONS.get(c, c)) for c in outcome_rates.RATE_ORDER]
+        out.append(("{e}", "the share of organisations of unknown eligibility taken to be eligible"))
+        out += [(f"{{{n}:name}}", what) for n, what in GROUPED.items()]
+        out += [(f"{{table:{n}}}", what + " (on a line of its own)") for n, what in TABLES.items()]
+        return out
+
+    def value(self, name: str) -> str:
+        """The text ``{name}`` stands for; ``InvalidValueError`` (without a place) when unknown."""
+        key, sep, group = (part.strip() for part in name.partition(":"))
+        if not sep:
+            if key in COUNTS:
+                return count_text(COUNTS[key][1](self.method))
+            if key in outcome_rates.RATE_ORDER:
+                return rate_text(self.method.rates.get(key))
+            if key == "e":
+                return f"{float(self.method.rates.get('e') or 0.0):.2f}"
+            raise InvalidValueError(self._unknown(name))
+        if key not in GROUPED:
+            raise InvalidValueError(self._unknown(name))
+        if key in ("target", "achieved"):
+            row = self._group("category").get(group)
+            if row is None:
+                raise InvalidValueError(f"no category '{group}' in {{{name}}} "
+                                        f"(categories: {', '.join(self._group('category'))})")
+            if key == "achieved":
+                return count_text(row.interviewed)
+            if row.target is None:
+                raise InvalidValueError(f"the category '{group}' has no target, in {{{name}}}")
+            return count_text(row.target)
+        for by in ("category", "area"):
+            row = self._group(by).get(group)
+            if row is not None:
+                return count_text(row.on_database if key == "on_database" else row.interviewed)
+        raise InvalidValueError(f"no category or area '{group}' in {{{name}}}")
+
+    def _unknown(self, name: str) -> str:
+        return f"unknown figure {{{name}}} (figures: {', '.join(self.names())})"
+
+    def fill(self, text: str, where: str, *, escape: Callable[[str], str] = lambda s: s) -> str:
+        """``text`` with every ``{name}`` replaced by its figure (passed through ``escape``) and
+        ``{{``/``}}`` by braces. An unknown name raises ``InvalidValueError`` saying ``where`` and
+        the line: "Background, line 3: unknown figure {intervewed} (figures: …)"."""
+        def replace(m: re.Match[str]) -> str:
+            if m.group(0) == "{{":
+                return "{"
+            if m.group(0) == "}}":
+                return "}"
+            name = m.group(1)
+            if name.strip().startswith("table:"):  # a generated table: placed by fieldkit.reports.markup
+                table = name.strip()[len("table:"):].strip()
+                if table in TABLES:
+                    return m.group(0)
+                line = text.count("\n", 0, m.start()) + 1
+                raise InvalidValueError(f"{where}, line {line}: unknown table {{{name}}} "
+                                        f"(tables: {', '.join('{table:' + t + '}' for t in TABLES)})")
+            try:
+                return escape(self.value(name))
+            except InvalidValueError as e:
+                line = text.count("\n", 0, m.start()) + 1
+                raise InvalidValueError(f"{where}, line {line}: {e}") from None
+        return FIELD.sub(replace, text)
+
+    def check(self, text: str, where: str) -> list[str]:
+        """Every problem with the figures of ``text``, one line each (for a live editor)."""
+        problems = []
+        for m in FIELD.finditer(text):
+            if m.group(1) is None:
+                continue
+            try:
+                self.fill(m.group(0), where)
+            except InvalidValueError as e:
+                line = text.count(chr(10), 0, m.start()) + 1
+                problems.append(str(e).replace(f"{where}, line 1:", f"{where}, line {line}:", 1))
+        return problems
+
+
+def fields_in(text: str) -> Iterator[str]:
+    """The names of the figures ``text`` uses, in order."""
+    for m in FIELD.finditer(text):
+        if m.group(1) is not None:
+            yield m.group(1)
