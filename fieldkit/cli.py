@@ -836,7 +836,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from fieldkit.demo import build_demo, demo_path
+    from fieldkit.demo import demo_path
 
     path = args.study or demo_path()
     if path.suffix != ".fieldkit":
@@ -846,7 +846,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if path.exists() and args.open:
         print(f"Opening the existing demo study {path}", flush=True)
     else:
-        with build_demo(path, seed=args.seed, organisations=args.organisations) as study:
+        from fieldkit.demo_report import create_demo
+
+        with create_demo(path, seed=args.seed, organisations=args.organisations) as study:
             print(f"Created the demo study {study.path} ({study.organisations.count()} organisations)", flush=True)
     if args.open:
         return _run_app(path)

@@ -5,8 +5,9 @@ in order, and merges a comment into another that says the same (the duplicate is
 What is kept is pool-side only: a comment id, a theme and a position in ``pool_quotes``, and
 two comment ids in ``pool_duplicates``; no time, no interview, and rows lie in key order, not
 in the order they were chosen. A theme with no choice prints a sample of its comments (at
-most ``per_theme``, the study's ``report.quotations_per_theme``), drawn afresh on every export,
-so the printed order never follows the order comments were written.
+most ``per_theme``, the study's ``report.quotations_per_theme``; the same words said twice are
+printed once), drawn afresh on every export, so the printed order never follows the order
+comments were written.
 """
 
 from __future__ import annotations
@@ -176,7 +177,12 @@ def for_report(study: Study, comments: Sequence[Comment], *, limit: int | None =
         else:
             sample = list(pool)
             rng.shuffle(sample)
-            words = tuple(c.text.strip() for c in sample[:limit])
+            distinct: dict[str, str] = {}  # the same words said twice are printed once
+            for c in sample:
+                if len(distinct) >= limit:
+                    break
+                distinct.setdefault(" ".join(c.text.split()).casefold(), c.text.strip())
+            words = tuple(distinct.values())
             was_chosen = False
         if not words and not pool:
             continue

@@ -323,12 +323,13 @@ class MainWindow(QMainWindow):
             self.open_study(Path(name))
 
     def open_demo(self) -> None:
-        from fieldkit.demo import build_demo, demo_path
+        from fieldkit.demo import demo_path
+        from fieldkit.demo_report import create_demo
 
         path = demo_path()
         if not path.exists():
             try:
-                build_demo(path).close()
+                create_demo(path).close()
             except FieldkitError as e:
                 errors.warn(self, "Cannot create the demo study", str(e))
                 return
