@@ -91,7 +91,10 @@ def set_chosen(study: Study, theme: str, comment_ids: Sequence[int]) -> None:
 
 
 def choose(study: Study, theme: str, comment_id: int, position: int | None = None) -> None:
-    """Add a comment to the theme's quotations, at ``position`` (1 first; None: last)."""
+    """Add a comment to the theme's quotations, at ``position`` (1 first; None: last). A comment
+    merged into another as its duplicate is refused: the one it was merged into stands for it."""
+    if comment_id in duplicates(study):
+        raise InvalidValueError("that comment is merged into another as a duplicate; quote the one kept")
     ids = [i for i in chosen_for(study, theme) if i != comment_id]
     ids.insert(len(ids) if position is None else max(0, position - 1), comment_id)
     set_chosen(study, theme, ids)
@@ -145,6 +148,18 @@ def unmerge(study: Study, comment_id: int) -> None:
         study.conn.execute("DELETE FROM pool_duplicates WHERE comment_id = ?", (comment_id,))
 
 
+def available(study: Study, comments: Sequence[Comment]) -> dict[str, int]:
+    """How many of ``comments`` each theme has to quote from ("" for those without one),
+    duplicates left out."""
+    merged = duplicates(study)
+    out: dict[str, int] = {}
+    for c in comments:
+        if c.id not in merged:
+            for theme in c.themes or ("",):
+                out[theme] = out.get(theme, 0) + 1
+    return out
+
+
 def for_report(study: Study, comments: Sequence[Comment], *, limit: int | None = None,
                seed: int | None = None) -> tuple[ThemeQuotations, ...]:
     """Each theme's quotations from ``comments`` (the pooled answers a report may quote), in
@@ -170,7 +185,9 @@ def for_report(study: Study, comments: Sequence[Comment], *, limit: int | None =
     out = []
     for theme in order:
         pool = grouped.get(theme, [])
-        ids = [i for i in picks.get(theme, []) if i in by_id and i not in merged]
+        # A chosen comment prints under a theme it still carries (one untagged since is not).
+        ids = [i for i in picks.get(theme, []) if i in by_id and i not in merged
+               and theme in (by_id[i].themes or ("",))]
         if ids:
             words = tuple(by_id[i].text.strip() for i in ids)
             was_chosen = True

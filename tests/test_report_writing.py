@@ -265,3 +265,14 @@ def test_the_pdf_prints_the_researchers_report(demo: Study, tmp_path: Path):
         assert flat.index("Funding came up in every interview.") < flat.index(quote)
         assert "Fund a small grants pot" in text and "Who should act" in text
         assert pdf.metadata.get("Title") == demo.title
+
+
+def test_a_chosen_comment_untagged_since_is_not_printed_under_that_theme(demo: Study):
+    theme, ids = _theme_with_comments(demo, 3)
+    quotations.set_chosen(demo, theme, [ids[0], ids[1]])
+    demo.pool.untag(ids[0], theme)
+    printed = next(t for t in build_report_data(demo, today=TODAY).comments if t.theme_id == theme)
+    assert printed.quotations == (demo.pool.get(ids[1]).text.strip(),)
+    quotations.merge(demo, ids[2], into=ids[1])
+    with pytest.raises(InvalidValueError, match="merged into another"):
+        quotations.choose(demo, theme, ids[2])

@@ -9,15 +9,20 @@ is what is counted), also for a question since removed from the schedule.
 
 Above them, "Held with interviews" (fieldkit/ui/held.py) lists the answers still waiting with
 their interviews for k finished interviews to have answered the same question, with "Move to
-the pool now…" for the end of fieldwork.
+the pool now…" for the end of fieldwork. Beside them, "Report quotations"
+(fieldkit/ui/pool_quotations.py): the comments the report quotes under each theme, in order;
+comments are chosen with the selected comment's "Quote in the report" boxes, and several
+selected at once can be merged as duplicates (never quoted, never deleted).
 """
 
 from __future__ import annotations
 
 import html
 
+from fieldkit import quotations
 from fieldkit.pool import Comment
 from fieldkit.templates import Question, Template
+from fieldkit.ui import pool_quotations as quotes
 from fieldkit.ui.held import HeldPanel
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -25,11 +30,11 @@ from fieldkit.ui.qt import (
     QCheckBox,
     QEvent,
     QFont,
-    QFontMetrics,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QItemSelectionModel,
     QLabel,
     QLineEdit,
     QListView,
@@ -39,8 +44,6 @@ from fieldkit.ui.qt import (
     QPalette,
     QPlainTextEdit,
     QPushButton,
-    QRect,
-    QSize,
     QSplitter,
     Qt,
     QTimer,
@@ -61,7 +64,7 @@ SEARCH_DELAY_MS = 250
 SAVE_DELAY_MS = 700
 #: Tree and list item roles
 _GROUP = Qt.UserRole          # (theme or None for all or "" for none, question id or None)
-_COMMENT = Qt.UserRole + 1    # a Comment
+_COMMENT = quotes.COMMENT     # a Comment
 ALL, NO_THEME = None, ""
 BAR_COLOUR = "#5b84b1"
 
@@ -100,7 +103,7 @@ def distribution_html(counts: dict[str, int], width: int = 220) -> str:
     return f'<table cellspacing="3">{"".join(rows)}</table>'
 
 
-class PoolScreen(QWidget):
+class PoolScreen(quotes.Quoting, QWidget):
     """Themes and questions on the left; their comments on the right, with the selected one
     open for redacting, tagging or deleting."""
 
@@ -110,6 +113,8 @@ class PoolScreen(QWidget):
         self._comments: list[Comment] = []
         self._current: Comment | None = None
         self._own_change = False
+        self._quoted: dict[int, list[str]] = {}  # comment id -> themes it is quoted under
+        self._merged: dict[int, int] = {}        # duplicate -> the comment kept
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Pool"))
@@ -150,6 +155,7 @@ class PoolScreen(QWidget):
         self.groups.setIndentation(14)
         self.groups.setTextElideMode(Qt.ElideRight)
         self.groups.currentItemChanged.connect(lambda *_: self._fill_list())
+        self.groups.currentItemChanged.connect(lambda item, _: self._follow_theme(item))
         self.splitter.addWidget(self.groups)
 
         right = QWidget()
@@ -170,14 +176,19 @@ class PoolScreen(QWidget):
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.list.viewport().installEventFilter(self)
         self._sized_width = 0
-        self.list.setSelectionMode(QAbstractItemView.SingleSelection)
+        # several at once, to merge as duplicates; the editor follows the current one
+        self.list.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.list.itemSelectionChanged.connect(self._enable_merge)
         self.list.installEventFilter(self)
         right_layout.addWidget(self.list, 3)
         right_layout.addWidget(self._build_editor())
         self.splitter.addWidget(right)
+        self.quotes = quotes.QuotationsPanel(session, self._quote_edit)
+        self.quotes.open_comment.connect(self.select_comment)
+        self.splitter.addWidget(self.quotes)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 670])
+        self.splitter.setSizes([270, 510, 320])
         layout.addWidget(self.splitter, 1)
 
         self._save_timer = QTimer(self)
@@ -188,6 +199,7 @@ class PoolScreen(QWidget):
         self.setTabOrder(self.search, self.groups)
         self.setTabOrder(self.groups, self.list)
         self.setTabOrder(self.list, self.editor)
+        self.setTabOrder(self.delete_button, self.quotes.theme)
         session.changed.connect(self._on_changed)
         self.refresh()
 
@@ -212,10 +224,24 @@ class PoolScreen(QWidget):
         self.theme_grid.setVerticalSpacing(2)
         box.addLayout(self.theme_grid)
         self.theme_boxes: dict[str, QCheckBox] = {}
+        self.quote_boxes = quotes.QuoteBoxes()
+        self.quote_boxes.toggled.connect(self.set_quoted)
+        box.addWidget(self.quote_boxes)
         buttons = QHBoxLayout()
+        self.merge_button = QPushButton("&Merge as duplicates…")
+        self.merge_button.setAccessibleName("Merge as duplicates")
+        self.merge_button.setToolTip("Select two or more comments that say the same thing (Ctrl+click or "
+                                     "Shift+click) to quote only one of them.")
+        self.merge_button.clicked.connect(self.merge_selected)
+        self.unmerge_button = QPushButton("U&nmerge")
+        self.unmerge_button.setAccessibleName("Unmerge")
+        self.unmerge_button.setToolTip("The comment is no longer a duplicate: the report may quote it again.")
+        self.unmerge_button.clicked.connect(self.unmerge_selected)
         self.delete_button = QPushButton("&Delete comment…")
         self.delete_button.setAccessibleName("Delete comment")
         self.delete_button.clicked.connect(self.delete_current)
+        buttons.addWidget(self.merge_button)
+        buttons.addWidget(self.unmerge_button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
         box.addLayout(buttons)
@@ -232,6 +258,7 @@ class PoolScreen(QWidget):
             return
         if self._own_change:
             self._fill_groups()  # counts may have moved; the list and the editor are current
+            self._mark_rows()
             return
         if self._save_timer.isActive():  # an Undo or another screen: keep what is being typed
             self._save_timer.stop()
@@ -249,8 +276,9 @@ class PoolScreen(QWidget):
 
     def _fill_theme_boxes(self) -> None:
         themes = [(t.id, t.label) for t in self._template.themes]
-        if [(k, b.text()) for k, b in self.theme_boxes.items()] == themes:
+        if [(k, b.text()) for k, b in self.theme_boxes.items()] == themes and self.quote_boxes.boxes:
             return
+        quote_boxes = self.quote_boxes.set_themes(themes + [(NO_THEME, quotations.OTHER_COMMENTS)])
         for box in self.theme_boxes.values():
             box.deleteLater()
         self.theme_boxes = {}
@@ -263,7 +291,9 @@ class PoolScreen(QWidget):
             self.theme_boxes[theme_id] = box
             self.setTabOrder(previous, box)
             previous = box
-        self.setTabOrder(previous, self.delete_button)
+        for box in quote_boxes + [self.merge_button, self.unmerge_button, self.delete_button]:
+            self.setTabOrder(previous, box)
+            previous = box
         self.themes_label.setVisible(bool(themes))
 
     def _fill_groups(self) -> None:
@@ -327,6 +357,7 @@ class PoolScreen(QWidget):
         header_font.setBold(True)
         select = None
         written = 0
+        self._read_marks()
         searching = bool(self.search.text().strip())
         questions: dict[str, Question | None] = {}
 
@@ -351,8 +382,9 @@ class PoolScreen(QWidget):
                 self._add_distribution(question)
                 continue
             for c in (c for c in shown if c.question_id == qid):
-                row = QListWidgetItem(c.text)
+                row = QListWidgetItem()
                 row.setData(_COMMENT, c)
+                self._draw_row(row, c)
                 self.list.addItem(row)
                 written += 1
                 if c.id == keep:
@@ -382,13 +414,8 @@ class PoolScreen(QWidget):
     def _size_items(self) -> None:
         """Give each comment the height its words need at the list's width. (Measured here,
         generously, because the stock measure can come out a line short and cut a comment.)"""
-        width = self.list.viewport().width() - 2 * self.list.spacing() - 18
         self._sized_width = self.list.viewport().width()
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            if item.flags() & Qt.ItemIsEnabled:
-                bounds = QFontMetrics(item.font()).boundingRect(QRect(0, 0, max(width, 80), 1_000_000), Qt.TextWordWrap, item.text())
-                item.setSizeHint(QSize(max(width, 80), bounds.height() + 10))
+        quotes.size_rows(self.list)
 
     def _add_distribution(self, question: Question) -> None:
         counts = choice_counts(question, self.session.study.pool.distribution(question.id))
@@ -419,6 +446,13 @@ class PoolScreen(QWidget):
         self.editor.setEnabled(comment is not None)
         self.editor.setPlaceholderText("" if comment else "Choose a comment to edit, tag or delete it.")
         self.delete_button.setEnabled(comment is not None)
+        self._show_quotes()
+
+    def _follow_theme(self, item) -> None:
+        """Choosing a theme on the left shows its report quotations."""
+        theme = item.data(0, _GROUP)[0] if item is not None else ALL
+        if theme is not ALL:
+            self.quotes.show_theme(theme)
 
     def _text_changed(self) -> None:
         if self._current is not None:
@@ -479,8 +513,9 @@ class PoolScreen(QWidget):
             return
         pool = self.session.study.pool
         row = self.list.currentRow()
-        if self.session.edit("delete a comment", lambda: pool.delete(comment.id), lambda: pool.restore(comment),
-                             {"pool"}):
+        restore_quotes = quotes.undo_of(self.session.study)  # the delete takes its quotations and merges
+        if self.session.edit("delete a comment", lambda: pool.delete(comment.id),
+                             lambda: (pool.restore(comment), restore_quotes()), {"pool"}):
             self._select_near(row)
 
     def _select_near(self, row: int) -> None:
@@ -488,7 +523,7 @@ class PoolScreen(QWidget):
         rows = list(range(row, self.list.count())) + list(range(min(row, self.list.count()) - 1, -1, -1))
         for r in rows:
             if self.list.item(r).data(_COMMENT) is not None:
-                self.list.setCurrentRow(r)
+                self.list.setCurrentRow(r, QItemSelectionModel.ClearAndSelect)
                 return
 
     def _edit(self, text: str, do, undo) -> bool:
@@ -511,7 +546,8 @@ class PoolScreen(QWidget):
             held = item.data(_COMMENT)
             if held is not None and held.id == comment.id:
                 item.setData(_COMMENT, new)
-                item.setText(new.text)
+                self._draw_row(item, new)
+        self._show_quotes()  # a theme added or taken away: its "Quote in the report" box
 
     # --- keyboard ------------------------------------------------------------------------------
 

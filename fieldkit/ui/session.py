@@ -5,7 +5,8 @@ Every screen holds the same ``StudySession``. A change goes through ``session.ca
 success ``changed`` is emitted with the kinds of records touched, so each screen decides for
 itself whether to redraw.
 
-Kinds: "organisations", "contacts", "attempts", "interviews", "pool", "template", "details".
+Kinds: "organisations", "contacts", "attempts", "interviews", "pool", "template", "details",
+"report" (the client report's outline, texts, cover, logos and recommendations).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ INTERVIEWS = "interviews"
 POOL = "pool"
 TEMPLATE = "template"
 DETAILS = "details"
+REPORT = "report"
 
 
 class _Edit(QUndoCommand):
