@@ -80,7 +80,12 @@ def _rendering(job: Job) -> dict[str, Any]:
 
 def make_report(open_reader: Callable[[], Study], options: Any, target: Path, job: Job) -> Path:
     """Build the report data from a read-only view of the study and render it to ``target``
-    (the file the researcher chose)."""
+    (the file the researcher chose): a Word document when it ends in .docx, else a PDF."""
+    if Path(target).suffix.lower() == ".docx":
+        from fieldkit.reports.docx import render_docx
+
+        data = _report_data(open_reader, options, job)
+        return render_docx(data, target, **_rendering(job))
     from fieldkit.reports.pdf import render_report
 
     data = _report_data(open_reader, options, job)

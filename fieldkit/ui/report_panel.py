@@ -1,11 +1,19 @@
-"""The client report on the Reports screen: options, a preview of the real PDF, and export.
+"""The client report on the Reports screen: its outline, options, a preview of the real PDF,
+and export as PDF or as a Word document.
+
+The outline is the study's (``fieldkit.reports.outline``): every section in the researcher's
+order, ticked when it is printed, moved with Move up / Move down or by dragging; a change is
+saved at once and the preview follows it (the report is built with ``sections=None``: the
+study's outline). The Write tab (``report_writing``) shows the same outline beside each
+section's words.
 
 The preview is the report itself, rendered in memory off the UI thread whenever an option
 (or the study) changes, and drawn page by page with PDFium (pypdfium2; Qt's own PDF module
 needs a newer PySide6 than fieldkit uses) from those bytes. No file is written for the
 preview, not even a temporary one: it holds the pooled comments in plain text. Export
 renders the report again (the comments come in a new order every time, and the date is the
-day of export) to the file the researcher chooses, with a progress bar and a Cancel button.
+day of export) to the file the researcher chooses, a PDF or a Word document (.docx), with a
+progress bar and a Cancel button.
 Before a report with comments is written, the pooled comments are checked for names of
 organisations and contacts in the study; flagged comments are listed, each one a click away
 in the Pool screen for redaction.
@@ -22,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.errors import FieldkitError
+from fieldkit.reports import outline
 from fieldkit.ui import errors
 from fieldkit.ui.qt import (
     QCheckBox,
@@ -55,7 +64,8 @@ from fieldkit.ui.report_job import (
     render_page,
 )
 from fieldkit.reports import sections as report_sections
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.report_cover import OutlineList
+from fieldkit.ui.session import REPORT, StudySession
 
 #: The report's sections in order and their labels: the one registry (fieldkit.reports.sections).
 SECTIONS = tuple((section.name, section.label) for section in report_sections.SECTIONS)
@@ -67,8 +77,10 @@ SMALL_NUMBERS = (
     ("Hide counts under a number of my choosing", "custom"),
 )
 PAGE_SIZES = (("A4", "a4"), ("US Letter", "letter"))
-RELEVANT = {"organisations", "contacts", "attempts", "interviews", "pool", "template", "details"}
+RELEVANT = {"organisations", "contacts", "attempts", "interviews", "pool", "template", "details", REPORT}
 PREVIEW_DELAY_MS = 400
+#: What the export writes, by the file's ending: (ending, the file dialog's filter).
+FORMATS = ((".pdf", "PDF (*.pdf)"), (".docx", "Word document (*.docx)"))
 #: What can change the languages offered (the schedule) or the one chosen (the study's details).
 LANGUAGE_RELEVANT = {"template", "details"}
 
@@ -169,6 +181,7 @@ class ReportPanel(QWidget):
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.update_preview)
         session.changed.connect(lambda kinds: self.refresh_languages() if kinds & LANGUAGE_RELEVANT else None)
+        session.changed.connect(lambda kinds: self._outline_changed() if REPORT in kinds else None)
         session.changed.connect(lambda kinds: self._mark_stale() if kinds & RELEVANT else None)
 
     # --- building ---------------------------------------------------------------------------
@@ -178,27 +191,22 @@ class ReportPanel(QWidget):
         panel.setMaximumWidth(380)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
-        sections = QGroupBox("Sections")
+        sections = QGroupBox("Outline")
         box = QVBoxLayout(sections)
-        self.section_boxes: dict[str, QCheckBox] = {}
-        for key, label in SECTIONS:
-            check = QCheckBox(label)
-            check.setChecked(True)
-            check.setAccessibleName(f"Section: {label}")
-            check.toggled.connect(self._options_changed)
-            box.addWidget(check)
-            self.section_boxes[key] = check
-        self.directory_box = self.section_boxes["directory"]
-        self.directory_box.setToolTip("Only organisations that gave permission to be listed")
-        self.person_box = QCheckBox("Name the person interviewed")
+        hint = QLabel("Tick the sections to print; drag a section, or use Move up and Move down, to put them "
+                      "in order. Write them on the Write tab.")
+        hint.setWordWrap(True)
+        box.addWidget(hint)
+        self.outline = OutlineList(self.session, name="Report outline")
+        directory = self.outline.item("directory")
+        if directory is not None:
+            directory.setToolTip("Only organisations that gave permission to be listed")
+        box.addWidget(self.outline, 1)
+        self.person_box = QCheckBox("Name the person interviewed in the directory")
         self.person_box.setAccessibleName("Name the person interviewed in the directory")
         self.person_box.toggled.connect(self._options_changed)
-        self.directory_box.toggled.connect(self.person_box.setEnabled)
-        person_row = QHBoxLayout()
-        person_row.addSpacing(22)
-        person_row.addWidget(self.person_box)
-        box.addLayout(person_row)
-        layout.addWidget(sections)
+        box.addWidget(self.person_box)
+        layout.addWidget(sections, 1)
 
         form_box = QGroupBox("Numbers and paper")
         form = QFormLayout(form_box)
@@ -239,8 +247,8 @@ class ReportPanel(QWidget):
         self.language.currentIndexChanged.connect(self._language_chosen)
         layout.addWidget(form_box)
 
-        self.export_button = QPushButton("&Export PDF…")
-        self.export_button.setAccessibleName("Export the report as PDF")
+        self.export_button = QPushButton("&Export as PDF or Word…")
+        self.export_button.setAccessibleName("Export the report as PDF or Word")
         self.export_button.clicked.connect(lambda: self.export())
         layout.addWidget(self.export_button)
         progress_row = QHBoxLayout()
@@ -258,9 +266,9 @@ class ReportPanel(QWidget):
         self.export_status.setWordWrap(True)
         self.export_status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(self.export_status)
-        layout.addStretch(1)
         self._show_exporting(False)
         self._small_numbers_changed()
+        self._outline_changed()
         return panel
 
     def _build_preview(self) -> QWidget:
@@ -298,7 +306,15 @@ class ReportPanel(QWidget):
     # --- options ----------------------------------------------------------------------------
 
     def sections(self) -> tuple[str, ...]:
-        return tuple(key for key, box in self.section_boxes.items() if box.isChecked())
+        """The sections the study's outline prints, in its order."""
+        return outline.included(self.session.study)
+
+    def _outline_changed(self) -> None:
+        """The outline changed (here, on the Write tab or elsewhere): the person's option
+        goes with the directory, and there is nothing to export without a section."""
+        sections = self.sections()
+        self.person_box.setEnabled("directory" in sections)
+        self.export_button.setEnabled(bool(sections) and self._export_job is None)
 
     def refresh_languages(self) -> None:
         """Offer the schedule's languages, the study's report language chosen; the choice is
@@ -339,7 +355,8 @@ class ReportPanel(QWidget):
         from fieldkit.reports.data import ReportOptions
 
         sections = self.sections()
-        return ReportOptions(sections=sections, directory="directory" in sections,
+        # sections=None: the study's outline, read by the job itself (and in its order).
+        return ReportOptions(sections=None, directory="directory" in sections,
                              small_numbers=self.small_numbers_value(), page_size=self.page_size.currentData(),
                              include_person=self.person_box.isChecked() and "directory" in sections,
                              language=self.language_value())
@@ -466,16 +483,21 @@ class ReportPanel(QWidget):
             show_comment(self.window_, dialog.chosen)
 
     def _choose_and_start(self, path: Path | None) -> None:
+        chosen = ""
         if path is None:
             study = self.session.study
-            folder = self.last_export.parent if self.last_export is not None else Path.home()
-            name, _ = QFileDialog.getSaveFileName(self, "Export the report", str(folder / f"{study.title}.pdf"),
-                                                  "PDF files (*.pdf)")
+            last = self.last_export
+            folder = last.parent if last is not None else Path.home()
+            ending = last.suffix.lower() if last is not None and last.suffix.lower() in dict(FORMATS) else ".pdf"
+            filters = [f for e, f in FORMATS if e == ending] + [f for e, f in FORMATS if e != ending]
+            name, chosen = QFileDialog.getSaveFileName(self, "Export the report", str(folder / f"{study.title}{ending}"),
+                                                       ";;".join(filters))
             if not name:
                 return
             path = Path(name)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        if path.suffix.lower() not in dict(FORMATS):
+            ending = next((e for e, f in FORMATS if f == chosen), FORMATS[0][0])
+            path = path.with_name(path.name + ending)
         options, open_reader = self.options(), self.session.study.open_reader
         self.progress.setValue(0)
         self.export_status.setText(f"Writing {path.name}…")

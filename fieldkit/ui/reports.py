@@ -1,7 +1,10 @@
-"""Reports screen: the client report (options, a preview of the real PDF, export) and, on a
-second tab, the figures it is built from.
+"""Reports screen: the client report (its outline, options, a preview of the real PDF, export),
+its words and its cover, and the figures it is built from.
 
-The "Client report" tab is ``report_panel.ReportPanel``. The "Figures and tables" tab shows
+The "Client report" tab is ``report_panel.ReportPanel``; "Write" (``report_writing.WriteTab``)
+is where each section's heading and text are written, the method, the recommendations and the
+findings theme by theme; "Cover" (``report_cover.CoverTab``) the first page's words and logos.
+The "Figures and tables" tab shows
 the method summary and the summary tables (by category with targets, by area), always
 current, so the researcher can watch progress; each table saves as CSV or XLSX, and every
 summary table (crosstabs included) saves at once as a workbook with a sheet per table, its
@@ -36,7 +39,9 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.report_cover import CoverTab
 from fieldkit.ui.report_panel import ReportPanel
+from fieldkit.ui.report_writing import WriteTab
 from fieldkit.ui.session import StudySession
 from fieldkit.ui.welcome import heading
 
@@ -84,9 +89,13 @@ class ReportsScreen(QWidget):
         self.tabs.setAccessibleName("Reports")
         outer.addWidget(self.tabs, 1)
         self.report = ReportPanel(session, window)
+        self.write = WriteTab(session, window)
+        self.cover = CoverTab(session)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         self.tabs.addTab(self.report, "&Client report")
+        self.tabs.addTab(self.write, "&Write")
+        self.tabs.addTab(self.cover, "Co&ver")
         self.tabs.addTab(scroll, "&Figures and tables")
         body = QWidget()
         scroll.setWidget(body)
@@ -196,5 +205,15 @@ class ReportsScreen(QWidget):
             return False
         return True
 
+    def flush(self) -> None:
+        """Save what is being typed on the Write and Cover tabs."""
+        self.write.flush()
+        self.cover.flush()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.flush()
+        super().hideEvent(event)
+
     def close_study(self) -> None:
+        self.flush()
         self.report.close_study()
