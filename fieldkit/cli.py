@@ -33,12 +33,18 @@ class UsageError(Exception):
 from fieldkit.reports.sections import ALL_SECTIONS as REPORT_SECTIONS  # noqa: E402
 
 
+#: ``--small-numbers`` not given: the study's own setting (fieldkit.reports.suppression.FROM_STUDY).
+SMALL_NUMBERS_FROM_STUDY = "study"
+
+
 def _small_numbers(text: str) -> str | int:
-    """``--small-numbers``: nhs, ons or a threshold N (counts 1 to N-1 hidden), checked by the
-    report's own rules (fieldkit.reports.suppression)."""
+    """``--small-numbers``: nhs, ons, a threshold N (counts 1 to N-1 hidden) or off, checked by
+    the report's own rules (fieldkit.reports.suppression)."""
     from fieldkit.reports.suppression import rule_for
 
     value = text.strip().lower()
+    if value == SMALL_NUMBERS_FROM_STUDY:  # the default (argparse passes it through here too)
+        return value
     try:
         rule_for(value)
     except FieldkitError as e:
@@ -120,10 +126,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--sections", nargs="+", metavar="SECTION",
                    help=f"the sections to include, by name or comma-separated (default: those the study's "
                         f"report outline includes, in its order): {', '.join(REPORT_SECTIONS)}")
-    s.add_argument("--small-numbers", type=_small_numbers, metavar="nhs|ons|N",
+    s.add_argument("--small-numbers", type=_small_numbers, metavar="nhs|ons|N|off",
+                   default=SMALL_NUMBERS_FROM_STUDY,
                    help="protect small counts in the answer tables: nhs (counts 1-7 shown as *, the "
-                        "rest rounded to the nearest 5), ons (under 10 hidden, the rest rounded to 5) or "
-                        "a number N of 3 or more (counts 1 to N-1 hidden); off by default")
+                        "rest rounded to the nearest 5), ons (under 10 hidden, the rest rounded to 5), "
+                        "a number N of 3 or more (counts 1 to N-1 hidden, the rest exact) or off (every "
+                        "count shown); by default the study's setting (counts 1 to 4 hidden unless changed)")
     s.add_argument("--page-size", choices=("a4", "letter"), default="a4", help="a4 (the default) or letter")
     s.add_argument("--allow-names", action="store_true",
                    help="write the report even though pooled comments contain names from the study")

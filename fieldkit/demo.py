@@ -516,6 +516,11 @@ def _days(rng: random.Random, lo: dt.date, hi: dt.date, k: int) -> list[dt.date]
     return sorted(rng.choice(pool) for _ in range(k))
 
 
+#: How often an organisation that may be listed agrees to each detail of its entry (contact's
+#: name, phone, email, address, website: forms/regional-mapping.toml, questions e2a to e2e).
+LISTING_SHARE = {"e2a": 0.6, "e2b": 0.85, "e2c": 0.7, "e2d": 0.5, "e2e": 0.9}
+
+
 class _Builder:
     """Adds the planned organisations through the core API.
 
@@ -862,7 +867,13 @@ class _Builder:
         if qid == "e1":
             return rng.random() < 0.45
         if qid == "e2":
-            return rng.random() < 0.75
+            state["listed"] = rng.random() < 0.75
+            return state["listed"]
+        if qid in LISTING_SHARE:  # what the directory may print: a stream of its own, so adding
+            if not state.get("listed"):  # these questions left every other answer as it was
+                return None
+            listing = random.Random(f"fieldkit demo listing {plan.name} {qid}")
+            return listing.random() < LISTING_SHARE[qid]
         if qid == "e3":
             return rng.choice(ANYTHING_ELSE) if rng.random() < 0.3 else None
         return None  # a question this demo does not know (a newer template)

@@ -174,21 +174,58 @@ def method(study: Study) -> MethodSummary:
     )
 
 
+#: Bases from this many up get percentages to one decimal place; smaller ones whole percentages
+#: (a tenth of a percent of 35 organisations is a precision the figures do not have).
+DECIMAL_BASE = 100
+
+
+def percent_places(base: int) -> int:
+    """The decimal places a percentage of ``base`` is given to: 0 under 100, 1 from 100 up."""
+    return 0 if base < DECIMAL_BASE else 1
+
+
+def percent(count: int, base: int) -> float | int | None:
+    """``count`` as a percentage of ``base``, rounded half away from zero to ``percent_places(base)``
+    (4 of 13 is 31, 3 of 8 is 38, 1 of 200 is 0.5): worked out in whole numbers, so the same
+    fraction of the same base is the same figure wherever it is printed. A whole percentage is an
+    ``int``. None when ``base`` is 0 or less."""
+    if base <= 0:
+        return None
+    places = percent_places(base)
+    scaled, rest = divmod(abs(count) * 100 * 10 ** places, base)
+    if 2 * rest >= base:
+        scaled += 1
+    scaled = -scaled if count < 0 else scaled
+    return scaled if places == 0 else scaled / 10 ** places
+
+
+def percent_text(value: float | None, base: int | None) -> str:
+    """A percentage already rounded by ``percent`` as printed: "31%" under a base of 100, "30.8%"
+    from 100 up; "" for None."""
+    if value is None:
+        return ""
+    places = percent_places(base or 0)
+    return f"{value:.{places}f}%"
+
+
 def percentages(counts: list[int], total: int) -> list[float]:
-    """Percentages of ``total`` to one decimal place, rounded so that they add up to 100.0
-    when the counts add up to the total (largest remainder); all zeros when total is 0."""
+    """Each count as a percentage of ``total`` (``percent``: half away from zero, whole percentages
+    under a total of 100, one decimal place from 100 up), each on its own: rounded percentages
+    need not add up to 100 (a table says so in a note). All zeros when ``total`` is 0."""
     if total <= 0:
-        return [0.0 for _ in counts]
-    exact = [c * 1000 / total for c in counts]  # in tenths of a percent
-    floors = [int(e) for e in exact]
-    if sum(counts) == total:
-        short = 1000 - sum(floors)
-        by_remainder = sorted(range(len(counts)), key=lambda i: (exact[i] - floors[i], counts[i]), reverse=True)
-        for i in by_remainder[:short]:
-            floors[i] += 1
-    else:  # multiple choice: each percentage stands alone
-        floors = [round(e) for e in exact]
-    return [f / 10 for f in floors]
+        return [0 for _ in counts]
+    return [percent(c, total) for c in counts]  # type: ignore[misc]
+
+
+#: Under a table whose rounded percentages do not add up to 100 (as the ONS words it).
+ROUNDING_NOTE = "Percentages may not add to 100 because of rounding."
+
+
+def add_up(percents: list[float | None]) -> bool:
+    """Whether printed percentages add up to exactly 100 (False when any is missing)."""
+    if any(p is None for p in percents):
+        return False
+    return round(sum(percents), 6) == 100  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

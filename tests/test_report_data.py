@@ -107,7 +107,9 @@ def test_cover(study: Study):
     assert (data.title, data.client, data.author, data.date) == (
         "Mapping the West Midlands", "Regional Council", "A. Researcher", TODAY)
     assert data.sections == ALL_SECTIONS
-    assert data.page_size == "a4" and data.small_numbers is None and data.notes == ()
+    # Small numbers are protected unless the researcher turns it off: the study's setting, by
+    # default counts of 1 to 4 hidden and every other figure exact.
+    assert data.page_size == "a4" and data.small_numbers == custom_rule(5) and data.notes
     assert build_report_data(study).date == dt.date.today()
 
 
@@ -153,22 +155,27 @@ def crosstab(data, question_id: str) -> CrosstabTable:
     return next(t for t in data.crosstabs if t.question_id == question_id)
 
 
+#: The answers in full (small-number protection off), for the tests of what is counted.
+FULL = ReportOptions(small_numbers=None)
+
+
 def test_crosstabs_of_named_answers_by_category(study: Study):
-    data = build_report_data(study, today=TODAY)
+    data = build_report_data(study, FULL, today=TODAY)
     assert [t.question_id for t in data.crosstabs] == ["size", "work", "board", "informed", "listing",
                                                        "sector_engaged"]
     size = crosstab(data, "size")
     assert (size.question_label, size.choices, size.by, size.multiple, size.protected) == (
         "Size", ("Small", "Medium", "Large"), "category", False, False)
     assert [(r.group, r.cells, r.base) for r in size.rows] == [
-        ("Network", ("2 (100.0%)", "0 (0.0%)", "0 (0.0%)"), "2"),
-        ("Infrastructure", ("0 (0.0%)", "0 (0.0%)", "1 (100.0%)"), "1"),
+        ("Network", ("2 (100%)", "0 (0%)", "0 (0%)"), "2"),    # whole percentages of a base under 100
+        ("Infrastructure", ("0 (0%)", "0 (0%)", "1 (100%)"), "1"),
         ("Access point", ("0", "0", "0"), "0"),     # no respondents: no percentages of nothing
-        ("Not recorded", ("0 (0.0%)", "1 (100.0%)", "0 (0.0%)"), "1"),  # the latest interview counts
+        ("Not recorded", ("0 (0%)", "1 (100%)", "0 (0%)"), "1"),  # the latest interview counts
     ]
     assert size.rows[2].percentages == (None, None, None)
     assert (size.total.group, size.total.cells, size.total.base) == (
-        "Total", ("2 (50.0%)", "1 (25.0%)", "1 (25.0%)"), "4")
+        "Total", ("2 (50%)", "1 (25%)", "1 (25%)"), "4")
+    assert size.notes == ()  # every row adds up to 100: no note about rounding
     assert size.total.counts == (2, 1, 1) and size.total.base_count == size.total.respondents == 4
 
     board = crosstab(data, "board")
@@ -176,10 +183,10 @@ def test_crosstabs_of_named_answers_by_category(study: Study):
     # No organisation without a category answered it: no "Not recorded" row.
     assert [(r.group, r.counts) for r in board.rows] == [("Network", (1, 1)), ("Infrastructure", (1, 0)),
                                                          ("Access point", (0, 0))]
-    assert board.total.cells == ("2 (66.7%)", "1 (33.3%)")
+    assert board.total.cells == ("2 (67%)", "1 (33%)")
     assert sum(board.total.percentages) == pytest.approx(100.0)
 
-    informed = crosstab(data, "informed")
+    informed = crosstab(data, "informed")  # 25 + 25 + 50
     assert informed.ordered
     assert [r.counts for r in informed.rows] == [(0, 1, 1), (0, 0, 1), (0, 0, 0), (1, 0, 0)]
     assert informed.total.percentages == (25.0, 25.0, 50.0)
@@ -187,18 +194,19 @@ def test_crosstabs_of_named_answers_by_category(study: Study):
 
 
 def test_multiple_choice_percentages_are_of_respondents(study: Study):
-    work = crosstab(build_report_data(study, today=TODAY), "work")
+    work = crosstab(build_report_data(study, FULL, today=TODAY), "work")
     assert work.multiple
-    assert work.rows[0].cells == ("1 (50.0%)", "2 (100.0%)", "0 (0.0%)")
-    assert work.total.cells == ("2 (50.0%)", "2 (50.0%)", "1 (25.0%)") and work.total.base == "4"
+    assert work.rows[0].cells == ("1 (50%)", "2 (100%)", "0 (0%)")
+    assert work.total.cells == ("2 (50%)", "2 (50%)", "1 (25%)") and work.total.base == "4"
     assert any("more than one answer" in n for n in work.notes)
+    assert "Percentages may not add to 100 because of rounding." not in work.notes  # they never would
 
 
 def test_anonymous_questions_are_counted_overall_only(study: Study):
-    engaged = crosstab(build_report_data(study, today=TODAY), "sector_engaged")
+    engaged = crosstab(build_report_data(study, FULL, today=TODAY), "sector_engaged")
     assert engaged.anonymous and engaged.by == "" and engaged.rows == ()
     assert engaged.total.counts == (1, 0, 2) and engaged.total.base == "3"
-    assert engaged.total.cells == ("1 (33.3%)", "0 (0.0%)", "2 (66.7%)")
+    assert engaged.total.cells == ("1 (33%)", "0 (0%)", "2 (67%)")
 
 
 def test_questions_nobody_answered_are_left_out(tmp_path: Path):

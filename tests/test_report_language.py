@@ -103,7 +103,7 @@ def study(tmp_path: Path):
 
 
 def crosstab(study: Study, qid: str, **options):
-    data = build_report_data(study, ReportOptions(sections=("crosstabs",), **options))
+    data = build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None, **options))
     found = [x for x in data.crosstabs if x.question_id == qid]
     return found[0] if found else None
 
@@ -230,7 +230,7 @@ def test_report_data_uses_english_labels_by_default(study):
     assert x.keys == ("yes_really", "sometimes")  # counted under the names the answers store
     assert x.total.counts == (2, 1)
     assert [(r.group, r.counts) for r in x.rows] == [("Network", (1, 1)), ("Infrastructure", (1, 0))]
-    assert build_report_data(study, ReportOptions(sections=("crosstabs",))).language == "English"
+    assert build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)).language == "English"
 
 
 def test_report_data_uses_urdu_labels_after_set_report_language(study):
@@ -240,7 +240,7 @@ def test_report_data_uses_urdu_labels_after_set_report_language(study):
     assert x.choices == (YES_REALLY_UR, "Sometimes")  # no Urdu label: the default language's
     assert x.total.counts == (2, 1)  # the same counts
     assert crosstab(study, "q1").choices == ("ہاں", "نہیں")
-    assert build_report_data(study, ReportOptions(sections=("crosstabs",))).language == "Urdu"
+    assert build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)).language == "Urdu"
     # a report may ask for another language than the study's, for once
     assert crosstab(study, "q2", language="English").question_label == Q2_EN
     assert study.report_language == "Urdu"
@@ -319,7 +319,7 @@ def test_a_removed_question_is_still_reported(study, tmp_path):
     assert x.question_label == OLD_EN
     assert x.choices == ("Often", "Never") and x.total.counts == (1, 1)
     assert [(r.group, r.counts) for r in x.rows] == [("Network", (1, 0)), ("Infrastructure", (0, 1))]
-    data = build_report_data(study, ReportOptions(sections=("crosstabs",)))
+    data = build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None))
     assert [t.question_id for t in data.crosstabs] == ["q1", "q2", "q_old"]  # after the schedule's own
     assert "q_old" in tables.crosstab_questions(study)
     assert "q_unanswered" in tables.crosstab_questions(study)  # the schedule's: listed even with no answers
@@ -389,7 +389,7 @@ def test_the_pool_screen_counts_under_choice_labels(study):
 
 
 def test_the_pdf_prints_english_labels_by_default(study, tmp_path):
-    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",))), tmp_path / "en.pdf")
+    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)), tmp_path / "en.pdf")
     text = text_of(pdf)
     assert Q2_EN in text and "Yes, really" in text
     assert "yes_really" not in text  # never the stored name
@@ -398,7 +398,7 @@ def test_the_pdf_prints_english_labels_by_default(study, tmp_path):
 
 def test_the_pdf_prints_urdu_labels_shaped_right_to_left(study, tmp_path):
     study.set_report_language("Urdu")
-    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",))), tmp_path / "ur.pdf")
+    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)), tmp_path / "ur.pdf")
     text = text_of(pdf)
     assert Q2_EN not in text and "Yes, really" not in text
     assert "Sometimes" in text  # no Urdu label: printed in English
@@ -422,7 +422,7 @@ def test_urdu_labels_are_drawn_shaped(study, tmp_path):
     from fieldkit.reports import scripts
 
     study.set_report_language("Urdu")
-    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",))), tmp_path / "ur.pdf")
+    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)), tmp_path / "ur.pdf")
     scripts.register_fonts()
     checked = 0
     for word in ("ہفتے", "واقعی"):  # from the question label and from the choice label
@@ -525,5 +525,5 @@ def test_a_one_language_schedule_shows_no_language_choice(qtbot, small_study):
 
 def test_rendering_in_memory_matches_the_file(study):
     study.set_report_language("Urdu")
-    data = build_report_data(study, ReportOptions(sections=("crosstabs",)))
+    data = build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None))
     assert rtl_lines(render_report_bytes(data), Q2_UR)

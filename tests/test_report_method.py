@@ -22,6 +22,7 @@ COOP1 = 3/6 = 50.0%, COOP2 = 4/6 = 66.7%. Medians: 40 minutes, 2 attempts before
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pdfplumber
@@ -71,8 +72,14 @@ def study(small_study: Study) -> Study:
 
 
 def method_words(data) -> str:
+    """The method's words as they read now (figures filled in)."""
     w = data.method_section
-    return " ".join([*w.paragraphs, w.rates_text])
+    return " ".join([*w.filled, w.rates_filled])
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (no sentence ends inside a figure like "1.1" or "0.86")."""
+    return [x for x in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text) if x]
 
 
 def test_interviews_by_result_and_paradata(study: Study):
@@ -82,12 +89,12 @@ def test_interviews_by_result_and_paradata(study: Study):
     assert (w.complete, w.partial, w.recorded_without_interview, w.in_interview, w.break_offs) == (3, 1, 1, 1, 1)
     assert w.median_minutes == pytest.approx(40)
     assert w.median_attempts == 2
-    said = " ".join(w.paragraphs)
-    assert "4 organisations were interviewed: 3 complete and 1 partial (AAPOR dispositions 1.1 and 1.2" in said
-    assert ("1 of them was recorded as interviewed from earlier fieldwork, without the interview in the study."
-            in said)
-    assert "1 organisation is in interview" in said
-    assert "1 interview was broken off" in said
+    said = " ".join(w.filled)
+    assert ("Of the 4 organisations interviewed, 3 gave a complete interview and 1 a partial one (AAPOR "
+            "dispositions 1.1 and 1.2" in said)
+    assert "Among them, 1 was recorded as interviewed from earlier fieldwork, with no interview in the study." in said
+    assert "2 are still being contacted (1 of them in an interview begun but not yet finished)" in said
+    assert "An interview was broken off before the end" in said
     assert "The median interview took 40 minutes." in said
     assert "a median of 2 attempts at contact before the interview" in said
     assert "full interview" not in said
@@ -99,10 +106,12 @@ def test_interviews_by_result_and_paradata(study: Study):
 def test_nothing_said_of_what_did_not_happen(small_study: Study):
     finished(small_study, "Complete One", attempts=0, minutes=30, complete=True)
     w = build_report_data(small_study, today=TODAY).method_section
-    said = " ".join(w.paragraphs)
-    assert "1 organisation was interviewed: 1 complete and 0 partial" in said
-    for absent in ("earlier fieldwork", "in interview", "broken off"):
+    said = " ".join(w.filled)
+    assert "Just 1 organisation was identified for the study, and it is on the database. It was interviewed." in said
+    assert "The organisation interviewed gave a complete interview (AAPOR disposition 1.1" in said
+    for absent in ("earlier fieldwork", "in an interview", "broken off", "partial one", " 0 organisation"):
         assert absent not in said
+    assert "No organisation has yet given permission to be listed in the directory." in said
     assert "a median of 0 attempts" in said  # known: none was logged before the interview
 
 
@@ -115,8 +124,9 @@ def test_rates_quoted_with_their_definitions_and_e(study: Study):
     assert all(r.definition == outcome_rates.RATE_DEFINITIONS[r.code] for r in w.rates)
     assert [r.name for r in w.rates][::4] == ["Response rate RR1", "Cooperation rate COOP1"]
     assert w.e == pytest.approx(6 / 7) and w.e_estimated
-    assert "e = 0.86, estimated from the organisations whose eligibility was established" in w.rates_text
-    assert "Fieldwork with 3 organisations goes on" in w.rates_text
+    assert "e = 0.86, estimated from the organisations whose eligibility was established" in w.rates_filled
+    assert "Fieldwork with 3 organisations goes on" in w.rates_filled
+    assert "e = {e}," in w.rates_text and "Fieldwork with {not_final} organisations" in w.rates_text  # live
     assert method_words(build_report_data(study, today=TODAY)).count(SOURCE) == 1
     assert SOURCE == "AAPOR Standard Definitions (10th edition, 2023)"
 
@@ -125,7 +135,7 @@ def test_e_set_by_the_researcher(study: Study):
     fieldwork.set_settings(study, eligibility_rate=0.5)
     w = build_report_data(study, today=TODAY).method_section
     assert not w.e_estimated and w.e == 0.5
-    assert "e = 0.50, set by the researcher" in w.rates_text
+    assert "e = 0.50, set by the researcher" in w.rates_filled
     assert dict((r.code, r.text) for r in w.rates)["RR3"] == "42.9%"  # 3 / (6 + 0.5 * 2)
 
 
@@ -142,14 +152,69 @@ def test_a_rate_without_a_denominator_is_left_out(small_study: Study):
     w = build_report_data(small_study, today=TODAY).method_section
     # Nobody contacted: no cooperation rate; nothing established, so e is taken as 1.
     assert [(r.code, r.text) for r in w.rates] == [("RR1", "0.0%"), ("RR3", "0.0%")]
-    assert "e = 1.00, as no organisation's eligibility has been established yet" in w.rates_text
-    assert "No organisation has been interviewed yet." in w.paragraphs[0]
+    assert "e = 1.00, as no organisation's eligibility has been established yet" in w.rates_filled
+    assert "None of them has been contacted yet." in w.filled[0]
+    assert "No organisation has been interviewed yet." in w.filled[1]
 
 
 def test_no_rates_no_words_about_them(small_study: Study):
     small_study.organisations.add("Outside", status="excluded", exclusion_reason="Outside the region")
     w = build_report_data(small_study, today=TODAY).method_section
-    assert w.rates == () and w.rates_text == ""
+    assert w.rates == () and w.rates_text == "" and w.rates_filled == ""
+
+
+def test_the_method_words_add_up_as_read(study: Study):
+    """The hand-counted study: 9 identified, 1 excluded, so 8 on the database; of those 8, 4
+    interviewed, 1 declined, 2 still being contacted (1 in interview) and 1 not yet contacted;
+    8 contacted or screened, every one but that 1. A reader can check each step."""
+    w = build_report_data(study, today=TODAY).method_section
+    first = w.filled[0]
+    found = re.search(r"Of the (\d+) organisations identified for the study, (\d+) was excluded as outside its "
+                      r"scope, leaving (\d+) on the database\.", first)
+    assert found, first
+    identified, excluded, on_database = map(int, found.groups())
+    assert (identified, excluded, on_database) == (9, 1, 8) and identified - excluded == on_database
+    found = re.search(r"Of those (\d+), (\d+) were interviewed, (\d+) declined to take part, (\d+) are still being "
+                      r"contacted \((\d+) of them in an interview begun but not yet finished\) and (\d+) has not yet "
+                      r"been contacted\.", first)
+    assert found, first
+    of, interviewed, declined, contacting, in_interview, not_yet = map(int, found.groups())
+    assert of == on_database == interviewed + declined + contacting + not_yet  # each counted once
+    assert in_interview <= contacting
+    found = re.search(r"In all, (\d+) of the (\d+) organisations have been contacted or screened: every one but "
+                      r"the (\d+) not yet contacted\.", first)
+    assert found, first
+    contacted, of, but = map(int, found.groups())
+    assert (of, but) == (identified, not_yet) and contacted == identified - not_yet == 8
+    found = re.search(r"Of the (\d+) organisations interviewed, (\d+) gave a complete interview and (\d+) a partial "
+                      r"one", w.filled[1])
+    assert found and int(found[1]) == interviewed == int(found[2]) + int(found[3])
+    # Words first, never a figure; nothing said of a count of 0.
+    for sentence in sentences(" ".join([*w.filled, w.rates_filled])):
+        assert not sentence[0].isdigit(), sentence
+    assert not re.search(r"\b0 organisations?\b", method_words(build_report_data(study, today=TODAY)))
+    assert "No organisation has yet given permission to be listed in the directory." in w.filled[1]
+
+
+def test_the_method_words_keep_their_figures_live(study: Study):
+    """fieldkit's words are Markdown with figure fields, so words a researcher starts from them
+    follow the study: the figures of the words taken today are those of the study tomorrow."""
+    from fieldkit.reports import outline
+    from fieldkit.reports.figures import fields_in
+    from fieldkit.reports.method import method_markdown
+
+    data = build_report_data(study, today=TODAY)
+    words = data.method_section
+    assert "{identified}" in words.paragraphs[0] and "{on_database}" in words.paragraphs[0]
+    used = {name for p in words.paragraphs for name in fields_in(p)}
+    assert {"identified", "excluded", "on_database", "interviewed", "declined", "still_contacting",
+            "in_interview", "not_yet_contacted", "contacted", "complete", "partial", "earlier",
+            "median_minutes", "median_attempts"} <= used
+    assert not re.search(r"(?<![{\w.])\d+ (organisations?|were|was|of them)", " ".join(words.paragraphs))
+    outline.set_text(study, "method", method_markdown(words, data.method))  # the researcher's own, from fieldkit's
+    finished(study, "Complete Four", attempts=1, minutes=20, complete=True)
+    text = " ".join(build_report_data(study, today=TODAY).method_text.plain())
+    assert "Of the 10 organisations identified for the study" in text and "Of those 9, 5 were interviewed" in text
 
 
 def test_dispositions_table(study: Study):
@@ -214,7 +279,7 @@ def test_pdf_smoke(study: Study, tmp_path: Path):
     assert "Response rate RR3 38.9%" in text and "Cooperation rate COOP1 50.0%" in text
     assert "1.1 Complete interview 3" in text and "4.10 Out of sample 1" in text and "Total 9" in text
     assert text.count(SOURCE) == 1
-    assert "3 complete and 1 partial" in text
+    assert "3 gave a complete interview and 1 a partial one" in text
 
     alone = build_report_data(study, ReportOptions(sections=("dispositions",)), today=TODAY)
     with pdfplumber.open(render_report(alone, tmp_path / "alone.pdf")) as pdf:

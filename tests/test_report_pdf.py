@@ -23,6 +23,8 @@ from reportlab.lib.pagesizes import A4, LETTER
 from fieldkit.demo import build_demo
 from fieldkit.errors import FieldkitError
 from fieldkit.reports.data import ReportOptions, build_report_data
+from fieldkit.reports.directory import by_area
+from fieldkit.reports.pages import cell_text
 from fieldkit.reports.pdf import ReportCancelled, render_report, render_report_bytes
 from fieldkit.study import Study
 from studies import small_template
@@ -63,6 +65,16 @@ class Pdf:
             p = pdf.pages[page - 1]
             crop = p.crop((head["x0"] - 1, head["bottom"] + 1, x1 - 1, p.height - 22 * 72 / 25.4))
             return norm(crop.extract_text() or "")
+
+    def left_column(self, pages: range, width: float) -> str:
+        """The text of the body's left ``width`` points on ``pages`` (1-based), below the running head."""
+        with pdfplumber.open(self._pdf_path) as pdf:
+            out = []
+            for page in pages:
+                p = pdf.pages[page - 1]
+                crop = p.crop((MARGIN - 1, 25 * 72 / 25.4, MARGIN + width, p.height - 22 * 72 / 25.4))
+                out.append(crop.extract_text() or "")
+        return norm(" ".join(out))
 
     def pages_between(self, title: str) -> str:
         """The text from the page of the outline entry ``title`` to the page of the next entry."""
@@ -165,21 +177,35 @@ def test_tables_show_the_numbers_of_the_data_object(demo):
         for i, choice in enumerate(x.choices):
             assert " ".join(line.cells[i] for line in lines) in text, (x.question_label, choice)
         answering = "Respondents" if x.anonymous else "Organisations answering"
-        assert f"{answering} " + " ".join(f"{line.respondents:,}" for line in lines) in text
+        assert f"{answering} " + " ".join(cell_text(line.respondents) for line in lines) in text  # "*" if hidden
 
 
 def test_directory_lists_exactly_the_organisations_with_permission(demo):
     data, pdf, listed, unlisted, _ = demo
     assert {e.name for e in data.directory} == listed
     start = next(page for _, t, page in pdf.outline if t == "Appendix: directory of organisations")
-    column = " ".join(pdf.column_text(page, "Organisation", "Person") for page in range(start, len(pdf.texts) + 1))
-    assert column == norm(" ".join(e.name for e in data.directory))
-    people = " ".join(pdf.column_text(page, "Person", None) for page in range(start, len(pdf.texts) + 1))
+    pages = range(start, len(pdf.texts) + 1)
+    # Down the left: each area once (again only at the top of a page its rows run onto), then
+    # its organisations by name.
+    column = pdf.left_column(pages, 190)
+    groups = by_area(data.directory)
+    assert len(groups) > 5
+    at = 0
+    for area, entries in groups:
+        block = norm(" ".join([area, *(e.name for e in entries)]))
+        found = column.find(block, at)
+        if found < 0:  # the area's rows run onto the next page under its name again
+            found = column.find(norm(" ".join([area, entries[0].name])), at)
+        assert found >= 0, (area, column[at:at + 200])
+        at = found + 1
+    # Beside each: what it agreed to have listed, the person named (the contact) among it.
     # (right-to-left and Indic names extract in visual order; test_report_text proves those)
-    latin = [e.person for e in data.directory if e.person and all(ord(ch) < 0x590 for ch in e.person)]
-    assert len(latin) > 10 and all(person in people for person in latin)
-    assert any(e.person and "陈" in e.person for e in data.directory) and "陈" in people
     directory = norm(" ".join(pdf.texts[start - 1:]))
+    details = [f"{label}: {value}" for e in data.directory for label, value in e.details
+               if all(ord(ch) < 0x590 for ch in value)]
+    assert len(details) > 40 and all(norm(d) in directory for d in details if len(d) < 60)
+    latin = [e.person for e in data.directory if e.person and all(ord(ch) < 0x590 for ch in e.person)]
+    assert len(latin) > 5 and all(person in directory for person in latin)
     assert not [name for name in unlisted if name in directory]
 
 
@@ -265,11 +291,15 @@ def test_long_table_splits_across_pages_with_its_header_repeated(tmp_path: Path)
     assert len(data.directory) == 100
     pages = range(3, len(pdf.texts) + 1)  # cover, contents, then the directory
     assert len(pages) >= 3
-    for page in pages:
-        header = [w for w in pdf.words[page - 1] if w["text"] in ("Area", "Organisation")]
-        assert [w["text"] for w in header[:2]] == ["Area", "Organisation"], f"no header row on page {page}"
-    column = " ".join(pdf.column_text(page, "Organisation", None) for page in pages)
-    assert column == norm(" ".join(e.name for e in data.directory))
+    areas = {e.area for e in data.directory}
+    for page in pages[1:]:  # an area's rows that run onto a page come under its name again
+        with pdfplumber.open(pdf.path) as doc:
+            lines = [line["text"] for line in doc.pages[page - 1].extract_text_lines()]
+        assert lines[1] in areas, f"no area heading at the top of page {page}: {lines[:3]}"
+    column = pdf.left_column(pages, 190)
+    for area in ("Birmingham", "Coventry", "Regional"):
+        column = column.replace(area + " ", "")  # the areas' headings, leaving the names
+    assert norm(" ".join(e.name for e in data.directory)) in column
     assert "陈氏华人协会" in column and "Łódź Polish Club" in column
 
 

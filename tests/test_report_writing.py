@@ -108,8 +108,8 @@ def test_an_unknown_figure_says_where_it_is(demo: Study):
     assert "{interviewed}" in message  # the names there are
     f = Figures.of(demo)
     assert f.check("{target:Nowhere} and {table:pie}", "Aims") == [
-        f"Aims, line 1: no category 'Nowhere' in {{target:Nowhere}} (categories: {', '.join(demo.template.categories)})",
-        "Aims, line 1: unknown table {table:pie} (tables: {table:counts}, {table:excluded}, {table:rates}, "
+        f"Aims: no category 'Nowhere' in {{target:Nowhere}} (categories: {', '.join(demo.template.categories)})",
+        "Aims: unknown table {table:pie} (tables: {table:counts}, {table:excluded}, {table:rates}, "
         "{table:dispositions}, {table:by_category}, {table:by_area}, {table:targets})"]
 
 

@@ -150,16 +150,29 @@ def test_crosstab_counts_latest_interview_once_per_organisation(counted: Study):
     assert network.counts == [1, 0, 1] and network.respondents == 2
 
 
-def test_percentages_always_add_up():
-    for counts in ([1, 1, 1], [2, 2, 2, 1], [1, 0, 0], [7, 3, 1, 1, 1], [0, 0]):
-        total = sum(counts)
-        pcts = summary.percentages(counts, total)
-        assert len(pcts) == len(counts)
-        if total:
-            assert round(sum(pcts), 1) == 100.0
-        else:
-            assert pcts == [0.0] * len(counts)
-    assert summary.percentages([1, 1, 1], 3) in ([33.4, 33.3, 33.3], [33.3, 33.4, 33.3], [33.3, 33.3, 33.4])
+def test_each_fraction_is_one_percentage_everywhere():
+    # Rounded on their own, half away from zero: the same fraction of the same base is always
+    # the same figure, however the rest of its row falls (no forcing rows to add up to 100).
+    assert summary.percentages([4, 9], 13) == [31, 69] and summary.percentages([4, 4, 5], 13) == [31, 31, 38]
+    assert summary.percentages([3, 4], 7) == [43, 57] and summary.percentages([3, 3, 1], 7) == [43, 43, 14]
+    assert summary.percentages([1, 1, 1], 3) == [33, 33, 33]  # adds up to 99: a table says so in a note
+    assert summary.percent(1, 8) == 13 and summary.percent(5, 8) == 63  # 12.5 and 62.5: halves go up
+    assert summary.percent(-1, 8) == -13  # away from zero, either way
+    assert summary.percentages([0, 0], 0) == [0, 0] and summary.percent(3, 0) is None
+
+
+def test_whole_percentages_under_a_base_of_100_one_decimal_from_100():
+    assert summary.percent_places(99) == 0 and summary.percent_places(100) == 1
+    assert summary.percent(40, 130) == 30.8 and summary.percent(13, 130) == 10.0
+    assert summary.percent(1, 400) == 0.3 and summary.percent(1, 200) == 0.5  # 0.25 up to 0.3
+    # As printed: the base decides the places, so "2 (100%)" beside "30.8%" of 130.
+    assert summary.percent_text(summary.percent(2, 2), 2) == "100%"
+    assert summary.percent_text(summary.percent(4, 13), 13) == "31%"
+    assert summary.percent_text(summary.percent(130, 130), 130) == "100.0%"
+    assert summary.percent_text(summary.percent(40, 130), 130) == "30.8%"
+    assert summary.percent_text(None, 13) == ""
+    assert summary.add_up([31, 69]) and not summary.add_up([33, 33, 33]) and not summary.add_up([50, None])
+    assert summary.add_up([30.8, 69.2]) and not summary.add_up([33.3, 33.3, 33.3])
 
 
 def test_crosstab_refuses_text_and_unknown_questions(counted: Study):

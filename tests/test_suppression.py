@@ -165,7 +165,10 @@ def test_multiple_choice_rows_count_respondents():
 def test_notes_spell_out_the_rule():
     assert NHS.notes()[0] == ("Counts of 1 to 7 are shown as * and other counts are rounded to the nearest 5 "
                               "(NHS Digital's rule); totals are rounded from unrounded figures, so counts may "
-                              "not add up to the totals shown.")
+                              "not add up to the totals shown; the tables of organisations give exact counts of "
+                              "organisations, so the numbers answering can differ from theirs.")
+    assert "the tables of organisations give exact counts" in ONS.notes()[0]
+    assert not any("tables of organisations" in n for n in custom_rule(5).notes())  # exact: they agree
     assert ONS.notes()[0].startswith("Counts under 10 are shown as * and other counts are rounded to the nearest 5 "
                                      "(the ONS 10-5 rule)")
     assert custom_rule(5).notes()[0].startswith("Counts of 1 to 4 are shown as *")
@@ -176,8 +179,10 @@ def test_notes_spell_out_the_rule():
 
 
 def test_percentages_come_from_printed_figures():
-    assert percentages_shown([10, 5, 0], 15) == [66.7, 33.3, 0.0]
-    assert percentages_shown([None, 10, 20], 35) == [None, 28.6, 57.1]
+    # each on its own, as everywhere (whole percentages under a base of 100)
+    assert percentages_shown([10, 5, 0], 15) == [67, 33, 0]
+    assert percentages_shown([None, 10, 20], 35) == [None, 29, 57]
+    assert percentages_shown([None, 40, 90], 130) == [None, 30.8, 69.2]
     assert percentages_shown([10, 10], None) == [None, None]
     assert percentages_shown([0, 0], 0) == [None, None]
 

@@ -131,10 +131,10 @@ def test_regional_mapping():
     assert set(t.targets) == set(t.categories)
     assert all(isinstance(n, int) and n > 0 for n in t.targets.values())
     assert "invite_to_event" in [f.id for f in t.flags]
-    # "a 29-question schedule in five sections. Sections A, B, C and E are named; section D,
+    # "a 34-question schedule in five sections. Sections A, B, C and E are named; section D,
     # about the wider sector, is anonymous."
     assert [s.id for s in t.sections] == ["A", "B", "C", "D", "E"]
-    assert len(t.questions()) == 29
+    assert len(t.questions()) == 34
     by_id = {s.id: s for s in t.sections}
     wider = by_id["D"]
     assert "wider sector" in wider.title.lower()
@@ -144,7 +144,12 @@ def test_regional_mapping():
         assert by_id[sid].questions
         assert not any(q.anonymous for q in by_id[sid].questions), f"section {sid} must be named"
     flags = {q.id: q.flag for q in t.questions() if q.flag}
-    assert flags == {"e1": "follow_up", "e2": "permission_to_list"}
+    # what the directory may print of an organisation: a yes/no question each, asked after a yes to e2
+    details = {"e2a": "list_contact", "e2b": "list_phone", "e2c": "list_email", "e2d": "list_address",
+               "e2e": "list_website"}
+    assert flags == {"e1": "follow_up", "e2": "permission_to_list", **details}
+    assert all(t.question(q).relevant == "${e2} = 'yes'" and t.question(q).type == "yes_no" for q in details)
+    assert set(details.values()) <= {f.id for f in t.flags}
 
 
 def test_regional_mapping_names_no_region():

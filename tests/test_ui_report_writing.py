@@ -300,7 +300,7 @@ def test_recommendations_are_added_edited_moved_and_removed(window, qtbot, study
 
     table.item(0, 1).setText("{intervewed} partners")
     qtbot.waitUntil(lambda: page.rows_problem.isVisible(), timeout=3000)
-    assert page.rows_problem.text().startswith("Recommendations, row 1, line 1: unknown figure {intervewed}")
+    assert page.rows_problem.text().startswith("Recommendations, row 1: unknown figure {intervewed}")
 
     table.setCurrentCell(1, 0)
     answer_modals(answer("Yes"))

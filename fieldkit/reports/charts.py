@@ -3,7 +3,12 @@
 Choice and category labels can be long and in any script, so they are never drawn as
 chart strings (which reportlab neither wraps nor shapes): each chart is a flowable that
 sets its labels as paragraphs (``text.para``) beside a ``Drawing`` of bars whose rows line
-up with them. Only numbers ("45%") are drawn inside the drawing.
+up with them. Only numbers ("45%") are drawn inside the drawing, each as the tables print it
+(``summary.percent_text``: whole percentages under a base of 100).
+
+A figure hidden by small-number protection is drawn as what it is: a hatched grey bar (or the
+hatched rest of a 100% bar) marked "not shown (small number)", with a key entry under the
+stacked bars and a caption saying so (``chart_for``), never as a bar of unknown length.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from fieldkit import summary
 from fieldkit.reports.text import para, styles
 
 ACCENT = colors.HexColor("#1F5C7A")
@@ -28,6 +34,12 @@ MUTED = colors.HexColor("#5E6B73")
 #: Ordered scales run light to dark; yes/no is accent against grey.
 SCALE_COLOURS = ["#C9DCE6", "#8FB6CA", "#4F8BA8", "#1F5C7A", "#123A4E", "#0A2230"]
 QUALITATIVE = ["#1F5C7A", "#C9822B", "#6C9A4B", "#9A4B6C", "#4B6C9A", "#8A8A3A", "#3A8A8A", "#7A5C1F"]
+#: A figure hidden by small-number protection: a light grey bar with darker grey hatching.
+HIDDEN_FILL = colors.HexColor("#EEF1F3")
+HIDDEN_LINE = colors.HexColor("#8A969D")
+#: What a hidden figure's bar says, and its key entry.
+HIDDEN_LABEL = "not shown (small number)"
+HIDDEN_KEY = "Not shown (small number)"
 
 
 def palette(n: int, *, ordered: bool) -> list[colors.Color]:
@@ -48,9 +60,30 @@ def _number_font() -> tuple[str, float]:
     return cell.fontName, max(cell.fontSize - 0.5, 6.5)
 
 
-def _fmt(p: float) -> str:
-    """A percentage as the tables print it: one decimal place."""
-    return f"{p:.1f}%"
+def _fmt(p: float, base: int | str | None = None) -> str:
+    """A percentage as the tables print it (``summary.percent_text``): whole under a base of 100,
+    one decimal place from 100 up (and without a base)."""
+    return summary.percent_text(p, base if isinstance(base, int) else summary.DECIMAL_BASE)
+
+
+def _hatched(d: Drawing, x: float, y: float, w: float, h: float, step: float = 3.2) -> None:
+    """A hidden figure's bar: grey, hatched with lines rising to the right, clipped to the box."""
+    if w <= 0 or h <= 0:
+        return
+    d.add(Rect(x, y, w, h, fillColor=HIDDEN_FILL, strokeColor=HIDDEN_LINE, strokeWidth=0.4))
+    c = -h
+    while c < w:  # the line through (x + c, y) and (x + c + h, y + h), cut to the box
+        x0, y0 = x + c, y
+        x1, y1 = x + c + h, y + h
+        if x0 < x:
+            y0 += x - x0
+            x0 = x
+        if x1 > x + w:
+            y1 -= x1 - (x + w)
+            x1 = x + w
+        if x1 > x0:
+            d.add(Line(x0, y0, x1, y1, strokeColor=HIDDEN_LINE, strokeWidth=0.5))
+        c += step
 
 
 def _tick(p: float) -> str:
@@ -59,11 +92,13 @@ def _tick(p: float) -> str:
 
 @dataclass(frozen=True)
 class Bar:
-    """One answer: its percentage (None when hidden by small-number protection) and count."""
+    """One answer: its percentage (None when hidden by small-number protection) and count, and
+    the base the percentage is of (for how it is printed)."""
 
     label: str
     percent: float | None
     count: int | str
+    base: int | None = None
 
 
 class _LabelledRows(Flowable):
@@ -155,11 +190,17 @@ class HorizontalBars(_LabelledRows):
         for bar, h, top in zip(self.bars, self._heights, tops):
             bar_h = min(h - 4, 9.0)
             y = top - h / 2 - bar_h / 2
-            w = self.plot_width * min(bar.percent or 0.0, scale_max) / scale_max
+            if bar.percent is None:  # hidden: a short hatched stub, not a length
+                w = min(14.0, self.plot_width / 6)
+                _hatched(d, 0, y, w, bar_h)
+                d.add(String(w + 3, y + bar_h / 2 - size * 0.35, HIDDEN_LABEL,
+                             fontName=font, fontSize=size, fillColor=MUTED))
+                continue
+            w = self.plot_width * min(bar.percent, scale_max) / scale_max
             if w > 0:
                 d.add(Rect(0, y, w, bar_h, fillColor=ACCENT, strokeColor=None))
-            label = "*" if bar.percent is None else f"{_fmt(bar.percent)} ({bar.count:,})" \
-                if isinstance(bar.count, int) else f"{_fmt(bar.percent)} ({bar.count})"
+            count = f"{bar.count:,}" if isinstance(bar.count, int) else str(bar.count)
+            label = f"{_fmt(bar.percent, bar.base)} ({count})"
             d.add(String(w + 3, y + bar_h / 2 - size * 0.35, label,
                          fontName=font, fontSize=size, fillColor=colors.black))
         self.plot_width = plot
@@ -168,9 +209,16 @@ class HorizontalBars(_LabelledRows):
 
 @dataclass(frozen=True)
 class StackedRow:
+    """One group's bar: the percentage giving each answer (None where small-number protection
+    hides it) of ``respondents`` (an int, or "*" when hidden)."""
+
     label: str
-    percents: Sequence[float]
+    percents: Sequence[float | None]
     respondents: int | str
+
+    @property
+    def hidden(self) -> bool:
+        return any(p is None for p in self.percents) or not isinstance(self.respondents, int)
 
 
 class StackedBars(_LabelledRows):
@@ -191,12 +239,17 @@ class StackedBars(_LabelledRows):
         self.height += self.extra_height()
         return self.width, self.height
 
+    @property
+    def keys(self) -> list[str]:
+        """The legend's entries: the choices, then the hidden figures' when any row has one."""
+        return self.choices + ([HIDDEN_KEY] if any(r.hidden for r in self.rows) else [])
+
     def _legend_layout(self, avail_width: float) -> None:
         """Legend entries flow left to right like words, each as wide as its label (a label
         wider than the line wraps on a line of its own)."""
         self._legend = []  # (paragraph, x, y from the legend's top, width)
         x = y = line_h = 0.0
-        for choice in self.choices:
+        for choice in self.keys:
             p = para(choice, "small")
             text_w = min(_natural(p), avail_width - self.legend_swatch - 4)
             w = self.legend_swatch + 4 + text_w
@@ -220,9 +273,14 @@ class StackedBars(_LabelledRows):
         for i, (p, x, y, w) in enumerate(self._legend):
             _, h = p.wrap(w, 10_000)
             top = self.height - y
-            self.canv.setFillColor(self.fills[i])
-            self.canv.rect(left + x, top - self.legend_swatch - 2, self.legend_swatch, self.legend_swatch,
-                           fill=1, stroke=0)
+            if i < len(self.fills):
+                self.canv.setFillColor(self.fills[i])
+                self.canv.rect(left + x, top - self.legend_swatch - 2, self.legend_swatch, self.legend_swatch,
+                               fill=1, stroke=0)
+            else:  # the hidden figures' key
+                swatch = Drawing(self.legend_swatch, self.legend_swatch)
+                _hatched(swatch, 0, 0, self.legend_swatch, self.legend_swatch, step=2.4)
+                renderPDF.draw(swatch, self.canv, left + x, top - self.legend_swatch - 2)
             p.drawOn(self.canv, left + x + self.legend_swatch + 4, top - h)
 
     def drawing(self, tops: list[float]) -> Drawing:
@@ -232,23 +290,35 @@ class StackedBars(_LabelledRows):
         for row, h, top in zip(self.rows, self._heights, tops):
             bar_h = min(h - 4, 10.0)
             y = top - h / 2 - bar_h / 2
-            total = sum(row.percents)
-            if total <= 0:
+            known = [p for p in row.percents if p is not None]
+            total = sum(known)
+            if row.hidden:
+                total = max(total, 100.0)  # the hidden share is the rest of the bar
+            elif total <= 0:
                 d.add(String(2, y + bar_h / 2 - size * 0.35, "no answers", fontName=font, fontSize=size,
                              fillColor=MUTED))
                 continue
             x = 0.0
             for i, p in enumerate(row.percents):
+                if p is None:
+                    continue
                 w = self.plot_width * p / total
                 if w <= 0:
                     continue
                 d.add(Rect(x, y, w, bar_h, fillColor=self.fills[i], strokeColor=colors.white, strokeWidth=0.5))
-                text = _fmt(p)
+                text = _fmt(p, row.respondents)
                 if stringWidth(text, font, size - 0.5) + 3 < w:
                     dark = sum(_luminance(self.fills[i])) < 1.6
                     d.add(String(x + w / 2, y + bar_h / 2 - size * 0.33, text, fontName=font, fontSize=size - 0.5,
                                  fillColor=colors.white if dark else colors.black, textAnchor="middle"))
                 x += w
+            if row.hidden and self.plot_width - x > 0.5:
+                _hatched(d, x, y, self.plot_width - x, bar_h)
+                label_w = stringWidth(HIDDEN_LABEL, font, size - 0.5)
+                if label_w + 10 < self.plot_width - x:  # said on the bar, on white so it reads
+                    d.add(Rect(x + 3, y + 1, label_w + 4, bar_h - 2, fillColor=colors.white, strokeColor=None))
+                    d.add(String(x + 5, y + bar_h / 2 - size * 0.33, HIDDEN_LABEL, fontName=font,
+                                 fontSize=size - 0.5, fillColor=MUTED))
         return d
 
 
@@ -270,3 +340,37 @@ def _natural(p: Flowable) -> float:
 
 def _luminance(c: colors.Color) -> tuple[float, float, float]:
     return c.red, c.green, c.blue
+
+
+#: The most answers a 100% bar per category shows; more are shown overall.
+STACKED_MAX = 7
+
+
+def chart_for(x) -> tuple[str, Flowable] | None:
+    """The caption and chart of a crosstab (``data.CrosstabTable``), for the PDF and the Word
+    report alike: answers by category as 100% bars for yes/no and short scales, otherwise the
+    answers of everyone who answered as bars; None when there is nothing to draw (nobody
+    answered, or small-number protection hides every figure)."""
+    from fieldkit.question_types import get as question_type
+
+    hidden_note = (" Hatched: not shown, a small number hidden to protect those who answered "
+                   "(see the note under the table).")
+    if question_type(x.question_type).stacked and x.rows and len(x.choices) <= STACKED_MAX:
+        lines = [r for r in [*x.rows, x.total] if r.base_count != 0]  # a group nobody in answered: no bar
+        rows = [StackedRow(r.group, r.percentages, r.respondents if r.base_count is not None else "*")
+                for r in lines]
+        if len(rows) > 1 and not all(r.hidden and all(p is None for p in r.percents) for r in rows):
+            caption = "Answers in each category, as percentages of the organisations in it who answered."
+            if any(r.hidden for r in rows):
+                caption += hidden_note
+            return caption, StackedBars(rows, x.choices, ordered=x.ordered)
+    t = x.total
+    if not t.base_count or all(p is None for p in t.percentages):
+        return None
+    who = "everyone who answered" if x.anonymous else "all the organisations that answered"
+    caption = (f"Answers of {who} (n = {t.respondents:,}): the percentage giving each answer, "
+               "the number in brackets.")
+    bars = [Bar(c, p, n if n is not None else "*", t.base_count) for c, p, n in zip(x.choices, t.percentages, t.counts)]
+    if any(b.percent is None for b in bars):
+        caption += hidden_note
+    return caption, HorizontalBars(bars)

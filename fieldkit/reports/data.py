@@ -20,16 +20,26 @@ What it holds, section by section:
   then a total row;
 - crosstabs: one ``CrosstabTable`` for each named choice, yes/no and scale question that
   has answers, by category, with a count and a row percentage in each cell; anonymous
-  questions of those kinds are counted overall only (``by`` is ""), never by category;
+  questions of those kinds are counted overall only (``by`` is ""), never by category; the
+  questions that tick what the directory may print of an organisation (``directory.DETAILS``:
+  "May we list its phone number?") are the directory's, not findings, and have none;
 - comments: the pooled answers to anonymous text questions as quotations under each theme,
   reshuffled on every export (``random.SystemRandom``; ``options.seed`` fixes the order for
   tests), with nothing attached but the words;
-- directory: area, name and (if asked) the person interviewed, for organisations on the
-  database whose "permission to list" is ticked, by area then name.
+- directory: area, name, (if asked) the person interviewed and the contact details each agreed
+  to have listed, for organisations on the database whose "permission to list" is ticked,
+  grouped by area in the study's order, then by name (``fieldkit.reports.directory``).
 
-Small-number protection (``options.small_numbers``) applies to the crosstabs and overall
-counts of answers (see ``fieldkit.reports.suppression``); the tables of organisations are
-counts of organisations, which the directory names anyway, and are never altered.
+Small-number protection (``options.small_numbers``; by default the study's own setting,
+``suppression.study_choice``, which protects unless the researcher turns it off) applies to the
+crosstabs and overall counts of answers (see ``fieldkit.reports.suppression``); the tables of
+organisations are counts of organisations, which the directory names anyway, and are never
+altered (under a rounding rule the crosstabs' note says so).
+
+Percentages are each rounded on their own, half away from zero, to whole percentages under a
+base of 100 and to one decimal place from 100 up (``summary.percent``), so the same fraction of
+the same base prints the same everywhere; a table whose percentages then do not add up to 100
+says so in a note (``ROUNDING_NOTE``).
 
 Language: question and choice labels are printed in ``options.language``, by default the
 study's report language (``Study.report_language``), each text missing in that language in
@@ -85,12 +95,13 @@ OTHER_CATEGORIES = "Other categories"
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """What to put in a report. ``small_numbers``: None (off), "nhs", "ons" or a threshold."""
+    """What to put in a report. ``small_numbers``: None or "off" (full counts), "nhs", "ons", a
+    threshold, or (the default) ``suppression.FROM_STUDY``: the study's own setting."""
 
     #: The sections to print; None: those the study's outline includes. Printed in the outline's order.
     sections: tuple[str, ...] | None = None
     directory: bool = True
-    small_numbers: SmallNumbers = None
+    small_numbers: SmallNumbers = suppression.FROM_STUDY
     page_size: str = "a4"
     include_person: bool = False
     seed: int | None = None
@@ -114,10 +125,18 @@ class ReportOptions:
         if size not in PAGE_SIZES:
             raise InvalidValueError(f"unknown page size '{self.page_size}' (expected a4 or letter)")
         object.__setattr__(self, "page_size", size)
-        suppression.rule_for(self.small_numbers)  # refuse a bad rule now, not half-way through
+        if self.small_numbers != suppression.FROM_STUDY:
+            suppression.rule_for(self.small_numbers)  # refuse a bad rule now, not half-way through
 
     @property
     def rule(self) -> Rule | None:
+        """The small-number rule asked for (``rule_for(study)`` when it is the study's setting)."""
+        return suppression.rule_for(self.small_numbers)
+
+    def rule_for(self, study: Study) -> Rule | None:
+        """The small-number rule of a report of ``study``: the one asked for, else the study's."""
+        if self.small_numbers == suppression.FROM_STUDY:
+            return suppression.study_rule(study)
         return suppression.rule_for(self.small_numbers)
 
     def printed_sections(self, order: Sequence[str] | None = None) -> tuple[str, ...]:
@@ -135,7 +154,7 @@ class CrosstabLine:
     """One row of a crosstab as printed."""
 
     group: str
-    cells: tuple[str, ...]                  # "12 (40.0%)", "0", or "*" when hidden
+    cells: tuple[str, ...]                  # "12 (40%)" (one decimal from a base of 100), "0", or "*" when hidden
     counts: tuple[int | None, ...]          # the counts printed (rounded under a rounding rule); None if hidden
     percentages: tuple[float | None, ...]   # of the row's respondents; None if hidden or no respondents
     base: str                               # the respondents, as printed ("*" when hidden)
@@ -296,7 +315,7 @@ class ReportData:
             for r in rows:
                 yield what, r.group
         for e in self.directory:
-            yield f"Directory: {e.name}", f"{e.area} {e.name} {e.person or ''}"
+            yield f"Directory: {e.name}", " ".join([e.area, e.name, e.person or "", *(v for _, v in e.details)])
 
 
 def build_report_data(study: Study, options: ReportOptions | None = None, *,
@@ -305,7 +324,7 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     options = options or ReportOptions()
     sections = options.printed_sections(outline.included(study) if options.sections is None
                                         else [p.key for p in outline.parts(study)])
-    rule = options.rule
+    rule = options.rule_for(study)
     language = summary.language_for(study, options.language)
     crosstabs = tuple(_crosstabs(study, rule, language)) if "crosstabs" in sections else ()
     notes: tuple[str, ...] = ()
@@ -410,15 +429,21 @@ def _target_rows(study: Study) -> tuple[GroupRow, ...]:
 # --- crosstabs -----------------------------------------------------------------------------
 
 
-def _percent(count_text: str, p: float | None) -> str:
-    return count_text if p is None else f"{count_text} ({p:.1f}%)"
+#: Under a table whose rounded percentages do not add up to 100 (as the ONS words it).
+ROUNDING_NOTE = summary.ROUNDING_NOTE
 
 
-def _plain_line(group: str, counts: Sequence[int], base: int, percentages: Sequence[float]) -> CrosstabLine:
-    pcts: tuple[float | None, ...] = tuple(percentages) if base > 0 else tuple(None for _ in counts)
+def _percent(count_text: str, p: float | None, base: int | None) -> str:
+    """"12 (31%)": a count with its percentage as printed everywhere (``summary.percent_text``)."""
+    return count_text if p is None else f"{count_text} ({summary.percent_text(p, base)})"
+
+
+def _plain_line(group: str, counts: Sequence[int], base: int) -> CrosstabLine:
+    pcts: tuple[float | None, ...] = (tuple(summary.percentages(list(counts), base)) if base > 0
+                                      else tuple(None for _ in counts))
     return CrosstabLine(
         group=group,
-        cells=tuple(_percent(f"{c:,}", p) for c, p in zip(counts, pcts)),
+        cells=tuple(_percent(f"{c:,}", p, base) for c, p in zip(counts, pcts)),
         counts=tuple(counts),
         percentages=pcts,
         base=f"{base:,}",
@@ -431,7 +456,7 @@ def _protected_line(group: str, figures: Sequence[Figure], base: Figure) -> Cros
     pcts = tuple(suppression.percentages_shown(counts, base.value))
     return CrosstabLine(
         group=group,
-        cells=tuple("*" if f.hidden else _percent(f.text, p) for f, p in zip(figures, pcts)),
+        cells=tuple("*" if f.hidden else _percent(f.text, p, base.value) for f, p in zip(figures, pcts)),
         counts=counts,
         percentages=pcts,
         base=base.text,
@@ -439,8 +464,33 @@ def _protected_line(group: str, figures: Sequence[Figure], base: Figure) -> Cros
     )
 
 
+def _rounding_note(lines: Iterable[CrosstabLine], multiple: bool) -> tuple[str, ...]:
+    """``ROUNDING_NOTE`` when a line of one-answer percentages, all printed, does not add up to 100
+    (of several answers each, percentages can add up to more anyway: ``_multiple_note``)."""
+    if multiple:
+        return ()
+    for line in lines:
+        shown = line.percentages
+        if shown and all(p is not None for p in shown) and not summary.add_up(list(shown)):
+            return (ROUNDING_NOTE,)
+    return ()
+
+
+def _table(head: dict, rows: tuple[CrosstabLine, ...], total: CrosstabLine, *, protected: bool,
+           notes: Sequence[str] = (), secondary: int = 0) -> CrosstabTable:
+    """A crosstab with its notes in order: several answers, rounding, then the table's own."""
+    notes = (*_multiple_note(head["multiple"]), *_rounding_note((*rows, total), head["multiple"]), *notes)
+    return CrosstabTable(**head, rows=rows, total=total, protected=protected, notes=tuple(notes),
+                         secondary=secondary)
+
+
 def _crosstabs(study: Study, rule: Rule | None, language: str) -> Iterable[CrosstabTable]:
+    from fieldkit.reports.directory import DETAILS
+
+    directory_flags = {flag for flag, _ in DETAILS}
     for question in summary.reported_questions(study):
+        if question.flag in directory_flags:
+            continue  # "May we list its phone number?": what the directory prints, not a finding
         if question.anonymous and question.count_by == "category":
             table = _counted_by_category(study, question, rule, language)
         elif question.anonymous:
@@ -465,15 +515,13 @@ def _by_category(study: Study, question_id: str, rule: Rule | None, language: st
     head = dict(question_id=t.question_id, question_label=t.question_label, question_type=t.question_type,
                 choices=tuple(t.choices), keys=tuple(t.keys), by="category", multiple=t.multiple)
     if rule is None:
-        return CrosstabTable(**head,
-                             rows=tuple(_plain_line(r.group, r.counts, r.respondents, r.percentages) for r in t.rows),
-                             total=_plain_line(TOTAL, t.total.counts, t.total.respondents, t.total.percentages),
-                             protected=False, notes=_multiple_note(t.multiple))
+        return _table(head, tuple(_plain_line(r.group, r.counts, r.respondents) for r in t.rows),
+                      _plain_line(TOTAL, t.total.counts, t.total.respondents), protected=False)
     p = suppression.protect([r.counts for r in t.rows], rule,
                             row_totals=[r.respondents for r in t.rows] if t.multiple else None)
     rows = tuple(_protected_line(r.group, p.cells[i], p.row_totals[i]) for i, r in enumerate(t.rows))
-    return CrosstabTable(**head, rows=rows, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
-                         protected=True, notes=_multiple_note(t.multiple) + p.notes(), secondary=p.secondary)
+    return _table(head, rows, _protected_line(TOTAL, p.column_totals, p.grand_total), protected=True,
+                  notes=p.notes(), secondary=p.secondary)
 
 
 def _overall(study: Study, question: Question, rule: Rule | None, language: str) -> CrosstabTable | None:
@@ -492,13 +540,12 @@ def _overall(study: Study, question: Question, rule: Rule | None, language: str)
         return None
     labels = tuple(question.qtype.key_label(question, k, language) for k in keys)
     head = dict(question_id=question.id, question_label=question.text("label", language),
-                question_type=question.type, choices=labels, keys=keys, by="", rows=(), multiple=multiple)
+                question_type=question.type, choices=labels, keys=keys, by="", multiple=multiple)
     if rule is None:
-        total = _plain_line(TOTAL, counts, respondents, summary.percentages(counts, respondents))
-        return CrosstabTable(**head, total=total, protected=False, notes=_multiple_note(multiple))
+        return _table(head, (), _plain_line(TOTAL, counts, respondents), protected=False)
     p = suppression.protect([counts], rule, row_totals=[respondents] if multiple else None)
-    return CrosstabTable(**head, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
-                         protected=True, notes=_multiple_note(multiple) + p.notes(), secondary=p.secondary)
+    return _table(head, (), _protected_line(TOTAL, p.column_totals, p.grand_total), protected=True,
+                  notes=p.notes(), secondary=p.secondary)
 
 
 def _counted_by_category(study: Study, question: Question, rule: Rule | None,
@@ -536,16 +583,12 @@ def _counted_by_category(study: Study, question: Question, rule: Rule | None,
     head = dict(question_id=question.id, question_label=overall.question_label, question_type=question.type,
                 choices=overall.choices, keys=keys, by="category", multiple=multiple)
     if rule is None:
-        plain = tuple(_plain_line(g, c, b, summary.percentages(c, b)) for (g, c), b in zip(rows, bases))
-        return CrosstabTable(**head, rows=plain,
-                             total=_plain_line(TOTAL, total_counts, total_base,
-                                               summary.percentages(total_counts, total_base)),
-                             protected=False, notes=_multiple_note(multiple) + tuple(notes))
+        plain = tuple(_plain_line(g, c, b) for (g, c), b in zip(rows, bases))
+        return _table(head, plain, _plain_line(TOTAL, total_counts, total_base), protected=False, notes=notes)
     p = suppression.protect([c for _, c in rows], rule, row_totals=bases if multiple else None)
     lines = tuple(_protected_line(g, p.cells[i], p.row_totals[i]) for i, (g, _) in enumerate(rows))
-    return CrosstabTable(**head, rows=lines, total=_protected_line(TOTAL, p.column_totals, p.grand_total),
-                         protected=True, notes=_multiple_note(multiple) + tuple(notes) + p.notes(),
-                         secondary=p.secondary)
+    return _table(head, lines, _protected_line(TOTAL, p.column_totals, p.grand_total), protected=True,
+                  notes=(*notes, *p.notes()), secondary=p.secondary)
 
 
 # --- pooled comments -----------------------------------------------------------------------

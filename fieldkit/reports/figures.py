@@ -55,6 +55,19 @@ COUNTS: dict[str, tuple[str, Callable[[summary.MethodSummary], int]]] = {
     "still_contacting": ("organisations still being contacted", lambda m: m.still_contacting),
     "not_yet_contacted": ("organisations not yet contacted", lambda m: m.not_yet_contacted),
     "listed": ("organisations that gave permission to be listed", lambda m: m.listed_with_permission),
+    "earlier": ("organisations recorded as interviewed from earlier fieldwork, with no interview in the study",
+                lambda m: m.paradata.interviewed_without_interview if m.paradata else 0),
+    "break_offs": ("interviews broken off before the end", lambda m: m.paradata.break_offs if m.paradata else 0),
+    "identified_tried": ("organisations on the database tried at least once but still marked identified",
+                         lambda m: m.on_database - m.interviewed - m.declined - m.not_reached - m.still_contacting
+                         - m.not_yet_contacted),
+}
+#: Figures that are not counts of organisations: name -> (what it is, its text from the method summary).
+MEASURES: dict[str, tuple[str, Callable[[summary.MethodSummary], str]]] = {
+    "median_minutes": ("the median length of a finished interview, in minutes",
+                       lambda m: _median(m.paradata.median_minutes if m.paradata else None, minutes=True)),
+    "median_attempts": ("the median number of attempts at contact before an organisation's interview",
+                        lambda m: _median(m.paradata.median_attempts if m.paradata else None)),
 }
 #: Figures that take a group after a colon: name -> what it counts.
 GROUPED = {
@@ -72,6 +85,17 @@ def rate_text(value: float | None) -> str:
 
 def count_text(n: int) -> str:
     return f"{n:,}"
+
+
+def _median(x: float | None, *, minutes: bool = False) -> str:
+    """A median as the method section words it: 2, 2.5; minutes from 10 up whole (40, 7.5); "n/a"."""
+    if x is None:
+        return "n/a"
+    if minutes and x >= 10:
+        x = round(x)
+    else:
+        x = round(x, 1)
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
 @dataclass
@@ -99,12 +123,15 @@ class Figures:
 
     def names(self) -> list[str]:
         """Every name a text may use, as it is written there (for help and error messages)."""
-        return ([f"{{{n}}}" for n in COUNTS] + [f"{{{c}}}" for c in outcome_rates.RATE_ORDER] + ["{e}"]
+        return ([f"{{{n}}}" for n in (*COUNTS, "not_final", *MEASURES)]
+                + [f"{{{c}}}" for c in outcome_rates.RATE_ORDER] + ["{e}"]
                 + [f"{{{n}:…}}" for n in GROUPED])
 
     def help(self) -> list[tuple[str, str]]:
         """(name, what it is) for every figure, in the order a screen lists them."""
         out = [(f"{{{n}}}", what) for n, (what, _) in COUNTS.items()]
+        out.append(("{not_final}", "organisations whose disposition is not yet final (fieldwork with them goes on)"))
+        out += [(f"{{{n}}}", what) for n, (what, _) in MEASURES.items()]
         out += [(f"{{{c}}}", outcome_rates.RATE_DEFINITIONS.get(c, c)) for c in outcome_rates.RATE_ORDER]
         out.append(("{e}", "the share of organisations of unknown eligibility taken to be eligible"))
         out += [(f"{{{n}:name}}", what) for n, what in GROUPED.items()]
@@ -117,6 +144,12 @@ class Figures:
         if not sep:
             if key in COUNTS:
                 return count_text(COUNTS[key][1](self.method))
+            if key in MEASURES:
+                return MEASURES[key][1](self.method)
+            if key == "not_final":
+                from fieldkit import dispositions
+
+                return count_text(sum(not d.final for d in dispositions.of_organisations(self.study).values()))
             if key in outcome_rates.RATE_ORDER:
                 return rate_text(self.method.rates.get(key))
             if key == "e":
@@ -158,13 +191,15 @@ class Figures:
                 if table in TABLES:
                     return m.group(0)
                 line = text.count("\n", 0, m.start()) + 1
-                raise InvalidValueError(f"{where}, line {line}: unknown table {{{name}}} "
+                place = f"{where}, line {line}" if "\n" in text.strip() else where
+                raise InvalidValueError(f"{place}: unknown table {{{name}}} "
                                         f"(tables: {', '.join('{table:' + t + '}' for t in TABLES)})")
             try:
                 return escape(self.value(name))
             except InvalidValueError as e:
                 line = text.count("\n", 0, m.start()) + 1
-                raise InvalidValueError(f"{where}, line {line}: {e}") from None
+                place = f"{where}, line {line}" if "\n" in text.strip() else where  # a one-line text: no line
+                raise InvalidValueError(f"{place}: {e}") from None
         return FIELD.sub(replace, text)
 
     def check(self, text: str, where: str) -> list[str]:
@@ -177,7 +212,8 @@ class Figures:
                 self.fill(m.group(0), where)
             except InvalidValueError as e:
                 line = text.count(chr(10), 0, m.start()) + 1
-                problems.append(str(e).replace(f"{where}, line 1:", f"{where}, line {line}:", 1))
+                place = f"{where}, line {line}" if "\n" in text.strip() else where
+                problems.append(place + str(e)[len(where):])
         return problems
 
 

@@ -1,8 +1,10 @@
 """The pages every fieldkit PDF shares: styles, the document template, headings, tables, writing.
 
-``Document`` lays out a story on A4 or US Letter with an optional cover, a running head, a
-"Page x of y" footer on every page (the page count settled by an extra pass when it changes),
-and turns ``heading()`` flowables into contents entries and PDF bookmarks. ``table()`` sets
+``Document`` lays out a story on A4 or US Letter with an optional cover, a running head (one
+line, cut with "…" when the title is longer), a "Page x of y" footer on every page (the page
+count settled by an extra pass when it changes), and turns ``heading()`` flowables into contents
+entries and PDF bookmarks. A heading is never left at the foot of a page: it keeps with the start
+of what follows it (``_KeepStart``), whatever that is. ``table()`` sets
 every cell through ``text.para`` and repeats its header row on each page it runs onto.
 ``write_pdf`` writes a file atomically. The mapping report (``pdf``) and the case sheet
 (``casesheet``) are built on these.
@@ -21,8 +23,10 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
-from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Spacer,
+                                Table, TableStyle)
+from reportlab.platypus.doctemplate import FrameBreak, IndexingFlowable, _ktAllow
+from reportlab.platypus.flowables import _ContainerSpace, _listWrapOn
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT, MUTED, RULE
@@ -54,7 +58,8 @@ class Styles:
         self.h1 = _style("h1", "h1", spaceBefore=0, spaceAfter=8, keepWithNext=1)
         self.h2 = _style("h2", "h2", spaceBefore=10, spaceAfter=5, keepWithNext=1)
         self.contents = _style("h1", "contents", spaceBefore=0, spaceAfter=14)
-        self.caption = _style("small", "caption", textColor=MUTED, spaceBefore=2, spaceAfter=6)
+        # a caption introduces what follows it: never left at the foot of a page without it
+        self.caption = _style("small", "caption", textColor=MUTED, spaceBefore=2, spaceAfter=6, keepWithNext=1)
         self.chart_caption = _style("small", "chart-caption", textColor=MUTED, spaceBefore=2, spaceAfter=6,
                                     keepWithNext=1)
         self.note = _style("small", "note", textColor=MUTED, spaceBefore=4, spaceAfter=4)
@@ -80,6 +85,10 @@ class Styles:
         self.x_head_right = _style("cell_head", "x-head-right", fontSize=small, leading=small * 1.28, alignment=2)
         self.quote = _style("quote", "quote", leftIndent=0, rightIndent=0, firstLineIndent=0,
                             spaceBefore=0, spaceAfter=0)
+        # a group of rows under a heading of its own (the directory's areas): not in the contents
+        self.group = _style("h2", "group", fontSize=max(s["h2"].fontSize - 1.5, 9.5),
+                            leading=max(s["h2"].fontSize - 1.5, 9.5) * 1.3, spaceBefore=9, spaceAfter=3,
+                            keepWithNext=1)
 
 
 # --- flowables -----------------------------------------------------------------------------
@@ -105,6 +114,50 @@ class _Heading(Flowable):
 
     def draw(self) -> None:
         self._para.drawOn(self.canv, 0, 0)
+
+
+class _KeepStart(KeepTogether):
+    """Headings (and what leads into the flowable after them: a caption, an introduction, a
+    space) kept with the start of that flowable.
+
+    reportlab's ``keepWithNext`` keeps a heading with the one flowable after it and moves the
+    lot to the next page when it does not fit whole, so a heading over a long table moves the
+    whole table, and one over a caption stays at the foot while the table under the caption goes.
+    Here, when everything does not fit in the space left, as much of the last flowable as fits
+    comes with the headings (at least two lines, or a table's header and two rows), and only when
+    even that does not fit does the lot go to the next page.
+    """
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - reportlab's names
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        content = list(self._content)
+        if self._H <= aH:
+            return content
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        lead, last = content[:-1], content[-1]
+        _, used = _listWrapOn(lead, aW, self.canv)
+        gap = max(lead[-1].getSpaceAfter(), last.getSpaceBefore()) if lead else 0
+        room = aH - used - gap - 1
+        if room > 0:
+            parts = last.splitOn(self.canv, aW, room)
+            if len(parts) >= 2 and _enough(parts[0], aW, room, self.canv):
+                return [*lead, *parts]
+        if at_top:
+            return content  # as good as it gets: it flows from the top of the page
+        return [FrameBreak(), *content]
+
+
+def _enough(first: Flowable, width: float, room: float, canv: Any) -> bool:
+    """Whether the first part of a split flowable is enough to keep a heading company: a table's
+    header and two rows, or two lines of text."""
+    if isinstance(first, Table):
+        return len(first._cellvalues) - (first.repeatRows or 0) >= 2
+    _, h = first.wrapOn(canv, width, room)
+    style = getattr(first, "style", None)
+    leading = getattr(style, "leading", 12) if style is not None else 12
+    return h >= 1.9 * leading
 
 
 class _Linked(Flowable):
@@ -226,8 +279,8 @@ class Document(BaseDocTemplate):
         self._draw_footer(canv)
         width, height = self.pagesize
         top = height - 14 * mm
-        if self._header_text is None:  # once: a long title is cut to two lines
-            self._header_text = _at_most(self.header, self.st.running, self.width * 0.8, lines=2)
+        if self._header_text is None:  # once: a long title is cut to one line
+            self._header_text = _at_most(self.header, self.st.running, self.width * 0.8, lines=1)
         p = para(self._header_text, self.st.running)
         _, h = p.wrap(self.width * 0.8, 60)
         p.drawOn(canv, self.leftMargin, top - h)
@@ -236,6 +289,50 @@ class Document(BaseDocTemplate):
         canv.setLineWidth(0.5)
         canv.line(self.leftMargin, top - h - 3, width - self.rightMargin, top - h - 3)
         canv.restoreState()
+
+    # headings kept with what follows them
+    def handle_keepWithNext(self, flowables: list[Flowable]) -> None:  # noqa: N802 - reportlab's name
+        """Keep a run of flowables marked ``keepWithNext`` (headings, captions) with what follows.
+
+        reportlab leaves a run alone when the next flowable is a conditional page break or a
+        ``KeepTogether`` (neither may go in a group), and groups it with a bare space: in each
+        case the heading can be left at the foot of a page. Here a conditional page break just
+        after the run is taken first, a space is looked past, a ``KeepTogether`` is joined, and
+        anything else is kept with the run by ``_KeepStart``.
+        """
+        n = len(flowables)
+        i = 0
+        while i < n and flowables[i].getKeepWithNext() and _ktAllow(flowables[i]):
+            i += 1
+        if not i:
+            return
+        k = i
+        while k < n and (type(flowables[k]) is Spacer
+                         or (flowables[k].getKeepWithNext() and _ktAllow(flowables[k]))):
+            k += 1
+        if k >= n:
+            return super().handle_keepWithNext(flowables)
+        after = flowables[k]
+        if isinstance(after, CondPageBreak):  # it asks for room for what the headings head
+            flowables.insert(0, flowables.pop(k))
+            return None
+        if isinstance(after, KeepTogether) and type(after) is KeepTogether:
+            group: Flowable = KeepTogether([*flowables[:k], *after._content])
+        elif _ktAllow(after) and not isinstance(after, _ContainerSpace):
+            group = _KeepStart(flowables[:k + 1])
+        else:  # a page break or the like: nothing to keep with
+            return super().handle_keepWithNext(flowables)
+        edits = getattr(self, "_multiBuildEdits", None)
+        for f in flowables[:k]:  # each pass starts from the story's own marks
+            if edits:
+                if "keepWithNext" in f.__dict__:
+                    edits((setattr, f, "keepWithNext", f.__dict__["keepWithNext"]))
+                else:
+                    edits((delattr, f, "keepWithNext"))
+            f.__dict__["keepWithNext"] = 0
+        del flowables[:k + 1]
+        flowables.insert(0, group)
+        return None
 
     # contents, bookmarks, progress and cancelling
     def afterFlowable(self, flowable: Flowable) -> None:
@@ -257,11 +354,26 @@ class Document(BaseDocTemplate):
         if self._passes > 1:
             self.total_pages = self.pages_seen
         self.pages_seen = 0
+        # The first pass only finds where things fall (the contents' page numbers, the page
+        # count: ``_PageCount`` is never satisfied by it), and its pages are thrown away, so
+        # text is measured but not drawn (``text.TextBlock.draw``): a third of the layout's time.
+        self.canv._fieldkit_dry = self._passes == 1
         super().handle_documentBegin()
+
+    def _past_the_foot(self, spacer: Spacer) -> bool:
+        """Whether a space does not fit in what is left of the frame (carried to the top of the
+        next page it would push what follows down, or make a page of its own)."""
+        frame = getattr(self, "frame", None)
+        if frame is None or frame._atTop:
+            return False
+        return spacer.height > frame._y - frame._y1p - 1e-6
 
     def handle_flowable(self, flowables: list[Flowable]) -> None:
         if self._checkpoint is not None:
             self._checkpoint()  # may raise to stop the layout (a cancel)
+        if flowables and type(flowables[0]) is Spacer and self._past_the_foot(flowables[0]):
+            del flowables[0]  # space at the foot of a page: the page's end is space enough
+            return
         super().handle_flowable(flowables)
         if self._progress is not None and flowables is self._story:
             done = min(max(self._story_len - len(flowables), 0) / self._story_len, 1.0)
@@ -272,18 +384,28 @@ class Document(BaseDocTemplate):
 
 
 def _at_most(text: str, style: ParagraphStyle, width: float, *, lines: int) -> str:
-    """``text``, cut at a word and ended with "…" if it takes more than ``lines`` lines."""
+    """``text``, cut at a word (or, a word itself too long, between letters) and ended with "…"
+    if it takes more than ``lines`` lines."""
     def fits(t: str) -> bool:
         return para(t, style).wrap(width, 10_000)[1] <= lines * style.leading * 1.35
 
+    text = " ".join(text.split())
     if fits(text):
         return text
     words = text.split()
     while len(words) > 1:
         words.pop()
         if fits(" ".join(words) + " …"):
-            break
-    return " ".join(words) + " …"
+            return " ".join(words) + " …"
+    word = words[0] if words else ""
+    low, high = 0, len(word)  # the most letters that fit with "…"
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(word[:mid] + "…"):
+            low = mid
+        else:
+            high = mid - 1
+    return word[:low] + "…"
 
 
 def contents(st: Styles) -> Flowable:
@@ -331,7 +453,7 @@ def table(st: Styles, header: Sequence[str], rows: Sequence[Sequence[Any]], widt
     data = [[para(str(h), head_right if right and i else head) for i, h in enumerate(header)]] if head_row else []
     first = cell if head_row else st.label
     for r in rows:
-        data.append([para(cell_text(v), (cell_right if right else cell) if i else first) for i, v in enumerate(r)])
+        data.append([_cell(v, (cell_right if right else cell) if i else first) for i, v in enumerate(r)])
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -349,6 +471,13 @@ def table(st: Styles, header: Sequence[str], rows: Sequence[Sequence[Any]], widt
     if total_column:
         commands.append(("LINEBEFORE", (-1, 0), (-1, -1), 0.8, RULE))
     return Table(data, colWidths=col, repeatRows=1 if head_row else 0, hAlign="LEFT", style=TableStyle(commands))
+
+
+def _cell(value: Any, style: Any) -> Any:
+    """A cell's paragraph; a list or tuple of texts is a cell of several lines (a paragraph each)."""
+    if isinstance(value, (list, tuple)):
+        return [para(cell_text(v), style) for v in value] or para("", style)
+    return para(cell_text(value), style)
 
 
 def cell_text(value: Any) -> str:

@@ -26,7 +26,6 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageT
                                 TableStyle)
 
 from fieldkit.errors import FieldkitError, InvalidValueError
-from fieldkit.question_types import get as question_type
 from fieldkit.reports import charts
 from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
 from fieldkit.reports.data import ALL_SECTIONS, SOURCE
@@ -225,11 +224,10 @@ class _Story:
         if not rows:
             return []
         level = 1 if self.data.method_section is not None else 0
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.section_heading("dispositions", level),
-                               *self.intro("dispositions", "Every organisation in the study by its AAPOR disposition code"
-                                           + ("" if self.data.method_section and self.data.method_section.rates
-                                              else f" ({SOURCE})")
-                                           + ": the counts the response and cooperation rates are worked out from.")]
+        intro = self.intro("dispositions", "Every organisation in the study by its AAPOR disposition code"
+                           + ("" if self.data.method_section and self.data.method_section.rates else f" ({SOURCE})")
+                           + ": the counts the response and cooperation rates are worked out from.")
+        out: list[Flowable] = [self.section_heading("dispositions", level), *_leading_in(intro)]
         out.append(self.table(["Code", "Disposition", "Organisations"],
                               [[r.code, r.label, r.organisations] for r in rows],
                               [18 * mm, None, 30 * mm], width=min(self.width, 135 * mm), total=True,
@@ -250,26 +248,46 @@ class _Story:
                 out.append(self.table([first, "On the database", "Interviewed"],
                                       [[r.group, r.on_database, r.interviewed] for r in rows],
                                       [None, 30 * mm, 30 * mm], total=rows[-1].group == "Total"))
+        # The targets run on after these tables when they come next: when they would not fit
+        # under the last table but would with it on the next page, the two go there together
+        # (rather than the targets alone on a page the next section's page break leaves empty).
+        if self._next_printed("tables") == "targets" and self.data.targets:
+            last = 2 if len(out) >= 4 else len(out)
+            out[-last:] = [_RunOn(out[-last:], self._targets_block())]
+            self._targets_placed = True
         return out
+
+    def _next_printed(self, name: str) -> str | None:
+        """The section printed after ``name``, in the researcher's order."""
+        order = list(self.sections)
+        for later in order[order.index(name) + 1:] if name in order else []:
+            if self.data.has_content(later):
+                return later
+        return None
 
     def targets(self) -> list[Flowable]:
-        rows = list(self.data.targets)
-        if not rows:
-            return []
+        if not self.data.targets or getattr(self, "_targets_placed", False):
+            return []  # none, or already run on after the tables (``tables``)
+        return self._targets_block()
+
+    def _targets_block(self) -> list[Flowable]:
+        """A short table: heading, introduction and table go to the next page together, and only
+        when they do not fit in what is left of this one (no fixed guess of the room they need)."""
         level = 1 if self.data.by_category or self.data.by_area else 0
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.section_heading("targets", level),
-                               *self.intro("targets", "Interviews achieved against the target set for each category.")]
-        out.append(self._targets_table())
-        return out
+        return [KeepTogether([self.section_heading("targets", level),
+                              *self.intro("targets", "Interviews achieved against the target set for each category."),
+                              self._targets_table()])]
 
     def _targets_table(self) -> Flowable:
+        from fieldkit import summary
+
         rows = list(self.data.targets)
         body = []
         for r in rows:
-            share = f"{100 * r.interviewed / r.target:.0f}%" if r.target else ""
+            share = summary.percent_text(summary.percent(r.interviewed, r.target), r.target) if r.target else ""
             body.append([r.group, r.target if r.target is not None else "", r.interviewed, share])
-        return self.table(["Category", "Target", "Achieved", "Achieved as % of target"], body,
-                          [None, 24 * mm, 24 * mm, 30 * mm], total=rows[-1].group == "Total")
+        return self.table(["Category", "Target", "Achieved", "% of target"], body,
+                          [None, 24 * mm, 24 * mm, 26 * mm], total=rows[-1].group == "Total")
 
     def crosstabs(self) -> list[Flowable]:
         tabs = list(self.data.crosstabs)
@@ -332,22 +350,9 @@ class _Story:
         return para(str(text), style).minWidth()
 
     def chart(self, x: Any) -> tuple[str, Flowable] | None:
-        """A caption and a chart: answers by category as 100% bars for yes/no and short scales,
-        otherwise the answers of everyone who answered."""
-        if question_type(x.question_type).stacked and x.rows and len(x.choices) <= 7:
-            rows = [charts.StackedRow(r.group, r.percentages, r.respondents) for r in [*x.rows, x.total]
-                    if r.base_count and None not in r.percentages]
-            if len(rows) > 1:
-                return ("Answers in each category, as percentages of the organisations in it who answered.",
-                        charts.StackedBars(rows, x.choices, ordered=x.ordered))
-        t = x.total
-        if not t.base_count:
-            return None
-        who = "everyone who answered" if x.anonymous else "all the organisations that answered"
-        caption = (f"Answers of {who} (n = {t.respondents:,}): the percentage giving each answer, "
-                   "the number in brackets.")
-        return caption, charts.HorizontalBars([charts.Bar(c, p, n if n is not None else "*")
-                                               for c, p, n in zip(x.choices, t.percentages, t.counts)])
+        """A caption and a chart (``charts.chart_for``: answers by category as 100% bars for yes/no
+        and short scales, otherwise the answers of everyone who answered; hidden figures hatched)."""
+        return charts.chart_for(x)
 
     def comments(self) -> list[Flowable]:
         themes = [t for t in self.data.comments if t.quotations or t.write_up]
@@ -362,19 +367,32 @@ class _Story:
         return out
 
     def directory(self) -> list[Flowable]:
+        """The organisations that gave permission to be listed, under their areas (each area once,
+        in the study's order), with the contact details each agreed to have listed. Nothing at all
+        when nobody did, unless the researcher wrote an introduction (``has_content``)."""
+        from fieldkit.reports.directory import by_area
+
+        if not self.data.has_content("directory"):
+            return []
         entries = list(self.data.directory)
         out: list[Flowable] = [self.section_heading("directory")]
         if self.data.text_of("directory").text:
             out += self.intro("directory")
         if not entries:
             return out + [para("No organisation on the database has given permission to be listed.", "body")]
-        out += [para(f"The {_n(len(entries), 'organisation', 'organisations')} that gave permission to be listed, "
-                     "by area.", "body"), Spacer(1, 4)]
+        details = any(e.details for e in entries)
+        out.append(para(f"The {_n(len(entries), 'organisation', 'organisations')} that gave permission to be listed, "
+                        "by area" + (", each with the contact details it agreed to have listed." if details else "."),
+                        "body"))
         person = bool(self.data.include_person)
-        header = ["Area", "Organisation", *(["Person interviewed"] if person else [])]
-        rows = [[e.area, e.name, *([e.person or ""] if person else [])] for e in entries]
-        widths = [38 * mm, None, *([50 * mm] if person else [])]
-        out.append(self.table(header, rows, widths, numeric=False))
+        for area, group in by_area(entries):
+            rows = []
+            for e in group:
+                lines = [f"{label}: {value}" for label, value in e.details]
+                if person and e.person and not any(label == "Contact" for label, _ in e.details):
+                    lines.append(f"Person interviewed: {e.person}")
+                rows.append([e.name, lines])
+            out += [Spacer(1, 6), _directory_rows(self.st, area, rows, self.width)]
         return out
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None],
@@ -390,6 +408,62 @@ class _Story:
 
 def _n(count: Any, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
+
+
+class _RunOn(KeepTogether):
+    """``first`` (a heading and its table) and then ``then`` (a block kept whole): when ``then``
+    would not fit after ``first`` in what is left of the page but both fit on the next one, both
+    go there; otherwise they flow as they would one after the other."""
+
+    def __init__(self, first: list[Flowable], then: list[Flowable]):
+        super().__init__([*first, *then])
+        self.first, self.then = list(first), list(then)
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - reportlab's names
+        from reportlab.platypus.doctemplate import FrameBreak
+        from reportlab.platypus.flowables import _listWrapOn
+
+        def flat(flowables: list[Flowable]) -> list[Flowable]:  # a KeepTogether measures its content
+            return [g for f in flowables for g in (flat(f._content) if isinstance(f, KeepTogether) else [f])]
+
+        content = [*self.first, *self.then]
+        frame = getattr(self, "_frame", None)
+        if frame is None or getattr(frame, "_atTop", False):
+            return content
+        _, both = _listWrapOn(flat(content), aW, self.canv)
+        _, first = _listWrapOn(flat(self.first), aW, self.canv)
+        if both <= aH or first > aH or both > frame._height:
+            return content
+        return [FrameBreak(), *content]
+
+
+def _leading_in(flowables: list[Flowable]) -> list[Flowable]:
+    """An introduction that leads into what follows it: its last paragraph keeps with that (a
+    table's header and first rows at least), so a heading and its introduction are never left
+    at the foot of a page (``pages._KeepStart``)."""
+    if flowables:
+        flowables[-1].keepWithNext = 1
+    return flowables
+
+
+def _directory_rows(st: Styles, area: str, rows: Sequence[Sequence[Any]], width: float) -> Table:
+    """One area's organisations under the area's name (printed once, and again at the top of a
+    page its rows run onto): each name on the left, what it agreed to have listed beside it, a
+    line each."""
+    from fieldkit.reports.charts import RULE
+
+    names = min(max(width * 0.42, 60 * mm), 80 * mm)
+    data = [[para(area, st.group), ""]]
+    data += [[para(name, "cell"), [para(line, "cell") for line in lines] or para("", "cell")] for name, lines in rows]
+    return Table(data, colWidths=(names, width - names), hAlign="LEFT", repeatRows=1, style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("LEFTPADDING", (0, 0), (-1, 0), 0), ("TOPPADDING", (0, 0), (-1, 0), 6),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+    ]))
 
 
 class _Logos(Flowable):

@@ -1,4 +1,12 @@
-"""Small-number protection for the report's tables of answers (off unless asked for).
+"""Small-number protection for the report's tables of answers: on unless the researcher turns it off.
+
+Which rule a client report uses is the study's setting (``study_choice``, kept under the study's
+``report.small_numbers`` key): by default ``DEFAULT_CHOICE``, a threshold of 5 (counts of 1 to 4
+shown as ``*``, every other figure exact). That is the convention most social research and
+consultancy reports follow for small tables ("fewer than 5" withheld), the same k of 5 the
+comment pool waits for by default, and exact figures agree with the tables of organisations
+beside them (a total rounded to the nearest 5 would not). ``ReportOptions`` uses the study's
+setting unless told otherwise; a researcher who wants the full counts chooses "off".
 
 Three rules, each applied to the counts *and* to the totals (which are always worked out
 from the unrounded counts, then protected like any other count):
@@ -84,9 +92,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from fieldkit.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    from fieldkit.study import Study
 
 #: An upper bound standing for "no upper bound" in the audit.
 _UNBOUNDED = 10**12
@@ -121,14 +132,16 @@ class Rule:
         """The lines printed under a table protected by this rule (``withheld``: a table whose
         total is a small count, every figure hidden, zeros included)."""
         small = f"Counts of 1 to {self.threshold - 1}"
+        exact = ("; the tables of organisations give exact counts of organisations, so the numbers answering "
+                 "can differ from theirs.")
         if self.key == "nhs":
             lines = [f"{small} are shown as * and other counts are rounded to the nearest 5 (NHS Digital's "
                      "rule); totals are rounded from unrounded figures, so counts may not add up to the "
-                     "totals shown."]
+                     "totals shown" + exact]
         elif self.key == "ons":
             lines = [f"Counts under {self.threshold} are shown as * and other counts are rounded to the "
                      "nearest 5 (the ONS 10-5 rule); totals are rounded from unrounded figures, so counts "
-                     "may not add up to the totals shown."]
+                     "may not add up to the totals shown" + exact]
         else:
             lines = [f"{small} are shown as * to protect the people who answered; other counts are exact."]
         if withheld:
@@ -167,10 +180,21 @@ def custom_rule(threshold: int) -> Rule:
     return Rule("custom", threshold=threshold, base=1, name=f"counts under {threshold} hidden")
 
 
+#: ``ReportOptions.small_numbers`` when it is not given: the study's own setting.
+FROM_STUDY = "study"
+#: The study's setting, in its ``meta`` table: "off", "nhs", "ons" or a threshold in digits.
+SETTING = "report.small_numbers"
+#: What a study protects with until its researcher chooses otherwise (module docstring).
+DEFAULT_CHOICE = 5
+
+
 def rule_for(small_numbers: SmallNumbers) -> Rule | None:
     """The rule for a report option: None (off), "nhs", "ons", or a threshold (int or digits)."""
     if small_numbers is None:
         return None
+    if small_numbers == FROM_STUDY:
+        raise InvalidValueError("the small-number rule is the study's own setting here: "
+                                "ask study_rule(study)")
     if isinstance(small_numbers, Rule):
         return small_numbers
     if isinstance(small_numbers, str):
@@ -183,8 +207,35 @@ def rule_for(small_numbers: SmallNumbers) -> Rule | None:
             return ONS
         if word.isdigit():
             return custom_rule(int(word))
-        raise InvalidValueError(f"unknown small-number rule '{small_numbers}' (expected nhs, ons or a number)")
+        raise InvalidValueError(f"unknown small-number rule '{small_numbers}' "
+                                f"(expected nhs, ons or a number, or off)")
     return custom_rule(small_numbers)
+
+
+def study_choice(study: Study) -> SmallNumbers:
+    """The study's small-number setting as a report option: None (off), "nhs", "ons" or a
+    threshold; ``DEFAULT_CHOICE`` when the researcher has not chosen (or the setting is unreadable:
+    protection stays on)."""
+    word = study.meta(SETTING).strip().lower()
+    if word in ("off", "none"):
+        return None
+    if word in ("nhs", "ons"):
+        return word
+    if word.isdigit() and int(word) >= MIN_THRESHOLD:
+        return int(word)
+    return DEFAULT_CHOICE
+
+
+def study_rule(study: Study) -> Rule | None:
+    """The rule the study's client reports use unless told otherwise."""
+    return rule_for(study_choice(study))
+
+
+def set_study_choice(study: Study, small_numbers: SmallNumbers) -> None:
+    """Set the study's small-number setting: None or "off" (full counts), "nhs", "ons" or a
+    threshold of ``MIN_THRESHOLD`` or more (checked like a report option)."""
+    rule = rule_for(small_numbers)
+    study.set_meta(SETTING, "off" if rule is None else rule.key if rule.key != "custom" else str(rule.threshold))
 
 
 # --- protected tables ------------------------------------------------------------------------
@@ -571,12 +622,10 @@ def alternatives(counts: Sequence[Sequence[int]], protected: ProtectedTable, *,
 
 def percentages_shown(counts: Sequence[int | None], base: int | None) -> list[float | None]:
     """Row percentages from printed figures: None for a hidden count or when the base is
-    hidden or 0. When nothing is hidden and the counts add up to the base they are rounded
-    (largest remainder) to add up to 100.0; otherwise each is rounded on its own."""
+    hidden or 0; each rounded on its own as everywhere else (``summary.percent``: half away from
+    zero, whole percentages under a base of 100), so they need not add up to 100."""
+    from fieldkit.summary import percent
+
     if base is None or base <= 0:
         return [None for _ in counts]
-    if all(c is not None for c in counts) and sum(counts) == base:  # type: ignore[arg-type]
-        from fieldkit.summary import percentages
-
-        return list(percentages(list(counts), base))  # type: ignore[arg-type]
-    return [None if c is None else round(c * 1000 / base) / 10 for c in counts]
+    return [None if c is None else percent(c, base) for c in counts]

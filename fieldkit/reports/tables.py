@@ -3,8 +3,9 @@
 A ``Table`` is built from the core's summary queries (``fieldkit.summary``) and holds the
 numbers as numbers: organisations by category (with targets), by area, the method summary,
 targets against achieved, and a crosstab by category for each named choice, yes/no and
-scale question. Percentages are numbers of percent (42.9 means 42.9%), as the core gives them;
-the method table's outcome rates too, rounded to one decimal place (the core keeps fractions).
+scale question. Percentages are numbers of percent as the core gives them (``summary.percent``:
+31 means 31% of a base under 100, 42.9 means 42.9% of a base of 100 or more, as the report prints
+them); the method table's outcome rates are rounded to one decimal place (the core keeps fractions).
 
 - CSV: one table per file, UTF-8 with a byte-order mark so Excel reads the names right,
   the header row first and no title line (it would break a script reading the file).
@@ -127,7 +128,7 @@ def method(study: Study) -> Table:
 
 
 def _percent_of(part: int, whole: int | None) -> float | None:
-    return round(part * 100 / whole, 1) if whole else None
+    return summary.percent(part, whole) if whole else None
 
 
 def targets(study: Study) -> Table:
@@ -159,6 +160,8 @@ def crosstab(study: Study, question_id: str, by: str = "category", *, language: 
         rows.append(tuple(cells))
     notes = (("Respondents could choose more than one answer, so percentages (of respondents) can add "
               "up to more than 100."),) if x.multiple else ()
+    if not x.multiple and any(r.respondents and not summary.add_up(r.percentages) for r in x.rows + [x.total]):
+        notes += (summary.ROUNDING_NOTE,)  # as the report says under the same table
     return Table(x.question_label, x.question_label, tuple(head), tuple(rows),
                  percent_columns=frozenset(range(2, 2 * len(x.choices) + 1, 2)), notes=notes)
 
@@ -267,8 +270,8 @@ def xlsx_bytes(tables: Table | Iterable[Table]) -> bytes:
             sheet.append(list(row))
         for row_cells in sheet.iter_rows(min_row=3, max_row=2 + len(table.rows)):
             for cell in row_cells:
-                if cell.column - 1 in table.percent_columns:
-                    cell.number_format = "0.0"
+                if cell.column - 1 in table.percent_columns:  # whole percentages stay whole
+                    cell.number_format = "0" if isinstance(cell.value, int) else "0.0"
         if table.total_row and table.rows:
             for cell in sheet[2 + len(table.rows)]:
                 cell.font = bold

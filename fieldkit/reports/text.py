@@ -303,6 +303,8 @@ class TextBlock(Flowable):
 
     def draw(self) -> None:
         canv, style = self.canv, self.style
+        if getattr(canv, "_fieldkit_dry", False):  # a layout pass whose pages are thrown away
+            return
         size = style.fontSize
         lines = self._lines(self.width)
         inner = self._layout[0] if self._layout else self.width
