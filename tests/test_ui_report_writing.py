@@ -429,7 +429,6 @@ def test_removing_a_logo(window, tmp_path):
 
 
 def test_export_as_a_word_document(window, qtbot, tmp_path):
-    pytest.importorskip("fieldkit.reports.docx", reason="fieldkit.reports.docx not yet available")
     from docx import Document
 
     study = window.session.study
@@ -456,3 +455,20 @@ def test_a_path_without_an_ending_is_exported_as_pdf(window, qtbot, tmp_path):
         panel.names_dialog.export_button.click()
     panel.worker.wait()
     assert out.with_name("report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_export_names_the_characters_no_font_can_print(window, qtbot, tmp_path):
+    study = window.session.study
+    window.session.call(outline.set_text, study, "background", "Loved it 😊 and ✓ done.", changes={"report"})
+    panel = reports(window).report
+    out = tmp_path / "report.pdf"
+    panel.export(out)
+    if panel.names_dialog is not None:
+        panel.names_dialog.export_button.click()
+    panel.worker.wait()
+    qtbot.waitUntil(lambda: panel.export_status.text().startswith("Saved"), timeout=30_000)
+    status = panel.export_status.text()
+    assert out.exists() and "Not every character could be printed" in status
+    assert "😊 (SMILING FACE WITH SMILING EYES) in Background" in status
+    assert "✓" not in status  # Noto Sans Symbols 2 has the tick
+

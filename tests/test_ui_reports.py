@@ -407,3 +407,26 @@ def test_names_in_the_pool_are_shown_before_export(window, qtbot, tmp_path: Path
     panel.names_dialog.export_button.click()
     panel.worker.wait()
     assert out.exists()
+
+
+def test_small_number_protection_is_the_studys_setting_and_on_by_default(qtbot, tmp_path):
+    from fieldkit.reports import suppression
+    from fieldkit.study import Study
+
+    path = tmp_path / "protected.fieldkit"
+    Study.create(path, small_template(), title="Protected").close()
+    from conftest import open_window
+
+    window = open_window(qtbot, path)
+    panel = window.show_screen("reports").report
+    assert panel.small_numbers.currentData() == "custom" and panel.threshold.value() == suppression.DEFAULT_CHOICE
+    assert panel.options().small_numbers == suppression.DEFAULT_CHOICE
+    panel.small_numbers.setCurrentIndex(panel.small_numbers.findData(None))  # the researcher turns it off
+    assert suppression.study_choice(window.session.study) is None
+    panel.small_numbers.setCurrentIndex(panel.small_numbers.findData("ons"))
+    window.close_study()
+    again = Study.open(path)
+    try:
+        assert suppression.study_choice(again) == "ons"  # kept for the command line and the next export
+    finally:
+        again.close()

@@ -78,18 +78,28 @@ def _rendering(job: Job) -> dict[str, Any]:
             "cancelled": lambda: job.cancelled}
 
 
-def make_report(open_reader: Callable[[], Study], options: Any, target: Path, job: Job) -> Path:
+@dataclass(frozen=True)
+class Exported:
+    """A report written: where, and what it could not print (one line per character no font has)."""
+
+    path: Path
+    missing: tuple[str, ...] = ()
+
+
+def make_report(open_reader: Callable[[], Study], options: Any, target: Path, job: Job) -> Exported:
     """Build the report data from a read-only view of the study and render it to ``target``
     (the file the researcher chose): a Word document when it ends in .docx, else a PDF."""
+    from fieldkit.reports.glyphs import describe, find_missing
+
+    data = _report_data(open_reader, options, job)
+    missing = tuple(describe(find_missing(data.pieces())))
     if Path(target).suffix.lower() == ".docx":
         from fieldkit.reports.docx import render_docx
 
-        data = _report_data(open_reader, options, job)
-        return render_docx(data, target, **_rendering(job))
+        return Exported(render_docx(data, target, **_rendering(job)), missing)
     from fieldkit.reports.pdf import render_report
 
-    data = _report_data(open_reader, options, job)
-    return render_report(data, target, page_size=options.page_size, **_rendering(job))
+    return Exported(render_report(data, target, page_size=options.page_size, **_rendering(job)), missing)
 
 
 def make_report_bytes(open_reader: Callable[[], Study], options: Any, job: Job) -> bytes:

@@ -215,7 +215,7 @@ class ReportPanel(QWidget):
         for label, value in SMALL_NUMBERS:
             self.small_numbers.addItem(label.split(":")[0], value)
             self.small_numbers.setItemData(self.small_numbers.count() - 1, label, Qt.ToolTipRole)
-        self.small_numbers.currentIndexChanged.connect(self._options_changed)
+        self.small_numbers.currentIndexChanged.connect(self._small_numbers_chosen)
         form.addRow("Small &numbers", self.small_numbers)
         self.threshold = QSpinBox()
         self.threshold.setAccessibleName("Hide counts under")
@@ -223,7 +223,7 @@ class ReportPanel(QWidget):
 
         self.threshold.setRange(MIN_THRESHOLD, 100)
         self.threshold.setValue(5)
-        self.threshold.valueChanged.connect(self._options_changed)
+        self.threshold.valueChanged.connect(self._small_numbers_chosen)
         form.addRow("Hide counts &under", self.threshold)
         self.small_numbers_note = QLabel()
         self.small_numbers_note.setWordWrap(True)
@@ -267,6 +267,7 @@ class ReportPanel(QWidget):
         self.export_status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(self.export_status)
         self._show_exporting(False)
+        self.load_small_numbers()
         self._small_numbers_changed()
         self._outline_changed()
         return panel
@@ -345,6 +346,34 @@ class ReportPanel(QWidget):
         self.session.call(self.session.study.set_report_language, language, changes={"details"},
                           what="the report language")
         self.refresh_languages()
+
+    def load_small_numbers(self) -> None:
+        """Show the study's own small-number setting (protection is on unless it was turned off)."""
+        from fieldkit.reports import suppression
+
+        choice = suppression.study_choice(self.session.study)
+        values = [value for _, value in SMALL_NUMBERS]
+        index = values.index(choice) if choice in values else values.index("custom")
+        for widget in (self.small_numbers, self.threshold):
+            widget.blockSignals(True)
+        try:
+            self.small_numbers.setCurrentIndex(index)
+            if isinstance(choice, int):
+                self.threshold.setValue(choice)
+        finally:
+            for widget in (self.small_numbers, self.threshold):
+                widget.blockSignals(False)
+
+    def _small_numbers_chosen(self, *_: Any) -> None:
+        """Save the choice as the study's setting (the command line and the next export use it)."""
+        from fieldkit.reports import suppression
+
+        value = self.small_numbers_value()
+        if value != suppression.study_choice(self.session.study):
+            self.session.call(suppression.set_study_choice, self.session.study, value, changes={"report"},
+                              what="small-number protection")
+            self.load_small_numbers()  # a refused value goes back to what the study has
+        self._options_changed()
 
     def small_numbers_value(self) -> None | str | int:
         value = self.small_numbers.currentData()
@@ -512,12 +541,16 @@ class ReportPanel(QWidget):
             self._export_job.cancel()
             self.export_status.setText("Cancelling…")
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, done: Any) -> None:
         self._export_job = None
         self._show_exporting(False)
         self.progress.setValue(100)
-        self.last_export = Path(path)
-        self.export_status.setText(f"Saved the report to {path}")
+        self.last_export = Path(done.path)
+        text = f"Saved the report to {done.path}"
+        if done.missing:  # said, not hidden: the client would see a gap or a box
+            shown = list(done.missing[:5]) + ([f"… and {len(done.missing) - 5} more"] if len(done.missing) > 5 else [])
+            text += ". Not every character could be printed:\n" + "\n".join(shown)
+        self.export_status.setText(text)
 
     def _export_failed(self, job: Any, error: BaseException) -> None:
         self._export_job = None
