@@ -90,11 +90,11 @@ def _segment(text: str, variant: str, variants: list[str] | None = None) -> _Seg
                 start = i
     base, levels = bidi_levels(text)
     no_space = {font_for(s, v) for s in _NO_SPACE_SCRIPTS for v in ("regular", "bold", "italic")}
-    any_no_space = any(f in no_space for f in fonts)
+    any_no_space = not no_space.isdisjoint(fonts)
     tokens: list[tuple[bool, int, int]] = []
     for match in _WORDS.finditer(text):
         start, end = match.span()
-        if text[start] in _BREAKING_SPACES or not any_no_space or not any(f in no_space for f in fonts[start:end]):
+        if text[start] in _BREAKING_SPACES or not any_no_space or no_space.isdisjoint(fonts[start:end]):
             tokens.append((text[start] in _BREAKING_SPACES, start, end))
             continue
         for i in range(start + 1, end):
@@ -164,6 +164,8 @@ class TextBlock(Flowable):
     # --- measuring ---
 
     def _runs(self, seg: _Segment, start: int, end: int, split_spaces: bool = False) -> list[tuple[int, ...]]:
+        if not seg.changes and not split_spaces:  # one font, one level: one run (most text)
+            return [(start, end, seg.levels[start])] if start < end else []
         runs, i = [], start
         while i < end:
             j = i + 1
@@ -310,9 +312,14 @@ class TextBlock(Flowable):
         inner = self._layout[0] if self._layout else self.width
         colour = colors.toColor(style.textColor) if style.textColor is not None else colors.black
         canv.setFillColor(colour)
-        canv.setStrokeColor(colour)
-        canv.setLineWidth(size * 0.035)  # the outline that thickens fonts without a bold face
+        fake_bold = any(f.fake_bold for seg in self._segments for f in set(seg.fonts))
+        if fake_bold:  # the outline that thickens fonts without a bold face
+            canv.setStrokeColor(colour)
+            canv.setLineWidth(size * 0.035)
         top = self.height
+        # One text object for the whole block; a font and a render mode set only when they change.
+        text = canv.beginText()
+        current, mode = None, 0
         for line in lines:
             seg = self._segments[line.segment]
             baseline = top - line.ascent
@@ -335,17 +342,17 @@ class TextBlock(Flowable):
             elif justify:
                 spaces = sum(1 for *_, s in shaped if seg.text[s] in _BREAKING_SPACES)
                 gap = (inner - natural) / spaces if spaces else 0.0
-            text = canv.beginText()
-            current = None
             for font, drawn, w, s in shaped:
                 if font is not current:
                     text.setFont(font.fontName, size * font.scale)
-                    text.setTextRenderMode(2 if font.fake_bold else 0)
                     current = font
+                    if (2 if font.fake_bold else 0) != mode:
+                        mode = 2 if font.fake_bold else 0
+                        text.setTextRenderMode(mode)
                 text.setTextOrigin(x, baseline)
-                text.textOut(drawn)
+                text._textOut(drawn)  # the origin is set for every run: no need to measure the cursor on
                 x += w + (gap if seg.text[s] in _BREAKING_SPACES else 0.0)
-            canv.drawText(text)
+        canv.drawText(text)
 
 
 def _rich_segments(runs: list[tuple[str, str]]) -> list[_Segment]:
