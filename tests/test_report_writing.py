@@ -276,3 +276,25 @@ def test_a_chosen_comment_untagged_since_is_not_printed_under_that_theme(demo: S
     quotations.merge(demo, ids[2], into=ids[1])
     with pytest.raises(InvalidValueError, match="merged into another"):
         quotations.choose(demo, theme, ids[2])
+
+
+def test_a_study_from_before_the_report_outline_opens_with_the_default_report(tmp_path: Path, monkeypatch):
+    from fieldkit.checks import problems
+    from fieldkit.storage import connection, schema
+    from studies import small_template
+
+    path = tmp_path / "old.fieldkit"
+    monkeypatch.setattr(connection, "MIGRATIONS", schema.MIGRATIONS[:5])
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", 5)
+    with Study.create(path, small_template(), title="Old study") as old:
+        old.organisations.add("A group", category="Network")
+        assert "report_parts" not in {r["name"] for r in old.query("SELECT name FROM sqlite_master")}
+    monkeypatch.undo()
+    with Study.open(path) as study:
+        assert study.scalar("PRAGMA user_version") == schema.SCHEMA_VERSION
+        assert [p.key for p in outline.parts(study)] == list(ALL_SECTIONS)
+        data = build_report_data(study, today=TODAY)
+        assert data.sections == ALL_SECTIONS and data.has_content("tables") and not data.has_content("background")
+        outline.set_text(study, "background", "Written after the upgrade.")
+        quotations.set_per_theme(study, 3)
+        assert problems(study) == []
