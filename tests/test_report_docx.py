@@ -144,7 +144,7 @@ def test_cover_title_subtitle_logos_and_properties(written: Written):
     assert len(cover._p.findall(f".//{qn('wp:inline')}")) == 2  # both logos, before the title
     cp = doc.core_properties
     assert (cp.title, cp.author, cp.language) == (data.cover.title, data.cover.author, data.lang)
-    assert cp.subject == f"Mapping report for {data.cover.client}"
+    assert cp.subject == f"{data.cover.subtitle or 'Report'} for {data.cover.client}"
 
 
 def test_heading_1_is_each_printed_section_in_order(written: Written):
@@ -297,7 +297,9 @@ def test_footer_page_numbers_header_title_and_page_size(written: Written):
     section = written.doc.sections[0]
     footer = section.footer._element.xml
     assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
-    assert full_text(section.footer.paragraphs[0]) == "14 May 2026\tPage 1 of 1"  # until the fields update
+    # The cover's date (the month of export unless set), then the page number (until the fields update).
+    assert full_text(section.footer.paragraphs[0]) == f"{written.data.cover.date}\tPage 1 of 1"
+    assert full_text(section.first_page_footer.paragraphs[0]) == ""  # the cover carries no page number
     assert section.header.paragraphs[0].text == written.data.cover.title
     assert section.different_first_page_header_footer and section.first_page_header.paragraphs[0].text == ""
     assert abs(section.page_width - Mm(210)) < Mm(0.1) and abs(section.page_height - Mm(297)) < Mm(0.1)

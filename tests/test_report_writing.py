@@ -298,3 +298,29 @@ def test_a_study_from_before_the_report_outline_opens_with_the_default_report(tm
         outline.set_text(study, "background", "Written after the upgrade.")
         quotations.set_per_theme(study, 3)
         assert problems(study) == []
+
+
+def test_a_table_placed_in_the_text_prints_without_its_own_section(demo: Study, tmp_path: Path):
+    outline.set_text(demo, "method", "How we did it.\n\n{table:targets}\n\n{table:by_area}\n")
+    outline.set_included(demo, "targets", False)
+    outline.set_included(demo, "tables", False)
+    data = build_report_data(demo, today=TODAY)
+    assert "targets" not in data.sections and data.targets and data.by_area
+    path = render_report(data, tmp_path / "placed.pdf")
+    with pdfplumber.open(path) as pdf:
+        flat = " ".join(" ".join((p.extract_text() or "") for p in pdf.pages).split())
+    assert "How we did it." in flat and "% of target" in flat
+    assert demo.template.areas[0] in flat
+
+
+def test_the_line_above_the_quotations_says_whether_they_were_chosen(demo: Study):
+    from fieldkit.reports.data import quotations_caption
+
+    theme, ids = _theme_with_comments(demo, 6)
+    quotations.set_chosen(demo, theme, ids[:2])
+    quotations.set_per_theme(demo, 3)
+    data = build_report_data(demo, today=TODAY)
+    chosen = next(t for t in data.comments if t.theme_id == theme)
+    assert quotations_caption(chosen) == f"2 chosen from {len(ids)} comments"
+    sampled = next(t for t in data.comments if t.theme_id != theme and t.available > 3)
+    assert quotations_caption(sampled) == f"A selection: 3 of {sampled.available} comments"

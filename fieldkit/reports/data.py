@@ -331,11 +331,14 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     if rule is not None:
         notes = rule.notes(secondary=any(t.secondary for t in crosstabs))
     method = summary.method(study) if "method" in sections else None
-    found = (disposition_codes.of_organisations(study) if {"method", "dispositions"} & set(sections)
-             else {})
+    parts = {p.key: p for p in outline.parts(study)}
+    # Tables the researcher's words place ({table:targets}) are worked out even when their own
+    # section is not printed.
+    placed = {m.group(1) for key in sections for m in _PLACED.finditer(parts[key].body or "")}
+    found = (disposition_codes.of_organisations(study)
+             if {"method", "dispositions"} & set(sections) or "dispositions" in placed else {})
     today = today or dt.date.today()
     figures = Figures.of(study, method)
-    parts = {p.key: p for p in outline.parts(study)}
     texts = tuple(SectionText(key, parts[key].heading,
                               markup.parse(parts[key].body or "", where=parts[key].heading, figures=figures)
                               if key != "method" else EMPTY)
@@ -366,11 +369,12 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
         sections=sections,
         method=method,
         method_section=words,
-        dispositions=disposition_lines(found) if "dispositions" in sections else (),
+        dispositions=disposition_lines(found) if "dispositions" in sections or "dispositions" in placed else (),
         dispositions_notes=disposition_notes(found) if "dispositions" in sections else (),
-        by_category=_group_rows(summary.by_group(study, "category")) if "tables" in sections else (),
-        by_area=_group_rows(summary.by_group(study, "area")) if "tables" in sections else (),
-        targets=_target_rows(study) if "targets" in sections else (),
+        by_category=(_group_rows(summary.by_group(study, "category"))
+                     if "tables" in sections or "by_category" in placed else ()),
+        by_area=_group_rows(summary.by_group(study, "area")) if "tables" in sections or "by_area" in placed else (),
+        targets=_target_rows(study) if "targets" in sections or "targets" in placed else (),
         crosstabs=crosstabs,
         comments=_comments(study, options, figures) if "comments" in sections else (),
         directory=directory(study, options.include_person) if "directory" in sections else (),
@@ -398,6 +402,31 @@ LANGUAGE_TAGS = {
     "farsi": "fa", "persian": "fa", "pashto": "ps", "tigrinya": "ti", "amharic": "am", "korean": "ko",
     "sinhala": "si", "thai": "th", "hebrew": "he", "yiddish": "yi", "russian": "ru", "ukrainian": "uk",
 }
+
+
+#: A generated table placed in a text: ``{table:targets}`` on a line of its own.
+_PLACED = re.compile(r"^\s*\{table:\s*([a-z_]+)\s*\}\s*$", re.MULTILINE)
+
+#: What the findings say of the quotations unless the researcher writes an introduction.
+COMMENTS_INTRO = ("The quotations below are from the interviews. They are printed without names, grouped by "
+                  "theme, in an order that does not follow the order of the interviews.")
+
+
+def quotations_caption(theme: ThemeComments) -> str:
+    """The line above a theme's quotations: "3 comments" when they are all the theme has,
+    "4 chosen from 30 comments" for the researcher's choice, "A selection: 5 of 23 comments"."""
+    shown, available = len(theme.quotations), theme.available
+    if available <= shown:
+        return f"{shown:,} comment{'' if shown == 1 else 's'}"
+    if theme.chosen:
+        return f"{shown:,} chosen from {available:,} comments"
+    return f"A selection: {shown:,} of {available:,} comments"
+
+
+def report_subject(subtitle: str, client: str) -> str:
+    """The document's subject (PDF and Word properties): "A mapping exercise for the council"."""
+    what = subtitle.strip() or "Report"
+    return f"{what} for {client}" if client else what
 
 
 def language_tag(language: str) -> str:

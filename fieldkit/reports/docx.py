@@ -37,7 +37,7 @@ from fieldkit import summary
 from fieldkit.exports import write_atomically
 from fieldkit.reports import docx_charts
 from fieldkit.reports import docx_package as pkg
-from fieldkit.reports.data import CoverData, ReportData
+from fieldkit.reports.data import COMMENTS_INTRO, CoverData, ReportData, quotations_caption, report_subject
 from fieldkit.reports.docx_xml import SPACER, attr, field, para, plain, rtl, run
 from fieldkit.reports.markup import (Footnote, GeneratedTable, Heading, ListBlock, Paragraph, Quote, Rule, Span,
                                      TableBlock, Text)
@@ -112,10 +112,10 @@ class _Writer:
         doc.element.replace(old, body)
         title = cover.title or d.title
         page = f'{run("Page ")}{field("PAGE", "1")}{run(" of ")}{field("NUMPAGES", "1")}'
-        footer = run(long_date(d.date)) + "<w:r><w:tab/></w:r>" + page
+        footer = run(cover.date or long_date(d.date)) + "<w:r><w:tab/></w:r>" + page
         pkg.set_header_footer(doc, para(run(title), self.st.id("Header"), bidi=rtl(title)),
                               para(footer, self.st.id("Footer")),
-                              para("<w:r><w:tab/></w:r>" + page, self.st.id("Footer")))
+                              para("", self.st.id("Footer")))  # the cover carries no page number
         if self.notes_part is not None:
             pkg.fill_footnotes(self.notes_part, self.notes)
         pkg.set_settings(doc, self.lang, footnotes=self.notes_part is not None)
@@ -123,8 +123,8 @@ class _Writer:
         pkg.drop_thumbnail(doc)
         client = cover.client or d.client
         pkg.set_properties(doc, title=title, author=cover.author or d.author or "",
-                           subject=f"Mapping report for {client}" if client else "Mapping report",
-                           keywords=", ".join(k for k in ("mapping report", client) if k), lang=self.lang,
+                           subject=report_subject(cover.subtitle, client),
+                           keywords=", ".join(k for k in ("report", client) if k), lang=self.lang,
                            when=dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
         buffer = io.BytesIO()
         doc.save(buffer)
@@ -526,20 +526,6 @@ class _Writer:
                     lines.append(f"Person interviewed: {e.person}")
                 rows.append([e.name, "\n".join(lines)])
             self.out.append(self.table(None, rows, [names, None], numeric=False, title=area))
-
-
-#: The findings' introduction and the line above each theme's quotations: the PDF's words.
-COMMENTS_INTRO = ("The quotations below are from the interviews. They are printed without names, grouped by "
-                  "theme, in an order that does not follow the order of the interviews.")
-
-
-def quotations_caption(theme: Any) -> str:
-    """"3 comments" when the researcher chose them all or all are printed, else "A selection: 5 of
-    23 comments"."""
-    shown = len(theme.quotations)
-    if theme.chosen or theme.available <= shown:
-        return f"{shown} {'comment' if shown == 1 else 'comments'}"
-    return f"A selection: {shown} of {theme.available} comments"
 
 
 # --- entry points --------------------------------------------------------------------------

@@ -255,7 +255,7 @@ class Document(BaseDocTemplate):
         canv.setFillColor(ACCENT_LIGHT)
         canv.rect(9 * mm, 0, 2.2 * mm, height, fill=1, stroke=0)
         canv.restoreState()
-        self._draw_footer(canv, plain=True)
+        self.pages_seen = self.page  # counted, not numbered: a cover carries no page number
 
     def _draw_footer(self, canv: Canvas, *, plain: bool = False) -> None:
         self.pages_seen = self.page

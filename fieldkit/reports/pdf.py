@@ -28,24 +28,12 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageT
 from fieldkit.errors import FieldkitError, InvalidValueError
 from fieldkit.reports import charts
 from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
-from fieldkit.reports.data import ALL_SECTIONS, SOURCE
+from fieldkit.reports.data import ALL_SECTIONS, COMMENTS_INTRO, SOURCE, quotations_caption, report_subject
 from fieldkit.reports.data import SECTIONS as SECTION_REGISTRY
 from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, contents, heading, long_date, table, write_pdf
 from fieldkit.reports.pdf_blocks import Renderer
 from fieldkit.reports.sections import WRITTEN
 from fieldkit.reports.text import para
-
-#: What the findings say of the quotations unless the researcher writes an introduction.
-COMMENTS_INTRO = ("The quotations below are from the interviews. They are printed without names, grouped by "
-                  "theme, in an order that does not follow the order of the interviews.")
-
-
-def quotations_caption(theme: Any) -> str:
-    """"3 comments" when the researcher chose them all or all are printed, else "5 of 23 comments"."""
-    shown = len(theme.quotations)
-    if theme.chosen or theme.available <= shown:
-        return _n(shown, "comment", "comments")
-    return f"A selection: {shown} of {theme.available} comments"
 
 #: The report's sections in order: the one registry, ``fieldkit.reports.data.SECTIONS``.
 SECTIONS = ALL_SECTIONS
@@ -321,7 +309,7 @@ class _Story:
                      + [self.fit(c, st.x_cell) for r in lines for c in r.cells]) + 6
         first = max(self.width - cell_w * len(groups), 30 * mm)
         first = min(first, max(self.width * 0.5, 60 * mm), 80 * mm)
-        per_table = max(int((self.width - first) // cell_w), 1)
+        per_table = max(int((self.width - first) / cell_w + 1e-6), 1)  # a table that just fits is not split
         chunks = -(-len(groups) // per_table)
         per_table = -(-len(groups) // chunks)  # balanced: six columns in two tables are three and three
         cw = min((self.width - first) / per_table, max(cell_w, 36 * mm))  # a few columns stay near their labels
@@ -526,11 +514,11 @@ def _layout(data: Any, *, page_size: str, progress: ProgressFn | None,
             raise ReportCancelled("the report was cancelled; no file was written")
 
     def build(f: Any) -> None:
-        subject = f"Mapping report for {data.client}" if data.client else "Mapping report"
+        subject = report_subject(data.cover.subtitle if data.cover is not None else "", data.client)
         doc = Document(f, page_size=PAGE_SIZES[page_size], st=st, title=data.title, author=data.author,
                        subject=subject, header=data.title,
                        footer=data.cover.date if data.cover is not None else long_date(data.date),
-                       keywords=["mapping report", data.client or ""], progress=progress, checkpoint=checkpoint,
+                       keywords=["report", data.client or ""], progress=progress, checkpoint=checkpoint,
                        lang=getattr(data, "lang", "en-GB"))
         doc.build_pdf(_Story(data, st, doc.width).build(tuple(data.sections)))
 
