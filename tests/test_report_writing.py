@@ -324,3 +324,12 @@ def test_the_line_above_the_quotations_says_whether_they_were_chosen(demo: Study
     assert quotations_caption(chosen) == f"2 chosen from {len(ids)} comments"
     sampled = next(t for t in data.comments if t.theme_id != theme and t.available > 3)
     assert quotations_caption(sampled) == f"A selection: 3 of {sampled.available} comments"
+
+
+def test_the_chart_of_a_long_list_of_answers_names_its_question(demo: Study, tmp_path: Path):
+    data = build_report_data(demo, today=TODAY)
+    long = next(x for x in data.crosstabs if len(x.choices) > 8)
+    path = render_report(data, tmp_path / "long.pdf")
+    with pdfplumber.open(path) as pdf:
+        flat = " ".join(" ".join((p.extract_text() or "") for p in pdf.pages).split())
+    assert f"“{long.question_label}” Answers" in flat  # its chart may start a page of its own

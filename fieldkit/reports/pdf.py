@@ -330,6 +330,8 @@ class _Story:
         # Heading, table and chart on one page when they fit there; with a long list of answers
         # only the heading and table are kept together (and a table too long still splits).
         if len(x.choices) > 8 and chart is not None:
+            # The chart may start a page of its own: its caption names the question.
+            body[-2] = para(f"“{x.question_label}” {chart[0]}", self.st.chart_caption)
             return [CondPageBreak(50 * mm), KeepTogether(body[:-3]), *body[-3:], Spacer(1, 14)]
         return [CondPageBreak(50 * mm), KeepTogether(body), Spacer(1, 14)]
 
