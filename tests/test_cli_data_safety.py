@@ -71,7 +71,8 @@ def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Pa
     import sqlite3
 
     conn = sqlite3.connect(study_path)
-    for table in ("changes", "held", "pool_counts", "pool_names"):  # as a study of format 1 was
+    for table in ("changes", "held", "pool_counts", "pool_names", "report_parts", "report_recommendations",
+                  "report_images", "pool_quotes", "pool_duplicates"):  # as a study of format 1 was
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP TABLE numbers")
     for table, column in (("answers", "relevant"), ("interviews", "language"), ("interviews", "section"),

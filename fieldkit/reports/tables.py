@@ -291,15 +291,29 @@ def xlsx_bytes(tables: Table | Iterable[Table]) -> bytes:
     return out.getvalue()
 
 
+def _io_reason(message: str) -> str:
+    """libxml2's name for a failed write ("IO_EFBIG") in the system's words ("File too large")."""
+    import errno
+
+    name = message.strip().removeprefix("IO_")
+    code = getattr(errno, name, None) if name.startswith("E") else None
+    return os.strerror(code) if isinstance(code, int) else message
+
+
 def write_xlsx(tables: Table | Iterable[Table], path: str | os.PathLike) -> Path:
     """Write a workbook with a sheet per table to ``path``, atomically."""
+    # openpyxl writes each sheet to a temporary file first; with lxml installed (python-docx
+    # needs it) it writes through lxml, whose failed write is a SerialisationError, not an OSError.
+    from lxml.etree import SerialisationError
+
     try:
         data = xlsx_bytes(tables)
-    except OSError as e:  # openpyxl writes each sheet to a temporary file first
+    except (OSError, SerialisationError) as e:
         import tempfile
 
+        reason = e.strerror if isinstance(e, OSError) else _io_reason(str(e))
         raise ExportError(f"{path}: cannot make the workbook: its temporary files in {tempfile.gettempdir()} "
-                          f"could not be written ({e.strerror or e}); nothing was written") from None
+                          f"could not be written ({reason}); nothing was written") from None
     return write_atomically(path, lambda f: f.write(data))
 
 

@@ -90,7 +90,7 @@ def show_comment(window: Any, comment_id: int) -> bool:
     pool = window.show_screen("pool")
     select = getattr(pool, "select_comment", None)
     if select is not None:
-        return bool(select(comment_id))
+        return bool(select(comment_id, edit=True))  # the focus on its words, ready for redacting
     # Through the Pool screen's own widgets: all comments, no search, then the comment.
     if pool.search.text():
         pool.search.clear()
