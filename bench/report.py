@@ -1,23 +1,29 @@
 """How much does the client report cost over a plain reportlab document with the same content?
 
-Builds a demo study with 1,000 organisations, tops its pool up to 5,000 comments, then times
-(a) fieldkit: build_report_data + render_report, against (b) the floor: a plain reportlab
-SimpleDocTemplate with the same tables and paragraphs in one built-in font (no script runs,
-no shaping, no contents page), measured in the same run.
+Builds the demo study with 1,000 organisations and its report written (``bench/report_study.py``),
+tops its pool up to 5,000 comments, and times (a) fieldkit: build_report_data + render_report,
+every comment printed, against three floors measured in the same run: bare reportlab's
+SimpleDocTemplate with the same tables and paragraphs (1) in Helvetica, (2) in Noto Sans, embedded
+as a report's fonts must be, and (3) in Noto Sans with reportlab's own contents page with page
+numbers and a footer on every page (``multiBuild``: what a contents page costs in reportlab).
+fieldkit does more than all three (any script, shaped, right to left; a cover, charts, running
+heads, "Page x of y"). Best of ``--repeat`` runs of each.
 
-    python bench/report.py [--organisations 1000] [--comments 5000]
+    python bench/report.py [--organisations 1000] [--comments 5000] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report_study import report_study  # noqa: E402 - after the paths
 
 
 def floor_document(data, path: Path, *, font: str | None = None, contents: bool = False) -> None:
@@ -88,21 +94,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, the fastest counted")
     args = parser.parse_args()
 
-    from fieldkit.demo import build_demo
     from fieldkit.reports.data import ReportOptions, build_report_data
     from fieldkit.reports.pdf import render_report
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        study = build_demo(folder / "big.fieldkit", organisations=args.organisations)
-        rng = random.Random(3)
-        texts = [c.text for c in study.pool.comments()]
-        anonymous = [q for q in study.template.questions() if q.anonymous and q.type == "long_text"]
-        with study.transaction():
-            while study.pool.count() < args.comments:
-                question = rng.choice(anonymous)
-                study.pool.add(question, rng.choice(texts) + f" ({rng.randrange(10**6)})")
-            study.pool.rewrite()
+        study = report_study(folder / "big.fieldkit", organisations=args.organisations, comments=args.comments)
         # Every comment printed: the worst case for layout (a report quotes a few per theme).
         options = ReportOptions(seed=1, quotations=args.comments)
         from reportlab.pdfbase import pdfmetrics

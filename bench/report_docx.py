@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report_study import report_study  # noqa: E402 - after the paths
 
 
 def floor_document(data, pictures, path: Path) -> None:
@@ -71,22 +73,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, the fastest counted")
     args = parser.parse_args()
 
-    from fieldkit.demo_report import create_demo
     from fieldkit.reports import charts, docx_charts
     from fieldkit.reports.data import ReportOptions, build_report_data
     from fieldkit.reports.docx import render_docx
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        study = create_demo(folder / "demo.fieldkit", organisations=args.organisations)
-        rng = random.Random(3)
-        texts = [c.text for c in study.pool.comments()]
-        anonymous = [q for q in study.template.questions() if q.anonymous and q.type == "long_text"]
-        if args.comments:
-            with study.transaction():
-                while study.pool.count() < args.comments:
-                    study.pool.add(rng.choice(anonymous), rng.choice(texts) + f" ({rng.randrange(10**6)})")
-                study.pool.rewrite()
+        study = report_study(folder / "demo.fieldkit", organisations=args.organisations, comments=args.comments)
         options = ReportOptions(seed=1, quotations=max(args.comments, 5))
         data = build_report_data(study, options)
         drawn = [c for c in (charts.chart_for(x) for x in data.crosstabs) if c is not None]

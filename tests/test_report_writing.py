@@ -333,3 +333,36 @@ def test_the_chart_of_a_long_list_of_answers_names_its_question(demo: Study, tmp
     with pdfplumber.open(path) as pdf:
         flat = " ".join(" ".join((p.extract_text() or "") for p in pdf.pages).split())
     assert f"“{long.question_label}” Answers" in flat  # its chart may start a page of its own
+
+
+def test_the_report_is_laid_out_in_two_passes_the_first_drawing_nothing(demo: Study, tmp_path: Path, monkeypatch):
+    """The contents start with every heading, so the pages of the first pass (measured, not drawn)
+    are already the final ones and the second pass is the last."""
+    from fieldkit.reports import pages, text
+
+    passes, drawn = [], []
+    build, draw = pages.Document.build, text.TextBlock.draw
+
+    def counting_build(self, flowables, **kw):
+        passes.append(len(drawn))
+        return build(self, flowables, **kw)
+
+    def counting_draw(self):
+        if not getattr(self.canv, "_fieldkit_dry", False):
+            drawn.append(1)
+        return draw(self)
+
+    from fieldkit.demo_report import create_demo
+
+    written = create_demo(tmp_path / "written.fieldkit")  # a contents longer than a page
+    try:
+        data = build_report_data(written, ReportOptions(seed=1), today=TODAY)
+    finally:
+        written.close()
+    monkeypatch.setattr(pages.Document, "build", counting_build)
+    monkeypatch.setattr(text.TextBlock, "draw", counting_draw)
+    path = render_report(data, tmp_path / "two.pdf")
+    with pdfplumber.open(path) as pdf:
+        assert "Contents" in pdf.pages[1].extract_text() and "Page 3 of" in pdf.pages[2].extract_text()
+        assert not pdf.pages[2].extract_text().split("\n")[1].startswith("Background")  # contents go on
+    assert len(passes) == 2 and passes[1] == 0 and drawn  # nothing drawn before the second pass

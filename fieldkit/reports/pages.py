@@ -49,6 +49,8 @@ class Styles:
 
     def __init__(self) -> None:
         s = styles()
+        #: Every heading made with ``heading()`` for this document, in order: the contents' first draft.
+        self.headings: list[_Heading] = []
         self.cover_title = _style("title", "cover-title", fontSize=max(s["title"].fontSize, 26),
                                   leading=max(s["title"].fontSize, 26) * 1.2, textColor=ACCENT, alignment=0,
                                   spaceAfter=10)
@@ -243,7 +245,15 @@ class Document(BaseDocTemplate):
         self.addPageTemplates(pages)
 
     def build_pdf(self, story: list[Flowable]) -> int:
-        """Lay out ``story`` in as many passes as the contents and page count need."""
+        """Lay out ``story`` in as many passes as the contents and page count need.
+
+        The contents start out with every heading made for the story (page numbers to come),
+        so the first pass, which draws nothing, already lays the pages out at their final size
+        and the second is normally the last (without this a third pass is needed: the first
+        would lay out an empty contents page, and every page after it would move)."""
+        for flowable in story:
+            if isinstance(flowable, _Contents) and not flowable._entries:
+                flowable._entries = [(h.level, h.text, 0, h.key) for h in self.st.headings]
         return self.multiBuild([*story, _PageCount(self)])
 
     # running heads, footers and cover art
@@ -415,7 +425,9 @@ def contents(st: Styles) -> Flowable:
 
 def heading(st: Styles, text: str, level: int, key: str, style: ParagraphStyle | None = None) -> Flowable:
     """A heading (level 0 or 1) that becomes a contents entry and a bookmark named ``key``."""
-    return _Heading(text, level, key, style or (st.h1 if level == 0 else st.h2))
+    made = _Heading(text, level, key, style or (st.h1 if level == 0 else st.h2))
+    st.headings.append(made)
+    return made
 
 
 class _PageCount(IndexingFlowable):
