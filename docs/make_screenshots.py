@@ -30,7 +30,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):  # no saved window
             os.environ[variable] = str(Path(tmp) / variable.lower())  # state; backups not in yours
-        from fieldkit.demo import build_demo
+        from fieldkit.demo_report import create_demo
         from fieldkit.ui.main_window import SCREENS, MainWindow
         from fieldkit.ui.qt import QApplication
 
@@ -39,7 +39,7 @@ def main() -> None:
 
         install_app_fonts()
         path = Path(tmp) / "Demo study.fieldkit"
-        build_demo(path, today=dt.date(2026, 11, 23)).close()
+        create_demo(path, today=dt.date(2026, 11, 23)).close()  # with its report written, as `fieldkit demo`
         window = MainWindow()
         window.resize(1180, 760)
         window.show()
@@ -63,6 +63,11 @@ def main() -> None:
                     app.processEvents()
                     time.sleep(0.05)
             shot(key)
+            if key == "reports":  # writing the report: the method in the researcher's own words
+                screen.tabs.setCurrentWidget(screen.write)
+                screen.write.show_section("background")
+                shot("report-writing")
+                screen.tabs.setCurrentIndex(0)
         study = window.session.study
         ids = study.organisations.ids()
         interviewed = study.organisations.ids(status="interviewed")

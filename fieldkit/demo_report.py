@@ -63,6 +63,21 @@ class _Answers:
         return sorted(shown, key=lambda item: -item[1])
 
 
+def reflow(markdown: str) -> str:
+    """Markdown as a researcher types it in the editor: each paragraph on one line (the texts
+    here are wrapped to fit the source), lists, headings, quotations and tables left as they are."""
+    blocks = []
+    for block in markdown.strip().split("\n\n"):
+        lines = block.split("\n")
+        structured = any(re.match(r"\s*([-*>|#]|\d+\.|\[\^)", line) for line in lines)
+        blocks.append(block if structured else " ".join(line.strip() for line in lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _set_text(study: Study, key: str, markdown: str) -> None:
+    outline.set_text(study, key, reflow(markdown))
+
+
 def _share(found: tuple[int, int] | None, of: str = "organisations interviewed") -> str | None:
     """"27 of the 35 organisations interviewed (77%)", or None without a figure to quote."""
     if found is None or not found[1]:
@@ -303,17 +318,17 @@ def write(study: Study) -> None:
     from fieldkit.demo import CLOSERS, OPENERS
 
     themes = {t.id for t in study.template.themes}
-    outline.set_text(study, "background", MAPPING_BACKGROUND)
-    outline.set_text(study, "aims", MAPPING_AIMS)
-    outline.set_text(study, "conclusions", MAPPING_CONCLUSIONS)
-    outline.set_text(study, "acknowledgements", MAPPING_THANKS)
+    _set_text(study, "background", MAPPING_BACKGROUND)
+    _set_text(study, "aims", MAPPING_AIMS)
+    _set_text(study, "conclusions", MAPPING_CONCLUSIONS)
+    _set_text(study, "acknowledgements", MAPPING_THANKS)
     outline.set_heading(study, "comments", "What organisations told us")
-    outline.set_text(study, "comments", MAPPING_FINDINGS_INTRO)
+    _set_text(study, "comments", MAPPING_FINDINGS_INTRO)
     written = {**MAPPING_GROUP_THEMES, **_mapping_themes(_Answers(study))}
     for theme, text in written.items():
         if theme in themes:
-            outline.set_theme_text(study, theme, text)
-    outline.set_text(study, "recommendations", MAPPING_RECOMMENDATIONS_INTRO)
+            outline.set_theme_text(study, theme, reflow(text))
+    _set_text(study, "recommendations", MAPPING_RECOMMENDATIONS_INTRO)
     if not outline.recommendations(study):
         for text, who in MAPPING_RECOMMENDATIONS:
             outline.add_recommendation(study, text, who)
@@ -617,17 +632,17 @@ def confidential_study(path: str | os.PathLike, *, seed: int = 2007, organisatio
             study.organisations.set_status(org, "declined")
     study.held.move_now()  # the end of fieldwork
     outline.set_cover(study, subtitle=LONDON_SUBTITLE, date=LONDON_DATE, confidentiality=LONDON_CONFIDENTIALITY)
-    outline.set_text(study, "background", LONDON_BACKGROUND)
+    _set_text(study, "background", LONDON_BACKGROUND)
     fieldwork = _month_range(min(interviewed_on), max(interviewed_on)) if interviewed_on else "June and August 2007"
-    outline.set_text(study, "method", LONDON_METHOD.replace("FIELDWORK", fieldwork)
+    _set_text(study, "method", LONDON_METHOD.replace("FIELDWORK", fieldwork)
                      .replace("TARGETS_MET", _targets_met(study)).replace("TARGETS", _targets_table(study)))
     outline.set_heading(study, "comments", "Findings")
-    outline.set_text(study, "comments", LONDON_FINDINGS_INTRO)
+    _set_text(study, "comments", LONDON_FINDINGS_INTRO)
     for theme, text in _london_themes(_Answers(study)).items():
-        outline.set_theme_text(study, theme, text)
+        outline.set_theme_text(study, theme, reflow(text))
     outline.set_heading(study, "appendices", "Appendix: models of practice")
-    outline.set_text(study, "appendices", LONDON_MODELS)
-    outline.set_text(study, "recommendations", LONDON_RECOMMENDATIONS_INTRO)
+    _set_text(study, "appendices", LONDON_MODELS)
+    _set_text(study, "recommendations", LONDON_RECOMMENDATIONS_INTRO)
     for text, who in LONDON_RECOMMENDATIONS:
         outline.add_recommendation(study, text, who)
     choose_quotations(study, 4)

@@ -314,3 +314,20 @@ def test_a_view_over_the_model_reads_only_the_rows_on_screen(qtbot, big_study: S
     view.scrollToBottom()
     qtbot.waitUntil(lambda: model.pages_read == 2)
     assert len(model._cache) <= 200
+
+
+def test_many_tick_boxes_do_not_make_the_screen_wider_than_a_laptop(qtbot, tmp_path):
+    """The regional template's nine tick boxes (the directory's permission for each detail among
+    them): their filters wrap onto a second line instead of widening the window."""
+    from conftest import open_window
+    from fieldkit.demo import build_demo
+
+    path = tmp_path / "flags.fieldkit"
+    build_demo(path, organisations=20).close()
+    window = open_window(qtbot, path)
+    screen = window.show_screen("organisations")
+    assert len(screen.flag_filters) >= 8
+    assert screen.minimumSizeHint().width() <= 1100
+    window.resize(1180, 760)
+    qtbot.wait(50)
+    assert window.width() <= 1180

@@ -59,6 +59,8 @@ SORT_CHOICES = (
     ("Date added", "created", True),
 )
 SEARCH_DELAY_MS = 250
+#: The flags' drop-downs on a line of the filters (more go on the next line).
+FLAGS_PER_ROW = 4
 #: The kinds of change that can alter the list, and those that can alter a disposition.
 LIST_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
 DISPOSITION_KINDS = {ORGANISATIONS, ATTEMPTS, INTERVIEWS, TEMPLATE}
@@ -259,18 +261,21 @@ class OrganisationsScreen(QWidget):
         holder.setLayout(line)
         line.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(holder, 0, 0)
-        flags = QHBoxLayout()
+        # The flags' drop-downs in rows of FLAGS_PER_ROW, so that a template with many tick boxes
+        # (the directory's permission for each detail) does not make the screen wider than a laptop's.
+        flags = QGridLayout()
         flags.setContentsMargins(0, 0, 0, 0)
-        for flag in template.flag_ids():
+        flags.setHorizontalSpacing(6)
+        for n, flag in enumerate(template.flag_ids()):
             label = template.flag_label(flag)
             box = _combo(f"Filter: {label}", [("Any", None), ("Ticked", True), ("Not ticked", False)])
             box.setToolTip(label)
             box.activated.connect(self.refresh_list)
             self.flag_filters[flag] = box
-            flags.addWidget(buddy_label(label, box))
-            flags.addWidget(box)
-            flags.addSpacing(8)
-        flags.addStretch(1)
+            row, column = divmod(n, FLAGS_PER_ROW)
+            flags.addWidget(buddy_label(label, box), row, 2 * column)
+            flags.addWidget(box, row, 2 * column + 1)
+        flags.setColumnStretch(2 * FLAGS_PER_ROW, 1)
         holder = QWidget()
         holder.setLayout(flags)
         grid.addWidget(holder, 1, 0)
