@@ -32,7 +32,7 @@ RULE = colors.HexColor("#C5D1D8")
 GRID = colors.HexColor("#E3E8EB")
 MUTED = colors.HexColor("#5E6B73")
 #: Ordered scales run light to dark; yes/no is accent against grey.
-SCALE_COLOURS = ["#C9DCE6", "#8FB6CA", "#4F8BA8", "#1F5C7A", "#123A4E", "#0A2230"]
+SCALE_COLOURS = ["#A7C4D4", "#7FA9BF", "#4F8BA8", "#1F5C7A", "#123A4E", "#0A2230"]
 QUALITATIVE = ["#1F5C7A", "#C9822B", "#6C9A4B", "#9A4B6C", "#4B6C9A", "#8A8A3A", "#3A8A8A", "#7A5C1F"]
 #: A figure hidden by small-number protection: a light grey bar with darker grey hatching.
 HIDDEN_FILL = colors.HexColor("#EEF1F3")
