@@ -366,3 +366,14 @@ def test_the_report_is_laid_out_in_two_passes_the_first_drawing_nothing(demo: St
         assert "Contents" in pdf.pages[1].extract_text() and "Page 3 of" in pdf.pages[2].extract_text()
         assert not pdf.pages[2].extract_text().split("\n")[1].startswith("Background")  # contents go on
     assert len(passes) == 2 and passes[1] == 0 and drawn  # nothing drawn before the second pass
+
+
+def test_a_table_in_the_researchers_words_keeps_its_bold_and_alignment(demo: Study, tmp_path: Path):
+    outline.set_text(demo, "background", "| Area | Groups |\n|---|--:|\n| **Leeds** | 12 |\n| York | *3* |\n")
+    path = render_report(build_report_data(demo, today=TODAY), tmp_path / "table.pdf")
+    with pdfplumber.open(path) as pdf:
+        page = next(p for p in pdf.pages if "Leeds" in (p.extract_text() or ""))
+        words = {w["text"]: w for w in page.extract_words(extra_attrs=["fontname"])}
+    assert "Bold" in words["Leeds"]["fontname"] and "Bold" not in words["York"]["fontname"]
+    assert "Italic" in words["3"]["fontname"]
+    assert words["12"]["x1"] > words["Groups"]["x0"]  # right-aligned under its heading

@@ -120,8 +120,11 @@ class Renderer:
         header = [markup.spans_text(c) for c in b.header]
         rows = [[markup.spans_text(c) for c in r] for r in b.rows]
         t = page_table(self.st, header, rows, [None] * len(header), width=self.width, numeric=False)
+        cells = [b.header, *b.rows]
         for r, row in enumerate(t._cellvalues):  # the cells are laid out only when the table is
             for c, align in enumerate(b.align):
-                if align == "right" and c < len(row):
-                    row[c] = rich([(row[c].text, "regular")], self.st.head_right if r == 0 else "cell_right")
+                if c < len(row):  # the cell's own bold and italic words, aligned as its column
+                    right = align == "right"
+                    style = (self.st.head_right if right else "cell_head") if r == 0 else ("cell_right" if right else "cell")
+                    row[c] = paragraph(cells[r][c], style)
         return t
