@@ -377,3 +377,19 @@ def test_a_table_in_the_researchers_words_keeps_its_bold_and_alignment(demo: Stu
     assert "Bold" in words["Leeds"]["fontname"] and "Bold" not in words["York"]["fontname"]
     assert "Italic" in words["3"]["fontname"]
     assert words["12"]["x1"] > words["Groups"]["x0"]  # right-aligned under its heading
+
+
+def test_the_documents_language_is_the_report_language(demo: Study, tmp_path: Path):
+    import dataclasses
+
+    from fieldkit.reports.data import language_tag
+
+    assert [language_tag(n) for n in ("English", "Urdu", "urdu ", "cy", "pt-BR", "Klingon")] == [
+        "en-GB", "ur", "ur", "cy", "pt-BR", "en-GB"]
+    data = build_report_data(demo, today=TODAY)
+    assert data.lang == language_tag(demo.report_language)
+    path = render_report(dataclasses.replace(data, lang="ur"), tmp_path / "lang.pdf")
+    with pdfplumber.open(path) as pdf:
+        assert pdf.doc.catalog.get("Lang") == b"ur"
+        assert pdf.metadata["Title"] == demo.title and pdf.metadata["Author"] == demo.author
+        assert pdf.metadata["Subject"] == f"{data.cover.subtitle or 'Report'} for {demo.client}"
