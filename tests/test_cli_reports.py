@@ -279,3 +279,42 @@ def test_casesheet_unknown_and_ambiguous(capsys, tmp_path: Path):
     code, out, err = run(capsys, "casesheet", path, "999", "-o", out_file)
     assert code == 1 and "no organisation with the id 999" in err
     assert not out_file.exists()
+
+
+def test_report_as_a_word_document_in_the_outlines_order(capsys, demo_file: Path, tmp_path: Path):
+    import docx
+
+    import shutil
+
+    from fieldkit.reports import outline
+
+    demo_file = Path(shutil.copy(demo_file, tmp_path / "own.fieldkit"))  # the module's demo stays as it is
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    with Study.open(demo_file) as study:
+        outline.set_text(study, "conclusions", "Small groups need small grants 😊.")
+        outline.set_order(study, ["conclusions"])
+    out_file = tmp_path / "report.docx"
+    code, out, err = run(capsys, "report", demo_file, "-o", out_file, "--allow-names")
+    assert code == 0, err
+    assert str(out_file) in out and out_file.read_bytes().startswith(b"PK")
+    headings = [p.text for p in docx.Document(str(out_file)).paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "Conclusions"  # the study's outline: conclusions first
+    assert "warning: 😊 (SMILING FACE WITH SMILING EYES) in Conclusions" in err  # no font has it
+    assert os.listdir(tmp_path) == ["report.docx"], "no temporary files left"
+
+
+def test_report_with_an_unknown_figure_says_where_and_writes_nothing(capsys, demo_file: Path, tmp_path: Path):
+    import shutil
+
+    from fieldkit.reports import outline
+
+    demo_file = Path(shutil.copy(demo_file, tmp_path / "own.fieldkit"))  # the module's demo stays as it is
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    with Study.open(demo_file) as study:
+        outline.set_text(study, "aims", "First.\n\nTo reach {intervewed} groups.")
+    code, out, err = run(capsys, "report", demo_file, "-o", tmp_path / "report.pdf", "--allow-names")
+    assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
+    assert "Aims of the study, line 3: unknown figure {intervewed}" in err
+    assert os.listdir(tmp_path) == []
