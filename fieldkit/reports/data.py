@@ -546,8 +546,11 @@ def _by_category(study: Study, question_id: str, rule: Rule | None, language: st
     if rule is None:
         return _table(head, tuple(_plain_line(r.group, r.counts, r.respondents) for r in t.rows),
                       _plain_line(TOTAL, t.total.counts, t.total.respondents), protected=False)
+    # Each row's respondents are as good as published (the table of organisations by category
+    # prints how many were interviewed in each), so the protection takes them as known.
     p = suppression.protect([r.counts for r in t.rows], rule,
-                            row_totals=[r.respondents for r in t.rows] if t.multiple else None)
+                            row_totals=[r.respondents for r in t.rows] if t.multiple else None,
+                            published_bases=True)
     rows = tuple(_protected_line(r.group, p.cells[i], p.row_totals[i]) for i, r in enumerate(t.rows))
     return _table(head, rows, _protected_line(TOTAL, p.column_totals, p.grand_total), protected=True,
                   notes=p.notes(), secondary=p.secondary)
@@ -614,7 +617,8 @@ def _counted_by_category(study: Study, question: Question, rule: Rule | None,
     if rule is None:
         plain = tuple(_plain_line(g, c, b) for (g, c), b in zip(rows, bases))
         return _table(head, plain, _plain_line(TOTAL, total_counts, total_base), protected=False, notes=notes)
-    p = suppression.protect([c for _, c in rows], rule, row_totals=bases if multiple else None)
+    p = suppression.protect([c for _, c in rows], rule, row_totals=bases if multiple else None,
+                            published_bases=True)  # taken as known, as in ``_by_category``
     lines = tuple(_protected_line(g, p.cells[i], p.row_totals[i]) for i, (g, _) in enumerate(rows))
     return _table(head, lines, _protected_line(TOTAL, p.column_totals, p.grand_total), protected=True,
                   notes=(*notes, *p.notes()), secondary=p.secondary)

@@ -78,6 +78,34 @@ non-zero figure hidden, each hidden figure could still rise by 1 (with its row, 
 grand total, which have no upper bound there), so the audit never needs to hide a 0, and a
 ``*`` in such a table is never 0.
 
+Published row totals
+--------------------
+
+A table of answers by category sits beside a table that prints how many organisations were
+interviewed in each category, so a reader knows each row's total (its respondents) whether or
+not this table prints it. ``protect(..., published_bases=True)`` takes that reader as the one
+to beat:
+
+- Row totals, and their sum, are never hidden (hiding what is known elsewhere protects
+  nothing); a small one is printed exactly, and the audit knows every one exactly.
+- A row whose total is a small count, 1 to N-1, is withheld like a table with a small total:
+  every figure of the row, zeros included, is ``*`` and the note says that there a ``*`` is any
+  number from 0 to the number who answered. Which rows are withheld depends on their totals
+  alone, which are public, so it gives nothing away. A row whose total is 0 prints its zeros.
+- Everywhere else a ``*`` may stand for 0 or for any larger figure, and the note says so
+  whenever such a ``*`` is printed. With totals known, "1 to N-1" would pin counts on its
+  own (``[4, 4]`` with its 8 known: each * is 4; ``[11, *, *]`` with its 13 known: each * is 1),
+  and which tables were exempt from it would depend on their counts; so it is said of no
+  ``*`` in these tables. Zeros can then be hidden too, last of all, where a 0 printed would
+  pin another figure (a column total of 0 beneath a withheld row).
+- Secondary suppression and the audit then run as above, with the row totals fixed. With two
+  or more columns every hidden figure can then be freed: a count in a row with respondents can
+  trade 1 with another count of its row once the column totals between them are hidden. (With
+  one column the counts are the row totals, published: they are printed.)
+
+A table whose grand total is itself small is still withheld whole (row totals too): with
+every figure ``*``, 0 included, nothing can be pinned even by a reader who knows the totals.
+
 A multiple-choice table is protected the same way; its row totals count respondents (who
 may pick several answers), so only its columns and its respondents add up, and the audit
 also keeps every count within its row's respondents.
@@ -128,9 +156,11 @@ class Rule:
         return (count + self.base // 2) // self.base * self.base
 
     def notes(self, *, secondary: bool = False, percentages: bool = True,
-              withheld: bool = False) -> tuple[str, ...]:
+              withheld: bool = False, small_rows: bool = False, loose: bool = False) -> tuple[str, ...]:
         """The lines printed under a table protected by this rule (``withheld``: a table whose
-        total is a small count, every figure hidden, zeros included)."""
+        total is a small count, every figure hidden, zeros included; ``small_rows``: rows whose
+        respondents are a small count, withheld whole but for those respondents; ``loose``: with
+        those respondents known, a * elsewhere can be 0 or any number)."""
         small = f"Counts of 1 to {self.threshold - 1}"
         exact = ("; the tables of organisations give exact counts of organisations, so the numbers answering "
                  "can differ from theirs.")
@@ -147,13 +177,30 @@ class Rule:
         if withheld:
             lines.append(self.withheld_note)
             return tuple(lines)
+        if small_rows:
+            lines.append(self.small_rows_note)
         if secondary:
             lines.append("So that no small count can be worked out from the totals, some other figures are "
                          "also shown as *.")
+        if loose:
+            lines.append(self.loose_note)
         if percentages and self.base != 1:
             lines.append("Percentages are worked out from the rounded figures shown.")
         lines.append("A 0 means that no one gave that answer.")
         return tuple(lines)
+
+    @property
+    def small_rows_note(self) -> str:
+        """The note under a table with rows whose respondents are a small count."""
+        return (f"Where fewer than {self.threshold} answered, the number who answered is shown and every "
+                f"other figure of the row, 0 included, is shown as *: there a * stands for any number from 0 "
+                f"to the number who answered.")
+
+    @property
+    def loose_note(self) -> str:
+        """The note under a table whose rows' respondents are known (``protect``'s ``published_bases``)."""
+        return ("So that no figure can be worked out from the numbers who answered in each row, a * in this "
+                f"table can also stand for 0 or for a figure of {self.threshold} or more.")
 
     @property
     def withheld_note(self) -> str:
@@ -268,6 +315,8 @@ class ProtectedTable:
     primary: int     # figures the rule itself hid
     secondary: int   # figures hidden so that those cannot be worked out
     withheld: bool = False  # the total is a small count: every figure hidden, zeros included
+    small_rows: tuple[int, ...] = ()  # rows withheld whole but for their respondents (published bases)
+    loose: bool = False     # published bases: a * outside those rows can be 0 or any number
 
     def figure(self, entry: Entry) -> Figure:
         kind = entry[0]
@@ -280,7 +329,8 @@ class ProtectedTable:
         return self.grand_total
 
     def notes(self, *, percentages: bool = True) -> tuple[str, ...]:
-        return self.rule.notes(secondary=self.secondary > 0, percentages=percentages, withheld=self.withheld)
+        return self.rule.notes(secondary=self.secondary > 0, percentages=percentages, withheld=self.withheld,
+                               small_rows=bool(self.small_rows), loose=self.loose)
 
 
 def entries(n_rows: int, n_cols: int) -> list[Entry]:
@@ -295,8 +345,11 @@ def entries(n_rows: int, n_cols: int) -> list[Entry]:
 class _Table:
     """The true counts of a table and what is hidden; the audit's flow network."""
 
-    def __init__(self, counts: Sequence[Sequence[int]], row_totals: Sequence[int] | None, rule: Rule):
+    def __init__(self, counts: Sequence[Sequence[int]], row_totals: Sequence[int] | None, rule: Rule,
+                 published: bool = False):
         self.rule = rule
+        # The row totals are known to the reader from elsewhere (see ``protect``).
+        self.published = published
         self.counts = [[int(c) for c in row] for row in counts]
         self.n_rows = len(self.counts)
         self.n_cols = len(self.counts[0]) if self.counts else 0
@@ -323,6 +376,9 @@ class _Table:
         self.hidden: set[Entry] = set()
         # A table whose total is a small count is withheld whole (see the module's docstring).
         self.withheld = 0 < self.grand_total < rule.threshold
+        # Published row totals: a row whose total is a small count is withheld but for its total.
+        self.small_rows = frozenset(i for i, n in enumerate(self.row_totals)
+                                    if published and not self.withheld and 0 < n < rule.threshold)
 
     def value(self, entry: Entry) -> int:
         kind = entry[0]
@@ -363,17 +419,24 @@ class _Table:
     def bounds(self, entry: Entry) -> tuple[int, int]:
         """What a reader of the printed table can say about a figure's true value."""
         small = self.rule.threshold - 1
+        if self.published and entry[0] in ("row", "grand"):
+            known = self.value(entry)  # published: known exactly, whatever is printed
+            return known, known
         if entry in self.hidden:
+            if entry[0] == "cell" and entry[1] in self.small_rows:
+                return 0, self.row_totals[entry[1]]  # "0 to the number who answered"
             if self.withheld:
                 # "0 to threshold-1"; the total is not 0 (a table of zeros is printed as such).
                 return (1 if entry == ("grand",) else 0), small
+            if self.published:  # "a * can also stand for 0 or a figure of threshold or more"
+                return 0, _UNBOUNDED
             if self.primary_only:
                 return 1, small
             if entry == ("grand",):  # a table whose total is under the threshold is withheld
                 return self.rule.threshold, _UNBOUNDED
             # "*" is then "1 to threshold-1, or a figure hidden to protect another" (never 0).
             return 1, _UNBOUNDED
-        shown = self.rule.shown(self.value(entry))
+        shown = self.printed(entry)
         assert shown is not None
         if shown == 0 or self.rule.base == 1:
             return shown, shown
@@ -383,6 +446,34 @@ class _Table:
     @property
     def primary_only(self) -> bool:
         return self.hidden == self.primary
+
+    @property
+    def loose(self) -> bool:
+        """Published bases, and figures hidden outside the rows withheld for their small bases."""
+        return self.published and not self.withheld and any(
+            not (e[0] == "cell" and e[1] in self.small_rows) for e in self.hidden)
+
+    def printed(self, entry: Entry) -> int | None:
+        """The figure the rule prints for an entry when it is not hidden; None where the rule
+        hides it. Published row totals (and their sum) are always printed, exactly when small."""
+        value = self.value(entry)
+        if self.published and not self.withheld and entry[0] in ("row", "grand"):
+            return value if 0 < value < self.rule.threshold else self.rule.shown(value)
+        if self.public_copy(entry):  # one column: its counts are the published totals
+            return self.printed(("row", entry[1]) if entry[0] == "cell" else ("grand",))
+        if entry[0] == "cell" and entry[1] in self.small_rows:
+            return None
+        return self.rule.shown(value)
+
+    def public_copy(self, entry: Entry) -> bool:
+        """With published row totals, a table of one column repeats them in its counts (one
+        answer to choose from: each count is its row's respondents, multiple choice or not)."""
+        return (self.published and self.n_cols == 1 and not self.withheld
+                and entry[0] in ("cell", "column"))
+
+    def primary_entries(self) -> frozenset[Entry]:
+        """What the rule itself hides: small counts, and every count of a small published row."""
+        return frozenset(e for e in entries(self.n_rows, self.n_cols) if self.printed(e) is None)
 
     # --- the flow network ------------------------------------------------------------------
     #
@@ -514,8 +605,16 @@ class _Table:
         return (value == 0, entry[0] != "cell", value, self.order[entry])
 
     def _hideable(self, entry: Entry) -> bool:
-        """Not hidden yet, and not 0 (zeros are hidden only in a withheld table)."""
-        return entry not in self.hidden and self.value(entry) != 0
+        """Not hidden yet, and not 0 (zeros are hidden only in a withheld table). With published
+        row totals, those totals are never hidden, nor the zeros of a row whose total is 0 (known
+        to be 0); other zeros may be, last of all, where nothing else would do."""
+        if entry in self.hidden:
+            return False
+        if self.published:
+            if entry[0] in ("row", "grand") or self.public_copy(entry):
+                return False
+            return not (entry[0] == "cell" and self.row_totals[entry[1]] == 0)
+        return self.value(entry) != 0
 
     def _candidates(self, entry: Entry) -> list[Entry]:
         near = {e for line in self.lines(entry) for e in line if self._hideable(e)}
@@ -556,8 +655,7 @@ class _Table:
         return False
 
     def protect(self) -> None:
-        self.primary = frozenset(e for e in entries(self.n_rows, self.n_cols)
-                                 if self.rule.shown(self.value(e)) is None)
+        self.primary = self.primary_entries()
         if self.withheld:  # nothing can be pinned, nothing is left to hide (module docstring)
             self.hidden = set(entries(self.n_rows, self.n_cols))
             return
@@ -570,7 +668,7 @@ class _Table:
 
     def result(self) -> ProtectedTable:
         def fig(e: Entry) -> Figure:
-            return Figure(None if e in self.hidden else self.rule.shown(self.value(e)))
+            return Figure(None if e in self.hidden else self.printed(e))
 
         return ProtectedTable(
             rule=self.rule,
@@ -581,35 +679,40 @@ class _Table:
             primary=len(self.primary),
             secondary=len(self.hidden) - len(self.primary),
             withheld=self.withheld,
+            small_rows=tuple(sorted(self.small_rows)),
+            loose=self.loose,
         )
 
 
 def protect(counts: Sequence[Sequence[int]], rule: Rule, *,
-            row_totals: Sequence[int] | None = None) -> ProtectedTable:
+            row_totals: Sequence[int] | None = None, published_bases: bool = False) -> ProtectedTable:
     """Apply ``rule`` to a table of counts with its row, column and grand totals.
 
     ``counts`` are the rows of the table. Row totals are the sums of the rows unless
     ``row_totals`` is given: for a multiple-choice question, the respondents of each row
     (each at least the row's largest count and at most its sum). Column totals are always
     the sums of the columns; the grand total is the sum of the row totals.
+
+    With ``published_bases`` each row's total (its respondents) is taken to be known to the
+    reader already (another table prints it): it is always printed, exactly when it is small,
+    and the audit knows it exactly (module docstring, "Published row totals").
     """
-    table = _Table(counts, row_totals, rule)
+    table = _Table(counts, row_totals, rule, published_bases)
     table.protect()
     return table.result()
 
 
 def alternatives(counts: Sequence[Sequence[int]], protected: ProtectedTable, *,
-                 row_totals: Sequence[int] | None = None) -> dict[Entry, dict[Entry, int]]:
+                 row_totals: Sequence[int] | None = None,
+                 published_bases: bool = False) -> dict[Entry, dict[Entry, int]]:
     """For each hidden figure, a changed set of true values in which that figure differs and
     everything printed could still be as printed: the proof that it cannot be worked out.
 
     Keys are hidden entries; values map entries (and the network's unprinted links) to the
     changed values. A hidden figure missing from the result could be worked out.
     """
-    table = _Table(counts, row_totals, protected.rule)
-    table.withheld = protected.withheld
-    table.primary = frozenset(e for e in entries(table.n_rows, table.n_cols)
-                              if protected.rule.shown(table.value(e)) is None)
+    table = _Table(counts, row_totals, protected.rule, published_bases)
+    table.primary = table.primary_entries()
     table.hidden = {e for e in entries(table.n_rows, table.n_cols) if protected.figure(e).hidden}
     edges = table.edges()
     out: dict[Entry, dict[Entry, int]] = {}
