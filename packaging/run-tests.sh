@@ -11,10 +11,11 @@ FK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$FK_ROOT/packaging/lib/setup-env.sh"
 
 # Qt's offscreen platform (tests/conftest.py selects it), poppler-utils for checking PDFs, and
-# LibreOffice's Writer (headless) for checking that the Word report converts with its text intact.
+# LibreOffice's Writer (headless) for checking that the Word report converts with its text intact;
+# mdbtools for reading Access databases (tests/test_access.py).
 fk_setup test \
     libgl1 libegl1 libxkbcommon0 libfontconfig1 'libglib2.0-0t64|libglib2.0-0' libdbus-1-3 \
-    poppler-utils libreoffice-writer-nogui
+    poppler-utils libreoffice-writer-nogui mdbtools
 
 cd "$FK_ROOT"
 fk_log "running: python -m pytest $*"
