@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("templates", help="list the shipped templates")
 
+    s = sub.add_parser("template", help="make a template file: import an XLSForm (ODK, KoboToolbox)")
+    actions = s.add_subparsers(dest="template_command", metavar="ACTION", required=True)
+    t = actions.add_parser("import-xlsform", help="turn an XLSForm into a template file, listing what it "
+                                                  "cannot hold as warnings")
+    t.add_argument("xlsform", type=Path, metavar="FILE.xlsx")
+    t.add_argument("-o", "--output", type=Path, required=True, metavar="NAME.toml",
+                   help="the template file to write (.toml is added if missing)")
+    t.add_argument("--force", action="store_true", help="replace the template file if it exists")
+
     s = sub.add_parser("schedule", help="the study's interview schedule with its logic, or save it as a template")
     s.add_argument("study", type=Path)
     s.add_argument("--save-template", type=Path, metavar="FILE.toml",
@@ -373,6 +382,35 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
     for info in shipped_templates():
         print(f"{info.name}\t{info.title}\n    {info.description.strip().splitlines()[0]}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``fieldkit template import-xlsform FILE.xlsx -o NAME.toml``."""
+    from fieldkit import schedule
+    from fieldkit.templates import template_from_dict
+    from fieldkit.xlsform import import_xlsform
+
+    out: Path = args.output
+    if out.suffix.lower() != ".toml":
+        out = out.with_name(out.name + ".toml")
+    if out.exists() and not out.is_file():
+        raise FieldkitError(f"{out}: is not an ordinary file; nothing was written")
+    if out.exists() and not args.force:
+        raise FieldkitError(f"{out}: already exists; nothing was written (--force replaces it)")
+    if not out.parent.is_dir():
+        raise FieldkitError(f"{out}: the folder {out.parent} does not exist")
+    result = import_xlsform(args.xlsform, name=out.stem)
+    template = template_from_dict(result.template_dict, source=str(out), default_name=out.stem)
+    problems = list(result.problems)
+    if template.version != 1:
+        problems.append(f"settings: version {template.version} is not kept (a new template file starts at 1)")
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    path = schedule.write_template(template, out)
+    n = len(problems)
+    print(f"Wrote the template {path}: {len(template.questions())} questions in {len(template.sections)} "
+          f"sections; {n} warning{'s' if n != 1 else ''}")
     return EXIT_OK
 
 
@@ -887,6 +925,7 @@ def _run_app(path: Path | None) -> int:
 COMMANDS = {
     "new": cmd_new,
     "templates": cmd_templates,
+    "template": cmd_template,
     "schedule": cmd_schedule,
     "import": cmd_import,
     "summary": cmd_summary,
