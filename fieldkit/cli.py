@@ -608,10 +608,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             from fieldkit.summary import language_for
 
             language_for(study, args.language)
-        if sections is None:
-            from fieldkit.reports.outline import included
+        from fieldkit.reports.outline import parts
 
-            sections = included(study)
+        sections = options.printed_sections(parts(study))  # what build_report_data will print
         if "comments" in sections and not args.allow_names:
             from fieldkit.reports.names import find_names_in_pool
 

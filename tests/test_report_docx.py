@@ -29,7 +29,7 @@ from docx.shared import Inches, Mm
 
 from fieldkit import quotations
 from fieldkit.demo import build_demo
-from fieldkit.reports import docx_charts, outline
+from fieldkit.reports import charts, outline
 from fieldkit.reports.data import ReportOptions, build_report_data
 from fieldkit.reports.docx import PLACEHOLDER, render_docx, render_docx_bytes
 from fieldkit.reports.docx_package import TABLE_STYLE
@@ -279,13 +279,13 @@ def test_each_crosstab_prints_its_cells(written: Written):
 
 def test_charts_are_inline_pictures_with_figure_captions(written: Written):
     doc, data = written.doc, written.data
-    charted = [x for x in data.crosstabs if docx_charts.chart_for(x) is not None]
+    charted = [x for x in data.crosstabs if charts.chart_for(x) is not None]
     assert charted
     assert len(doc.inline_shapes) == 2 + len(charted)  # the two logos, then one chart per crosstab
     figures = [full_text(p) for p in doc.paragraphs if p.style.name == "Caption" and p.text.startswith("Figure ")]
     assert len(figures) == len(charted)
     assert [f.split(":")[0] for f in figures] == [f"Figure {n}" for n in range(1, len(charted) + 1)]
-    assert figures[0].endswith(docx_charts.chart_for(charted[0])[0])
+    assert figures[0].endswith(charts.chart_for(charted[0])[0])
     width = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
     chart = doc.inline_shapes[2]
     assert abs(chart.width - width) < Mm(0.1)

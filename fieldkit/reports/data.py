@@ -139,14 +139,12 @@ class ReportOptions:
             return suppression.study_rule(study)
         return suppression.rule_for(self.small_numbers)
 
-    def printed_sections(self, order: Sequence[str] | None = None) -> tuple[str, ...]:
-        """The sections to print, in ``order`` (the study's outline: ``outline.included`` for the
-        sections it prints, ``ALL_SECTIONS`` by default), without the directory when it is left out."""
-        chosen = self.sections if self.sections is not None else tuple(order or ALL_SECTIONS)
-        if order is not None and self.sections is not None:
-            ranked = list(order) + [s for s in ALL_SECTIONS if s not in order]
-            chosen = tuple(sorted(chosen, key=ranked.index))
-        return tuple(s for s in chosen if s != "directory" or self.directory)
+    def printed_sections(self, parts: Sequence[outline.Part]) -> tuple[str, ...]:
+        """The sections to print, in the order of the study's outline ``parts``: ``sections`` when
+        given, else those the outline includes; without the directory when it is left out."""
+        return tuple(p.key for p in parts
+                     if (p.key in self.sections if self.sections is not None else p.included)
+                     and (p.key != "directory" or self.directory))
 
 
 @dataclass(frozen=True)
@@ -322,8 +320,8 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
                       today: dt.date | None = None) -> ReportData:
     """Everything the report prints, from the study's summary queries."""
     options = options or ReportOptions()
-    sections = options.printed_sections(outline.included(study) if options.sections is None
-                                        else [p.key for p in outline.parts(study)])
+    parts = {p.key: p for p in outline.parts(study)}
+    sections = options.printed_sections(list(parts.values()))
     rule = options.rule_for(study)
     language = summary.language_for(study, options.language)
     crosstabs = tuple(_crosstabs(study, rule, language)) if "crosstabs" in sections else ()
@@ -331,24 +329,25 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     if rule is not None:
         notes = rule.notes(secondary=any(t.secondary for t in crosstabs))
     method = summary.method(study) if "method" in sections else None
-    parts = {p.key: p for p in outline.parts(study)}
-    # Tables the researcher's words place ({table:targets}) are worked out even when their own
-    # section is not printed.
-    placed = {m.group(1) for key in sections for m in _PLACED.finditer(parts[key].body or "")}
-    found = (disposition_codes.of_organisations(study)
-             if {"method", "dispositions"} & set(sections) or "dispositions" in placed else {})
     today = today or dt.date.today()
     figures = Figures.of(study, method)
     texts = tuple(SectionText(key, parts[key].heading,
                               markup.parse(parts[key].body or "", where=parts[key].heading, figures=figures)
                               if key != "method" else EMPTY)
                   for key in sections)
-    words = method_section(study, method, found) if method is not None else None
     method_body = parts["method"].body
+    own_method = (markup.parse(method_body, where=parts["method"].heading, figures=figures)
+                  if method is not None and method_body is not None else None)
+    # Tables the researcher's words place ({table:targets}) are worked out even when their own
+    # section is not printed.
+    placed = set().union(*(t.text.tables() for t in texts), own_method.tables() if own_method else ())
+    found = (disposition_codes.of_organisations(study)
+             if {"method", "dispositions"} & set(sections) or "dispositions" in placed else {})
+    words = method_section(study, method, found) if method is not None else None
     method_text = EMPTY
     if words is not None and method is not None:
-        method_text = markup.parse(method_body if method_body is not None else method_markdown(words, method),
-                                   where=parts["method"].heading, figures=figures)
+        method_text = own_method or markup.parse(method_markdown(words, method), where=parts["method"].heading,
+                                                 figures=figures)
     recommendations: tuple[RecommendationLine, ...] = ()
     if "recommendations" in sections:
         recommendations = tuple(
@@ -403,9 +402,6 @@ LANGUAGE_TAGS = {
     "sinhala": "si", "thai": "th", "hebrew": "he", "yiddish": "yi", "russian": "ru", "ukrainian": "uk",
 }
 
-
-#: A generated table placed in a text: ``{table:targets}`` on a line of its own.
-_PLACED = re.compile(r"^\s*\{table:\s*([a-z_]+)\s*\}\s*$", re.MULTILINE)
 
 #: What the findings say of the quotations unless the researcher writes an introduction.
 COMMENTS_INTRO = ("The quotations below are from the interviews. They are printed without names, grouped by "

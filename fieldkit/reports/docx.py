@@ -35,7 +35,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from fieldkit import summary
 from fieldkit.exports import write_atomically
-from fieldkit.reports import docx_charts
+from fieldkit.reports import charts, docx_charts
 from fieldkit.reports import docx_package as pkg
 from fieldkit.reports.data import COMMENTS_INTRO, CoverData, ReportData, quotations_caption, report_subject
 from fieldkit.reports.docx_xml import SPACER, attr, field, para, plain, rtl, run
@@ -436,7 +436,7 @@ class _Writer:
                         "category of organisation: the number giving each answer and, in brackets, the "
                         "percentage of those in the column who answered the question.")
         self.out += [para(run(n), self.note) for n in self.data.notes]
-        chosen = [docx_charts.chart_for(x) for x in tabs]
+        chosen = [charts.chart_for(x) for x in tabs]
         drawn = iter(docx_charts.pictures([c[1] for c in chosen if c is not None], self.width / 20,
                                           checkpoint=self.checkpoint))
         for x, chart in zip(tabs, chosen, strict=True):

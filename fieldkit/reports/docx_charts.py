@@ -12,12 +12,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from fieldkit.reports import charts
 
 #: Pixels per inch of the pictures: sharp in print, small enough to keep the file light.
 DPI = 200
@@ -32,12 +30,6 @@ class Picture:
     png: bytes
     width: float
     height: float
-
-
-def chart_for(x: Any) -> tuple[str, Flowable] | None:
-    """A caption and a chart for crosstab ``x``, as the PDF chooses and draws them
-    (``charts.chart_for``); None when there is nothing to draw."""
-    return charts.chart_for(x)
 
 
 def pictures(flowables: Sequence[Flowable], width: float, *, dpi: int = DPI,

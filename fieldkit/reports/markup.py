@@ -105,6 +105,21 @@ class Text:
     def __bool__(self) -> bool:
         return bool(self.blocks)
 
+    def tables(self) -> set[str]:
+        """The names of the generated tables the text places (``{table:counts}``), lists and quotations included."""
+        def walk(blocks: tuple[Block, ...]) -> set[str]:
+            found: set[str] = set()
+            for b in blocks:
+                if isinstance(b, GeneratedTable):
+                    found.add(b.name)
+                elif isinstance(b, ListBlock):
+                    for item in b.items:
+                        found |= walk(item)
+                elif isinstance(b, Quote):
+                    found |= walk(b.blocks)
+            return found
+        return walk(self.blocks)
+
     def plain(self) -> list[str]:
         """Every piece of text in it, for searching and for checking glyphs."""
         out: list[str] = []

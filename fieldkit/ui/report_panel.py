@@ -88,23 +88,7 @@ LANGUAGE_RELEVANT = {"template", "details"}
 def show_comment(window: Any, comment_id: int) -> bool:
     """Show the Pool screen with one comment selected, ready for redacting."""
     pool = window.show_screen("pool")
-    select = getattr(pool, "select_comment", None)
-    if select is not None:
-        return bool(select(comment_id, edit=True))  # the focus on its words, ready for redacting
-    # Through the Pool screen's own widgets: all comments, no search, then the comment.
-    if pool.search.text():
-        pool.search.clear()
-        pool.refresh()
-    pool.groups.setCurrentItem(pool.groups.topLevelItem(0))
-    for row in range(pool.list.count()):
-        item = pool.list.item(row)
-        comment = item.data(Qt.UserRole + 1)
-        if getattr(comment, "id", None) == comment_id:
-            pool.list.setCurrentItem(item)
-            pool.list.scrollToItem(item)
-            pool.editor.setFocus(Qt.OtherFocusReason)
-            return True
-    return False
+    return bool(pool.select_comment(comment_id, edit=True))  # the focus on its words, ready for redacting
 
 
 class NamesDialog(QDialog):
