@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit import __version__
 from fieldkit.errors import FieldkitError, InvalidValueError
+from fieldkit.importers import IMPORTERS
 
 if TYPE_CHECKING:
     from fieldkit.templates import Template
@@ -64,6 +65,10 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+#: What the rows of a file to import may be (``fieldkit import --records``).
+IMPORT_RECORDS = tuple(IMPORTERS)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="fieldkit",
@@ -107,12 +112,28 @@ def _parser() -> argparse.ArgumentParser:
                         "a new study can start from")
     s.add_argument("--language", help="show the texts in this language of the schedule")
 
-    s = sub.add_parser("import", help="import organisations from a CSV file")
+    s = sub.add_parser("import", help="import organisations, contact attempts or interviews from a CSV file, "
+                                      "an Excel workbook or an Access database")
     s.add_argument("study", type=Path)
-    s.add_argument("csv", type=Path, metavar="FILE.csv")
+    s.add_argument("file", type=Path, metavar="FILE", help="a .csv, .xlsx, .mdb or .accdb file")
+    s.add_argument("--records", choices=IMPORT_RECORDS, default="organisations",
+                   help="what each row of the file is (default: organisations)")
+    where = s.add_mutually_exclusive_group()
+    where.add_argument("--sheet", metavar="NAME", help="the workbook's sheet to import (default: the first)")
+    where.add_argument("--table", metavar="NAME", help="the Access database's table to import")
+    where.add_argument("--list", action="store_true",
+                       help="list the workbook's sheets or the database's tables with their rows")
+    s.add_argument("--mapping", type=Path, metavar="FILE.json",
+                   help="which column goes to which field, and which values stand for the study's "
+                        "(saved by the import wizard or --save-mapping); default: guessed from the headings")
+    s.add_argument("--save-mapping", type=Path, metavar="FILE.json",
+                   help="write the mapping used (guessed or given) to FILE.json to edit and reuse; imports nothing")
     s.add_argument("--dry-run", action="store_true", help="check the file and say what would be imported")
     s.add_argument("--add-values", action="store_true",
                    help="add categories, areas and exclusion reasons the study does not have yet")
+    s.add_argument("--duplicates", choices=("skip", "merge", "add"),
+                   help="what to do with organisations that may already be in the study: skip them, merge "
+                        "them into the study's record (filling in what it lacks), or add them anyway")
 
     s = sub.add_parser("summary", help="organisations on database and interviewed, by category or area")
     s.add_argument("study", type=Path)
@@ -127,6 +148,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write the table to FILE for a spreadsheet: .csv (headings in words, UTF-8 "
                         "with a byte-order mark so Excel reads it) or .xlsx (needed with --format xlsx)")
+
+    s = sub.add_parser("export", help="the study's data for analysis: a table as CSV, XLSX, SPSS or Stata, "
+                                      "or the codebook")
+    s.add_argument("study", type=Path)
+    from fieldkit.datasets import EXPORTS  # the one list of exports (no heavy imports)
+
+    s.add_argument("what", choices=tuple(EXPORTS),
+                   help="interviews: one row per interview, one variable per named question (choices as codes); "
+                        "pool: the anonymous comments, shuffled, with no link to interviews; codebook: what each "
+                        "variable of the interviews export means")
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                   help="the file to write; its suffix says the format: .csv (UTF-8 with a byte-order mark), "
+                        ".xlsx, .sav (SPSS) or .dta (Stata); the codebook as .csv, .xlsx or .pdf")
+    s.add_argument("--language", metavar="LANGUAGE",
+                   help="the language of the questions and choices (default: the study's report language)")
 
     s = sub.add_parser("report", help="write the client report as a PDF or a Word document")
     s.add_argument("study", type=Path)
@@ -449,17 +485,57 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from fieldkit.csv_import import import_organisations
+    from fieldkit import import_mapping, sources
 
+    if args.list:
+        found = sources.parts(args.file)
+        if not found:
+            print(f"{args.file} is a CSV file: one table, imported whole")
+        for part in found:
+            print(f"{part.name}\t{part.rows} row{'s' if part.rows != 1 else ''}")
+        return EXIT_OK
+    if args.records != "organisations" and (args.add_values or args.duplicates):
+        raise UsageError("--add-values and --duplicates are for importing organisations")
+    part = args.sheet or args.table
+    mapping = import_mapping.Mapping.load(args.mapping) if args.mapping else None
+    if mapping is not None and mapping.kind != args.records:
+        raise UsageError(f"--mapping {args.mapping} maps {mapping.kind}, not {args.records} (--records)")
+    if args.save_mapping:
+        return _save_mapping(args, part, mapping)
     with _open(args.study) as study:
-        result = import_organisations(study, args.csv, dry_run=args.dry_run, add_values=args.add_values)
-    verb = "Would import" if result.dry_run else "Imported"
-    print(f"{verb} {result.rows} organisation{'s' if result.rows != 1 else ''} "
-          f"and {result.contacts} contact{'s' if result.contacts != 1 else ''} from {args.csv}")
-    for kind, values in result.added_values.items():
-        if values:
-            what = "would add" if result.dry_run else "added"
-            print(f"  {what} {kind.replace('_', ' ')}: {', '.join(values)}")
+        if args.records == "organisations":
+            from fieldkit.organisation_import import import_organisations
+
+            result = import_organisations(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run,
+                                          add_values=args.add_values, duplicates=args.duplicates)
+        elif args.records == "attempts":
+            from fieldkit.attempt_import import import_attempts
+
+            result = import_attempts(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run)
+        else:
+            from fieldkit.interview_import import import_interviews
+
+            result = import_interviews(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run)
+    for line in result.lines():
+        print(line)
+    return EXIT_OK
+
+
+def _save_mapping(args: argparse.Namespace, part: str | None, mapping: Any) -> int:
+    """``--save-mapping``: write the mapping a file would be imported with, to edit and reuse."""
+    from fieldkit import import_mapping, sources
+
+    sheet = sources.read_sheet(args.file, part)
+    with _open(args.study, read_only=True) as study:
+        fields = IMPORTERS[args.records].fields(study)
+    if mapping is None:
+        mapping = import_mapping.guess(sheet.header, fields, args.records)
+    written = mapping.save(args.save_mapping)
+    mapped = sum(1 for f in mapping.columns.values() if f)
+    print(f"Wrote {written}: {mapped} of {len(mapping.columns)} columns mapped; edit it, then import "
+          f"with --mapping {args.save_mapping}")
+    for heading, name in mapping.columns.items():
+        print(f"  {heading} -> {name or '(not imported)'}")
     return EXIT_OK
 
 
@@ -592,6 +668,34 @@ def _summary_text(table: Any) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(rows[0]), rule] + [line(r) for r in rows[1:-1]] + [rule, line(rows[-1])])
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``fieldkit export STUDY WHAT -o FILE``: one of fieldkit.datasets.EXPORTS, in the format
+    the file's suffix names (a format it cannot be written in is bad usage, said before the
+    study is opened)."""
+    from fieldkit import datasets
+    from fieldkit.exports import ExportError
+
+    try:
+        datasets.format_for(args.what, args.output)
+    except ExportError as e:
+        raise UsageError(str(e)) from None
+    with _open(args.study, read_only=True) as study:  # works while the app has it open
+        path = datasets.export(study, args.what, args.output, language=args.language)
+        if args.what == "pool":
+            from fieldkit import anonymity
+            from fieldkit.reports.names import find_names_in_pool
+
+            for line in anonymity.warnings(study):
+                print(f"warning: {line}", file=sys.stderr)
+            named = len(find_names_in_pool(study))
+            if named:
+                print(f"warning: {named} pooled comment{'s' if named != 1 else ''} contain{'s' if named == 1 else ''} "
+                      "names of organisations or contacts in the study (redact them in the Pool screen)",
+                      file=sys.stderr)
+    print(f"Wrote {datasets.EXPORTS[args.what].label.lower()} to {path}")
+    return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -928,6 +1032,7 @@ COMMANDS = {
     "schedule": cmd_schedule,
     "import": cmd_import,
     "summary": cmd_summary,
+    "export": cmd_export,
     "report": cmd_report,
     "casesheet": cmd_casesheet,
     "backups": cmd_backups,

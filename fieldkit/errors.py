@@ -76,8 +76,9 @@ class InvalidValueError(FieldkitError):
     """A value does not fit: a status that does not exist, a category outside the vocabulary."""
 
 
-class CsvImportError(FieldkitError):
-    """A CSV file cannot be imported. ``problems`` lists every bad row and column."""
+class ImportFileError(FieldkitError):
+    """A file cannot be imported (CSV, workbook, Access table). ``problems`` lists every bad
+    row and column, one line each."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
@@ -85,3 +86,7 @@ class CsvImportError(FieldkitError):
         count = len(self.problems)
         head = f"{source}: nothing imported, {count} problem{'s' if count != 1 else ''}"
         super().__init__(head + "\n" + "\n".join(self.problems))
+
+
+#: The name this error had when only CSV files could be imported.
+CsvImportError = ImportFileError

@@ -138,7 +138,7 @@ def test_a_backup_is_taken_before_a_migration(study_path: Path, monkeypatch):
 
 
 def test_a_backup_is_taken_before_an_import(study_path: Path, tmp_path: Path):
-    from fieldkit.csv_import import import_organisations
+    from fieldkit.organisation_import import import_organisations
 
     csv_file = tmp_path / "orgs.csv"
     csv_file.write_text("name,category\nImported Group,Network\n", encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from fieldkit.csv_import import COLUMNS, ImportResult, import_organisations
+from fieldkit.organisation_import import COLUMNS, ImportResult, import_organisations
 from fieldkit.errors import CsvImportError
 from fieldkit.study import Study
 from studies import file_digest, mapping_template
@@ -270,10 +270,10 @@ def test_referrer_ambiguous_between_study_and_file(study_path: Path, tmp_path: P
 
 
 def test_unknown_columns_list_the_accepted_names(study_path: Path, tmp_path: Path):
-    path = write_csv(tmp_path / "orgs.csv", [["Name", "Postcode", "Category"], ["One", "CV1", ""]])
+    path = write_csv(tmp_path / "orgs.csv", [["Name", "Charity number", "Category"], ["One", "1001", ""]])
     error = assert_refused_unchanged(study_path, path)
     [problem] = error.problems
-    assert problem.startswith("row 1, column 2: unknown column 'Postcode' (accepted columns: name, category,")
+    assert problem.startswith("row 1, column 2: unknown column 'Charity number' (accepted columns: name, category,")
     for column in COLUMNS:
         assert column in problem
 
@@ -310,9 +310,10 @@ def test_values_under_no_heading_are_refused_but_blank_ones_ignored(study: Study
     (b"", "the file is empty"),
     (b"\xef\xbb\xbf  \r\n\r\n", "the file is empty"),
     ("name\nOne\n".encode("utf-16"), "the file is UTF-16"),
-    (b"PK\x03\x04\x14\x00\x06\x00", "this is a spreadsheet workbook"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "this zip file is damaged or incomplete"),
     (b"name\nOne\x00Two\n", "this is not a text CSV file"),
-    (b"name\n\x81\x8d\n", "cannot read the text: it is neither UTF-8 nor Windows-1252"),
+    (b"name\n\x81\x8d\n", "row 2, byte 1 of the line (byte 6 of the file): 0x81 is neither UTF-8 nor "
+                             "Windows-1252"),
 ])
 def test_unreadable_files(study_path: Path, tmp_path: Path, content: bytes, expected: str):
     path = tmp_path / "orgs.csv"
@@ -368,7 +369,7 @@ def test_add_values_extends_vocabularies_then_imports(study: Study, tmp_path: Pa
     assert (two.category, two.area, two.exclusion_reason) == ("Faith group", "Telford and Wrekin", "Too small")
 
     # The values are now part of the study: the same file imports without --add-values.
-    again = import_organisations(study, path)
+    again = import_organisations(study, path, duplicates="add")
     assert again.added_values == {} and again.rows == 3
 
 
