@@ -283,6 +283,9 @@ class _RowChecker:
         self._headless_values: dict[int, int] = {}  # column index -> first row with a value there
         #: field -> [(cell index, heading)] in the file's order
         self.cells: dict[str, list[tuple[int, str]]] = {}
+        self._single: list[tuple[str, int]] | None = None
+        self._several: list[tuple[str, list[int], str]] = []
+        self._headless: list[int] = []
 
     @property
     def problems(self) -> list[Problem]:
@@ -338,21 +341,31 @@ class _RowChecker:
             problems.append(Problem(1, None, f"there is no 'name' column; every organisation needs a name "
                                              f"{accepted}"))
 
-    def _cell(self, record: list[str], name: str) -> str:
-        found = self.cells.get(name)
-        if not found:
-            return ""
-        values = [record[i].strip() for i, _ in found if i < len(record) and record[i].strip()]
-        return self.fields[name].joiner.join(values)
+    def _cells(self, record: list[str]) -> dict[str, str]:
+        """The row's value for each mapped field (several columns joined)."""
+        if self._single is None:
+            self._single = [(name, found[0][0]) for name, found in self.cells.items() if len(found) == 1]
+            self._several = [(name, [i for i, _ in found], self.fields[name].joiner)
+                             for name, found in self.cells.items() if len(found) > 1]
+            header = self.sheet.header
+            self._headless = [i for i, h in enumerate(header) if not h.strip()]
+        width = len(record)
+        cells = {name: record[i].strip() if i < width else "" for name, i in self._single}
+        for name, indexes, joiner in self._several:
+            cells[name] = joiner.join(v for v in (record[i].strip() for i in indexes if i < width) if v)
+        return cells
 
     def check(self, number: int, record: list[str]) -> None:
         if not any(cell.strip() for cell in record):
             return  # an empty row, as spreadsheets leave them
+        cells = self._cells(record)
         header = self.sheet.header
-        for i, cell in enumerate(record):
-            if (i >= len(header) or not header[i].strip()) and cell.strip():
+        for i in self._headless:
+            if i < len(record) and record[i].strip():
                 self._headless_values.setdefault(i, number)
-        cells = {name: self._cell(record, name) for name in self.cells}
+        for i in range(len(header), len(record)):
+            if record[i].strip():
+                self._headless_values.setdefault(i, number)
         postcode = cells.pop("postcode", "")
         if postcode:
             address = cells.get("address", "")
@@ -522,37 +535,29 @@ def _write(study: Study, source: str, rows: list[_Row], added: dict[str, list[st
            skip: set[int], merge: dict[int, int]) -> None:
     """Add the checked rows in one transaction; any failure rolls all of it back."""
     orgs = study.organisations
-    ids: list[int | None] = []
     where = "adding to the study's vocabularies"
     study.backup("before-import")  # never blocks: a failure becomes a warning on the study
     try:
         with study.transaction():
             study.add_vocabulary_values(added)
-            later: list[tuple[int, int]] = []
+            new = [(index, row) for index, row in enumerate(rows)
+                   if row.number not in skip and row.number not in merge]
+            where = f"rows {new[0][1].number}-{new[-1][1].number}" if new else where
+            added_ids = orgs.add_many(
+                dict(name=row.name, flags=row.flags, referred_by=row.referrer_id,
+                     contacts=[row.contact] if row.contact else (), **row.fields) for _, row in new)
+            ids: list[int | None] = [None] * len(rows)
+            for (index, _), org_id in zip(new, added_ids):
+                ids[index] = org_id
             for index, row in enumerate(rows):
-                where = f"row {row.number}"
-                if row.number in skip:
-                    ids.append(None)
-                    continue
                 if row.number in merge:
-                    ids.append(merge[row.number])
+                    where = f"row {row.number}"
+                    ids[index] = merge[row.number]
                     _merge(study, merge[row.number], row)
-                    continue
-                referred_by = row.referrer_id
-                if row.referrer_row is not None:
-                    if row.referrer_row < index:
-                        referred_by = ids[row.referrer_row]
-                    else:
-                        later.append((index, row.referrer_row))
-                ids.append(orgs.add(
-                    row.name, flags=row.flags, referred_by=referred_by,
-                    contacts=[row.contact] if row.contact else (), **row.fields,  # type: ignore[arg-type]
-                ))
-            for index, referrer in later:
-                where = f"row {rows[index].number}, column 'referred_by'"
-                own, theirs = ids[index], ids[referrer]
-                if own is not None and theirs is not None:
-                    orgs.update(own, referred_by=theirs)
+            for index, row in enumerate(rows):
+                if row.referrer_row is not None and ids[index] is not None and ids[row.referrer_row] is not None:
+                    where = f"row {row.number}, column 'referred_by'"
+                    orgs.update(ids[index], referred_by=ids[row.referrer_row])
     except (InvalidValueError, NotFoundError, TemplateError) as e:
         # Every row was checked above, so this is a rule the checks do not know yet.
         raise ImportFileError(source, [f"{where}: {e}"]) from None

@@ -26,6 +26,9 @@ _LATIN_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "
 # Row ids in search_index: one document per organisation (its fields and contacts) and one
 # per interview (its named answers), interleaved so each can be replaced by rowid.
 _ORG, _INTERVIEW = 0, 1
+#: What an organisation's search entry is made of, in this order: its fields, then each contact's.
+_ORG_FIELDS = ("name", "category", "area", "coverage", "address", "phone", "email", "website", "notes")
+_CONTACT_FIELDS = ("name", "role", "phone", "email", "notes")
 
 
 def normalise(text: str) -> str:
@@ -34,6 +37,8 @@ def normalise(text: str) -> str:
     Indic vowel signs and Arabic marks are combining characters too, but removing them
     would change the word, so only marks that follow a Latin letter are dropped.
     """
+    if text.isascii():
+        return text.lower()  # nothing to fold beyond case (the common case, and a quick one)
     text = unicodedata.normalize("NFD", text.casefold())
     out: list[str] = []
     base_is_latin = False
@@ -77,16 +82,14 @@ class Search:
     def index_organisation(self, org_id: int) -> None:
         """Re-index an organisation's own fields and its contacts."""
         conn = self.study.conn
-        row = conn.execute(
-            "SELECT name, category, area, coverage, address, phone, email, website, notes "
-            "FROM organisations WHERE id = ?", (org_id,)).fetchone()
+        row = conn.execute(f"SELECT {', '.join(_ORG_FIELDS)} FROM organisations WHERE id = ?", (org_id,)).fetchone()
         rowid = org_id * 2 + _ORG
         conn.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
         if row is None:
             return
         parts = [v for v in row if v]
         for contact in conn.execute(
-                "SELECT name, role, phone, email, notes FROM contacts WHERE organisation_id = ?", (org_id,)):
+                f"SELECT {', '.join(_CONTACT_FIELDS)} FROM contacts WHERE organisation_id = ?", (org_id,)):
             parts.extend(v for v in contact if v)
         # Further numbers and addresses too, struck-through ones included: a wrong number still finds its
         # organisation when someone rings back from it.
@@ -94,6 +97,19 @@ class Search:
         conn.execute(
             "INSERT INTO search_index(rowid, kind, ref, organisation_id, text) VALUES (?, 'organisation', ?, ?, ?)",
             (rowid, org_id, org_id, normalise("\n".join(parts))))
+
+    def index_new_organisations(self, ids: list[int], rows: list[dict], contacts: list[list[dict]]) -> None:
+        """Index organisations just added (``Organisations.add_many``) from the rows written, as
+        ``index_organisation`` would from the tables: the same text, without reading it back."""
+        docs = []
+        for org_id, row, people in zip(ids, rows, contacts):
+            parts = [row.get(k) for k in _ORG_FIELDS]
+            for c in people:
+                parts.extend(c.get(k) for k in _CONTACT_FIELDS)
+            docs.append((org_id * 2 + _ORG, org_id, org_id, normalise("\n".join(v for v in parts if v))))
+        self.study.conn.executemany(
+            "INSERT INTO search_index(rowid, kind, ref, organisation_id, text) VALUES (?, 'organisation', ?, ?, ?)",
+            docs)
 
     def unindex_organisation(self, org_id: int) -> None:
         self.study.conn.execute("DELETE FROM search_index WHERE rowid = ?", (org_id * 2 + _ORG,))

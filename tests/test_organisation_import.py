@@ -405,18 +405,21 @@ def test_dry_run_reports_and_writes_nothing(study_path: Path, tmp_path: Path):
 
 
 def _fail_on_third_row(monkeypatch) -> None:
-    """Make Organisations.add refuse the row named "Three": a rule the importer's checks miss."""
+    """Make Organisations.add_many refuse the row named "Three" once every row is written: a
+    rule the importer's checks miss, met part-way through writing."""
     from fieldkit.errors import InvalidValueError
     from fieldkit.organisations import Organisations
 
-    real_add = Organisations.add
+    real_add_many = Organisations.add_many
 
-    def add(self, name, **kw):
-        if name == "Three":
+    def add_many(self, records):
+        records = list(records)
+        ids = real_add_many(self, records)
+        if any(r["name"] == "Three" for r in records):
             raise InvalidValueError("a rule the importer does not know")
-        return real_add(self, name, **kw)
+        return ids
 
-    monkeypatch.setattr(Organisations, "add", add)
+    monkeypatch.setattr(Organisations, "add_many", add_many)
 
 
 def _contents(study_path: Path) -> list[str]:
@@ -439,7 +442,7 @@ def test_failure_midway_rolls_back_everything(study_path: Path, tmp_path: Path, 
     with Study.open(study_path) as s:
         with pytest.raises(CsvImportError) as info:
             import_organisations(s, _midway_csv(tmp_path), add_values=True)
-        assert info.value.problems == ["row 4: a rule the importer does not know"]
+        assert info.value.problems == ["rows 2-5: a rule the importer does not know"]
         assert s.organisations.count() == 1
         assert "Telford and Wrekin" not in s.template.areas
     assert _contents(study_path) == before
