@@ -94,6 +94,14 @@ class Welcome(QWidget):
             "schedule, vocabularies, tick boxes, targets and themes. That study is only read, never "
             "changed, and none of its organisations, contacts or answers come with it.",
             "From another study…", "New study from another study's template", window.new_study_from_study))
+        from fieldkit.ui.xlsform_start import start_from_xlsform
+
+        layout.addWidget(_card(
+            "From an XLSForm",
+            "Start from a form built in KoboToolbox, ODK or another XLSForm editor (.xlsx): its "
+            "questions, choices, languages, groups and logic become the study's schedule. What "
+            "fieldkit cannot hold (repeats, photos, GPS points…) is listed before anything is made.",
+            "From an XLSForm…", "New study from an XLSForm", lambda _=False: start_from_xlsform(window)))
         layout.addStretch(1)
 
 
