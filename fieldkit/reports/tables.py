@@ -14,9 +14,12 @@ them); the method table's outcome rates are rounded to one decimal place (the co
   (frozen), the total row bold, any notes below, numbers stored as numbers and the columns
   fitted to their contents.
 
-Files are written atomically (``fieldkit.exports.write_atomically``): to a temporary file beside
-the target, flushed to disk, then renamed over it, so a failure never leaves half a file (and an
-existing file stays as it was).
+Both are written by ``fieldkit.spreadsheets``, the one writer of fieldkit's spreadsheets: a text
+cell a spreadsheet would take for a formula (``=1+2``, ``+44 113 …``, ``@SUM(A1)``) gets a leading
+apostrophe in CSV and is stored as an explicit string in XLSX, so a category or a choice named
+like a formula never runs. Files are written atomically (``fieldkit.exports.write_atomically``):
+to a temporary file beside the target, flushed to disk, then renamed over it, so a failure never
+leaves half a file (and an existing file stays as it was).
 These are the researcher's working figures: no small-number protection is applied here.
 Crosstabs follow ``fieldkit.summary.crosstab``: questions and choices are worded in the study's
 report language, answers kept but marked irrelevant are not counted, and a question removed
@@ -25,17 +28,14 @@ from the schedule keeps its table while interviews hold answers to it.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fieldkit import fieldwork, outcome_rates, summary
-from fieldkit.exports import ExportError, write_atomically
+from fieldkit import fieldwork, outcome_rates, spreadsheets, summary
+from fieldkit.exports import ExportError, write_atomically  # noqa: F401 - imported from here elsewhere
 from fieldkit.reports.method import rate_name
 
 if TYPE_CHECKING:
@@ -43,9 +43,6 @@ if TYPE_CHECKING:
 
 Cell = str | int | float | None
 FORMATS = ("csv", "xlsx")
-#: Excel's limit on a sheet name, and the characters it refuses in one.
-_SHEET_NAME_MAX = 31
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass(frozen=True)
@@ -190,18 +187,14 @@ def all_tables(study: Study, *, language: str | None = None) -> list[Table]:
 
 
 def csv_text(table: Table) -> str:
-    """The table as CSV text: the header row, then the rows (Excel's CRLF line ends)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.head)
-    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
-    return out.getvalue()
+    """The table as CSV text: the header row, then the rows (Excel's CRLF line ends), every text
+    cell made safe for a spreadsheet (``fieldkit.spreadsheets.safe_text``)."""
+    return spreadsheets.csv_text(table.head, table.rows)
 
 
 def write_csv(table: Table, path: str | os.PathLike) -> Path:
     """Write one table as CSV (UTF-8 with BOM) to ``path``, atomically."""
-    data = csv_text(table).encode("utf-8-sig")
-    return write_atomically(path, lambda f: f.write(data))
+    return spreadsheets.write_csv(path, table.head, table.rows)
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -210,111 +203,30 @@ def write_csv(table: Table, path: str | os.PathLike) -> Path:
 def sheet_names(tables: Sequence[Table]) -> list[str]:
     """A valid, distinct sheet name for each table (Excel: at most 31 characters, none of
     ``[]:*?/\\``, unique ignoring case)."""
-    names: list[str] = []
-    taken: set[str] = set()
-    for t in tables:
-        base = _SHEET_NAME_BAD.sub(" ", t.name).strip(" '") or "Table"
-        base = re.sub(r"\s+", " ", base)
-        name, n = _shorten(base, _SHEET_NAME_MAX), 1
-        while name.lower() in taken:
-            n += 1
-            suffix = f" ({n})"
-            name = _shorten(base, _SHEET_NAME_MAX - len(suffix)) + suffix
-        taken.add(name.lower())
-        names.append(name)
-    return names
+    return spreadsheets.sheet_names([t.name for t in tables])
 
 
-def _shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a word boundary, with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    if " " in cut[limit // 2:]:
-        cut = cut[:cut.rindex(" ")]
-    return cut.rstrip(" ,;.-") + "…"
-
-
-def _width(value: Cell) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, float):
-        return len(f"{value:.1f}")
-    return max(len(line) for line in str(value).splitlines() or [""])
+def _sheets(tables: Table | Iterable[Table]) -> tuple[list[spreadsheets.Sheet], str]:
+    """The tables as workbook sheets (title above, bold frozen header, bold total, notes below),
+    and the workbook's title."""
+    tables = [tables] if isinstance(tables, Table) else list(tables)
+    if not tables:
+        raise ExportError("there are no tables to write")
+    sheets = [spreadsheets.Sheet(t.name, t.head, t.rows, title=t.title, notes=t.notes, total_row=t.total_row,
+                                 percent_columns=t.percent_columns, numeric_head=True) for t in tables]
+    return sheets, tables[0].title if len(tables) == 1 else "Summary tables"
 
 
 def xlsx_bytes(tables: Table | Iterable[Table]) -> bytes:
     """A workbook with a sheet per table, as bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    tables = [tables] if isinstance(tables, Table) else list(tables)
-    if not tables:
-        raise ExportError("there are no tables to write")
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    rule = Border(bottom=Side(style="thin"))
-    for table, name in zip(tables, sheet_names(tables)):
-        sheet = book.create_sheet(name)
-        sheet.append([table.title])
-        sheet["A1"].font = Font(bold=True, size=12)
-        sheet.append(list(table.head))
-        for column, cell in enumerate(sheet[2], start=0):
-            cell.font = bold
-            cell.border = rule
-            if column:
-                cell.alignment = Alignment(horizontal="right", wrap_text=True)
-        for row in table.rows:
-            sheet.append(list(row))
-        for row_cells in sheet.iter_rows(min_row=3, max_row=2 + len(table.rows)):
-            for cell in row_cells:
-                if cell.column - 1 in table.percent_columns:  # whole percentages stay whole
-                    cell.number_format = "0" if isinstance(cell.value, int) else "0.0"
-        if table.total_row and table.rows:
-            for cell in sheet[2 + len(table.rows)]:
-                cell.font = bold
-        if table.notes:
-            sheet.append([])
-            for note in table.notes:
-                sheet.append([note])
-        sheet.freeze_panes = "A3"
-        for column in range(len(table.head)):
-            cells = [table.head[column]] + [row[column] for row in table.rows]
-            fitted = max(_width(c) for c in cells) + 2
-            sheet.column_dimensions[get_column_letter(column + 1)].width = min(max(fitted, 8), 60)
-    book.properties.title = tables[0].title if len(tables) == 1 else "Summary tables"
-    book.properties.creator = "fieldkit"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _io_reason(message: str) -> str:
-    """libxml2's name for a failed write ("IO_EFBIG") in the system's words ("File too large")."""
-    import errno
-
-    name = message.strip().removeprefix("IO_")
-    code = getattr(errno, name, None) if name.startswith("E") else None
-    return os.strerror(code) if isinstance(code, int) else message
+    sheets, title = _sheets(tables)
+    return spreadsheets.xlsx_bytes(sheets, title=title)
 
 
 def write_xlsx(tables: Table | Iterable[Table], path: str | os.PathLike) -> Path:
     """Write a workbook with a sheet per table to ``path``, atomically."""
-    # openpyxl writes each sheet to a temporary file first; with lxml installed (python-docx
-    # needs it) it writes through lxml, whose failed write is a SerialisationError, not an OSError.
-    from lxml.etree import SerialisationError
-
-    try:
-        data = xlsx_bytes(tables)
-    except (OSError, SerialisationError) as e:
-        import tempfile
-
-        reason = e.strerror if isinstance(e, OSError) else _io_reason(str(e))
-        raise ExportError(f"{path}: cannot make the workbook: its temporary files in {tempfile.gettempdir()} "
-                          f"could not be written ({reason}); nothing was written") from None
-    return write_atomically(path, lambda f: f.write(data))
+    sheets, title = _sheets(tables)
+    return spreadsheets.write_xlsx(path, sheets, title=title)
 
 
 def write_table(table: Table, path: str | os.PathLike, fmt: str | None = None) -> Path:
