@@ -202,6 +202,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("study", type=Path)
     s.add_argument("backup", help="a backup file, or its number in 'fieldkit backups' (1 is the newest)")
 
+    s = sub.add_parser("archive", help="write the whole study as documented JSON in one zip file, for handing "
+                                       "over or depositing (see docs/archive-format.md)")
+    s.add_argument("study", type=Path)
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.zip",
+                   help="the archive to write (.zip is added if missing)")
+    s.add_argument("--encrypt", action="store_true",
+                   help="encrypt the archive of a study that has no passphrase (an encrypted study's archive always "
+                        "is): AES-256 with a passphrase of its own, asked for, or FIELDKIT_NEW_PASSPHRASE")
+    s.add_argument("--without-held", action="store_true",
+                   help="leave out the anonymous answers still held with their interviews, which an archive never "
+                        "holds (without it, nothing is written while there are any)")
+
+    s = sub.add_parser("unarchive", help="make a new study from a study archive (never over an existing file)")
+    s.add_argument("archive", type=Path, metavar="FILE.zip")
+    s.add_argument("study", type=Path, help="the new study file (.fieldkit is added if missing)")
+
     s = sub.add_parser("access", help="everything stored about one organisation, as JSON (subject access)")
     s.add_argument("study", type=Path)
     s.add_argument("organisation", metavar="ORG", help="the organisation's id or exact name")
@@ -650,11 +666,14 @@ def _cells(row: tuple[Any, ...]) -> list[str]:
 
 
 def _summary_csv(table: Any) -> str:
-    """The summary table as CSV for a script: the JSON keys as the header, plain line ends."""
+    """The summary table as CSV for a script: the JSON keys as the header, plain line ends; a
+    name a spreadsheet would take for a formula gets a leading apostrophe (``safe_text``)."""
+    from fieldkit.spreadsheets import safe_text
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["group", "on_database", "interviewed", "target"][:len(table.head)])
-    writer.writerows(_cells(r) for r in table.rows)
+    writer.writerows(["" if c is None else safe_text(c) for c in r] for r in table.rows)
     return out.getvalue()
 
 
@@ -863,6 +882,44 @@ def _chosen_backup(study: Path, given: str) -> Path:
     return chosen
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    from fieldkit.archive import archive_study, check_archivable
+
+    with _open(args.study, read_only=True) as study:  # works while the app has it open
+        check_archivable(study, without_held=args.without_held)  # before asking for a passphrase
+        # Never the study's own passphrase: an archive's is quicker to guess, and it goes to others.
+        passphrase = (_ask_new_passphrase(f"the archive {args.output}") if study.encrypted or args.encrypt
+                      else None)
+        held = study.held.count()
+        path = archive_study(study, args.output, passphrase=passphrase, without_held=args.without_held)
+    print(f"Wrote the archive of {args.study} to {path}")
+    if passphrase is not None:
+        print("It is encrypted (AES-256, WinZip AES: 7-Zip and most archivers open it) with the passphrase you "
+              "chose for it. Keep that passphrase somewhere safe: without it nobody can read the archive.")
+    if held:
+        print(f"Left out {held} anonymous answer{'s' if held != 1 else ''} still held with "
+              f"{'their interviews' if held != 1 else 'its interview'}.")
+    return EXIT_OK
+
+
+def cmd_unarchive(args: argparse.Namespace) -> int:
+    from fieldkit.archive import unarchive
+    from fieldkit.errors import PassphraseError
+
+    passphrase = None
+    try:
+        path = unarchive(args.archive, args.study)
+    except PassphraseError as e:
+        if not e.needed:
+            raise
+        passphrase = _ask_passphrase(args.archive)
+        path = unarchive(args.archive, args.study, passphrase=passphrase)
+    print(f"Made the study {path} from {args.archive}")
+    if passphrase is not None:
+        print(f"It is encrypted with the archive's passphrase ({_cipher()}).")
+    return EXIT_OK
+
+
 def cmd_access(args: argparse.Namespace) -> int:
     from fieldkit import personal_data
     from fieldkit.reports.tables import write_atomically
@@ -1037,6 +1094,8 @@ COMMANDS = {
     "casesheet": cmd_casesheet,
     "backups": cmd_backups,
     "restore": cmd_restore,
+    "archive": cmd_archive,
+    "unarchive": cmd_unarchive,
     "access": cmd_access,
     "erase": cmd_erase,
     "passphrase": cmd_passphrase,
