@@ -67,11 +67,16 @@ FIELDS: tuple[Field, ...] = (
     Field("follow_up", "Keen for follow-up (tick)", ("follow up", "followup", "keen for follow up")),
     Field("permission_to_list", "Permission to list (tick)", ("may list", "list in directory",
                                                               "permission")),
-    Field("referred_by", "Referred by (an organisation's name)", ("referrer", "referred", "source")),
+    Field("referred_by", "Referred by (an organisation's name, or its id in this file)",
+          ("referrer", "referred", "source")),
+    Field("id", "Id in this file (only for referred by)", ("record id", "org id", "organisation id", "ref")),
     Field("notes", "Notes", ("note", "comments", "comment", "description", "remarks"), several=True,
           joiner="\n"),
     Field("opening_hours", "Opening hours", ("hours", "open")),
 )
+#: Columns of fieldkit's own organisations export that an import leaves aside: its bookkeeping.
+#: (``id`` is not stored either, but resolves ``referred_by`` numbers to rows of the same file.)
+_EXPORT_BOOKKEEPING = ("created", "updated")
 #: The field names a plain file may use as headings, in order (only ``name`` is required).
 COLUMNS = tuple(f.name for f in FIELDS)
 #: Fields that tick a built-in flag of the same name.
@@ -93,8 +98,11 @@ _BOOLEAN_WORDS = "yes/no, y/n, true/false, 1/0, or x/blank"
 
 
 def fields_for(study: Study) -> tuple[Field, ...]:
-    """FIELDS and the study template's own tick boxes."""
-    return FIELDS + tuple(Field(f.id, f"{f.label} (tick)") for f in study.template.flags)
+    """FIELDS and the study's tick boxes (a heading ``flag_<id>``, as fieldkit exports them, too)."""
+    template = study.template
+    builtin = tuple(Field(f.name, f.label, (*f.words, f"flag_{f.name}")) if f.name in FLAG_COLUMNS else f
+                    for f in FIELDS)
+    return builtin + tuple(Field(f.id, f"{f.label} (tick)", (f"flag_{f.id}",)) for f in template.flags)
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,8 @@ class _Row:
     #: ... or the id of an organisation already in the study.
     referrer_id: int | None = None
     flags: list[str] = field(default_factory=list)
+    #: The row's own id in the file (an "id" column), which ``referred_by`` may give.
+    file_id: str = ""
 
 
 class _RowChecker:
@@ -327,7 +337,7 @@ class _RowChecker:
                                                  f"{_quote(heading.strip())} goes (map it, or to nothing)", i + 1))
                 continue
             if target is None:
-                if self.strict:
+                if self.strict and heading.strip().casefold() not in _EXPORT_BOOKKEEPING:
                     problems.append(Problem(1, None, f"unknown column {_quote(heading.strip())} {accepted}",
                                             i + 1))
                 continue
@@ -418,7 +428,8 @@ class _RowChecker:
             contact = {"name": cells.get("contact_name", "")}
             if cells.get("contact_role"):
                 contact["role"] = cells["contact_role"]
-        self.rows.append(_Row(number, name, fields, contact, cells.get("referred_by", ""), flags=flags))
+        self.rows.append(_Row(number, name, fields, contact, cells.get("referred_by", ""), flags=flags,
+                              file_id=cells.get("id", "")))
 
     def _vocabulary_value(self, number: int, column: str, given: str) -> str | None:
         vocabulary = self.vocabularies[VOCABULARY_COLUMNS[column]]
@@ -455,7 +466,15 @@ class _RowChecker:
         in_study: dict[str, list[int]] = {}
         for r in self.study.query("SELECT id, name FROM organisations ORDER BY id"):
             in_study.setdefault(_key(r["name"]), []).append(r["id"])
+        by_file_id = {row.file_id: index for index, row in enumerate(self.rows) if row.file_id}
         for row in wanted:
+            if row.referred_by in by_file_id:  # an id of this file's own "id" column
+                index = by_file_id[row.referred_by]
+                if self.rows[index] is row:
+                    self._problem(row.number, "referred_by", "an organisation cannot be referred by itself")
+                else:
+                    row.referrer_row = index
+                continue
             key = _key(row.referred_by)
             rows, ids = in_file.get(key, []), in_study.get(key, [])
             if not rows and not ids:

@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fieldkit.errors import ImportFileError
+from fieldkit.spreadsheets import FORMULA_STARTS
 
 #: The longest cell read (characters): a record's notes, not a book.
 MAX_CELL = 100_000
@@ -225,12 +226,21 @@ def _csv_records(source: str, path: str | os.PathLike) -> list[list[str]]:
                 raise ImportFileError(source, [f"row {len(records) + 1}: {len(record):,} columns; a file "
                                                f"to import has at most {MAX_COLUMNS:,}"])
             records.append(record)
+        records = [[_unneutralised(c) for c in r] for r in records]
     except csv.Error as e:
         detail = str(e)
         if "field larger than field limit" in detail:
             detail = f"a cell of more than {MAX_CELL:,} characters"
         raise ImportFileError(source, [f"row {len(records) + 1}: not readable as CSV ({detail})"]) from None
     return records
+
+
+def _unneutralised(cell: str) -> str:
+    """A CSV cell as a spreadsheet shows it: ``'=1+2`` (an apostrophe before what would start a
+    formula, as fieldkit and other careful programs write such text) is the text ``=1+2``."""
+    if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
 
 
 def decode(source: str, data: bytes) -> str:
