@@ -110,8 +110,12 @@ class MainWindow(QMainWindow):
         self._action(file, "&Open…", self.choose_study, QKeySequence.Open)
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(file, "New study from an arc&hive…", lambda _=False: _data_files().new_study_from_archive(self))
         file.addSeparator()
         self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.SaveAs, study_only=True)
+        self._action(file, "&Export for analysis…", lambda _=False: _data_files().export_for_analysis(self),
+                     study_only=True)
+        self._action(file, "&Archive study…", lambda _=False: _data_files().archive_study(self), study_only=True)
         self._action(file, "&Backups and restore…", self.show_backups, study_only=True)
         self._action(file, "&Passphrase…", self.manage_passphrase, study_only=True)
         self._action(file, "&Close study", self.close_study, QKeySequence.Close, study_only=True)
@@ -585,6 +589,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self._close_session()
         super().closeEvent(event)
+
+
+def _data_files():
+    """fieldkit.ui.data_files (exports for analysis and archives), imported when first used."""
+    return importlib.import_module("fieldkit.ui.data_files")
 
 
 def _busy(work):

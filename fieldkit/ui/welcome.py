@@ -102,6 +102,18 @@ class Welcome(QWidget):
             "questions, choices, languages, groups and logic become the study's schedule. What "
             "fieldkit cannot hold (repeats, photos, GPS points…) is listed before anything is made.",
             "From an XLSForm…", "New study from an XLSForm", lambda _=False: start_from_xlsform(window)))
+
+        def from_archive(_: bool = False) -> None:
+            from fieldkit.ui.data_files import new_study_from_archive
+
+            new_study_from_archive(window)
+
+        layout.addWidget(_card(
+            "From an archive",
+            "Make a study again from a fieldkit archive (.zip), made with File ▸ Archive study…: its "
+            "organisations, contacts, attempts, interviews, comment pool and every template version, "
+            "as they were when it was archived. The new study is a file of its own.",
+            "From an archive…", "New study from a fieldkit archive", from_archive))
         layout.addStretch(1)
 
 
