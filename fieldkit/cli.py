@@ -539,13 +539,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _save_mapping(args: argparse.Namespace, part: str | None, mapping: Any) -> int:
     """``--save-mapping``: write the mapping a file would be imported with, to edit and reuse."""
-    from fieldkit import import_mapping, sources
+    from fieldkit import sources
 
     sheet = sources.read_sheet(args.file, part)
-    with _open(args.study, read_only=True) as study:
-        fields = IMPORTERS[args.records].fields(study)
     if mapping is None:
-        mapping = import_mapping.guess(sheet.header, fields, args.records)
+        with _open(args.study, read_only=True) as study:
+            mapping = IMPORTERS[args.records].guess(study, sheet.header)
     written = mapping.save(args.save_mapping)
     mapped = sum(1 for f in mapping.columns.values() if f)
     print(f"Wrote {written}: {mapped} of {len(mapping.columns)} columns mapped; edit it, then import "

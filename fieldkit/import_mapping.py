@@ -157,7 +157,7 @@ class Mapping:
                                 f"(fields: {', '.join(names)})")
             elif name is not None and heading not in present:
                 problems.append(f"{where}: the mapping names a column '{heading}' that the file does not have")
-        for name in {n for n in self.columns.values() if n is not None}:
+        for name in dict.fromkeys(n for n in self.columns.values() if n is not None):  # the file's order
             mapped = self.headings_of(name)
             if len(mapped) > 1 and name in names and not names[name].several:
                 problems.append(f"{where}: {len(mapped)} columns are mapped to '{name}' "

@@ -37,6 +37,16 @@ class Importer:
         fields_for: Callable[[Study], tuple[Field, ...]] | None = getattr(module, "fields_for", None)
         return fields_for(study) if fields_for is not None else tuple(module.FIELDS)
 
+    def guess(self, study: Study, header: list[str]) -> Mapping:
+        """The mapping a file's headings suggest: the importer's own guess where it has one
+        (``guess_mapping``: interviews read tools' column names), else by the fields' words."""
+        own = getattr(self._module(), "guess_mapping", None)
+        if own is not None:
+            return own(study, header)
+        from fieldkit.import_mapping import guess
+
+        return guess(header, self.fields(study), self.kind)
+
     def plan(self, study: Study, sheet: Sheet, mapping: Mapping, **options: Any) -> Any:
         return getattr(self._module(), f"plan_{self.noun}")(study, sheet, mapping, **options)
 
