@@ -366,7 +366,7 @@ class _RowChecker:
         return cells
 
     def check(self, number: int, record: list[str]) -> None:
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             return  # an empty row, as spreadsheets leave them
         cells = self._cells(record)
         header = self.sheet.header

@@ -233,7 +233,8 @@ class Organisations:
             if unknown:
                 raise InvalidValueError(f"unknown organisation field: {', '.join(unknown)}")
             for key in TEXT_FIELDS[1:]:
-                row[key] = _blank_to_none(record.get(key))
+                value = record.get(key)
+                row[key] = None if value is None or (isinstance(value, str) and not value.strip()) else value
             if row["opening_hours"] is not None:
                 row["opening_hours"] = _check_hours(row["opening_hours"])
             if flags - known_flags:

@@ -197,7 +197,9 @@ def read_sheet(path: str | os.PathLike, part: str | None = None) -> Sheet:
     if widest > MAX_COLUMNS:
         raise ImportFileError(source, [f"row 1: {widest:,} columns; a file to import has at most "
                                        f"{MAX_COLUMNS:,}"])
-    for number, record in enumerate(records, start=1):
+    # The CSV reader is held to MAX_CELL as it reads, and openpyxl reads no more than a
+    # workbook's cell holds (32,767 characters); a database's memo can be longer.
+    for number, record in enumerate(records if kind == ACCESS else (), start=1):
         for column, cell in enumerate(record, start=1):
             if len(cell) > MAX_CELL:
                 raise ImportFileError(source, [f"row {number}, column {column}: a cell of {len(cell):,} "
@@ -226,7 +228,8 @@ def _csv_records(source: str, path: str | os.PathLike) -> list[list[str]]:
                 raise ImportFileError(source, [f"row {len(records) + 1}: {len(record):,} columns; a file "
                                                f"to import has at most {MAX_COLUMNS:,}"])
             records.append(record)
-        records = [[_unneutralised(c) for c in r] for r in records]
+        if "'" in text:
+            records = [[_unneutralised(c) for c in r] if "'" in "".join(r) else r for r in records]
     except csv.Error as e:
         detail = str(e)
         if "field larger than field limit" in detail:
