@@ -77,6 +77,7 @@ def main() -> None:
         window.start_interview(contacting[0])
         shot("interview")
         history_of(window, study, app, args.out)
+        import_wizard_of(window, app, args.out, Path(tmp))
         from fieldkit.ui.passphrase import new_study_dialog
 
         dialog = new_study_dialog(window, "Black Country mapping")
@@ -129,6 +130,45 @@ def history_of(window, study, app, out: Path) -> None:
     dialog.grab().save(str(target))
     print(target)
     dialog.close()
+
+
+def import_wizard_of(window, app, out: Path, folder: Path) -> None:
+    """File ▸ Import… on a small spreadsheet of organisations: its columns as guessed, and the
+    check before importing, with the areas it abbreviates mapped and one tick box to put right."""
+    import csv
+
+    from fieldkit.ui.import_wizard import ImportWizard
+
+    path = folder / "Groups met at the fair.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([
+            ["Group", "Tel", "Town", "Post code", "Area", "Keen for follow up", "Ref"],
+            ["Handsworth Carers Network", "0121 496 0712", "Handsworth", "B21 9AA", "Brum", "yes", "F01"],
+            ["Walsall Food Share", "01922 960 441", "Walsall", "WS1 1AA", "Walsall", "no", "F02"],
+            ["Penn Fields Allotment Society", "01902 960 118", "Wolverhampton", "WV3 7AA", "Wolves", "maybe", "F03"],
+            ["Tipton Youth Forum", "0121 496 0398", "Tipton", "DY4 8AA", "Sandwell", "yes", "F04"],
+            ["Kings Heath Community Choir", "0121 496 0855", "Kings Heath", "B14 7AA", "Brum", "", "F05"],
+        ])
+    wizard = ImportWizard(window.session.study, window)
+    wizard.resize(900, 650)
+    wizard.show()
+
+    def shot(name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        wizard.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    wizard.set_path(path)
+    wizard.next()
+    wizard.columns_page.combos["Ref"].setCurrentIndex(0)  # not imported
+    shot("import-columns")
+    wizard.next()
+    for (_, raw), combo in wizard.values_page.combos.items():
+        combo.setCurrentIndex(combo.findData({"Brum": "Birmingham", "Wolves": "Wolverhampton"}[raw]))
+    wizard.next()
+    shot("import-preview")
+    wizard.reject()
 
 
 if __name__ == "__main__":

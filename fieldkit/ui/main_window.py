@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self._action(file, "New study from an arc&hive…", lambda _=False: _data_files().new_study_from_archive(self))
         file.addSeparator()
         self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.SaveAs, study_only=True)
+        self._action(file, "&Import…", self.import_file, study_only=True)
         self._action(file, "&Export for analysis…", lambda _=False: _data_files().export_for_analysis(self),
                      study_only=True)
         self._action(file, "&Archive study…", lambda _=False: _data_files().archive_study(self), study_only=True)
@@ -419,6 +420,19 @@ class MainWindow(QMainWindow):
 
             QMessageBox.information(self, "Copy saved", f"Saved a copy as {copy}.\n\n"
                                     + held_note(study, "The copy", after=", and goes on moving them to its pool"))
+
+    def import_file(self) -> QWidget | None:
+        """File ▸ Import…: organisations, contact attempts or interviews from a CSV file, workbook
+        or Access table (``fieldkit.ui.import_wizard``); the screens redraw once an import is in."""
+        if self.session is None:
+            return None
+        from fieldkit.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.session.study, self)
+        wizard.imported.connect(self.session.notify)
+        wizard.finished.connect(wizard.deleteLater)
+        wizard.open()
+        return wizard
 
     def backup_now(self) -> None:
         """The periodic backup: skipped when nothing changed; a failure is a warning only."""
