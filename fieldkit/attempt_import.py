@@ -13,18 +13,20 @@ One row is one attempt: which organisation (``organisation_id``, or its name mat
 Outcomes are the study's own (ignoring case); other wordings ("Left msg") are mapped onto
 them by ``Mapping.values["outcome"]``, else each is a problem listing the study's outcomes
 (``plan.unknown_values`` counts them for the wizard). Channels likewise ("Tel" is phone,
-"E-mail" email); an empty channel means phone. Dates are ISO (``2007-10-04 14:30``, as
-sources reads Excel and Access cells) or day first as in the UK (``04/10/2007``, ``4.10.07``,
-``4 Oct 2007``); one that can only be month first is refused; a two-digit year is this
-century up to this year, else the last. An attempt dated with no time is at 00:00, the start
+"E-mail" email); an empty channel means phone. Dates, times and lengths are read as
+``fieldkit.cell_values`` reads them: ISO (``2007-10-04 14:30``, as sources reads Excel and
+Access cells) or day first as in the UK (``04/10/2007``, ``4.10.07``, ``4 Oct 2007``), one
+that can only be month first refused; a time zone is turned into this computer's local
+time, as the log's other times are. An attempt dated with no time is at 00:00, the start
 of its day, so it counts as made before an interview that day (``attempts.INTERVIEW_BEGAN``
 puts an interview with no start at the end of its day; one imported with a date alone starts
 at 00:00). A call-back with no time is at 09:00, as ``attempts.parse_time`` reads a typed date.
 
-An organisation id is this study's own (as fieldkit's exports give it), unless the mapping
-holds a table of the old database's ids (``Mapping.values["organisation_id"]``, built by
-``link_ids`` from that database's organisations table): then every id must be in it, so an
-old number never lands on the wrong organisation. A name beside an id must be its name.
+An organisation id is this study's own (as fieldkit's exports give it), unless there is a
+table of the old database's ids (``old_ids``, or ``Mapping.values["organisation_id"]``, built
+by ``link_ids`` from that database's organisations table; ``fieldkit import --ids-from``):
+then every id must be in it, so an old number never lands on the wrong organisation. A name
+beside an id must be its name (``fieldkit.cell_values.OrganisationCells``).
 
 Writing goes through ``Attempts.log``: the first attempt moves an organisation from
 identified to contacting, and no other status changes. An attempt with the same
@@ -47,9 +49,19 @@ from typing import TYPE_CHECKING
 
 from fieldkit import sources
 from fieldkit.attempts import CHANNELS, OPEN_STATUSES
+from fieldkit.cell_values import (
+    CellError,
+    Moment,
+    OrganisationCells,
+    quote,
+    read_moment,
+    read_seconds,
+    read_time,
+    word_key,
+)
 from fieldkit.errors import ImportFileError, InvalidValueError, NotFoundError
 from fieldkit.import_mapping import Field, Mapping, Problem, guess, heading_key
-from fieldkit.matching import Matcher, name_key
+from fieldkit.matching import Matcher
 
 if TYPE_CHECKING:
     from fieldkit.outcome_rules import OutcomeRule
@@ -108,148 +120,9 @@ _CHANNEL_WORDS = {
     **{w: "letter" for w in ("letter", "letters", "post", "posted", "bypost")},
 }
 
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                       "nov", "dec"), start=1)}
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
-_DAY_MONTH = re.compile(r"(?:[a-z]{3,9},?\s+)?(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]{3,9})\.?,?[\s-]+(\d{4}|\d{2})",
-                        re.IGNORECASE)
-_YMD = re.compile(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})")
-_CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*([ap])?(?:\.?m\.?)?", re.IGNORECASE)
-#: The date Access and Excel give a time of day stored alone.
-_NO_DATE = (dt.date(1899, 12, 30), dt.date(1899, 12, 31))
-_DATE_FORMS = "use YYYY-MM-DD, or day first: dd/mm/yyyy"
 #: Shorthand of call logs, spelt out before an outcome's words suggest one of the study's.
 _SHORT = {"msg": "message", "mess": "message", "vm": "voicemail", "cb": "call back", "eng": "engaged",
           "ans": "answer", "int": "interview"}
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message says why, in the user's words."""
-
-
-def _quote(value: str, limit: int = 60) -> str:
-    if len(value) > limit:
-        value = value[: limit - 1] + "\u2026"
-    return f"'{value}'" if value.isprintable() else repr(value)
-
-
-def _clock(text: str) -> dt.time | None:
-    """A time of day ("14:30", "14.30", "2:30 pm", "2pm", "14:30:05"), or None."""
-    m = _CLOCK.fullmatch(text.strip())
-    if not m:
-        return None
-    hour, minute, second, half = m.groups()
-    if minute is None and not half:
-        return None
-    h = int(hour)
-    if half:
-        if not 1 <= h <= 12:
-            return None
-        h = h % 12 + (12 if half.lower() == "p" else 0)
-    try:
-        return dt.time(h, int(minute or 0), int(second or 0))
-    except ValueError:
-        return None
-
-
-def read_moment(text: str, *, today: dt.date | None = None) -> tuple[dt.date, dt.time | None]:
-    """A date, and its time of day when one is given, from ISO or day-first text (a time
-    zone is turned into local time). Raises CellError saying why not."""
-    t = " ".join(text.split())
-    today = today or dt.date.today()
-    if _ISO.fullmatch(t):
-        try:
-            moment = dt.datetime.fromisoformat(t)
-        except ValueError:
-            raise CellError(f"{_quote(text)} is not a date ({_DATE_FORMS})") from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone().replace(tzinfo=None)
-        return moment.date(), (moment.time().replace(microsecond=0) if len(t) > 10 else None)
-    for pattern, order in ((_YMD, "ymd"), (_DAY_FIRST, "dmy"), (_DAY_MONTH, "dMy")):
-        m = pattern.match(t)
-        if not m:
-            continue
-        rest = t[m.end():].lstrip(" ,T")
-        clock = _clock(rest) if rest else None
-        if rest and clock is None:
-            break
-        a, b, c = m.groups()
-        if order == "ymd":
-            year, month, day = int(a), int(b), int(c)
-        else:
-            day, year = int(a), int(c)
-            if order == "dMy":
-                month = _MONTHS.get(b[:3].casefold(), 0)
-            else:
-                month = int(b)
-                if month > 12 and 1 <= day <= 12:
-                    raise CellError(f"{_quote(text)} reads month first; dates are read day first (dd/mm/yyyy)")
-            if len(c) == 2:
-                year += 2000 if year <= today.year % 100 else 1900
-        try:
-            return dt.date(year, month, day), clock
-        except ValueError:
-            break
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        raise CellError(f"{_quote(text)} is a number, not a date (in the spreadsheet, format the column as dates)")
-    raise CellError(f"{_quote(text)} is not a date ({_DATE_FORMS})")
-
-
-def read_time(text: str) -> dt.time:
-    """A time of day, also as Access and Excel store one alone (``1899-12-30 14:30``)."""
-    t = text.strip()
-    clock = _clock(t)
-    if clock is not None:
-        return clock
-    try:
-        day, clock = read_moment(t)
-    except CellError:
-        day = None
-    if day in _NO_DATE:
-        return clock or dt.time(0, 0)
-    raise CellError(f"{_quote(text)} is not a time of day (use HH:MM, such as 14:30 or 2:30 pm)")
-
-
-def read_seconds(text: str, *, minutes: bool = False) -> int:
-    """A call's length in seconds: a number (of minutes when ``minutes``), m:ss or h:mm:ss,
-    or a time as Access and Excel store a length (``00:01:35``, ``1899-12-30 00:01:35``)."""
-    t = text.strip()
-    if t[:10] in {d.isoformat() for d in _NO_DATE}:
-        t = t[10:].strip() or "0"
-    parts = t.split(":")
-    value: float | None = None
-    if len(parts) == 1 and re.fullmatch(r"\d+(\.\d+)?", t):
-        value = float(t) * (60 if minutes else 1)
-    elif 2 <= len(parts) <= 3 and all(re.fullmatch(r"\d+", p) for p in parts[:-1]) and \
-            re.fullmatch(r"\d{2}(\.\d+)?", parts[-1]) and (len(parts) == 2 or len(parts[1]) == 2):
-        numbers = [float(p) for p in parts]
-        if all(n < 60 for n in numbers[1:]):
-            value = sum(n * 60 ** i for i, n in enumerate(reversed(numbers)))
-    if value is None:
-        unit = "minutes" if minutes else "seconds"
-        raise CellError(f"{_quote(text)} is not a length of call (a number of {unit}, or m:ss)")
-    if value > 86400:
-        raise CellError(f"{_quote(text)} is longer than a day")
-    return round(value)
-
-
-def _key(value: str) -> str:
-    return " ".join(value.split()).casefold()
-
-
-class _Table:
-    """A table of values (``Mapping.values[field]``) read as ``Mapping.value`` reads it: the
-    value itself, else ignoring case and runs of spaces."""
-
-    def __init__(self, table: dict[str, str]):
-        self.exact = dict(table)
-        self.loose: dict[str, str] = {}
-        for given, target in table.items():
-            self.loose.setdefault(_key(given), target)
-
-    def get(self, raw: str) -> str | None:
-        return self.exact.get(raw, self.loose.get(_key(raw)))
 
 
 # --- linking an old database's ids ----------------------------------------------------------------
@@ -263,9 +136,13 @@ class IdLinks:
     values: dict[str, str]
     #: Rows of the organisations table whose organisation is not (or not surely) in the study.
     problems: list[Problem]
+    #: The organisations table, as ``Sheet.where`` names it.
+    source: str = ""
 
     def lines(self) -> list[str]:
-        return [f"{len(self.values)} ids linked to organisations of the study"] + [p.line() for p in self.problems]
+        n, of = len(self.values), f" of {self.source}" if self.source else ""
+        return [f"Linked {n} id{'s' if n != 1 else ''}{of} to the study's organisations by name"] + \
+            [f"  not linked: {p.line()}" for p in self.problems]
 
 
 def link_ids(study: Study, sheet: sources.Sheet, *, id_column: str, name_column: str) -> IdLinks:
@@ -277,7 +154,7 @@ def link_ids(study: Study, sheet: sources.Sheet, *, id_column: str, name_column:
         for i, h in enumerate(sheet.header):
             if h == heading or heading_key(h) == heading_key(heading):
                 return i
-        raise ImportFileError(sheet.where(), [f"there is no column {_quote(heading)} "
+        raise ImportFileError(sheet.where(), [f"there is no column {quote(heading)} "
                                               f"(columns: {', '.join(h for h in sheet.header if h.strip())})"])
 
     i, j = index(id_column), index(name_column)
@@ -295,12 +172,25 @@ def link_ids(study: Study, sheet: sources.Sheet, *, id_column: str, name_column:
         if len(found) != 1:
             why = "none of the study's organisations has that name" if not found else \
                 f"{len(found)} organisations of the study have that name (ids {', '.join(map(str, found))})"
-            problems.append(Problem(number, sheet.header[j], f"{_quote(name)}: {why}"))
-        elif seen.setdefault(_key(old), str(found[0])) != str(found[0]):
-            problems.append(Problem(number, sheet.header[i], f"the id {_quote(old)} is given to two organisations"))
+            problems.append(Problem(number, sheet.header[j], f"{quote(name)}: {why}"))
+        elif seen.setdefault(word_key(old), str(found[0])) != str(found[0]):
+            problems.append(Problem(number, sheet.header[i], f"the id {quote(old)} is given to two organisations"))
         else:
             values[old] = str(found[0])
-    return IdLinks(values, problems)
+    return IdLinks(values, problems, sheet.where())
+
+
+def link_ids_from(study: Study, path: str | os.PathLike, *, part: str, id_column: str,
+                  name_column: str) -> IdLinks:
+    """``link_ids`` on the organisations table or sheet ``part`` of the file at ``path`` (the
+    call log's own file: ``fieldkit import --ids-from``). Raises ImportFileError when no id
+    links, as every row giving an id would then be refused."""
+    sheet = sources.read_sheet(path, part)
+    links = link_ids(study, sheet, id_column=id_column, name_column=name_column)
+    if not links.values:
+        raise ImportFileError(sheet.where(), [p.line() for p in links.problems] or [
+            f"no row has both an id ({id_column}) and a name ({name_column}) to link"])
+    return links
 
 
 # --- checking rows ----------------------------------------------------------------------------------
@@ -356,9 +246,29 @@ class AttemptPlan:
         return out
 
 
-def plan_attempts(study: Study, sheet: sources.Sheet, mapping: Mapping | None = None) -> AttemptPlan:
-    """Check every row of ``sheet`` as ``mapping`` maps it (guessed when None); write nothing."""
-    checker = _Checker(study, sheet, mapping)
+def value_choices(study: Study, field: str) -> list[tuple[str, str]] | None:
+    """What a file's value in ``field`` may be mapped onto, as (label, value): the study's
+    outcomes, the channels, or an organisation whose name is its own; None for other fields."""
+    if field == "outcome":
+        return [(o, o) for o in study.template.outcomes]
+    if field == "channel":
+        from fieldkit.attempts import CHANNELS
+
+        return [(c.capitalize(), c) for c in CHANNELS]
+    if field == "organisation":
+        from fieldkit.matching import Matcher
+
+        matcher = Matcher(study)
+        unique = [(name, i) for i, name in matcher.names.items() if matcher.by_name(name) == [i]]
+        return [(f"{name} (id {i})", name) for name, i in sorted(unique, key=lambda n: n[0].casefold())]
+    return None
+
+
+def plan_attempts(study: Study, sheet: sources.Sheet, mapping: Mapping | None = None, *,
+                  old_ids: dict[str, str] | None = None) -> AttemptPlan:
+    """Check every row of ``sheet`` as ``mapping`` maps it (guessed when None); write nothing.
+    ``old_ids``: the organisation ids are an old database's, linked by ``link_ids``."""
+    checker = _Checker(study, sheet, mapping, old_ids)
     checker.check_header()
     if not checker.header_problems:
         for index, record in enumerate(sheet.rows):
@@ -374,7 +284,8 @@ def plan_attempts(study: Study, sheet: sources.Sheet, mapping: Mapping | None = 
 
 
 class _Checker:
-    def __init__(self, study: Study, sheet: sources.Sheet, mapping: Mapping | None):
+    def __init__(self, study: Study, sheet: sources.Sheet, mapping: Mapping | None,
+                 old_ids: dict[str, str] | None = None):
         self.study = study
         self.sheet = sheet
         self.strict = mapping is None
@@ -391,10 +302,8 @@ class _Checker:
         self.outcomes = tuple(study.template.outcomes)
         self.by_key: dict[str, str] = {}
         for o in self.outcomes:
-            self.by_key.setdefault(_key(o), o)
-        self.matcher = Matcher(study)
-        self.names = dict(self.matcher.names)
-        self.id_table = _Table(self.mapping.values.get("organisation_id") or {})
+            self.by_key.setdefault(word_key(o), o)
+        self.organisations = OrganisationCells(study, self.mapping, old_ids=old_ids)
         self.now = dt.datetime.now().replace(microsecond=0)
 
     def problem(self, number: int, index: int | None, message: str) -> None:
@@ -421,12 +330,12 @@ class _Checker:
             elif self.strict or heading_key(text) in _BOOKKEEPING:
                 target = None
             else:
-                problems.append(Problem(1, None, f"the mapping does not say where the column {_quote(text)} goes "
+                problems.append(Problem(1, None, f"the mapping does not say where the column {quote(text)} goes "
                                                  "(map it, or to nothing)", i + 1))
                 continue
             if target is None:
                 if self.strict and heading_key(text) not in _BOOKKEEPING:
-                    problems.append(Problem(1, None, f"unknown column {_quote(text)} {accepted}; map it, or map "
+                    problems.append(Problem(1, None, f"unknown column {quote(text)} {accepted}; map it, or map "
                                                      "it to nothing", i + 1))
                 continue
             if target not in self.fields:
@@ -488,59 +397,28 @@ class _Checker:
     def _organisation(self, number: int, record: list[str]) -> int | None:
         raw_id, i = self._cell(record, "organisation_id")
         raw_name, j = self._cell(record, "organisation")
-        name = self.mapping.value("organisation", raw_name) if raw_name else ""
-        if raw_id:
-            if self.id_table.exact:
-                found = self.id_table.get(raw_id)
-                if found is None:
-                    self._unknown("organisation_id", raw_id)
-                    self.problem(number, i, f"the id {_quote(raw_id)} is not in the mapping's table of ids")
-                    return None
-            else:
-                found = raw_id
-            if not found.isdigit() or int(found) not in self.names:
-                self._unknown("organisation_id", raw_id)
-                self.problem(number, i, f"no organisation with id {_quote(found)} in the study")
-                return None
-            org_id = int(found)
-            if name and name_key(name) != name_key(self.names[org_id]):
-                self.problem(number, j, f"organisation {org_id} is {_quote(self.names[org_id])}, not {_quote(name)}")
-                return None
-            return org_id
-        if not name:
-            self.problem(number, j if j is not None else i, "which organisation? the cell is empty")
+        try:
+            return self.organisations.read(raw_id, raw_name)
+        except CellError as e:
+            if e.unknown:
+                self._unknown(e.field, raw_id if e.field == "organisation_id" else raw_name)
+            self.problem(number, i if e.field == "organisation_id" or j is None else j, str(e))
             return None
-        found_ids = self.matcher.by_name(name)
-        if len(found_ids) == 1:
-            return found_ids[0]
-        self._unknown("organisation", raw_name)
-        if not found_ids:
-            self.problem(number, j, f"no organisation named {_quote(name)} in the study (import the organisations "
-                                    "first, or map the name to one)")
-        else:
-            self.problem(number, j, f"{_quote(name)} is ambiguous: {len(found_ids)} organisations have that name "
-                                    f"(ids {', '.join(map(str, found_ids))}); give organisation_id")
-        return None
 
-    def _moment(self, number: int, record: list[str], name: str) -> tuple[dt.date | None, dt.time | None, bool]:
+    def _moment(self, number: int, record: list[str], name: str) -> tuple[Moment | None, bool]:
         """The cell's date and time, and whether it was read (an empty cell is read, as None)."""
         raw, i = self._cell(record, name)
         if not raw:
-            return None, None, True
+            return None, True
         try:
-            day, clock = read_moment(raw, today=self.now.date())
+            return read_moment(raw, today=self.now.date(), zone="local"), True
         except CellError as e:
             self.problem(number, i, str(e))
-            return None, None, False
-        if day in _NO_DATE:
-            self.problem(number, i, f"{_quote(raw)} has a time but no date ({day.isoformat()} is how Access and "
-                                    "Excel store a time alone)")
-            return None, None, False
-        return day, clock, True
+            return None, False
 
     def _at(self, number: int, record: list[str]) -> dt.datetime | None:
         name = "at" if "at" in self.cells else "date"
-        day, clock, read = self._moment(number, record, name)
+        when, read = self._moment(number, record, name)
         raw_time, k = self._cell(record, "time")
         extra = None
         if raw_time:
@@ -551,24 +429,24 @@ class _Checker:
                 return None
         if not read:
             return None
-        if day is None:
+        if when is None:
             self.problem(number, self._cell(record, name)[1], "when? the cell is empty")
             return None
-        if extra is not None and clock is not None and extra != clock:
-            self.problem(number, k, f"the time {extra:%H:%M} is not the {clock:%H:%M} the date column gives")
+        if extra is not None and when.clock is not None and extra != when.clock:
+            self.problem(number, k, f"the time {extra:%H:%M} is not the {when.clock:%H:%M} the date column gives")
             return None
-        moment = dt.datetime.combine(day, clock or extra or DAY_START)
+        moment = when.at(extra or DAY_START)
         if moment > self.now:
             self.problem(number, self._cell(record, name)[1], f"{moment:%Y-%m-%d %H:%M} is in the future")
             return None
         return moment
 
     def _callback(self, number: int, record: list[str], at: dt.datetime | None) -> dt.datetime | None:
-        day, clock, _ = self._moment(number, record, "callback_at")
-        if day is None:
+        when, _ = self._moment(number, record, "callback_at")
+        if when is None:
             return None
-        moment = dt.datetime.combine(day, clock or CALLBACK_HOUR)
-        if at is not None and (moment < at if clock is not None else day < at.date()):
+        moment = when.at(CALLBACK_HOUR)
+        if at is not None and (moment < at if when.clock is not None else when.day < at.date()):
             self.problem(number, self._cell(record, "callback_at")[1],
                          f"the call-back ({moment:%Y-%m-%d %H:%M}) is before the attempt ({at:%Y-%m-%d %H:%M})")
             return None
@@ -582,7 +460,7 @@ class _Checker:
         found = _CHANNEL_WORDS.get(heading_key(value))
         if found is None:
             self._unknown("channel", raw)
-            self.problem(number, i, f"{_quote(raw)} is not a way of making contact (use one of {', '.join(CHANNELS)}, "
+            self.problem(number, i, f"{quote(raw)} is not a way of making contact (use one of {', '.join(CHANNELS)}, "
                                     "or map it to one)")
         return found
 
@@ -592,14 +470,14 @@ class _Checker:
             self.problem(number, i, "the outcome is empty; every attempt needs one")
             return None
         value = self.mapping.value("outcome", raw)
-        found = self.by_key.get(_key(value))
+        found = self.by_key.get(word_key(value))
         if found is None:
             self._unknown("outcome", raw)
             guessed = self._suggest(value)
             if guessed:
                 self.suggested.setdefault("outcome", {})[raw] = guessed
-            self.problem(number, i, f"{_quote(raw)} is not one of the study's outcomes ({', '.join(self.outcomes)}); "
-                                    f"map it to one" + (f" (perhaps {_quote(guessed)}?)" if guessed else ""))
+            self.problem(number, i, f"{quote(raw)} is not one of the study's outcomes ({', '.join(self.outcomes)}); "
+                                    f"map it to one" + (f" (perhaps {quote(guessed)}?)" if guessed else ""))
         return found
 
     def _suggest(self, value: str) -> str | None:
@@ -722,7 +600,8 @@ def apply_attempts(study: Study, plan: AttemptPlan, *, dry_run: bool = False) ->
 
 
 def import_attempts(study: Study, path: str | os.PathLike, *, part: str | None = None,
-                    mapping: Mapping | None = None, dry_run: bool = False) -> ImportResult:
+                    mapping: Mapping | None = None, dry_run: bool = False,
+                    old_ids: dict[str, str] | None = None) -> ImportResult:
     """Add every attempt in the file at ``path`` (its sheet or table ``part``) to ``study``, or
     none of them; attempts the study already has are skipped and counted.
 
@@ -730,10 +609,12 @@ def import_attempts(study: Study, path: str | os.PathLike, *, part: str | None =
         channels, names and ids stand for which of the study's; by default guessed from the
         headings, and then every column must be one fieldkit knows.
     :param dry_run: check everything and say what would be imported, but write nothing.
+    :param old_ids: {old database id: study id} (``link_ids(...).values``): the file's
+        organisation ids are that database's, and every one must be in the table.
     :raises ImportFileError: listing every problem; the study is then unchanged.
     """
     sheet = sources.read_sheet(path, part)
-    plan = plan_attempts(study, sheet, mapping)
+    plan = plan_attempts(study, sheet, mapping, old_ids=old_ids)
     if plan.problems:
         raise ImportFileError(sheet.where(), [p.line() for p in plan.problems])
     return apply_attempts(study, plan, dry_run=dry_run)

@@ -126,6 +126,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--mapping", type=Path, metavar="FILE.json",
                    help="which column goes to which field, and which values stand for the study's "
                         "(saved by the import wizard or --save-mapping); default: guessed from the headings")
+    s.add_argument("--ids-from", metavar="TABLE:IDCOLUMN:NAMECOLUMN",
+                   help="the rows give organisations by an old database's ids: link those ids to the study's "
+                        "organisations by name through that database's organisations table or sheet in the same "
+                        "file (for attempts and interviews), e.g. Customers:CustomerID:CompanyName")
     s.add_argument("--save-mapping", type=Path, metavar="FILE.json",
                    help="write the mapping used (guessed or given) to FILE.json to edit and reuse; imports nothing")
     s.add_argument("--dry-run", action="store_true", help="check the file and say what would be imported")
@@ -516,7 +520,34 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapping = import_mapping.Mapping.load(args.mapping) if args.mapping else None
     if mapping is not None and mapping.kind != args.records:
         raise UsageError(f"--mapping {args.mapping} maps {mapping.kind}, not {args.records} (--records)")
+    ids_from = args.ids_from.rsplit(":", 2) if args.ids_from else None
+    if ids_from is not None:
+        if args.records == "organisations":
+            raise UsageError("--ids-from is for importing attempts or interviews, whose rows give organisations by id")
+        if len(ids_from) != 3 or not all(p.strip() for p in ids_from):
+            raise UsageError(f"--ids-from {args.ids_from}: give TABLE:IDCOLUMN:NAMECOLUMN, such as "
+                             "Customers:CustomerID:CompanyName")
+        if mapping is not None and mapping.values.get("organisation_id"):
+            raise UsageError(f"--mapping {args.mapping} has its own table of organisation ids; leave out --ids-from")
+
+    def old_ids(study: Any) -> dict[str, str] | None:
+        """``--ids-from``: the old database's ids, linked by name to the study's organisations."""
+        if ids_from is None:
+            return None
+        from fieldkit.attempt_import import link_ids_from
+
+        table, id_column, name_column = ids_from
+        links = link_ids_from(study, args.file, part=table, id_column=id_column, name_column=name_column)
+        for line in links.lines():
+            print(line)
+        return links.values
+
     if args.save_mapping:
+        if ids_from is not None:  # the linked ids are saved in the mapping, to reuse without --ids-from
+            with _open(args.study, read_only=True) as study:
+                if mapping is None:
+                    mapping = IMPORTERS[args.records].guess(study, sources.read_sheet(args.file, part).header)
+                mapping.values["organisation_id"] = old_ids(study)
         return _save_mapping(args, part, mapping)
     with _open(args.study) as study:
         if args.records == "organisations":
@@ -527,11 +558,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif args.records == "attempts":
             from fieldkit.attempt_import import import_attempts
 
-            result = import_attempts(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run)
+            result = import_attempts(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run,
+                                     old_ids=old_ids(study))
         else:
             from fieldkit.interview_import import import_interviews
 
-            result = import_interviews(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run)
+            result = import_interviews(study, args.file, part=part, mapping=mapping, dry_run=args.dry_run,
+                                       old_ids=old_ids(study))
     for line in result.lines():
         print(line)
     return EXIT_OK

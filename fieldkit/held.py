@@ -17,13 +17,19 @@ of at least ``k`` interviews.
 
 Backups never contain held answers (fieldkit.storage.backups removes them from every copy), so
 a study restored from a backup lacks the anonymous answers of interviews still waiting.
+
+A bulk write (importing interviews) runs inside ``deferred()``: every interview it finishes
+would otherwise look through every held answer again, and the groups it completes move
+together at its end, once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +82,8 @@ class Held:
 
     def __init__(self, study: Study):
         self.study = study
+        #: How many ``deferred()`` blocks are open: while any is, ``move_ready`` moves nothing.
+        self._deferred = 0
 
     # --- one interview's answers ---------------------------------------------------------
 
@@ -142,8 +150,28 @@ class Held:
         """Move every group that at least k finished interviews have answered; a no-op (and
         cheap) when none has. Called when an interview is finished, when a finished one's
         sitting closes, and when a study opens. Interviews open in a sitting wait: their
-        answers may still be corrected on screen."""
-        return self._move(smallest=self.study.anonymity_k)
+        answers may still be corrected on screen. Inside ``deferred()`` it moves nothing."""
+        with self.study._mutex:
+            if self._deferred:
+                return Moved(0, (), None)
+            return self._move(smallest=self.study.anonymity_k)
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Defer moves for a bulk write: inside, ``move_ready`` moves nothing, and at the end
+        one ``move_ready`` moves every group that is then large enough, in one shuffled
+        transaction (the caller's, when the block is inside one, so the write and the move
+        commit together). A block that fails moves nothing; nested blocks move once, at the
+        end of the outermost. The study's lock is held throughout, so no other thread's move
+        runs in between."""
+        with self.study._mutex:
+            self._deferred += 1
+            try:
+                yield
+            finally:
+                self._deferred -= 1
+            if not self._deferred:
+                self.move_ready()
 
     def too_small(self) -> list[Group]:
         """The groups "Move to the pool now" would move with fewer than k interviews (to say

@@ -47,6 +47,11 @@ class Importer:
 
         return guess(header, self.fields(study), self.kind)
 
+    def value_choices(self, study: Study, field: str) -> list[tuple[str, str]] | None:
+        """What a file's value in ``field`` may be mapped onto, as (label, value); None where
+        such a value is put right in the file instead."""
+        return self._module().value_choices(study, field)
+
     def plan(self, study: Study, sheet: Sheet, mapping: Mapping, **options: Any) -> Any:
         return getattr(self._module(), f"plan_{self.noun}")(study, sheet, mapping, **options)
 

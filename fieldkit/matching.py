@@ -78,7 +78,9 @@ class Match:
     reasons: tuple[str, ...]   # "same name", "same phone", "same email", "same postcode"
 
     def describe(self) -> str:
-        return f"{self.name} (id {self.organisation_id}): {', '.join(self.reasons)}"
+        """One line: a name that holds a line break or a control character is shown escaped."""
+        name = self.name if self.name.isprintable() else repr(self.name)
+        return f"{name} (id {self.organisation_id}): {', '.join(self.reasons)}"
 
 
 class Matcher:

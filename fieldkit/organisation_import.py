@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fieldkit import sources
+from fieldkit.cell_values import quote, word_key
 from fieldkit.errors import ImportFileError, InvalidValueError, NotFoundError, TemplateError
 from fieldkit.import_mapping import Field, Mapping, Problem, guess, heading_key
 from fieldkit.matching import Match, Matcher
@@ -105,6 +106,18 @@ def fields_for(study: Study) -> tuple[Field, ...]:
     return builtin + tuple(Field(f.id, f"{f.label} (tick)", (f"flag_{f.id}",)) for f in template.flags)
 
 
+def value_choices(study: Study, field: str) -> list[tuple[str, str]] | None:
+    """What a file's value in ``field`` may be mapped onto, as (label, value); None where a
+    value cannot be mapped (it is put right in the file)."""
+    if field in VOCABULARY_COLUMNS:
+        return [(v, v) for v in study.template.vocabulary(VOCABULARY_COLUMNS[field])]
+    if field == "status":
+        from fieldkit.organisations import STATUS_LABELS
+
+        return [(STATUS_LABELS.get(s, s), s) for s in STATUSES]
+    return None
+
+
 @dataclass(frozen=True)
 class Duplicate:
     """A row of the file that may be an organisation already in the study."""
@@ -114,7 +127,7 @@ class Duplicate:
     matches: tuple[Match, ...]
 
     def line(self) -> str:
-        return f"row {self.row}: '{self.name}' may already be in the study: " + \
+        return f"row {self.row}: {quote(self.name)} may already be in the study: " + \
             "; ".join(m.describe() for m in self.matches)
 
 
@@ -229,11 +242,6 @@ def plan_organisations(study: Study, sheet: sources.Sheet, mapping: Mapping | No
 # --- checking rows ----------------------------------------------------------------------------
 
 
-def _key(value: str) -> str:
-    """How names and vocabulary values are compared: ignoring case and runs of spaces."""
-    return " ".join(value.split()).casefold()
-
-
 class _Vocabulary:
     """One of the study's vocabularies, matched ignoring case, with the values to add."""
 
@@ -243,17 +251,17 @@ class _Vocabulary:
         self.exact = set(values)
         self.by_key: dict[str, str] = {}
         for v in values:
-            self.by_key.setdefault(_key(v), v)
+            self.by_key.setdefault(word_key(v), v)
         self.added: list[str] = []
 
     def resolve(self, value: str) -> str | None:
         """The study's spelling of ``value`` (or of a value to be added), or None."""
         if value in self.exact:
             return value
-        return self.by_key.get(_key(value))
+        return self.by_key.get(word_key(value))
 
     def add(self, value: str) -> str:
-        self.by_key[_key(value)] = value
+        self.by_key[word_key(value)] = value
         self.added.append(value)
         return value
 
@@ -334,11 +342,11 @@ class _RowChecker:
                 target = self.mapping.columns[heading]
             else:
                 problems.append(Problem(1, None, f"the mapping does not say where the column "
-                                                 f"{_quote(heading.strip())} goes (map it, or to nothing)", i + 1))
+                                                 f"{quote(heading.strip())} goes (map it, or to nothing)", i + 1))
                 continue
             if target is None:
                 if self.strict and heading.strip().casefold() not in _EXPORT_BOOKKEEPING:
-                    problems.append(Problem(1, None, f"unknown column {_quote(heading.strip())} {accepted}",
+                    problems.append(Problem(1, None, f"unknown column {quote(heading.strip())} {accepted}",
                                             i + 1))
                 continue
             found = self.cells.setdefault(target, [])
@@ -404,7 +412,7 @@ class _RowChecker:
         reason = cells.get("exclusion_reason", "")
         if status not in STATUSES:
             self.unknown.setdefault("status", Counter())[given] += 1
-            self._problem(number, "status", f"{_quote(given)} is not a status "
+            self._problem(number, "status", f"{quote(given)} is not a status "
                           f"(use one of {', '.join(STATUSES)}, or leave it blank for identified)")
         elif reason and status != "excluded":
             self._problem(number, "exclusion_reason", "an exclusion reason is only for excluded "
@@ -421,7 +429,7 @@ class _RowChecker:
             if word in _TRUE:
                 flags.append(column)
             elif word not in _FALSE:
-                self._problem(number, column, f"{_quote(value)} is not yes or no (use {_BOOLEAN_WORDS})")
+                self._problem(number, column, f"{quote(value)} is not yes or no (use {_BOOLEAN_WORDS})")
 
         contact = None
         if cells.get("contact_name") or cells.get("contact_role"):
@@ -439,10 +447,10 @@ class _RowChecker:
             return known
         if not self.add_values:
             self.unknown.setdefault(column, Counter())[given] += 1
-            self._problem(number, column, f"{_quote(value)} is not one of the study's {vocabulary.words} "
+            self._problem(number, column, f"{quote(value)} is not one of the study's {vocabulary.words} "
                           "(use --add-values to add it)")
         elif "\n" in value or "\r" in value:
-            self._problem(number, column, f"{_quote(value)} runs over several lines, and one of the "
+            self._problem(number, column, f"{quote(value)} runs over several lines, and one of the "
                           f"study's {vocabulary.words} must fit on one")
         else:
             return vocabulary.add(value)
@@ -462,10 +470,10 @@ class _RowChecker:
         in_file: dict[str, list[int]] = {}
         for index, row in enumerate(self.rows):
             if row.name:
-                in_file.setdefault(_key(row.name), []).append(index)
+                in_file.setdefault(word_key(row.name), []).append(index)
         in_study: dict[str, list[int]] = {}
         for r in self.study.query("SELECT id, name FROM organisations ORDER BY id"):
-            in_study.setdefault(_key(r["name"]), []).append(r["id"])
+            in_study.setdefault(word_key(r["name"]), []).append(r["id"])
         by_file_id = {row.file_id: index for index, row in enumerate(self.rows) if row.file_id}
         for row in wanted:
             if row.referred_by in by_file_id:  # an id of this file's own "id" column
@@ -475,10 +483,10 @@ class _RowChecker:
                 else:
                     row.referrer_row = index
                 continue
-            key = _key(row.referred_by)
+            key = word_key(row.referred_by)
             rows, ids = in_file.get(key, []), in_study.get(key, [])
             if not rows and not ids:
-                self._problem(row.number, "referred_by", f"no organisation named {_quote(row.referred_by)} "
+                self._problem(row.number, "referred_by", f"no organisation named {quote(row.referred_by)} "
                               "in the study or in this file")
             elif len(rows) + len(ids) > 1:
                 places = []
@@ -486,7 +494,7 @@ class _RowChecker:
                     places.append(f"in the study: {_plural('id', ids)}")
                 if rows:
                     places.append(f"in this file: {_plural('row', [self.rows[i].number for i in rows])}")
-                self._problem(row.number, "referred_by", f"{_quote(row.referred_by)} is ambiguous: "
+                self._problem(row.number, "referred_by", f"{quote(row.referred_by)} is ambiguous: "
                               f"{len(rows) + len(ids)} organisations have that name ({'; '.join(places)})")
             elif rows and self.rows[rows[0]] is row:
                 self._problem(row.number, "referred_by", "an organisation cannot be referred by itself")
@@ -508,13 +516,6 @@ class _RowChecker:
             if matches:
                 found.append(Duplicate(row.number, row.name, tuple(matches[:3])))
         return found
-
-
-def _quote(value: str, limit: int = 60) -> str:
-    """A cell's value for a one-line message: quoted, control characters escaped, shortened."""
-    if len(value) > limit:
-        value = value[: limit - 1] + "\u2026"
-    return f"'{value}'" if value.isprintable() else repr(value)
 
 
 def _plural(word: str, numbers: list[int]) -> str:
@@ -594,6 +595,6 @@ def _merge(study: Study, org_id: int, row: _Row) -> None:
         if flag not in current.flags:
             orgs.set_flag(org_id, flag, True)
     if row.contact:
-        names = {_key(c.name) for c in orgs.contacts(org_id)}
-        if _key(row.contact.get("name", "")) not in names:
+        names = {word_key(c.name) for c in orgs.contacts(org_id)}
+        if word_key(row.contact.get("name", "")) not in names:
             orgs.add_contact(org_id, **row.contact)

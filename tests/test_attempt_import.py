@@ -527,3 +527,148 @@ def test_northwind_customers_as_organisations_and_their_orders_as_attempts(tmp_p
         assert statuses == {"contacting": len(ordered), "identified": 91 - len(ordered)}
         again = import_attempts(study, NORTHWIND, part="Orders", mapping=mapping)
         assert (again.attempts, again.skipped) == (0, 830)
+
+
+# --- fieldkit import --ids-from ----------------------------------------------------------------------
+
+
+def old_database(path: Path, calls: list[list[object]], groups: list[list[object]] | None = None) -> Path:
+    """A workbook as an old database exports itself: its organisations and its call log, both
+    numbered by its own ids (its 1 is not the study's 1)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Groups"
+    for row in [["OrgNo", "Group name"], *(groups if groups is not None else [
+            [1, "Hillfields Somali Group"], [7, "Coventry CVS Ltd"], [8, "Nowhere Trust"]])]:
+        sheet.append(row)
+    sheet = book.create_sheet("Calls")
+    for row in [["Org no", "Call date", "Outcome"], *calls]:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def import_command(study_path: Path, path: Path, *options: str) -> list[str]:
+    """``fieldkit import`` of the workbook's call log as attempts, with ``options``."""
+    return ["import", str(study_path), str(path), "--records", "attempts", "--sheet", "Calls", *options]
+
+
+def test_ids_from_links_the_old_ids_through_the_same_file_s_organisations(study_path: Path, tmp_path: Path,
+                                                                          capsys):
+    from fieldkit.cli import main
+
+    path = old_database(tmp_path / "old.xlsx", [[1, "04/10/2007", "No answer"], [7, "05/10/2007", "Declined"],
+                                                [1, "06/10/2007 10:30", "Left a message"]])
+    assert main(import_command(study_path, path, "--ids-from", "Groups:OrgNo:Group name")) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"Linked 2 ids of {path}, sheet 'Groups' to the study's organisations by name",
+        "  not linked: row 4, column 'Group name': 'Nowhere Trust': none of the study's organisations has that name",
+        f"Imported 3 attempts for 2 organisations from {path}, sheet 'Calls'",
+        "  moved 2 organisations from identified to contacting"]
+    with Study.open(study_path) as s:  # the old 1 is Hillfields (the study's 2), not the study's 1
+        assert [(a[0], a[1], a[3]) for a in stored(s)] == [
+            ("Hillfields Somali Group", "2007-10-04T00:00:00", "No answer"),
+            ("Coventry CVS", "2007-10-05T00:00:00", "Declined"),
+            ("Hillfields Somali Group", "2007-10-06T10:30:00", "Left a message")]
+
+
+def test_without_ids_from_the_old_ids_are_taken_for_the_study_s(study_path: Path, tmp_path: Path, capsys):
+    """Why the option matters: the same file read as the study's own ids lands the old 1 on
+    the study's 1 (and 7 nowhere); with it, an id its table could not link is refused."""
+    from fieldkit.cli import main
+
+    path = old_database(tmp_path / "old.xlsx", [[1, "04/10/2007", "No answer"], [7, "05/10/2007", "Declined"]])
+    before = file_digest(study_path)
+    assert main(import_command(study_path, path)) == 1
+    assert "row 3, column 'Org no': no organisation with id '7' in the study" in capsys.readouterr().err
+    path = old_database(tmp_path / "old.xlsx", [[1, "04/10/2007", "No answer"], [8, "05/10/2007", "Declined"]])
+    assert main(import_command(study_path, path, "--ids-from", "Groups:OrgNo:Group name")) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[1:] == ["row 3, column 'Org no': the id '8' is not in the mapping's table of ids"]
+    assert file_digest(study_path) == before
+
+
+@pytest.mark.parametrize("options,message", [
+    (["--ids-from", "Groups:OrgNo"], "--ids-from Groups:OrgNo: give TABLE:IDCOLUMN:NAMECOLUMN, such as "
+                                     "Customers:CustomerID:CompanyName"),
+    (["--ids-from", "Groups::Group name"], "--ids-from Groups::Group name: give TABLE:IDCOLUMN:NAMECOLUMN"),
+    (["--ids-from", "Groups:OrgNo:Group name", "--records", "organisations"],
+     "--ids-from is for importing attempts or interviews, whose rows give organisations by id"),
+])
+def test_ids_from_badly_given_is_a_usage_error(study_path: Path, tmp_path: Path, capsys, options, message):
+    from fieldkit.cli import main
+
+    path = old_database(tmp_path / "old.xlsx", [[1, "04/10/2007", "No answer"]])
+    assert main(import_command(study_path, path, *options)) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_ids_from_a_table_that_links_nothing_or_has_no_such_column(study_path: Path, tmp_path: Path, capsys):
+    from fieldkit.cli import main
+
+    path = old_database(tmp_path / "old.xlsx", [[1, "04/10/2007", "No answer"]], groups=[[1, "Nowhere Trust"]])
+    before = file_digest(study_path)
+    assert main(import_command(study_path, path, "--ids-from", "Groups:OrgNo:Group name")) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"fieldkit import: {path}, sheet 'Groups': nothing imported, 1 problem",
+        "row 2, column 'Group name': 'Nowhere Trust': none of the study's organisations has that name"]
+    assert main(import_command(study_path, path, "--ids-from", "Groups:OrgNo:Name")) == 1
+    assert "there is no column 'Name' (columns: OrgNo, Group name)" in capsys.readouterr().err
+    assert main(import_command(study_path, path, "--ids-from", "Clients:OrgNo:Group name")) == 1
+    assert "Clients" in capsys.readouterr().err
+    assert file_digest(study_path) == before
+
+
+def test_ids_from_saved_in_a_mapping_to_import_with_later(study_path: Path, tmp_path: Path, capsys):
+    from fieldkit.cli import main
+
+    path = old_database(tmp_path / "old.xlsx", [[1, "04/10/2007", "No answer"], [7, "05/10/2007", "Declined"]])
+    saved = tmp_path / "calls.json"
+    assert main(import_command(study_path, path, "--ids-from", "Groups:OrgNo:Group name",
+                               "--save-mapping", str(saved))) == 0
+    assert Mapping.load(saved).values["organisation_id"] == {"1": "2", "7": "1"}
+    assert main(import_command(study_path, path, "--mapping", str(saved),
+                               "--ids-from", "Groups:OrgNo:Group name")) == 2
+    assert "has its own table of organisation ids; leave out --ids-from" in capsys.readouterr().err
+    assert main(import_command(study_path, path, "--mapping", str(saved))) == 0
+    with Study.open(study_path) as s:
+        assert [(a[0], a[3]) for a in stored(s)] == [("Hillfields Somali Group", "No answer"),
+                                                      ("Coventry CVS", "Declined")]
+
+
+@pytest.mark.skipif(not NORTHWIND.is_file() or "mdbtools" not in access.available_readers(),
+                    reason="Access fixture or mdbtools not present")
+def test_northwind_orders_imported_with_ids_from_customers(tmp_path: Path, capsys):
+    from collections import Counter
+
+    from fieldkit.cli import main
+    from fieldkit.import_mapping import guess
+    from fieldkit.organisation_import import FIELDS, import_organisations
+
+    with Study.create(tmp_path / "northwind.fieldkit", mapping_template()) as study:
+        customers = guess(sources.read_sheet(NORTHWIND, "Customers").header, FIELDS, "organisations")
+        assert import_organisations(study, NORTHWIND, part="Customers", mapping=customers, add_values=True).rows == 91
+        sheet = sources.read_sheet(NORTHWIND, "Customers")
+        i, j = sheet.header.index("CustomerID"), sheet.header.index("CompanyName")
+        names = {r[i]: r[j] for r in sheet.rows}
+        study_path = study.path
+    orders = sources.read_sheet(NORTHWIND, "Orders")
+    columns = {h: None for h in orders.header}
+    columns.update(OrderDate="date", CustomerID="organisation_id", ShipVia="outcome", RequiredDate="callback_at")
+    saved = Mapping("attempts", columns, {"outcome": {"1": "No answer", "2": "Left a message",
+                                                      "3": "Call back requested"}}).save(tmp_path / "orders.json")
+    before = file_digest(NORTHWIND)
+    assert main(["import", str(study_path), str(NORTHWIND), "--records", "attempts", "--table", "Orders",
+                 "--mapping", str(saved), "--ids-from", "Customers:CustomerID:CompanyName"]) == 0
+    per_customer = Counter(r[1] for r in orders.rows)
+    assert capsys.readouterr().out.splitlines() == [
+        f"Linked 91 ids of {NORTHWIND}, table 'Customers' to the study's organisations by name",
+        f"Imported 830 attempts for {len(per_customer)} organisations from {NORTHWIND}, table 'Orders'",
+        f"  moved {len(per_customer)} organisations from identified to contacting"]
+    assert file_digest(NORTHWIND) == before
+    with Study.open(study_path) as study:
+        by_name = {r["name"]: r["n"] for r in study.query(
+            "SELECT o.name, count(*) AS n FROM attempts a JOIN organisations o ON o.id = a.organisation_id GROUP BY 1")}
+    assert by_name == {names[c]: n for c, n in per_customer.items()}  # each old id on its own company

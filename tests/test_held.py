@@ -344,3 +344,53 @@ def test_move_now_leaves_an_interview_open_in_a_sitting(small_study: Study):
     assert small_study.held.move_now().answers == 1
     assert sitting.answer("sector_barriers") == "still on screen"  # no second copy can follow
     assert [c.text for c in small_study.pool.comments()] == ["finished and closed"]
+
+
+# --- deferring moves for a bulk write ---------------------------------------------------------------
+
+
+def test_a_bulk_write_moves_once_at_its_end_inside_its_transaction(small_study: Study):
+    """Inside ``deferred()`` nothing moves; at its end the whole group moves at once (k + 2
+    interviews, where moving after each finish would have moved k and left two held), in the
+    caller's transaction: no other reader sees the pool grow before the write commits."""
+    import sqlite3
+
+    k = small_study.anonymity_k
+    reader = sqlite3.connect(f"file:{small_study.path}?mode=ro", uri=True)
+    try:
+        with small_study.transaction():
+            with small_study.held.deferred():
+                for i in range(k + 2):
+                    finish(small_study, f"Org {i}", sector_barriers=f"b{i}")
+                assert small_study.held.move_ready().answers == 0
+                assert (small_study.pool.count(), small_study.held.count()) == (0, k + 2)
+            assert (small_study.pool.count(), small_study.held.count()) == (k + 2, 0)
+            assert reader.execute("SELECT count(*) FROM pool").fetchone()[0] == 0  # not committed yet
+        assert reader.execute("SELECT count(*) FROM pool").fetchone()[0] == k + 2
+    finally:
+        reader.close()
+    assert sorted(c.text for c in small_study.pool.comments()) == sorted(f"b{i}" for i in range(k + 2))
+
+
+def test_a_failed_bulk_write_moves_nothing_and_defers_no_more(small_study: Study):
+    k = small_study.anonymity_k
+    with pytest.raises(RuntimeError):
+        with small_study.transaction(), small_study.held.deferred():
+            for i in range(k):
+                finish(small_study, f"Org {i}", sector_barriers=f"lost {i}")
+            raise RuntimeError("a rule the checks did not know")
+    assert (small_study.interviews.count(), small_study.held.count(), small_study.pool.count()) == (0, 0, 0)
+    assert not small_study.interviews.open_sittings
+    for i in range(k):  # moves as after every finish again
+        finish(small_study, f"Again {i}", sector_barriers=f"b{i}")
+    assert (small_study.pool.count(), small_study.held.count()) == (k, 0)
+
+
+def test_nested_deferrals_move_once_at_the_outermost_end(small_study: Study):
+    k = small_study.anonymity_k
+    with small_study.held.deferred():
+        with small_study.held.deferred():
+            for i in range(k):
+                finish(small_study, f"Org {i}", sector_barriers=f"b{i}")
+        assert small_study.pool.count() == 0  # the inner block's end moves nothing
+    assert (small_study.pool.count(), small_study.held.count()) == (k, 0)

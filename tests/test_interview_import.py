@@ -17,18 +17,15 @@ from hypothesis import strategies as st
 
 from fieldkit import datasets, sources
 from fieldkit.errors import ImportFileError, InvalidValueError
+from fieldkit.cell_values import CellError, read_choices, read_moment, read_number
 from fieldkit.import_mapping import Mapping
 from fieldkit.importers import IMPORTERS
 from fieldkit.interview_import import (
-    CellError,
     apply_interviews,
     fields_for,
     guess_mapping,
     import_interviews,
     plan_interviews,
-    read_choices,
-    read_moment,
-    read_number,
 )
 from fieldkit.interviews import InterviewSession
 from fieldkit.storage.schema import POOL_COLUMNS
@@ -353,7 +350,7 @@ def test_every_bad_cell_is_reported_and_nothing_written(logic_study: Study, tmp_
     problems = refused(logic_study, path)
     assert problems == [
         "row 2, column 'organisation': no organisation named 'Nobody Here' in the study (import the organisations "
-        "first, or give organisation_id)",
+        "first, or map the name to one)",
         "row 3, column 'organisation': 'leeds advice' is ambiguous: 2 organisations have that name (ids 8, 9); "
         "give organisation_id",
         "row 4, column 'organisation_id': no organisation with id '99' in the study",
@@ -366,7 +363,7 @@ def test_every_bad_cell_is_reported_and_nothing_written(logic_study: Study, tmp_
         "row 8, column 'end': ends (2024-01-02 10:00) before it starts (2024-01-02 11:00)",
         "row 9, column 'date': Coventry CVS (id 2) already has an interview on 2024-01-10 (in the study or earlier "
         "in this file)",
-        "row 10, column 'date': '31/02/2024' is not a date (use YYYY-MM-DD or day first, dd/mm/yyyy)",
+        "row 10, column 'date': '31/02/2024' is not a date (use YYYY-MM-DD, or day first: dd/mm/yyyy)",
         "row 11, column 'role': 'role' (Your role) is required and not answered, but the result is complete (the "
         "study's rule: Complete: every relevant required question answered. Partial: any other finished "
         "interview.)",
@@ -374,7 +371,7 @@ def test_every_bad_cell_is_reported_and_nothing_written(logic_study: Study, tmp_
         "row 11, column 'work': not among the choices: 'Sport'",
         "row 11, column 'board': 'maybe' is not yes or no",
         "row 11, column 'staff': -1 is below the minimum 0",
-        "row 11, column 'founded': 'last year' is not a date (use YYYY-MM-DD or day first, dd/mm/yyyy)",
+        "row 11, column 'founded': 'last year' is not a date (use YYYY-MM-DD, or day first: dd/mm/yyyy)",
         "row 11, column 'sector_barriers': 'sector_barriers' (What holds small groups back?) is required and not "
         "answered, but the result is complete (the study's rule: Complete: every relevant required question "
         "answered. Partial: any other finished interview.)",
@@ -821,3 +818,47 @@ def test_answers_are_stored_as_the_runner_stores_them(study: Study, tmp_path: Pa
     import_interviews(study, path)
     rows = study.query("SELECT question_id, value FROM answers ORDER BY question_id")
     assert [(r["question_id"], json.loads(r["value"])) for r in rows] == [("staff", 3), ("work", ["Advice", "Youth"])]
+
+
+def test_ids_from_an_old_database_on_the_command_line(study: Study, tmp_path: Path, capsys):
+    """Interviews numbered by an old database's ids, linked by name through its organisations
+    sheet in the same workbook: its 1 is Walsall Carers, not the study's 1."""
+    import openpyxl
+
+    from fieldkit.cli import main
+
+    path = tmp_path / "old.xlsx"
+    book = openpyxl.Workbook()
+    groups = book.active
+    groups.title = "Groups"
+    for row in [["OrgNo", "Group name"], [1, "Walsall Carers"], [2, "Leeds Advice Centre"]]:
+        groups.append(row)
+    answers = book.create_sheet("Interviews")
+    for row in [["Org id", "date", "role", "size"], [1, "2024-01-05", "Chair", "Small"],
+                [2, "06/01/2024", "Treasurer", "Large"]]:
+        answers.append(row)
+    book.save(path)
+    study_path = study.path
+    study.close()
+    command = ["import", str(study_path), str(path), "--records", "interviews", "--sheet", "Interviews"]
+    assert main([*command, "--ids-from", "Groups:OrgNo:Group name"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"Linked 2 ids of {path}, sheet 'Groups' to the study's organisations by name",
+        f"Imported 2 interviews with 2 organisations from {path}, sheet 'Interviews'"]
+    with Study.open(study_path) as s:
+        found = by_org(s)
+        assert {name: (iv["date"], iv["answers"]["role"]) for name, iv in found.items()} == {
+            "Walsall Carers": ("2024-01-05", "Chair"), "Leeds Advice Centre": ("2024-01-06", "Treasurer")}
+        before = s.interviews.count()
+    groups.append([3, "Nowhere Trust"])
+    answers.append([3, "2024-01-07", "Chair", "Small"])
+    book.save(path)
+    assert main([*command, "--ids-from", "Groups:OrgNo:Group name"]) == 1
+    assert capsys.readouterr().err.splitlines()[1:] == [  # the same ids land on the same organisations again
+        "row 2, column 'date': Walsall Carers (id 4) already has an interview on 2024-01-05 (in the study or "
+        "earlier in this file)",
+        "row 3, column 'date': Leeds Advice Centre (id 1) already has an interview on 2024-01-06 (in the study or "
+        "earlier in this file)",
+        "row 4, column 'Org id': the id '3' is not in the mapping's table of ids"]
+    with Study.open(study_path) as s:
+        assert s.interviews.count() == before

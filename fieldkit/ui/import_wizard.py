@@ -86,60 +86,6 @@ CHANGES = {
 # --- what a file's value can be mapped onto ---------------------------------------------------------
 
 
-def value_targets(study: Study, kind: str, field: str) -> list[tuple[str, str]] | None:
-    """The study's values a file's value in ``field`` may stand for, as (label, value); None
-    where the wizard offers no choice and the cell is to be put right in the file."""
-    template = study.template
-    if kind == "organisations":
-        from fieldkit.organisation_import import VOCABULARY_COLUMNS
-        from fieldkit.organisations import STATUS_LABELS, STATUSES
-
-        if field in VOCABULARY_COLUMNS:
-            return [(v, v) for v in template.vocabulary(VOCABULARY_COLUMNS[field])]
-        if field == "status":
-            return [(STATUS_LABELS.get(s, s), s) for s in STATUSES]
-    elif kind == "attempts":
-        from fieldkit.attempts import CHANNELS
-
-        if field == "outcome":
-            return [(o, o) for o in template.outcomes]
-        if field == "channel":
-            return [(c.capitalize(), c) for c in CHANNELS]
-        if field == "organisation":
-            from fieldkit.matching import Matcher
-
-            matcher = Matcher(study)
-            unique = [(name, i) for i, name in matcher.names.items() if matcher.by_name(name) == [i]]
-            return [(f"{name} (id {i})", name) for name, i in sorted(unique, key=lambda n: n[0].casefold())]
-    elif kind == "interviews":
-        from fieldkit.fieldwork import RESULT_LABELS, RESULTS
-        from fieldkit.interviews import MODE_LABELS, MODES
-
-        if field == "mode":
-            return [(MODE_LABELS.get(m, m), m) for m in MODES]
-        if field == "result":
-            return [(RESULT_LABELS.get(r, r), r) for r in RESULTS]
-        if field == "language":
-            return [(language, language) for language in template.languages]
-        question = _question(study, field)
-        if question is not None and question.type == "yes_no":
-            return [(question.text("yes_label"), "yes"), (question.text("no_label"), "no")]
-        if question is not None and question.qtype.has_choices and question.type != "multiple_choice":
-            return [(c.label, c.name) for c in question.options]
-    return None
-
-
-def _question(study: Study, field: str) -> Any:
-    from fieldkit.interview_import import QUESTION
-
-    if not field.startswith(QUESTION):
-        return None
-    try:
-        return study.template.question(field.removeprefix(QUESTION))
-    except (KeyError, FieldkitError):
-        return None
-
-
 def vocabulary_of(kind: str, field: str) -> str | None:
     """The study's list (vocabulary) a new value of ``field`` may be added to, or None."""
     if kind != "organisations":
@@ -169,14 +115,14 @@ def check_file(open_reader: Callable[[], Study], importer: Importer, sheet: sour
     the answers filled in)."""
     with open_reader() as reader:
         if offered is None:
-            offered = {f for f in mapping.values if value_targets(reader, importer.kind, f) is not None}
+            offered = {f for f in mapping.values if importer.value_choices(reader, f) is not None}
             mapping = Mapping(mapping.kind, dict(mapping.columns),
                               {f: dict(v) for f, v in mapping.values.items() if f not in offered})
         options = {"add_values": True} if add_values else {}
         plan = importer.plan(reader, sheet, mapping, **options)
         targets = {}
         for field in plan.unknown_values:
-            found = value_targets(reader, importer.kind, field)
+            found = importer.value_choices(reader, field)
             if found is not None:
                 targets[field] = found
     return Checked(plan, targets, set(offered) | set(targets))
@@ -670,7 +616,7 @@ def anonymous_fields(study: Study, kind: str) -> set[str]:
     """The fields whose values are answers to anonymous questions: never shown beside others."""
     if kind != "interviews":
         return set()
-    from fieldkit.interview_import import QUESTION
+    from fieldkit.interview_columns import QUESTION
 
     return {QUESTION + q.id for q in study.template.questions() if q.anonymous}
 
