@@ -60,7 +60,14 @@ from fieldkit.cell_values import (
     word_key,
 )
 from fieldkit.errors import ImportFileError, InvalidValueError, NotFoundError
-from fieldkit.import_mapping import Field, Mapping, Problem, guess, heading_key
+from fieldkit.import_mapping import (
+    Field,
+    Mapping,
+    Problem,
+    check_rows,
+    guess,
+    heading_key,
+)
 from fieldkit.matching import Matcher
 
 if TYPE_CHECKING:
@@ -269,12 +276,7 @@ def plan_attempts(study: Study, sheet: sources.Sheet, mapping: Mapping | None = 
     """Check every row of ``sheet`` as ``mapping`` maps it (guessed when None); write nothing.
     ``old_ids``: the organisation ids are an old database's, linked by ``link_ids``."""
     checker = _Checker(study, sheet, mapping, old_ids)
-    checker.check_header()
-    if not checker.header_problems:
-        for index, record in enumerate(sheet.rows):
-            checker.check(sheet.row_number(index), record)
-    problems = checker.header_problems or sorted(checker.problems, key=lambda p: (p.row, p.column or 0))
-    rows = [] if problems else checker.rows
+    problems, rows = check_rows(checker, sheet)
     skip = _already_in(study, rows)
     status = _statuses(study, rows)
     return AttemptPlan(sheet, checker.mapping, rows, problems, checker.unknown, sorted(skip),

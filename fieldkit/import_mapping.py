@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fieldkit.errors import FieldkitError
 
@@ -71,6 +72,21 @@ class Problem:
         else:
             where = f"row {self.row}"
         return f"{where}: {self.message}"
+
+
+def check_rows(checker: Any, sheet: Any, *, after: Sequence[str] = ()) -> tuple[list[Problem], list[Any]]:
+    """Run an importer's checker over a sheet: the header first, then (only when the header is
+    fine) every row, then its ``after`` checks (method names) over the whole file. Returns every
+    problem in row order, and the checked rows (none when there are problems)."""
+    checker.check_header()
+    if checker.header_problems:
+        return list(checker.header_problems), []
+    for index, record in enumerate(sheet.rows):
+        checker.check(sheet.row_number(index), record)
+    for name in after:
+        getattr(checker, name)()
+    problems = sorted(checker.problems, key=lambda p: (p.row, p.column or 0))
+    return problems, ([] if problems else checker.rows)
 
 
 def heading_key(heading: str) -> str:

@@ -55,8 +55,13 @@ from fieldkit.cell_values import (
     split_choice,
     word_key,
 )
-from fieldkit.errors import FieldkitError, ImportFileError, InvalidValueError, NotFoundError
-from fieldkit.import_mapping import Mapping, Problem, heading_key
+from fieldkit.errors import (
+    FieldkitError,
+    ImportFileError,
+    InvalidValueError,
+    NotFoundError,
+)
+from fieldkit.import_mapping import Mapping, Problem, check_rows, heading_key
 from fieldkit.interview_columns import (  # fields_for and guess_mapping: what the registry asks for here
     FIELDS_NAMES,
     QUESTION,
@@ -65,6 +70,8 @@ from fieldkit.interview_columns import (  # fields_for and guess_mapping: what t
     fields_for,
     guess_mapping,
     tool_column,
+)
+from fieldkit.interview_columns import (
     value_choices as value_choices,
 )
 
@@ -137,12 +144,7 @@ def plan_interviews(study: Study, sheet: sources.Sheet, mapping: Mapping | None 
     """Check every row of ``sheet`` as ``mapping`` maps it (guessed when None); write nothing.
     ``old_ids``: the organisation ids are an old database's (``attempt_import.link_ids``)."""
     checker = _Checker(study, sheet, mapping, old_ids)
-    checker.check_header()
-    if not checker.header_problems:
-        for index, record in enumerate(sheet.rows):
-            checker.check(sheet.row_number(index), record)
-    problems = checker.header_problems or sorted(checker.problems, key=lambda p: (p.row, p.column or 0))
-    rows = [] if problems else checker.rows
+    problems, rows = check_rows(checker, sheet)
     anonymous = sum(1 for r in rows for qid in r.answers if checker.questions[qid].anonymous)
     return InterviewPlan(sheet, checker.mapping, rows, problems, checker.unknown, checker.ignored,
                          checker.phone_by_default, anonymous)

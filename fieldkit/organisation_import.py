@@ -31,8 +31,20 @@ from typing import TYPE_CHECKING
 
 from fieldkit import sources
 from fieldkit.cell_values import quote, word_key
-from fieldkit.errors import ImportFileError, InvalidValueError, NotFoundError, TemplateError
-from fieldkit.import_mapping import Field, Mapping, Problem, guess, heading_key
+from fieldkit.errors import (
+    ImportFileError,
+    InvalidValueError,
+    NotFoundError,
+    TemplateError,
+)
+from fieldkit.import_mapping import (
+    Field,
+    Mapping,
+    Problem,
+    check_rows,
+    guess,
+    heading_key,
+)
 from fieldkit.matching import Match, Matcher
 from fieldkit.organisations import STATUSES
 
@@ -224,13 +236,7 @@ def plan_organisations(study: Study, sheet: sources.Sheet, mapping: Mapping | No
     if mapping is None:
         mapping = guess(sheet.header, fields, KIND)
     checker = _RowChecker(study, sheet, mapping, fields, add_values=add_values, strict=strict)
-    checker.check_header()
-    if not checker.header_problems:
-        for index, record in enumerate(sheet.rows):
-            checker.check(sheet.row_number(index), record)
-        checker.check_headless_columns()
-        checker.resolve_referrers()
-    problems = checker.header_problems or checker.problems
+    problems, _ = check_rows(checker, sheet, after=("check_headless_columns", "resolve_referrers"))
     duplicates = [] if problems else checker.duplicates()
     return OrganisationPlan(
         sheet=sheet, mapping=mapping, rows=checker.rows, problems=problems,
