@@ -487,3 +487,30 @@ def test_an_import_refused_while_writing_says_nothing_was_imported(qtbot, study,
     assert "Nottinghamshire" in done.lines.text(), done.lines.text()
     assert live.organisations.count() == 0
     window.close()
+
+
+NORTHWIND = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "access" / "northwind.mdb"
+
+
+@pytest.mark.skipif(not NORTHWIND.is_file(), reason="Access fixtures not present")
+def test_organisations_from_a_table_of_an_access_database(qtbot, study, tmp_path):
+    window = _window(qtbot, study)
+    wizard = _wizard(qtbot, window)
+    wizard.set_path(NORTHWIND)
+    part = wizard.file_page.part
+    assert part.isVisible()
+    labels = [part.itemText(i) for i in range(part.count())]
+    assert "Customers  (91 rows)" in labels
+    part.setCurrentIndex(labels.index("Customers  (91 rows)"))
+    _click(qtbot, wizard)
+    combos = wizard.columns_page.combos
+    assert combos["CompanyName"].currentData() == "name" and combos["PostalCode"].currentData() == "postcode"
+    for heading in ("CustomerID", "Country", "Fax", "Region"):
+        combos[heading].setCurrentIndex(0)  # not imported
+    _click(qtbot, wizard)
+    assert _page(wizard) == "preview"
+    _click(qtbot, wizard, "CommitButton")
+    orgs = window.session.study.organisations
+    assert orgs.count() == 91  # every customer, with its contact
+    assert sum(len(orgs.contacts(i)) for i in orgs.ids()) == 91
+    window.close()
