@@ -46,7 +46,7 @@ def build(path: Path, n: int, rng: random.Random) -> Study:
         for i in range(n):
             org = study.organisations.add(f"Organisation {i}", category=rng.choice(cats),
                                           opening_hours="Mon-Fri 9-5" if rng.random() < 0.3 else None)
-            for k in range(rng.randint(0, 5)):
+            for _ in range(rng.randint(0, 5)):
                 at = base + dt.timedelta(days=rng.randint(0, 50), minutes=rng.randint(0, 480))
                 study.attempts.log(org, outcome=rng.choice(outcomes), at=at,
                                    callback_at=at + dt.timedelta(days=2) if rng.random() < 0.2 else None)

@@ -65,7 +65,7 @@ def floor(folder: Path, data: list[list[str]]) -> float:
             interview = conn.execute(
                 "INSERT INTO interviews(organisation_id, template_version, date, mode, interviewer, completed, result) "
                 "VALUES (?, 1, ?, ?, '', ?, 'complete')", (i + 1, r[1], r[2], f"{r[1]}T00:00:00")).lastrowid
-            values = dict(zip(HEADER[3:], r[3:]))
+            values = dict(zip(HEADER[3:], r[3:], strict=True))
             conn.executemany("INSERT INTO answers(interview_id, question_id, value, relevant) VALUES (?, ?, ?, 1)", [
                 (interview, q, json.dumps(choice[q].get(values[q], values[q]) if q in choice else
                                           (values[q] == "yes" if q in ("e1", "e2") else values[q]))) for q in named])

@@ -129,7 +129,8 @@ def main() -> None:
         ours = built + rendered
         print(f"{args.organisations} organisations, {args.comments} pooled comments")
         print(f"fieldkit: report data {built:.2f} s + rendering {rendered:.2f} s = {ours:.2f} s")
-        print(f"floor (plain reportlab, same tables and paragraphs, Helvetica): {floor:.2f} s: ratio {ours / floor:.2f}x")
+        print(f"floor (plain reportlab, same tables and paragraphs, Helvetica): {floor:.2f} s: "
+              f"ratio {ours / floor:.2f}x")
         print(f"floor (the same in Noto Sans, embedded as report fonts must be): {floor_ttf:.2f} s: "
               f"ratio {ours / floor_ttf:.2f}x")
         print(f"floor (the same with reportlab's own contents page and page footers): {floor_full:.2f} s: "

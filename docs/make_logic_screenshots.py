@@ -51,12 +51,14 @@ def pump(n=10):
 def shot(name):
     pump()
     target = out / f"{name}.png"
-    w.grab().save(str(target)); print(target)
+    w.grab().save(str(target))
+    print(target)
 
 
 def settle(runner):
     for _ in range(200):
-        runner.save_now(); pump(1)
+        runner.save_now()
+        pump(1)
         if not runner.saver.busy() and not runner._dirty:
             break
     pump()

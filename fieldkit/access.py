@@ -328,7 +328,7 @@ def _mdb_read(p: Path, name: str):
         if len(rec) != len(columns):
             raise _damaged(p, f"row {number} of {name} has {len(rec)} of {len(columns)} values")
         try:
-            rows.append({c: _typed(k, v) for c, k, v in zip(columns, kinds, rec)})
+            rows.append({c: _typed(k, v) for c, k, v in zip(columns, kinds, rec, strict=True)})
         except (ValueError, InvalidOperation) as e:
             raise _damaged(p, f"row {number} of {name}: {e}") from e
     return list(columns), rows

@@ -342,7 +342,8 @@ def _fill(study: Study, path: Path, tables: dict[str, tuple[dict, list]]) -> Non
                 conn.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" * len(names))})', values)
             except (sqlite.IntegrityError, OverflowError) as e:
                 why = " ".join(str(e).split())  # a CHECK constraint's text can span lines
-                raise ArchiveError(f"{path}: {member} holds rows that do not fit the study ({why}); {_NOTHING}") from None
+                raise ArchiveError(f"{path}: {member} holds rows that do not fit the study ({why}); "
+                                   f"{_NOTHING}") from None
         broken = conn.execute("PRAGMA foreign_key_check").fetchone()
         if broken is not None:
             raise ArchiveError(f"{path}: tables/{broken[0]}.json has a row that points at a missing {broken[2]} "

@@ -294,7 +294,7 @@ def read_choices(q: Question, text: str, mapped: Callable[[str], str]) -> list[s
         if all(c is not None for c in chosen):
             return [c for c in q.choices if c in chosen]
         if tried is None:
-            tried = [p for p, c in zip(parts, chosen) if c is None]
+            tried = [p for p, c in zip(parts, chosen, strict=True) if c is None]
     raise CellError(f"not among the choices: {', '.join(quote(p) for p in tried or [text])}")
 
 

@@ -251,7 +251,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("study", type=Path)
 
     s = sub.add_parser("demo", help="create a realistic made-up study to try fieldkit with")
-    s.add_argument("study", type=Path, nargs="?", help="where to create it (default: the demo study in your data folder)")
+    s.add_argument("study", type=Path, nargs="?",
+                   help="where to create it (default: the demo study in your data folder)")
     s.add_argument("--organisations", type=int, default=60, help="how many organisations (default 60)")
     s.add_argument("--seed", type=int, default=2026, help="seed for the made-up data")
     s.add_argument("--open", action="store_true", help="open it in the desktop app (an existing demo study is reused)")
@@ -658,7 +659,8 @@ def _method_text(method: Any) -> str:
     if p is not None:
         def num(x: float | None, unit: str) -> str:
             return "-" if x is None else f"{x:g}{unit}"
-        lines.append(f"Median interview length      {num(None if p.median_minutes is None else round(p.median_minutes, 1), ' min')}")
+        minutes = None if p.median_minutes is None else round(p.median_minutes, 1)
+        lines.append(f"Median interview length      {num(minutes, ' min')}")
         lines.append(f"Median sittings              {num(p.median_sittings, '')}")
         lines.append(f"Median attempts before       {num(p.median_attempts, '')}")
     lines += ["", "Dispositions (AAPOR)"]

@@ -577,7 +577,7 @@ class _Builder:
 
     def log_on_days(self, org_id: int, attempts: list[tuple[str, str, str | None]], lo: dt.date,
                     hi: dt.date) -> None:
-        for what, day in zip(attempts, _days(self.clock, lo, hi, len(attempts))):
+        for what, day in zip(attempts, _days(self.clock, lo, hi, len(attempts)), strict=True):
             self.log(org_id, what, day)
 
     # --- one organisation ---------------------------------------------------------------

@@ -59,7 +59,8 @@ class _Answers:
         table = self.tables.get(question)
         if table is None:
             return []
-        shown = [(c, n) for c, n in zip(table.choices, table.total.counts) if n is not None and c not in leave_out]
+        shown = [(c, n) for c, n in zip(table.choices, table.total.counts, strict=True)
+                 if n is not None and c not in leave_out]
         return sorted(shown, key=lambda item: -item[1])
 
 
@@ -307,7 +308,8 @@ def _mapping_themes(answers: _Answers) -> dict[str, str]:
     if engaged and table is not None and table.total.base_count:
         label, n = engaged[0]
         out["group_engagement"] = (f"Asked how engaged smaller groups are with the wider sector and with local "
-                                   f"decision-making, the answer given most often was \u201c{_lower_first(label)}\u201d "
+                                   f"decision-making, the answer given most often was "
+                                   f"\u201c{_lower_first(label)}\u201d "
                                    f"({n} of the {table.total.base_count} who answered). "
                                    + MAPPING_GROUP_THEMES["group_engagement"])
     return out

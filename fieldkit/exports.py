@@ -18,6 +18,7 @@ the pooled comments, left behind by a killed process). The preview is now drawn 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -142,10 +143,8 @@ def _note_write(temp: Path, token: str) -> Path | None:
 
 def _forget(note: Path | None) -> None:
     if note is not None:
-        try:
+        with contextlib.suppress(OSError):
             note.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def sweep_stale_exports(*, folder: Path | None = None, temp_folder: Path | None = None) -> list[Path]:

@@ -33,6 +33,7 @@ group per question, in the import's own transaction. The columns other tools add
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -544,10 +545,8 @@ def apply_interviews(study: Study, plan: InterviewPlan, *, dry_run: bool = False
 
 def _scrub(study: Study) -> None:
     """Empty the -wal after a rolled-back import: its frames held answers with their rows."""
-    try:
+    with contextlib.suppress(FieldkitError, OSError):
         study.empty_wal()
-    except (FieldkitError, OSError):
-        pass
 
 
 def _write(study: Study, row: _Row, added: dict[tuple[int, str], int], ids: list[int]) -> None:

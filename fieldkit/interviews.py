@@ -1,15 +1,16 @@
 """Interviews: one sitting with an organisation, answered one question at a time.
 
 ``Interviews.start`` records the interview (the organisation is then "in interview": still
-contacting, with an interview under way) and returns an ``InterviewSession``. ``save_answer`` is cheap enough to call on every pause in
-typing: a named answer is upserted against the interview; an anonymous answer is held with
-the interview (fieldkit.held) until enough finished interviews have answered the same
-question to hide it among, then moved to the pool with theirs. ``complete`` finishes the
-interview as complete or partial (AAPOR 1.1, 1.2) by the study's rule (fieldkit.fieldwork), the
-organisation becomes "interviewed", "full interview" is ticked for a complete one, and whatever
-groups are ready move. ``break_off`` ends one abandoned for good (2.12): it is never counted as
-interviewed. Each interview records the template version it was taken with, and its paradata
-(when it began, its sittings and the time spent in them; nothing of it reaches the pool).
+contacting, with an interview under way) and returns an ``InterviewSession``. ``save_answer``
+is cheap enough to call on every pause in typing: a named answer is upserted against the
+interview; an anonymous answer is held with the interview (fieldkit.held) until enough finished
+interviews have answered the same question to hide it among, then moved to the pool with
+theirs. ``complete`` finishes the interview as complete or partial (AAPOR 1.1, 1.2) by the
+study's rule (fieldkit.fieldwork), the organisation becomes "interviewed", "full interview" is
+ticked for a complete one, and whatever groups are ready move. ``break_off`` ends one abandoned
+for good (2.12): it is never counted as interviewed. Each interview records the template
+version it was taken with, and its paradata (when it began, its sittings and the time spent in
+them; nothing of it reaches the pool).
 """
 
 from __future__ import annotations

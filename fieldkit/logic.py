@@ -239,9 +239,8 @@ class Logic:
             return list(question.options)
         kept = []
         for c in question.options:
-            if question.other and c.name == OTHER_CHOICE:
-                kept.append(c)
-            elif expr.truth(state.values, names=c.attributes, today=today):
+            stays = question.other and c.name == OTHER_CHOICE
+            if stays or expr.truth(state.values, names=c.attributes, today=today):
                 kept.append(c)
         return kept
 

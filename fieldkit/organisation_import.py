@@ -573,7 +573,7 @@ def _write(study: Study, source: str, rows: list[_Row], added: dict[str, list[st
                 dict(name=row.name, flags=row.flags, referred_by=row.referrer_id,
                      contacts=[row.contact] if row.contact else (), **row.fields) for _, row in new)
             ids: list[int | None] = [None] * len(rows)
-            for (index, _), org_id in zip(new, added_ids):
+            for (index, _), org_id in zip(new, added_ids, strict=True):
                 ids[index] = org_id
             for index, row in enumerate(rows):
                 if row.number in merge:

@@ -251,13 +251,13 @@ class Organisations:
             ids = list(range(first, first + len(rows)))
             conn.executemany(
                 f"INSERT INTO organisations(id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
-                ([org_id, *(row[c] for c in columns)] for org_id, row in zip(ids, rows)))
+                ([org_id, *(row[c] for c in columns)] for org_id, row in zip(ids, rows, strict=True)))
             conn.executemany("INSERT INTO flags VALUES (?, ?)",
-                             [(org_id, f) for org_id, flags in zip(ids, flag_sets) for f in sorted(flags)])
+                             [(org_id, f) for org_id, flags in zip(ids, flag_sets, strict=True) for f in sorted(flags)])
             conn.executemany(
                 "INSERT INTO contacts(organisation_id, name, role, phone, email, notes) VALUES (?, ?, ?, ?, ?, ?)",
                 [(org_id, c["name"], c.get("role"), c.get("phone"), c.get("email"), c.get("notes"))
-                 for org_id, contacts in zip(ids, contact_lists) for c in contacts])
+                 for org_id, contacts in zip(ids, contact_lists, strict=True) for c in contacts])
             self.study.search.index_new_organisations(ids, rows, contact_lists)
         return ids
 

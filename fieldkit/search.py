@@ -102,7 +102,7 @@ class Search:
         """Index organisations just added (``Organisations.add_many``) from the rows written, as
         ``index_organisation`` would from the tables: the same text, without reading it back."""
         docs = []
-        for org_id, row, people in zip(ids, rows, contacts):
+        for org_id, row, people in zip(ids, rows, contacts, strict=True):
             parts = [row.get(k) for k in _ORG_FIELDS]
             for c in people:
                 parts.extend(c.get(k) for k in _CONTACT_FIELDS)

@@ -191,7 +191,7 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple], *, title: str | None = None) -> 
     book.remove(book.active)
     bold = Font(bold=True)
     rule = Border(bottom=Side(style="thin"))
-    for sheet_data, name in zip(sheets, sheet_names([s.name for s in sheets])):
+    for sheet_data, name in zip(sheets, sheet_names([s.name for s in sheets]), strict=True):
         sheet = book.create_sheet(name)
         row = 1
         if sheet_data.title is not None:

@@ -128,8 +128,8 @@ def write(dataset: Dataset, path: str | os.PathLike, fmt: str, *, file_label: st
     except ImportError as e:
         raise ExportError(f"{path}: writing {FORMAT_NAMES[fmt]} files needs pyreadstat and pandas, which are "
                           f"not installed ({e}); nothing was written") from None
-    columns = list(zip(*dataset.rows)) if dataset.rows else [() for _ in dataset.variables]
-    frame = pd.DataFrame({v.name: _column(v, list(c)) for v, c in zip(dataset.variables, columns)},
+    columns = list(zip(*dataset.rows, strict=True)) if dataset.rows else [() for _ in dataset.variables]
+    frame = pd.DataFrame({v.name: _column(v, list(c)) for v, c in zip(dataset.variables, columns, strict=True)},
                          columns=[v.name for v in dataset.variables])
     labels = {v.name: _label(v.label, fmt) for v in dataset.variables}
     value_labels = {v.name: {int(k): _value_label(text, fmt) for k, text in v.value_labels.items()}
@@ -138,7 +138,7 @@ def write(dataset: Dataset, path: str | os.PathLike, fmt: str, *, file_label: st
     if fmt == "sav":
         options["file_label"] = cut_bytes(file_label, SPSS_FILE_LABEL_BYTES)
         options["variable_measure"] = {v.name: v.measure for v in dataset.variables}
-        options["variable_format"] = {v.name: "F8.0" for v, c in zip(dataset.variables, columns)
+        options["variable_format"] = {v.name: "F8.0" for v, c in zip(dataset.variables, columns, strict=True)
                                       if v.kind == "number" and _integral(list(c))
                                       and all(x is None or abs(x) < 1e8 for x in c)}
         writer = pyreadstat.write_sav

@@ -1,9 +1,9 @@
 """Summary queries: the numbers a report and the ``summary`` command are built from.
 
-"On database" is every organisation except the excluded; "interviewed" is status
-interviewed, which finishing an interview sets (one under way counts as "in interview"). Rows follow the vocabulary's order, values
-with no organisations are listed with zeros, and organisations with no value recorded get a
-"Not recorded" row at the end (only when there are some).
+"On database" is every organisation except the excluded; "interviewed" is status interviewed,
+which finishing an interview sets (one under way counts as "in interview"). Rows follow the
+vocabulary's order, values with no organisations are listed with zeros, and organisations with
+no value recorded get a "Not recorded" row at the end (only when there are some).
 
 Crosstabs count answers under the choice names stored in them and print each choice under its
 label in the study's report language (``Study.report_language``; any text missing in that

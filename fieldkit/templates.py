@@ -964,7 +964,8 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         name=name, title=title, description=description, version=version,
         categories=vocab.get("categories", ()), areas=vocab.get("areas", ()),
         exclusion_reasons=vocab.get("exclusion_reasons", ()), outcomes=vocab["outcomes"],
-        outcome_rules=rules, exclusion_codes=exclusion_codes, flags=tuple(flags), targets=targets, themes=tuple(themes), sections=tuple(sections),
+        outcome_rules=rules, exclusion_codes=exclusion_codes, flags=tuple(flags), targets=targets,
+        themes=tuple(themes), sections=tuple(sections),
         default_language=default_language, languages=tuple(languages),
     )
     from fieldkit.logic import check_logic

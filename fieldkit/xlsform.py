@@ -8,6 +8,7 @@ cannot hold, each line naming its sheet and row. Nothing is dropped without a li
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import difflib
 import re
@@ -352,10 +353,7 @@ class _Importer:
                     self.problems.append(f"{where}: group '{name}' is inside group '{stack[-1]['name']}': fieldkit "
                                          "has no groups within groups; its questions became a section of their own")
                     outer = stack[-1]["relevant"]
-                    if outer and relevant:
-                        relevant = f"({outer}) and ({relevant})"
-                    else:
-                        relevant = relevant or outer
+                    relevant = f"({outer}) and ({relevant})" if outer and relevant else relevant or outer
                 self._unused(where, cells, ("type", "name", "label", "relevant"), f"group '{name}'")
                 stack.append({"name": name or "group", "texts": texts, "relevant": relevant or None})
                 current = None
@@ -443,10 +441,8 @@ class _Importer:
             used.append("parameters")
             params = dict(p.partition("=")[::2] for p in value("parameters").split())
             for key, bound in (("start", "min"), ("end", "max")):
-                try:
+                with contextlib.suppress(KeyError, ValueError):
                     q[bound] = float(params[key]) if "." in params[key] else int(params[key])
-                except (KeyError, ValueError):
-                    pass
             self.problems.append(f"{where}: {what}: fieldkit has no range questions; kept as a number "
                                  "between its start and end (the step and slider are not kept)")
         elif kind == "date":

@@ -91,7 +91,7 @@ def test_typed_values_equal_mdb_export(table, hashes):
     exported = mdb_export(NORTHWIND, table)
     assert columns == list(exported[0].keys())
     assert len(rows) == len(exported)
-    for row, raw in zip(rows, exported):
+    for row, raw in zip(rows, exported, strict=True):
         for c in columns:
             v = row[c]
             if isinstance(v, float):
@@ -152,7 +152,7 @@ def test_the_two_readers_agree(table, hashes):
     key = cm[0]
     rm, ra = sorted(rm, key=lambda r: r[key]), sorted(ra, key=lambda r: r[key])
     assert len(rm) == len(ra)
-    for a, b in zip(rm, ra):
+    for a, b in zip(rm, ra, strict=True):
         for c in cm:
             if c in ("Photo", "Picture"):
                 continue

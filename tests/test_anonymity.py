@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from itertools import pairwise
 
 import pytest
 
@@ -123,7 +124,7 @@ def test_stored_order_does_not_follow_writing_order(small_study: Study):
 def test_pool_ids_are_random_not_sequential(small_study: Study):
     _run_interviews(small_study, 20)
     ids = sorted(r[0] for r in small_study.conn.execute("SELECT id FROM pool"))
-    gaps = {b - a for a, b in zip(ids, ids[1:])}
+    gaps = {b - a for a, b in pairwise(ids)}
     assert min(ids) > 2**32  # drawn from a 62-bit space
     assert 1 not in gaps
 
@@ -175,7 +176,8 @@ def test_check_finds_a_pool_that_links_back(small_study: Study):
     _run_interviews(small_study, 3)
     small_study.conn.execute("ALTER TABLE pool ADD COLUMN organisation_id INTEGER")
     small_study.conn.execute(
-        "INSERT INTO answers(interview_id, question_id, value) VALUES (1, 'sector_help', '\"smuggled into a named record\"')")
+        "INSERT INTO answers(interview_id, question_id, value) "
+        "VALUES (1, 'sector_help', '\"smuggled into a named record\"')")
     found = checks.problems(small_study)
     assert any("pool table has columns" in p for p in found)
     assert any("anonymous answer is stored against the organisation" in p for p in found)
@@ -201,10 +203,12 @@ def test_check_finds_pool_words_in_the_change_log(small_study: Study):
     assert checks.problems(small_study) == []
     text = small_study.pool.comments()[0].text
     small_study.conn.execute(
-        "INSERT INTO changes(organisation_id, record, field, old, new, at) VALUES (?, 'organisation', 'notes', NULL, ?, 'x')",
+        "INSERT INTO changes(organisation_id, record, field, old, new, at) "
+        "VALUES (?, 'organisation', 'notes', NULL, ?, 'x')",
         (org, text))
     small_study.conn.execute(
-        "INSERT INTO changes(organisation_id, record, field, old, new, at) VALUES (?, 'organisation', 'sector_help', NULL, 'x', 'x')",
+        "INSERT INTO changes(organisation_id, record, field, old, new, at) "
+        "VALUES (?, 'organisation', 'sector_help', NULL, 'x', 'x')",
         (org,))
     found = checks.problems(small_study)
     assert "the change log holds the words of a pooled comment" in found

@@ -56,7 +56,7 @@ def test_bad_file_is_a_dialog_not_a_crash(qtbot, tmp_path: Path, monkeypatch):
 def test_every_screen_opens_and_navigation_follows(window):
     from fieldkit.ui.main_window import SCREENS
 
-    for number, (key, label, _, _) in enumerate(SCREENS):
+    for key, label, _, _ in SCREENS:
         widget = window.show_screen(key)
         assert window.stack.currentWidget() is widget
         assert window.nav.currentItem().text() == label

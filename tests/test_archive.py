@@ -232,7 +232,8 @@ def test_manifest_describes_and_checks_every_member(rich: Study, plain_archive: 
     files = members(plain_archive)
     manifest = json.loads(files["manifest.json"])
     assert manifest["format"] == FORMAT and manifest["format_version"] == FORMAT_VERSION
-    assert manifest["title"] == "Archive test study" and manifest["schema_version"] == rich.scalar("PRAGMA user_version")
+    assert manifest["title"] == "Archive test study"
+    assert manifest["schema_version"] == rich.scalar("PRAGMA user_version")
     dt.datetime.fromisoformat(manifest["created"])
     from fieldkit import __version__
 
@@ -298,7 +299,8 @@ def test_pool_is_written_in_a_fresh_random_order_each_time(tmp_path: Path):
     with study:
         by_id = [r["text"] for r in study.query(
             "SELECT text FROM pool WHERE question_id = 'sector_barriers' ORDER BY id")]
-        theme_rows_by_id = [r["comment_id"] for r in study.query("SELECT comment_id FROM pool_themes ORDER BY comment_id")]
+        theme_rows_by_id = [r["comment_id"] for r in study.query(
+            "SELECT comment_id FROM pool_themes ORDER BY comment_id")]
         orders, theme_orders = [], []
         for run in range(20):
             files = members(archive_study(study, tmp_path / f"run-{run}.zip"))
@@ -552,7 +554,8 @@ def test_rows_that_do_not_fit_leave_nothing_behind(plain_archive: Path, tmp_path
     """Caught only once the new study is being filled: its temporary file goes too."""
     rows = json.loads(members(plain_archive)["tables/organisations.json"])
     rows[0]["status"] = "abducted"
-    _refused(rezip(plain_archive, tmp_path / "bad-row.zip", change={"tables/organisations.json": json.dumps(rows).encode()}),
+    _refused(rezip(plain_archive, tmp_path / "bad-row.zip",
+                   change={"tables/organisations.json": json.dumps(rows).encode()}),
              out, "tables/organisations.json holds rows that do not fit the study")
     rows = json.loads(members(plain_archive)["tables/contacts.json"])
     rows[0]["organisation_id"] = 999_999
@@ -563,7 +566,8 @@ def test_rows_that_do_not_fit_leave_nothing_behind(plain_archive: Path, tmp_path
              out, "not a text, a number or null")
     images = json.loads(members(plain_archive)["tables/report_images.json"])
     images[0]["data"] = "not base64!"
-    _refused(rezip(plain_archive, tmp_path / "blob.zip", change={"tables/report_images.json": json.dumps(images).encode()}),
+    _refused(rezip(plain_archive, tmp_path / "blob.zip",
+                   change={"tables/report_images.json": json.dumps(images).encode()}),
              out, "data is not base64 text")
 
 
@@ -677,7 +681,8 @@ def test_every_table_is_archived_or_named_as_derived(small_study: Study):
     assert set(derived) == set(DERIVED)
     assert set(POOL_COLUMNS) <= set(kept) and "held" in kept
     every = {r[0] for r in small_study.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert every - set(kept) - set(derived) == {n for n in every if n.startswith(("sqlite_", *(f"{d}_" for d in DERIVED)))}
+    prefixes = ("sqlite_", *(f"{d}_" for d in DERIVED))
+    assert every - set(kept) - set(derived) == {n for n in every if n.startswith(prefixes)}
 
 
 def test_the_format_document_describes_every_table_and_column(small_study: Study):

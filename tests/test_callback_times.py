@@ -199,7 +199,8 @@ def test_unreadable_delays_say_what_to_write(text):
 def test_the_message_for_soon():
     with pytest.raises(InvalidValueError) as caught:
         parse_delay("soon")
-    assert str(caught.value) == 'retry: cannot read \'soon\' as a delay (for example "3 hours", "next working day", "1 week")'
+    assert str(caught.value) == ('retry: cannot read \'soon\' as a delay '
+                                 '(for example "3 hours", "next working day", "1 week")')
 
 
 def test_delay_is_a_frozen_value():

@@ -130,7 +130,8 @@ def test_check_passes_and_fails(capsys, mapping_file: Path):
     import sqlite3
 
     conn = sqlite3.connect(mapping_file)
-    conn.execute("INSERT INTO answers(interview_id, question_id, value) VALUES (1, 'd1', '\"a wider-sector remark\"')")  # d1 is anonymous
+    conn.execute("INSERT INTO answers(interview_id, question_id, value) "  # d1 is anonymous
+                 "VALUES (1, 'd1', '\"a wider-sector remark\"')")
     conn.commit()
     conn.close()
     code, out, err = run(capsys, "check", mapping_file)

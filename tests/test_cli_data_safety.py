@@ -110,7 +110,7 @@ def _pool_answers(path: Path, texts) -> None:
     with Study.open(path, backup=False) as s:
         teller = s.organisations.add("Teller Group", category="Network")
         sessions = [s.interviews.start(teller) for _ in texts]
-        for session, text in zip(sessions, texts):
+        for session, text in zip(sessions, texts, strict=True):
             session.save_answer("sector_barriers", text)
         pool_now(s, *sessions)
 

@@ -87,7 +87,7 @@ def study(tmp_path: Path):
 
 
 def _row(data: datasets.Dataset, interview: int) -> dict:
-    return dict(zip(data.header, next(r for r in data.rows if r[0] == interview)))
+    return dict(zip(data.header, next(r for r in data.rows if r[0] == interview), strict=True))
 
 
 # --- the interviews dataset -------------------------------------------------------------------
@@ -156,8 +156,8 @@ def test_spss_and_stata_files_read_back_equal_with_their_labels(study: Study, tm
     path = datasets.export(study, "interviews", tmp_path / f"interviews.{fmt}")
     frame, meta = read(str(path))
     assert tuple(frame.columns) == data.header
-    for row, (_, read_row) in zip(data.rows, frame.iterrows()):
-        for name, written in zip(data.header, row):
+    for row, (_, read_row) in zip(data.rows, frame.iterrows(), strict=True):
+        for name, written in zip(data.header, row, strict=True):
             assert _same(written, read_row[name]), (fmt, name, written, read_row[name])
     labels = meta.column_names_to_labels
     for v in data.variables:
@@ -216,8 +216,8 @@ def test_csv_and_xlsx_round_trip(study: Study, tmp_path: Path):
     assert book.sheetnames == ["Interviews", "Codebook"]
     values = list(book["Interviews"].values)
     assert values[0] == data.header
-    for row, got in zip(data.rows, values[1:]):
-        for written, read in zip(row, got):
+    for row, got in zip(data.rows, values[1:], strict=True):
+        for written, read in zip(row, got, strict=True):
             if hasattr(written, "isoformat"):
                 read = read.date()
             if written == LONG:  # longer than a workbook's cell holds: cut there, visibly

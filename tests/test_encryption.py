@@ -318,7 +318,7 @@ CHILD = textwrap.dedent("""
 def test_a_crash_while_changing_the_passphrase_leaves_the_old_study_or_the_new(tmp_path: Path, delay: float):
     path = tmp_path / "study.fieldkit"
     with Study.create(path, small_template(), passphrase=PASSPHRASE) as s:
-        for i in range(20):
+        for _ in range(20):
             add_canary(s)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(path), PASSPHRASE, "the new passphrase"],
@@ -367,7 +367,7 @@ def test_a_crash_while_encrypting_never_leaves_unencrypted_backups_beside_an_enc
         tmp_path: Path, delay: float):
     path = tmp_path / "study.fieldkit"
     with Study.create(path, small_template()) as s:
-        for i in range(20):
+        for _ in range(20):
             add_canary(s)
         for _ in range(3):
             s.backup("auto")

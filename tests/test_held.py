@@ -374,11 +374,10 @@ def test_a_bulk_write_moves_once_at_its_end_inside_its_transaction(small_study: 
 
 def test_a_failed_bulk_write_moves_nothing_and_defers_no_more(small_study: Study):
     k = small_study.anonymity_k
-    with pytest.raises(RuntimeError):
-        with small_study.transaction(), small_study.held.deferred():
-            for i in range(k):
-                finish(small_study, f"Org {i}", sector_barriers=f"lost {i}")
-            raise RuntimeError("a rule the checks did not know")
+    with pytest.raises(RuntimeError), small_study.transaction(), small_study.held.deferred():
+        for i in range(k):
+            finish(small_study, f"Org {i}", sector_barriers=f"lost {i}")
+        raise RuntimeError("a rule the checks did not know")
     assert (small_study.interviews.count(), small_study.held.count(), small_study.pool.count()) == (0, 0, 0)
     assert not small_study.interviews.open_sittings
     for i in range(k):  # moves as after every finish again

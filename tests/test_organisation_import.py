@@ -43,9 +43,8 @@ def study(study_path: Path):
 def assert_refused_unchanged(study_path: Path, csv_path: Path, **options) -> CsvImportError:
     """Import into a freshly opened study, expect refusal, and check the file did not change."""
     before = file_digest(study_path)
-    with Study.open(study_path) as s:
-        with pytest.raises(CsvImportError) as info:
-            import_organisations(s, csv_path, **options)
+    with Study.open(study_path) as s, pytest.raises(CsvImportError) as info:
+        import_organisations(s, csv_path, **options)
     assert file_digest(study_path) == before
     return info.value
 

@@ -235,10 +235,9 @@ def test_deleting_an_interview_removes_named_answers_only(small_study: Study):
 
 def test_failed_transaction_changes_nothing(small_study: Study):
     orgs = small_study.organisations
-    with pytest.raises(InvalidValueError):
-        with small_study.transaction():
-            orgs.add("Half", category="Network")
-            orgs.add("Bad", category="Nope")
+    with pytest.raises(InvalidValueError), small_study.transaction():
+        orgs.add("Half", category="Network")
+        orgs.add("Bad", category="Nope")
     assert orgs.count() == 0
     assert small_study.search.organisation_ids("half") == []
 

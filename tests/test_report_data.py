@@ -8,7 +8,8 @@
     Regional Chinese Network  Infrastructure  Regional    interviewed  yes     Large / yes / Advice / Very
     Aston Advice Network      Infrastructure  Birmingham  unreachable  yes     -
     Declined Trust            Infrastructure  -           declined     yes     -
-    Moseley Community Hub     -               Birmingham  interviewed  yes     Large; later Medium / - / Health / Not at all
+    Moseley Community Hub     -               Birmingham  interviewed  yes     Large; later Medium / - / Health /
+                                                                              Not at all
     Unplaced Group            -               -           identified   -       -
     Closed Down Society       -               Regional    excluded (Closed down)
     Birmingham Access Point   Access point    Birmingham  excluded (no reason), permission ticked
@@ -363,7 +364,7 @@ def test_protected_demo_tables_cannot_be_differenced(tmp_path: Path):
                 hidden = [c for c in cells + [total] if c == "*"]
                 assert len(hidden) != 1, (table.question_label, cells, total)
             for r in table.rows + (table.total,):
-                for count, pct, cell in zip(r.counts, r.percentages, r.cells):
+                for count, pct, cell in zip(r.counts, r.percentages, r.cells, strict=True):
                     assert (count is None) == (cell == "*")
                     if count is None:
                         assert pct is None

@@ -99,7 +99,7 @@ def possible_values(cells, bases, column_totals, notes, threshold, *, multiple=F
 
     def steps(i, sums):
         for v in options[i]:
-            nxt = tuple(s + x for s, x in zip(sums, v))
+            nxt = tuple(s + x for s, x in zip(sums, v, strict=True))
             if all(nxt[j] <= col_hi[j] for j in range(n_cols)):
                 yield nxt
 
@@ -109,7 +109,7 @@ def possible_values(cells, bases, column_totals, notes, threshold, *, multiple=F
         new = set()
         for sums in frontier:
             for v in options[i]:
-                nxt = tuple(s + x for s, x in zip(sums, v))
+                nxt = tuple(s + x for s, x in zip(sums, v, strict=True))
                 if all(nxt[j] <= col_hi[j] for j in range(n_cols)) and completes(i + 1, nxt):
                     new.add(nxt)
                     for j in range(n_cols):
@@ -141,7 +141,7 @@ def pinned_in_protected(counts, p, *, row_totals=None):
     cells = [[f.value for f in row] for row in p.cells]
     columns = [f.value for f in p.column_totals]
     printed_bases = [f.value for f in p.row_totals]
-    for shown, true in zip(printed_bases, bases):
+    for shown, true in zip(printed_bases, bases, strict=True):
         assert shown is None or shown == true
     return pinned(cells, bases, columns, p.notes(), p.rule.threshold, multiple=row_totals is not None,
                   truth=counts)
@@ -180,7 +180,7 @@ def test_a_small_category_that_answered_as_one_is_withheld(unanimous: Study):
     # No hidden figure of the table can be pinned given every category's respondents.
     cells = [list(r.counts) for r in size.rows]
     bases = [interviewed[r.group] for r in size.rows]
-    for r, n in zip(size.rows, bases):
+    for r, n in zip(size.rows, bases, strict=True):
         assert r.base_count in (None, n)
     truth = [[4, 0, 0], [5, 6, 0], [0, 0, 0], [0, 0, 0]][:len(size.rows)]
     assert pinned(cells, bases, list(size.total.counts), size.notes, 5, truth=truth) == []

@@ -163,7 +163,7 @@ def test_a_long_thai_sentence_wraps_inside_the_frame(tmp_path):
     lines = lines_of(chars)
     right = width - MARGIN
     assert len(lines) >= 4, "the sentence wraps"
-    assert all(MARGIN - 0.5 <= c["x0"] and c["x1"] <= right + 0.5 for line in lines for c in line)
+    assert all(c["x0"] >= MARGIN - 0.5 and c["x1"] <= right + 0.5 for line in lines for c in line)
     assert Counter(not_space("".join(c["text"] for c in chars))) == Counter(not_space(THAI_300))
     for line in lines[:-1]:  # the lines are full: the breaks fall between clusters, not only at the space
         assert max(c["x1"] for c in line) > right - 25

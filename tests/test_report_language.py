@@ -170,7 +170,7 @@ def rtl_lines(pdf: Path | bytes, sentence: str) -> list[tuple[int, list[dict]]]:
     for page, line in pdf_lines(pdf):
         drawn = list(reversed(words(line)))
         for start in range(len(drawn) - len(wanted) + 1):
-            if all(same_letters(seen, word) for seen, word in zip(drawn[start:], wanted)):
+            if all(same_letters(seen, word) for seen, word in zip(drawn[start:], wanted, strict=False)):
                 hits.append((page, line))
                 break
     for _, line in hits:
@@ -389,7 +389,8 @@ def test_the_pool_screen_counts_under_choice_labels(study):
 
 
 def test_the_pdf_prints_english_labels_by_default(study, tmp_path):
-    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)), tmp_path / "en.pdf")
+    options = ReportOptions(sections=("crosstabs",), small_numbers=None)
+    pdf = render_report(build_report_data(study, options), tmp_path / "en.pdf")
     text = text_of(pdf)
     assert Q2_EN in text and "Yes, really" in text
     assert "yes_really" not in text  # never the stored name
@@ -398,7 +399,8 @@ def test_the_pdf_prints_english_labels_by_default(study, tmp_path):
 
 def test_the_pdf_prints_urdu_labels_shaped_right_to_left(study, tmp_path):
     study.set_report_language("Urdu")
-    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)), tmp_path / "ur.pdf")
+    options = ReportOptions(sections=("crosstabs",), small_numbers=None)
+    pdf = render_report(build_report_data(study, options), tmp_path / "ur.pdf")
     text = text_of(pdf)
     assert Q2_EN not in text and "Yes, really" not in text
     assert "Sometimes" in text  # no Urdu label: printed in English
@@ -422,7 +424,8 @@ def test_urdu_labels_are_drawn_shaped(study, tmp_path):
     from fieldkit.reports import scripts
 
     study.set_report_language("Urdu")
-    pdf = render_report(build_report_data(study, ReportOptions(sections=("crosstabs",), small_numbers=None)), tmp_path / "ur.pdf")
+    options = ReportOptions(sections=("crosstabs",), small_numbers=None)
+    pdf = render_report(build_report_data(study, options), tmp_path / "ur.pdf")
     scripts.register_fonts()
     checked = 0
     for word in ("ہفتے", "واقعی"):  # from the question label and from the choice label

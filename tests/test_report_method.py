@@ -267,7 +267,7 @@ def test_pdf_smoke(study: Study, tmp_path: Path):
     with pdfplumber.open(path) as pdf:
         text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
         for page in pdf.pages:
-            assert all(0 <= c["x0"] and c["x1"] <= page.width and c["bottom"] <= page.height for c in page.chars)
+            assert all(c["x0"] >= 0 and c["x1"] <= page.width and c["bottom"] <= page.height for c in page.chars)
         words = next(w for w in (p.extract_words() for p in pdf.pages) if any(x["text"] == "Code" for x in w))
     # the counts line up on the right under their heading; the dispositions' names on the left
     code = next(w for w in words if w["text"] == "Code")

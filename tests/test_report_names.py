@@ -143,7 +143,7 @@ ERASED = {
 def pool_answers(study: Study, org_id: int, texts) -> None:
     """Each text as one finished interview's anonymous answer, moved into the pool."""
     sessions = [study.interviews.start(org_id) for _ in texts]
-    for session, text in zip(sessions, texts):
+    for session, text in zip(sessions, texts, strict=True):
         session.save_answer("sector_barriers", text)
     pool_now(study, *sessions)
 

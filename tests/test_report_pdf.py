@@ -134,7 +134,7 @@ def test_contents_outline_and_headings_agree(demo):
                 "Appendix: directory of organisations"]
     assert titles == expected
     assert len(contents) == len(pdf.outline)
-    for (level, title, page), (shown, number) in zip(pdf.outline, contents):
+    for (level, title, page), (shown, number) in zip(pdf.outline, contents, strict=True):
         assert title.startswith(shown) and int(number) == page, (title, shown, number, page)
         assert norm(title) in norm(pdf.texts[page - 1]), f"{title!r} is not on page {page}"
         assert level == (1 if title in ("Method", "Organisations mapped", "Answers by category",

@@ -113,10 +113,10 @@ def test_every_script_is_set_in_an_embedded_font_that_has_its_glyphs(sample_pdf)
 
     for name, sample in SAMPLES.items():
         fonts_used = scripts.assign_fonts(sample)
-        for ch, font in zip(sample, fonts_used):
+        for ch, font in zip(sample, fonts_used, strict=True):
             cmap = TTFont(font.path, lazy=True).getBestCmap()
             assert ord(ch) in cmap, f"{name}: {ch!r} (U+{ord(ch):04X}) has no glyph in {font.path.name}"
-        letters = {font.path.name for ch, font in zip(sample, fonts_used) if ch.isalpha()}
+        letters = {font.path.name for ch, font in zip(sample, fonts_used, strict=True) if ch.isalpha()}
         assert all(n.startswith(EXPECTED_FONTS.get(name, "")) for n in letters) or name == "mixed", (name, letters)
 
 
@@ -157,7 +157,7 @@ def test_urdu_and_arabic_words_run_right_to_left(tmp_path):
         logical = sentence.split()
         assert len(drawn) == len(logical)
         # right to left on the page is the order the sentence is written in
-        for seen, word in zip(reversed(drawn), logical):
+        for seen, word in zip(reversed(drawn), logical, strict=True):
             assert same_letters(seen, word), (seen, word)
         assert max(c["x1"] for c in line) == pytest.approx(right_edge, abs=1), "right-to-left text aligns right"
 
@@ -172,7 +172,7 @@ def test_urdu_and_arabic_words_run_right_to_left(tmp_path):
     right_to_left = list(reversed(words_left_to_right(urdu_with_latin)))
     expected = ["ہم", "2019", "سے", "NHS", "اور", "UK", "Age", "کے", "ساتھ", "کام", "کر", "رہے", "ہیں"]
     assert len(right_to_left) == len(expected)
-    for seen, word in zip(right_to_left, expected):
+    for seen, word in zip(right_to_left, expected, strict=True):
         assert seen == word if word.isascii() else same_letters(seen, word), (seen, word)
     assert min(c["x0"] for c in mixed) == pytest.approx(MARGIN, abs=1), "a line that starts in Latin aligns left"
 
@@ -187,7 +187,7 @@ def test_right_to_left_order_is_kept_on_every_wrapped_line(tmp_path):
     n = 0
     for line in lines:
         drawn = list(reversed(words_left_to_right(line)))  # read right to left
-        for seen, word in zip(drawn, logical[n:n + len(drawn)]):
+        for seen, word in zip(drawn, logical[n:n + len(drawn)], strict=True):
             assert same_letters(seen, word), (seen, word)
         n += len(drawn)
         assert max(c["x1"] for c in line) == pytest.approx(300 - MARGIN, abs=1)

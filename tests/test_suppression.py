@@ -24,7 +24,7 @@ from fieldkit.reports.suppression import (NHS, ONS, ProtectedTable, Rule, altern
 
 def texts(t: ProtectedTable) -> list[list[str]]:
     """The table as printed: each row with its total, then the column totals and grand total."""
-    rows = [[f.text for f in row] + [total.text] for row, total in zip(t.cells, t.row_totals)]
+    rows = [[f.text for f in row] + [total.text] for row, total in zip(t.cells, t.row_totals, strict=True)]
     return rows + [[f.text for f in t.column_totals] + [t.grand_total.text]]
 
 
@@ -260,22 +260,21 @@ def bridges(t: ProtectedTable) -> list[tuple]:
             return "r*", f"c{e[1]}"
         return "r*", "c*"
 
+    def root(parent: dict[str, str], x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
     hidden = [e for e in entries(n_rows, n_cols) if t.figure(e).hidden]
     found = []
     for e in hidden:
         parent: dict[str, str] = {}
-
-        def root(x: str) -> str:
-            while parent.setdefault(x, x) != x:
-                x = parent[x]
-            return x
-
         for other in hidden:
             if other != e:
                 a, b = ends(other)
-                parent[root(a)] = root(b)
+                parent[root(parent, a)] = root(parent, b)
         a, b = ends(e)
-        if root(a) != root(b):
+        if root(parent, a) != root(parent, b):
             found.append(e)
     return found
 
@@ -335,7 +334,7 @@ def check_alternatives(t: ProtectedTable, counts: list[list[int]], row_totals: l
         alt_rows = None
         if row_totals is not None:
             alt_rows = [moved.get(("row", i), row_totals[i]) for i in range(n_rows)]
-            for row, n in zip(alt, alt_rows):
+            for row, n in zip(alt, alt_rows, strict=True):
                 assert max(row) <= n <= sum(row), "respondents cannot pick fewer answers than there are of them"
         assert value_of(alt, e, alt_rows) != value_of(counts, e, row_totals)
         for x in entries(n_rows, n_cols):

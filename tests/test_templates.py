@@ -388,7 +388,8 @@ RULES = {
         "no_label)"],
     ),
     "unknown key in a section": (
-        VALID + section("A", q("a1", "short_text")).replace('title = "A section"', 'title = "A section"\nintroduction = "Hi"'),
+        VALID + section("A", q("a1", "short_text")).replace('title = "A section"',
+                                                             'title = "A section"\nintroduction = "Hi"'),
         ["section 'A': unknown key 'introduction' (expected one of id, title, intro, relevant, questions)"],
     ),
     "unknown type": (
@@ -926,7 +927,8 @@ ANY_VALUE = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
     | st.sampled_from(["Red", "Green", "Blue", "Low", "High", "2026-03-14", "", " "])
     | st.dates() | st.datetimes() | st.binary(max_size=4),
-    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner) | st.dictionaries(st.text(max_size=4), inner, max_size=2),
+    lambda inner: (st.lists(inner, max_size=4) | st.tuples(inner)
+                   | st.dictionaries(st.text(max_size=4), inner, max_size=2)),
     max_leaves=6,
 )
 
@@ -1005,7 +1007,8 @@ def question_dicts(draw, theme_ids, flag_ids, valid: bool):
         bounds = draw(st.lists(value(st.integers(-1000, 1000) | st.floats(-1e6, 1e6)), max_size=2))
         if valid:
             bounds.sort()
-        for key, v in zip(draw(st.permutations(["min", "max"])) if not valid else ["min", "max"], bounds):
+        keys = draw(st.permutations(["min", "max"])) if not valid else ["min", "max"]
+        for key, v in zip(keys, bounds, strict=False):  # as many as there are bounds
             d[key] = v
     if qtype == "calculate":
         d.pop("required", None)
@@ -1042,7 +1045,7 @@ def template_dicts(draw, valid: bool = True):
     section_ids = draw(st.lists(labels, min_size=n_sections, max_size=n_sections, unique=True))
     questions = draw(st.lists(question_dicts(theme_ids, all_flags, valid), min_size=min(n_sections, 1), max_size=8))
     ids = draw(st.lists(qids, min_size=len(questions), max_size=len(questions), unique=valid))
-    for question, qid in zip(questions, ids):
+    for question, qid in zip(questions, ids, strict=True):
         question["id"] = qid
     if section_ids:
         data["sections"] = []
@@ -1057,20 +1060,20 @@ def template_dicts(draw, valid: bool = True):
 def mutated_template_dicts(draw):
     """Mostly near-valid templates, with a few random mutations anywhere in the structure."""
     data = draw(template_dicts(valid=draw(st.booleans())))
+
+    def walk(node, containers: list) -> None:
+        if isinstance(node, dict):
+            containers.append(node)
+            for child in node.values():
+                walk(child, containers)
+        elif isinstance(node, list):
+            containers.append(node)
+            for child in node:
+                walk(child, containers)
+
     for _ in range(draw(st.integers(0, 3))):
         containers: list = []
-
-        def walk(node):
-            if isinstance(node, dict):
-                containers.append(node)
-                for child in node.values():
-                    walk(child)
-            elif isinstance(node, list):
-                containers.append(node)
-                for child in node:
-                    walk(child)
-
-        walk(data)
+        walk(data, containers)
         target = containers[draw(st.integers(0, len(containers) - 1))]
         op = draw(st.sampled_from(["replace", "delete", "add"]))
         if isinstance(target, dict):

@@ -56,7 +56,8 @@ def test_groups_overdue_today_upcoming_around_now(window):
     rows = _rows(screen)
     assert list(rows) == ["Overdue (2)", "Later today (1)", "Upcoming (1)"]
     assert rows["Overdue (2)"] == [
-        ["Yesterday 16:00", "Yesterday's Trust", "Zofia Wiśniewska", "0121 496 0001", "Left a message: Ask for the chair"],
+        ["Yesterday 16:00", "Yesterday's Trust", "Zofia Wiśniewska", "0121 496 0001",
+         "Left a message: Ask for the chair"],
         ["Today 10:30", "Morning Group", "", "0121 496 0002", "No answer"],
     ]
     assert rows["Later today (1)"][0][:2] == ["Today 15:30", "Afternoon Network"]

@@ -100,7 +100,8 @@ def test_shares_for_complete_and_partial_with_the_rule_in_words(window, qtbot):
     tab = _tab(window)
     study = window.session.study
     assert (tab.complete_share.value(), tab.partial_share.value()) == (100, 0)
-    assert tab.rule_words.text() == "Complete: every relevant required question answered. Partial: any other finished interview."
+    assert tab.rule_words.text() == ("Complete: every relevant required question answered. "
+                                     "Partial: any other finished interview.")
     _type_into_spin(qtbot, tab.complete_share, "90")
     _type_into_spin(qtbot, tab.partial_share, "50")
     s = fieldwork.settings(study)

@@ -256,7 +256,8 @@ def test_the_list_model_shows_result_started_length_and_sittings(qtbot):
     assert [r.id for r in model.rows] == [1, 2, 3, 4]
     model.sort(4)
     assert [r.result for r in model.rows] == [None, "complete", "partial", "break_off"]
-    assert counts_words(model.rows) == "4 interviews · 2 finished (1 complete, 1 partial) · 1 in interview · 1 broken off"
+    assert counts_words(model.rows) == ("4 interviews · 2 finished (1 complete, 1 partial) · 1 in interview · "
+                                        "1 broken off")
 
 
 def test_the_list_filters_and_counts(qtbot, small_study, warnings):

@@ -618,7 +618,8 @@ def test_list_filters_and_starting_twice_shows_the_open_interview(qtbot, small_s
     w.start_interview(a)
     assert screen.runner is runner  # not a second interview
     runner.leave().leave_button.click()
-    assert screen.list.counts.text() == "2 interviews · 1 finished (0 complete, 1 partial) · 1 in interview · 0 broken off"
+    assert screen.list.counts.text() == ("2 interviews · 1 finished (0 complete, 1 partial) · 1 in interview · "
+                                         "0 broken off")
     screen.list.filter.setCurrentIndex(2)  # finished
     assert [r.organisation for r in screen.list.model.rows] == ["Birmingham Network"]
     screen.list.filter.setCurrentIndex(0)

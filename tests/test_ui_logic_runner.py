@@ -86,8 +86,9 @@ def test_the_widget_registry_has_an_input_for_every_question_type(qtbot):
     assert card.field.display.text() == "13" and card.field.value() == 13
     urdu = QuestionCard(template.question("paid"), language="Urdu")
     assert urdu.layoutDirection() == Qt.RightToLeft and "کیا گروپ میں" in urdu.label.text()
-    plain = template_from_dict({"template": {"name": "x", "title": "X", "description": "X"}, "sections": [{"id": "A", "title": "A", "questions": [
-        {"id": "q", "type": "short_text", "label": "Q"}]}]}, source="test")
+    plain = template_from_dict({"template": {"name": "x", "title": "X", "description": "X"},
+                                "sections": [{"id": "A", "title": "A", "questions": [
+                                    {"id": "q", "type": "short_text", "label": "Q"}]}]}, source="test")
     assert QuestionCard(plain.question("q")).label.text().count("Q") == 1
 
 

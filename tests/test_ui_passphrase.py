@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldkit.errors import PassphraseError
 from fieldkit.study import Study
 from studies import file_digest, small_template
 from ui_dialogs import answer_modals, unlock_with
@@ -120,7 +121,7 @@ def test_encrypting_changing_and_removing_from_the_file_menu(main, qtbot, study_
     answer_modals(click("Change passphrase…"), new_passphrase("second heron lantern"), close_message)
     main.manage_passphrase()
     main.close_study()
-    with pytest.raises(Exception):
+    with pytest.raises(PassphraseError):
         Study.open(study_path, passphrase=PASSPHRASE)
     with Study.open(study_path, passphrase="second heron lantern") as s:
         assert s.organisations.get(org).notes == "written after encrypting"

@@ -72,7 +72,7 @@ def study_path(tmp_path: Path, retention: dt.date | None, pooled: tuple[str, ...
         if pooled:  # each one finished interview's anonymous answer, moved into the pool
             charlie = s.organisations.find_by_name("Charlie Trust")[0]
             sessions = [s.interviews.start(charlie) for _ in pooled]
-            for session, text in zip(sessions, pooled):
+            for session, text in zip(sessions, pooled, strict=True):
                 session.save_answer("sector_barriers", text)
             pool_now(s, *sessions)
     return path
@@ -114,7 +114,7 @@ def choose(qtbot, button, text: str) -> None:
     def pick() -> None:
         assert menu.isVisible()
         actions = [a for a in menu.actions() if not a.isSeparator()]
-        for action in actions:  # walk down to the item, as the arrow keys do
+        for _ in actions:  # walk down to the item, as the arrow keys do
             qtbot.keyClick(menu, Qt.Key_Down)
             if menu.activeAction().text().startswith(text):
                 break

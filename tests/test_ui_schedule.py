@@ -642,7 +642,8 @@ def test_problems_are_taken_apart_by_place():
     from fieldkit.ui.schedule_form import locate
 
     p = locate("interview schedule: section 'b', question 'b2', relevant: unknown question 'b9' (at character 3)")
-    assert (p.section, p.question, p.key, p.message) == ("b", "b2", "relevant", "unknown question 'b9' (at character 3)")
+    assert (p.section, p.question, p.key, p.message) == (
+        "b", "b2", "relevant", "unknown question 'b9' (at character 3)")
     p = locate("interview schedule: section 'b', question 'b2': 'min' (5) is greater than 'max' (3)")
     assert (p.question, p.key) == ("b2", "min")
     p = locate("interview schedule: section 'b', question 'b2', choice 2: 'name' is missing or empty")

@@ -23,7 +23,8 @@ FIXTURE_PATHS = sorted(FIXTURES.glob("*.xlsx"))
 
 #: The tests of the real forms need the workspace's shared fixtures (kept outside the project);
 #: the forms built here run everywhere.
-needs_fixtures = pytest.mark.skipif(not FIXTURE_PATHS, reason="the shared XLSForm fixtures (../shared/fixtures/xlsform) are not there")
+needs_fixtures = pytest.mark.skipif(
+    not FIXTURE_PATHS, reason="the shared XLSForm fixtures (../shared/fixtures/xlsform) are not there")
 
 
 def _questions(data: dict) -> dict[str, dict]:

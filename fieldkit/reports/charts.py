@@ -150,7 +150,7 @@ class _LabelledRows(Flowable):
 
     def draw(self) -> None:
         tops = self._row_tops()
-        for p, h, top in zip(self._paras, self._heights, tops):
+        for p, h, top in zip(self._paras, self._heights, tops, strict=True):
             _, ph = p.wrap(self.label_width, 10_000)
             p.drawOn(self.canv, 0, top - h / 2 - ph / 2)
         drawing = self.drawing(tops)
@@ -187,7 +187,7 @@ class HorizontalBars(_LabelledRows):
         self.plot_width = max(plot - room, 40.0)
         ticks = [step * i for i in range(int(scale_max // step) + 1)]
         self._axis(d, self.axis_height, self.height, ticks, scale_max)
-        for bar, h, top in zip(self.bars, self._heights, tops):
+        for bar, h, top in zip(self.bars, self._heights, tops, strict=True):
             bar_h = min(h - 4, 9.0)
             y = top - h / 2 - bar_h / 2
             if bar.percent is None:  # hidden: a short hatched stub, not a length
@@ -287,7 +287,7 @@ class StackedBars(_LabelledRows):
         font, size = _number_font()
         d = Drawing(self.plot_width, self.height)
         self._axis(d, self.axis_height, tops[0] if tops else self.height, [0, 25, 50, 75, 100], 100.0)
-        for row, h, top in zip(self.rows, self._heights, tops):
+        for row, h, top in zip(self.rows, self._heights, tops, strict=True):
             bar_h = min(h - 4, 10.0)
             y = top - h / 2 - bar_h / 2
             known = [p for p in row.percents if p is not None]
@@ -370,7 +370,8 @@ def chart_for(x) -> tuple[str, Flowable] | None:
     who = "everyone who answered" if x.anonymous else "all the organisations that answered"
     caption = (f"Answers of {who} (n = {t.respondents:,}): the percentage giving each answer, "
                "the number in brackets.")
-    bars = [Bar(c, p, n if n is not None else "*", t.base_count) for c, p, n in zip(x.choices, t.percentages, t.counts)]
+    bars = [Bar(c, p, n if n is not None else "*", t.base_count)
+            for c, p, n in zip(x.choices, t.percentages, t.counts, strict=True)]
     if any(b.percent is None for b in bars):
         caption += hidden_note
     return caption, HorizontalBars(bars)

@@ -468,7 +468,7 @@ def _plain_line(group: str, counts: Sequence[int], base: int) -> CrosstabLine:
                                       else tuple(None for _ in counts))
     return CrosstabLine(
         group=group,
-        cells=tuple(_percent(f"{c:,}", p, base) for c, p in zip(counts, pcts)),
+        cells=tuple(_percent(f"{c:,}", p, base) for c, p in zip(counts, pcts, strict=True)),
         counts=tuple(counts),
         percentages=pcts,
         base=f"{base:,}",
@@ -481,7 +481,8 @@ def _protected_line(group: str, figures: Sequence[Figure], base: Figure) -> Cros
     pcts = tuple(suppression.percentages_shown(counts, base.value))
     return CrosstabLine(
         group=group,
-        cells=tuple("*" if f.hidden else _percent(f.text, p, base.value) for f, p in zip(figures, pcts)),
+        cells=tuple("*" if f.hidden else _percent(f.text, p, base.value)
+                    for f, p in zip(figures, pcts, strict=True)),
         counts=counts,
         percentages=pcts,
         base=base.text,
@@ -611,7 +612,7 @@ def _counted_by_category(study: Study, question: Question, rule: Rule | None,
     head = dict(question_id=question.id, question_label=overall.question_label, question_type=question.type,
                 choices=overall.choices, keys=keys, by="category", multiple=multiple)
     if rule is None:
-        plain = tuple(_plain_line(g, c, b) for (g, c), b in zip(rows, bases))
+        plain = tuple(_plain_line(g, c, b) for (g, c), b in zip(rows, bases, strict=True))
         return _table(head, plain, _plain_line(TOTAL, total_counts, total_base), protected=False, notes=notes)
     p = suppression.protect([c for _, c in rows], rule, row_totals=bases if multiple else None,
                             published_bases=True)  # taken as known, as in ``_by_category``

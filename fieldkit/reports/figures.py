@@ -91,10 +91,7 @@ def _median(x: float | None, *, minutes: bool = False) -> str:
     """A median as the method section words it: 2, 2.5; minutes from 10 up whole (40, 7.5); "n/a"."""
     if x is None:
         return "n/a"
-    if minutes and x >= 10:
-        x = round(x)
-    else:
-        x = round(x, 1)
+    x = round(x) if minutes and x >= 10 else round(x, 1)
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 

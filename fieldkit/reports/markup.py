@@ -18,7 +18,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
@@ -86,7 +86,7 @@ class Rule:
     pass
 
 
-Block = Union[Heading, Paragraph, ListBlock, Quote, TableBlock, GeneratedTable, Rule]
+Block = Heading | Paragraph | ListBlock | Quote | TableBlock | GeneratedTable | Rule
 
 
 @dataclass(frozen=True)
@@ -376,8 +376,9 @@ def blocks_html(blocks: tuple[Block, ...], describe_table: Any = None) -> str:
         elif isinstance(b, Quote):
             out.append(f"<blockquote>{blocks_html(b.blocks, describe_table)}</blockquote>")
         elif isinstance(b, TableBlock):
-            head = "".join(f'<th align="{a}">{spans_html(c)}</th>' for c, a in zip(b.header, b.align))
-            body = "".join("<tr>" + "".join(f'<td align="{a}">{spans_html(c)}</td>' for c, a in zip(r, b.align))
+            head = "".join(f'<th align="{a}">{spans_html(c)}</th>' for c, a in zip(b.header, b.align, strict=True))
+            body = "".join("<tr>" + "".join(f'<td align="{a}">{spans_html(c)}</td>'
+                                            for c, a in zip(r, b.align, strict=True))
                            + "</tr>" for r in b.rows)
             out.append(f'<table border="1" cellspacing="0" cellpadding="4"><tr>{head}</tr>{body}</table>')
         elif isinstance(b, GeneratedTable):

@@ -134,7 +134,7 @@ class _KeepStart(KeepTogether):
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
         content = list(self._content)
-        if self._H <= aH:
+        if aH >= self._H:
             return content
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))

@@ -285,13 +285,13 @@ class _Story:
         if self.data.text_of("crosstabs").text:
             out += self.intro("crosstabs")
         else:
-            out.append(para("For each question with set answers, how the organisations interviewed answered: the number "
-                            "giving each answer and, in brackets, the percentage of those in the column who answered "
-                            "the question. Answers to the anonymous questions are counted over all interviews only, "
-                            "never by category." if any(x.anonymous for x in tabs) else
+            out.append(para("For each question with set answers, how the organisations interviewed answered: the "
+                            "number giving each answer and, in brackets, the percentage of those in the column who "
+                            "answered the question. Answers to the anonymous questions are counted over all "
+                            "interviews only, never by category." if any(x.anonymous for x in tabs) else
                             "For each question with set answers, how the organisations interviewed answered, by "
                             "category of organisation: the number giving each answer and, in brackets, the "
-                                "percentage of those in the column who answered the question.", "body"))
+                            "percentage of those in the column who answered the question.", "body"))
         out += [para(note, self.st.note) for note in self.data.notes]
         for x in tabs:
             out.extend(self.crosstab(x))
@@ -478,7 +478,7 @@ class _Logos(Flowable):
         return aw, self.height
 
     def draw(self) -> None:
-        for side, image in zip(("left", "right"), self.images):
+        for side, image in zip(("left", "right"), self.images, strict=True):
             if image is None:
                 continue
             w, h = self._size(image, self.width * 0.4)

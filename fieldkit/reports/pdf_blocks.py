@@ -125,6 +125,9 @@ class Renderer:
             for c, align in enumerate(b.align):
                 if c < len(row):  # the cell's own bold and italic words, aligned as its column
                     right = align == "right"
-                    style = (self.st.head_right if right else "cell_head") if r == 0 else ("cell_right" if right else "cell")
+                    if r == 0:
+                        style = self.st.head_right if right else "cell_head"
+                    else:
+                        style = "cell_right" if right else "cell"
                     row[c] = paragraph(cells[r][c], style)
         return t

@@ -25,7 +25,7 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -35,8 +35,8 @@ from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, TTFont
 
 from fieldkit.templates import shipped_dir
 
-__all__ = ["FONT", "FONT_BOLD", "FONT_ITALIC", "FONT_FILES", "Font", "assign_fonts", "bidi_levels", "font_dir", "font_for",
-           "printable", "register_fonts", "script_of", "shape", "variant_of", "visual_order"]
+__all__ = ["FONT", "FONT_BOLD", "FONT_ITALIC", "FONT_FILES", "Font", "assign_fonts", "bidi_levels", "font_dir",
+           "font_for", "printable", "register_fonts", "script_of", "shape", "variant_of", "visual_order"]
 
 FONT, FONT_BOLD, FONT_ITALIC = "NotoSans", "NotoSans-Bold", "NotoSans-Italic"
 
@@ -94,7 +94,8 @@ _SYMBOL_SCRIPTS = {"symbols", "symbols2"}
 _SHAPED_SCRIPTS = set(FONT_FILES) - {"latin", "cjk", "hangul"} - _SYMBOL_SCRIPTS
 # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, their presentation forms and the
 # explicit embedding codes: text without any of these is left-to-right throughout.
-_MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u202a-\u202e\U00010800-\U00010fff\U0001e800-\U0001efff]")
+_MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u202a-\u202e"
+                        "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 # Conjoining Hangul jamo left after NFC (old Korean): HarfBuzz sets them as one syllable.
 _JAMO = re.compile("[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]")
 
@@ -176,7 +177,7 @@ def register_fonts() -> None:
             return
         found: dict[tuple[str, str], Font] = {}
         for script, (regular, bold, italic) in FONT_FILES.items():
-            for variant, file in zip(VARIANTS, (regular, bold, italic)):
+            for variant, file in zip(VARIANTS, (regular, bold, italic), strict=True):
                 if file is None and variant == "italic":
                     found[script, variant] = found[script, "regular"]
                     continue
@@ -204,7 +205,7 @@ def variant_of(font_name: str) -> str:
     return "regular"
 
 
-@lru_cache(maxsize=None)
+@cache
 def script_of(ch: str) -> str | None:
     """The script whose font ``ch`` needs, or None when it may follow its neighbours."""
     cp = ord(ch)
@@ -218,7 +219,7 @@ def _has(font: Font, ch: str) -> bool:
     return ord(ch) in font.face.charToGlyph or unicodedata.category(ch) in ("Cc", "Cf")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _drawable(ch: str) -> bool:
     cp = ord(ch)
     symbol = unicodedata.category(ch) in ("So", "Sk") or 0xFE00 <= cp <= 0xFE0F or cp == 0x20E3 \
@@ -255,7 +256,7 @@ def assign_fonts(text: str, variant: str = "regular") -> list[Font]:
         nxt = (scripts[i] if scripts[i] not in _SYMBOL_SCRIPTS else None) or nxt
         after[i] = nxt
     fonts = []
-    for ch, own, prev, follow in zip(text, scripts, before, after):
+    for ch, own, prev, follow in zip(text, scripts, before, after, strict=True):
         if own:
             choices = [own]
         elif prev is None:
@@ -381,12 +382,12 @@ def _shape(font: Font, text: str, rtl: bool) -> tuple[str, float]:
     cluster_text = {c: text[c:starts[i + 1]] for i, c in enumerate(starts[:-1])}
     codes: list[int | None] = [_nominal(font, info.codepoint, cluster_text[info.cluster]) for info in infos]
     left = dict(cluster_text)  # each cluster's characters not drawn by a glyph of their own
-    for info, code in zip(infos, codes):
+    for info, code in zip(infos, codes, strict=True):
         if code is not None:
             left[info.cluster] = left[info.cluster].replace(chr(code), "", 1)
     glyphs, data, width = [], [], 0.0
     scale = font.pdfScale
-    for info, pos, code in zip(infos, positions, codes):
+    for info, pos, code in zip(infos, positions, codes, strict=True):
         if code is None:
             stands_for = left[info.cluster] or "\u200b"
             name = hbf.glyph_to_string(info.codepoint)

@@ -120,7 +120,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from fieldkit.errors import InvalidValueError
 
@@ -214,7 +214,7 @@ ONS = Rule("ons", threshold=10, base=5, name="the ONS 10-5 rule")
 #: The smallest custom threshold: below it a * would say "exactly 1".
 MIN_THRESHOLD = 3
 
-SmallNumbers = Union[None, str, int]
+SmallNumbers = None | str | int
 
 
 def custom_rule(threshold: int) -> Rule:
@@ -366,7 +366,7 @@ class _Table:
             self.row_totals = [int(n) for n in row_totals]
             if len(self.row_totals) != self.n_rows:
                 raise InvalidValueError("one row total is needed for each row")
-            for row, n in zip(self.counts, self.row_totals):
+            for row, n in zip(self.counts, self.row_totals, strict=True):
                 if row and not max(row) <= n <= sum(row):
                     raise InvalidValueError(f"a row total of {n} cannot go with the counts {row}")
         self.column_totals = [sum(row[j] for row in self.counts) for j in range(self.n_cols)]

@@ -151,7 +151,7 @@ def crosstab(study: Study, question_id: str, by: str = "category", *, language: 
     rows = []
     for r in x.rows + [x.total]:
         cells: list[Cell] = [r.group]
-        for n, p in zip(r.counts, r.percentages):
+        for n, p in zip(r.counts, r.percentages, strict=True):
             cells += [n, p]
         cells.append(r.respondents)
         rows.append(tuple(cells))

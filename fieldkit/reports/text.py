@@ -39,7 +39,8 @@ _WORDS = re.compile(f"[{_SPACES}]+|[^{_SPACES}]+")
 _NEWLINES = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _MANY_SPACES = re.compile("  +")  # collapsed to one, as in reportlab's own paragraphs
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_NO_LINE_START = set("!%),.:;?]}¢°’”‰′″›℃∶、。〉》」』】〕〗〙〛！％），．：；？］｝～｠｡｣､・ー々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
+_NO_LINE_START = set("!%),.:;?]}¢°’”‰′″›℃∶、。〉》」』】〕〗〙〛！％），．：；？］｝～｠｡｣､・ー々〻"
+                     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
 _NO_LINE_END = set("$(£¥[{‘“‹〈《「『【〔〖〘〚＄（［｛｟｢￡￥")
 _VIRAMAS = {"\u09cd", "\u0a4d", "\u0acd", "\u0dca", "\u200d"}
 # Thai: vowels written before their consonant (a line never ends on one), vowels and signs
@@ -226,7 +227,7 @@ class TextBlock(Flowable):
             widths = seg.widths.get(self.style.fontSize)
             if widths is None:
                 widths = seg.widths[self.style.fontSize] = [self._run_width(seg, s, e) for _, s, e in seg.tokens]
-            for (is_space, s, e), w in zip(seg.tokens, widths):
+            for (is_space, s, e), w in zip(seg.tokens, widths, strict=True):
                 if s < lo or e > hi:
                     s, e = max(s, lo), min(e, hi)
                     if s >= e:

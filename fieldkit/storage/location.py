@@ -64,9 +64,9 @@ def _mount_of(path: Path, mounts_text: str) -> tuple[str, str, str] | None:
         if len(fields) < 3:
             continue
         device, point, fstype = fields[0], fields[1].replace("\\040", " "), fields[2]
-        if target == point or target.startswith(point.rstrip("/") + "/") or point == "/":
-            if best is None or len(point) > len(best[1]):
-                best = (device, point, fstype)
+        holds = target == point or target.startswith(point.rstrip("/") + "/") or point == "/"
+        if holds and (best is None or len(point) > len(best[1])):
+            best = (device, point, fstype)
     return best
 
 

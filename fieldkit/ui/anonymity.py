@@ -54,8 +54,8 @@ def report_lines(study) -> list[str]:
     for groups in waiting.values():
         parts = ", ".join(f"{category_name(g.category)} {g.finished} of {k}" for g in groups)
         label = groups[0].label
-        out.append(f"{label}{'' if label.endswith(('?', '.', '!')) else ':'} {parts}. Counted by category once {k} finished interviews of a "
-                   "category have answered.")
+        out.append(f"{label}{'' if label.endswith(('?', '.', '!')) else ':'} {parts}. "
+                   f"Counted by category once {k} finished interviews of a category have answered.")
     return out
 
 

@@ -370,7 +370,7 @@ class YesNoField(_Buttons):
     def set_language(self, language: str | None) -> None:
         """The two answers' words in ``language``."""
         super().set_language(language)
-        for button, key in zip(self.buttons, ("yes_label", "no_label")):
+        for button, key in zip(self.buttons, ("yes_label", "no_label"), strict=True):
             button.setText(self.question.text(key, language))
 
     def _shortcut(self, text: str) -> int | None:

@@ -297,7 +297,8 @@ class CallbacksScreen(QWidget):
         caps = {0: 170, 1: 320, 2: 190, 3: 140}
         for column, cap in caps.items():
             texts = [COLUMNS[column]] + [self._item_at(i).text(column) for i in range(len(self._callbacks))]
-            widest = max(metrics.horizontalAdvance(t) for t in texts) + 20 + (self.tree.indentation() if column == 0 else 0)
+            indent = self.tree.indentation() if column == 0 else 0
+            widest = max(metrics.horizontalAdvance(t) for t in texts) + 20 + indent
             self.tree.setColumnWidth(column, min(widest, cap))
 
     def _item_at(self, flat: int) -> QTreeWidgetItem | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from fieldkit.attempts import CHANNELS, Attempt, Proposal
@@ -148,7 +149,7 @@ class AttemptsPanel(QGroupBox):
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         order = (self.channel, self.tried, self.call_button, self.outcome, self.callback, self.note, self.log_button)
-        for before, after in zip(order, order[1:]):
+        for before, after in pairwise(order):
             QWidget.setTabOrder(before, after)
         for widget in (self.channel, self.tried, self.outcome, self.callback, self.note):
             widget.installEventFilter(self)
@@ -382,9 +383,9 @@ class AttemptsPanel(QGroupBox):
             self.form.status.setFocus()
             return
         words = CLOSE_WORDS.get(proposal.close_as, proposal.close_as)
-        if ask(self, "End the calling?", f"Record {org.name} as {words}?", why):
-            if self.form.set_status(proposal.close_as, None):
-                self.hint.setText(f"Recorded {org.name} as {words}. Edit ▸ Undo takes it back.")
+        if ask(self, "End the calling?", f"Record {org.name} as {words}?", why) \
+                and self.form.set_status(proposal.close_as, None):
+            self.hint.setText(f"Recorded {org.name} as {words}. Edit ▸ Undo takes it back.")
 
 
 def ask(parent: QWidget, title: str, text: str, detail: str = "") -> bool:

@@ -15,6 +15,7 @@ every number and address (fieldkit/ui/numbers.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from fieldkit import dispositions, personal_data
@@ -24,8 +25,14 @@ from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation
 from fieldkit.ui.case_attempts import AttemptsPanel
 from fieldkit.ui.case_records import ContactsPanel, InterviewsPanel
 from fieldkit.ui.numbers import NumbersPanel
-from fieldkit.ui.personal_data import (ChangeHistoryDialog, EraseDialog, ask_subject_access, erase_now,
-                                        erased_message, names_before_erasure)
+from fieldkit.ui.personal_data import (
+    ChangeHistoryDialog,
+    EraseDialog,
+    ask_subject_access,
+    erase_now,
+    erased_message,
+    names_before_erasure,
+)
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -432,7 +439,7 @@ class CaseForm(QWidget):
         numbers = self.numbers
         chain = [self.status, self.reason, *self.flag_boxes.values(), *(self.fields[k] for k in REACH_FIELDS),
                  numbers.table, numbers.add_button, numbers.wrong_button, numbers.remove_button, self.notes]
-        for before, after in zip(chain, chain[1:]):
+        for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
     # --- showing an organisation -------------------------------------------------------------

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -586,8 +587,8 @@ def new_study_from_archive(window, source: Path | None = None) -> bool:
     risky = False
     while True:
         try:
-            made = wait_for(lambda: archive.unarchive(source, target, passphrase=passphrase,
-                                                      allow_risky_location=risky))
+            made = wait_for(partial(archive.unarchive, source, target, passphrase=passphrase,
+                                    allow_risky_location=risky))
             break
         except PassphraseError as e:
             if not encrypted:

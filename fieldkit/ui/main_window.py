@@ -588,7 +588,8 @@ class MainWindow(QMainWindow):
             ("Alt+Up / Alt+Down", "Move the selected question, section or choice (interview schedule)"),
             ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
         ]
-        text = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+        text = ("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows)
+                + "</table>")
         QMessageBox.information(self, "Keyboard shortcuts", text)
 
     def show_about(self) -> None:

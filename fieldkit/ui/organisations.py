@@ -8,6 +8,7 @@ search box never waits for a search.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from fieldkit import dispositions, outcome_rates
@@ -282,7 +283,7 @@ class OrganisationsScreen(QWidget):
         chain = [self.add_button, self.category, self.area, self.status, self.disposition,
                  *self.flag_filters.values(),
                  self.clear_button] + ([self.table] if hasattr(self, "table") else [])
-        for before, after in zip(chain, chain[1:]):
+        for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
     def _disposition_combo(self) -> QComboBox:

@@ -107,7 +107,8 @@ class OutlineList(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         for keys, by in (("Alt+Up", -1), ("Alt+Down", 1)):
-            QShortcut(QKeySequence(keys), self.list, lambda b=by: self.move(b), context=Qt.ShortcutContext.WidgetShortcut)
+            QShortcut(QKeySequence(keys), self.list, lambda b=by: self.move(b),
+                      context=Qt.ShortcutContext.WidgetShortcut)
         self.list.itemChanged.connect(self._item_changed)
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.dropped.connect(lambda: QTimer.singleShot(0, self, self._save_order))

@@ -503,8 +503,8 @@ class ReportPanel(QWidget):
             folder = last.parent if last is not None else Path.home()
             ending = last.suffix.lower() if last is not None and last.suffix.lower() in dict(FORMATS) else ".pdf"
             filters = [f for e, f in FORMATS if e == ending] + [f for e, f in FORMATS if e != ending]
-            name, chosen = QFileDialog.getSaveFileName(self, "Export the report", str(folder / f"{study.title}{ending}"),
-                                                       ";;".join(filters))
+            name, chosen = QFileDialog.getSaveFileName(self, "Export the report",
+                                                       str(folder / f"{study.title}{ending}"), ";;".join(filters))
             if not name:
                 return
             path = Path(name)

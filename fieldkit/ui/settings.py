@@ -174,7 +174,8 @@ class VocabularyEditor(QFrame):
 
     # --- changes ---------------------------------------------------------------------------
 
-    def _set(self, change: Callable[[list[str]], list[str]], targets: dict[str, int] | None = None) -> Callable[[], None]:
+    def _set(self, change: Callable[[list[str]], list[str]],
+             targets: dict[str, int] | None = None) -> Callable[[], None]:
         """A function that applies ``change`` to the vocabulary as it is when called (and
         puts back ``targets`` for categories that return)."""
         def apply() -> None:
@@ -252,7 +253,8 @@ class VocabularyEditor(QFrame):
             self.fill()  # put the old name back in the list
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.tree and event.type() == QEvent.KeyPress and self.tree.state() != QAbstractItemView.EditingState:
+        if (watched is self.tree and event.type() == QEvent.KeyPress
+                and self.tree.state() != QAbstractItemView.EditingState):
             key, mods = event.key(), event.modifiers()
             if key == Qt.Key_F2:
                 self.rename()

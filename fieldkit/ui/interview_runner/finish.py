@@ -14,6 +14,7 @@ button that closes the dialog and puts the cursor in that question.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from html import escape
 
@@ -236,10 +237,8 @@ class FinishDialog(QDialog):
         self.default_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def done(self, result: int) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):
             QApplication.instance().focusChanged.disconnect(self._focus_changed)
-        except (RuntimeError, TypeError):
-            pass
         super().done(result)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:

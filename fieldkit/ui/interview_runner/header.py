@@ -111,7 +111,8 @@ class InterviewHeader(QWidget):
         if not contacts:
             self.contact.setEnabled(False)
             self.contact.setToolTip("No contacts recorded for this organisation")
-        self.interviewer.setMinimumWidth(self.interviewer.fontMetrics().horizontalAdvance("Dr Ruth Amankwah-Wells") + 16)
+        self.interviewer.setMinimumWidth(
+            self.interviewer.fontMetrics().horizontalAdvance("Dr Ruth Amankwah-Wells") + 16)
         self.contact.setMaximumWidth(self.contact.fontMetrics().horizontalAdvance("M" * 22))
         row.addStretch(1)
         layout.addLayout(row)

@@ -18,6 +18,7 @@ is written so; it reopens at the section where the interviewer left it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -144,7 +145,7 @@ class Runner(QWidget):
         layout.addLayout(body, 1)
         self.section_cards: list[list[QuestionCard]] = []
         self.section_pages: list[SectionPage] = []
-        for row, section in enumerate(self.template.sections):
+        for section in self.template.sections:
             self.sections.addItem(QListWidgetItem(section.text("title", self.language)))
             page = SectionPage(section, k=self.k, language=self.language)
             for card in page.cards:
@@ -326,10 +327,8 @@ class Runner(QWidget):
 
     def _recheck(self, card: QuestionCard) -> None:
         """Mark the card again by what it holds now (nothing is saved)."""
-        try:
+        with contextlib.suppress(InvalidValueError):
             self._check(card)
-        except InvalidValueError:
-            pass
 
     @staticmethod
     def _misfit(card: QuestionCard) -> bool:
@@ -594,15 +593,11 @@ class Runner(QWidget):
     def shut(self) -> None:
         """Flush, stop listening, and let go of the study (held answers stay held)."""
         self.flush()
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):
             QApplication.instance().focusChanged.disconnect(self._focus_changed)
-        except (RuntimeError, TypeError):
-            pass
         self.ring.follow(None)
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):
             self.saver.landed.disconnect(self._landed)
-        except (RuntimeError, TypeError):
-            pass
         self.interview.close()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
