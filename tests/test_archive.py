@@ -23,13 +23,13 @@ import pytest
 from fieldkit import checks, quotations
 from fieldkit.archive import (DERIVED, FORMAT, FORMAT_VERSION, ArchiveError, archivable_tables, archive_study,
                               is_encrypted, unarchive)
-from fieldkit.cli import main
 from fieldkit.errors import PassphraseError
 from fieldkit.reports import outline
 from fieldkit.storage.schema import POOL_COLUMNS
 from fieldkit.study import Study
 from fieldkit.templates import load_template, template_from_dict
 from studies import SMALL_TEMPLATE, small_template
+from cli_runs import run_with_passphrases as run
 
 PASSPHRASE = "marmalade ostrich 47"
 ARCHIVE_PASSPHRASE = "a different one for the archive"
@@ -618,17 +618,6 @@ def test_an_existing_study_is_never_replaced(plain_archive: Path, rich: Study, t
 
 
 # --- the command line -------------------------------------------------------------------------------
-
-
-def run(capsys, monkeypatch, *argv, passphrase: str | None = None, new: str | None = None):
-    for var, value in (("FIELDKIT_PASSPHRASE", passphrase), ("FIELDKIT_NEW_PASSPHRASE", new)):
-        if value is None:
-            monkeypatch.delenv(var, raising=False)
-        else:
-            monkeypatch.setenv(var, value)
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_command_line_archives_and_unarchives(tmp_path: Path, capsys, monkeypatch):

@@ -15,12 +15,8 @@ import pytest
 from fieldkit.cli import main
 from fieldkit.study import Study
 from studies import file_digest, mapping_template
+from cli_runs import run
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from fieldkit.cli import main
 from fieldkit.storage import backups, connection
 from fieldkit.study import Study
 from studies import pool_now, small_template
+from cli_runs import run
 
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -14,12 +14,8 @@ from fieldkit import cli, summary
 from fieldkit.cli import main
 from fieldkit.demo import build_demo
 from fieldkit.study import Study
+from cli_runs import run
 
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def usage(capsys, *argv: object) -> str:

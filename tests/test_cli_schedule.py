@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldkit.cli import main
 from fieldkit.study import Study
 from fieldkit.templates import load_template, template_from_dict
 from studies import file_digest
 from test_logic import LOGIC
+from cli_runs import run
 
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _study(tmp_path: Path) -> Path:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from fieldkit.cli import main
 from fieldkit.errors import StudyDamagedError, StudyFileError
 from fieldkit.storage import backups
 from fieldkit.storage.schema import SCHEMA_VERSION
 from fieldkit.study import Study
 from crash_children import crash_while_open
 from studies import small_template
+from cli_runs import run
 
 PAGE = 4096
 
@@ -51,11 +51,6 @@ def backups_of(path: Path) -> list[str]:
     folder = backups.folder_for(path)
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def sql(path: Path, *statements: str) -> None:

@@ -19,6 +19,7 @@ from fieldkit.errors import InvalidValueError, PassphraseError, StudyFileError
 from fieldkit.storage import backups, sqlite
 from fieldkit.study import Study
 from studies import file_digest, small_template
+from cli_runs import run_with_passphrases as run
 
 PASSPHRASE = "marmalade ostrich 47"
 CANARY_NAME = "Zebedee Quinceworth"
@@ -247,17 +248,6 @@ def test_a_plain_backup_left_beside_an_encrypted_study_is_reported_by_check(tmp_
 
 
 # --- the command line ------------------------------------------------------------------------
-
-
-def run(capsys, monkeypatch, *argv, passphrase: str | None = None, new: str | None = None):
-    for var, value in (("FIELDKIT_PASSPHRASE", passphrase), ("FIELDKIT_NEW_PASSPHRASE", new)):
-        if value is None:
-            monkeypatch.delenv(var, raising=False)
-        else:
-            monkeypatch.setenv(var, value)
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_command_line_encrypts_opens_changes_and_restores(tmp_path: Path, capsys, monkeypatch):

@@ -20,6 +20,7 @@ from fieldkit.storage import backups
 from fieldkit.study import Study, template_of_study
 from fieldkit.templates import Flag, Template, template_from_dict
 from studies import mapping_template, small_template
+from cli_runs import run
 
 PASSPHRASE = "kestrel over the canal"
 
@@ -164,11 +165,6 @@ def test_a_damaged_study_is_reported_and_not_moved_aside(source):
 
 # --- the command line -------------------------------------------------------------------------
 
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_new_from_study(capsys, source, tmp_path: Path):

@@ -78,14 +78,6 @@ def study_path(tmp_path: Path, retention: dt.date | None, pooled: tuple[str, ...
     return path
 
 
-@pytest.fixture
-def warnings(monkeypatch) -> list[tuple[str, str]]:
-    from fieldkit.ui import errors
-
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(errors, "warn", lambda parent, title, text: shown.append((title, text)))
-    return shown
-
 
 def open_case(qtbot, window, name: str):
     """Select ``name`` in the list with the arrow keys and open it with Enter."""

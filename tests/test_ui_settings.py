@@ -23,14 +23,6 @@ def study_path(tmp_path: Path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
-def warnings(monkeypatch) -> list[tuple[str, str]]:
-    from fieldkit.ui import errors
-
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(errors, "warn", lambda parent, title, text: shown.append((title, text)))
-    return shown
-
 
 def _values(editor) -> list[tuple[str, str]]:
     tree = editor.tree
