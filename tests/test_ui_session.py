@@ -48,3 +48,17 @@ def test_call_returns_result_or_none(session):
     assert session.call(session.study.organisations.add, "Made", changes={"organisations"}) > 0
     assert session.call(session.study.organisations.add, " ", changes={"organisations"}) is None
     assert session.warnings[-1][1] == "an organisation needs a name"
+
+
+def test_run_tells_a_change_made_from_one_refused(session):
+    """For core calls that return None: True once made (and the screens told), False after
+    the warning; never the None that ``call`` cannot tell from a refusal."""
+    orgs = session.study.organisations
+    org = orgs.add("Org", category="Network")
+    seen = []
+    session.changed.connect(seen.append)
+    assert session.run(orgs.update, org, name="Renamed", changes={"organisations"}, what="the name") is True
+    assert orgs.get(org).name == "Renamed" and seen == [{"organisations"}]
+    assert session.run(orgs.update, org, category="Nonsense", changes={"organisations"}, what="the category") is False
+    assert session.warnings == [("Not saved: the category", "'Nonsense' is not one of the study's categories")]
+    assert orgs.get(org).category == "Network" and len(seen) == 1

@@ -185,11 +185,8 @@ class NumbersPanel(QWidget):
     # --- changing ------------------------------------------------------------------------------
 
     def _call(self, fn, *args, what: str, **kwargs) -> bool:
-        """A change through the session; True once made (the core's calls return None)."""
-        def run() -> bool:
-            fn(*args, **kwargs)
-            return True
-        return bool(self.form.session.call(run, changes={ORGANISATIONS, CONTACTS}, what=what))
+        """A change through the session; True once made."""
+        return self.form.session.run(fn, *args, changes={ORGANISATIONS, CONTACTS}, what=what, **kwargs)
 
     def add_number(self) -> AddNumberDialog | None:
         org = self.form.org

@@ -209,8 +209,7 @@ def manage(parent: QWidget | None, session, before_change: Callable[[], None]) -
     before_change()
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        ok = bool(session.call(lambda: study.set_passphrase(passphrase) or True, changes=set(),
-                               what="the passphrase"))
+        ok = session.run(study.set_passphrase, passphrase, changes=set(), what="the passphrase")
     finally:
         QApplication.restoreOverrideCursor()
     if ok:

@@ -480,8 +480,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         else:
             self._own_change = True
             try:
-                done = bool(self.session.call(lambda: pool.edit(comment.id, text) or True, changes={"pool"},
-                                             what="the comment"))
+                done = self.session.run(pool.edit, comment.id, text, changes={"pool"}, what="the comment")
             finally:
                 self._own_change = False
         if done:

@@ -83,6 +83,12 @@ class StudySession(QObject):
             return result[0]
         return None
 
+    def run(self, fn: Callable[..., Any], *args: Any, changes: set[str], what: str = "the change",
+            **kwargs: Any) -> bool:
+        """Run a core call that changes the study, for calls whose value does not matter (most
+        return None): True once it is made, False after telling the user why it could not be."""
+        return self._apply(lambda: fn(*args, **kwargs), changes, what)
+
     def edit(self, text: str, do: Callable[[], Any], undo: Callable[[], Any], changes: set[str]) -> bool:
         """An undoable change: ``do`` now (and on Redo), ``undo`` on Undo. False if refused,
         in which case nothing is added to the undo history."""

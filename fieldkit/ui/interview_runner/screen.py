@@ -134,12 +134,8 @@ class InterviewsScreen(QWidget):
         if interview is None:
             return None
 
-        def reopen() -> bool:
-            interview.reopen()
-            return True
-
-        if self.session.call(reopen, changes={"interviews", "organisations"},
-                             what="taking up the interview again") is None:
+        if not self.session.run(interview.reopen, changes={"interviews", "organisations"},
+                                what="taking up the interview again"):
             interview.close()
             return None
         return self._show(interview, resumed=True)
