@@ -23,7 +23,6 @@ from fieldkit.ui.qt import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPalette,
@@ -44,6 +43,7 @@ from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.schedule import ScheduleEditor
 from fieldkit.ui.debounced import Debounced
 from fieldkit.ui.session import StudySession
+from fieldkit.ui.vocabulary_editor import VALUE_ROLE, VocabularyEditor, settings_list
 from fieldkit.ui.welcome import heading
 
 RELEVANT = {"template", "details", "organisations", "attempts"}
@@ -54,7 +54,6 @@ VOCABULARIES = (
     ("exclusion_reasons", "Exclusion reasons", "exclusion reason", "organisations"),
     ("outcomes", "Attempt outcomes", "outcome", "attempts"),
 )
-_VALUE = Qt.UserRole
 TEMPLATE_CHANGES = {"template", "organisations", "attempts"}
 
 
@@ -69,203 +68,6 @@ def flag_id(label: str, taken: set[str]) -> str:
         n += 1
         candidate = f"{base}_{n}"
     return candidate
-
-
-def _list(tree: QTreeWidget, name: str, heads: list[str]) -> QTreeWidget:
-    tree.setAccessibleName(name)
-    tree.setHeaderLabels(heads)
-    tree.setRootIsDecorated(False)
-    tree.setUniformRowHeights(True)
-    tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # F2 and double-click edit the first column
-    tree.setSelectionMode(QAbstractItemView.SingleSelection)
-    header = tree.header()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(0, QHeaderView.Stretch)
-    for column in range(1, len(heads)):
-        header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
-    return tree
-
-
-class VocabularyEditor(QFrame):
-    """One vocabulary as an ordered list: add, rename in place (F2), remove (Delete), move
-    (Ctrl+Up / Ctrl+Down). Shows how many organisations or attempts use each value."""
-
-    def __init__(self, screen: SettingsScreen, kind: str, title: str, noun: str, users: str):
-        super().__init__()
-        self.screen, self.kind, self.title, self.noun, self.users = screen, kind, title, noun, users
-        self.setFrameShape(QFrame.StyledPanel)
-        layout = QGridLayout(self)
-        layout.addWidget(heading(title, 1.1), 0, 0, 1, 2)
-        self.tree = _list(QTreeWidget(), title, [title[:-1] if title.endswith("s") else title, "In use"])
-        self.tree.headerItem().setText(0, noun.capitalize())
-        self.tree.itemChanged.connect(self._renamed)
-        self.tree.itemDoubleClicked.connect(lambda item, _: self.rename())
-        self.tree.currentItemChanged.connect(lambda *_: self._enable())
-        self.tree.installEventFilter(self)
-        self.tree.setMinimumHeight(self.tree.fontMetrics().lineSpacing() * 12 + 30)
-        layout.addWidget(self.tree, 1, 0)
-
-        buttons = QVBoxLayout()
-        self.rename_button = self._button("Rename", f"Rename the {noun} (F2)", self.rename)
-        self.remove_button = self._button("Remove", f"Remove the {noun} (Delete)", self.remove)
-        self.up_button = self._button("Move up", "Move up (Ctrl+Up)", lambda: self.move(-1))
-        self.down_button = self._button("Move down", "Move down (Ctrl+Down)", lambda: self.move(1))
-        for b in (self.rename_button, self.remove_button, self.up_button, self.down_button):
-            b.setAccessibleName(f"{b.text()}: {title.lower()}")
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        layout.addLayout(buttons, 1, 1)
-
-        self.new = QLineEdit()
-        self.new.setAccessibleName(f"New {noun}")
-        self.new.setPlaceholderText(f"New {noun}")
-        self.new.returnPressed.connect(self.add)
-        add = QPushButton("Add")
-        add.setAccessibleName(f"Add the new {noun}")
-        add.clicked.connect(self.add)
-        row = QHBoxLayout()
-        row.addWidget(self.new, 1)
-        row.addWidget(add)
-        layout.addLayout(row, 2, 0, 1, 2)
-        layout.setRowStretch(1, 1)
-
-    def _button(self, text: str, tip: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
-
-    def values(self) -> list[str]:
-        return list(self.screen.study.template.vocabulary(self.kind))
-
-    def fill(self) -> None:
-        current = self.current()
-        usage = self.screen.study.vocabulary_usage(self.kind)
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        for value in self.values():
-            n = usage.get(value, 0)
-            item = QTreeWidgetItem([value, str(n) if n else "–"])
-            item.setData(0, _VALUE, value)
-            item.setFlags(item.flags() | Qt.ItemIsEditable)
-            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
-            item.setToolTip(1, f"{n} {self.users}" if n else f"No {self.users} use it")
-            self.tree.addTopLevelItem(item)
-            if value == current:
-                self.tree.setCurrentItem(item)
-        self.tree.blockSignals(False)
-        self._enable()
-
-    def current(self) -> str | None:
-        item = self.tree.currentItem()
-        return item.data(0, _VALUE) if item is not None else None
-
-    def select(self, value: str) -> None:
-        for i in range(self.tree.topLevelItemCount()):
-            if self.tree.topLevelItem(i).data(0, _VALUE) == value:
-                self.tree.setCurrentItem(self.tree.topLevelItem(i))
-
-    def _enable(self) -> None:
-        row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
-        for button in (self.rename_button, self.remove_button):
-            button.setEnabled(row >= 0)
-        self.up_button.setEnabled(row > 0)
-        self.down_button.setEnabled(0 <= row < self.tree.topLevelItemCount() - 1)
-
-    # --- changes ---------------------------------------------------------------------------
-
-    def _set(self, change: Callable[[list[str]], list[str]],
-             targets: dict[str, int] | None = None) -> Callable[[], None]:
-        """A function that applies ``change`` to the vocabulary as it is when called (and
-        puts back ``targets`` for categories that return)."""
-        def apply() -> None:
-            study = self.screen.study
-            template = study.template.with_values(self.kind, change(self.values()))
-            if targets:
-                merged = {**template.targets, **{c: n for c, n in targets.items() if c in template.categories}}
-                template = template.with_targets(merged)
-            study.update_template(template)
-        return apply
-
-    def add(self) -> None:
-        value = self.new.text().strip()
-        if not value:
-            return
-        done = self.screen.edit(f"add {value} to the {self.title.lower()}",
-                                self._set(lambda vs: vs + [value]),
-                                self._set(lambda vs: [v for v in vs if v != value]))
-        if done:
-            self.new.clear()
-            self.select(value)
-
-    def remove(self) -> None:
-        value = self.current()
-        if value is None:
-            return
-        index = self.values().index(value)
-        target = self.screen.study.template.targets.get(value) if self.kind == "categories" else None
-        self.screen.edit(f"remove {value} from the {self.title.lower()}",
-                         self._set(lambda vs: [v for v in vs if v != value]),
-                         self._set(lambda vs: vs[:index] + [value] + vs[index:],
-                                   {value: target} if target is not None else None))
-
-    def move(self, step: int) -> None:
-        value = self.current()
-        if value is None:
-            return
-
-        def moved(by: int) -> Callable[[list[str]], list[str]]:
-            def change(vs: list[str]) -> list[str]:
-                i = vs.index(value)
-                j = max(0, min(len(vs) - 1, i + by))
-                vs.insert(j, vs.pop(i))
-                return vs
-            return change
-
-        if self.screen.edit(f"move {value} {'up' if step < 0 else 'down'}", self._set(moved(step)),
-                            self._set(moved(-step))):
-            self.select(value)
-
-    def rename(self) -> None:
-        item = self.tree.currentItem()
-        if item is not None:
-            self.tree.editItem(item, 0)
-
-    def _renamed(self, item: QTreeWidgetItem, column: int) -> None:
-        old, new = item.data(0, _VALUE), item.text(0).strip()
-        if column != 0 or new == old:
-            return
-        # after the list's editor has closed: the rename redraws the list
-        QTimer.singleShot(0, lambda: self.rename_value(old, new))
-
-    def rename_value(self, old: str, new: str) -> None:
-        """Rename ``old`` to ``new`` here and on everything that uses it."""
-        study = self.screen.study
-        if not new:
-            self.fill()
-            return
-        done = self.screen.edit(f"rename {old} to {new}",
-                                lambda: study.rename_vocabulary_value(self.kind, old, new),
-                                lambda: study.rename_vocabulary_value(self.kind, new, old))
-        if done:
-            self.select(new)
-        else:
-            self.fill()  # put the old name back in the list
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if (watched is self.tree and event.type() == QEvent.KeyPress
-                and self.tree.state() != QAbstractItemView.EditingState):
-            key, mods = event.key(), event.modifiers()
-            if key == Qt.Key_F2:
-                self.rename()
-                return True
-            if key == Qt.Key_Delete:
-                self.remove()
-                return True
-            if mods & Qt.ControlModifier and key in (Qt.Key_Up, Qt.Key_Down):
-                self.move(-1 if key == Qt.Key_Up else 1)
-                return True
-        return super().eventFilter(watched, event)
 
 
 class SettingsScreen(QWidget):
@@ -353,7 +155,7 @@ class SettingsScreen(QWidget):
         builtin.setWordWrap(True)
         builtin.setAccessibleName("Built-in flags")
         layout.addWidget(builtin, 1, 0, 1, 2)
-        self.flags = _list(QTreeWidget(), "The study's own flags", ["Tick box", "Id"])
+        self.flags = settings_list(QTreeWidget(), "The study's own flags", ["Tick box", "Id"])
         self.flags.itemChanged.connect(self._flag_relabelled)
         self.flags.itemDoubleClicked.connect(lambda item, _: self.flags.editItem(item, 0))
         self.flags.installEventFilter(self)
@@ -426,12 +228,12 @@ class SettingsScreen(QWidget):
 
     def _fill_flags(self, template: Template) -> None:
         current = self.flags.currentItem()
-        keep = current.data(0, _VALUE) if current is not None else None
+        keep = current.data(0, VALUE_ROLE) if current is not None else None
         self.flags.blockSignals(True)
         self.flags.clear()
         for flag in template.flags:
             item = QTreeWidgetItem([flag.label, flag.id])
-            item.setData(0, _VALUE, flag.id)
+            item.setData(0, VALUE_ROLE, flag.id)
             item.setFlags(item.flags() | Qt.ItemIsEditable)
             item.setForeground(1, self.palette().brush(QPalette.PlaceholderText))
             self.flags.addTopLevelItem(item)
@@ -553,7 +355,7 @@ class SettingsScreen(QWidget):
         item = self.flags.currentItem()
         if item is None:
             return
-        fid = item.data(0, _VALUE)
+        fid = item.data(0, VALUE_ROLE)
         flags = list(self.study.template.flags)
         index = next(i for i, f in enumerate(flags) if f.id == fid)
         flag = flags[index]
@@ -571,7 +373,7 @@ class SettingsScreen(QWidget):
         self.edit(f"remove the flag {flag.label}", take_out, put_back, {"template"})
 
     def _flag_relabelled(self, item: QTreeWidgetItem, column: int) -> None:
-        fid, label = item.data(0, _VALUE), item.text(0).strip()
+        fid, label = item.data(0, VALUE_ROLE), item.text(0).strip()
         if column == 0:
             QTimer.singleShot(0, lambda: self.relabel_flag(fid, label))
 
