@@ -24,6 +24,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.welcome import heading
+from fieldkit.ui.session import DETAILS, INTERVIEWS, POOL
 
 SAVE_DELAY_MS = 600
 EXPLANATION = ("A pooled answer is hidden among at least k interviews: anonymous answers wait with their "
@@ -150,7 +151,7 @@ class AnonymityPanel(QFrame):
         held = study.held.count()
         done = self.session.edit(f"set k to {value}", lambda: anonymity.set_k(study, value, accept_risk=risky),
                                  lambda: anonymity.set_k(study, old, accept_risk=True),  # as it was, risk and all
-                                 {"details", "pool", "interviews"})
+                                 {DETAILS, POOL, INTERVIEWS})
         if not done:
             self.refresh()
             return False

@@ -45,10 +45,10 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.session import ATTEMPTS, ORGANISATIONS, StudySession
+from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
-RELEVANT = {"attempts", "organisations", "interviews", "contacts", "template"}
+RELEVANT = {ATTEMPTS, ORGANISATIONS, INTERVIEWS, CONTACTS, TEMPLATE}
 COLUMNS = ("Due", "Organisation", "Ask for", "Phone", "Last attempt")
 GROUPS = (("overdue", "Overdue"), ("today", "Later today"), ("upcoming", "Upcoming"))
 _CALLBACK = Qt.UserRole

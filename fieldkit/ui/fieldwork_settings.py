@@ -38,17 +38,17 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.debounced import Debounced
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
 #: Changes that redraw the tab: the template (outcomes, reasons) and the fieldwork settings.
-RELEVANT = {"template", "details"}
+RELEVANT = {TEMPLATE, DETAILS}
 #: Changes that move the estimate of e.
-ESTIMATE_RELEVANT = {"organisations", "attempts", "interviews", "template", "details"}
+ESTIMATE_RELEVANT = {ORGANISATIONS, ATTEMPTS, INTERVIEWS, TEMPLATE, DETAILS}
 #: A template edit of outcome codes changes every organisation's disposition.
-TEMPLATE_CHANGES = {"template", "organisations", "attempts"}
+TEMPLATE_CHANGES = {TEMPLATE, ORGANISATIONS, ATTEMPTS}
 #: The fieldwork settings are the study's; the queue, dispositions and rates follow them.
-SETTINGS_CHANGES = {"details", "organisations"}
+SETTINGS_CHANGES = {DETAILS, ORGANISATIONS}
 OUTCOME_COLUMNS = ("Outcome", "Disposition code", "Retry after", "Retry limit", "Final")
 EXCLUSION_COLUMNS = ("Exclusion reason", "“Not eligible” code")
 NO_LIMIT = "No limit"

@@ -26,6 +26,7 @@ from fieldkit.ui.qt import (
     QTreeWidgetItem,
     QWidget,
 )
+from fieldkit.ui.session import INTERVIEWS, POOL
 
 NO_CATEGORY_WORDS = "organisations with no category"
 #: The most rows the panel's list shows before it scrolls: it stays compact.
@@ -225,7 +226,7 @@ class HeldPanel(QFrame):
             box.exec()
             if box.clickedButton() is not move:
                 return False
-        moved = self.session.call(study.held.move_now, changes={"pool", "interviews"},
+        moved = self.session.call(study.held.move_now, changes={POOL, INTERVIEWS},
                                   what="moving the held answers to the pool")
         if moved is None:
             return False

@@ -38,7 +38,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.personal_data import RetentionBanner
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, StudySession
 from fieldkit.ui.welcome import Welcome
 
 #: (key, label, module, class) of each screen, in navigation order.
@@ -56,7 +56,7 @@ BACKUP_MINUTES = 10
 #: The key of Next call (Ctrl+N is File ▸ New study).
 NEXT_CALL_KEY = "F5"
 #: Changes that can move a call-back into or out of "due" (the sidebar's count).
-DUE_RELEVANT = {"attempts", "organisations", "interviews"}
+DUE_RELEVANT = {ATTEMPTS, ORGANISATIONS, INTERVIEWS}
 
 
 class MainWindow(QMainWindow):
@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
     def _on_changed(self, kinds: set[str]) -> None:
         if kinds & DUE_RELEVANT:
             self.show_due_count()
-        if "details" in kinds and self.session is not None:
+        if DETAILS in kinds and self.session is not None:
             self.setWindowTitle(f"{self.session.study.title} — fieldkit")
             self.retention_banner.check(self.session.study)
 

@@ -52,14 +52,14 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import DETAILS, INTERVIEWS, ORGANISATIONS, POOL, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
 #: Changes to the pool itself. (An anonymous answer being typed changes "interviews": it is held
 #: with its interview, and only the "Held with interviews" panel redraws.)
-RELEVANT = {"pool", "template"}
+RELEVANT = {POOL, TEMPLATE}
 #: Changes that can move answers from interviews into the pool, or regroup those held.
-HELD_RELEVANT = {"pool", "template", "interviews", "organisations", "details"}
+HELD_RELEVANT = {POOL, TEMPLATE, INTERVIEWS, ORGANISATIONS, DETAILS}
 SEARCH_DELAY_MS = 250
 SAVE_DELAY_MS = 700
 #: Tree and list item roles
@@ -253,7 +253,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         if kinds & HELD_RELEVANT:
             self.held.refresh()
         # finishing an interview can move answers in: redraw when the pool has grown
-        moved_in = "interviews" in kinds and self.session.study.pool.count() != self._pool_count
+        moved_in = INTERVIEWS in kinds and self.session.study.pool.count() != self._pool_count
         if not kinds & RELEVANT and not moved_in:
             return
         if self._own_change:
@@ -480,7 +480,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         else:
             self._own_change = True
             try:
-                done = self.session.run(pool.edit, comment.id, text, changes={"pool"}, what="the comment")
+                done = self.session.run(pool.edit, comment.id, text, changes={POOL}, what="the comment")
             finally:
                 self._own_change = False
         if done:
@@ -514,7 +514,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         row = self.list.currentRow()
         restore_quotes = quotes.undo_of(self.session.study)  # the delete takes its quotations and merges
         if self.session.edit("delete a comment", lambda: pool.delete(comment.id),
-                             lambda: (pool.restore(comment), restore_quotes()), {"pool"}):
+                             lambda: (pool.restore(comment), restore_quotes()), {POOL}):
             self._select_near(row)
 
     def _select_near(self, row: int) -> None:
@@ -528,7 +528,7 @@ class PoolScreen(quotes.Quoting, QWidget):
     def _edit(self, text: str, do, undo) -> bool:
         self._own_change = True
         try:
-            return self.session.edit(text, do, undo, {"pool"})
+            return self.session.edit(text, do, undo, {POOL})
         finally:
             self._own_change = False
 

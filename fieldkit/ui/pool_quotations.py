@@ -42,7 +42,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import POOL, REPORT, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
 OTHER = ""  # the theme of comments without one, printed under quotations.OTHER_COMMENTS
@@ -53,7 +53,7 @@ _ID = Qt.UserRole + 10  # a chosen quotation's comment id, in the panel's list
 
 #: Changes that can alter what the panel shows ("report": the report's own settings, such as
 #: how many quotations a theme with nothing chosen prints).
-RELEVANT = {"pool", "template", "report"}
+RELEVANT = {POOL, TEMPLATE, REPORT}
 #: An undoable change as the Pool screen makes it: (what, do) -> saved?
 Edit = Callable[[str, Callable[[], object]], bool]
 

@@ -47,12 +47,12 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
-from fieldkit.ui.session import REPORT, StudySession
+from fieldkit.ui.session import DETAILS, REPORT, StudySession
 
 CHANGES = {REPORT}
 _KEY = Qt.ItemDataRole.UserRole
 #: Changes that can alter the cover: its own fields, and the study's details (title, client, author).
-RELEVANT = {REPORT, "details"}
+RELEVANT = {REPORT, DETAILS}
 #: A cover field: (the name set_cover takes, its label, its accessible name, a hint when empty).
 FIELDS = (
     ("title", "&Title", "Title", "The study's title"),
@@ -334,4 +334,4 @@ class CoverTab(QScrollArea):
 
 
 #: The title, client and author are the study's details: the window title and Study settings follow.
-CHANGES_OF = {outline.set_cover: {REPORT, "details"}}
+CHANGES_OF = {outline.set_cover: {REPORT, DETAILS}}

@@ -65,7 +65,17 @@ from fieldkit.ui.report_job import (
 )
 from fieldkit.reports import sections as report_sections
 from fieldkit.ui.report_cover import OutlineList
-from fieldkit.ui.session import REPORT, StudySession
+from fieldkit.ui.session import (
+    ATTEMPTS,
+    CONTACTS,
+    DETAILS,
+    INTERVIEWS,
+    ORGANISATIONS,
+    POOL,
+    REPORT,
+    TEMPLATE,
+    StudySession,
+)
 
 #: The report's sections in order and their labels: the one registry (fieldkit.reports.sections).
 SECTIONS = tuple((section.name, section.label) for section in report_sections.SECTIONS)
@@ -77,12 +87,12 @@ SMALL_NUMBERS = (
     ("Hide counts under a number of my choosing", "custom"),
 )
 PAGE_SIZES = (("A4", "a4"), ("US Letter", "letter"))
-RELEVANT = {"organisations", "contacts", "attempts", "interviews", "pool", "template", "details", REPORT}
+RELEVANT = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, POOL, TEMPLATE, DETAILS, REPORT}
 PREVIEW_DELAY_MS = 400
 #: What the export writes, by the file's ending: (ending, the file dialog's filter).
 FORMATS = ((".pdf", "PDF (*.pdf)"), (".docx", "Word document (*.docx)"))
 #: What can change the languages offered (the schedule) or the one chosen (the study's details).
-LANGUAGE_RELEVANT = {"template", "details"}
+LANGUAGE_RELEVANT = {TEMPLATE, DETAILS}
 
 
 def show_comment(window: Any, comment_id: int) -> bool:
@@ -327,7 +337,7 @@ class ReportPanel(QWidget):
         if language is None or language == self.session.study.report_language:
             return
         # "details": the preview redraws. Read back either way: a refused choice goes back.
-        self.session.call(self.session.study.set_report_language, language, changes={"details"},
+        self.session.call(self.session.study.set_report_language, language, changes={DETAILS},
                           what="the report language")
         self.refresh_languages()
 
@@ -354,7 +364,7 @@ class ReportPanel(QWidget):
 
         value = self.small_numbers_value()
         if value != suppression.study_choice(self.session.study):
-            self.session.call(suppression.set_study_choice, self.session.study, value, changes={"report"},
+            self.session.call(suppression.set_study_choice, self.session.study, value, changes={REPORT},
                               what="small-number protection")
             self.load_small_numbers()  # a refused value goes back to what the study has
         self._options_changed()

@@ -44,13 +44,13 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.report_cover import CHANGES, OutlineList
-from fieldkit.ui.session import REPORT, StudySession
+from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, POOL, REPORT, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
 #: Changes that move the figures a text is filled with (and fieldkit's words for the method).
-FIGURES_RELEVANT = {"organisations", "attempts", "interviews", "template", "details"}
+FIGURES_RELEVANT = {ORGANISATIONS, ATTEMPTS, INTERVIEWS, TEMPLATE, DETAILS}
 #: Changes that can alter what a page shows: its texts, the themes, the quotations chosen.
-PAGE_RELEVANT = {REPORT, "template", "details", "pool"}
+PAGE_RELEVANT = {REPORT, TEMPLATE, DETAILS, POOL}
 _KEY = Qt.ItemDataRole.UserRole
 
 

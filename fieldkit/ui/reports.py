@@ -42,12 +42,12 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.report_cover import CoverTab
 from fieldkit.ui.report_panel import ReportPanel
 from fieldkit.ui.report_writing import WriteTab
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, POOL, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
-RELEVANT = {"organisations", "attempts", "interviews", "template"}
+RELEVANT = {ORGANISATIONS, ATTEMPTS, INTERVIEWS, TEMPLATE}
 #: What can change the anonymity warnings: the pool, held answers, k, categories.
-ANONYMITY_RELEVANT = {"pool", "interviews", "details", "template", "organisations"}
+ANONYMITY_RELEVANT = {POOL, INTERVIEWS, DETAILS, TEMPLATE, ORGANISATIONS}
 
 
 def _table(name: str) -> QTableWidget:

@@ -45,10 +45,10 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.schedule_form import QuestionForm, SectionForm, locate, problem_label
 from fieldkit.ui.schedule_languages import LanguagesPanel
 from fieldkit.ui.schedule_tree import KEY, ScheduleTree
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import INTERVIEWS, POOL, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
-REDRAW = {"template", "interviews", "pool"}
+REDRAW = {TEMPLATE, INTERVIEWS, POOL}
 
 
 class ScheduleEditor(QWidget):
@@ -89,7 +89,7 @@ class ScheduleEditor(QWidget):
         self.splitter.setSizes([420, 660])
         outer.addWidget(self.splitter, 1)
         session.changed.connect(lambda kinds: self.refresh(kinds) if kinds & REDRAW else None)
-        self.refresh({"template"})
+        self.refresh({TEMPLATE})
 
     # --- building --------------------------------------------------------------------------
 
@@ -191,7 +191,7 @@ class ScheduleEditor(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._stale:
-            self.refresh({"interviews"})
+            self.refresh({INTERVIEWS})
 
     @property
     def template(self) -> Template:
@@ -202,7 +202,7 @@ class ScheduleEditor(QWidget):
         return page if isinstance(page, (QuestionForm, SectionForm)) else None
 
     def refresh(self, kinds: set[str]) -> None:
-        if not self.isVisible() and "template" not in kinds:
+        if not self.isVisible() and TEMPLATE not in kinds:
             self._stale = True  # answers saved in an interview: redrawn when the tab is shown
             return
         self._stale = False
@@ -214,7 +214,7 @@ class ScheduleEditor(QWidget):
         self.language_box.addItems(list(template.languages))
         self.language_box.setCurrentText(picked if picked in template.languages else template.default_language)
         form = self.form()
-        if "template" in kinds or form is None or not form.dirty:
+        if TEMPLATE in kinds or form is None or not form.dirty:
             self.load_selected()
 
     def _fill_tree(self, template: Template) -> None:
@@ -369,7 +369,7 @@ class ScheduleEditor(QWidget):
             form.dirty = False
         done = self.session.edit(
             what, lambda: self.study.update_template(new, remove_used_choices=remove_used_choices),
-            lambda: self.study.update_template(old), {"template"})
+            lambda: self.study.update_template(old), {TEMPLATE})
         if not done:
             self.selected = keep
             if form is not None:

@@ -21,6 +21,7 @@ from fieldkit.ui.qt import (
     QTreeWidgetItem,
     QVBoxLayout,
 )
+from fieldkit.ui.session import TEMPLATE
 
 if TYPE_CHECKING:
     from fieldkit.ui.schedule import ScheduleEditor
@@ -166,7 +167,7 @@ class LanguagesPanel(QGroupBox):
         kind, ident = m.group(1), m.group(2)
         key = f"choice:{m['choice']}" if m["choice"] is not None else m["key"].replace(" ", "_")
         self.editor.selected = (kind, ident)
-        self.editor.refresh({"template"})
+        self.editor.refresh({TEMPLATE})
         form = self.editor.form()
         if form is not None:
             form.focus_translation(key, where[0])

@@ -5,13 +5,14 @@ Every screen holds the same ``StudySession``. A change goes through ``session.ca
 success ``changed`` is emitted with the kinds of records touched, so each screen decides for
 itself whether to redraw.
 
-Kinds: "organisations", "contacts", "attempts", "interviews", "pool", "template", "details",
-"report" (the client report's outline, texts, cover, logos and recommendations).
+Kinds (``ChangeKind``): organisations, contacts, attempts, interviews, pool, template, details,
+report (the client report's outline, texts, cover, logos and recommendations).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from fieldkit.errors import FieldkitError
@@ -19,14 +20,21 @@ from fieldkit.study import Study
 from fieldkit.ui import errors
 from fieldkit.ui.qt import QObject, QUndoCommand, QUndoStack, QWidget, Signal
 
-ORGANISATIONS = "organisations"
-CONTACTS = "contacts"
-ATTEMPTS = "attempts"
-INTERVIEWS = "interviews"
-POOL = "pool"
-TEMPLATE = "template"
-DETAILS = "details"
-REPORT = "report"
+class ChangeKind(StrEnum):
+    """The kinds of records a change touches, as ``changed`` reports them. Members are strings
+    ("pool" == POOL), so a screen's set of relevant kinds may be matched against either."""
+
+    ORGANISATIONS = "organisations"
+    CONTACTS = "contacts"
+    ATTEMPTS = "attempts"
+    INTERVIEWS = "interviews"
+    POOL = "pool"
+    TEMPLATE = "template"
+    DETAILS = "details"
+    REPORT = "report"
+
+
+ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, POOL, TEMPLATE, DETAILS, REPORT = ChangeKind
 
 
 class _Edit(QUndoCommand):

@@ -42,11 +42,11 @@ from fieldkit.ui.fieldwork_settings import FieldworkSettingsTab
 from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.schedule import ScheduleEditor
 from fieldkit.ui.debounced import Debounced
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, DETAILS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.vocabulary_editor import VALUE_ROLE, VocabularyEditor, settings_list
 from fieldkit.ui.welcome import heading
 
-RELEVANT = {"template", "details", "organisations", "attempts"}
+RELEVANT = {TEMPLATE, DETAILS, ORGANISATIONS, ATTEMPTS}
 #: (kind, title, what one value is called, what uses it)
 VOCABULARIES = (
     ("categories", "Categories", "category", "organisations"),
@@ -54,7 +54,7 @@ VOCABULARIES = (
     ("exclusion_reasons", "Exclusion reasons", "exclusion reason", "organisations"),
     ("outcomes", "Attempt outcomes", "outcome", "attempts"),
 )
-TEMPLATE_CHANGES = {"template", "organisations", "attempts"}
+TEMPLATE_CHANGES = {TEMPLATE, ORGANISATIONS, ATTEMPTS}
 
 
 def flag_id(label: str, taken: set[str]) -> str:
@@ -213,7 +213,7 @@ class SettingsScreen(QWidget):
 
     def refresh(self, kinds: set[str]) -> None:
         template = self.study.template
-        if kinds & {"details"}:
+        if kinds & {DETAILS}:
             self.anonymity.refresh()
             self.retention.refresh()
             for key, field in self.details.items():
@@ -222,7 +222,7 @@ class SettingsScreen(QWidget):
                     field.setText(value)
         for editor in self.vocabularies.values():
             editor.fill()
-        if kinds & {"template"}:
+        if kinds & {TEMPLATE}:
             self._fill_flags(template)
             self._fill_targets(template)
 
@@ -309,7 +309,7 @@ class SettingsScreen(QWidget):
             return
         words = {"title": "the study title", "client": "the client", "author": "the author"}[key]
         self.edit(f"change {words}", lambda: self.study.set_details(**{key: new}),
-                  lambda: self.study.set_details(**{key: old}), {"details"})
+                  lambda: self.study.set_details(**{key: old}), {DETAILS})
 
     def save_target(self, category: str) -> None:
         value = self.targets[category].value()
@@ -325,7 +325,7 @@ class SettingsScreen(QWidget):
                 self.study.update_template(self.study.template.with_targets(targets))
             return apply
 
-        self.edit(f"set the target for {category}", setting(value or None), setting(old), {"template"})
+        self.edit(f"set the target for {category}", setting(value or None), setting(old), {TEMPLATE})
 
     def _suggest_flag_id(self, label: str) -> None:
         if not self._id_typed:
@@ -346,7 +346,7 @@ class SettingsScreen(QWidget):
 
         if self.edit(f"add the flag {label}",
                      lambda: self.study.update_template(self.study.template.with_flags(
-                         self.study.template.flags + (flag,))), without, {"template"}):
+                         self.study.template.flags + (flag,))), without, {TEMPLATE}):
             self.flag_label.clear()
             self.flag_id.clear()
             self._id_typed = False
@@ -370,7 +370,7 @@ class SettingsScreen(QWidget):
             t2 = t.with_flags([f for f in t.flags if f.id != fid])
             self.study.update_template(t2)
 
-        self.edit(f"remove the flag {flag.label}", take_out, put_back, {"template"})
+        self.edit(f"remove the flag {flag.label}", take_out, put_back, {TEMPLATE})
 
     def _flag_relabelled(self, item: QTreeWidgetItem, column: int) -> None:
         fid, label = item.data(0, VALUE_ROLE), item.text(0).strip()
@@ -389,7 +389,7 @@ class SettingsScreen(QWidget):
                 self.study.update_template(t.with_flags([Flag(f.id, text) if f.id == fid else f for f in t.flags]))
             return apply
 
-        if not label or not self.edit(f"rename the flag {old}", labelled(label), labelled(old), {"template"}):
+        if not label or not self.edit(f"rename the flag {old}", labelled(label), labelled(old), {TEMPLATE}):
             self._fill_flags(self.study.template)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name

@@ -59,7 +59,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import ATTEMPTS, INTERVIEWS, ORGANISATIONS, POOL, StudySession
 
 
 def not_saved(reason: str) -> str:
@@ -365,7 +365,7 @@ class Runner(QWidget):
             return
         q = card.question
         self.logic.sent[q.id] = value
-        self._kinds |= {"interviews", "organisations"} if q.flag else {"interviews"}  # held answers too
+        self._kinds |= {INTERVIEWS, ORGANISATIONS} if q.flag else {INTERVIEWS}  # held answers too
         if q.anonymous:
             self._given.add(q.id)
         self._put(("answer", q.id), lambda: self._save(q, value))
@@ -401,7 +401,7 @@ class Runner(QWidget):
 
     def _put(self, key: tuple[str, str], job: Callable[[], Any]) -> None:
         if key[0] == "header":
-            self._kinds.add("interviews")
+            self._kinds.add(INTERVIEWS)
         self.saver.put(key, job)
         self._show_state()
 
@@ -522,7 +522,7 @@ class Runner(QWidget):
         if callback_at is not None:
             logged = self.session.call(self.session.study.attempts.log, self.interview.organisation_id,
                                        outcome=outcome, callback_at=callback_at,
-                                       changes={"attempts", "organisations"}, what="setting the call-back")
+                                       changes={ATTEMPTS, ORGANISATIONS}, what="setting the call-back")
             if logged is None:
                 return  # said why; still in the interview
         self.shut()
@@ -565,7 +565,7 @@ class Runner(QWidget):
         study = self.session.study
         held = study.held
         before = held.waiting_for(self.interview.interview_id)
-        changes = {"interviews", "organisations", "pool"}
+        changes = {INTERVIEWS, ORGANISATIONS, POOL}
         if result == "break_off":
             def break_off() -> str:
                 self.interview.break_off()

@@ -15,10 +15,10 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.session import StudySession
+from fieldkit.ui.session import INTERVIEWS, ORGANISATIONS, StudySession
 
 #: What the list shows: it reloads when these change.
-RELEVANT = {"interviews", "organisations"}
+RELEVANT = {INTERVIEWS, ORGANISATIONS}
 
 
 class InterviewsScreen(QWidget):
@@ -83,7 +83,7 @@ class InterviewsScreen(QWidget):
                                       interviewer=interviewer,
                                       contact_id=contacts[0].id if len(contacts) == 1 else None,
                                       language=language,
-                                      changes={"interviews", "organisations"}, what="starting the interview")
+                                      changes={INTERVIEWS, ORGANISATIONS}, what="starting the interview")
         return None if interview is None else self._show(interview, resumed=False)
 
     def resume(self, interview_id: int) -> Runner | None:
@@ -134,7 +134,7 @@ class InterviewsScreen(QWidget):
         if interview is None:
             return None
 
-        if not self.session.run(interview.reopen, changes={"interviews", "organisations"},
+        if not self.session.run(interview.reopen, changes={INTERVIEWS, ORGANISATIONS},
                                 what="taking up the interview again"):
             interview.close()
             return None
