@@ -12,10 +12,10 @@ and attempt too. Changes can be undone from the Edit menu.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from fieldkit.templates import BUILTIN_FLAGS, Flag, Template
+from fieldkit import template_edits
+from fieldkit.templates import BUILTIN_FLAGS, Template
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QEvent,
@@ -55,19 +55,6 @@ VOCABULARIES = (
     ("outcomes", "Attempt outcomes", "outcome", "attempts"),
 )
 TEMPLATE_CHANGES = {TEMPLATE, ORGANISATIONS, ATTEMPTS}
-
-
-def flag_id(label: str, taken: set[str]) -> str:
-    """An id for a new flag made from its label ("Wants the newsletter" → wants_the_newsletter),
-    or flag_1, flag_2, … when the label has no Latin letters."""
-    base = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-    if not base or not base[0].isalpha():
-        base = "flag" + (f"_{base}" if base else "")
-    candidate, n = base, 1
-    while candidate in taken or candidate in BUILTIN_FLAGS:
-        n += 1
-        candidate = f"{base}_{n}"
-    return candidate
 
 
 class SettingsScreen(QWidget):
@@ -316,37 +303,21 @@ class SettingsScreen(QWidget):
         old = self.study.template.targets.get(category)
         if (old or 0) == value:
             return
-
-        def setting(n: int | None) -> Callable[[], None]:
-            def apply() -> None:
-                targets = {c: t for c, t in self.study.template.targets.items() if c != category}
-                if n:
-                    targets[category] = n
-                self.study.update_template(self.study.template.with_targets(targets))
-            return apply
-
-        self.edit(f"set the target for {category}", setting(value or None), setting(old), {TEMPLATE})
+        self.edit(f"set the target for {category}",
+                  lambda: template_edits.set_target(self.study, category, value or None),
+                  lambda: template_edits.set_target(self.study, category, old), {TEMPLATE})
 
     def _suggest_flag_id(self, label: str) -> None:
         if not self._id_typed:
-            taken = {f.id for f in self.study.template.flags}
-            self.flag_id.setText(flag_id(label, taken) if label.strip() else "")
+            self.flag_id.setText(template_edits.suggested_flag_id(self.study, label))
 
     def add_flag(self) -> None:
         label = self.flag_label.text().strip()
         if not label:
             return
-        taken = {f.id for f in self.study.template.flags}
-        fid = self.flag_id.text().strip() or flag_id(label, taken)
-        flag = Flag(fid, label)
-
-        def without() -> None:
-            t = self.study.template
-            self.study.update_template(t.with_flags([f for f in t.flags if f.id != fid]))
-
-        if self.edit(f"add the flag {label}",
-                     lambda: self.study.update_template(self.study.template.with_flags(
-                         self.study.template.flags + (flag,))), without, {TEMPLATE}):
+        fid = self.flag_id.text().strip() or template_edits.suggested_flag_id(self.study, label)
+        if self.edit(f"add the flag {label}", lambda: template_edits.add_flag(self.study, label, fid),
+                     lambda: template_edits.remove_flag(self.study, fid), {TEMPLATE}):
             self.flag_label.clear()
             self.flag_id.clear()
             self._id_typed = False
@@ -356,21 +327,10 @@ class SettingsScreen(QWidget):
         if item is None:
             return
         fid = item.data(0, VALUE_ROLE)
-        flags = list(self.study.template.flags)
-        index = next(i for i, f in enumerate(flags) if f.id == fid)
-        flag = flags[index]
-
-        def put_back() -> None:
-            now = list(self.study.template.flags)
-            now.insert(min(index, len(now)), flag)
-            self.study.update_template(self.study.template.with_flags(now))
-
-        def take_out() -> None:
-            t = self.study.template
-            t2 = t.with_flags([f for f in t.flags if f.id != fid])
-            self.study.update_template(t2)
-
-        self.edit(f"remove the flag {flag.label}", take_out, put_back, {TEMPLATE})
+        index = next(i for i, f in enumerate(self.study.template.flags) if f.id == fid)
+        flag = self.study.template.flags[index]
+        self.edit(f"remove the flag {flag.label}", lambda: template_edits.remove_flag(self.study, fid),
+                  lambda: template_edits.restore_flag(self.study, flag, index), {TEMPLATE})
 
     def _flag_relabelled(self, item: QTreeWidgetItem, column: int) -> None:
         fid, label = item.data(0, VALUE_ROLE), item.text(0).strip()
@@ -383,13 +343,9 @@ class SettingsScreen(QWidget):
         if label == old:
             return
 
-        def labelled(text: str) -> Callable[[], None]:
-            def apply() -> None:
-                t = self.study.template
-                self.study.update_template(t.with_flags([Flag(f.id, text) if f.id == fid else f for f in t.flags]))
-            return apply
-
-        if not label or not self.edit(f"rename the flag {old}", labelled(label), labelled(old), {TEMPLATE}):
+        if not label or not self.edit(f"rename the flag {old}",
+                                      lambda: template_edits.relabel_flag(self.study, fid, label),
+                                      lambda: template_edits.relabel_flag(self.study, fid, old), {TEMPLATE}):
             self._fill_flags(self.study.template)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name

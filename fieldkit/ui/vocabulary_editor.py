@@ -5,9 +5,9 @@ reason when a value is still in use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from fieldkit import template_edits
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QEvent,
@@ -135,26 +135,14 @@ class VocabularyEditor(QFrame):
 
     # --- changes ---------------------------------------------------------------------------
 
-    def _set(self, change: Callable[[list[str]], list[str]],
-             targets: dict[str, int] | None = None) -> Callable[[], None]:
-        """A function that applies ``change`` to the vocabulary as it is when called (and
-        puts back ``targets`` for categories that return)."""
-        def apply() -> None:
-            study = self.screen.study
-            template = study.template.with_values(self.kind, change(self.values()))
-            if targets:
-                merged = {**template.targets, **{c: n for c, n in targets.items() if c in template.categories}}
-                template = template.with_targets(merged)
-            study.update_template(template)
-        return apply
-
     def add(self) -> None:
         value = self.new.text().strip()
         if not value:
             return
+        study = self.screen.study
         done = self.screen.edit(f"add {value} to the {self.title.lower()}",
-                                self._set(lambda vs: vs + [value]),
-                                self._set(lambda vs: [v for v in vs if v != value]))
+                                lambda: template_edits.add_value(study, self.kind, value),
+                                lambda: template_edits.remove_value(study, self.kind, value))
         if done:
             self.new.clear()
             self.select(value)
@@ -163,28 +151,21 @@ class VocabularyEditor(QFrame):
         value = self.current()
         if value is None:
             return
+        study = self.screen.study
         index = self.values().index(value)
-        target = self.screen.study.template.targets.get(value) if self.kind == "categories" else None
+        target = study.template.targets.get(value) if self.kind == "categories" else None
         self.screen.edit(f"remove {value} from the {self.title.lower()}",
-                         self._set(lambda vs: [v for v in vs if v != value]),
-                         self._set(lambda vs: vs[:index] + [value] + vs[index:],
-                                   {value: target} if target is not None else None))
+                         lambda: template_edits.remove_value(study, self.kind, value),
+                         lambda: template_edits.restore_value(study, self.kind, value, index, target))
 
     def move(self, step: int) -> None:
         value = self.current()
         if value is None:
             return
-
-        def moved(by: int) -> Callable[[list[str]], list[str]]:
-            def change(vs: list[str]) -> list[str]:
-                i = vs.index(value)
-                j = max(0, min(len(vs) - 1, i + by))
-                vs.insert(j, vs.pop(i))
-                return vs
-            return change
-
-        if self.screen.edit(f"move {value} {'up' if step < 0 else 'down'}", self._set(moved(step)),
-                            self._set(moved(-step))):
+        study = self.screen.study
+        if self.screen.edit(f"move {value} {'up' if step < 0 else 'down'}",
+                            lambda: template_edits.move_value(study, self.kind, value, step),
+                            lambda: template_edits.move_value(study, self.kind, value, -step)):
             self.select(value)
 
     def rename(self) -> None:
