@@ -254,6 +254,7 @@ def _parse_csv(text: str):
         row = []
         while True:
             m = _CSV_FIELD.match(text, pos)
+            assert m is not None  # the unquoted alternative matches anywhere, if only ""
             if m.group(1) is not None:
                 row.append(m.group(1).replace('""', '"'))
             else:

@@ -402,7 +402,7 @@ class _Checker:
         try:
             return self.organisations.read(raw_id, raw_name)
         except CellError as e:
-            if e.unknown:
+            if e.unknown and e.field is not None:  # the reader names the cell at fault
                 self._unknown(e.field, raw_id if e.field == "organisation_id" else raw_name)
             self.problem(number, i if e.field == "organisation_id" or j is None else j, str(e))
             return None

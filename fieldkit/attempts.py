@@ -205,7 +205,8 @@ class Attempts:
             "seconds": _seconds(seconds),
         }
         with self.study.transaction():
-            attempt_id = self.study.db["attempts"].insert(row).last_pk
+            attempt_id = self.study.db.table("attempts").insert(row).last_pk
+            assert attempt_id is not None  # a plain insert always sets the new row's id
             stamp = now()
             moved = self.study.conn.execute(
                 "UPDATE organisations SET status = 'contacting', updated = ? "
@@ -246,7 +247,7 @@ class Attempts:
         self._check(str(row.get("channel", current.channel)), str(row.get("outcome", current.outcome)))
         if row:
             with self.study.transaction():
-                self.study.db["attempts"].update(attempt_id, row)
+                self.study.db.table("attempts").update(attempt_id, row)
 
     def delete(self, attempt_id: int) -> None:
         self.get(attempt_id)

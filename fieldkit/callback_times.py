@@ -101,9 +101,9 @@ def parse_when(text: str, now: dt.datetime) -> dt.datetime | None:
         else:
             raise fail
         i += 1
-    if day is None and hour_minute is None:
-        raise fail
     if day is None:
+        if hour_minute is None:
+            raise fail
         day = today
         if dt.datetime.combine(day, dt.time(*hour_minute)) <= now:
             day += dt.timedelta(days=1)

@@ -98,7 +98,8 @@ def queue(study: Study, now: dt.datetime, *, limit: int | None = None,
     stamp = now.replace(microsecond=0).isoformat()
     achieved = {r["category"]: r["n"] for r in study.query(
         "SELECT category, count(*) AS n FROM organisations WHERE status = 'interviewed' GROUP BY category")}
-    due, rest = [], []
+    due: list[_Candidate] = []
+    rest: list[_Candidate] = []
     passed_over = set(skip)
     final: dict[str, bool] = {}
     open_now: dict[str, bool] = {}

@@ -430,10 +430,11 @@ class OrganisationCells:
         if raw_id:
             found = raw_id
             if self.old_ids is not None:
-                found = self.old_ids.get(raw_id, self._loose.get(word_key(raw_id)))
-                if found is None:
+                mapped = self.old_ids.get(raw_id, self._loose.get(word_key(raw_id)))
+                if mapped is None:
                     raise CellError(f"the id {quote(raw_id)} is not in the mapping's table of ids",
                                     field="organisation_id", unknown=True)
+                found = mapped
             if not re.fullmatch(r"[0-9]+", found) or int(found) not in self.names:
                 raise CellError(f"no organisation with id {quote(found)} in the study", field="organisation_id",
                                 unknown=True)

@@ -14,7 +14,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fieldkit import __version__
 from fieldkit.errors import FieldkitError, InvalidValueError
@@ -505,6 +505,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _ImportReport(Protocol):
+    """What each importer's result (organisations, attempts, interviews) gives the CLI."""
+
+    def lines(self) -> list[str]: ...
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from fieldkit import import_mapping, sources
 
@@ -548,8 +554,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             with _open(args.study, read_only=True) as study:
                 if mapping is None:
                     mapping = IMPORTERS[args.records].guess(study, sources.read_sheet(args.file, part).header)
-                mapping.values["organisation_id"] = old_ids(study)
+                linked = old_ids(study)
+                assert linked is not None  # old_ids links whenever ids_from is given
+                mapping.values["organisation_id"] = linked
         return _save_mapping(args, part, mapping)
+    result: _ImportReport
     with _open(args.study) as study:
         if args.records == "organisations":
             from fieldkit.organisation_import import import_organisations

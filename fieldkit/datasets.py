@@ -47,7 +47,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from fieldkit.exports import ExportError
 from fieldkit.statfiles import LABELLED_NAME_MAX, NAME_MAX, reserved
@@ -292,12 +292,25 @@ def named_questions(study: Study) -> list[AskedQuestion]:
     return out
 
 
+class _QuestionFields(TypedDict):
+    """The fields every variable of one question shares (``Variable``'s keywords)."""
+
+    question_id: str
+    qtype: str
+    versions: tuple[int, ...]
+
+
+def _chosen(name: str) -> Callable[[Any], int | None]:
+    """How an answer becomes a several-choices 0/1 variable's value: 1 if ``name`` is chosen."""
+    return lambda v: None if not isinstance(v, list) else int(name in v)
+
+
 def _question_variables(asked: AskedQuestion, names: Names, language: str,
                         answers: list[Any]) -> list[tuple[Variable, Callable[[Any], Any]]]:
     """The variables of one question, each with how an answer becomes its value."""
     q = asked.question
     label = q.text("label", language)
-    common = {"question_id": q.id, "qtype": q.type, "versions": asked.versions}
+    common: _QuestionFields = {"question_id": q.id, "qtype": q.type, "versions": asked.versions}
     codes = {name: i for i, name in enumerate(asked.choices, start=1)}
 
     def words(name: str) -> str:
@@ -305,12 +318,13 @@ def _question_variables(asked: AskedQuestion, names: Names, language: str,
 
     if q.type == "multiple_choice":
         base = names.make(q.id, [f"_{i}" for i in codes.values()], labelled=True)
-        out = []
+        out: list[tuple[Variable, Callable[[Any], Any]]] = []
         between = " " if label.endswith(("?", ":", ".")) else ": "  # "Areas of work: Advice"
         for name, code in codes.items():
             out.append((Variable(f"{base}_{code}", f"{label}{between}{words(name)}", "number", dict(CHOSEN_LABELS),
-                                 choice=name, **{**common, "versions": asked.choice_versions[name]}),
-                        lambda v, name=name: None if not isinstance(v, list) else int(name in v)))
+                                 choice=name, question_id=q.id, qtype=q.type,
+                                 versions=asked.choice_versions[name]),
+                        _chosen(name)))
         return out
     name = names.make(q.id, labelled=q.qtype.has_choices or q.type == "yes_no")
     if q.qtype.has_choices:

@@ -28,6 +28,7 @@ import os
 import random
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,7 @@ class _Plan:
     flags: list[str] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -216,7 +217,7 @@ def _status_counts(n: int) -> dict[str, int]:
         minimum["contacting"] = 3  # one call-back overdue, one today, one to come
     for s, low in minimum.items():
         while counts[s] < low:
-            donor = max(counts, key=counts.get)
+            donor = max(counts, key=counts.__getitem__)
             counts[donor] -= 1
             counts[s] += 1
     return counts
@@ -236,6 +237,8 @@ def _locality_share(category: str, area: str, community: str) -> float:
 
 
 def _scope(area: str | None) -> str:
+    if area is None:
+        return "local"
     return {"Regional": "regional", "National": "national"}.get(area, "local")
 
 
@@ -419,7 +422,7 @@ def _make_plan(rng: random.Random, n: int, template: Template) -> list[_Plan]:
         nonlocal turn
         if not reasons:
             return None
-        reason = reasons[turn % len(reasons)]
+        reason: str | None = reasons[turn % len(reasons)]
         turn += 1
         if not links and reason in ("Duplicate of another record", "Merged into another organisation"):
             reason = "Closed down" if "Closed down" in reasons else None
@@ -712,6 +715,7 @@ class _Builder:
         last = self.attempt(rng.choice(last_outcomes), first)
 
         yesterday = today - dt.timedelta(days=1)
+        due: dt.date | None
         if bucket == "overdue":
             due = clock.choice(_weekdays(today - dt.timedelta(days=8), yesterday))
             last_day = clock.choice(_weekdays(due - dt.timedelta(days=7), due - dt.timedelta(days=1)))

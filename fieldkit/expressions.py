@@ -259,10 +259,8 @@ class _Node:
         raise NotImplementedError
 
 
-_node = dataclass(frozen=True, slots=True, eq=False)
-
-
-@_node
+# each node class spelt out with its own decorator, which mypy reads as a dataclass (an alias it does not)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Literal(_Node):
     value: Any
     pos: int
@@ -272,7 +270,7 @@ class _Literal(_Node):
         return self.value
 
 
-@_node
+@dataclass(frozen=True, slots=True, eq=False)
 class _Ref(_Node):
     name: str
     pos: int
@@ -281,7 +279,7 @@ class _Ref(_Node):
         return _value(ctx.values.get(self.name))
 
 
-@_node
+@dataclass(frozen=True, slots=True, eq=False)
 class _Name(_Node):
     """A bare name, allowed in a choice_filter only: an attribute of the choice being tested."""
 
@@ -292,7 +290,7 @@ class _Name(_Node):
         return _value(ctx.names.get(self.name))
 
 
-@_node
+@dataclass(frozen=True, slots=True, eq=False)
 class _Current(_Node):
     pos: int
 
@@ -300,7 +298,7 @@ class _Current(_Node):
         return _value(ctx.current)
 
 
-@_node
+@dataclass(frozen=True, slots=True, eq=False)
 class _Negative(_Node):
     operand: _Node
     pos: int
@@ -309,7 +307,7 @@ class _Negative(_Node):
         return -_number(self.operand.eval(ctx))
 
 
-@_node
+@dataclass(frozen=True, slots=True, eq=False)
 class _Chain(_Node):
     """Operands joined by operators of one precedence level, folded left to right (a flat
     chain keeps long sums shallow)."""
@@ -334,7 +332,7 @@ class _Chain(_Node):
         return value
 
 
-@_node
+@dataclass(frozen=True, slots=True, eq=False)
 class _Call(_Node):
     name: str
     args: tuple[_Node, ...]

@@ -215,11 +215,11 @@ class _Checker:
                     self.ignored[text] = "empty"
                 elif self.strict and self._repeats_choices(text):
                     self.ignored[text] = "repeats a column of several choices, choice by choice"
-                elif self.strict and self.guesser.target(text) is not None:
-                    first = self.mapping.headings_of(self.guesser.target(text))
+                elif self.strict and (guess := self.guesser.target(text)) is not None:
+                    first = self.mapping.headings_of(guess)
                     problems.append(Problem(1, None, f"the columns {quote(first[0] if first else '?')} and "
                                                      f"{quote(text)} both look like "
-                                                     f"'{self.guesser.target(text)}'; map one of them to nothing",
+                                                     f"'{guess}'; map one of them to nothing",
                                             i + 1))
                 elif self.strict:
                     problems.append(Problem(1, None, f"unknown column {quote(text)}: not a question of the schedule "
@@ -290,10 +290,10 @@ class _Checker:
         answers = self._answers(number, record)
         answers = self._logic(number, answers, language)
         result = self._result(number, record, result, answers)
-        contact, i = self._cell(record, "contact")
+        contact, contact_at = self._cell(record, "contact")
         contact_id = None
         if contact and "\n" in contact:
-            self.problem(number, i, "a contact's name must be on one line")
+            self.problem(number, contact_at, "a contact's name must be on one line")
         if org_id is not None and day is not None:
             if (org_id, day.isoformat()) in self.taken:
                 _, at = self._cell(record, "date") if "date" in self.cells else self._cell(record, "started")
@@ -319,7 +319,7 @@ class _Checker:
         try:
             return self.organisations.read(raw_id, raw_name)
         except CellError as e:
-            if e.unknown:
+            if e.unknown and e.field is not None:  # the reader names the cell at fault
                 self.unknown.setdefault(e.field, Counter())[raw_id if e.field == "organisation_id" else raw_name] += 1
             self.problem(number, i if e.field == "organisation_id" or j is None else j, str(e))
             return None
@@ -570,10 +570,11 @@ def _write(study: Study, row: _Row, added: dict[tuple[int, str], int], ids: list
     for qid, value in row.answers.items():
         session.save_answer(qid, value)
     session.finish(row.result, at=row.ended or row.started or midnight)
-    timed = row.started is not None and row.ended is not None
+    seconds = (round((row.ended - row.started).total_seconds())
+               if row.started is not None and row.ended is not None else None)
     study.conn.execute("UPDATE interviews SET started = ?, sittings = ?, seconds = ? WHERE id = ?", (
-        row.started.isoformat() if row.started else None, 1 if timed else None,
-        round((row.ended - row.started).total_seconds()) if timed else None, interview_id))
+        row.started.isoformat() if row.started else None, 1 if seconds is not None else None,
+        seconds, interview_id))
 
 
 def import_interviews(study: Study, path: str | os.PathLike, *, part: str | None = None,

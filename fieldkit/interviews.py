@@ -131,7 +131,7 @@ class Interviews:
 
         with self.study.transaction():
             stamp = now() if started is None else started.replace(microsecond=0).isoformat()
-            interview_id = self.study.db["interviews"].insert({
+            interview_id = self.study.db.table("interviews").insert({
                 "organisation_id": org_id,
                 "contact_id": contact_id,
                 "template_version": self.study.template_version,
@@ -144,6 +144,7 @@ class Interviews:
                 "sittings": 0,
                 "seconds": 0,
             }).last_pk
+            assert interview_id is not None  # a plain insert always sets the new row's id
             before = self.study.organisations.get(org_id)
             if before.status != "interviewed":  # interviewed before: a second interview
                 # Under way, not yet interviewed: it counts once it is finished.
@@ -347,11 +348,11 @@ class InterviewSession:
 
     def set_language(self, language: str) -> None:
         """Ask the rest of the interview in ``language`` (one of the template's)."""
-        language = _language(self.template, language)
+        stored = _language(self.template, language)
         with self.study.transaction():
             self.study.conn.execute("UPDATE interviews SET language = ? WHERE id = ?",
-                                    (language, self.interview_id))
-        self.language = language or self.template.default_language
+                                    (stored, self.interview_id))
+        self.language = stored or self.template.default_language
 
     def set_section(self, section_id: str) -> None:
         """Remember the section the interviewer is in, to resume there."""
@@ -395,7 +396,7 @@ class InterviewSession:
             row["contact_id"] = contact_id
         if row:
             with self.study.transaction():
-                self.study.db["interviews"].update(self.interview_id, row)
+                self.study.db.table("interviews").update(self.interview_id, row)
 
     def _done_now(self) -> None:
         self._last_done = time.monotonic()

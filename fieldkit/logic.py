@@ -69,9 +69,9 @@ def check_logic(template: Template) -> list[str]:
             problems.append(f"{place}, {key}: {e}")
             return
         later = ids[seen:]
-        for e in expressions.check(expr, kinds, later=later, unavailable=unavailable, self_id=self_id,
-                                   current=current, names=names):
-            problems.append(f"{place}, {key}: {e}")
+        for problem in expressions.check(expr, kinds, later=later, unavailable=unavailable, self_id=self_id,
+                                         current=current, names=names):
+            problems.append(f"{place}, {key}: {problem}")
 
     for section in template.sections:
         splace = f"section '{section.id}'"

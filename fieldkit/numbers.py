@@ -94,7 +94,7 @@ class Numbers:
             if self._main_value(org_id, contact_id, kind) is None:
                 self._set_main(org_id, contact_id, kind, value)
                 return None
-            number_id = self.study.db["numbers"].insert({
+            number_id = self.study.db.table("numbers").insert({
                 "organisation_id": org_id, "contact_id": contact_id, "kind": kind, "value": value,
                 "label": (label or "").strip() or None, "wrong": 0}).last_pk
             self._log(org_id, contact_id, f"{kind} added", None, value, now())
@@ -117,7 +117,7 @@ class Numbers:
                 nxt = next((n for n in self.for_organisation(number.organisation_id)
                             if n.id is not None and n.kind == number.kind and n.contact_id == number.contact_id
                             and not n.wrong), None)
-                self.study.db["numbers"].insert({
+                self.study.db.table("numbers").insert({
                     "organisation_id": number.organisation_id, "contact_id": number.contact_id,
                     "kind": number.kind, "value": number.value, "label": None, "wrong": 1})
                 if nxt is not None:

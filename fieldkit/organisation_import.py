@@ -334,7 +334,7 @@ class _RowChecker:
             return
         problems.extend(Problem(1, None, p) for p in
                         self.mapping.check(tuple(self.fields.values()), header, where="the mapping"))
-        by_key = {}
+        by_key: dict[str, str] = {}
         if self.strict:
             for f in self.fields.values():
                 for word in (f.name, f.label, *f.words):
@@ -581,9 +581,11 @@ def _write(study: Study, source: str, rows: list[_Row], added: dict[str, list[st
                     ids[index] = merge[row.number]
                     _merge(study, merge[row.number], row)
             for index, row in enumerate(rows):
-                if row.referrer_row is not None and ids[index] is not None and ids[row.referrer_row] is not None:
+                referred = ids[index]
+                referrer = ids[row.referrer_row] if row.referrer_row is not None else None
+                if referred is not None and referrer is not None:
                     where = f"row {row.number}, column 'referred_by'"
-                    orgs.update(ids[index], referred_by=ids[row.referrer_row])
+                    orgs.update(referred, referred_by=referrer)
     except (InvalidValueError, NotFoundError, TemplateError) as e:
         # Every row was checked above, so this is a rule the checks do not know yet.
         raise ImportFileError(source, [f"{where}: {e}"]) from None

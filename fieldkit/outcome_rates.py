@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from typing import TypeVar
 
 from fieldkit.errors import InvalidValueError
 
@@ -247,8 +248,12 @@ def is_known_eligibility(code: str) -> bool:
     return rate_class(code) not in _UNKNOWN
 
 
-def _checked_counts(counts: Mapping[str, float], what: str) -> dict[str, float]:
-    out: dict[str, float] = {}
+#: A count of cases: an int, or a float where a caller passes one (both are checked alike).
+_Count = TypeVar("_Count", int, float)
+
+
+def _checked_counts(counts: Mapping[str, _Count], what: str) -> dict[str, _Count]:
+    out: dict[str, _Count] = {}
     for key, value in counts.items():
         if (
             isinstance(value, bool)
@@ -281,7 +286,7 @@ def _by_class(counts: Mapping[str, float]) -> dict[str, float]:
     return {name: checked.get(name, 0) for name in CLASSES}
 
 
-def estimate_e(counts: Mapping[str, int]) -> float:
+def estimate_e(counts: Mapping[str, float]) -> float:
     """The share of cases of unknown eligibility taken to be eligible, estimated as AAPOR's
     response-rate calculator does: eligible among the cases whose eligibility was determined,
     (I+P+R+NC+O) / (I+P+R+NC+O+NE)."""

@@ -184,14 +184,14 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple], *, title: str | None = None) -> 
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    sheets = [s if isinstance(s, Sheet) else Sheet(*s) for s in sheets]
-    if not sheets:
+    tables = [s if isinstance(s, Sheet) else Sheet(*s) for s in sheets]
+    if not tables:
         raise ExportError("there are no tables to write")
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
     rule = Border(bottom=Side(style="thin"))
-    for sheet_data, name in zip(sheets, sheet_names([s.name for s in sheets]), strict=True):
+    for sheet_data, name in zip(tables, sheet_names([s.name for s in tables]), strict=True):
         sheet = book.create_sheet(name)
         row = 1
         if sheet_data.title is not None:
@@ -223,7 +223,7 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple], *, title: str | None = None) -> 
             cells = [sheet_data.header[column]] + [r[column] for r in sheet_data.rows if column < len(r)]
             fitted = max(_width(c) for c in cells) + 2
             sheet.column_dimensions[get_column_letter(column + 1)].width = min(max(fitted, 8), 60)
-    book.properties.title = title if title is not None else (sheets[0].title or sheets[0].name)
+    book.properties.title = title if title is not None else (tables[0].title or tables[0].name)
     book.properties.creator = "fieldkit"
     out = io.BytesIO()
     book.save(out)

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 from fieldkit.exports import ExportError, write_atomically
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fieldkit.datasets import Dataset, Variable
 
 FORMATS = ("sav", "dta")
@@ -141,7 +143,8 @@ def write(dataset: Dataset, path: str | os.PathLike, fmt: str, *, file_label: st
         options["variable_format"] = {v.name: "F8.0" for v, c in zip(dataset.variables, columns, strict=True)
                                       if v.kind == "number" and _integral(list(c))
                                       and all(x is None or abs(x) < 1e8 for x in c)}
-        writer = pyreadstat.write_sav
+        # write_sav and write_dta take different keywords; options holds the right ones for each
+        writer: Callable[..., None] = pyreadstat.write_sav
     else:
         options["file_label"] = cut_chars(file_label, STATA_LABEL_CHARS)
         writer = pyreadstat.write_dta

@@ -65,7 +65,8 @@ class Study:
         self.path = path
         self._key = key  # the key derived from the passphrase (memory only): more connections need it
         self.conn = conn
-        self.db: sqlite_utils.Database = sqlite_utils.Database(conn)
+        # sqlite-utils's hint names only sqlite3.Connection; sqlcipher3's connection has the same API
+        self.db: sqlite_utils.Database = sqlite_utils.Database(conn)  # type: ignore[arg-type]
         self._lock = lock
         self._mutex = threading.RLock()
         self._templates: dict[int, Template] = {}
@@ -337,7 +338,7 @@ class Study:
         self._lock = connection.StudyLock(self.path)
         self._lock.acquire()
         self.conn = connection.connect(self.path, key)
-        self.db = sqlite_utils.Database(self.conn)
+        self.db = sqlite_utils.Database(self.conn)  # type: ignore[arg-type]  # sqlcipher3, as in __init__
         self._changes_at_backup = self.conn.total_changes
 
     def backup(self, reason: str, *, only_if_changed: bool = False) -> Path | None:
@@ -478,7 +479,7 @@ class Study:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
-            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+            self.db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     @property
     def title(self) -> str:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from fieldkit.errors import InvalidValueError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from fieldkit.dispositions import Paradata
     from fieldkit.study import Study
     from fieldkit.templates import Question
@@ -221,7 +223,7 @@ def percentages(counts: list[int], total: int) -> list[float]:
 ROUNDING_NOTE = "Percentages may not add to 100 because of rounding."
 
 
-def add_up(percents: list[float | None]) -> bool:
+def add_up(percents: Sequence[float | None]) -> bool:
     """Whether printed percentages add up to exactly 100 (False when any is missing)."""
     if any(p is None for p in percents):
         return False
@@ -362,8 +364,8 @@ def crosstab(study: Study, question_id: str, by: str = "category", *, language: 
         for k in keys:
             counts[index[k]] += 1
         respondents[r["grp"]] = respondents.get(r["grp"], 0) + 1
-    vocab = list(template.vocabulary(GROUPINGS[by]))
-    groups: list[str | None] = vocab + sorted(g for g in per_group if g is not None and g not in vocab)
+    vocab: list[str | None] = list(template.vocabulary(GROUPINGS[by]))
+    groups = vocab + sorted(g for g in per_group if g is not None and g not in vocab)
     if None in per_group:
         groups.append(None)
     rows = []

@@ -782,7 +782,7 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
         elif not kind.countable:
             p.add(place, "'count_by' is only for choice, yes_no and scale questions (text is never counted)")
             count_by = None
-    question = Question(id=data.get("id", ""), type=qtype, label=label, help=texts["help"],
+    question = Question(id=data.get("id", ""), type=kind.name, label=label, help=texts["help"],
                         required=required, theme=theme, anonymous=anonymous, options=options,
                         min=low, max=high, flag=flag, count_by=count_by,
                         relevant=logic["relevant"], constraint=logic["constraint"],
@@ -803,8 +803,8 @@ def _question(p: _Problems, place: str, data: dict, theme_ids: set[str],
 
 def _other_question(q: Question) -> Question:
     """The text question an ``other = true`` question adds for the words of "Other"."""
-    translations = {f"label::{lang}": text for lang, text in q.choice(OTHER_CHOICE).translations.items()} \
-        if q.choice(OTHER_CHOICE) else {}
+    other = q.choice(OTHER_CHOICE)
+    translations = {f"label::{lang}": text for lang, text in other.translations.items()} if other else {}
     return Question(id=f"{q.id}_other", type="short_text", label=q.choice_label(OTHER_CHOICE),
                     theme=q.theme, anonymous=q.anonymous,
                     relevant=f"selected(${{{q.id}}}, '{OTHER_CHOICE}')", translations=translations,

@@ -156,14 +156,15 @@ class _Importer:
         self.path = path
         self.problems: list[str] = []
         by_name = {name.lower(): s for name, s in sheets.items()}
-        self.survey = by_name.get("survey")
-        if self.survey is None:
+        survey = by_name.get("survey")
+        if survey is None:
             guesses = [s for s in sheets.values() if s.column("type") is not None and s.column("name") is not None]
             if len(guesses) != 1:
                 raise XlsformError(f"{path}: not an XLSForm: it has no 'survey' sheet")
-            self.survey = guesses[0]
-            self.problems.append(f"{self.survey.title}: the workbook has no sheet named 'survey'; "
-                                 f"the questions were read from '{self.survey.title}' (rename it 'survey')")
+            survey = guesses[0]
+            self.problems.append(f"{survey.title}: the workbook has no sheet named 'survey'; "
+                                 f"the questions were read from '{survey.title}' (rename it 'survey')")
+        self.survey: _Sheet = survey
         for column in ("type", "name"):
             if self.survey.column(column) is None:
                 raise XlsformError(f"{path}: not an XLSForm: the sheet '{self.survey.title}' has no "

@@ -304,14 +304,14 @@ class ReportData:
             yield f"Answers: {x.question_label}", x.question_label
             for choice in x.choices:
                 yield f"Answers: {x.question_label}", choice
-        for t in self.comments:
-            for n, piece in enumerate(t.write_up.plain(), 1):
-                yield f"Findings: {t.theme}, paragraph {n}", piece
-            for n, q in enumerate(t.quotations, 1):
-                yield f"Findings: {t.theme}, quotation {n}", q
+        for finding in self.comments:
+            for n, piece in enumerate(finding.write_up.plain(), 1):
+                yield f"Findings: {finding.theme}, paragraph {n}", piece
+            for n, q in enumerate(finding.quotations, 1):
+                yield f"Findings: {finding.theme}, quotation {n}", q
         for rows, what in ((self.by_category, "Organisations by category"), (self.by_area, "Organisations by area")):
-            for r in rows:
-                yield what, r.group
+            for group_row in rows:
+                yield what, group_row.group
         for e in self.directory:
             yield f"Directory: {e.name}", " ".join([e.area, e.name, e.person or "", *(v for _, v in e.details)])
 

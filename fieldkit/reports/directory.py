@@ -108,20 +108,21 @@ def directory(study: Study, include_person: bool) -> tuple[DirectoryEntry, ...]:
         flags = agreed.get(r["id"], set())
         named = (include_person and contact is not None and bool(_text(contact["name"]))
                  and ("list_contact" in flags or not asks_contact))
+        shown = contact if named else None  # the contact the directory may name
         details = []
         for flag, label in DETAILS:
             if flag not in flags:
                 continue
             if flag == "list_contact":
-                value = _text(contact["name"]) if named else ""
+                value = _text(shown["name"]) if shown is not None else ""
             elif flag in ("list_phone", "list_email"):
                 column = "phone" if flag == "list_phone" else "email"
-                value = _text(r[column]) or (_text(contact[column]) if named else "")
+                value = _text(r[column]) or (_text(shown[column]) if shown is not None else "")
             else:
                 value = _text(r["address" if flag == "list_address" else "website"])
             if value:
                 details.append((label, value))
-        person = _text(contact["name"]) if named else None
+        person = _text(shown["name"]) if shown is not None else None
         entries.append(DirectoryEntry(r["area"] or NOT_RECORDED, r["name"], person, tuple(details)))
     order = area_order(study.template.areas)
     entries.sort(key=lambda e: (order(e.area), sort_key(e.name), e.name))

@@ -259,8 +259,9 @@ class _Writer:
         saved, self.part, self.in_note = self.part, self.notes_part, True
         try:
             blocks = list(note.blocks)
-            if blocks and isinstance(blocks[0], Paragraph):
-                first = blocks.pop(0)
+            first = blocks[0] if blocks else None
+            if isinstance(first, Paragraph):
+                blocks.pop(0)
                 body = para(mark + self.spans(first.spans, notes), style, bidi=rtl(plain(first.spans)))
             else:
                 body = para(mark, style)
@@ -377,11 +378,11 @@ class _Writer:
                                  [18 * MM, None, 30 * MM], width=135 * MM, total=True, numeric=False, right=(2,)))
         groups = {"by_category": (d.by_category, "Category", "category"), "by_area": (d.by_area, "Area", "area")}
         if name in groups and groups[name][0]:
-            rows, first, what = groups[name]
+            group_rows, first, what = groups[name]
             return (self.caption("Table", f"Organisations on the database and interviewed, by {what}")
                     + self.table([first, "On the database", "Interviewed"],
-                                 [[r.group, r.on_database, r.interviewed] for r in rows],
-                                 [None, 30 * MM, 30 * MM], total=rows[-1].group == "Total"))
+                                 [[r.group, r.on_database, r.interviewed] for r in group_rows],
+                                 [None, 30 * MM, 30 * MM], total=group_rows[-1].group == "Total"))
         if name == "targets" and d.targets:
             body = [[r.group, r.target if r.target is not None else "", r.interviewed,
                      summary.percent_text(summary.percent(r.interviewed, r.target), r.target) if r.target else ""]

@@ -134,7 +134,7 @@ def method_section(study: Study, m: MethodSummary,
         rates_filled=figures.fill(rates_text, "Method"))
 
 
-def _is(n: int, one: str, many: str) -> str:
+def _is(n: float, one: str, many: str) -> str:
     return one if n == 1 else many
 
 

@@ -279,7 +279,9 @@ def add_recommendation(study: Study, text: str = "", who: str = "") -> int:
         position = (study.scalar("SELECT max(position) FROM report_recommendations") or 0) + 1
         cur = study.conn.execute("INSERT INTO report_recommendations(position, text, who) VALUES (?, ?, ?)",
                                  (position, text, who))
-        return int(cur.lastrowid)
+        row_id = cur.lastrowid
+        assert row_id is not None  # set by the INSERT just run
+        return row_id
 
 
 def update_recommendation(study: Study, rec_id: int, *, text: str | None = None, who: str | None = None) -> None:

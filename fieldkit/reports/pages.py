@@ -188,7 +188,8 @@ class _Contents(TableOfContents):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         entries = self._lastEntries or [(0, "Contents", 0, None)]
-        rows, commands = [], []
+        rows: list[list[_Linked]] = []
+        commands: list[tuple[Any, ...]] = []  # reportlab's table style commands
         for i, (level, text, page, key) in enumerate(entries):
             left, right = (self.st.toc1, self.st.toc_page) if level == 0 else (self.st.toc2, self.st.toc_page2)
             rows.append([_Linked(para(text, left), key), _Linked(para(str(page), right), key)])

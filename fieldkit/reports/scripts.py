@@ -27,6 +27,7 @@ import unicodedata
 from bisect import bisect_right
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import uharfbuzz as hb
 from bidi import algorithm as uba
@@ -257,6 +258,7 @@ def assign_fonts(text: str, variant: str = "regular") -> list[Font]:
         after[i] = nxt
     fonts = []
     for ch, own, prev, follow in zip(text, scripts, before, after, strict=True):
+        choices: list[str | None]  # None where there are no letters that side
         if own:
             choices = [own]
         elif prev is None:
@@ -302,7 +304,11 @@ def bidi_levels(text: str) -> tuple[int, list[int]]:
     return base, levels  # type: ignore[return-value]
 
 
-def visual_order(runs: list[tuple[int, ...]], level_at: int = -1) -> list[tuple[int, ...]]:
+#: A run of a line: a tuple of ints, one of them its level.
+_Run = TypeVar("_Run", bound=tuple[int, ...])
+
+
+def visual_order(runs: list[_Run], level_at: int = -1) -> list[_Run]:
     """Rule L2 on a line's runs (tuples whose item ``level_at`` is the run's level): from the
     highest level down to the lowest odd one, reverse every sequence at that level or above."""
     if not runs:

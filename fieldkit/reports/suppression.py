@@ -491,11 +491,11 @@ class _Table:
         for i in range(self.n_rows):
             out[("row", i)] = ("S", ("r", i), self.row_totals[i], *self.bounds(("row", i)))
             for j in range(self.n_cols):
-                e = ("cell", i, j)
-                out[e] = (("r", i), ("c", j), self.counts[i][j], *self.bounds(e))
+                cell = ("cell", i, j)
+                out[cell] = (("r", i), ("c", j), self.counts[i][j], *self.bounds(cell))
         for j in range(self.n_cols):
-            e = ("column", j)
-            out[e] = (("c", j), "T", self.column_totals[j], *self.bounds(e))
+            column = ("column", j)
+            out[column] = (("c", j), "T", self.column_totals[j], *self.bounds(column))
         out[("grand",)] = ("T", "S", self.grand_total, *self.bounds(("grand",)))
         if not self.additive:
             for i in range(self.n_rows):
@@ -545,8 +545,8 @@ class _Table:
             return None
         path: list[tuple[Entry, int]] = []
         node = goal
-        while came[node] is not None:
-            prev, key, sign = came[node]
+        while (step := came[node]) is not None:
+            prev, key, sign = step
             path.append((key, sign))
             node = prev
         return path

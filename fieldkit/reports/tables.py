@@ -155,7 +155,7 @@ def crosstab(study: Study, question_id: str, by: str = "category", *, language: 
             cells += [n, p]
         cells.append(r.respondents)
         rows.append(tuple(cells))
-    notes = (("Respondents could choose more than one answer, so percentages (of respondents) can add "
+    notes: tuple[str, ...] = (("Respondents could choose more than one answer, so percentages (of respondents) can add "
               "up to more than 100."),) if x.multiple else ()
     if not x.multiple and any(r.respondents and not summary.add_up(r.percentages) for r in x.rows + [x.total]):
         notes += (summary.ROUNDING_NOTE,)  # as the report says under the same table

@@ -103,7 +103,7 @@ def _segment(text: str, variant: str, variants: list[str] | None = None) -> _Seg
                 tokens.append((False, start, i))
                 start = i
         tokens.append((False, start, end))
-    if fonts.count(fonts[0] if fonts else None) == len(fonts) and not any(levels):
+    if (not fonts or fonts.count(fonts[0]) == len(fonts)) and not any(levels):
         changes = []
     else:
         changes = [i for i in range(1, len(text)) if fonts[i] is not fonts[i - 1] or levels[i] != levels[i - 1]]
@@ -164,10 +164,11 @@ class TextBlock(Flowable):
 
     # --- measuring ---
 
-    def _runs(self, seg: _Segment, start: int, end: int, split_spaces: bool = False) -> list[tuple[int, ...]]:
+    def _runs(self, seg: _Segment, start: int, end: int, split_spaces: bool = False) -> list[tuple[int, int, int]]:
         if not seg.changes and not split_spaces:  # one font, one level: one run (most text)
             return [(start, end, seg.levels[start])] if start < end else []
-        runs, i = [], start
+        runs: list[tuple[int, int, int]] = []
+        i = start
         while i < end:
             j = i + 1
             while j < end and seg.fonts[j] is seg.fonts[i] and seg.levels[j] == seg.levels[i] and not (
@@ -222,7 +223,8 @@ class TextBlock(Flowable):
             if self._to is not None and index == self._to[0] and hi <= lo:
                 continue  # the part ends where this segment starts
             spans: list[tuple[int, int]] = []
-            line_start = line_end = None
+            line_start: int | None = None
+            line_end = 0  # set with line_start, and read only once line_start is
             used = pending = 0.0
             widths = seg.widths.get(self.style.fontSize)
             if widths is None:
