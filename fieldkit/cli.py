@@ -1086,10 +1086,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from fieldkit.demo import demo_path
+    from fieldkit.storage.files import study_file
 
-    path = args.study or demo_path()
-    if path.suffix != ".fieldkit":
-        path = path.with_name(path.name + ".fieldkit")
+    path = study_file(args.study or demo_path())
     if args.organisations < 1:
         raise UsageError("--organisations must be at least 1")
     if path.exists() and args.open:

@@ -37,6 +37,7 @@ from fieldkit.errors import InvalidValueError, StudyFileError
 from fieldkit.search import normalise
 from fieldkit.study import SUFFIX, Study, default_folder, move_into_place
 from fieldkit.templates import Template, find_template, shipped_dir
+from fieldkit.storage.files import with_sidecars
 
 TEMPLATE_NAME = "regional-mapping"
 
@@ -946,6 +947,5 @@ def build_demo(
 
 
 def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              path.with_name(path.name + "-journal")):
+    for p in with_sidecars(path):
         p.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError, StudyOutdatedError
 from fieldkit.storage import connection, sqlite
 from fieldkit.templates import Template, template_from_dict
+from fieldkit.storage.files import with_sidecars
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -127,7 +128,7 @@ class Study:
         key = sqlite.new_key(sqlite.check_new_passphrase(passphrase)) if passphrase is not None else None
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.creating")
-        for leftover in _with_sidecars(temp):
+        for leftover in with_sidecars(temp):
             leftover.unlink(missing_ok=True)
         conn = sqlite.connect(temp, key=key, isolation_level=None)
         try:
@@ -154,7 +155,7 @@ class Study:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
             conn.close()
-            for leftover in _with_sidecars(temp):
+            for leftover in with_sidecars(temp):
                 leftover.unlink(missing_ok=True)
             raise
         conn.close()
@@ -371,7 +372,7 @@ class Study:
         if path.exists():
             raise StudyFileError(f"{path}: a file with that name already exists")
         temp = path.with_name(f".{path.name}.copying")
-        for leftover in _with_sidecars(temp):
+        for leftover in with_sidecars(temp):
             leftover.unlink(missing_ok=True)
         try:
             target = sqlite.connect(temp, key=self._key)
@@ -383,7 +384,7 @@ class Study:
             finally:
                 target.close()
         except (sqlite.Error, OSError) as e:
-            for leftover in _with_sidecars(temp):
+            for leftover in with_sidecars(temp):
                 leftover.unlink(missing_ok=True)
             raise StudyFileError(f"{path}: cannot write the copy ({e})") from None
         move_into_place(temp, path)
@@ -709,11 +710,6 @@ def move_into_place(temp: Path, path: Path) -> None:
         os.rename(temp, path)
         return
     temp.unlink()
-
-
-def _with_sidecars(path: Path) -> list[Path]:
-    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-            path.with_name(path.name + "-journal")]
 
 
 def template_of_study(path: str | os.PathLike, *, passphrase: str | None = None) -> Template:

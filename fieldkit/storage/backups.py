@@ -21,6 +21,7 @@ from pathlib import Path
 
 from fieldkit.errors import FieldkitError, PassphraseError
 from fieldkit.storage import sqlite
+from fieldkit.storage.files import sidecars
 
 SUFFIX = ".fieldkit"
 _NAME = re.compile(r"^(\d{8}-\d{6})-([a-z-]+)\.fieldkit$")
@@ -214,10 +215,6 @@ def resume(study_path: Path) -> None:
     (folder_for(study_path) / _PAUSED).unlink(missing_ok=True)
 
 
-def _sidecars(path: Path) -> list[Path]:
-    return [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
-
-
 def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = None,
             key: str | None = None) -> Path:
     """Put ``backup_path`` in place of the study; returns where the current file was moved.
@@ -262,7 +259,7 @@ def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = No
             aside = study_path.with_name(f"{study_path.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
             if study_path.exists():
                 os.replace(study_path, aside)
-            for side in _sidecars(study_path):
+            for side in sidecars(study_path):
                 if side.exists():
                     os.replace(side, Path(str(aside) + side.name[len(study_path.name):]))
             temp = study_path.with_name(f".{study_path.name}.restoring")

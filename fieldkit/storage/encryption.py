@@ -13,8 +13,8 @@ from pathlib import Path
 
 from fieldkit.errors import StudyBusyError, StudyFileError
 from fieldkit.storage import sqlite
+from fieldkit.storage.files import sidecars, with_sidecars
 
-_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def export(conn: sqlite.Connection, target: Path, key: str | None, *, journal_mode: str = "WAL") -> None:
@@ -69,11 +69,11 @@ def put_in_place(temp: Path, path: Path) -> None:
     """Rename the rewritten study over the old one (closed, its -wal empty) and remove the
     old one's -wal and -shm, which belong to the file that is gone."""
     os.replace(temp, path)
-    for suffix in _SIDECARS:
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for side in sidecars(path):
+        side.unlink(missing_ok=True)
     _remove_with_sidecars(temp)
 
 
 def _remove_with_sidecars(path: Path) -> None:
-    for p in (path, *(Path(f"{path}{suffix}") for suffix in _SIDECARS)):
+    for p in with_sidecars(path):
         p.unlink(missing_ok=True)

@@ -45,6 +45,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.welcome import heading
+from fieldkit.storage.files import study_file
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
@@ -553,7 +554,7 @@ def choose_new_study_path(parent: QWidget, source: Path) -> Path | None:
                                           options=QFileDialog.Option.DontConfirmOverwrite)
     if not name:
         return None
-    return Path(name) if name.endswith(".fieldkit") else Path(f"{name}.fieldkit")
+    return study_file(name)
 
 
 def new_study_from_archive(window, source: Path | None = None) -> bool:

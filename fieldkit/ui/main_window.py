@@ -40,6 +40,7 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.personal_data import RetentionBanner
 from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, StudySession
 from fieldkit.ui.welcome import Welcome
+from fieldkit.storage.files import study_file
 
 #: (key, label, module, class) of each screen, in navigation order.
 SCREENS = (
@@ -391,7 +392,7 @@ class MainWindow(QMainWindow):
                                               "fieldkit studies (*.fieldkit)")
         if not name:
             return
-        path = Path(name) if name.endswith(".fieldkit") else Path(name + ".fieldkit")
+        path = study_file(name)
         go_on, secret = passphrases.ask_for_new_study(self, path.stem)
         if not go_on:
             return
