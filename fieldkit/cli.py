@@ -854,32 +854,11 @@ def cmd_casesheet(args: argparse.Namespace) -> int:
     from fieldkit.reports.casesheet import render_casesheet
 
     with _open(args.study, read_only=True) as study:
-        org_id = _find_organisation(study, args.organisation)
+        org_id = study.organisations.find(args.organisation)
         render_casesheet(study, org_id, path)
         name = study.organisations.get(org_id).name
     print(f"Wrote the case sheet of {name} to {path}")
     return EXIT_OK
-
-
-def _find_organisation(study: Any, given: str) -> int:
-    """An organisation by id, or by its exact name (ignoring case); several of that name is an error."""
-    from fieldkit.errors import NotFoundError
-
-    text = given.strip()
-    if text.isdigit():
-        try:
-            return study.organisations.get(int(text)).id
-        except NotFoundError:
-            pass
-    ids = study.organisations.find_by_name(text)
-    if len(ids) == 1:
-        return ids[0]
-    if ids:
-        raise FieldkitError(f"{len(ids)} organisations are named '{text}' (ids {', '.join(map(str, ids))}); "
-                            "give the id instead")
-    if text.isdigit():
-        raise NotFoundError(f"no organisation with the id {text} or that name")
-    raise NotFoundError(f"no organisation named '{text}' (give its id or its exact name)")
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
@@ -968,7 +947,7 @@ def cmd_access(args: argparse.Namespace) -> int:
     from fieldkit.reports.tables import write_atomically
 
     with _open(args.study, read_only=True) as study:
-        org_id = _find_organisation(study, args.organisation)
+        org_id = study.organisations.find(args.organisation)
         text = personal_data.subject_access_json(study, org_id)
     write_atomically(args.output, lambda f: f.write(text.encode("utf-8")))
     print(f"Wrote everything stored about organisation {org_id} to {args.output}")
@@ -980,7 +959,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     from fieldkit.reports.names import find_names_of_organisation
 
     with _open(args.study) as study:
-        org_id = _find_organisation(study, args.organisation)
+        org_id = study.organisations.find(args.organisation)
         name = study.organisations.get(org_id).name
         what = personal_data.erasure_summary(study, org_id)
         if not args.yes:

@@ -372,6 +372,22 @@ class Organisations:
     def count(self) -> int:
         return self.study.scalar("SELECT count(*) FROM organisations")
 
+    def find(self, given: str) -> int:
+        """The organisation a person means by ``given``: its id, or its exact name (ignoring
+        case). Several organisations of that name, or none, is a one-line error."""
+        text = given.strip()
+        if text.isdigit() and self.study.scalar("SELECT 1 FROM organisations WHERE id = ?", (int(text),)):
+            return int(text)
+        ids = self.find_by_name(text)
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise InvalidValueError(f"{len(ids)} organisations are named '{text}' (ids {', '.join(map(str, ids))}); "
+                                    "give the id instead")
+        if text.isdigit():
+            raise NotFoundError(f"no organisation with the id {text} or that name")
+        raise NotFoundError(f"no organisation named '{text}' (give its id or its exact name)")
+
     def find_by_name(self, name: str) -> list[int]:
         """Ids of organisations with exactly this name (ignoring case and outer spaces)."""
         return [r["id"] for r in self.study.query(
