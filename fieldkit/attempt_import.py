@@ -44,6 +44,7 @@ import json
 import os
 import re
 from collections import Counter
+from functools import partial
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -397,15 +398,7 @@ class _Checker:
         self.unknown.setdefault(name, Counter())[raw] += 1
 
     def _organisation(self, number: int, record: list[str]) -> int | None:
-        raw_id, i = self._cell(record, "organisation_id")
-        raw_name, j = self._cell(record, "organisation")
-        try:
-            return self.organisations.read(raw_id, raw_name)
-        except CellError as e:
-            if e.unknown and e.field is not None:  # the reader names the cell at fault
-                self._unknown(e.field, raw_id if e.field == "organisation_id" else raw_name)
-            self.problem(number, i if e.field == "organisation_id" or j is None else j, str(e))
-            return None
+        return self.organisations.read_row(partial(self._cell, record), self.unknown, partial(self.problem, number))
 
     def _moment(self, number: int, record: list[str], name: str) -> tuple[Moment | None, bool]:
         """The cell's date and time, and whether it was read (an empty cell is read, as None)."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -423,6 +424,21 @@ class OrganisationCells:
         self._loose: dict[str, str] = {}
         for given, target in (table or {}).items():
             self._loose.setdefault(word_key(given), target)
+
+    def read_row(self, cell: Callable[[str], tuple[str, int | None]], unknown: dict[str, Counter[str]],
+                 problem: Callable[[int | None, str], None]) -> int | None:
+        """The organisation a row names, read from its cells (``cell(field)`` -> (text, column));
+        on a problem, ``problem(column, message)`` at the cell at fault, the value counted in
+        ``unknown`` when it could be mapped onto one of the study's, and None."""
+        raw_id, id_at = cell("organisation_id")
+        raw_name, name_at = cell("organisation")
+        try:
+            return self.read(raw_id, raw_name)
+        except CellError as e:
+            if e.unknown and e.field is not None:
+                unknown.setdefault(e.field, Counter())[raw_id if e.field == "organisation_id" else raw_name] += 1
+            problem(id_at if e.field == "organisation_id" or name_at is None else name_at, str(e))
+            return None
 
     def read(self, raw_id: str, raw_name: str) -> int:
         """The organisation's id; raises CellError with ``field`` the cell at fault."""

@@ -314,15 +314,7 @@ class _Checker:
         return self.contacts[org_id]
 
     def _organisation(self, number: int, record: list[str]) -> int | None:
-        raw_id, i = self._cell(record, "organisation_id")
-        raw_name, j = self._cell(record, "organisation")
-        try:
-            return self.organisations.read(raw_id, raw_name)
-        except CellError as e:
-            if e.unknown and e.field is not None:  # the reader names the cell at fault
-                self.unknown.setdefault(e.field, Counter())[raw_id if e.field == "organisation_id" else raw_name] += 1
-            self.problem(number, i if e.field == "organisation_id" or j is None else j, str(e))
-            return None
+        return self.organisations.read_row(partial(self._cell, record), self.unknown, partial(self.problem, number))
 
     def _moment(self, number: int, record: list[str], name: str) -> tuple[dt.date | None, dt.datetime | None]:
         raw, i = self._cell(record, name)

@@ -144,6 +144,31 @@ class FittedDialog(QDialog):
             self.fit()
 
 
+class _WritingDialog(FittedDialog):
+    """A dialog of the open study that writes a file on a thread of its own: it cannot be
+    closed half way through writing (``busy``)."""
+
+    def __init__(self, window, title: str):
+        super().__init__(window)
+        self.window_ = window
+        self.study: Study = window.session.study
+        self.setWindowTitle(title)
+        self.busy = False
+
+    def reject(self) -> None:
+        if not self.busy:  # never closed half way through writing
+            super().reject()
+
+    @classmethod
+    def open_for(cls, window) -> None:
+        """Show the dialog on ``window``'s study until it is closed (nothing without a study)."""
+        if window.session is None:
+            return
+        dialog = cls(window)
+        dialog.exec()
+        dialog.deleteLater()
+
+
 def _refit(label: QLabel) -> None:
     """After ``label``'s text changed: its dialog still shows every line."""
     dialog = label.window()
@@ -233,16 +258,12 @@ def format_label(fmt: str) -> str:
     return f"{datasets.FORMAT_NAMES.get(fmt, fmt.upper())} (.{fmt})"
 
 
-class ExportDialog(FittedDialog):
+class ExportDialog(_WritingDialog):
     """File ▸ Export for analysis…: each export of ``datasets.EXPORTS`` with its formats and
     an Export… button that asks where to save it."""
 
     def __init__(self, window):
-        super().__init__(window)
-        self.window_ = window
-        self.study: Study = window.session.study
-        self.setWindowTitle("Export for analysis")
-        self.busy = False
+        super().__init__(window, "Export for analysis")
         layout = QVBoxLayout(self)
         layout.addWidget(_wrapped(EXPORT_INTRO, "intro"))
         layout.addSpacing(6)
@@ -340,18 +361,9 @@ class ExportDialog(FittedDialog):
         self.window_.statusBar().showMessage(said, 15_000)
         return done
 
-    def reject(self) -> None:
-        if not self.busy:  # never closed half way through writing
-            super().reject()
-
-
 def export_for_analysis(window) -> None:
     """File ▸ Export for analysis…"""
-    if window.session is None:
-        return
-    dialog = ExportDialog(window)
-    dialog.exec()
-    dialog.deleteLater()
+    ExportDialog.open_for(window)
 
 
 # --- Archive study ------------------------------------------------------------------------------
@@ -377,15 +389,11 @@ def write_archive(open_reader: Callable[[], Study], path: Path, passphrase: str 
     return Archived(written, passphrase is not None, held)
 
 
-class ArchiveDialog(FittedDialog):
+class ArchiveDialog(_WritingDialog):
     """File ▸ Archive study…: what an archive is, whether to encrypt it, and Archive…"""
 
     def __init__(self, window):
-        super().__init__(window)
-        self.window_ = window
-        self.study: Study = window.session.study
-        self.setWindowTitle("Archive the study")
-        self.busy = False
+        super().__init__(window, "Archive the study")
         layout = QVBoxLayout(self)
         layout.addWidget(_wrapped(ARCHIVE_INTRO, "intro"))
         self.encrypt = QCheckBox("&Encrypt the archive with a passphrase of its own")
@@ -499,18 +507,9 @@ class ArchiveDialog(FittedDialog):
         self.window_.statusBar().showMessage(f"Wrote the archive to {done.path}", 15_000)
         return done
 
-    def reject(self) -> None:
-        if not self.busy:
-            super().reject()
-
-
 def archive_study(window) -> None:
     """File ▸ Archive study…"""
-    if window.session is None:
-        return
-    dialog = ArchiveDialog(window)
-    dialog.exec()
-    dialog.deleteLater()
+    ArchiveDialog.open_for(window)
 
 
 # --- New study from an archive ------------------------------------------------------------------
