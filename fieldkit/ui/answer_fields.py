@@ -204,7 +204,7 @@ class _Buttons(AnswerField):
         per_column = -(-len(labels) // columns)
         for i, text in enumerate(labels):
             button: QCheckBox | QRadioButton = QRadioButton(text) if exclusive else QCheckBox(text)
-            button.setFocusPolicy(Qt.ClickFocus)
+            button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             button.installEventFilter(self)
             self.group.addButton(button, i)
             self.buttons.append(button)
@@ -219,10 +219,10 @@ class _Buttons(AnswerField):
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear")
         self.clear_button.setAutoRaise(True)
-        self.clear_button.setFocusPolicy(Qt.NoFocus)
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.setToolTip("Remove this answer (or press Delete)")
         self.clear_button.clicked.connect(self.clear)
-        outer.addWidget(self.clear_button, 0, Qt.AlignTop)
+        outer.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addStretch(1)
         self.group.buttonClicked.connect(self._clicked)
         self._entry = self.buttons[0]
@@ -235,9 +235,9 @@ class _Buttons(AnswerField):
 
     def _roving(self, button: QWidget) -> None:
         """Make ``button`` the group's one Tab stop."""
-        self._entry.setFocusPolicy(Qt.ClickFocus)
+        self._entry.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._entry = button
-        button.setFocusPolicy(Qt.StrongFocus)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(button)
 
     def shown_buttons(self) -> list[QCheckBox | QRadioButton]:
@@ -278,29 +278,29 @@ class _Buttons(AnswerField):
         else:
             button.setChecked(not button.isChecked())
             self._clicked()
-        button.setFocus(Qt.ShortcutFocusReason)
+        button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _step(self, key: int) -> int:
         """+1 or -1: which way an arrow key moves (Left and Right swap when right to left)."""
-        forward = {Qt.Key_Down, Qt.Key_Right} if self.layoutDirection() == Qt.LeftToRight \
-            else {Qt.Key_Down, Qt.Key_Left}
+        forward = {Qt.Key.Key_Down, Qt.Key.Key_Right} if self.layoutDirection() == Qt.LayoutDirection.LeftToRight \
+            else {Qt.Key.Key_Down, Qt.Key.Key_Left}
         return 1 if key in forward else -1
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.FocusIn and obj in self.buttons:
+        if event.type() == QEvent.Type.FocusIn and obj in self.buttons:
             self._roving(obj)
-        elif event.type() == QEvent.KeyPress and obj in self.buttons and not (
-                event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
+        elif event.type() == QEvent.Type.KeyPress and obj in self.buttons and not (
+                event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)):
             key = event.key()
             shown = self.shown_buttons()
-            if key in (Qt.Key_Down, Qt.Key_Right, Qt.Key_Up, Qt.Key_Left) and obj in shown:
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Left) and obj in shown:
                 index = shown.index(obj)
-                shown[(index + self._step(key)) % len(shown)].setFocus(Qt.TabFocusReason)
+                shown[(index + self._step(key)) % len(shown)].setFocus(Qt.FocusReason.TabFocusReason)
                 return True
-            if key == Qt.Key_Space:
+            if key == Qt.Key.Key_Space:
                 self._pick(self.buttons.index(obj))
                 return True
-            if key in (Qt.Key_Delete, Qt.Key_Backspace):
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
                 self.clear()
                 return True
             picked = self._shortcut(event.text())
@@ -390,8 +390,10 @@ class _DateEdit(QDateEdit):
     NONE = QDate(1800, 1, 1)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.date() == self.NONE and (event.key() in (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
-                                         or event.text().isdigit()):
+        if self.date() == self.NONE and (
+            event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+            or event.text().isdigit()
+        ):
             self.setDate(QDate.currentDate())
             self.setCurrentSectionIndex(0)
             if not event.text().isdigit():

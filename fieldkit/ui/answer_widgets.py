@@ -155,15 +155,15 @@ class QuestionCard(QFrame):
             layout.addWidget(self.whereabouts)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.RichText)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.label)
         self.help = QLabel()
-        self.help.setTextFormat(Qt.PlainText)
+        self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setWordWrap(True)
         self.help.setObjectName("help")
         if not question.anonymous:
             palette = self.help.palette()
-            palette.setColor(QPalette.WindowText, palette.color(QPalette.PlaceholderText))
+            palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
             self.help.setPalette(palette)
         layout.addWidget(self.help)
         self.field = make_field(question)
@@ -185,7 +185,7 @@ class QuestionCard(QFrame):
             if label.parentWidget() is self:
                 label.setContentsMargins(RING_ROOM, 0, RING_ROOM, 0)
         if not question.anonymous:
-            self.setFrameShape(QFrame.NoFrame)
+            self.setFrameShape(QFrame.Shape.NoFrame)
         self._texts: tuple[str, str] | None = None
         self.set_language(language)
 
@@ -264,10 +264,10 @@ class SectionPage(QScrollArea):
         layout.setContentsMargins(4, 0, 12, 12)
         layout.setSpacing(10)
         self.title = heading(section.title, 1.25)
-        self.title.setTextFormat(Qt.PlainText)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.title)
         self.intro = QLabel()
-        self.intro.setTextFormat(Qt.PlainText)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.intro.setWordWrap(True)
         self.intro.setObjectName("intro")
         font = self.intro.font()
@@ -292,7 +292,7 @@ class SectionPage(QScrollArea):
             layout.addWidget(card)
         layout.addStretch(1)
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidget(inner)
         self.set_language(language)
 

@@ -58,7 +58,7 @@ class BackupsDialog(QDialog):
         where = QLabel(f"Backups of this study are kept in {folder}. {last} fieldkit keeps every backup "
                        "of the last two days, then one a day for a month, then one a week for a year.")
         where.setWordWrap(True)
-        where.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
         #: what a restore lacks (the answers still held with their interviews), when the study is open
         self.held_note = held_note(study, after="; the file as it is now is kept beside a restored study, "
@@ -76,19 +76,19 @@ class BackupsDialog(QDialog):
         self.table.setAccessibleName("Backups")
         self.table.setHorizontalHeaderLabels(["Taken", "Why", "Size"])
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._fill()
         layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.delete_button = QPushButton("Delete older backups…")
         self.delete_button.setToolTip("Delete every backup taken before the chosen one, e.g. after erasing "
                                       "personal data: older backups still hold it")
         self.restore_button = QPushButton("Restore this backup…")
         for button in (self.delete_button, self.restore_button):
             button.setEnabled(False)
-            buttons.addButton(button, QDialogButtonBox.ActionRole)
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.restore_button.clicked.connect(self._restore)
         self.delete_button.clicked.connect(self._delete_older)
@@ -102,9 +102,9 @@ class BackupsDialog(QDialog):
             for column, text in enumerate((f"{b.taken:%a %d %b %Y %H:%M:%S}", REASONS.get(b.reason, b.reason),
                                            _size(b.size))):
                 self.table.setItem(row, column, QTableWidgetItem(text))
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
     def _selection_changed(self) -> None:
         row = self.table.currentRow() if self.table.selectedItems() else -1
@@ -117,13 +117,13 @@ class BackupsDialog(QDialog):
             return
         b = self.items[row]
         n = len(self.items) - row - 1
-        box = QMessageBox(QMessageBox.Warning, "Delete older backups?",
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete older backups?",
                           f"Delete the {n} backup{'s' if n != 1 else ''} taken before {b.taken:%d %B %Y at %H:%M}? "
                           "Do this after erasing personal data, so that no copy of it is left. They cannot be "
                           "brought back; this backup and newer ones are kept.",
-                          QMessageBox.Cancel, self)
-        delete = box.addButton(f"Delete {n} backup{'s' if n != 1 else ''}", QMessageBox.DestructiveRole)
-        box.setDefaultButton(QMessageBox.Cancel)
+                          QMessageBox.StandardButton.Cancel, self)
+        delete = box.addButton(f"Delete {n} backup{'s' if n != 1 else ''}", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is not delete:
             return

@@ -51,7 +51,7 @@ from fieldkit.ui.welcome import heading
 RELEVANT = {ATTEMPTS, ORGANISATIONS, INTERVIEWS, CONTACTS, TEMPLATE}
 COLUMNS = ("Due", "Organisation", "Ask for", "Phone", "Last attempt")
 GROUPS = (("overdue", "Overdue"), ("today", "Later today"), ("upcoming", "Upcoming"))
-_CALLBACK = Qt.UserRole
+_CALLBACK = Qt.ItemDataRole.UserRole
 OVERDUE_COLOUR = "#a4262c"
 #: How the question after the last attempt names each closing status.
 CLOSE_WORDS = {"unreachable": "not reached", "declined": "declined", "excluded": "excluded"}
@@ -97,15 +97,15 @@ class CallbacksScreen(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setItemsExpandable(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
         self.tree.setIndentation(14)
         self.tree.setStyleSheet("QTreeView::item { padding: 3px 0px; }")
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.tree.header()
         header.setStretchLastSection(True)
         for column in range(len(COLUMNS) - 1):
-            header.setSectionResizeMode(column, QHeaderView.Interactive)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.tree.itemDoubleClicked.connect(lambda item, _: self.open_case() if item.data(0, _CALLBACK) else None)
         self.tree.installEventFilter(self)
@@ -114,13 +114,15 @@ class CallbacksScreen(QWidget):
         self.empty = QLabel("No call-backs are open. Log an attempt with a call-back time on a case "
                             "and it appears here.")
         self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName("No call-backs")
         layout.addWidget(self.empty, 1)
 
         layout.addWidget(self._build_panel())
 
-        QShortcut(QKeySequence("Ctrl+I"), self, self.start_interview, context=Qt.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence("Ctrl+I"), self, self.start_interview, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
         self.setTabOrder(self.tree, self.outcome)
         self.setTabOrder(self.outcome, self.callback)
         self.setTabOrder(self.callback, self.note)
@@ -145,13 +147,13 @@ class CallbacksScreen(QWidget):
 
     def _build_panel(self) -> QFrame:
         panel = QFrame()
-        panel.setFrameShape(QFrame.StyledPanel)
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(panel)
         self.selected = heading("", 1.15)
         self.selected.setAccessibleName("Selected call-back")
         self.selected_detail = QLabel()
         self.selected_detail.setAccessibleName("Selected call-back details")
-        self.selected_detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.selected_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.call_timer = QLabel()
         self.call_timer.setAccessibleName("Time on this call")
         self.call_timer.setToolTip("Time since this call-back was chosen: logged with the attempt as the "
@@ -219,7 +221,7 @@ class CallbacksScreen(QWidget):
         self.case_button.setToolTip("Open the organisation's case form (or double-click the row)")
         self.case_button.clicked.connect(self.open_case)
         hint = QLabel("Enter logs the attempt · Ctrl+I starts the interview · Esc goes back to the list")
-        hint.setForegroundRole(QPalette.PlaceholderText)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         actions.addWidget(hint, 1)
         actions.addWidget(self.interview_button)
         actions.addWidget(self.case_button)
@@ -258,7 +260,7 @@ class CallbacksScreen(QWidget):
             if not items:
                 continue
             group = QTreeWidgetItem([f"{title} ({len(items)})"])
-            group.setFlags(Qt.ItemIsEnabled)
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             group.setFont(0, bold)
             if key == "overdue":
                 group.setForeground(0, QBrush(QColor(OVERDUE_COLOUR)))
@@ -373,7 +375,7 @@ class CallbacksScreen(QWidget):
         if self.current() is None or text is None:
             return False
         self.callback.setText(text)
-        self.callback.setFocus(Qt.OtherFocusReason)
+        self.callback.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
     def _show_callback(self) -> None:
@@ -424,22 +426,22 @@ class CallbacksScreen(QWidget):
         self.call_timer.setText("" if seconds is None else f"Call {call_time(seconds)}")
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
-            if event.modifiers() & Qt.ControlModifier:
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
                 return False
             if watched is self.tree:
                 if self.current() is not None:
-                    self.outcome.setFocus(Qt.TabFocusReason)
+                    self.outcome.setFocus(Qt.FocusReason.TabFocusReason)
                 return True
             if watched is self.outcome and self.outcome.view().isVisible():
                 return False  # Enter picks from the open list
             self.log_attempt()
             return True
-        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down and watched is self.callback \
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down and watched is self.callback \
                 and not self.callback.text().strip() and self.propose_callback():
             return True
-        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape and watched is not self.tree:
-            self.tree.setFocus(Qt.OtherFocusReason)
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape and watched is not self.tree:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
             return True
         return super().eventFilter(watched, event)
 
@@ -456,7 +458,7 @@ class CallbacksScreen(QWidget):
             callback_at = parse_when(self.callback.text(), self.now())
         except InvalidValueError as e:
             self.callback_preview.setText(escape(str(e)))
-            self.callback.setFocus(Qt.OtherFocusReason)
+            self.callback.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         self._propose()  # the rules as they stand when it is logged
         proposal = self._proposal
@@ -489,7 +491,7 @@ class CallbacksScreen(QWidget):
             self.callback.clear()
             self._shown_org = None  # whichever call-back is chosen next is a new call
             self._fill(keep_row=row)
-            self.tree.setFocus(Qt.OtherFocusReason)
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
         return done
 
     def _offer_to_close(self, cb: CallBack, proposal: Proposal) -> None:

@@ -83,7 +83,7 @@ class AttemptsPanel(QGroupBox):
         self.channel.currentIndexChanged.connect(lambda _: self._fill_tried())
         self.tried = QComboBox()
         self.tried.setAccessibleName("Number or address tried")
-        self.tried.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.tried.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.tried.setMinimumContentsLength(14)
         self.call_button = QPushButton("Star&t call")
         self.call_button.setAccessibleName("Start the call timer")
@@ -92,7 +92,7 @@ class AttemptsPanel(QGroupBox):
         self.call_time = QLabel("00:00")
         self.call_time.setAccessibleName("Call time")
         self.call_time.setMinimumWidth(self.call_time.fontMetrics().horizontalAdvance("00:00:00") + 4)
-        self.call_time.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.call_time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.call_time.setEnabled(False)
         self._ticker = QTimer(self)
         self._ticker.setInterval(500)
@@ -101,7 +101,7 @@ class AttemptsPanel(QGroupBox):
         self.outcome.setAccessibleName("Outcome of the attempt")
         self.outcome.setPlaceholderText("Choose an outcome")
         self.outcome.setMinimumContentsLength(18)
-        self.outcome.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.outcome.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.outcome.currentIndexChanged.connect(lambda _: self._propose())
         self.callback = QLineEdit()
         self.callback.setAccessibleName("Call back at")
@@ -131,7 +131,7 @@ class AttemptsPanel(QGroupBox):
         grid.addWidget(self.callback, 1, 3)
         grid.addWidget(buddy_label("Not&e", self.note), 2, 0)
         grid.addWidget(self.note, 2, 1, 1, 2)
-        grid.addWidget(self.log_button, 2, 3, Qt.AlignRight)
+        grid.addWidget(self.log_button, 2, 3, Qt.AlignmentFlag.AlignRight)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
         layout.addLayout(grid)
@@ -141,7 +141,7 @@ class AttemptsPanel(QGroupBox):
         font = self.why.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.why.setFont(font)
-        self.why.setForegroundRole(QPalette.PlaceholderText)
+        self.why.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.why.hide()
         layout.addWidget(self.why)
         self.hint = QLabel()
@@ -191,7 +191,7 @@ class AttemptsPanel(QGroupBox):
                 elif column == 1 and a.tried:
                     item.setToolTip(f"{channel}: {a.tried}")
                 elif column == 3 and value:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     item.setToolTip(f"The call took {value}")
                 self.table.setItem(row, column, item)
         self.setTitle(f"Attempts ({len(self.attempts)})" if self.attempts else "Attempts")
@@ -226,7 +226,7 @@ class AttemptsPanel(QGroupBox):
 
     def focus_log(self) -> None:
         """Ctrl+L: the outcome drop-down, ready for a letter or two of the outcome."""
-        self.outcome.setFocus(Qt.ShortcutFocusReason)
+        self.outcome.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # --- the call timer --------------------------------------------------------------------
 
@@ -308,8 +308,8 @@ class AttemptsPanel(QGroupBox):
             self.hint.setText(f"Call back {format_when(moment)}. Press Enter to log.")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter) \
-                and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             self.log()
             return True
         return super().eventFilter(watched, event)
@@ -390,8 +390,10 @@ class AttemptsPanel(QGroupBox):
 
 def ask(parent: QWidget, title: str, text: str, detail: str = "") -> bool:
     """A yes-or-no question (No by default)."""
-    box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No, parent)
-    box.setDefaultButton(QMessageBox.No)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
     if detail:
         box.setInformativeText(detail)
-    return box.exec() == QMessageBox.Yes
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -103,7 +103,7 @@ class CaseForm(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._build_details())
         right = QWidget()
@@ -122,12 +122,12 @@ class CaseForm(QWidget):
         self.splitter = splitter
         layout.addWidget(splitter, 1)
 
-        for keys, slot in ((QKeySequence(Qt.Key_PageDown), lambda: self.walk(1)),
-                           (QKeySequence(Qt.Key_PageUp), lambda: self.walk(-1)),
-                           (QKeySequence(Qt.Key_Escape), self.go_back),
+        for keys, slot in ((QKeySequence(Qt.Key.Key_PageDown), lambda: self.walk(1)),
+                           (QKeySequence(Qt.Key.Key_PageUp), lambda: self.walk(-1)),
+                           (QKeySequence(Qt.Key.Key_Escape), self.go_back),
                            (QKeySequence("Ctrl+L"), self.attempts.focus_log)):
             shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         session.changed.connect(self._on_changed)
 
@@ -178,7 +178,7 @@ class CaseForm(QWidget):
         column = QVBoxLayout(inner)
         column.setContentsMargins(0, 0, 6, 0)
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         column.addLayout(form)
         self.form_layout = form
         form.addRow(*self._text_field("name", "Name"))
@@ -209,10 +209,10 @@ class CaseForm(QWidget):
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setFocusPolicy(Qt.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         # Never narrower than what it holds: with no horizontal scroll bar, it would be cut off.
         scroll.setMinimumWidth(max(320, inner.minimumSizeHint().width()
                                    + scroll.verticalScrollBar().sizeHint().width() + 2))
@@ -222,7 +222,7 @@ class CaseForm(QWidget):
         """Phone, email and opening hours, over the list of every number and address."""
         box = QGroupBox("Reaching them")
         form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key in REACH_FIELDS:
             form.addRow(*self._text_field(key, dict(TEXT_FIELDS)[key]))
         hours = self.fields["opening_hours"]
@@ -244,7 +244,7 @@ class CaseForm(QWidget):
         """Status (with "In interview" beside it), the AAPOR disposition, exclusion, flags."""
         box = QGroupBox("Where it stands")
         form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         for status in STATUSES:
@@ -269,7 +269,7 @@ class CaseForm(QWidget):
         self.disposition = QLabel()
         self.disposition.setAccessibleName("Disposition")
         self.disposition.setWordWrap(True)
-        self.disposition.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.disposition.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.disposition_reason = QLabel()
         self.disposition_reason.setAccessibleName("Why this disposition")
         self.disposition_reason.setWordWrap(True)
@@ -284,7 +284,7 @@ class CaseForm(QWidget):
 
         self.reason = QComboBox()
         self.reason.setAccessibleName("Exclusion reason")
-        self.reason.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.reason.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reason.setMinimumContentsLength(16)
         self.reason.activated.connect(self._reason_chosen)
         self.reason_label = QLabel("&Reason excluded")
@@ -292,7 +292,7 @@ class CaseForm(QWidget):
         form.addRow(self.reason_label, self.reason)
 
         self.flags_frame = QFrame()
-        self.flags_frame.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
+        self.flags_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.flags_grid = QGridLayout(self.flags_frame)
         self.flags_grid.setContentsMargins(0, 0, 0, 0)
         form.addRow("Flags", self.flags_frame)
@@ -304,7 +304,7 @@ class CaseForm(QWidget):
         font = label.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         label.setFont(font)
-        label.setForegroundRole(QPalette.PlaceholderText)
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
     def _text_field(self, key: str, label: str) -> tuple[QLabel, QLineEdit]:
         edit = QLineEdit()
@@ -318,7 +318,7 @@ class CaseForm(QWidget):
     def _vocab_combo(self, name: str, key: str) -> QComboBox:
         box = QComboBox()
         box.setAccessibleName(name)
-        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(16)
         box.activated.connect(lambda _, k=key: self._vocab_chosen(k))
         return box
@@ -447,7 +447,7 @@ class CaseForm(QWidget):
             self._load(self.org.id)
 
     def focus_first(self) -> None:
-        self.fields["name"].setFocus(Qt.OtherFocusReason)
+        self.fields["name"].setFocus(Qt.FocusReason.OtherFocusReason)
         self.fields["name"].setCursorPosition(0)
 
     def walk(self, step: int) -> None:
@@ -656,6 +656,6 @@ class CaseForm(QWidget):
         super().hideEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.notes and event.type() == QEvent.FocusOut:
+        if watched is self.notes and event.type() == QEvent.Type.FocusOut:
             self._save_notes()
         return super().eventFilter(watched, event)

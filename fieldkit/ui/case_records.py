@@ -43,9 +43,9 @@ def table_widget(headers: list[str], name: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setAccessibleName(name)
     table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setTabKeyNavigation(False)
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
@@ -58,7 +58,7 @@ def table_item(text: str | None, data: Any = None) -> QTableWidgetItem:
     item = QTableWidgetItem(text or "")
     item.setToolTip(text or "")
     if data is not None:
-        item.setData(Qt.UserRole, data)
+        item.setData(Qt.ItemDataRole.UserRole, data)
     return item
 
 
@@ -91,7 +91,7 @@ class ContactDialog(QDialog):
             edit.setAccessibleName(CONTACT_LABELS[key])
             self.fields[key] = edit
             form.addRow(f"&{CONTACT_LABELS[key]}", edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -114,7 +114,7 @@ class ContactsPanel(QGroupBox):
         for column, width in ((1, 100), (2, 100)):
             header.resizeSection(column, width)
         for column in (0, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.Stretch)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _: self.edit_contact())
         self.table.installEventFilter(self)
         self.table.itemSelectionChanged.connect(self._enable)
@@ -156,11 +156,11 @@ class ContactsPanel(QGroupBox):
         self.remove_button.setEnabled(chosen)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.KeyPress:
-            if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        if event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.edit_contact()
                 return True
-            if event.key() == Qt.Key_Delete:
+            if event.key() == Qt.Key.Key_Delete:
                 self.remove_contact()
                 return True
         return super().eventFilter(watched, event)

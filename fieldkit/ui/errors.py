@@ -42,14 +42,14 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
 
 def show_unexpected(parent: QWidget | None, details: str) -> None:
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Critical)
+    box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Something went wrong")
     box.setText("fieldkit hit a problem it did not expect. Your study is safe: every change "
                 "made before this was saved.")
     box.setInformativeText(f"The details are in {log_path()}.")
     box.setDetailedText(details)
-    copy = box.addButton("Copy details", QMessageBox.ActionRole)
-    box.addButton(QMessageBox.Close)
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Close)
     copy.clicked.disconnect()  # keep the box open after copying
     copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
     box.exec()

@@ -157,7 +157,7 @@ class InterviewListModel(QAbstractTableModel):
             return self.HEADS[section]
         return None
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         results = (None, "complete", "partial", "break_off")
         keys = (lambda r: r.organisation.casefold(), lambda r: (r.date, r.id), lambda r: r.mode,
                 lambda r: r.interviewer.casefold(),
@@ -165,7 +165,7 @@ class InterviewListModel(QAbstractTableModel):
                 lambda r: (r.started or "", r.id), lambda r: (r.seconds is not None, r.seconds or 0),
                 lambda r: (r.sittings is not None, r.sittings or 0), lambda r: r.attempts_before)
         self.layoutAboutToBeChanged.emit()
-        self.rows.sort(key=keys[column], reverse=order == Qt.DescendingOrder)
+        self.rows.sort(key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
 
 
@@ -225,18 +225,18 @@ class InterviewList(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Interviews")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(1, Qt.DescendingOrder)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(InterviewListModel.HEADS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _index: self.resume_selected())
         self.table.activated.connect(lambda _index: self.resume_selected())
         layout.addWidget(self.table, 1)
@@ -303,5 +303,5 @@ class InterviewList(QWidget):
             self.open_requested.emit(row.organisation_id)
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.ShortcutFocusReason)
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

@@ -107,31 +107,31 @@ class MainWindow(QMainWindow):
         self._study_actions: list[QAction] = []
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action(file, "&New study…", self.show_welcome, QKeySequence.New)
-        self._action(file, "&Open…", self.choose_study, QKeySequence.Open)
+        self._action(file, "&New study…", self.show_welcome, QKeySequence.StandardKey.New)
+        self._action(file, "&Open…", self.choose_study, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(file, "New study from an arc&hive…", lambda _=False: _data_files().new_study_from_archive(self))
         file.addSeparator()
-        self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.SaveAs, study_only=True)
+        self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.StandardKey.SaveAs, study_only=True)
         self._action(file, "&Import…", self.import_file, study_only=True)
         self._action(file, "&Export for analysis…", lambda _=False: _data_files().export_for_analysis(self),
                      study_only=True)
         self._action(file, "&Archive study…", lambda _=False: _data_files().archive_study(self), study_only=True)
         self._action(file, "&Backups and restore…", self.show_backups, study_only=True)
         self._action(file, "&Passphrase…", self.manage_passphrase, study_only=True)
-        self._action(file, "&Close study", self.close_study, QKeySequence.Close, study_only=True)
+        self._action(file, "&Close study", self.close_study, QKeySequence.StandardKey.Close, study_only=True)
         file.addSeparator()
-        quit_ = self._action(file, "&Quit", self.close, QKeySequence.Quit)
-        quit_.setMenuRole(QAction.QuitRole)
+        quit_ = self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        quit_.setMenuRole(QAction.MenuRole.QuitRole)
 
         edit = bar.addMenu("&Edit")
         self.undo_action = self._action(edit, "&Undo", lambda: self.session and self.session.undo_stack.undo(),
-                                        QKeySequence.Undo, study_only=True)
+                                        QKeySequence.StandardKey.Undo, study_only=True)
         self.redo_action = self._action(edit, "&Redo", lambda: self.session and self.session.undo_stack.redo(),
-                                        QKeySequence.Redo, study_only=True)
+                                        QKeySequence.StandardKey.Redo, study_only=True)
         edit.addSeparator()
-        self._action(edit, "&Find", self.find, QKeySequence.Find, study_only=True)
+        self._action(edit, "&Find", self.find, QKeySequence.StandardKey.Find, study_only=True)
 
         go = bar.addMenu("&Go")
         for number, (key, label, _, _) in enumerate(SCREENS, start=1):
@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         about = self._action(help_, "&About fieldkit", self.show_about)
-        about.setMenuRole(QAction.AboutRole)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -192,21 +192,30 @@ class MainWindow(QMainWindow):
             return typed is not None and self.open_study(path, allow_risky_location=allow_risky_location,
                                                          passphrase=typed)
         except RiskyLocationError as e:
-            answer = QMessageBox.warning(self, "This is not a safe place for a study", str(e),
-                                         QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Cancel)
-            return answer == QMessageBox.Open and self.open_study(path, allow_risky_location=True,
+            answer = QMessageBox.warning(
+                self,
+                "This is not a safe place for a study",
+                str(e),
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            return answer == QMessageBox.StandardButton.Open and self.open_study(path, allow_risky_location=True,
                                                                   passphrase=passphrase)
         except StudyDamagedError as e:
             if e.backup is None:
                 errors.warn(self, "The study is damaged", str(e))
                 return False
-            answer = QMessageBox.warning(self, "The study is damaged",
-                                         f"{e}\n\nA backup lacks the anonymous answers that were still held with "
-                                         "their interviews (the last few finished interviews' and any unfinished "
-                                         "one's); the damaged file is kept beside the restored one.\n\n"
-                                         "Restore that backup now?",
-                                         QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
-            if answer != QMessageBox.Yes:
+            answer = QMessageBox.warning(
+                self,
+                "The study is damaged",
+                f"{e}\n\nA backup lacks the anonymous answers that were still held with "
+                "their interviews (the last few finished interviews' and any unfinished "
+                "one's); the damaged file is kept beside the restored one.\n\n"
+                "Restore that backup now?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
                 return False
             return self._restore(path, Path(e.backup), passphrase)
         except FieldkitError as e:
@@ -265,7 +274,7 @@ class MainWindow(QMainWindow):
         side.addWidget(self.nav, 1)
         side.addWidget(self.next_call_button)
         self.stack = QStackedWidget()
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)

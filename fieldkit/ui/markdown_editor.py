@@ -145,9 +145,11 @@ class MarkdownEditor(QWidget):
         self.figure_button.setMenu(self.figure_menu)
         self.toolbar.addWidget(self.figure_button)
         self.toolbar.addSeparator()
-        self._action("Bold", "Bold (Ctrl+B): **words**", lambda: self.wrap("**", "bold words"), QKeySequence.Bold)
+        self._action(
+            "Bold", "Bold (Ctrl+B): **words**", lambda: self.wrap("**", "bold words"), QKeySequence.StandardKey.Bold
+        )
         self._action("Italic", "Italic (Ctrl+I): *words*", lambda: self.wrap("*", "italic words"),
-                     QKeySequence.Italic)
+                     QKeySequence.StandardKey.Italic)
         self._action("List", "Make the lines a bulleted list: “- ” before each", lambda: self.prefix_lines("- "))
         self._action("Quote", "Make the lines a quotation: “> ” before each", lambda: self.prefix_lines("> "))
         self._action("Footnote", "A footnote here ([^1]); its text goes at the end", self.add_footnote)

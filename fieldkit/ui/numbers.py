@@ -83,7 +83,7 @@ class AddNumberDialog(QDialog):
         form.addRow("&Number or address", self.value)
         form.addRow("&Whose", self.whose)
         form.addRow("&Label", self.label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
@@ -108,9 +108,9 @@ class NumbersPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.table = table_widget(["Number or email", "Kind", "Whose"], "Phone numbers and email addresses")
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._enable)
         self.table.installEventFilter(self)
         layout.addWidget(self.table)
@@ -149,7 +149,7 @@ class NumbersPanel(QWidget):
                     font.setStrikeOut(True)
                     item.setFont(font)
                     item.setForeground(self.palette().placeholderText())
-                    item.setData(Qt.AccessibleDescriptionRole, "(wrong)")
+                    item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "(wrong)")
                     tip = f"{text} ({WRONG})" if column == 0 else text
                 elif n.main and column == 0:
                     tip = f"{text} (the first {'phone number' if n.kind == 'phone' else 'email address'}, "\
@@ -177,7 +177,7 @@ class NumbersPanel(QWidget):
         self.remove_button.setEnabled(number is not None and not number.main)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.table and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Delete:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete:
             self.remove_number()
             return True
         return super().eventFilter(watched, event)
@@ -239,8 +239,8 @@ class NumbersPanel(QWidget):
             self, "Remove the number",
             f"Remove {number.value}?\n\nOnly for a number typed by mistake. A number found wrong is better "
             "marked as wrong: it stays listed, struck through, so nobody tries it or types it in again.",
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return False
         done = self._call(self.form.study.numbers.remove, number.id, what=f"removing {number.value}")
         if done:

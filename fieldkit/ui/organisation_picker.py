@@ -33,7 +33,7 @@ class OrganisationPicker(QLineEdit):
         self.setClearButtonEnabled(True)
         self.names = QStringListModel(self)
         completer = QCompleter(self.names, self)
-        completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.activated.connect(self._chosen)
         self.setCompleter(completer)
         self._timer = QTimer(self)

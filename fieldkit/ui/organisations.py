@@ -85,7 +85,7 @@ def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
     box.setAccessibleName(name)
     for text, value in items:
         box.addItem(text, value)
-    box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return box
 
 
@@ -105,8 +105,8 @@ class AddOrganisationDialog(QDialog):
         form.addRow("&Name", self.name)
         form.addRow("&Category", self.category)
         form.addRow("&Area", self.area)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("Add")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -172,7 +172,7 @@ class OrganisationsScreen(QWidget):
         font = self.counts.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.counts.setFont(font)
-        top.addWidget(self.counts, 0, Qt.AlignBottom)
+        top.addWidget(self.counts, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(top)
 
         row = QHBoxLayout()
@@ -204,20 +204,20 @@ class OrganisationsScreen(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Organisations")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
         rows = self.table.verticalHeader()
         rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.Fixed)  # no measuring of rows: that would read them all
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no measuring of rows: that would read them all
         rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(0, Qt.AscendingOrder)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.sectionClicked.connect(self._header_clicked)
         self._natural: dict[str, int] = {}
         self._floors: dict[str, int] = {}
@@ -351,8 +351,8 @@ class OrganisationsScreen(QWidget):
         header.setMinimumSectionSize(40)
         for column, (key, _title) in enumerate(COLUMNS):
             if key != "name":
-                header.setSectionResizeMode(column, QHeaderView.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
@@ -451,9 +451,11 @@ class OrganisationsScreen(QWidget):
         header = self.table.horizontalHeader()
         keys = [c[0] for c in COLUMNS]
         if order_by in keys:
-            header.setSortIndicator(keys.index(order_by), Qt.DescendingOrder if descending else Qt.AscendingOrder)
+            header.setSortIndicator(
+                keys.index(order_by), Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            )
         else:
-            header.setSortIndicator(-1, Qt.AscendingOrder)
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         index = next(i for i, c in enumerate(SORT_CHOICES) if c[1] == order_by)
         self.sort.setCurrentIndex(index)
         self.reverse.setChecked(descending != SORT_CHOICES[index][2])
@@ -545,15 +547,15 @@ class OrganisationsScreen(QWidget):
         self.search.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Resize and watched is self.table.viewport():
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
             self._fit_columns()
             return False
-        if event.type() == QEvent.KeyPress:
+        if event.type() == QEvent.Type.KeyPress:
             key = event.key()
-            if watched is self.table and key in (Qt.Key_Return, Qt.Key_Enter):
+            if watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.open_row(self.table.currentIndex().row())
                 return True
-            if watched is self.search and key in (Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
+            if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 if self._debounce.isActive():
                     self.refresh_list()
                 self.table.setFocus()

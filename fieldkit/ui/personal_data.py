@@ -179,9 +179,9 @@ class ChangeHistoryDialog(QDialog):
         self.table = QTableWidget(len(self.rows), len(self.HEADS))
         self.table.setAccessibleName("Changes, newest first")
         self.table.setHorizontalHeaderLabels(list(self.HEADS))
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
@@ -199,7 +199,7 @@ class ChangeHistoryDialog(QDialog):
             widest = max((metrics.horizontalAdvance(r[column]) for r in self.rows), default=0)
             header.resizeSection(column, min(cap, max(widest, metrics.horizontalAdvance(self.HEADS[column])) + 18))
         for column in (3, 4):
-            header.setSectionResizeMode(column, QHeaderView.Stretch)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.empty = QLabel("No changes are recorded for this organisation yet. Changes to its details, status, "
                             "tick boxes and contacts are listed here as they are made.")
         self.empty.setWordWrap(True)
@@ -216,7 +216,7 @@ class ChangeHistoryDialog(QDialog):
             self.table.hide()
             self.detail.hide()
             layout.addWidget(self.empty)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if not self.rows:
@@ -248,12 +248,12 @@ def ask_subject_access(study: Study, org_id: int, parent: QWidget) -> QMessageBo
     Returns the (open, non-blocking) message, or None when nothing was saved."""
     settings = QSettings("fieldkit", "fieldkit")
     start = settings.value("personal_data/folder") or QStandardPaths.writableLocation(
-        QStandardPaths.DocumentsLocation) or str(Path.home())
+        QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
     name = study.organisations.get(org_id).name
     chosen = QFileDialog.getExistingDirectory(parent, f"Save everything stored about {name} in…", str(start))
     if not chosen:
         return None
-    QApplication.setOverrideCursor(Qt.WaitCursor)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         paths = personal_data.save_subject_access(study, org_id, Path(chosen))
     except (FieldkitError, OSError) as e:
@@ -262,20 +262,25 @@ def ask_subject_access(study: Study, org_id: int, parent: QWidget) -> QMessageBo
         return None
     QApplication.restoreOverrideCursor()
     settings.setValue("personal_data/folder", chosen)
-    box = QMessageBox(QMessageBox.Information, "Subject access saved",
-                      f"Everything stored about {name} is saved in the folder {chosen}:", QMessageBox.Close, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Subject access saved",
+        f"Everything stored about {name} is saved in the folder {chosen}:",
+        QMessageBox.StandardButton.Close,
+        parent,
+    )
     box.setInformativeText("\n".join(f"• {p.name}" for p in paths) +
                            "\n\nThe record as data (JSON) and as a readable case sheet (PDF). Anonymous comments "
                            "are not in them: nothing links them to anyone. Both files hold personal data: send "
                            "them securely and delete your copies when the request is answered.")
-    show = box.addButton("Show the folder", QMessageBox.ActionRole)
+    show = box.addButton("Show the folder", QMessageBox.ButtonRole.ActionRole)
     show.clicked.disconnect()  # keep the message open
     show.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(chosen)))
-    box.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     grid = box.layout()  # wide enough for long file names on one line each
-    grid.addItem(QSpacerItem(580, 0, QSizePolicy.Minimum, QSizePolicy.Expanding), grid.rowCount(), 0, 1,
+    grid.addItem(QSpacerItem(580, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding), grid.rowCount(), 0, 1,
                  grid.columnCount())
-    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
 
@@ -306,7 +311,7 @@ class EraseDialog(QDialog):
         self.setMinimumWidth(560 if self.hits else 520)  # room for a button beside each comment
         layout = QVBoxLayout(self)
         title = heading(f"Erase {name} for good?", 1.2)
-        title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(title)
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)
@@ -331,12 +336,12 @@ class EraseDialog(QDialog):
         ask.setBuddy(self.typed)
         layout.addWidget(self.typed)
         buttons = QDialogButtonBox()
-        self.cancel_button = buttons.addButton(QDialogButtonBox.Cancel)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.erase_button = QPushButton("Erase organisation")
         self.erase_button.setAccessibleName(f"Erase {name}")
         self.erase_button.setEnabled(False)
         self.erase_button.setAutoDefault(False)
-        buttons.addButton(self.erase_button, QDialogButtonBox.DestructiveRole)
+        buttons.addButton(self.erase_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         self.cancel_button.setDefault(True)
         self.erase_button.clicked.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -363,7 +368,7 @@ class EraseDialog(QDialog):
             "report's names check goes on flagging "
             f"{'them' if n != 1 else 'it'}. Open {'each' if n != 1 else 'it'} in the Pool screen to redact the "
             "names first.")
-        self.names_intro.setTextFormat(Qt.RichText)
+        self.names_intro.setTextFormat(Qt.TextFormat.RichText)
         self.names_intro.setWordWrap(True)
         self.names_intro.setAccessibleName("Pooled comments that name it")
         outer.addWidget(self.names_intro)
@@ -374,11 +379,11 @@ class EraseDialog(QDialog):
             names, words = ", ".join(hit.names), f"“{excerpt(hit.text, hit.names)}”"
             self._rows.append((hit.question_label, names, words))
             text = QLabel(f"<b>{escape(hit.question_label)}</b> — {escape(names)}<br>{escape(words)}")
-            text.setTextFormat(Qt.RichText)
+            text.setTextFormat(Qt.TextFormat.RichText)
             text.setWordWrap(True)
             text.setToolTip(hit.text)
             text.setAccessibleName(f"Comment {number}: {hit.question_label}, names {names}")
-            text.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+            text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             button = QPushButton("Open in the Pool")
             button.setAccessibleName(f"Open comment {number} in the Pool screen to redact it")
             button.setToolTip("Close this and show the comment in the Pool screen, ready to redact; nothing is "
@@ -399,8 +404,8 @@ class EraseDialog(QDialog):
             scroll = QScrollArea()
             scroll.setWidget(rows)
             scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QFrame.NoFrame)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setFixedHeight(self.fontMetrics().lineSpacing() * 16)
             outer.addWidget(scroll)
         else:
@@ -428,9 +433,13 @@ class EraseDialog(QDialog):
         self.erase_button.setStyleSheet(f"color: {WARNING_COLOUR}; font-weight: bold;" if ok else "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.typed and event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        if (
+            watched is self.typed
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             if self.erase_button.isEnabled():
-                self.erase_button.setFocus(Qt.TabFocusReason)  # one more deliberate press
+                self.erase_button.setFocus(Qt.FocusReason.TabFocusReason)  # one more deliberate press
             return True
         return super().eventFilter(watched, event)
 
@@ -484,8 +493,13 @@ def erased_message(name: str, result: personal_data.ErasureResult) -> str:
 
 def strip_confirmation(parent: QWidget) -> QMessageBox:
     """The question before personal details are removed: exactly what goes and what stays."""
-    box = QMessageBox(QMessageBox.Warning, "Remove personal details?",
-                      "Remove the personal details from the whole study now?", QMessageBox.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Remove personal details?",
+        "Remove the personal details from the whole study now?",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     goes = "".join(f"<li>{line}</li>" for line in STRIP_GOES)
     stays = "".join(f"<li>{line}</li>" for line in STRIP_STAYS)
     box.setInformativeText(
@@ -493,8 +507,8 @@ def strip_confirmation(parent: QWidget) -> QMessageBox:
         "<p>Organisation notes and named answers are kept as the researcher wrote them: check them for names "
         "first. A backup is taken before anything is removed, and the deletion date is then cleared. This cannot "
         "be undone with Edit ▸ Undo.</p>")
-    box.remove_button = box.addButton("Remove personal details", QMessageBox.DestructiveRole)
-    box.cancel_button = box.addButton(QMessageBox.Cancel)
+    box.remove_button = box.addButton("Remove personal details", QMessageBox.ButtonRole.DestructiveRole)
+    box.cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(box.cancel_button)
     box.setEscapeButton(box.cancel_button)
     return box
@@ -525,7 +539,7 @@ class RetentionPanel(QFrame):
         self.session = session
         self.study = session.study
         self.confirmation: QMessageBox | None = None
-        self.setFrameShape(QFrame.StyledPanel)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Personal data", 1.1))
         about = QLabel("Set the date by which the study's personal data is to be deleted, as your privacy notice "
@@ -540,7 +554,9 @@ class RetentionPanel(QFrame):
         self.date = QDateEdit()
         self.date.setAccessibleName("Personal data to be deleted by")
         self.date.setCalendarPopup(True)
-        self.date.setLocale(QLocale(QLocale.English, QLocale.UnitedKingdom))  # the app's words are English
+        self.date.setLocale(
+            QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+        )  # the app's words are English
         self.date.setDisplayFormat("d MMMM yyyy")
         self.date.setMinimumWidth(self.date.fontMetrics().horizontalAdvance("30 September 2026") + 56)
         self.state = QLabel()
@@ -602,7 +618,7 @@ class RetentionPanel(QFrame):
     def _ticked(self, on: bool) -> None:
         self.date.setEnabled(on)
         if on:
-            self.date.setFocus(Qt.OtherFocusReason)
+            self.date.setFocus(Qt.FocusReason.OtherFocusReason)
         self.save()
 
     def _date_changed(self, _date: QDate) -> None:
@@ -629,7 +645,7 @@ class RetentionPanel(QFrame):
         self.save()
         box = strip_confirmation(self)
         box.finished.connect(lambda _r: self._answered(box))
-        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.confirmation = box
         box.open()
         return box
@@ -664,7 +680,7 @@ class RetentionBanner(QFrame):
         layout.setContentsMargins(12, 8, 8, 8)
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.RichText)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.text, 0, 0)
         self.remove_button = QPushButton("Remove personal details…")
         self.remove_button.clicked.connect(self._remove)
@@ -676,7 +692,7 @@ class RetentionBanner(QFrame):
         buttons = QHBoxLayout()
         for button in (self.remove_button, self.date_button, self.later_button):
             buttons.addWidget(button)
-        layout.addLayout(buttons, 0, 1, Qt.AlignVCenter)
+        layout.addLayout(buttons, 0, 1, Qt.AlignmentFlag.AlignVCenter)
         layout.setColumnStretch(0, 1)
         self.dismissed = False
         self.hide()

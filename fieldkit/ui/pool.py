@@ -63,7 +63,7 @@ HELD_RELEVANT = {POOL, TEMPLATE, INTERVIEWS, ORGANISATIONS, DETAILS}
 SEARCH_DELAY_MS = 250
 SAVE_DELAY_MS = 700
 #: Tree and list item roles
-_GROUP = Qt.UserRole          # (theme or None for all or "" for none, question id or None)
+_GROUP = Qt.ItemDataRole.UserRole          # (theme or None for all or "" for none, question id or None)
 _COMMENT = quotes.COMMENT     # a Comment
 ALL, NO_THEME = None, ""
 BAR_COLOUR = "#5b84b1"
@@ -144,16 +144,16 @@ class PoolScreen(quotes.Quoting, QWidget):
         self._search_timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
 
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.groups = QTreeWidget()
         self.groups.setAccessibleName("Themes and questions")
         self.groups.setHeaderHidden(True)
         self.groups.setColumnCount(2)
         self.groups.header().setStretchLastSection(False)
-        self.groups.header().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.groups.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.groups.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.groups.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.groups.setIndentation(14)
-        self.groups.setTextElideMode(Qt.ElideRight)
+        self.groups.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.groups.currentItemChanged.connect(lambda *_: self._fill_list())
         self.groups.currentItemChanged.connect(lambda item, _: self._follow_theme(item))
         self.splitter.addWidget(self.groups)
@@ -167,17 +167,17 @@ class PoolScreen(quotes.Quoting, QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Comments")
         self.list.setWordWrap(True)
-        self.list.setResizeMode(QListView.Adjust)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setUniformItemSizes(False)
         self.list.setSpacing(3)
         self.list.setAlternatingRowColors(True)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         # a steady width, so wrapped comments are measured at the width they are drawn at
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.list.viewport().installEventFilter(self)
         self._sized_width = 0
         # several at once, to merge as duplicates; the editor follows the current one
-        self.list.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         self.list.itemSelectionChanged.connect(self._enable_merge)
         self.list.installEventFilter(self)
@@ -205,7 +205,7 @@ class PoolScreen(quotes.Quoting, QWidget):
 
     def _build_editor(self) -> QFrame:
         panel = QFrame()
-        panel.setFrameShape(QFrame.StyledPanel)
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
         box = QVBoxLayout(panel)
         label = QLabel("Selected &comment (edit to redact a name or a detail; saved as you type)")
         self.editor = QPlainTextEdit()
@@ -314,7 +314,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         def add(parent, text: str, key: tuple, count: int, tip: str = "") -> QTreeWidgetItem:
             nonlocal select
             item = QTreeWidgetItem([text, str(count)])
-            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(0, _GROUP, key)
             item.setToolTip(0, tip or text)
             (self.groups.addTopLevelItem(item) if parent is None else parent.addChild(item))
@@ -373,10 +373,10 @@ class PoolScreen(quotes.Quoting, QWidget):
             if counted and searching:
                 continue
             header = QListWidgetItem(f"{qlabel}  ·  {n} {'answer' if counted else 'comment'}{'s' if n != 1 else ''}")
-            header.setFlags(Qt.ItemIsEnabled)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             header.setFont(header_font)
-            header.setForeground(QBrush(self.palette().color(QPalette.WindowText)))
-            header.setBackground(QBrush(self.palette().color(QPalette.Window)))
+            header.setForeground(QBrush(self.palette().color(QPalette.ColorRole.WindowText)))
+            header.setBackground(QBrush(self.palette().color(QPalette.ColorRole.Window)))
             self.list.addItem(header)
             if counted:
                 self._add_distribution(question)
@@ -406,8 +406,8 @@ class PoolScreen(quotes.Quoting, QWidget):
                                     "No comments yet. Answers to anonymous questions arrive here in groups, "
                                     f"once {self.session.study.anonymity_k} finished interviews have answered "
                                     "a question.")
-            empty.setFlags(Qt.ItemIsEnabled)
-            empty.setForeground(QBrush(self.palette().color(QPalette.PlaceholderText)))
+            empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            empty.setForeground(QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText)))
             self.list.addItem(empty)
         self._size_items()
 
@@ -423,7 +423,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         label.setAccessibleName("Answers counted")
         label.setContentsMargins(12, 2, 6, 6)
         item = QListWidgetItem()
-        item.setFlags(Qt.NoItemFlags)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
         item.setSizeHint(label.sizeHint())
         self.list.addItem(item)
         self.list.setItemWidget(item, label)
@@ -504,11 +504,14 @@ class PoolScreen(quotes.Quoting, QWidget):
             return
         self.flush()
         comment = self._current or comment
-        answer = QMessageBox.question(self, "Delete the comment",
-                                      "Delete this comment from the pool? It will not appear in reports. "
-                                      "(Edit ▸ Undo puts it back.)",
-                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
+        answer = QMessageBox.question(
+            self,
+            "Delete the comment",
+            "Delete this comment from the pool? It will not appear in reports. (Edit ▸ Undo puts it back.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
         pool = self.session.study.pool
         row = self.list.currentRow()
@@ -522,7 +525,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         rows = list(range(row, self.list.count())) + list(range(min(row, self.list.count()) - 1, -1, -1))
         for r in rows:
             if self.list.item(r).data(_COMMENT) is not None:
-                self.list.setCurrentRow(r, QItemSelectionModel.ClearAndSelect)
+                self.list.setCurrentRow(r, QItemSelectionModel.SelectionFlag.ClearAndSelect)
                 return
 
     def _edit(self, text: str, do, undo) -> bool:
@@ -551,27 +554,27 @@ class PoolScreen(quotes.Quoting, QWidget):
     # --- keyboard ------------------------------------------------------------------------------
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.KeyPress:
-            if watched is self.list and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2):
+        if event.type() == QEvent.Type.KeyPress:
+            if watched is self.list and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
                 if self._current is not None:
-                    self.editor.setFocus(Qt.TabFocusReason)
+                    self.editor.setFocus(Qt.FocusReason.TabFocusReason)
                 return True
-            if watched is self.list and event.key() == Qt.Key_Delete:
+            if watched is self.list and event.key() == Qt.Key.Key_Delete:
                 self.delete_current()
                 return True
-            if watched is self.editor and event.key() == Qt.Key_Escape:
+            if watched is self.editor and event.key() == Qt.Key.Key_Escape:
                 self.flush()
-                self.list.setFocus(Qt.OtherFocusReason)
+                self.list.setFocus(Qt.FocusReason.OtherFocusReason)
                 return True
-        if event.type() == QEvent.Resize and watched is self.list.viewport() \
+        if event.type() == QEvent.Type.Resize and watched is self.list.viewport() \
                 and self.list.viewport().width() != self._sized_width:
             self._size_items()
-        if event.type() == QEvent.FocusOut and watched is self.editor:
+        if event.type() == QEvent.Type.FocusOut and watched is self.editor:
             self.flush()
         return super().eventFilter(watched, event)
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.ShortcutFocusReason)
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def close_study(self) -> None:

@@ -48,8 +48,8 @@ from fieldkit.ui.welcome import heading
 OTHER = ""  # the theme of comments without one, printed under quotations.OTHER_COMMENTS
 DUPLICATE_LINE = "(duplicate, not quoted)"
 QUOTED_MARK = "★"
-COMMENT = Qt.UserRole + 1  # a Comment, in the pool's list
-_ID = Qt.UserRole + 10  # a chosen quotation's comment id, in the panel's list
+COMMENT = Qt.ItemDataRole.UserRole + 1  # a Comment, in the pool's list
+_ID = Qt.ItemDataRole.UserRole + 10  # a chosen quotation's comment id, in the panel's list
 
 #: Changes that can alter what the panel shows ("report": the report's own settings, such as
 #: how many quotations a theme with nothing chosen prints).
@@ -77,8 +77,8 @@ def size_rows(view: QListWidget, *, spare: int = 18) -> None:
     width = max(view.viewport().width() - 2 * view.spacing() - spare, 80)
     for row in range(view.count()):
         item = view.item(row)
-        if item.flags() & Qt.ItemIsEnabled:
-            bounds = QFontMetrics(item.font()).boundingRect(QRect(0, 0, width, 1_000_000), Qt.TextWordWrap,
+        if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            bounds = QFontMetrics(item.font()).boundingRect(QRect(0, 0, width, 1_000_000), Qt.TextFlag.TextWordWrap,
                                                             item.text())
             item.setSizeHint(QSize(width, bounds.height() + 10))
 
@@ -183,19 +183,19 @@ class MergeDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Comment to keep")
         self.list.setWordWrap(True)
-        self.list.setResizeMode(QListView.Adjust)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setSpacing(2)
         intro.setBuddy(self.list)
         for c in self.comments:
             item = QListWidgetItem(c.text)
-            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             self.list.addItem(item)
         longest = max(range(len(self.comments)), key=lambda i: len(self.comments[i].text.strip()))
         self.list.setCurrentRow(longest)
         self.list.itemDoubleClicked.connect(lambda _: self.accept())
         layout.addWidget(self.list, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("Merge")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Merge")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -210,7 +210,7 @@ class MergeDialog(QDialog):
 def ask_which_to_keep(parent: QWidget, comments: Sequence[Comment]) -> Comment | None:
     dialog = MergeDialog(comments, parent)
     try:
-        return dialog.kept() if dialog.exec() == QDialog.Accepted else None
+        return dialog.kept() if dialog.exec() == QDialog.DialogCode.Accepted else None
     finally:
         dialog.deleteLater()
 
@@ -236,7 +236,10 @@ class Quoting:
         study = self.session.study
         merged = c.id in self._merged
         item.setText(row_text(c, [theme_name(study, t) for t in self._quoted.get(c.id, ())], merged))
-        item.setData(Qt.ForegroundRole, QBrush(self.palette().color(QPalette.PlaceholderText)) if merged else None)
+        item.setData(
+            Qt.ItemDataRole.ForegroundRole,
+            QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText)) if merged else None,
+        )
 
     def _mark_rows(self) -> None:
         """Redraw what each row says about the report after a choice or a merge made here."""
@@ -319,9 +322,9 @@ class Quoting:
             for row in range(self.list.count()):
                 c = self.list.item(row).data(COMMENT)
                 if c is not None and c.id == comment_id:
-                    self.list.setCurrentRow(row, QItemSelectionModel.ClearAndSelect)
+                    self.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
                     self.list.scrollToItem(self.list.item(row))
-                    (self.editor if edit else self.list).setFocus(Qt.OtherFocusReason)
+                    (self.editor if edit else self.list).setFocus(Qt.FocusReason.OtherFocusReason)
                     return True
             return False
 
@@ -356,7 +359,7 @@ class QuotationsPanel(QWidget):
         label = QLabel("&Theme")
         self.theme = QComboBox()
         self.theme.setAccessibleName("Report theme")
-        self.theme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.theme.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.theme.setMinimumContentsLength(12)
         label.setBuddy(self.theme)
         self.theme.currentIndexChanged.connect(lambda _: self.refresh())
@@ -366,19 +369,19 @@ class QuotationsPanel(QWidget):
         self.summary = QLabel()
         self.summary.setAccessibleName("What the report prints")
         self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
 
         self.list = QListWidget()
         self.list.setAccessibleName("Chosen quotations, in report order")
         self.list.setWordWrap(True)
-        self.list.setResizeMode(QListView.Adjust)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setSpacing(2)
         self.list.setAlternatingRowColors(True)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
-        self.list.setDragDropMode(QAbstractItemView.InternalMove)
-        self.list.setDefaultDropAction(Qt.MoveAction)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.model().rowsMoved.connect(lambda *_: QTimer.singleShot(0, self._dropped))
         self.list.itemDoubleClicked.connect(self._open)
         self.list.currentRowChanged.connect(lambda _: self._enable())
@@ -448,7 +451,7 @@ class QuotationsPanel(QWidget):
         for n, comment_id in enumerate(self._ids, 1):
             item = QListWidgetItem(f"{n}. {texts[comment_id]}")
             item.setData(_ID, comment_id)
-            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             self.list.addItem(item)
         self.list.blockSignals(False)
         if self._ids:
@@ -521,13 +524,14 @@ class QuotationsPanel(QWidget):
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.list and event.type() == event.Type.KeyPress:
-            if event.modifiers() & Qt.ControlModifier and event.key() in (Qt.Key_Up, Qt.Key_Down):
-                self.move(-1 if event.key() == Qt.Key_Up else 1)
+            arrows = (Qt.Key.Key_Up, Qt.Key.Key_Down)
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier and event.key() in arrows:
+                self.move(-1 if event.key() == Qt.Key.Key_Up else 1)
                 return True
-            if event.key() == Qt.Key_Delete:
+            if event.key() == Qt.Key.Key_Delete:
                 self.remove()
                 return True
-            if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.list.currentItem() is not None:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.list.currentItem() is not None:
                 self._open(self.list.currentItem())
                 return True
         if watched is self.list.viewport() and event.type() == event.Type.Resize \

@@ -122,15 +122,15 @@ class NamesDialog(QDialog):
         self.list.setAlternatingRowColors(True)
         for hit in hits:
             item = QListWidgetItem(f"{hit.question_label}\nNames: {', '.join(hit.names)}\n“{hit.text}”")
-            item.setData(Qt.UserRole, hit.comment_id)
+            item.setData(Qt.ItemDataRole.UserRole, hit.comment_id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _: self.open_selected())
         layout.addWidget(self.list, 1)
         buttons = QDialogButtonBox()
-        self.open_button = buttons.addButton("&Open for redaction", QDialogButtonBox.ActionRole)
-        self.export_button = buttons.addButton("&Export anyway", QDialogButtonBox.AcceptRole)
-        buttons.addButton(QDialogButtonBox.Cancel)
+        self.open_button = buttons.addButton("&Open for redaction", QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button = buttons.addButton("&Export anyway", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.open_button.setDefault(True)  # Enter redacts; exporting names takes a deliberate click
         self.export_button.setAutoDefault(False)
         self.open_button.clicked.connect(self.open_selected)
@@ -143,8 +143,8 @@ class NamesDialog(QDialog):
         item = self.list.currentItem()
         if item is None:
             return
-        self.chosen = item.data(Qt.UserRole)
-        self.done(QDialog.Rejected)
+        self.chosen = item.data(Qt.ItemDataRole.UserRole)
+        self.done(QDialog.DialogCode.Rejected)
 
 
 class ReportPanel(QWidget):
@@ -208,7 +208,7 @@ class ReportPanel(QWidget):
         self.small_numbers.setAccessibleName("Small-number protection")
         for label, value in SMALL_NUMBERS:
             self.small_numbers.addItem(label.split(":")[0], value)
-            self.small_numbers.setItemData(self.small_numbers.count() - 1, label, Qt.ToolTipRole)
+            self.small_numbers.setItemData(self.small_numbers.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
         self.small_numbers.currentIndexChanged.connect(self._small_numbers_chosen)
         form.addRow("Small &numbers", self.small_numbers)
         self.threshold = QSpinBox()
@@ -258,7 +258,7 @@ class ReportPanel(QWidget):
         self.export_status = QLabel()
         self.export_status.setAccessibleName("Export status")
         self.export_status.setWordWrap(True)
-        self.export_status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.export_status)
         self._show_exporting(False)
         self.load_small_numbers()
@@ -279,7 +279,7 @@ class ReportPanel(QWidget):
         self.next_button.clicked.connect(lambda: self.show_page(self._page + 1))
         self.page_label = QLabel()
         self.page_label.setAccessibleName("Page shown")
-        self.page_label.setAlignment(Qt.AlignCenter)
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview_status = QLabel()
         self.preview_status.setAccessibleName("Preview status")
         bar.addWidget(self.previous_button)
@@ -287,10 +287,10 @@ class ReportPanel(QWidget):
         bar.addWidget(self.next_button)
         layout.addLayout(bar)
         self.scroll = QScrollArea()
-        self.scroll.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.scroll.setAccessibleName("Report preview")
         self.page_view = QLabel("The preview appears here.")
-        self.page_view.setAlignment(Qt.AlignCenter)
+        self.page_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll.setWidget(self.page_view)
         self.scroll.setWidgetResizable(False)
         layout.addWidget(self.scroll, 1)
@@ -462,7 +462,7 @@ class ReportPanel(QWidget):
             self._show_image(image)
 
     def _show_image(self, image: PageImage) -> None:
-        qimage = QImage(image.pixels, image.width, image.height, image.stride, QImage.Format_RGB888).copy()
+        qimage = QImage(image.pixels, image.width, image.height, image.stride, QImage.Format.Format_RGB888).copy()
         pixmap = QPixmap.fromImage(qimage)
         pixmap.setDevicePixelRatio(self.devicePixelRatioF())
         self.page_view.setPixmap(pixmap)
@@ -500,7 +500,7 @@ class ReportPanel(QWidget):
         if dialog is None:
             return
         dialog.deleteLater()
-        if result == QDialog.Accepted:
+        if result == QDialog.DialogCode.Accepted:
             self._choose_and_start(path)
         elif dialog.chosen is not None and self.window_ is not None:
             show_comment(self.window_, dialog.chosen)

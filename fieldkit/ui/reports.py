@@ -54,8 +54,8 @@ def _table(name: str) -> QTableWidget:
     table = QTableWidget()
     table.setAccessibleName(name)
     table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    table.setSelectionMode(QAbstractItemView.NoSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
 
@@ -68,12 +68,12 @@ def _fill(table: QTableWidget, heads: list[str], rows: list[list[object]]) -> No
         for j, value in enumerate(row):
             item = QTableWidgetItem("" if value is None else str(value))
             if j:
-                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(i, j, item)
     header = table.horizontalHeader()
-    header.setSectionResizeMode(0, QHeaderView.Stretch)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for column in range(1, len(heads)):
-        header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     table.setFixedHeight(header.height() + 4 + sum(table.rowHeight(i) for i in range(len(rows))))
 
 
@@ -152,7 +152,7 @@ class ReportsScreen(QWidget):
             self.method.takeAt(0).widget().deleteLater()
         for i, (label, value) in enumerate(facts):
             number = QLabel(str(value))
-            number.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             number.setAccessibleName(label)
             self.method.addWidget(QLabel(label), i % 5, (i // 5) * 2)
             self.method.addWidget(number, i % 5, (i // 5) * 2 + 1)

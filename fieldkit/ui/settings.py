@@ -66,7 +66,7 @@ class SettingsScreen(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Study settings")
         self.tabs.addTab(scroll, "Stud&y")
@@ -113,7 +113,7 @@ class SettingsScreen(QWidget):
 
     def _build_details(self) -> QFrame:
         box = QFrame()
-        box.setFrameShape(QFrame.StyledPanel)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(box)
         layout.addWidget(heading("Study details", 1.1))
         layout.addWidget(QLabel("What the report's cover shows."))
@@ -135,7 +135,7 @@ class SettingsScreen(QWidget):
 
     def _build_flags(self) -> QFrame:
         box = QFrame()
-        box.setFrameShape(QFrame.StyledPanel)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QGridLayout(box)
         layout.addWidget(heading("Flags", 1.1), 0, 0, 1, 2)
         builtin = QLabel("Always there: " + ", ".join(BUILTIN_FLAGS.values()) + ".")
@@ -184,7 +184,7 @@ class SettingsScreen(QWidget):
 
     def _build_targets(self) -> QFrame:
         box = QFrame()
-        box.setFrameShape(QFrame.StyledPanel)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(box)
         layout.addWidget(heading("Targets", 1.1))
         layout.addWidget(QLabel("How many organisations of each category the study aims to interview "
@@ -221,8 +221,8 @@ class SettingsScreen(QWidget):
         for flag in template.flags:
             item = QTreeWidgetItem([flag.label, flag.id])
             item.setData(0, VALUE_ROLE, flag.id)
-            item.setFlags(item.flags() | Qt.ItemIsEditable)
-            item.setForeground(1, self.palette().brush(QPalette.PlaceholderText))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setForeground(1, self.palette().brush(QPalette.ColorRole.PlaceholderText))
             self.flags.addTopLevelItem(item)
             if flag.id == keep:
                 self.flags.setCurrentItem(item)
@@ -267,7 +267,7 @@ class SettingsScreen(QWidget):
         self.scroll.ensureWidgetVisible(self.retention)
         QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.retention))  # once laid out
         target = self.retention.date if self.retention.date.isEnabled() else self.retention.has_date
-        target.setFocus(Qt.OtherFocusReason)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- changes -------------------------------------------------------------------------------
 
@@ -349,12 +349,12 @@ class SettingsScreen(QWidget):
             self._fill_flags(self.study.template)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.flags and event.type() == QEvent.KeyPress \
-                and self.flags.state() != QAbstractItemView.EditingState:
-            if event.key() == Qt.Key_F2 and self.flags.currentItem() is not None:
+        if watched is self.flags and event.type() == QEvent.Type.KeyPress \
+                and self.flags.state() != QAbstractItemView.State.EditingState:
+            if event.key() == Qt.Key.Key_F2 and self.flags.currentItem() is not None:
                 self.flags.editItem(self.flags.currentItem(), 0)
                 return True
-            if event.key() == Qt.Key_Delete:
+            if event.key() == Qt.Key.Key_Delete:
                 self.remove_flag()
                 return True
         return super().eventFilter(watched, event)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from fieldkit.ui.settings import SettingsScreen
 
 #: Where an item of a settings list keeps the value it shows.
-VALUE_ROLE = Qt.UserRole
+VALUE_ROLE = Qt.ItemDataRole.UserRole
 
 
 def settings_list(tree: QTreeWidget, name: str, heads: list[str]) -> QTreeWidget:
@@ -37,13 +37,13 @@ def settings_list(tree: QTreeWidget, name: str, heads: list[str]) -> QTreeWidget
     tree.setHeaderLabels(heads)
     tree.setRootIsDecorated(False)
     tree.setUniformRowHeights(True)
-    tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # F2 and double-click edit the first column
-    tree.setSelectionMode(QAbstractItemView.SingleSelection)
+    tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # F2 and double-click edit the first column
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     header = tree.header()
     header.setStretchLastSection(False)
-    header.setSectionResizeMode(0, QHeaderView.Stretch)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for column in range(1, len(heads)):
-        header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     return tree
 
 
@@ -54,7 +54,7 @@ class VocabularyEditor(QFrame):
     def __init__(self, screen: SettingsScreen, kind: str, title: str, noun: str, users: str):
         super().__init__()
         self.screen, self.kind, self.title, self.noun, self.users = screen, kind, title, noun, users
-        self.setFrameShape(QFrame.StyledPanel)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QGridLayout(self)
         layout.addWidget(heading(title, 1.1), 0, 0, 1, 2)
         self.tree = settings_list(QTreeWidget(), title, [title[:-1] if title.endswith("s") else title, "In use"])
@@ -108,8 +108,8 @@ class VocabularyEditor(QFrame):
             n = usage.get(value, 0)
             item = QTreeWidgetItem([value, str(n) if n else "–"])
             item.setData(0, VALUE_ROLE, value)
-            item.setFlags(item.flags() | Qt.ItemIsEditable)
-            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(1, f"{n} {self.users}" if n else f"No {self.users} use it")
             self.tree.addTopLevelItem(item)
             if value == current:
@@ -195,16 +195,16 @@ class VocabularyEditor(QFrame):
             self.fill()  # put the old name back in the list
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if (watched is self.tree and event.type() == QEvent.KeyPress
-                and self.tree.state() != QAbstractItemView.EditingState):
+        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
+                and self.tree.state() != QAbstractItemView.State.EditingState):
             key, mods = event.key(), event.modifiers()
-            if key == Qt.Key_F2:
+            if key == Qt.Key.Key_F2:
                 self.rename()
                 return True
-            if key == Qt.Key_Delete:
+            if key == Qt.Key.Key_Delete:
                 self.remove()
                 return True
-            if mods & Qt.ControlModifier and key in (Qt.Key_Up, Qt.Key_Down):
-                self.move(-1 if key == Qt.Key_Up else 1)
+            if mods & Qt.KeyboardModifier.ControlModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self.move(-1 if key == Qt.Key.Key_Up else 1)
                 return True
         return super().eventFilter(watched, event)

@@ -121,7 +121,7 @@ def _card(title: str, description: str, button_text: str, accessible_name: str,
           slot: Callable[..., object]) -> QFrame:
     """One way to start a study: its title and description, and the button that starts it."""
     card = QFrame()
-    card.setFrameShape(QFrame.StyledPanel)
+    card.setFrameShape(QFrame.Shape.StyledPanel)
     card_layout = QHBoxLayout(card)
     text = QVBoxLayout()
     text.addWidget(heading(title, 1.1))
@@ -132,5 +132,5 @@ def _card(title: str, description: str, button_text: str, accessible_name: str,
     button = QPushButton(button_text)
     button.setAccessibleName(accessible_name)
     button.clicked.connect(slot)
-    card_layout.addWidget(button, 0, Qt.AlignTop)
+    card_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
     return card

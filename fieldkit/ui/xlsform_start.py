@@ -26,7 +26,7 @@ def template_from_form(parent: QWidget, path: Path):
     from fieldkit.templates import template_from_dict
     from fieldkit.xlsform import import_xlsform
 
-    QApplication.setOverrideCursor(Qt.WaitCursor)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         result = import_xlsform(path)
         template = template_from_dict(result.template_dict, source=str(path))
@@ -37,16 +37,16 @@ def template_from_form(parent: QWidget, path: Path):
     QApplication.restoreOverrideCursor()
     if result.problems:
         count = len(result.problems)
-        box = QMessageBox(QMessageBox.Warning, "What the form holds that fieldkit cannot",
+        box = QMessageBox(QMessageBox.Icon.Warning, "What the form holds that fieldkit cannot",
                           f"{path.name} makes a schedule of {len(template.questions())} questions, but "
                           f"{count} thing{'s' if count != 1 else ''} in it cannot come across:",
-                          QMessageBox.NoButton, parent)
+                          QMessageBox.StandardButton.NoButton, parent)
         shown = result.problems[:SHOWN]
         more = f"\n… and {count - SHOWN} more (Show Details)" if count > SHOWN else ""
         box.setInformativeText("\n".join(f"• {p}" for p in shown) + more)
         box.setDetailedText("\n".join(result.problems))
-        create = box.addButton("Create the study", QMessageBox.AcceptRole)
-        box.addButton(QMessageBox.Cancel)
+        create = box.addButton("Create the study", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(create)
         box.exec()
         if box.clickedButton() is not create:

@@ -51,7 +51,7 @@ class InterviewHeader(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         self.title = heading(f"Interview: {organisation}", 1.4)
-        self.title.setTextFormat(Qt.PlainText)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         top.addWidget(self.title, 1)
         self.state = QLabel(f"{state_words(record)} ·")
         self.state.setAccessibleName("Interview state")
@@ -64,7 +64,7 @@ class InterviewHeader(QWidget):
         self.save_state = QLabel(SAVED)
         self.save_state.setAccessibleName("Save state")
         self.save_state.setMinimumWidth(self.save_state.fontMetrics().horizontalAdvance(SAVED) + 16)
-        self.save_state.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.save_state)
         layout.addLayout(top)
 
@@ -80,8 +80,8 @@ class InterviewHeader(QWidget):
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("d MMM yyyy")
-        self.date.setDate(QDate.fromString(record.date, Qt.ISODate))
-        self.date.dateChanged.connect(lambda d: self.date_changed.emit(d.toString(Qt.ISODate)))
+        self.date.setDate(QDate.fromString(record.date, Qt.DateFormat.ISODate))
+        self.date.dateChanged.connect(lambda d: self.date_changed.emit(d.toString(Qt.DateFormat.ISODate)))
         self.contact = QComboBox()
         self.contact.addItem("Not recorded", None)
         for c in contacts:

@@ -182,7 +182,7 @@ class Runner(QWidget):
                            (("Ctrl+Return", "Ctrl+Enter"), self.finish)):
             for key in keys:
                 shortcut = QShortcut(QKeySequence(key), self)
-                shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
 
         for qid, value in answers.items():
@@ -227,7 +227,7 @@ class Runner(QWidget):
     def focus_first(self) -> None:
         cards = [c for c in self.section_cards[self.section] if not c.isHidden() and c.field.takes_focus]
         if cards:
-            cards[0].field.focus_target().setFocus(Qt.TabFocusReason)
+            cards[0].field.focus_target().setFocus(Qt.FocusReason.TabFocusReason)
         self.pages.currentWidget().verticalScrollBar().setValue(0)
 
     def jump_to(self, question_id: str) -> None:
@@ -236,7 +236,7 @@ class Runner(QWidget):
         row = next(i for i, cards in enumerate(self.section_cards) if card in cards)
         self.sections.setCurrentRow(row)
         self.activateWindow()  # back from the dialog: the cursor goes straight into the question
-        card.field.focus_target().setFocus(Qt.OtherFocusReason)
+        card.field.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
         self.pages.currentWidget().ensureWidgetVisible(card, 10, 40)
 
     def _section_changed(self, row: int) -> None:
@@ -498,7 +498,7 @@ class Runner(QWidget):
             errors.warn(self, "Some answers do not fit", "These answers are not saved because they do not fit; "
                         "correct or clear them first:\n\n" + "\n".join(c.question.label for c in misfits))
             self.show_section(next(i for i, cards in enumerate(self.section_cards) if misfits[0] in cards))
-            misfits[0].field.focus_target().setFocus(Qt.OtherFocusReason)
+            misfits[0].field.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
             return None
         if not self.flush():
             return None

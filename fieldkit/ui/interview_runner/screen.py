@@ -181,7 +181,7 @@ class InterviewsScreen(QWidget):
         self._drop_runner()
         self.list.say(message)
         self._reload()
-        self.list.table.setFocus(Qt.OtherFocusReason)
+        self.list.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_study(self) -> None:
         """Save what is typed and wait for it, before the main window closes the study."""
