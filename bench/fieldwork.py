@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fieldkit import calling, dispositions, summary  # noqa: E402
 from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import find_template  # noqa: E402
+from fieldkit.template_toml import find_template  # noqa: E402
 
 
 def timed(fn, rounds: int) -> float:

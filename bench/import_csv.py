@@ -31,7 +31,7 @@ import sqlite_utils  # noqa: E402
 
 from fieldkit.organisation_import import import_organisations  # noqa: E402
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import find_template  # noqa: E402
+from fieldkit.template_toml import find_template  # noqa: E402
 
 HEADER = ["name", "category", "area", "contact_name", "contact_role", "phone", "email", "address", "follow_up"]
 
@@ -81,6 +81,25 @@ def fieldkit_import(folder: Path, path: Path) -> tuple[float, int]:
         start = time.perf_counter()
         result = import_organisations(study, path)
         return time.perf_counter() - start, result.rows
+
+
+def suite_rows(organisations: int, folder: Path, *, quick: bool = False) -> list:
+    """Importing that many organisations from CSV into a new study against sqlite-utils'
+    ``insert_all`` of the same rows; for bench/run.py (the import runs once at each size)."""
+    from common import Row, forget_backups
+
+    data = rows(organisations, find_template("regional-mapping"))
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        work = Path(tmp)
+        path = work / "orgs.csv"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([HEADER, *data])
+        bare = floor(work, data)
+        took, count = fieldkit_import(work, path)
+        forget_backups(work / "bench.fieldkit")
+    assert count == organisations
+    return [Row("import organisations from CSV", organisations, took, bare, "s", "≤2×", took <= 2 * bare,
+                f"{organisations:,} rows; floor: sqlite-utils insert_all", shown=organisations)]
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.interview_import import import_interviews  # noqa: E402
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import find_template  # noqa: E402
+from fieldkit.template_toml import find_template  # noqa: E402
 
 #: The columns: named questions of every kind the regional-mapping schedule requires, and two
 #: anonymous ones (a comment and a scale).

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import find_template  # noqa: E402
+from fieldkit.template_toml import find_template  # noqa: E402
 
 WORDS = ("funding volunteers premises trust networks council training advice young people rent "
          "bids forms partnership capacity time").split()

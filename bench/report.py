@@ -87,6 +87,42 @@ def floor_document(data, path: Path, *, font: str | None = None, contents: bool 
         doc.build(story)
 
 
+def pages(path: Path) -> int:
+    """How many pages a PDF written by reportlab has (its page objects)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
+
+
+def suite_rows(organisations: int, folder: Path, *, quick: bool = False) -> list:
+    """The client report of the demo study of that size, as the demo wrote it (its chosen
+    quotations, its directory): report data plus PDF, against floor 1 (bare reportlab, the same
+    tables and paragraphs in Helvetica, one pass); for bench/run.py."""
+    from common import Row, demo_study
+
+    from fieldkit.reports.data import ReportOptions, build_report_data
+    from fieldkit.reports.pdf import render_report
+    from fieldkit.study import Study
+
+    rounds = 1 if quick or organisations >= 50_000 else 3
+    ours = bare = built = float("inf")
+    with tempfile.TemporaryDirectory(dir=folder) as tmp, \
+            Study.open(demo_study(organisations, folder), read_only=True, backup=False) as study:
+        out = Path(tmp) / "report.pdf"
+        for _ in range(rounds):  # the best of a few, as above
+            start = time.perf_counter()
+            data = build_report_data(study, ReportOptions(seed=1))
+            built = min(built, time.perf_counter() - start)  # the data step alone, for the note
+            render_report(data, out)
+            ours = min(ours, time.perf_counter() - start)
+            start = time.perf_counter()
+            floor_document(data, Path(tmp) / "floor.pdf")
+            bare = min(bare, time.perf_counter() - start)
+        printed = pages(out)
+    return [Row("report: data + PDF", organisations, ours, bare, "s", "", None,
+                f"{printed:,} pages (data {built:.2f} s); floor: reportlab, Helvetica, one pass", shown=printed)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organisations", type=int, default=1000)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fieldkit.storage import sqlite  # noqa: E402 - the bare driver underneath
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import find_template, template_from_dict  # noqa: E402
+from fieldkit.template_toml import find_template, template_from_dict  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 
@@ -91,6 +91,42 @@ def logic_saves(folder: Path, saves: int) -> float:
         for i in range(saves):
             session.save_answer(f"q{i % 59}", i % 500)
         return (time.perf_counter() - start) / saves
+
+
+def suite_rows(organisations: int, folder: Path, *, quick: bool = False) -> list:
+    """Saving one answer, named and anonymous, in a new interview on (a copy of) the demo study
+    of that size, against the bare upsert + COMMIT; for bench/run.py."""
+    import shutil
+
+    from common import Row, copy_study, demo_study
+
+    saves, rounds = (20, 1) if quick else (200, 3)
+    base = "Small groups tell us the forms are too long and the deadlines too short "
+    texts = [base[: 20 + (i * 7) % len(base)] + str(i) for i in range(saves)]
+    work = Path(tempfile.mkdtemp(prefix="save-answer-", dir=folder))
+    try:
+        path = copy_study(demo_study(organisations, folder), work / "study.fieldkit")
+        floors: list[float] = []
+        ours: dict[bool, list[float]] = {False: [], True: []}
+        with Study.open(path, backup=False) as study:
+            session = study.interviews.start(study.organisations.ids(status="identified", limit=1)[0])
+            for n in range(rounds):
+                (work / str(n)).mkdir()
+                floors.append(floor(work / str(n), saves, texts))
+                for anonymous in (False, True):
+                    questions = [q.id for q in study.template.questions()
+                                 if q.type == "long_text" and q.anonymous == anonymous]
+                    start = time.perf_counter()
+                    for i in range(saves):
+                        session.save_answer(questions[i % len(questions)], texts[i])
+                    ours[anonymous].append((time.perf_counter() - start) / saves)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    bare = statistics.median(floors)
+    return [Row(f"save an answer ({'anonymous' if anonymous else 'named'})", organisations,
+                statistics.median(times) * 1e3, bare * 1e3, "ms", "≤1.5×", statistics.median(times) <= 1.5 * bare,
+                f"median of {rounds} × {saves} saves")
+            for anonymous, times in ours.items()]
 
 
 def main() -> None:
