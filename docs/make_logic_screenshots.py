@@ -28,7 +28,7 @@ app = QApplication([])
 from fieldkit.ui.fonts import install_app_fonts  # noqa: E402
 install_app_fonts()
 from fieldkit.study import Study  # noqa: E402
-from fieldkit.templates import load_template  # noqa: E402
+from fieldkit.template_toml import load_template  # noqa: E402
 from fieldkit.ui.main_window import MainWindow  # noqa: E402
 from ui_typing import type_text  # noqa: E402 - tests/ui_typing.py, after sys.path above
 
@@ -64,7 +64,7 @@ def settle(runner):
     pump()
 
 w.start_interview(org)
-runner = w.screen("interviews").runner
+runner = w.screen_for("interviews").runner
 pump()
 type_text(runner.cards["contact_name"].field.editor, "Farida Begum")
 runner.cards["paid"].field.buttons[0].click()   # Yes: "How many paid staff?" appears
@@ -91,7 +91,7 @@ settle(runner)
 runner.leave()
 pump()
 
-screen = w.screen("interviews")
+screen = w.screen_for("interviews")
 runner = screen.start(org2, language="Urdu")
 pump()
 type_text(runner.cards["contact_name"].field.editor, "شازیہ خان")

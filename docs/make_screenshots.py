@@ -122,7 +122,7 @@ def history_of(window, study, app, out: Path) -> None:
     finally:
         fieldkit.study.now = real_now
     window.open_case(org_id)
-    dialog = window.screen("organisations").case_form.show_history()
+    dialog = window.screen_for("organisations").case_form.show_history()
     dialog.table.selectRow(2)
     for _ in range(5):
         app.processEvents()

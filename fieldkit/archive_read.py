@@ -258,7 +258,7 @@ def _checked_manifest(path: Path, manifest: Any, names: set[str]) -> dict[str, A
 def _checked_templates(path: Path, tables: dict[str, tuple[dict, list]], files: dict[int, tuple[str, bytes]]) -> Any:
     """Every stored template version loads and agrees with its file in templates/; returns
     the first version's template (what ``Study.create`` is given)."""
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
 
     rows = tables.get("template_versions", ({}, []))[1]
     loaded: dict[Any, Any] = {}

@@ -313,10 +313,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(path: Path, *, read_only: bool = False):
-    """Open a study, asking for its passphrase when it is encrypted; a read-only open of a
-    study in an older format opens it normally once, which backs it up and brings it up to
-    date (when no other window has it open)."""
-    from fieldkit.errors import StudyDamagedError, StudyOutdatedError
+    """Open a study, asking for its passphrase when it is encrypted, and bring one in an older
+    format up to date (Study.open_up_to_date)."""
+    from fieldkit.errors import StudyDamagedError
     from fieldkit.storage import connection
     from fieldkit.study import Study
 
@@ -325,11 +324,7 @@ def _open(path: Path, *, read_only: bool = False):
     except StudyDamagedError:
         encrypted = False  # Study.open says so, and moves it aside when it may
     passphrase = _ask_passphrase(path) if encrypted else None
-    try:
-        return Study.open(path, read_only=read_only, passphrase=passphrase)
-    except StudyOutdatedError:
-        Study.open(path, passphrase=passphrase).close()
-        return Study.open(path, read_only=read_only, passphrase=passphrase)
+    return Study.open_up_to_date(path, read_only=read_only, passphrase=passphrase)
 
 
 #: Where scripts give passphrases (an interactive user is asked on the terminal instead).
@@ -378,7 +373,7 @@ _KEEP_IT_SAFE = ("Keep the passphrase somewhere safe (a password manager): witho
 
 def cmd_new(args: argparse.Namespace) -> int:
     from fieldkit.study import Study
-    from fieldkit.templates import find_template
+    from fieldkit.template_toml import find_template
 
     template = _template_of_study(args.from_study) if args.from_study else find_template(args.template or "blank")
     passphrase = _ask_new_passphrase(str(args.study)) if args.encrypt else None
@@ -435,7 +430,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from fieldkit.templates import shipped_templates
+    from fieldkit.template_toml import shipped_templates
 
     for info in shipped_templates():
         print(f"{info.name}\t{info.title}\n    {info.description.strip().splitlines()[0]}")
@@ -445,7 +440,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     """``fieldkit template import-xlsform FILE.xlsx -o NAME.toml``."""
     from fieldkit import schedule
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
     from fieldkit.xlsform import import_xlsform
 
     out: Path = args.output
@@ -879,12 +874,16 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from fieldkit.storage import backups, connection, sqlite
+    from fieldkit.errors import PassphraseError
+    from fieldkit.storage import backups
 
     chosen = _chosen_backup(args.study, args.backup)
-    encrypted = connection.read_header(chosen) is None
-    aside = backups.restore(args.study, chosen,
-                            key=sqlite.key_for_file(chosen, _ask_passphrase(chosen)) if encrypted else None)
+    try:
+        aside = backups.restore(args.study, chosen)
+    except PassphraseError as e:
+        if not e.needed:
+            raise
+        aside = backups.restore(args.study, chosen, passphrase=_ask_passphrase(chosen))
     print(f"Restored {args.study} from {chosen}")
     print(f"The file as it was is kept as {aside}")
     return EXIT_OK

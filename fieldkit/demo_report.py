@@ -24,7 +24,7 @@ from pathlib import Path
 from fieldkit import quotations, summary
 from fieldkit.reports import outline
 from fieldkit.study import Study
-from fieldkit.templates import find_template
+from fieldkit.template_toml import find_template
 
 # --- reading the tables of answers, choosing quotations ------------------------------------------
 

@@ -23,9 +23,11 @@ interview. Nothing here reads the pool.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import statistics
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -126,43 +128,54 @@ def _derive(f: _Facts, template: Template, codes: _Codes) -> Disposition:
     return Disposition(code, final, f"{prefix}{which}: {outcome}")
 
 
-def _facts(study: Study, ids: list[int] | None) -> dict[int, _Facts]:
+def _facts(study: Study, ids: list[int] | None) -> Iterator[tuple[int, _Facts]]:
+    """Each organisation's facts, one at a time in id order: the organisations, their interviews
+    and their attempts are read side by side, each in organisation order, so a study of 100,000
+    organisations is never held in memory whole (only what one organisation has at a time)."""
     where, params = "", []
     if ids is not None:
         where = " WHERE o.id IN (SELECT value FROM json_each(?))"
         params = [json.dumps([int(i) for i in ids])]
+    within = "WHERE {0}.organisation_id IN (SELECT value FROM json_each(?)) " if ids is not None else ""
     with study._mutex:
-        orgs = study.conn.execute(f"SELECT o.id, o.status, o.exclusion_reason FROM organisations o{where}",
-                                  params).fetchall()
-        interviews = study.conn.execute(
-            "SELECT i.organisation_id, i.result FROM interviews i "
-            + ("WHERE i.organisation_id IN (SELECT value FROM json_each(?)) " if ids is not None else "")
-            + "ORDER BY i.organisation_id, coalesce(i.completed, i.started, i.date), i.id", params).fetchall()
-        attempts = study.conn.execute(
-            "SELECT a.organisation_id, a.at, a.id, a.outcome FROM attempts a "
-            + ("WHERE a.organisation_id IN (SELECT value FROM json_each(?))" if ids is not None else ""),
-            params).fetchall()
-    per_interview: dict[int, list[str | None]] = {}  # each organisation's results, oldest first
-    for org_id, result in interviews:
-        per_interview.setdefault(org_id, []).append(result)
-    per_attempt: dict[int, list[tuple[str, int, str]]] = {}
-    for org_id, at, attempt_id, outcome in attempts:
-        per_attempt.setdefault(org_id, []).append((at, attempt_id, outcome))
-    out = {}
-    for org_id, status, reason in orgs:
-        results = per_interview.get(org_id, [])
-        finished = [r for r in results if r in ("complete", "partial")]
-        out[org_id] = _Facts(status, reason, finished[-1] if finished else None,
-                             results[-1] if results else None, any(r is None for r in results),
-                             tuple(per_attempt.get(org_id, ())))
-    return out
+        conn = study.conn
+        orgs = conn.execute(f"SELECT o.id, o.status, o.exclusion_reason FROM organisations o{where} ORDER BY o.id",
+                            params)
+        interviews = _by_organisation(conn.execute(
+            "SELECT i.organisation_id, i.result FROM interviews i " + within.format("i")
+            + "ORDER BY i.organisation_id, coalesce(i.completed, i.started, i.date), i.id", params))
+        attempts = _by_organisation(conn.execute(
+            "SELECT a.organisation_id, a.at, a.id, a.outcome FROM attempts a " + within.format("a")
+            + "ORDER BY a.organisation_id, a.id", params))
+        next_interviews = next(interviews, None)
+        next_attempts = next(attempts, None)
+        for org_id, status, reason in orgs:
+            results: list[str | None] = []
+            while next_interviews is not None and next_interviews[0] <= org_id:
+                if next_interviews[0] == org_id:
+                    results = [r[1] for r in next_interviews[1]]
+                next_interviews = next(interviews, None)
+            tried: tuple[tuple[str, int, str], ...] = ()
+            while next_attempts is not None and next_attempts[0] <= org_id:
+                if next_attempts[0] == org_id:
+                    tried = tuple((r[1], r[2], r[3]) for r in next_attempts[1])
+                next_attempts = next(attempts, None)
+            finished = [r for r in results if r in ("complete", "partial")]
+            yield org_id, _Facts(status, reason, finished[-1] if finished else None,
+                                 results[-1] if results else None, any(r is None for r in results), tried)
+
+
+def _by_organisation(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
+    """Rows ordered by their first column (an organisation's id), grouped by it."""
+    for org_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+        yield org_id, list(group)
 
 
 def of_organisations(study: Study, ids: list[int] | None = None) -> dict[int, Disposition]:
     """The disposition of each organisation (of ``ids``, or of all), by id."""
     template = study.template
     codes = _Codes(template)
-    return {org_id: _derive(f, template, codes) for org_id, f in _facts(study, ids).items()}
+    return {org_id: _derive(f, template, codes) for org_id, f in _facts(study, ids)}
 
 
 def of_organisation(study: Study, org_id: int) -> Disposition:
@@ -199,10 +212,16 @@ def matching(study: Study, wanted: str) -> list[int]:
 
 def counts(study: Study) -> dict[str, int]:
     """How many organisations have each disposition code, in code order."""
-    found: dict[str, int] = {}
-    for d in of_organisations(study).values():
-        found[d.code] = found.get(d.code, 0) + 1
-    return dict(sorted(found.items(), key=lambda kv: outcome_rates.sort_key(kv[0])))
+    return tally(of_organisations(study))
+
+
+def tally(found: Mapping[int, Disposition]) -> dict[str, int]:
+    """How many of ``found`` (``of_organisations``) have each disposition code, in code order:
+    for a caller that already holds the dispositions and must not work them out again."""
+    by_code: dict[str, int] = {}
+    for d in found.values():
+        by_code[d.code] = by_code.get(d.code, 0) + 1
+    return dict(sorted(by_code.items(), key=lambda kv: outcome_rates.sort_key(kv[0])))
 
 
 def rates(study: Study, dispositions: dict[str, int] | None = None) -> dict[str, float | None]:

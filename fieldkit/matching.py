@@ -30,17 +30,21 @@ _LEGAL = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for w in _LEGAL_FOR
                     + r")\b")
 #: A UK postcode (the usual shapes, with or without the space).
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
+_DROPPED = str.maketrans("", "", "'\u2019`.")  # St Mary's = St Marys, C.V.S. = CVS
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def name_key(name: str) -> str:
     """A name with case, accents, punctuation, "&"/"and" and legal forms ("Ltd", "CIC", "The")
     set aside. Empty when nothing is left (a name that is only "Ltd")."""
-    text = unicodedata.normalize("NFKD", name).casefold()
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("&", " and ")
-    text = re.sub(r"['\u2019`.]", "", text)  # St Mary's = St Marys, C.V.S. = CVS
-    text = re.sub(r"[^\w\s]", " ", text)
-    text = _LEGAL.sub(" ", text)
+    if name.isascii():  # nothing to decompose (the common case, and a quick one)
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name).casefold()
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("&", " and ").translate(_DROPPED)
+    text = _LEGAL.sub(" ", _PUNCTUATION.sub(" ", text))
     return " ".join(text.split())
 
 
@@ -48,7 +52,7 @@ def phone_key(phone: str) -> str:
     """A phone number as its digits, a UK number written internationally (+44, 0044, with or
     without "(0)") written as dialled at home. Empty for fewer than 6 digits."""
     text = phone.replace("(0)", "")
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     if text.strip().startswith("+"):
         digits = "00" + digits
     if digits.startswith("0044"):
@@ -109,11 +113,19 @@ class Matcher:
         """The organisations this record may be, strongest first. A shared postcode alone is
         not enough (many organisations share a building): it counts with a similar name."""
         reasons: dict[int, list[str]] = {}
-        for what, key in self._keys(name, phone, email, address):
-            for org_id in self._by[what].get(key, ()):
-                reasons.setdefault(org_id, []).append(f"same {what}")
-        found = [Match(org_id, self.names[org_id], tuple(why)) for org_id, why in reasons.items()
-                 if why != ["same postcode"]]
+        for what, key in (("name", name_key(name)), ("phone", phone_key(phone)), ("email", email_key(email))):
+            if key:
+                for org_id in self._by[what].get(key, ()):
+                    reasons.setdefault(org_id, []).append(f"same {what}")
+        # Only those found above can count a shared postcode, so only they are looked up in it:
+        # walking every organisation at a postcode (a building can hold hundreds) is quadratic.
+        postcode = postcode_key(address) if reasons else ""
+        if postcode:
+            sharing = self._by["postcode"].get(postcode, set())
+            for org_id, why in reasons.items():
+                if org_id in sharing:
+                    why.append("same postcode")
+        found = [Match(org_id, self.names[org_id], tuple(why)) for org_id, why in reasons.items()]
         return sorted(found, key=lambda m: (-len(m.reasons), m.organisation_id))
 
     def by_name(self, name: str) -> list[int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import InvalidValueError, NotFoundError
@@ -87,6 +87,49 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class OrganisationQuery:
+    """Which organisations a list holds, and in what order: the Organisations screen's filters,
+    search box and sort, and what the command line and the core ask for.
+
+    ``category`` or ``area`` of "" selects organisations with none recorded; ``flags`` must all
+    be ticked and ``without_flags`` all unticked; ``disposition`` keeps those with that AAPOR
+    disposition code (worked out by fieldkit.dispositions; the columns do not hold it);
+    ``within`` keeps only those ids.
+    """
+
+    category: str | None = None
+    area: str | None = None
+    status: str | None = None
+    flags: tuple[str, ...] = ()
+    without_flags: tuple[str, ...] = ()
+    search: str | None = None
+    order_by: str = "name"
+    descending: bool = False
+    disposition: str | None = None
+    within: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        # Lists are welcome (the screen builds them); kept as tuples so a query can be compared.
+        object.__setattr__(self, "flags", tuple(self.flags))
+        object.__setattr__(self, "without_flags", tuple(self.without_flags))
+        if self.within is not None:
+            object.__setattr__(self, "within", tuple(int(i) for i in self.within))
+
+    @property
+    def filtered(self) -> bool:
+        """True when the query leaves any organisation out (what the list's "of N" needs)."""
+        return any(v is not None for v in (self.category, self.area, self.status, self.disposition,
+                                           self.within)) or bool(
+            self.flags or self.without_flags or (self.search or "").strip())
+
+
+def _query(query: OrganisationQuery | None, filters: dict[str, Any]) -> OrganisationQuery:
+    """``query`` with keyword ``filters`` on top (an OrganisationQuery's fields)."""
+    query = query or OrganisationQuery()
+    return replace(query, **filters) if filters else query
+
+
+@dataclass(frozen=True)
 class StatusCounts:
     """How many organisations of a list are in each status (every status, zeros included)."""
 
@@ -116,7 +159,19 @@ def _no_counts() -> StatusCounts:
     return StatusCounts(dict.fromkeys(STATUSES, 0))
 
 
-_ORG_COLUMNS = ", ".join(f.name for f in fields(Organisation) if f.name != "flags")
+_ORG_FIELDS = tuple(f.name for f in fields(Organisation) if f.name != "flags")
+_ORG_COLUMNS = ", ".join(_ORG_FIELDS)
+
+
+def _organisation(row: tuple[Any, ...], flags: frozenset[str]) -> Organisation:
+    """An Organisation from a row of ``_ORG_COLUMNS``, made the quick way: a page of the list
+    is hundreds of them, and a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``. The object is new, so filling its ``__dict__`` freezes nothing."""
+    org = object.__new__(Organisation)
+    values = org.__dict__
+    values.update(zip(_ORG_FIELDS, row, strict=True))
+    values["flags"] = flags
+    return org
 
 
 def _check_hours(text: str) -> str:
@@ -203,12 +258,15 @@ class Organisations:
         """Add organisations, each a dict of ``add``'s arguments, and return their ids in order:
         the same checks as ``add``, written a table at a time (what an import of thousands
         needs). All or nothing."""
+        from operator import itemgetter
+
         from fieldkit.study import now
 
         stamp = now()
         template = self.study.template
         vocab = {c: set(template.vocabulary(kind)) for c, kind in VOCABULARY_FIELDS.items()}
         known_flags = set(template.flag_ids())
+        text_fields = frozenset(TEXT_FIELDS)
         rows: list[dict[str, Any]] = []
         flag_sets: list[set[str]] = []
         contact_lists: list[list[dict[str, Any]]] = []
@@ -230,8 +288,8 @@ class Organisations:
                 if value is not None and value not in vocab[column]:
                     self._check_vocab(column, value)  # raises, in add's words
                 row[column] = value
-            unknown = sorted(set(record) - set(TEXT_FIELDS))
-            if unknown:
+            if not text_fields.issuperset(record):
+                unknown = sorted(set(record) - text_fields)
                 raise InvalidValueError(f"unknown organisation field: {', '.join(unknown)}")
             for key in TEXT_FIELDS[1:]:
                 value = record.get(key)
@@ -245,20 +303,26 @@ class Organisations:
             contact_lists.append(contacts)
         if not rows:
             return []
-        columns = list(rows[0])
+        # A column empty in every row is left out, to be NULL: the driver binds None far more
+        # slowly than a value, and a file to import rarely fills every field.
+        columns = [c for c in rows[0] if any(row[c] is not None for row in rows)]
+        values = itemgetter(*columns)  # (name, status, created and updated are always there)
+        people = [(i, c) for i, contacts in enumerate(contact_lists) for c in contacts]
+        contact_columns = ["name", *(k for k in CONTACT_FIELDS[1:] if any(c.get(k) is not None for _, c in people))]
         conn = self.study.conn
         with self.study.transaction():
             first = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM organisations").fetchone()[0] or 0) + 1
             ids = list(range(first, first + len(rows)))
             conn.executemany(
                 f"INSERT INTO organisations(id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
-                ([org_id, *(row[c] for c in columns)] for org_id, row in zip(ids, rows, strict=True)))
+                [(org_id, *values(row)) for org_id, row in zip(ids, rows, strict=True)])
             conn.executemany("INSERT INTO flags VALUES (?, ?)",
                              [(org_id, f) for org_id, flags in zip(ids, flag_sets, strict=True) for f in sorted(flags)])
-            conn.executemany(
-                "INSERT INTO contacts(organisation_id, name, role, phone, email, notes) VALUES (?, ?, ?, ?, ?, ?)",
-                [(org_id, c["name"], c.get("role"), c.get("phone"), c.get("email"), c.get("notes"))
-                 for org_id, contacts in zip(ids, contact_lists, strict=True) for c in contacts])
+            if people:
+                conn.executemany(
+                    f"INSERT INTO contacts(organisation_id, {', '.join(contact_columns)}) "
+                    f"VALUES (?{', ?' * len(contact_columns)})",
+                    [(ids[i], *[c.get(k) for k in contact_columns]) for i, c in people])
             self.study.search.index_new_organisations(ids, rows, contact_lists)
         return ids
 
@@ -282,9 +346,7 @@ class Organisations:
             for org_id, flag in self.study.conn.execute(
                     f"SELECT organisation_id, flag FROM flags WHERE organisation_id IN ({marks})", ids):
                 flags.setdefault(org_id, set()).add(flag)
-        # a row holds exactly the fields before flags (_ORG_COLUMNS); mypy cannot see a row's length
-        return [Organisation(*rows[i], flags=frozenset(flags.get(i, ())))  # type: ignore[misc]
-                for i in ids if i in rows]
+        return [_organisation(rows[i], frozenset(flags.get(i, ()))) for i in ids if i in rows]
 
     def update(self, org_id: int, **changes: Any) -> None:
         """Change fields of an organisation: any text field, category, area, referred_by."""
@@ -393,23 +455,20 @@ class Organisations:
         return [r["id"] for r in self.study.query(
             "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE ORDER BY id", (name.strip(),))]
 
-    def _filter(
-        self,
-        category: str | None,
-        area: str | None,
-        status: str | None,
-        flags: Iterable[str],
-        without_flags: Iterable[str],
-        search: str | None,
-        within: Iterable[int] | None = None,
-    ) -> tuple[str, list[Any]] | None:
+    def _filter(self, query: OrganisationQuery) -> tuple[str, list[Any]] | None:
         """The WHERE clause (possibly "") and its parameters; None when nothing can match."""
         where: list[str] = []
         params: list[Any] = []
+        within = query.within
+        if query.disposition is not None:
+            from fieldkit import dispositions
+
+            matched = dispositions.matching(self.study, query.disposition)
+            within = tuple(matched) if within is None else tuple(set(within) & set(matched))
         if within is not None:  # ids chosen by a rule the columns do not hold (a disposition, say)
             where.append("o.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps([int(i) for i in within]))
-        for column, value in (("category", category), ("area", area), ("status", status)):
+            params.append(json.dumps(list(within)))
+        for column, value in (("category", query.category), ("area", query.area), ("status", query.status)):
             if value is None:
                 continue
             if value == "":
@@ -417,12 +476,13 @@ class Organisations:
             else:
                 where.append(f"o.{column} = ?")
                 params.append(value)
-        for flag in flags:  # IN (...) reads the flag's index once, not once per organisation
+        for flag in query.flags:  # IN (...) reads the flag's index once, not once per organisation
             where.append("o.id IN (SELECT organisation_id FROM flags WHERE flag = ?)")
             params.append(flag)
-        for flag in without_flags:
+        for flag in query.without_flags:
             where.append("o.id NOT IN (SELECT organisation_id FROM flags WHERE flag = ?)")
             params.append(flag)
+        search = query.search
         if search is not None and search.strip():
             matches = self.study.search.organisation_ids(search)
             if not matches:
@@ -439,50 +499,25 @@ class Organisations:
         direction = "DESC" if descending else "ASC"
         return f" ORDER BY {SORT_COLUMNS[order_by]} {direction}, o.id {direction}"
 
-    def ids(
-        self,
-        *,
-        category: str | None = None,
-        area: str | None = None,
-        status: str | None = None,
-        flags: Iterable[str] = (),
-        without_flags: Iterable[str] = (),
-        search: str | None = None,
-        order_by: str = "name",
-        descending: bool = False,
-        limit: int | None = None,
-        within: Iterable[int] | None = None,
-    ) -> list[int]:
-        """Ids of the organisations that pass the filters, sorted: what a list view pages over.
-
-        ``category`` or ``area`` of "" selects organisations with none recorded; ``flags``
-        must all be ticked and ``without_flags`` all unticked; ``limit`` keeps the first few;
-        ``within`` keeps only those ids (``dispositions.matching`` gives them by disposition).
-        """
-        order = self._order(order_by, descending)
-        found = self._filter(category, area, status, flags, without_flags, search, within)
+    def ids(self, query: OrganisationQuery | None = None, *, limit: int | None = None, **filters: Any) -> list[int]:
+        """Ids of the organisations ``query`` holds, sorted: what a list view pages over.
+        ``filters`` are OrganisationQuery's fields as keywords, on top of ``query``
+        (``ids(category="Network")``); ``limit`` keeps the first few."""
+        query = _query(query, filters)
+        order = self._order(query.order_by, query.descending)
+        found = self._filter(query)
         if found is None:
             return []
         where, params = found
         return self._select_ids(where, params, order, limit)
 
-    def ids_with_counts(
-        self,
-        *,
-        category: str | None = None,
-        area: str | None = None,
-        status: str | None = None,
-        flags: Iterable[str] = (),
-        without_flags: Iterable[str] = (),
-        search: str | None = None,
-        order_by: str = "name",
-        descending: bool = False,
-        within: Iterable[int] | None = None,
-    ) -> tuple[list[int], StatusCounts]:
-        """``ids(...)`` and how many of them are in each status, with one search: what a
+    def ids_with_counts(self, query: OrganisationQuery | None = None,
+                        **filters: Any) -> tuple[list[int], StatusCounts]:
+        """``ids(query)`` and how many of them are in each status, with one search: what a
         filtered list and its "54 on database · 45 interviewed" line need."""
-        order = self._order(order_by, descending)
-        found = self._filter(category, area, status, flags, without_flags, search, within)
+        query = _query(query, filters)
+        order = self._order(query.order_by, query.descending)
+        found = self._filter(query)
         if found is None:
             return [], _no_counts()
         where, params = found
@@ -510,20 +545,11 @@ class Organisations:
                 params).fetchone()[0]
         return StatusCounts({s: counted.get(s, 0) for s in STATUSES}, under_way)
 
-    def status_counts(
-        self,
-        *,
-        ids: Iterable[int] | None = None,
-        category: str | None = None,
-        area: str | None = None,
-        status: str | None = None,
-        flags: Iterable[str] = (),
-        without_flags: Iterable[str] = (),
-        search: str | None = None,
-    ) -> StatusCounts:
-        """How many organisations are in each status: of ``ids`` if given, else of those that
-        pass the filters (counted by SQLite, not by reading the rows)."""
-        found = self._filter(category, area, status, flags, without_flags, search)
+    def status_counts(self, query: OrganisationQuery | None = None, *, ids: Iterable[int] | None = None,
+                      **filters: Any) -> StatusCounts:
+        """How many organisations are in each status: of ``ids`` if given, else of those
+        ``query`` holds (counted by SQLite, not by reading the rows)."""
+        found = self._filter(_query(query, filters))
         if found is None:
             return _no_counts()
         where, params = found

@@ -30,14 +30,8 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from fieldkit.errors import InvalidValueError
-from fieldkit.templates import (
-    OTHER_CHOICE,
-    OTHER_LABEL,
-    Template,
-    choice_to_dict,
-    question_to_dict,
-    template_from_dict,
-)
+from fieldkit.template_toml import template_from_dict
+from fieldkit.templates import OTHER_CHOICE, OTHER_LABEL, Template, choice_to_dict, question_to_dict
 
 if TYPE_CHECKING:
     from fieldkit.study import Study

@@ -12,9 +12,12 @@ The search index is maintained by the core on every write; ``rebuild`` recreates
 
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.errors import FieldkitError
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
@@ -23,9 +26,14 @@ if TYPE_CHECKING:
 _LATIN_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "h", "æ": "ae", "œ": "oe",
                              "þ": "th", "ð": "d"})
 
-# Row ids in search_index: one document per organisation (its fields and contacts) and one
-# per interview (its named answers), interleaved so each can be replaced by rowid.
-_ORG, _INTERVIEW = 0, 1
+# Row ids in search_index: one entry per organisation (its fields, contacts and numbers) at
+# organisation * 2, and one per named answer at ((organisation << 24) + slot) * 2 + 1, in its
+# organisation's block, beside its interview (ref) and question. Saving an answer replaces
+# that entry alone, and a match tells its organisation by the row id, with nothing more read.
+# Slots are taken lowest free first (migration 7 and ``rebuild``: in interview, question order).
+_ORG, _ANSWER = 0, 1
+_SLOT_BITS = 24  # answers one organisation's interviews can have in the index: 16 million
+_ORGANISATION_OF_ROWID = f"CASE rowid & 1 WHEN {_ANSWER} THEN rowid >> {_SLOT_BITS + 1} ELSE rowid >> 1 END"
 #: What an organisation's search entry is made of, in this order: its fields, then each contact's.
 _ORG_FIELDS = ("name", "category", "area", "coverage", "address", "phone", "email", "website", "notes")
 _CONTACT_FIELDS = ("name", "role", "phone", "email", "notes")
@@ -103,35 +111,80 @@ class Search:
         ``index_organisation`` would from the tables: the same text, without reading it back."""
         docs = []
         for org_id, row, people in zip(ids, rows, contacts, strict=True):
-            parts = [row.get(k) for k in _ORG_FIELDS]
+            parts = [v for k in _ORG_FIELDS if (v := row.get(k))]
             for c in people:
-                parts.extend(c.get(k) for k in _CONTACT_FIELDS)
-            docs.append((org_id * 2 + _ORG, org_id, org_id, normalise("\n".join(v for v in parts if v))))
-        self.study.conn.executemany(
-            "INSERT INTO search_index(rowid, kind, ref, organisation_id, text) VALUES (?, 'organisation', ?, ?, ?)",
-            docs)
+                parts += [v for k in _CONTACT_FIELDS if (v := c.get(k))]
+            docs.append((org_id * 2 + _ORG, org_id, normalise("\n".join(parts))))
+        conn = self.study.conn
+        insert = ("INSERT INTO search_index(rowid, kind, ref, organisation_id, text) "
+                  "VALUES (?1, 'organisation', ?2, ?2, ?3)")
+        # FTS5 gathers new entries in memory and writes them out as a segment whenever they pass
+        # its 'hashsize' (1 MiB), merging segments as they pile up: 100,000 organisations (some
+        # 50 MiB gathered) were written out fifty times, and merging took half the index's time.
+        # A bulk load gathers up to 64 MiB instead. Setting the size back writes out what is
+        # gathered, so the index is complete, and the setting as it was, before anything commits.
+        if sum(len(text) for _, _, text in docs) * 5 < 1 << 20:  # (some 5 bytes an indexed character)
+            conn.executemany(insert, docs)
+            return
+        (before,) = conn.execute("SELECT v FROM search_index_config WHERE k = 'hashsize'").fetchone() or (1 << 20,)
+        conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('hashsize', ?)", (64 << 20,))
+        try:
+            conn.executemany(insert, docs)
+        finally:
+            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('hashsize', ?)", (before,))
 
     def unindex_organisation(self, org_id: int) -> None:
         self.study.conn.execute("DELETE FROM search_index WHERE rowid = ?", (org_id * 2 + _ORG,))
 
     def index_interview(self, interview_id: int) -> None:
-        """Re-index the named answers of one interview (called after each saved answer)."""
+        """Re-index every named answer of one interview, an entry each (``rebuild``; a saved
+        answer re-indexes itself alone, ``index_answer``)."""
         conn = self.study.conn
-        rowid = interview_id * 2 + _INTERVIEW
-        conn.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+        self.unindex_interview(interview_id)
         org = conn.execute("SELECT organisation_id FROM interviews WHERE id = ?", (interview_id,)).fetchone()
         if org is None:
             return
-        words = []
-        for (value,) in conn.execute("SELECT value FROM answers WHERE interview_id = ?", (interview_id,)):
-            words.extend(_answer_words(json.loads(value)))
-        if words:
-            conn.execute(
-                "INSERT INTO search_index(rowid, kind, ref, organisation_id, text) VALUES (?, 'interview', ?, ?, ?)",
-                (rowid, interview_id, org[0], normalise("\n".join(words))))
+        texts = [(qid, stored_answer_text(value)) for qid, value in conn.execute(
+            "SELECT question_id, value FROM answers WHERE interview_id = ? ORDER BY question_id", (interview_id,))]
+        worded = [(qid, text) for qid, text in texts if text]
+        conn.executemany(
+            "INSERT INTO search_index(rowid, kind, ref, question, organisation_id, text) "
+            "VALUES (?, 'answer', ?, ?, ?, ?)",
+            [(rowid, interview_id, qid, org[0], text)
+             for rowid, (qid, text) in zip(self._free_rowids(org[0], len(worded)), worded, strict=True)])
+
+    def index_answer(self, interview_id: int, organisation_id: int, question_id: str, value: Any) -> None:
+        """Re-index one named answer as it is saved (``value`` None: it was cleared), touching
+        no other answer's entry."""
+        conn = self.study.conn
+        text = answer_text(value)
+        this = "rowid BETWEEN ? AND ? AND ref = ? AND question = ?"
+        where = (*_answer_rowids(organisation_id), interview_id, question_id)
+        if not text:
+            conn.execute(f"DELETE FROM search_index WHERE {this}", where)
+        elif not conn.execute(f"UPDATE search_index SET text = ? WHERE {this}", (text, *where)).rowcount:
+            [rowid] = self._free_rowids(organisation_id, 1)
+            conn.execute("INSERT INTO search_index(rowid, kind, ref, question, organisation_id, text) "
+                         "VALUES (?, 'answer', ?, ?, ?, ?)", (rowid, interview_id, question_id, organisation_id, text))
 
     def unindex_interview(self, interview_id: int) -> None:
-        self.study.conn.execute("DELETE FROM search_index WHERE rowid = ?", (interview_id * 2 + _INTERVIEW,))
+        """Remove the entries of an interview's answers (before it, or its organisation, goes)."""
+        conn = self.study.conn
+        org = conn.execute("SELECT organisation_id FROM interviews WHERE id = ?", (interview_id,)).fetchone()
+        if org is not None:
+            conn.execute("DELETE FROM search_index WHERE rowid BETWEEN ? AND ? AND ref = ? AND kind = 'answer'",
+                         (*_answer_rowids(org[0]), interview_id))
+
+    def _free_rowids(self, org_id: int, n: int) -> list[int]:
+        """The ``n`` lowest free row ids of the organisation's answer entries."""
+        first, last = _answer_rowids(org_id)
+        used = {r for (r,) in self.study.conn.execute(
+            "SELECT rowid FROM search_index WHERE rowid BETWEEN ? AND ? AND kind = 'answer'", (first, last))}
+        free = list(itertools.islice((r for r in range(first, last + 1, 2) if r not in used), n))
+        if len(free) < n:
+            raise FieldkitError(f"organisation {org_id}: more named answers than the search index holds "
+                                f"for one organisation ({1 << _SLOT_BITS:,})")
+        return free
 
     def index_comment(self, comment_id: int, text: str | None) -> None:
         """(Re-)index one pool comment under its own random id; None removes it."""
@@ -148,7 +201,7 @@ class Search:
             conn.execute("DELETE FROM pool_search")
             for (org_id,) in conn.execute("SELECT id FROM organisations").fetchall():
                 self.index_organisation(org_id)
-            for (iv,) in conn.execute("SELECT id FROM interviews").fetchall():
+            for (iv,) in conn.execute("SELECT id FROM interviews ORDER BY id").fetchall():
                 self.index_interview(iv)
             for cid, text in conn.execute("SELECT id, text FROM pool").fetchall():
                 self.index_comment(cid, text)
@@ -173,11 +226,27 @@ class Search:
 
     def organisation_ids(self, query: str) -> list[int]:
         """Ids of organisations whose record, contacts or named answers hold every term."""
-        return self._ids("search_index", "organisation_id", query)
+        return self._ids("search_index", _ORGANISATION_OF_ROWID, query)
 
     def comment_ids(self, query: str) -> list[int]:
         """Ids of pool comments that hold every term (the pool is searched on its own)."""
         return self._ids("pool_search", "rowid", query)
+
+
+def answer_text(value: object) -> str:
+    """What the search index holds of one answer: its words, normalised ('' for none)."""
+    return normalise("\n".join(_answer_words(value)))
+
+
+def stored_answer_text(value: str) -> str:
+    """``answer_text`` of an answer as the answers table stores it (JSON)."""
+    return answer_text(json.loads(value))
+
+
+def _answer_rowids(org_id: int) -> tuple[int, int]:
+    """The first and last row id of an organisation's block of answer entries."""
+    first = (org_id << _SLOT_BITS) * 2 + _ANSWER
+    return first, first + ((1 << _SLOT_BITS) - 1) * 2
 
 
 def _answer_words(value: object) -> list[str]:

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit.errors import FieldkitError, StudyDamagedError, StudyFileError, StudyOutdatedError
 from fieldkit.storage import connection, sqlite
-from fieldkit.templates import Template, template_from_dict
-from fieldkit.storage.files import with_sidecars
+from fieldkit.template_toml import template_from_dict
+from fieldkit.templates import Template
+from fieldkit.storage.files import SIDECARS, sidecar, with_sidecars
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -61,13 +62,10 @@ class Study:
 
     def __init__(self, path: Path, conn: sqlite.Connection, lock: connection.StudyLock,
                  key: str | None = None):
-        import sqlite_utils  # off the start-up path: only needed once a study is open
-
         self.path = path
         self._key = key  # the key derived from the passphrase (memory only): more connections need it
         self.conn = conn
-        # sqlite-utils's hint names only sqlite3.Connection; sqlcipher3's connection has the same API
-        self.db: sqlite_utils.Database = sqlite_utils.Database(conn)  # type: ignore[arg-type]
+        self._db: sqlite_utils.Database | None = None
         self._lock = lock
         self._mutex = threading.RLock()
         self._templates: dict[int, Template] = {}
@@ -80,6 +78,10 @@ class Study:
         #: A scrub (erasure, redaction, a move into the pool) could not empty the -wal because
         #: another connection was reading: tried again after every later commit and on closing.
         self._scrub_pending = False
+        #: The checks ``open(defer_checks=True)`` left to run; None once they passed.
+        self._checks: OpeningChecks | None = None
+        #: what the opening checks found wrong, once acted on (the study was closed)
+        self._opening_error: FieldkitError | None = None
 
         from fieldkit.attempts import Attempts
         from fieldkit.held import Held
@@ -164,7 +166,8 @@ class Study:
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, read_only: bool = False, backup: bool = True,
-             allow_risky_location: bool = False, passphrase: str | None = None) -> Study:
+             allow_risky_location: bool = False, passphrase: str | None = None,
+             defer_checks: bool = False) -> Study:
         """Open an existing study; refuses by name anything that is not a usable study.
 
         ``read_only`` is for reading numbers while the study may be open elsewhere (the
@@ -172,6 +175,11 @@ class Study:
         ``allow_risky_location`` opens a study in a cloud-synced folder or on a network drive,
         which is otherwise refused (see fieldkit.storage.location). ``passphrase`` opens an
         encrypted study (PassphraseError when it is needed or wrong); a plain study ignores it.
+
+        ``defer_checks`` (the desktop app) leaves reading the whole file and the opening backup
+        to ``opening_checks``, to run off the UI thread: until ``finish_opening`` has seen them
+        pass the study can be read but refuses every change. After a crash (a -wal left with
+        frames in it) or when the study needs upgrading, the checks run here as usual.
         """
         path = Path(path)
         try:
@@ -185,12 +193,25 @@ class Study:
             raise _quarantine(path, str(e)) from None
         key = sqlite.key_for_file(path, passphrase) if header is None and passphrase is not None else None
         return cls._open(path, read_only=read_only, backup=backup, allow_risky_location=allow_risky_location,
-                         key=key, header=header)
+                         key=key, header=header, defer_checks=defer_checks)
+
+    @classmethod
+    def open_up_to_date(cls, path: str | os.PathLike, *, read_only: bool = False,
+                        passphrase: str | None = None) -> Study:
+        """``open``, bringing a study in an older format up to date even for a read-only open
+        (which alone cannot, and says StudyOutdatedError): the study is opened normally once,
+        which backs it up ("before-migration") and migrates it, refused by name while another
+        window has it open, then opened as asked."""
+        try:
+            return cls.open(path, read_only=read_only, passphrase=passphrase)
+        except StudyOutdatedError:
+            cls.open(path, passphrase=passphrase).close()
+            return cls.open(path, read_only=read_only, passphrase=passphrase)
 
     @classmethod
     def _open(cls, path: Path, *, read_only: bool = False, backup: bool = True,
               allow_risky_location: bool = False, key: str | None = None,
-              header: Any = _UNREAD) -> Study:
+              header: Any = _UNREAD, defer_checks: bool = False) -> Study:
         """``open`` with the raw key (sqlite.raw_key) in place of the passphrase; ``header``
         is what ``read_header`` said, when the caller has read it already."""
         from fieldkit.storage import location
@@ -210,7 +231,8 @@ class Study:
             lock.acquire()
         wal = Path(f"{path}-wal")
         unclean = wal.exists() and wal.stat().st_size > 0  # left by a crash
-        if not read_only:
+        defer = defer_checks and not read_only and not unclean
+        if not read_only and not defer:
             # Read-only first: a damaged file must not even get the checkpoint a closing
             # connection writes. After an unclean shutdown, the full check.
             try:
@@ -227,6 +249,7 @@ class Study:
         except BaseException:
             lock.release()
             raise
+        damaged = ""
         try:
             # The header can lag behind a -wal left by a crash: ask SQLite as well.
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -237,11 +260,21 @@ class Study:
                     raise StudyOutdatedError(f"{path}: made by an older fieldkit; open it once to bring it up to date")
                 conn.execute("PRAGMA query_only = ON")
             else:
+                if defer and version != connection.SCHEMA_VERSION:
+                    defer = False  # an upgrade writes: the file is checked here first, as usual
+                    problem = connection.probe(path, full=False, key=key)
+                    if problem is not None:
+                        damaged = f"{path}: the study file is damaged ({problem})"
+                if damaged:
+                    raise StudyDamagedError(damaged)  # handed to _quarantine below, once closed
                 if version < connection.SCHEMA_VERSION:
                     _backup(conn, path, "before-migration", strict=True, key=key)
                 connection.migrate(conn, path)
             study = cls(path, conn, lock, key)
-            if not read_only:
+            if defer:
+                conn.execute("PRAGMA query_only = ON")  # until the checks pass
+                study._checks = OpeningChecks(path, key, backup=backup)
+            elif not read_only:
                 if version < _HELD_FORMAT and study.pool.count():
                     # Pooled before answers were held: lay the pool out anew in random-id order.
                     with study.transaction():
@@ -250,9 +283,9 @@ class Study:
                 study.held.move_ready()  # in case a finish was cut short before its move
             if place_warning:
                 study.warnings.append(f"{path}: {place_warning}")
-            if key is not None and not read_only:
+            if key is not None and not read_only and not defer:
                 _encrypt_plain_backups(study)  # in case encrypting it was cut short
-            if backup and not read_only:
+            if backup and not read_only and not defer:
                 warned = len(study.warnings)
                 study.backup("open", only_if_changed=True)
                 if len(study.warnings) > warned:
@@ -267,10 +300,59 @@ class Study:
         except BaseException as e:
             conn.close()
             lock.release()
+            if damaged:
+                raise _quarantine(path, damaged, key) from None
             if isinstance(e, sqlite.DatabaseError):
                 raise connection.database_error(path, e) from None
             raise
         return study
+
+    @property
+    def checking(self) -> bool:
+        """True while the opening checks have not yet passed: the study refuses changes."""
+        return self._checks is not None
+
+    def opening_checks(self) -> OpeningChecks | None:
+        """The checks ``open(defer_checks=True)`` left to run (``run`` them on any thread, then
+        ``finish_opening`` here); None when there are none left."""
+        return self._checks
+
+    def finish_opening(self) -> None:
+        """Act on the opening checks once they have run: when the file is damaged, close the
+        study, set it aside and raise StudyDamagedError with the backup to restore, as opening
+        it would have; otherwise allow changes and do what opening leaves for after the checks
+        (a held group's move cut short, backups left unencrypted)."""
+        checks = self._checks
+        if checks is None:
+            if self._opening_error is not None:
+                raise self._opening_error
+            return
+        checks.wait()
+        self._checks = None
+        if checks.problem is not None or checks.failure is not None:
+            self._closed = True
+            with self._mutex:
+                self.conn.close()
+                self._lock.release()
+            self._opening_error = checks.failure or _quarantine(
+                self.path, f"{self.path}: the study file is damaged ({checks.problem})", self._key)
+            raise self._opening_error
+        self.conn.execute("PRAGMA query_only = OFF")
+        if checks.backup_failed:
+            self.warnings.append(f"{self.path}: the automatic backup failed; your work is saved, "
+                                 "but make a copy with File ▸ Save a copy as…")
+        self._changes_at_backup = self.conn.total_changes
+        self.held.move_ready()  # in case a finish was cut short before its move
+        if self._key is not None:
+            _encrypt_plain_backups(self)  # in case encrypting it was cut short
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The study's connection seen through sqlite-utils, made when first needed: opening a
+        study and showing its first page read through ``conn`` and need none of it."""
+        if self._db is None:
+            self._db = sqlite.sqlite_utils().Database(self.conn)
+        return self._db
 
     def close(self) -> None:
         if self._closed:
@@ -334,12 +416,10 @@ class Study:
 
     def _reconnect(self, key: str | None) -> None:
         """Take the lock and the one connection again, after the file was replaced."""
-        import sqlite_utils
-
         self._lock = connection.StudyLock(self.path)
         self._lock.acquire()
         self.conn = connection.connect(self.path, key)
-        self.db = sqlite_utils.Database(self.conn)  # type: ignore[arg-type]  # sqlcipher3, as in __init__
+        self._db = None
         self._changes_at_backup = self.conn.total_changes
 
     def backup(self, reason: str, *, only_if_changed: bool = False) -> Path | None:
@@ -347,6 +427,12 @@ class Study:
         backup is added to ``warnings`` and returned as None, so it cannot block the work."""
         from fieldkit.storage import backups
 
+        if self._checks is not None:  # the opening backup comes first
+            self._checks.wait()
+            try:
+                self.finish_opening()
+            except FieldkitError:
+                return None
         if only_if_changed and (self.conn.total_changes == self._changes_at_backup) and (
                 self._changes_at_backup or backups.unchanged_since_last(self.path)):
             return None
@@ -408,6 +494,9 @@ class Study:
         with self._mutex:
             if self._closed:
                 raise FieldkitError(f"{self.path}: the study is closed")
+            if self._checks is not None:  # a change waits for the opening checks, which it may not skip
+                self._checks.wait()
+                self.finish_opening()
             if self.conn.in_transaction:
                 try:
                     with self.db.atomic():
@@ -465,7 +554,9 @@ class Study:
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows as dicts. For the core's own modules; the UI never writes SQL."""
         with self._mutex:
-            return list(self.db.query(sql, params))
+            cursor = self.conn.execute(sql, params)
+            keys = [d[0] for d in cursor.description or ()]
+            return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         with self._mutex:
@@ -660,10 +751,10 @@ def _quarantine(path: Path, reason: str, key: str | None = None) -> StudyDamaged
     if aside.exists():
         aside = path.with_name(f"{path.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
     os.replace(path, aside)
-    for suffix in ("-wal", "-shm"):
-        side = Path(f"{path}{suffix}")
+    for suffix in SIDECARS:
+        side = sidecar(path, suffix)
         if side.exists():
-            os.replace(side, Path(f"{aside}{suffix}"))
+            os.replace(side, sidecar(aside, suffix))
     good = next((b for b in backups.list_backups(path) if backups.integrity_ok(b.path, key)), None)
     offer = (f" The newest backup that checks out is from {good.taken:%d %B %Y %H:%M}: restore it with "
              f"File ▸ Restore, or: fieldkit restore \"{path}\" \"{good.path}\"" if good else
@@ -680,6 +771,56 @@ def _encrypt_plain_backups(study: Study) -> None:
     except (FieldkitError, OSError, sqlite.Error) as e:
         study.warnings.append(f"{study.path}: some backups are not encrypted and could not be encrypted now ({e}); "
                               "fieldkit check lists them")
+
+
+class OpeningChecks:
+    """What ``Study.open(defer_checks=True)`` left to do: read the whole file (SQLite's
+    quick_check) and take the opening backup when the study changed since the last one. ``run``
+    uses connections of its own, read-only, so it can run on a worker thread while the study's
+    own connection serves the screens; it never raises. It runs once: ``wait`` waits for a run
+    under way, or runs it here when none has started."""
+
+    def __init__(self, path: Path, key: str | None, *, backup: bool = True) -> None:
+        self.path = path
+        self._key = key
+        self._backup = backup
+        #: what is wrong with the file, or None when it read cleanly
+        self.problem: str | None = None
+        self.backup_failed = False
+        #: an error that is not damage (the file could not be read), raised by finish_opening
+        self.failure: FieldkitError | None = None
+        self.done = False
+        self._once = threading.Lock()
+
+    def wait(self) -> None:
+        self.run()
+
+    def run(self) -> None:
+        with self._once:
+            if not self.done:
+                self._run()
+
+    def _run(self) -> None:
+        from fieldkit.storage import backups
+
+        try:
+            self.problem = connection.probe(self.path, full=False, key=self._key)
+            if self.problem is None and self._backup and not backups.unchanged_since_last(self.path):
+                reader = connection.connect_read_only(self.path, self._key)
+                try:
+                    self.backup_failed = _backup(reader, self.path, "open", strict=False, key=self._key) is None
+                finally:
+                    reader.close()
+                if self.backup_failed:
+                    # A backup is a page-by-page copy, checked: when it fails, the study itself may
+                    # be damaged in a way the quick check does not see.
+                    self.problem = connection.probe(self.path, full=True, key=self._key)
+        except FieldkitError as e:  # not damage: the study could not be read here
+            self.failure = e
+        except (sqlite.Error, OSError) as e:
+            self.failure = StudyFileError(f"{self.path}: the study could not be checked ({e})")
+        finally:
+            self.done = True
 
 
 def _backup(conn: sqlite.Connection, path: Path, reason: str, *, strict: bool,

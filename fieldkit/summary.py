@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from fieldkit.errors import InvalidValueError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from fieldkit.dispositions import Paradata
+    from fieldkit.dispositions import Disposition, Paradata
     from fieldkit.study import Study
     from fieldkit.templates import Question
 
@@ -124,7 +124,7 @@ class MethodSummary:
         return d
 
 
-def method(study: Study) -> MethodSummary:
+def method(study: Study, found: Mapping[int, Disposition] | None = None) -> MethodSummary:
     """Contacted, excluded (by reason), on database, interviewed, not reached, listed with permission.
 
     "Contacted" is every organisation with an attempt or a status beyond "identified".
@@ -132,7 +132,8 @@ def method(study: Study) -> MethodSummary:
     flag is ticked. "Interviewed" counts finished interviews only (complete or partial; and
     organisations recorded as interviewed from older fieldwork): one under way is "in
     interview". The dispositions and rates follow AAPOR's Standard Definitions
-    (fieldkit.dispositions).
+    (fieldkit.dispositions), counted from ``found`` when the caller has worked them out already
+    (``dispositions.of_organisations``), so that a report works them out once.
     """
     from fieldkit import dispositions
 
@@ -165,7 +166,7 @@ def method(study: Study) -> MethodSummary:
         by_reason.append((NOT_RECORDED, reasons[None]))
     n = {k: (v or 0) for k, v in r.items()}
     para = dispositions.paradata(study)
-    codes = dispositions.counts(study)
+    codes = dispositions.counts(study) if found is None else dispositions.tally(found)
     return MethodSummary(
         total=n["total"], contacted=n["contacted"], excluded=n["excluded"], excluded_by_reason=by_reason,
         on_database=n["on_database"], interviewed=n["interviewed"], full_interviews=n["full_interviews"],
@@ -326,58 +327,78 @@ def crosstab(study: Study, question_id: str, by: str = "category", *, language: 
     study's report language). A question removed from the schedule is crossed as its newest
     template version had it.
     """
+    return crosstabs(study, [question_id], by, language=language)[0]
+
+
+def crosstabs(study: Study, question_ids: Sequence[str], by: str = "category", *,
+              language: str | None = None) -> list[Crosstab]:
+    """``crosstab`` of each of ``question_ids``, in their order, from one reading of the answers:
+    a report crosses every question, and one query per question grows worse than the study."""
     if by not in GROUPINGS:
         raise InvalidValueError(f"cannot cross by '{by}' (expected category or area)")
     template = study.template
     language = language_for(study, language)
-    question = find_question(study, question_id)
-    if question is None:
-        raise InvalidValueError(f"no question '{question_id}' in the study's schedule")
-    if not question.qtype.countable:
-        raise InvalidValueError(f"question '{question_id}' is {question.type}; only choice, yes/no and "
-                                "scale questions can be crossed")
-    if question.anonymous:
-        raise InvalidValueError(f"question '{question_id}' is anonymous; its answers are in the pool "
-                                "and cannot be crossed by organisation")
-    keys_in_order = question.qtype.count_keys(question)
-    choices = [question.qtype.key_label(question, k, language) for k in keys_in_order]
-    index = {c: i for i, c in enumerate(keys_in_order)}
-    per_group: dict[str | None, list[int]] = {}
-    respondents: dict[str | None, int] = {}
-    # Answers kept but marked irrelevant (their question no longer asked) are not counted.
-    for r in study.query(
-        f"""SELECT o.{by} AS grp, a.value
-            FROM answers a
-            JOIN interviews i ON i.id = a.interview_id
-            JOIN organisations o ON o.id = i.organisation_id
-            WHERE a.question_id = ? AND a.relevant AND i.result IN ('complete', 'partial')
-              AND i.id = (SELECT i2.id FROM interviews i2 JOIN answers a2 ON a2.interview_id = i2.id
-                          WHERE i2.organisation_id = o.id AND a2.question_id = a.question_id AND a2.relevant
-                            AND i2.result IN ('complete', 'partial')
-                          ORDER BY i2.date DESC, i2.id DESC LIMIT 1)""",
-        (question_id,),
-    ):
-        keys = [k for k in question.qtype.counted(question, json.loads(r["value"])) if k in index]
+    questions: dict[str, Question] = {}
+    for question_id in question_ids:
+        question = find_question(study, question_id)
+        if question is None:
+            raise InvalidValueError(f"no question '{question_id}' in the study's schedule")
+        if not question.qtype.countable:
+            raise InvalidValueError(f"question '{question_id}' is {question.type}; only choice, yes/no and "
+                                    "scale questions can be crossed")
+        if question.anonymous:
+            raise InvalidValueError(f"question '{question_id}' is anonymous; its answers are in the pool "
+                                    "and cannot be crossed by organisation")
+        questions[question_id] = question
+    keys_of = {qid: q.qtype.count_keys(q) for qid, q in questions.items()}
+    index_of = {qid: {c: i for i, c in enumerate(keys)} for qid, keys in keys_of.items()}
+    per_group: dict[str, dict[str | None, list[int]]] = {qid: {} for qid in questions}
+    respondents: dict[str, dict[str | None, int]] = {qid: {} for qid in questions}
+    # Each organisation's latest finished interview that answered a question (answers kept but
+    # marked irrelevant, their question no longer asked, are no answer), as one count per group
+    # and stored answer.
+    with study._mutex:
+        counted = study.conn.execute(
+            f"""SELECT grp, question_id, value, count(*) FROM (
+                    SELECT o.{by} AS grp, a.question_id, a.value,
+                           row_number() OVER (PARTITION BY i.organisation_id, a.question_id
+                                              ORDER BY i.date DESC, i.id DESC) AS latest
+                    FROM answers a
+                    JOIN interviews i ON i.id = a.interview_id
+                    JOIN organisations o ON o.id = i.organisation_id
+                    WHERE a.question_id IN (SELECT value FROM json_each(?)) AND a.relevant
+                      AND i.result IN ('complete', 'partial'))
+                WHERE latest = 1
+                GROUP BY grp, question_id, value""",
+            (json.dumps(list(questions)),)).fetchall()
+    for group, qid, value, n in counted:
+        question, index = questions[qid], index_of[qid]
+        keys = [k for k in question.qtype.counted(question, json.loads(value)) if k in index]
         if not keys:
             continue  # a choice since removed from the schedule
-        counts = per_group.setdefault(r["grp"], [0] * len(choices))
+        counts = per_group[qid].setdefault(group, [0] * len(keys_of[qid]))
         for k in keys:
-            counts[index[k]] += 1
-        respondents[r["grp"]] = respondents.get(r["grp"], 0) + 1
+            counts[index[k]] += n
+        respondents[qid][group] = respondents[qid].get(group, 0) + n
     vocab: list[str | None] = list(template.vocabulary(GROUPINGS[by]))
-    groups = vocab + sorted(g for g in per_group if g is not None and g not in vocab)
-    if None in per_group:
-        groups.append(None)
-    rows = []
-    for g in groups:
-        counts = per_group.get(g, [0] * len(choices))
-        n = respondents.get(g, 0)
-        rows.append(CrosstabRow(NOT_RECORDED if g is None else g, counts, n, percentages(counts, n)))
-    total_counts = [sum(r.counts[i] for r in rows) for i in range(len(choices))]
-    total_n = sum(r.respondents for r in rows)
-    total = CrosstabRow("Total", total_counts, total_n, percentages(total_counts, total_n))
-    return Crosstab(question.id, question.text("label", language), question.type, by, choices, rows, total,
-                    multiple=question.qtype.several, keys=list(keys_in_order), language=language)
+    out = []
+    for qid in question_ids:
+        question, keys_in_order, found = questions[qid], keys_of[qid], per_group[qid]
+        choices = [question.qtype.key_label(question, k, language) for k in keys_in_order]
+        groups = vocab + sorted(g for g in found if g is not None and g not in vocab)
+        if None in found:
+            groups.append(None)
+        rows = []
+        for g in groups:
+            counts = list(found.get(g, [0] * len(choices)))
+            n = respondents[qid].get(g, 0)
+            rows.append(CrosstabRow(NOT_RECORDED if g is None else g, counts, n, percentages(counts, n)))
+        total_counts = [sum(r.counts[i] for r in rows) for i in range(len(choices))]
+        total_n = sum(r.respondents for r in rows)
+        total = CrosstabRow("Total", total_counts, total_n, percentages(total_counts, total_n))
+        out.append(Crosstab(question.id, question.text("label", language), question.type, by, choices, rows,
+                            total, multiple=question.qtype.several, keys=list(keys_in_order), language=language))
+    return out
 
 
 def targets(study: Study) -> list[GroupRow]:

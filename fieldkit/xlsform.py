@@ -1,7 +1,7 @@
 """Bring an XLSForm (the spreadsheet form format of ODK and KoboToolbox) in as a template.
 
 ``import_xlsform`` reads the workbook's ``survey``, ``choices`` and ``settings`` sheets and
-returns the template as plain data (what ``fieldkit.templates.template_from_dict`` reads and
+returns the template as plain data (what ``fieldkit.template_toml.template_from_dict`` reads and
 ``fieldkit.schedule.write_template`` writes), with a list of everything the template format
 cannot hold, each line naming its sheet and row. Nothing is dropped without a line saying so.
 """
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.errors import FieldkitError, TemplateError
-from fieldkit.templates import DEFAULT_LANGUAGE, OTHER_CHOICE, template_from_dict
+from fieldkit.template_toml import template_from_dict
+from fieldkit.templates import DEFAULT_LANGUAGE, OTHER_CHOICE
 
 #: The sheets read; every other sheet is reported.
 SHEETS = ("survey", "choices", "settings")

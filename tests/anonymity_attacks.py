@@ -155,7 +155,7 @@ def _words(rng: random.Random, low: int, high: int) -> str:
 def new_question_template(template):
     """The study's template with one more anonymous long-text question, placed between two
     named questions of section A (so a v2 interview types named and anonymous answers in turn)."""
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
 
     data = template.to_dict()
     data["template"]["version"] = int(data["template"].get("version") or 1) + 1

@@ -53,6 +53,7 @@ def open_window(qtbot, path):
     w = MainWindow()
     qtbot.addWidget(w)
     assert w.open_study(path)
+    w.wait_for_checks()  # a study as it is once opened and checked
     w.show()
     qtbot.waitExposed(w)
     screen = w.show_screen("organisations")
@@ -74,6 +75,7 @@ def open_study_window(qtbot, study, *, size: tuple[int, int] | None = None):
     qtbot.waitExposed(w)
     w.activateWindow()
     assert w.open_study(path)
+    w.wait_for_checks()  # a study as it is once opened and checked
     return w
 
 

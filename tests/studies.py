@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from fieldkit.study import Study
-from fieldkit.templates import Template, find_template, template_from_dict
+from fieldkit.template_toml import find_template, template_from_dict
+from fieldkit.templates import Template
 
 #: A small template with every question type, named and anonymous, for precise tests.
 SMALL_TEMPLATE = {

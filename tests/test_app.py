@@ -61,7 +61,7 @@ def test_every_screen_opens_and_navigation_follows(window):
         assert window.stack.currentWidget() is widget
         assert window.nav.currentItem().text() == label
     window.nav.setCurrentRow(0)
-    assert window.stack.currentWidget() is window.screen("organisations")
+    assert window.stack.currentWidget() is window.screen_for("organisations")
 
 
 def test_recent_studies_and_close(window, study_file: Path):

@@ -27,7 +27,7 @@ from fieldkit.errors import PassphraseError
 from fieldkit.reports import outline
 from fieldkit.storage.schema import POOL_COLUMNS
 from fieldkit.study import Study
-from fieldkit.templates import load_template, template_from_dict
+from fieldkit.template_toml import load_template, template_from_dict
 from studies import SMALL_TEMPLATE, small_template
 from cli_runs import run_with_passphrases as run
 

@@ -46,7 +46,7 @@ def test_a_retry_limit_and_a_final_outcome_end_the_calling(small_study: Study):
     data["organisations"]["outcomes"] += [
         {"name": "Not now", "disposition": "2.11", "retry": "1 week", "retry_limit": 1},
         {"name": "Declined", "disposition": "2.11", "final": True}]
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
 
     small_study.update_template(template_from_dict(data, source="edited"))
     org = small_study.organisations.add("Busy people", category="Network")
@@ -135,7 +135,7 @@ def test_next_call_takes_due_call_backs_then_quotas_then_fewest_attempts(small_s
 
 
 def test_a_final_latest_outcome_ends_the_calling(small_study: Study):
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
 
     data = small_study.template.to_dict()
     data["organisations"]["outcomes"].append({"name": "Declined", "disposition": "2.11", "final": True})

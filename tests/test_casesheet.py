@@ -19,7 +19,7 @@ import pytest
 from fieldkit.errors import NotFoundError
 from fieldkit.reports.casesheet import render_casesheet
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import small_template
 
 POOLED = {

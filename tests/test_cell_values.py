@@ -24,7 +24,7 @@ from fieldkit.cell_values import (
 )
 from fieldkit.import_mapping import Mapping
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import SMALL_TEMPLATE, small_template
 
 TODAY = dt.date(2026, 5, 1)

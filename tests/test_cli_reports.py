@@ -259,7 +259,7 @@ def test_casesheet_by_id_and_by_name(capsys, demo_file: Path, tmp_path: Path):
 
 
 def test_casesheet_unknown_and_ambiguous(capsys, tmp_path: Path):
-    from fieldkit.templates import find_template
+    from fieldkit.template_toml import find_template
 
     path = tmp_path / "twins.fieldkit"
     with Study.create(path, find_template("regional-mapping")) as study:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fieldkit.study import Study
-from fieldkit.templates import load_template, template_from_dict
+from fieldkit.template_toml import load_template, template_from_dict
 from studies import file_digest
 from test_logic import LOGIC
 from cli_runs import run

@@ -20,7 +20,7 @@ from fieldkit import codebook, datasets, statfiles
 from fieldkit.cli import main
 from fieldkit.exports import ExportError
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import SMALL_TEMPLATE, pool_now
 
 CP1252 = "£5 for the café’s “curly” rent — naïve"

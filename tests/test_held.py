@@ -16,7 +16,7 @@ from fieldkit import anonymity, checks
 from fieldkit.errors import InvalidValueError
 from fieldkit.storage import backups
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import SMALL_TEMPLATE, small_template
 
 

@@ -218,6 +218,20 @@ def test_a_shared_postcode_alone_is_not_a_duplicate(study_path: Path, tmp_path: 
         assert import_organisations(s, path).rows == 1
 
 
+def test_a_shared_postcode_counts_beside_a_name_among_many_at_that_postcode(study_path: Path, tmp_path: Path):
+    with Study.open(study_path) as s:
+        for i in range(40):
+            s.organisations.add(f"Tenant {i}", address=f"Unit {i}, Koco Building, CV6 5RE")
+        s.organisations.add("Tenant 7", address="1 Park Row, Leeds LS1 5AB")
+    path = tmp_path / "orgs.csv"
+    path.write_text("name,address,phone\nTenant 7,\"Koco Building, cv6 5re\",\nSomeone New,CV6 5RE,\n",
+                    encoding="utf-8")
+    problems = refused(study_path, path).problems
+    assert problems[0] == ("row 2: 'Tenant 7' may already be in the study: Tenant 7 (id 9): same name, same postcode; "
+                           "Tenant 7 (id 42): same name")
+    assert not any("Someone New" in p for p in problems)  # the postcode alone: none of the forty
+
+
 # --- Access -------------------------------------------------------------------------------
 
 

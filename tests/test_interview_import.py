@@ -30,7 +30,7 @@ from fieldkit.interview_import import (
 from fieldkit.interviews import InterviewSession
 from fieldkit.storage.schema import POOL_COLUMNS
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import SMALL_TEMPLATE, file_digest, small_template
 
 ACCESS = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "access" / "student-records.accdb"

@@ -63,3 +63,30 @@ def test_startup_path_does_not_import_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_opening_a_study_and_its_first_page_import_no_table_library(tmp_path):
+    """The window shows a study's first page without sqlite-utils (its first write loads it),
+    and sqlite-utils comes without pandas and numpy, which it would otherwise import."""
+    from fieldkit.study import Study
+    from studies import small_template
+
+    path = tmp_path / "s.fieldkit"
+    with Study.create(path, small_template()) as study:
+        study.organisations.add("Somewhere", category="Network")
+    code = (
+        "import sys\n"
+        "from fieldkit.study import Study\n"
+        f"study = Study.open({str(path)!r}, defer_checks=True)\n"
+        "ids, counts = study.organisations.ids_with_counts()\n"
+        "study.organisations.many(ids)\n"
+        "print(sorted(m for m in ('sqlite_utils', 'pandas', 'numpy') if m in sys.modules))\n"
+        "study.organisations.add('Another', category='Network')\n"
+        "study.db.table('meta').count\n"  # what the core's table-at-a-time writes go through
+        "print(sorted(m for m in ('sqlite_utils', 'pandas', 'numpy') if m in sys.modules))\n"
+        "import pandas\n"  # still importable afterwards, for the statistics files
+        "print(pandas.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.split("\n")[:3] == ["[]", "['sqlite_utils']", "pandas"], out.stderr

@@ -13,7 +13,7 @@ import pytest
 from fieldkit import summary
 from fieldkit.errors import InvalidValueError, TemplateError
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 
 LOGIC = {
     "template": {"title": "Logic", "description": "Chains of logic.", "languages": ["English", "Urdu"]},

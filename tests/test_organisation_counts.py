@@ -124,3 +124,35 @@ def test_restore_contact_keeps_its_id(small_study: Study):
     assert orgs.ids(search="wojcik") == [org]
     with pytest.raises(InvalidValueError, match="already there"):
         orgs.restore_contact(contact)
+
+
+def test_a_query_object_and_keywords_ask_for_the_same_list(mixed):
+    from fieldkit.organisations import OrganisationQuery
+
+    orgs = mixed.organisations
+    flag = mixed.template.flag_ids()[0]
+    query = OrganisationQuery(category=mixed.template.categories[0], without_flags=[flag], search="club",
+                              order_by="status", descending=True)
+    by_keywords = orgs.ids(category=mixed.template.categories[0], without_flags=(flag,), search="club",
+                           order_by="status", descending=True)
+    assert by_keywords and orgs.ids(query) == by_keywords
+    assert orgs.ids_with_counts(query)[0] == by_keywords
+    assert orgs.ids(query, status="excluded") == [i for i in by_keywords if i in set(orgs.ids(status="excluded"))]
+    assert query.filtered and not OrganisationQuery().filtered and OrganisationQuery(search="  ").filtered is False
+    assert query == OrganisationQuery(category=mixed.template.categories[0], without_flags=(flag,), search="club",
+                                      order_by="status", descending=True)  # lists become tuples
+
+
+def test_a_disposition_in_the_query_keeps_the_organisations_with_it(mixed):
+    from fieldkit import dispositions
+    from fieldkit.organisations import OrganisationQuery
+
+    orgs = mixed.organisations
+    for wanted in ("final", "3", "in_interview"):
+        expected = set(dispositions.matching(mixed, wanted))
+        got = orgs.ids(OrganisationQuery(disposition=wanted))
+        assert set(got) == expected
+        counts = orgs.ids_with_counts(OrganisationQuery(disposition=wanted))[1]
+        assert sum(counts.by_status.values()) == len(expected)
+    with pytest.raises(InvalidValueError):
+        orgs.ids(OrganisationQuery(disposition="nonsense"))

@@ -462,6 +462,50 @@ def test_a_large_file(study: Study, tmp_path: Path):
     assert study.organisations.count() == 3_001
 
 
+def _search_config(conn, key: str):
+    row = conn.execute("SELECT v FROM search_index_config WHERE k = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def test_a_bulk_import_is_searchable_as_added_one_at_a_time_and_leaves_the_index_settings(study: Study,
+                                                                                        tmp_path: Path):
+    """Thousands of rows are indexed as a bulk load (a larger FTS5 'hashsize' while they are
+    written): every entry is the one ``rebuild`` makes, the index is whole and searchable from
+    another connection once the import commits, and the setting is as it was."""
+    study.conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('hashsize', ?)", (2 << 20,))
+    rows = [["name", "contact_name", "contact_role", "phone", "email", "address"]]
+    rows += [[f"Community Group {i}", f"Person {i}", "Coordinator", f"0113 {100000 + i}", f"group{i}@example.org",
+              f"{i} High Street, Leeds LS{i % 30} 1AA"] for i in range(5_000)]
+    import_organisations(study, write_csv(tmp_path / "bulk.csv", rows))
+
+    assert _search_config(study.conn, "hashsize") == 2 << 20
+    study.conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('integrity-check', 1)")
+    entries = "SELECT rowid, kind, ref, organisation_id, text FROM search_index ORDER BY rowid"
+    written = study.conn.execute(entries).fetchall()
+    study.search.rebuild()
+    assert study.conn.execute(entries).fetchall() == written
+    conn = sqlite3.connect(f"file:{study.path}?mode=ro", uri=True)
+    try:
+        found = [r[0] for r in conn.execute(
+            "SELECT organisation_id FROM search_index WHERE search_index MATCH ?", ('"person 4999\ncoordinator"',))]
+    finally:
+        conn.close()
+    last = study.organisations.find("Community Group 4999")
+    assert found == [last]
+    assert study.search.organisation_ids('"group 0" leeds') == [study.organisations.find("Community Group 0")]
+    assert len(study.search.organisation_ids("high street")) == 5_000
+
+
+def test_a_bulk_import_into_a_new_study_leaves_fts5s_own_hashsize(tmp_path: Path):
+    rows = [["name", "address"]] + [[f"Community Group {i}", f"{i} High Street, Leeds LS{i % 30} 1AA, a long way "
+                                     "from anywhere at all"] for i in range(5_000)]
+    with Study.create(tmp_path / "new.fieldkit", mapping_template()) as s:
+        before = _search_config(s.conn, "hashsize")
+        import_organisations(s, write_csv(tmp_path / "bulk.csv", rows))
+        assert _search_config(s.conn, "hashsize") in {before, 1 << 20}  # FTS5's default: 1 MiB
+        assert s.search.organisation_ids('"group 4999"') == [s.organisations.find("Community Group 4999")]
+
+
 # --- property: anything at all either imports or is refused without a trace ------------------
 
 _HEADINGS = st.sampled_from(list(COLUMNS) + [" Name ", "CATEGORY", "Follow_Up", "postcode", "", "name ",

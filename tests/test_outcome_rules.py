@@ -9,7 +9,7 @@ import pytest
 
 from fieldkit.errors import TemplateError
 from fieldkit.outcome_rules import OutcomeRule, guess_exclusion, guess_outcome
-from fieldkit.templates import load_template, template_from_dict
+from fieldkit.template_toml import load_template, template_from_dict
 from tests.studies import SMALL_TEMPLATE
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"

@@ -370,3 +370,25 @@ def test_protected_demo_tables_cannot_be_differenced(tmp_path: Path):
                         assert pct is None
     finally:
         study.close()
+
+
+def test_dispositions_are_worked_out_once_per_report(study: Study):
+    """The method's counts and rates, the dispositions table and its notes, and every {not_final}
+    in the researcher's words take the dispositions from one reading of the attempts, so they
+    agree and a report costs one pass however many parts quote them."""
+    from fieldkit import dispositions
+    from fieldkit.reports import outline
+
+    outline.set_text(study, "background", "Fieldwork with {not_final} organisations goes on; {RR1} so far.")
+    outline.add_recommendation(study, "Call the {not_final} again", "{complete} interviewed in full")
+    statements: list[str] = []
+    study.conn.set_trace_callback(statements.append)
+    try:
+        data = build_report_data(study, ReportOptions(sections=ALL_SECTIONS), today=TODAY)
+    finally:
+        study.conn.set_trace_callback(None)
+    facts = "SELECT a.organisation_id, a.at, a.id, a.outcome FROM attempts"  # fieldkit.dispositions' reading
+    assert len([s for s in statements if s.startswith(facts)]) == 1
+    not_final = sum(not d.final for d in dispositions.of_organisations(study).values())
+    assert not_final and data.recommendations[0].text == f"Call the {not_final} again"
+    assert data.method.dispositions == {d.code: d.organisations for d in data.dispositions[:-1]}

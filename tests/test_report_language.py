@@ -32,7 +32,7 @@ from fieldkit.reports.casesheet import render_casesheet
 from fieldkit.reports.data import ReportOptions, build_report_data
 from fieldkit.reports.pdf import render_report, render_report_bytes
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 
 Q1_UR = "کیا آپ فوڈ بینک چلاتے ہیں؟"
 Q2_EN = "Is the food bank open every week?"

@@ -36,7 +36,8 @@ from studies import SMALL_TEMPLATE
 from fieldkit import anonymity, schedule, summary
 from fieldkit.errors import FieldkitError, InvalidValueError, TemplateError
 from fieldkit.study import Study
-from fieldkit.templates import OTHER_LABEL, Template, load_template, template_from_dict
+from fieldkit.template_toml import load_template, template_from_dict
+from fieldkit.templates import OTHER_LABEL, Template
 
 #: Two sections; named single_choice, multiple_choice, yes_no, number and short_text
 #: questions, an anonymous long_text one, one asked only when an earlier answer says so, and

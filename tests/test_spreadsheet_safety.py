@@ -21,7 +21,7 @@ from fieldkit import datasets, spreadsheets
 from fieldkit.cli import main
 from fieldkit.reports import tables
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import SMALL_TEMPLATE, pool_now
 
 #: Texts a spreadsheet takes for a formula (OWASP's list of first characters).

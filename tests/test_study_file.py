@@ -13,7 +13,7 @@ from fieldkit.errors import FieldkitError, StudyFileError, StudyInUseError
 from fieldkit.storage.connection import APPLICATION_ID
 from fieldkit.storage.schema import SCHEMA_VERSION
 from fieldkit.study import Study, default_folder
-from fieldkit.templates import find_template
+from fieldkit.template_toml import find_template
 from studies import file_digest, small_template
 
 
@@ -195,7 +195,7 @@ def test_template_versions_keep_old_interviews_working(small_study: Study):
     # Change the schedule: drop the 'size' question, add a choice elsewhere.
     data = small_study.template.to_dict()
     data["sections"][0]["questions"] = [q for q in data["sections"][0]["questions"] if q["id"] != "size"]
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
 
     version = small_study.update_template(template_from_dict(data, source="edited"))
     assert version == 2

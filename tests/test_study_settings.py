@@ -126,7 +126,7 @@ def test_targets_and_flags(small_study: Study):
 def test_a_flag_a_question_ticks_cannot_be_removed():
     from studies import SMALL_TEMPLATE
 
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
 
     data = {**SMALL_TEMPLATE, "sections": [{"id": "A", "title": "A", "questions": [
         {"id": "launch", "type": "yes_no", "label": "Coming to the launch?", "flag": "invite"}]}]}

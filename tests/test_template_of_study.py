@@ -18,7 +18,8 @@ from fieldkit.cli import main
 from fieldkit.errors import PassphraseError, StudyDamagedError, StudyFileError
 from fieldkit.storage import backups
 from fieldkit.study import Study, template_of_study
-from fieldkit.templates import Flag, Template, template_from_dict
+from fieldkit.template_toml import template_from_dict
+from fieldkit.templates import Flag, Template
 from studies import mapping_template, small_template
 from cli_runs import run
 

@@ -1,6 +1,6 @@
 """Study templates: the shipped forms, every check of the loader, Question.clean, and fuzzing.
 
-The format is documented in forms/README.md; the loader is fieldkit/templates.py.
+The format is documented in forms/README.md; the loader is fieldkit/template_toml.py, the model fieldkit/templates.py.
 No Qt: everything here is core code.
 """
 
@@ -20,17 +20,8 @@ from hypothesis import strategies as st
 from fieldkit import cli
 from fieldkit.errors import InvalidValueError, TemplateError
 from fieldkit.study import Study
-from fieldkit.templates import (
-    BUILTIN_FLAGS,
-    DEFAULT_OUTCOMES,
-    QUESTION_TYPES,
-    Template,
-    find_template,
-    forms_dir,
-    load_template,
-    shipped_templates,
-    template_from_dict,
-)
+from fieldkit.template_toml import find_template, load_template, shipped_templates, template_from_dict
+from fieldkit.templates import BUILTIN_FLAGS, DEFAULT_OUTCOMES, QUESTION_TYPES, Template, forms_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 from studies import SMALL_TEMPLATE
 
 FUNDING = "Knowledge of funding"

@@ -20,6 +20,7 @@ def window(qtbot, tmp_path: Path):
     w = MainWindow()
     qtbot.addWidget(w)
     assert w.open_study(path)
+    w.wait_for_checks()  # the opening backup taken, as once the study is open and checked
     yield w
     w.close()
 

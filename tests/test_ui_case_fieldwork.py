@@ -21,7 +21,7 @@ from fieldkit import fieldwork
 from fieldkit.callback_times import format_when
 from fieldkit.opening_hours import parse_hours
 from fieldkit.study import Study
-from fieldkit.templates import template_from_dict
+from fieldkit.template_toml import template_from_dict
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise|grabbing)")
 
@@ -57,7 +57,7 @@ def open_case(qtbot, window, name: str):
     study = window.session.study
     [org_id] = study.organisations.find_by_name(name)
     window.open_case(org_id, study.organisations.ids())
-    form = window.screen("organisations").case_form
+    form = window.screen_for("organisations").case_form
     assert form.org_id == org_id and form.isVisible()
     form.attempts.now = lambda: NOW
     return form
@@ -112,7 +112,7 @@ def test_disposition_follows_the_attempts_and_an_interview_under_way(window, qtb
     assert form.disposition.toolTip() == "latest attempt: No answer"
 
     qtbot.mouseClick(form.interviews.start_button, Qt.LeftButton)  # the real runner opens
-    assert window.screen("interviews").runner is not None
+    assert window.screen_for("interviews").runner is not None
     window.show_screen("organisations")
     assert form.isVisible() and not form.in_interview.isHidden()
     assert form.status.currentText() == "Contacting"  # under way: not yet interviewed

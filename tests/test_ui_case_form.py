@@ -55,7 +55,7 @@ def open_by_enter(qtbot, window, name: str):
     """Select ``name`` in the list with the arrow keys and open it with Enter."""
     from fieldkit.ui.qt import Qt
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     qtbot.waitUntil(lambda: not screen.loader.busy and not screen._debounce.isActive())
     names = [screen.model.data(screen.model.index(r, 0)) for r in range(screen.model.rowCount())]
     screen.table.setFocus()
@@ -236,7 +236,7 @@ def test_add_edit_and_remove_contacts(window, qtbot, study_file: Path):
 def test_page_down_walks_the_filtered_sorted_list(window, qtbot, study_file: Path):
     from fieldkit.ui.qt import Qt
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     screen.status.setFocus()
     qtbot.keyClicks(screen.status, "Con")  # Contacting: Alpha, Bravo, Delta
     qtbot.waitUntil(lambda: not screen.loader.busy)
@@ -313,7 +313,7 @@ def test_referred_by_is_picked_by_typing_part_of_a_name(window, qtbot, study_fil
 
 
 def test_a_value_added_to_a_vocabulary_is_offered_at_once(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     form = open_by_enter(qtbot, window, "Bravo Forum")
     window.session.call(study.add_vocabulary_values, {"categories": ["Grupa wyznaniowa 信仰"],

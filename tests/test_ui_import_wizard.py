@@ -152,7 +152,7 @@ def test_organisations_from_a_csv_land_in_the_study_and_its_list(qtbot, study, t
     assert by_name["Leeds Advice Centre"].address == "LS1 4AP"  # merged: filled in what it lacked
     areas = window.session.study.template.vocabulary("areas")
     assert "Derbys" in areas and "Notts" not in areas  # added one by one: the mapped one is not
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     qtbot.waitUntil(lambda: not screen.loader.busy and screen.model.rowCount() == 4)
     assert {screen.model.organisation(r).name for r in range(4)} == set(by_name)
     _click(qtbot, wizard, "FinishButton")

@@ -260,7 +260,7 @@ def test_finishing_the_kth_interview_moves_the_answers_and_says_so(qtbot, small_
     third = orgs.add("Third", category="Network")
     path = small_study.path
     w = open_window(qtbot, small_study)
-    pool = w.screen("pool")
+    pool = w.screen_for("pool")
     assert [(g.question_id, g.finished) for g in pool.held.groups] == [("sector_barriers", 2)]
     w.start_interview(third)
     runner = w.screens["interviews"].runner
@@ -636,7 +636,7 @@ def test_status_bar_follows_background_saves(qtbot, tmp_path, monkeypatch):
     """While answers wait to be written the window says so; once written, "All changes saved"."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     from fieldkit.study import Study
-    from fieldkit.templates import find_template
+    from fieldkit.template_toml import find_template
     from fieldkit.ui.main_window import MainWindow
     from ui_typing import type_text
 
@@ -647,7 +647,7 @@ def test_status_bar_follows_background_saves(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(w)
     assert w.open_study(path)
     w.start_interview(org)
-    runner = w.screen("interviews").runner
+    runner = w.screen_for("interviews").runner
     card = next(c for c in runner.cards.values() if c.question.type == "long_text" and not c.question.anonymous)
     card.field.setFocus()
     type_text(card.field.editor, "Rent has doubled")

@@ -97,7 +97,7 @@ def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
 
     # 4. The interview, typed: a named answer in Polish and Urdu, an anonymous one in Chinese.
     form.interviews.start_button.click()
-    runner = w.screen("interviews").runner
+    runner = w.screen_for("interviews").runner
     qtbot.waitUntil(lambda: focused() is runner.cards["a1"].field.editor)
     type_text(focused(), POLISH)
     runner.cards["b1"].field.editor.setFocus()

@@ -71,7 +71,7 @@ def shown(screen) -> list[str]:
 def test_disposition_column_text_tooltip_and_muted_colour(window):
     from fieldkit.ui.qt import QGuiApplication, QPalette, Qt
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     assert cells(screen, "disposition") == {
         "Brak Odpowiedzi": "3.13 No answer",
         "Declined Trust": "2.11 Refusal",
@@ -94,7 +94,7 @@ def test_disposition_column_text_tooltip_and_muted_colour(window):
 
 
 def test_status_column_says_in_interview(window):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     assert cells(screen, "status") == {
         "Brak Odpowiedzi": "Contacting",
         "Declined Trust": "Declined",
@@ -106,7 +106,7 @@ def test_status_column_says_in_interview(window):
 
 
 def test_counts_line_mentions_those_in_interview(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     assert screen.counts.text() == "6 organisations · 5 on database · 1 interviewed · 1 in interview"
     hub = study.organisations.find_by_name("In Interview Hub")[0]
@@ -118,7 +118,7 @@ def test_counts_line_mentions_those_in_interview(window, qtbot):
 
 
 def test_filter_in_interview_a_code_a_group_and_a_state(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     choose(screen, qtbot, "in_interview")
     assert shown(screen) == ["In Interview Hub"]
     assert screen.counts.text() == "1 of 6 organisations · 1 on database · 0 interviewed · 1 in interview"
@@ -142,7 +142,7 @@ def test_filter_in_interview_a_code_a_group_and_a_state(window, qtbot):
 
 
 def test_filter_lists_the_fixed_choices_then_each_code_the_study_has(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     box = screen.disposition
     texts = [box.itemText(i) for i in range(box.count()) if box.itemText(i)]  # separators have no text
@@ -167,7 +167,7 @@ def test_filter_lists_the_fixed_choices_then_each_code_the_study_has(window, qtb
 
 
 def test_dispositions_are_matched_off_the_ui_thread_and_kept_while_nothing_changes(window, qtbot, monkeypatch):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     threads = []
     real = dispositions.matching
 
@@ -215,7 +215,7 @@ def test_the_model_reads_dispositions_for_the_page_drawn_only(qapp, tmp_path, mo
 
 
 def test_columns_leave_the_name_room_and_give_it_back_on_a_wide_window(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     header = screen.table.horizontalHeader()
     metrics = screen.table.fontMetrics()
     disposition, status = column("disposition"), column("status")

@@ -16,7 +16,7 @@ from test_ui_interview_runner import focused, press, settle
 from ui_typing import type_text
 
 from fieldkit.study import Study
-from fieldkit.templates import load_template
+from fieldkit.template_toml import load_template
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -67,7 +67,7 @@ def shown(runner) -> set[str]:
 
 def test_the_widget_registry_has_an_input_for_every_question_type(qtbot):
     from fieldkit.question_types import REGISTRY
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
     from fieldkit.ui.answer_widgets import (
         WIDGETS,
         CalculatedField,
@@ -312,7 +312,7 @@ def test_resuming_opens_at_the_section_left_with_every_answer_shown(qtbot, logic
     type_text(focused(), "Brak lokalu — 没有场地")  # anonymous: held with the interview
     runner.leave_button.click()
     runner.leave_dialog.leave_button.click()
-    screen = w.screen("interviews")
+    screen = w.screen_for("interviews")
     assert screen.runner is None
     interview_id = screen.list.model.rows[0].id
     assert w.session.study.interviews.get(interview_id).section == "C"
@@ -335,7 +335,7 @@ def test_resuming_opens_at_the_section_left_with_every_answer_shown(qtbot, logic
         assert study.interviews.irrelevant_answers(session.interview_id) == ["staff"]
         kept = session.interview_id
     assert w.open_study(path)
-    runner = w.resume_interview(kept) or w.screen("interviews").runner
+    runner = w.resume_interview(kept) or w.screen_for("interviews").runner
     qtbot.waitUntil(runner.isVisible)  # the window shows its new contents from the event loop
     staff = runner.cards["staff"]
     assert staff.isHidden() and staff.field.editor.text() == "3"
@@ -366,7 +366,7 @@ def test_finish_defaults_to_going_back_and_leads_to_each_missing_question(qtbot,
     assert dialog.ring.widget() is dialog.back_button and dialog.ring.isVisible()  # the focus shows
     press(qtbot, Qt.Key_Return)  # Enter out of habit: back to the interview, not finished
     assert runner.finish_dialog is None and not dialog.isVisible()
-    assert w.screen("interviews").runner is runner
+    assert w.screen_for("interviews").runner is runner
     runner.go(2)
     dialog = runner.finish()
     qtbot.waitUntil(lambda: focused() is dialog.back_button)
@@ -383,7 +383,7 @@ def test_finish_defaults_to_going_back_and_leads_to_each_missing_question(qtbot,
     assert dialog.finish_button.isDefault() and dialog.full.isChecked()
     qtbot.waitUntil(lambda: focused() is dialog.finish_button)
     press(qtbot, Qt.Key_Return)
-    assert w.screen("interviews").runner is None
+    assert w.screen_for("interviews").runner is None
     w.close_study()
     with Study.open(path) as study:
         (record,) = study.interviews.listing()

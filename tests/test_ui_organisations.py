@@ -11,7 +11,7 @@ from ui_typing import type_text
 from fieldkit.demo import build_demo
 from fieldkit.organisations import STATUS_LABELS, Organisations
 from fieldkit.study import Study
-from fieldkit.templates import find_template
+from fieldkit.template_toml import find_template
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -61,7 +61,7 @@ def counts_text(study: Study, **filters) -> str:
 
 
 def test_list_shows_every_organisation_with_counts(window):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     ids = study.organisations.ids()
     assert screen.model.ids == ids
@@ -72,7 +72,7 @@ def test_list_shows_every_organisation_with_counts(window):
 
 
 def test_filters_by_category_area_status_and_flags(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     category = study.template.categories[1]
 
@@ -124,7 +124,7 @@ def click_header(qtbot, screen, column: int) -> None:
 
 
 def test_sorting_by_header_and_by_the_sort_drop_down(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     orgs = window.session.study.organisations
     from fieldkit.ui.organisation_list import COLUMNS
 
@@ -157,7 +157,7 @@ def test_sorting_by_header_and_by_the_sort_drop_down(window, qtbot):
 
 
 def test_search_filters_as_you_type_after_a_pause(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     every = screen.model.ids
     screen.search.setFocus()
     type_text(screen.search, "łódź")
@@ -182,13 +182,13 @@ def test_search_filters_as_you_type_after_a_pause(window, qtbot):
 
 
 def test_the_list_is_read_off_the_ui_thread(window, qtbot, monkeypatch):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     threads = []
     real = Organisations.ids_with_counts
 
-    def spy(self, **query):
+    def spy(self, *query, **filters):
         threads.append(threading.current_thread())
-        return real(self, **query)
+        return real(self, *query, **filters)
 
     monkeypatch.setattr(Organisations, "ids_with_counts", spy)
     screen.search.setText("birmingham")
@@ -200,7 +200,7 @@ def test_the_list_is_read_off_the_ui_thread(window, qtbot, monkeypatch):
 def test_enter_and_double_click_open_the_case_form(window, qtbot):
     from fieldkit.ui.qt import Qt
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     screen.search.setFocus()
     qtbot.keyClick(screen.search, Qt.Key_Down)  # from the search box into the list
     assert screen.table.hasFocus() and screen.table.currentIndex().row() == 0
@@ -221,7 +221,7 @@ def test_enter_and_double_click_open_the_case_form(window, qtbot):
 
 
 def test_list_follows_changes_made_elsewhere(window, qtbot):
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     before = len(screen.model.ids)
     new = window.session.call(study.organisations.add, "Aardvark Community Hub", status="interviewed",
@@ -238,7 +238,7 @@ def test_list_follows_changes_made_elsewhere(window, qtbot):
 def test_add_an_organisation(window, qtbot):
     from fieldkit.ui.qt import QDialogButtonBox
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     study = window.session.study
     qtbot.mouseClick(screen.add_button, _left())
     dialog = screen._add_dialog

@@ -83,7 +83,7 @@ def open_case(qtbot, window, name: str):
     """Select ``name`` in the list with the arrow keys and open it with Enter."""
     from fieldkit.ui.qt import Qt
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     qtbot.waitUntil(lambda: not screen.loader.busy)
     names = [screen.model.data(screen.model.index(r, 0)) for r in range(screen.model.rowCount())]
     screen.table.setFocus()
@@ -262,7 +262,7 @@ def test_erasure_asks_for_the_name_then_erases_and_clears_the_undo_history(windo
     from fieldkit.ui.qt import Qt
 
     study = window.session.study
-    callbacks = window.screen("callbacks")
+    callbacks = window.screen_for("callbacks")
     assert "Alpha Network" in [cb.organisation_name for cb in callbacks._callbacks]
     pool_before = study.pool.count()
     form = open_case(qtbot, window, "Alpha Network")
@@ -287,7 +287,7 @@ def test_erasure_asks_for_the_name_then_erases_and_clears_the_undo_history(windo
     assert dialog.erase_button.hasFocus()  # ... it moves to the red button
     qtbot.keyClick(dialog.erase_button, Qt.Key_Space)
 
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     assert screen.pages.currentWidget() is screen.list_page
     qtbot.waitUntil(lambda: not screen.loader.busy)
     names = [screen.model.data(screen.model.index(r, 0)) for r in range(screen.model.rowCount())]
@@ -324,7 +324,7 @@ def test_cancelled_erasure_changes_nothing(window, qtbot):
     type_text(dialog.typed, "Bravo Forum")
     qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
     assert not dialog.isVisible()
-    screen = window.screen("organisations")
+    screen = window.screen_for("organisations")
     assert screen.pages.currentWidget() is form and form.title.text() == "Bravo Forum"
     assert window.session.undo_stack.canUndo()
 
@@ -347,7 +347,7 @@ def test_erasing_an_organisation_whose_interview_is_open_closes_the_interview_fi
 
     form = open_case(qtbot, window, "Bravo Forum")
     qtbot.mouseClick(form.interviews.start_button, Qt.LeftButton)
-    interviews = window.screen("interviews")
+    interviews = window.screen_for("interviews")
     assert interviews.runner is not None and interviews.runner.interview.organisation_id == form.org_id
     window.open_case(form.org_id)
     choose(qtbot, form.personal_button, "Erase")
@@ -386,7 +386,7 @@ def test_erasure_lists_the_pooled_comments_naming_it_each_one_click_from_the_poo
     qtbot.mouseClick(button, Qt.LeftButton)
     assert not dialog.isVisible()
     assert study.organisations.find_by_name("Alpha Network")
-    pool = window.screen("pool")
+    pool = window.screen_for("pool")
     assert window.stack.currentWidget() is pool
     assert pool._current is not None and pool._current.text == ABOUT_ALPHA[1]
     qtbot.waitUntil(lambda: pool.editor.hasFocus())  # ready to redact
@@ -497,7 +497,7 @@ def test_reminder_leads_to_removing_personal_details_and_cancel_changes_nothing(
     qtbot.keyClick(form.fields["website"], Qt.Key_Tab)
 
     qtbot.mouseClick(banner.remove_button, Qt.LeftButton)
-    settings = window.screen("settings")
+    settings = window.screen_for("settings")
     assert window.stack.currentWidget() is settings
     box = settings.retention.confirmation
     assert box.isVisible() and box.defaultButton() is box.cancel_button
@@ -550,8 +550,8 @@ def test_reminder_can_be_put_off_or_lead_to_the_date(window, qtbot, retention):
 
     banner = window.retention_banner
     qtbot.mouseClick(banner.date_button, Qt.LeftButton)
-    panel = window.screen("settings").retention
-    assert window.stack.currentWidget() is window.screen("settings") and panel.date.hasFocus()
+    panel = window.screen_for("settings").retention
+    assert window.stack.currentWidget() is window.screen_for("settings") and panel.date.hasFocus()
     assert "passed" in panel.state.text()
     qtbot.mouseClick(banner.later_button, Qt.LeftButton)
     assert not banner.isVisible()

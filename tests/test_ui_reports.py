@@ -291,6 +291,7 @@ def test_the_preview_is_drawn_from_memory_and_no_file_is_written(qtbot, marker_s
     w = MainWindow()
     qtbot.addWidget(w)
     assert w.open_study(marker_study)
+    w.wait_for_checks()  # the opening backup is opening's, not the preview's
     watched = [temp_folder, *(Path(os.environ[name]) for name in XDG)]
     before = files_under(watched)
 

@@ -15,7 +15,7 @@ from ui_typing import type_text
 from fieldkit import schedule
 from fieldkit.errors import InvalidValueError, TemplateError
 from fieldkit.study import Study
-from fieldkit.templates import find_template, load_template
+from fieldkit.template_toml import find_template, load_template
 
 #: Where test_screenshots saves its pictures: a temporary folder, or the one named by
 #: FIELDKIT_SCREENSHOTS (docs/screenshots, to renew the guide's).

@@ -14,7 +14,7 @@ import pytest
 from fieldkit.cli import main
 from fieldkit.schedule import write_template
 from fieldkit.study import Study
-from fieldkit.templates import load_template, template_from_dict
+from fieldkit.template_toml import load_template, template_from_dict
 from fieldkit.xlsform import XlsformError, import_xlsform
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -63,7 +63,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from fieldkit import dispositions as disposition_codes
 from fieldkit import summary
 from fieldkit.errors import InvalidValueError
 from fieldkit.question_types import WORDED
@@ -328,9 +327,11 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     notes: tuple[str, ...] = ()
     if rule is not None:
         notes = rule.notes(secondary=any(t.secondary for t in crosstabs))
-    method = summary.method(study) if "method" in sections else None
+    # One set of figures for the whole report: the dispositions, the method's counts and the tables
+    # of organisations are each worked out once, and the words quote the numbers the tables print.
+    figures = Figures.of(study)
+    method = figures.method if "method" in sections else None
     today = today or dt.date.today()
-    figures = Figures.of(study, method)
     texts = tuple(SectionText(key, parts[key].heading,
                               markup.parse(parts[key].body or "", where=parts[key].heading, figures=figures)
                               if key != "method" else EMPTY)
@@ -341,9 +342,9 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
     # Tables the researcher's words place ({table:targets}) are worked out even when their own
     # section is not printed.
     placed = set().union(*(t.text.tables() for t in texts), own_method.tables() if own_method else ())
-    found = (disposition_codes.of_organisations(study)
+    found = (figures.dispositions
              if {"method", "dispositions"} & set(sections) or "dispositions" in placed else {})
-    words = method_section(study, method, found) if method is not None else None
+    words = method_section(study, method, found, figures=figures) if method is not None else None
     method_text = EMPTY
     if words is not None and method is not None:
         method_text = own_method or markup.parse(method_markdown(words, method), where=parts["method"].heading,
@@ -370,10 +371,10 @@ def build_report_data(study: Study, options: ReportOptions | None = None, *,
         method_section=words,
         dispositions=disposition_lines(found) if "dispositions" in sections or "dispositions" in placed else (),
         dispositions_notes=disposition_notes(found) if "dispositions" in sections else (),
-        by_category=(_group_rows(summary.by_group(study, "category"))
+        by_category=(_group_rows(figures.groups("category"))
                      if "tables" in sections or "by_category" in placed else ()),
-        by_area=_group_rows(summary.by_group(study, "area")) if "tables" in sections or "by_area" in placed else (),
-        targets=_target_rows(study) if "targets" in sections or "targets" in placed else (),
+        by_area=_group_rows(figures.groups("area")) if "tables" in sections or "by_area" in placed else (),
+        targets=_target_rows(figures.groups("category")) if "targets" in sections or "targets" in placed else (),
         crosstabs=crosstabs,
         comments=_comments(study, options, figures) if "comments" in sections else (),
         directory=directory(study, options.include_person) if "directory" in sections else (),
@@ -442,8 +443,9 @@ def _group_rows(result: summary.GroupSummary) -> tuple[GroupRow, ...]:
     return (*result.rows, result.total)
 
 
-def _target_rows(study: Study) -> tuple[GroupRow, ...]:
-    rows = summary.targets(study)
+def _target_rows(by_category: summary.GroupSummary) -> tuple[GroupRow, ...]:
+    """The categories with a target (as ``summary.targets``), then a total row."""
+    rows = [r for r in by_category.rows if r.target is not None]
     if not rows:
         return ()
     total = GroupRow(TOTAL, sum(r.on_database for r in rows), sum(r.interviewed for r in rows),
@@ -514,15 +516,17 @@ def _crosstabs(study: Study, rule: Rule | None, language: str) -> Iterable[Cross
     from fieldkit.reports.directory import DETAILS
 
     directory_flags = {flag for flag, _ in DETAILS}
-    for question in summary.reported_questions(study):
-        if question.flag in directory_flags:
-            continue  # "May we list its phone number?": what the directory prints, not a finding
+    # "May we list its phone number?": what the directory prints, not a finding
+    questions = [q for q in summary.reported_questions(study) if q.flag not in directory_flags]
+    named = [q.id for q in questions if not q.anonymous]
+    crossed = dict(zip(named, summary.crosstabs(study, named, "category", language=language), strict=True))
+    for question in questions:
         if question.anonymous and question.count_by == "category":
             table = _counted_by_category(study, question, rule, language)
         elif question.anonymous:
             table = _overall(study, question, rule, language)
         else:
-            table = _by_category(study, question.id, rule, language)
+            table = _by_category(crossed[question.id], rule)
         if table is not None:
             yield table
 
@@ -534,8 +538,7 @@ def _multiple_note(multiple: bool) -> tuple[str, ...]:
             "to more than 100.",)
 
 
-def _by_category(study: Study, question_id: str, rule: Rule | None, language: str) -> CrosstabTable | None:
-    t = summary.crosstab(study, question_id, "category", language=language)
+def _by_category(t: summary.Crosstab, rule: Rule | None) -> CrosstabTable | None:
     if t.total.respondents == 0:
         return None  # nobody has answered yet: nothing to print
     head = dict(question_id=t.question_id, question_label=t.question_label, question_type=t.question_type,

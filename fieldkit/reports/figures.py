@@ -5,8 +5,9 @@ in when the report is made, so "{interviewed} organisations took part" never goe
 the study cannot fill is an error that says which section, which line and which names there are;
 ``{{`` and ``}}`` write a brace itself.
 
-``Figures.of(study)`` works the numbers out once per report (the same queries as the method
-section and the tables, so the text and the tables always agree). Figures with a group take the
+``Figures.of(study)`` works the numbers out once per report, and the report's tables and method
+section are made from the same object (its ``method``, ``dispositions`` and ``groups``), so the
+text and the tables always agree and nothing is counted twice. Figures with a group take the
 name of a category or an area after a colon: ``{on_database:Leeds}``, ``{interviewed:Faith group}``,
 ``{target:Faith group}`` and ``{achieved:Faith group}`` (the interviewed count beside a target).
 """
@@ -22,6 +23,7 @@ from fieldkit import outcome_rates, summary
 from fieldkit.errors import InvalidValueError
 
 if TYPE_CHECKING:
+    from fieldkit.dispositions import Disposition
     from fieldkit.study import Study
 
 #: ``{name}`` or ``{name:group}``; ``{{`` and ``}}`` are braces themselves.
@@ -97,26 +99,46 @@ def _median(x: float | None, *, minutes: bool = False) -> str:
 
 @dataclass
 class Figures:
-    """The figures of one study at one moment, worked out on first use."""
+    """The figures of one study at one moment, each worked out on first use and only once."""
 
     study: Study
     _method: summary.MethodSummary | None = None
-    _groups: dict[str, dict[str, summary.GroupRow]] = field(default_factory=dict)
+    _dispositions: dict[int, Disposition] | None = None
+    _groups: dict[str, summary.GroupSummary] = field(default_factory=dict)
+    _named: dict[str, dict[str, summary.GroupRow]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, study: Study, method: summary.MethodSummary | None = None) -> Figures:
-        return cls(study, method)
+    def of(cls, study: Study, method: summary.MethodSummary | None = None, *,
+           dispositions: dict[int, Disposition] | None = None) -> Figures:
+        """The figures of ``study``, starting from a method summary and dispositions already
+        worked out (``dispositions``: each organisation's, as ``dispositions.of_organisations``)."""
+        return cls(study, method, dispositions)
+
+    @property
+    def dispositions(self) -> dict[int, Disposition]:
+        """Each organisation's disposition, by id (``fieldkit.dispositions.of_organisations``)."""
+        if self._dispositions is None:
+            from fieldkit import dispositions
+
+            self._dispositions = dispositions.of_organisations(self.study)
+        return self._dispositions
 
     @property
     def method(self) -> summary.MethodSummary:
         if self._method is None:
-            self._method = summary.method(self.study)
+            self._method = summary.method(self.study, self.dispositions)
         return self._method
 
-    def _group(self, by: str) -> dict[str, summary.GroupRow]:
+    def groups(self, by: str) -> summary.GroupSummary:
+        """Organisations on the database and interviewed by ``by`` (``summary.by_group``)."""
         if by not in self._groups:
-            self._groups[by] = {r.group: r for r in summary.by_group(self.study, by).rows}
+            self._groups[by] = summary.by_group(self.study, by)
         return self._groups[by]
+
+    def _group(self, by: str) -> dict[str, summary.GroupRow]:
+        if by not in self._named:
+            self._named[by] = {r.group: r for r in self.groups(by).rows}
+        return self._named[by]
 
     def names(self) -> list[str]:
         """Every name a text may use, as it is written there (for help and error messages)."""
@@ -144,9 +166,7 @@ class Figures:
             if key in MEASURES:
                 return MEASURES[key][1](self.method)
             if key == "not_final":
-                from fieldkit import dispositions
-
-                return count_text(sum(not d.final for d in dispositions.of_organisations(self.study).values()))
+                return count_text(sum(not d.final for d in self.dispositions.values()))
             if key in outcome_rates.RATE_ORDER:
                 return rate_text(self.method.rates.get(key))
             if key == "e":

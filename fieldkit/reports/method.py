@@ -86,8 +86,11 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
-def method_section(study: Study, m: MethodSummary,
-                    found: dict[int, disposition_codes.Disposition]) -> MethodSection:
+def method_section(study: Study, m: MethodSummary, found: dict[int, disposition_codes.Disposition], *,
+                   figures: Figures | None = None) -> MethodSection:
+    """The method section's words, counts and rates from ``m`` and each organisation's disposition
+    (``found``), its figures filled in from ``figures`` (the report's own, so that nothing is
+    worked out twice; by default made from ``m`` and ``found``)."""
     p = m.paradata or disposition_codes.paradata(study)
     rules = fieldwork.settings(study)
     classes = outcome_rates.class_counts(m.dispositions)
@@ -124,7 +127,8 @@ def method_section(study: Study, m: MethodSummary,
         if temporary:
             rates_text += (f" Fieldwork with {{not_final}} {'organisation' if temporary == 1 else 'organisations'} "
                            "goes on, so the rates can still change.")
-    figures = Figures.of(study, m)
+    if figures is None:
+        figures = Figures.of(study, m, dispositions=found)
     return MethodSection(
         complete=complete, partial=partial, recorded_without_interview=without, in_interview=p.in_interview,
         break_offs=p.break_offs, median_minutes=p.median_minutes, median_attempts=p.median_attempts,
@@ -259,11 +263,8 @@ def _sentence(text: str) -> str:
 
 
 def disposition_lines(found: dict[int, disposition_codes.Disposition]) -> tuple[DispositionLine, ...]:
-    by_code: dict[str, int] = {}
-    for d in found.values():
-        by_code[d.code] = by_code.get(d.code, 0) + 1
     rows = [DispositionLine(code, outcome_rates.label(code), n)
-            for code, n in sorted(by_code.items(), key=lambda kv: outcome_rates.sort_key(kv[0]))]
+            for code, n in disposition_codes.tally(found).items()]
     return (*rows, DispositionLine("", TOTAL, len(found)))
 
 

@@ -143,8 +143,11 @@ def targets(study: Study) -> Table:
 def crosstab(study: Study, question_id: str, by: str = "category", *, language: str | None = None) -> Table:
     """One question's answers by category (or area): a count and a row percentage per choice,
     the question and its choices worded in ``language`` (default: the study's report language)."""
-    x = summary.crosstab(study, question_id, by, language=language)
-    head: list[str] = [by.capitalize()]
+    return _crosstab_table(summary.crosstab(study, question_id, by, language=language))
+
+
+def _crosstab_table(x: summary.Crosstab) -> Table:
+    head: list[str] = [x.by.capitalize()]
     for choice in x.choices:
         head += [choice, f"{choice} %"]
     head.append("Respondents")
@@ -171,7 +174,7 @@ def crosstab_questions(study: Study) -> list[str]:
 
 def crosstabs(study: Study, by: str = "category", *, language: str | None = None) -> list[Table]:
     language = summary.language_for(study, language)
-    return [crosstab(study, qid, by, language=language) for qid in crosstab_questions(study)]
+    return [_crosstab_table(x) for x in summary.crosstabs(study, crosstab_questions(study), by, language=language)]
 
 
 def all_tables(study: Study, *, language: str | None = None) -> list[Table]:

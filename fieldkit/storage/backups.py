@@ -12,6 +12,7 @@ thinned, so the last good copy cannot be evicted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from fieldkit.errors import FieldkitError, PassphraseError
 from fieldkit.storage import sqlite
-from fieldkit.storage.files import sidecars
+from fieldkit.storage.files import with_sidecars
 
 SUFFIX = ".fieldkit"
 _NAME = re.compile(r"^(\d{8}-\d{6})-([a-z-]+)\.fieldkit$")
@@ -215,23 +216,32 @@ def resume(study_path: Path) -> None:
     (folder_for(study_path) / _PAUSED).unlink(missing_ok=True)
 
 
-def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = None,
-            key: str | None = None) -> Path:
+def restore(study_path: Path, backup_path: Path, *, passphrase: str | None = None, key: str | None = None,
+            now: dt.datetime | None = None) -> Path:
     """Put ``backup_path`` in place of the study; returns where the current file was moved.
 
-    The study must not be open anywhere (its lock is taken for the duration). The current
-    file is backed up first (when it can be read), then moved aside together with its -wal
-    and -shm, so a stale -wal can never be replayed into the restored file. Thinning is
-    paused afterwards, so rotation cannot evict the copies that matter now. ``key``: the
-    passphrase of an encrypted backup; the restored study keeps it.
+    The one restore the app and the command line both use. In order, nothing changing until
+    the last step but one: the backup is checked (a fieldkit study this fieldkit reads, whole,
+    opened by the passphrase when it is encrypted); the study's lock is taken (it must not be
+    open anywhere); the backup is copied beside the study and the copy checked; the current
+    file is backed up (when it can be read) and moved aside with its -wal, -shm and -journal,
+    so a stale -wal can never be replayed into the restored file; the copy is renamed into
+    place. Thinning is paused afterwards, so rotation cannot evict the copies that matter now.
+
+    ``passphrase``: an encrypted backup's (PassphraseError when it is needed or wrong; a plain
+    backup ignores it); the restored study keeps it. ``key``: the raw key (sqlite.raw_key) in
+    its place, for a caller that has derived it already. A refusal is one line (a FieldkitError)
+    and leaves the study and its sidecars as they were.
     """
     from fieldkit.storage import connection
 
     study_path, backup_path = Path(study_path), Path(backup_path)
     if not backup_path.is_file():
         raise BackupError(f"{backup_path}: no such backup")
-    header = connection.read_header(backup_path)
+    header = connection.read_header(backup_path)  # StudyFileError: empty, not SQLite
     if header is None:
+        if key is None and passphrase is not None:
+            key = sqlite.key_for_file(backup_path, passphrase)
         connection.verify_key(backup_path, key)  # PassphraseError: needed, or wrong
     else:
         key = None
@@ -239,38 +249,20 @@ def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = No
         raise BackupError(f"{backup_path}: the backup does not pass SQLite's integrity check; choose another")
     source = sqlite.connect(backup_path, key=key, read_only=True)
     try:
-        app_id = source.execute("PRAGMA application_id").fetchone()[0]
-        if app_id != connection.APPLICATION_ID:
-            raise BackupError(f"{backup_path}: not a fieldkit study backup")
+        _check_backup_identity(source, backup_path)
         now = (now or dt.datetime.now()).replace(microsecond=0)
         lock = connection.StudyLock(study_path) if study_path.exists() else None
         if lock is not None:
-            lock.acquire()
+            lock.acquire()  # StudyInUseError while a window has it open
         try:
-            if study_path.exists():
-                try:  # read-only: a damaged current file must not be written to
-                    current = sqlite.connect(study_path, key=key, read_only=True)
-                    try:
-                        take(current, study_path, "before-restore", now=now, key=key)
-                    finally:
-                        current.close()
-                except (BackupError, sqlite.Error):
-                    pass  # damaged, or under another passphrase: moved aside below, untouched
-            aside = study_path.with_name(f"{study_path.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
-            if study_path.exists():
-                os.replace(study_path, aside)
-            for side in sidecars(study_path):
-                if side.exists():
-                    os.replace(side, Path(str(aside) + side.name[len(study_path.name):]))
-            temp = study_path.with_name(f".{study_path.name}.restoring")
-            temp.unlink(missing_ok=True)
-            dest = sqlite.connect(temp, key=key)
+            temp = _restored_copy(source, study_path, key)
             try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode = WAL")
+                if study_path.exists():
+                    _back_up_current(study_path, passphrase, key, now)
+                aside = study_path.with_name(f"{study_path.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
+                _swap_in(temp, study_path, aside)
             finally:
-                dest.close()
-            os.replace(temp, study_path)
+                _remove(with_sidecars(temp))  # nothing left once it is in place
             pause(study_path)
             return aside
         finally:
@@ -278,6 +270,93 @@ def restore(study_path: Path, backup_path: Path, *, now: dt.datetime | None = No
                 lock.release()
     finally:
         source.close()
+
+
+def _check_backup_identity(source: sqlite.Connection, backup_path: Path) -> None:
+    """Refuse a backup that is not a fieldkit study's, or that this fieldkit could not open."""
+    from fieldkit.storage import connection
+
+    app_id = source.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != connection.APPLICATION_ID:
+        raise BackupError(f"{backup_path}: not a fieldkit study backup")
+    version = source.execute("PRAGMA user_version").fetchone()[0]
+    connection.check_identity(backup_path, app_id, version)  # too new for this fieldkit, or unfinished
+
+
+def _restored_copy(source: sqlite.Connection, study_path: Path, key: str | None) -> Path:
+    """Copy the backup open on ``source`` to a hidden file beside the study, in WAL mode as a
+    study is, and check the copy; returns it. Nothing of the study is touched."""
+    temp = study_path.with_name(f".{study_path.name}.restoring")
+    try:
+        for leftover in with_sidecars(temp):  # left by a restore that was cut short
+            leftover.unlink(missing_ok=True)
+        dest = sqlite.connect(temp, key=key)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = WAL")
+            problems = [r[0] for r in dest.execute("PRAGMA integrity_check")]  # the copy, not only its source
+        finally:
+            dest.close()
+        if problems != ["ok"]:
+            raise BackupError(f"{study_path}: the copy of the backup does not pass SQLite's integrity check; "
+                              "nothing was changed")
+        with open(temp, "rb+") as f:
+            os.fsync(f.fileno())
+    except BaseException as e:
+        _remove(with_sidecars(temp))
+        if isinstance(e, (sqlite.Error, OSError)):
+            raise BackupError(f"{study_path}: the backup could not be copied beside the study ({e}); "
+                              "nothing was changed") from None
+        raise
+    return temp
+
+
+def _remove(paths: list[Path]) -> None:
+    """Delete what is there of ``paths``, as far as it can be (a clean-up must not hide the error)."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _back_up_current(study_path: Path, passphrase: str | None, key: str | None, now: dt.datetime) -> None:
+    """The "before-restore" backup of the file about to be moved aside, opened read-only (a
+    damaged file must not be written to) with its own key: from ``passphrase`` and the file's
+    own salt when it is encrypted, so a plain study is backed up whatever the backup is. A
+    file that cannot be read (damaged, or under another passphrase) is only moved aside."""
+    from fieldkit.storage import connection
+
+    try:
+        plain = connection.read_header(study_path) is not None
+        own_key = None if plain else (sqlite.key_for_file(study_path, passphrase) if passphrase is not None else key)
+        current = sqlite.connect(study_path, key=own_key, read_only=True)
+        try:
+            take(current, study_path, "before-restore", now=now, key=own_key)
+        finally:
+            current.close()
+    except (FieldkitError, sqlite.Error, OSError):
+        pass  # moved aside below, untouched
+
+
+def _swap_in(temp: Path, study_path: Path, aside: Path) -> None:
+    """Move the study and its sidecars to ``aside`` and rename ``temp`` into its place; when
+    that fails, whatever was moved goes back, so the study is as it was."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for path in with_sidecars(study_path):
+            if path.exists():
+                target = Path(str(aside) + path.name[len(study_path.name):])
+                os.replace(path, target)
+                moved.append((target, path))
+        os.replace(temp, study_path)
+    except OSError as e:
+        back = True
+        for target, path in reversed(moved):
+            try:
+                os.replace(target, path)
+            except OSError:
+                back = False
+        where = "nothing was changed" if back else f"the study as it was is kept as {aside}"
+        raise BackupError(f"{study_path}: the backup could not be put in place ({e.strerror or e}); {where}") from None
 
 
 def reencrypt(study_path: Path, old_key: str | None, new_key: str | None) -> list[Path]:

@@ -17,7 +17,7 @@ from fieldkit.errors import (PassphraseError, StudyBusyError, StudyDamagedError,
                              StudyReadOnlyError)
 from fieldkit.storage import sqlite
 from fieldkit.storage.wal import JOURNAL_SIZE_LIMIT
-from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION, sql_functions
 
 #: ``PRAGMA application_id`` of every study file: "FKit".
 APPLICATION_ID = 0x464B6974
@@ -301,6 +301,10 @@ def migrate(conn: sqlite.Connection, path: Path) -> int:
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
         raise StudyFileError(f"{path}: written by a newer fieldkit (study format {current})")
+    if current >= MIGRATIONS[-1][0]:
+        return current
+    for name, function in sql_functions().items():  # what the migrations call of fieldkit's own
+        conn.create_function(name, 1, function, deterministic=True)
     for number, script in MIGRATIONS:
         if number <= current:
             continue

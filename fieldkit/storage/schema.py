@@ -11,6 +11,8 @@ nor the stored order follows the order comments were written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -296,7 +298,43 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    7,
+    """
+    -- The named search index with an entry per named answer instead of one per interview, so
+    -- that saving an answer re-indexes that answer alone. An organisation's entry keeps its row
+    -- id (organisation * 2) and its words; an answer's is ((organisation << 24) + slot) * 2 + 1
+    -- (fieldkit.search), its slots numbered in interview, question order, with its interview
+    -- (ref) and question beside it. Entries' sizes, which only ranking reads, are no longer
+    -- kept. fieldkit_answer_text: the words of a stored answer, normalised as fieldkit.search
+    -- does (the connection provides it while it migrates).
+    CREATE VIRTUAL TABLE search_index_7 USING fts5(
+        kind UNINDEXED, ref UNINDEXED, question UNINDEXED, organisation_id UNINDEXED, text,
+        tokenize = 'trigram', columnsize = 0
+    );
+    INSERT INTO search_index_7(rowid, kind, ref, organisation_id, text)
+        SELECT rowid, kind, ref, organisation_id, text FROM search_index WHERE kind = 'organisation';
+    INSERT INTO search_index_7(rowid, kind, ref, question, organisation_id, text)
+        SELECT ((organisation_id << 24)
+                + row_number() OVER (PARTITION BY organisation_id ORDER BY interview_id, question_id) - 1) * 2 + 1,
+               'answer', interview_id, question_id, organisation_id, text
+        FROM (SELECT a.interview_id, a.question_id, i.organisation_id, fieldkit_answer_text(a.value) AS text
+              FROM answers a JOIN interviews i ON i.id = a.interview_id)
+        WHERE text <> '';
+    DROP TABLE search_index;
+    ALTER TABLE search_index_7 RENAME TO search_index;
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def sql_functions() -> dict[str, Callable[[str], str]]:
+    """The functions of fieldkit's own that migrations call, by name (one argument each)."""
+    from fieldkit.search import stored_answer_text  # the words of an answer as search indexes them
+
+    return {"fieldkit_answer_text": stored_answer_text}
+
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.
 POOL_COLUMNS = {

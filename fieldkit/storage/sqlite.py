@@ -20,6 +20,7 @@ import hashlib
 import os
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 
 from sqlcipher3 import dbapi2 as _driver
 
@@ -142,3 +143,27 @@ def versions() -> dict[str, str]:
         }
     finally:
         conn.close()
+
+
+def sqlite_utils() -> ModuleType:
+    """The sqlite-utils module, imported without pandas and numpy.
+
+    sqlite-utils imports both whenever they are installed (fieldkit installs pandas for reading
+    SPSS and Stata files), only to map their value types onto column types; fieldkit never hands
+    it such values, and importing them costs seconds on every start. Once pandas or numpy is
+    loaded anyway, sqlite-utils is imported as it is.
+    """
+    import sys
+
+    if "sqlite_utils" in sys.modules:
+        return sys.modules["sqlite_utils"]
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes ``import name`` raise ImportError
+    try:
+        import sqlite_utils as module
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return module

@@ -95,6 +95,7 @@ class TextField(AnswerField):
         super().__init__(question, parent)
         layout = QVBoxLayout(self)
         _room(layout)
+        self.editor: QPlainTextEdit | QLineEdit
         if not question.qtype.one_line:
             self.editor = QPlainTextEdit()
             self.editor.setTabChangesFocus(True)  # Tab moves to the next question
@@ -233,7 +234,7 @@ class _Buttons(AnswerField):
         for button in self.buttons:
             button.setAccessibleName(f"{button.text()} ({label})")
 
-    def _roving(self, button: QWidget) -> None:
+    def _roving(self, button: QCheckBox | QRadioButton) -> None:
         """Make ``button`` the group's one Tab stop."""
         self._entry.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._entry = button

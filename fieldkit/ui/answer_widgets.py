@@ -85,7 +85,7 @@ class FocusRing(QFocusFrame):
         """Ring ``widget`` (None, or a window: no ring)."""
         target = widget if widget is not None and not widget.isWindow() else None
         if target is not self.widget():
-            self.setWidget(target)
+            self.setWidget(target)  # type: ignore[arg-type]  # Qt takes None (no ring); the stubs leave it out
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         handled = super().eventFilter(watched, event)
@@ -96,7 +96,7 @@ class FocusRing(QFocusFrame):
     def _again(self) -> None:
         widget = self.widget()
         if widget is not None and widget.hasFocus() and widget.isVisible():
-            self.setWidget(None)
+            self.setWidget(None)  # type: ignore[arg-type]  # Qt takes None (no ring); the stubs leave it out
             self.setWidget(widget)
 
 

@@ -298,7 +298,8 @@ class CallbacksScreen(QWidget):
         metrics = self.tree.fontMetrics()
         caps = {0: 170, 1: 320, 2: 190, 3: 140}
         for column, cap in caps.items():
-            texts = [COLUMNS[column]] + [self._item_at(i).text(column) for i in range(len(self._callbacks))]
+            items = [self._item_at(i) for i in range(len(self._callbacks))]
+            texts = [COLUMNS[column]] + [item.text(column) for item in items if item is not None]
             indent = self.tree.indentation() if column == 0 else 0
             widest = max(metrics.horizontalAdvance(t) for t in texts) + 20 + indent
             self.tree.setColumnWidth(column, min(widest, cap))
@@ -307,6 +308,7 @@ class CallbacksScreen(QWidget):
         seen = 0
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
+            assert group is not None  # g is in range
             if flat < seen + group.childCount():
                 return group.child(flat - seen)
             seen += group.childCount()
@@ -381,7 +383,8 @@ class CallbacksScreen(QWidget):
     def _show_callback(self) -> None:
         """Under the box, the call-back time as read (or why it cannot be), like the case form's;
         while it is empty, what the rules propose and why."""
-        if self.current() is None:
+        current = self.current()
+        if current is None:
             self.callback_preview.clear()
             return
         try:
@@ -400,7 +403,7 @@ class CallbacksScreen(QWidget):
         if p.callback_at is not None:
             self.callback_preview.setText(f'{why}. <a href="propose">Use this call-back</a> (or ↓ in the box).')
         elif p.close_as is not None:
-            name = escape(self.current().organisation_name, quote=False)
+            name = escape(current.organisation_name, quote=False)
             self.callback_preview.setText(f"{why}. Logging it asks whether to record {name} as "
                                           f"{CLOSE_WORDS[p.close_as]}.")
         else:
@@ -462,17 +465,12 @@ class CallbacksScreen(QWidget):
             return False
         self._propose()  # the rules as they stand when it is logged
         proposal = self._proposal
-        fields = {
-            "outcome": self.outcome.currentText(),
-            "note": self.note.text().strip() or None,
-            "callback_at": callback_at,
-            "tried": cb.phone,
-            "seconds": self.call_seconds(),
-        }
+        outcome, note, seconds = self.outcome.currentText(), self.note.text().strip() or None, self.call_seconds()
         logged: list[int] = []
 
         def do() -> None:
-            logged.append(attempts.log(cb.organisation_id, **fields))
+            logged.append(attempts.log(cb.organisation_id, outcome=outcome, note=note, callback_at=callback_at,
+                                       tried=cb.phone, seconds=seconds))
 
         def undo() -> None:
             attempts.delete(logged.pop())
@@ -497,12 +495,14 @@ class CallbacksScreen(QWidget):
     def _offer_to_close(self, cb: CallBack, proposal: Proposal) -> None:
         """The rules say the calling should end: ask, and record the status only on Yes."""
         status = proposal.close_as
+        assert status is not None  # offered only when the rules end the calling
         words = CLOSE_WORDS[status]
         why = proposal.why[:1].upper() + proposal.why[1:]
         box = QMessageBox(QMessageBox.Icon.Question, f"Stop calling {cb.organisation_name}?", "",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setObjectName("close-organisation")
         no = box.button(QMessageBox.StandardButton.No)
+        assert isinstance(no, QPushButton)  # a message box's standard buttons are push buttons
         no.setText("&Keep calling")
         yes = box.button(QMessageBox.StandardButton.Yes)
         if status == "excluded":  # an exclusion needs its reason, chosen on the case form

@@ -25,6 +25,7 @@ from fieldkit.ui.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QKeyEvent,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -308,7 +309,8 @@ class AttemptsPanel(QGroupBox):
             self.hint.setText(f"Call back {format_when(moment)}. Press Enter to log.")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             self.log()
             return True
@@ -373,6 +375,7 @@ class AttemptsPanel(QGroupBox):
 
     def _offer_close(self, proposal: Proposal) -> None:
         """Ask whether to set the status the rules propose; never set it silently."""
+        assert proposal.close_as is not None  # offered only when the rules end the calling
         org = self.form.org
         if org is None or org.status == proposal.close_as:
             return

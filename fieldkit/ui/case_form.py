@@ -326,12 +326,12 @@ class CaseForm(QWidget):
     def _fill_vocabularies(self) -> None:
         """The drop-downs and tick boxes from the study's template (again after it changes)."""
         template = self.study.template
-        for box, values in ((self.category, template.categories), (self.area, template.areas),
-                            (self.reason, template.exclusion_reasons)):
-            box.clear()
-            box.addItem("", None)
+        for combo, values in ((self.category, template.categories), (self.area, template.areas),
+                              (self.reason, template.exclusion_reasons)):
+            combo.clear()
+            combo.addItem("", None)
             for value in values:
-                box.addItem(value, value)
+                combo.addItem(value, value)
         for box in self.flag_boxes.values():
             box.deleteLater()
         self.flag_boxes = {}
@@ -396,12 +396,12 @@ class CaseForm(QWidget):
             if self.notes.toPlainText() != (org.notes or ""):
                 self.notes.setPlainText(org.notes or "")
             self.notes.document().setModified(False)
-        for box, value in ((self.category, org.category), (self.area, org.area)):
-            index = box.findData(value)
+        for combo, value in ((self.category, org.category), (self.area, org.area)):
+            index = combo.findData(value)
             if index < 0 and value is not None:  # a value no longer offered: still shown
-                box.addItem(value, value)
-                index = box.count() - 1
-            box.setCurrentIndex(max(index, 0))
+                combo.addItem(value, value)
+                index = combo.count() - 1
+            combo.setCurrentIndex(max(index, 0))
         self.status.setCurrentIndex(STATUSES.index(org.status))
         self.reason.setCurrentIndex(max(self.reason.findData(org.exclusion_reason), 0))
         excluded = org.status == "excluded"

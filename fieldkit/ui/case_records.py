@@ -21,6 +21,7 @@ from fieldkit.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QKeyEvent,
     QLineEdit,
     QObject,
     QPushButton,
@@ -156,7 +157,7 @@ class ContactsPanel(QGroupBox):
         self.remove_button.setEnabled(chosen)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.edit_contact()
                 return True

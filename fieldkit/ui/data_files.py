@@ -135,7 +135,9 @@ class FittedDialog(QDialog):
 
     def start_size(self, min_width: int, width: int) -> None:
         self.setMinimumWidth(min_width)
-        self.resize(width, self.layout().totalHeightForWidth(width))
+        layout = self.layout()
+        assert layout is not None  # every fitted dialog is built with its layout first
+        self.resize(width, layout.totalHeightForWidth(width))
         self.fit()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -148,11 +150,13 @@ class _WritingDialog(FittedDialog):
     """A dialog of the open study that writes a file on a thread of its own: it cannot be
     closed half way through writing (``busy``)."""
 
-    def __init__(self, window, title: str):
+    TITLE = ""  # each dialog's window title
+
+    def __init__(self, window) -> None:
         super().__init__(window)
         self.window_ = window
         self.study: Study = window.session.study
-        self.setWindowTitle(title)
+        self.setWindowTitle(self.TITLE)
         self.busy = False
 
     def reject(self) -> None:
@@ -262,8 +266,10 @@ class ExportDialog(_WritingDialog):
     """File ▸ Export for analysis…: each export of ``datasets.EXPORTS`` with its formats and
     an Export… button that asks where to save it."""
 
-    def __init__(self, window):
-        super().__init__(window, "Export for analysis")
+    TITLE = "Export for analysis"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
         layout = QVBoxLayout(self)
         layout.addWidget(_wrapped(EXPORT_INTRO, "intro"))
         layout.addSpacing(6)
@@ -392,8 +398,10 @@ def write_archive(open_reader: Callable[[], Study], path: Path, passphrase: str 
 class ArchiveDialog(_WritingDialog):
     """File ▸ Archive study…: what an archive is, whether to encrypt it, and Archive…"""
 
-    def __init__(self, window):
-        super().__init__(window, "Archive the study")
+    TITLE = "Archive the study"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
         layout = QVBoxLayout(self)
         layout.addWidget(_wrapped(ARCHIVE_INTRO, "intro"))
         self.encrypt = QCheckBox("&Encrypt the archive with a passphrase of its own")
@@ -519,7 +527,9 @@ def ask_archive_passphrase(parent: QWidget | None, path: Path, *, wrong: bool = 
     """The passphrase of the encrypted archive at ``path`` (the study unlock dialog, worded
     for an archive), or None when cancelled."""
     dialog = passphrases.UnlockDialog(parent, path, wrong=wrong)
-    dialog.findChild(QLabel, "intro").setText(
+    intro = dialog.findChild(QLabel, "intro")
+    assert intro is not None  # the unlock dialog always opens with its intro
+    intro.setText(
         f"The archive “{path.name}” is encrypted. Enter the passphrase chosen for it when it was made.")
     problem = dialog.findChild(QLabel, "problem")
     if problem is not None:

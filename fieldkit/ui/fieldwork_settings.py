@@ -10,6 +10,7 @@ A value the core refuses is named in one line under its table and nothing change
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -466,7 +467,7 @@ class FieldworkSettingsTab(QScrollArea):
 
     # --- changes ---------------------------------------------------------------------------
 
-    def _edit(self, text: str, do: Callable[[], Any], undo: Callable[[], Any], changes: set[str]) -> bool:
+    def _edit(self, text: str, do: Callable[[], Any], undo: Callable[[], Any], changes: AbstractSet[str]) -> bool:
         return self.session.edit(text, do, undo, changes)
 
     def _set(self, **changes: Any) -> Callable[[], Any]:
@@ -508,13 +509,14 @@ class FieldworkSettingsTab(QScrollArea):
         if not self._filling:
             QTimer.singleShot(0, self, lambda: save(row))  # after the cell's editor has closed
 
-    def _store(self, change: Callable[[Any], Any]) -> Callable[[], None]:
+    def _store(self, change: Callable[[Any], Any]) -> Callable[[], Any]:
         return lambda: self.study.update_template(change(self.study.template))
 
     def _save_outcome(self, row: int) -> None:
         """Store the row's rule (``with_outcome_rule``), or say in one line why not."""
-        cells = [self.outcomes.item(row, c) for c in range(len(OUTCOME_COLUMNS))]
-        if any(c is None for c in cells):
+        found = [self.outcomes.item(row, c) for c in range(len(OUTCOME_COLUMNS))]
+        cells = [c for c in found if c is not None]
+        if len(cells) < len(found):
             return
         name = cells[0].data(Qt.ItemDataRole.UserRole)
         limit_text = cells[3].text().strip()

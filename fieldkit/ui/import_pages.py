@@ -18,6 +18,7 @@ from fieldkit.ui.data_files import PROBLEM_COLOUR
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
+    QApplication,
     QBrush,
     QColor,
     QComboBox,
@@ -34,6 +35,7 @@ from fieldkit.ui.qt import (
     QListWidgetItem,
     QModelIndex,
     QPalette,
+    QPersistentModelIndex,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -231,6 +233,7 @@ class ColumnsPage(QWizardPage):
 
     def _show_samples(self, heading: str) -> None:
         label = self.samples[heading]
+        assert self.w.mapping is not None  # the page is built from it
         if self.w.mapping.columns.get(heading) in self.w.anonymous:
             label.setText("(answers to an anonymous question: not shown)")
             label.setToolTip("")
@@ -240,6 +243,7 @@ class ColumnsPage(QWizardPage):
         label.setToolTip("\n".join(_one_line(v, 200) for v in values))
 
     def _chosen(self, heading: str) -> None:
+        assert self.w.mapping is not None  # the page is built from it
         self.w.mapping.columns[heading] = self.combos[heading].currentData()
         self._show_samples(heading)
         self._check()
@@ -315,6 +319,7 @@ class ValuesPage(QWizardPage):
     def rebuild(self) -> None:
         """Show every value asked about, with the decision made so far."""
         w = self.w
+        assert w.mapping is not None  # made on the columns page, before this one
         _clear(self.groups)
         self.combos = {}
         for field, values in w.asked_by_field().items():
@@ -416,7 +421,7 @@ class PreviewModel(QAbstractTableModel):
         self.position = {index: row for row, index in enumerate(self.indexes)}
         self._problem = QBrush(problem_background())
         self._muted = QBrush(_muted())
-        self._icon = QGuiApplication.instance().style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) \
+        self._icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) \
             if bad or self.header_problems else None
         italic = QFont()
         italic.setItalic(True)
@@ -438,10 +443,10 @@ class PreviewModel(QAbstractTableModel):
         row = self.position.get(problem.row - 2) if problem.row > 1 else None
         return row, column
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
         return 0 if parent.isValid() else len(self.indexes)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else self.width
 
     def _heading(self, column: int) -> str:
@@ -470,7 +475,7 @@ class PreviewModel(QAbstractTableModel):
             return self._icon
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         at = self.indexes[index.row()]
@@ -482,7 +487,9 @@ class PreviewModel(QAbstractTableModel):
             if column in self.hidden and text.strip():
                 return "(anonymous answer)"
             if column in self.mapped and text.strip():
-                target = self.mapping.value(self.mapped[column], text.strip())
+                field = self.mapped[column]
+                assert self.mapping is not None and field is not None  # mapped columns go to a field
+                target = self.mapping.value(field, text.strip())
                 if target != text.strip():
                     return _one_line(f"{text.strip()} → {target}", 80)
             return _one_line(text, 80)

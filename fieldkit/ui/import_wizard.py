@@ -183,7 +183,7 @@ class FilePage(QWizardPage):
             what.setContentsMargins(24, 0, 0, 4)
             what.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             layout.addWidget(what)
-            button.toggled.connect(lambda on, k=importer.kind: on and self._kind_chosen(k))
+            button.toggled.connect(lambda on, k=importer.kind: self._kind_chosen(k) if on else None)
         self.kind_buttons[wizard.kind].setChecked(True)
         layout.addStretch(1)
         self._show_parts()
@@ -351,11 +351,11 @@ class ImportWizard(QWizard):
     def set_path(self, path: Path | str) -> bool:
         """Use the file at ``path``: its sheets or tables are read (a CSV file has none). False,
         with ``file_problem`` saying why in one line, when it cannot be read."""
-        self.path = Path(path)
+        self.path = chosen = Path(path)
         self.settings.setValue(FOLDER_KEY, str(self.path.parent))
         self.sheet, self.parts, self.file_problem = None, [], None
         try:
-            self.parts = wait_for(lambda p=self.path: sources.parts(p))
+            self.parts = wait_for(lambda: sources.parts(chosen))
         except ImportFileError as e:
             self.file_problem = _file_line(e)
         self.part = self.parts[0].name if self.parts else None
@@ -364,11 +364,12 @@ class ImportWizard(QWizard):
 
     def read_sheet(self) -> str | None:
         """Read the chosen sheet or table; the one line saying why it cannot be, or None."""
-        if self.path is None:
+        path = self.path
+        if path is None:
             return "Choose the file to import."
         part = self.part if self.parts else None
         try:
-            sheet = wait_for(lambda p=self.path: sources.read_sheet(p, part))
+            sheet = wait_for(lambda: sources.read_sheet(path, part))
         except ImportFileError as e:
             return _file_line(e)
         if not sheet.rows:
@@ -549,7 +550,7 @@ class ImportWizard(QWizard):
         return [_header_line(p) for p in checked.plan.problems if p.row <= 1]
 
     def _checked(self, *, offered: set[str] | None, add_values: bool = False) -> Checked:
-        assert self.sheet is not None
+        assert self.sheet is not None and self.mapping is not None
         mapping = self.final_mapping() if offered is not None else Mapping(
             self.kind, dict(self.mapping.columns), {f: dict(v) for f, v in self.mapping.values.items()})
         open_reader, importer, sheet = self.study.open_reader, IMPORTERS[self.kind], self.sheet

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from fieldkit.errors import FieldkitError
+from fieldkit.errors import FieldkitError, StudyDamagedError
+from fieldkit.storage.sqlite import DatabaseError
 from fieldkit.study import Study, default_folder
 from fieldkit.templates import Template
 from fieldkit.ui import errors
-from fieldkit.ui import passphrase as passphrases
 from fieldkit.ui.qt import (
     QAction,
     QApplication,
@@ -37,10 +38,17 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.personal_data import RetentionBanner
+from fieldkit.ui.retention_banner import RetentionBanner
 from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, StudySession
 from fieldkit.ui.welcome import Welcome
 from fieldkit.storage.files import study_file
+
+if TYPE_CHECKING:
+    from fieldkit.ui.collector import Collector
+    from fieldkit.ui.interview_runner import InterviewsScreen
+    from fieldkit.ui.next_call import NextCallDialog
+    from fieldkit.ui.opening_checks import OpeningChecks
+    from fieldkit.ui.organisations import OrganisationsScreen
 
 #: (key, label, module, class) of each screen, in navigation order.
 SCREENS = (
@@ -56,12 +64,15 @@ MAX_RECENT = 8
 BACKUP_MINUTES = 10
 #: The key of Next call (Ctrl+N is File ▸ New study).
 NEXT_CALL_KEY = "F5"
+#: What the status bar says while a study's opening checks take longer than a moment.
+CHECKING = "Checking the study…"
 #: Changes that can move a call-back into or out of "due" (the sidebar's count).
 DUE_RELEVANT = {ATTEMPTS, ORGANISATIONS, INTERVIEWS}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, *, welcome: bool = True) -> None:
+        """``welcome=False`` leaves the window empty for a study about to be opened."""
         super().__init__()
         self.session: StudySession | None = None
         self.settings = QSettings("fieldkit", "fieldkit")
@@ -70,7 +81,9 @@ class MainWindow(QMainWindow):
         self.now = dt.datetime.now
         #: organisations skipped in Next call since the study was opened
         self.skipped_calls: list[int] = []
-        self.next_call_dialog = None
+        self.next_call_dialog: NextCallDialog | None = None
+        self._opening: OpeningChecks | None = None  # the open study's checks, while they run
+        self._warnings_shown = 0  # how many of the open study's warnings were shown on opening
         self.setWindowTitle("fieldkit")
         self.resize(1180, 760)
         geometry = self.settings.value("window/geometry")
@@ -89,7 +102,8 @@ class MainWindow(QMainWindow):
         self._due_timer = QTimer(self)  # call-backs fall due as the minutes pass
         self._due_timer.setInterval(60_000)
         self._due_timer.timeout.connect(self.show_due_count)
-        self.show_welcome()
+        if welcome:
+            self.show_welcome()
 
     # --- menus ---------------------------------------------------------------------------
 
@@ -126,12 +140,10 @@ class MainWindow(QMainWindow):
         quit_.setMenuRole(QAction.MenuRole.QuitRole)
 
         edit = bar.addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo", lambda: self.session and self.session.undo_stack.undo(),
-                                        QKeySequence.StandardKey.Undo, study_only=True)
-        self.redo_action = self._action(edit, "&Redo", lambda: self.session and self.session.undo_stack.redo(),
-                                        QKeySequence.StandardKey.Redo, study_only=True)
+        self.undo_action = self._action(edit, "&Undo", self._undo, QKeySequence.StandardKey.Undo, study_only=True)
+        self.redo_action = self._action(edit, "&Redo", self._redo, QKeySequence.StandardKey.Redo, study_only=True)
         edit.addSeparator()
-        self._action(edit, "&Find", self.find, QKeySequence.StandardKey.Find, study_only=True)
+        self._action(edit, "&Find", self.find_in_screen, QKeySequence.StandardKey.Find, study_only=True)
 
         go = bar.addMenu("&Go")
         for number, (key, label, _, _) in enumerate(SCREENS, start=1):
@@ -150,6 +162,14 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         for action in self._study_actions:
             action.setEnabled(self.session is not None)
+
+    def _undo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.redo()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -182,13 +202,14 @@ class MainWindow(QMainWindow):
 
     def open_study(self, path: Path, *, allow_risky_location: bool = False, passphrase: str | None = None) -> bool:
         """Open ``path`` as the window's study, asking for its passphrase if it is encrypted."""
-        from fieldkit.errors import PassphraseError, StudyDamagedError
+        from fieldkit.errors import PassphraseError
         from fieldkit.storage.location import RiskyLocationError
 
         try:
-            study = _busy(lambda: Study.open(path, allow_risky_location=allow_risky_location, passphrase=passphrase))
+            study = _busy(lambda: Study.open(path, allow_risky_location=allow_risky_location, passphrase=passphrase,
+                                             defer_checks=True))
         except PassphraseError as e:
-            typed = passphrases.ask_passphrase(self, Path(path), wrong=not e.needed)
+            typed = _passphrases().ask_passphrase(self, Path(path), wrong=not e.needed)
             return typed is not None and self.open_study(path, allow_risky_location=allow_risky_location,
                                                          passphrase=typed)
         except RiskyLocationError as e:
@@ -202,27 +223,13 @@ class MainWindow(QMainWindow):
             return answer == QMessageBox.StandardButton.Open and self.open_study(path, allow_risky_location=True,
                                                                   passphrase=passphrase)
         except StudyDamagedError as e:
-            if e.backup is None:
-                errors.warn(self, "The study is damaged", str(e))
-                return False
-            answer = QMessageBox.warning(
-                self,
-                "The study is damaged",
-                f"{e}\n\nA backup lacks the anonymous answers that were still held with "
-                "their interviews (the last few finished interviews' and any unfinished "
-                "one's); the damaged file is kept beside the restored one.\n\n"
-                "Restore that backup now?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.Yes,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
-            return self._restore(path, Path(e.backup), passphrase)
+            return self._offer_backup(path, e, passphrase)
         except FieldkitError as e:
             errors.warn(self, "Cannot open the study", str(e))
             return False
         for warning in study.warnings:
             errors.warn(self, "Please note", warning)
+        self._warnings_shown = len(study.warnings)
         if self.session is not None:
             self._close_session()
         self.session = StudySession(study, self)
@@ -231,7 +238,20 @@ class MainWindow(QMainWindow):
         self.session.changed.connect(self._on_changed)
         self.session.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.session.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        self._build_study_view()
+        if study.checking:
+            from fieldkit.ui.opening_checks import OpeningChecks
+
+            self._opening = OpeningChecks(study, lambda: self._checked(path, passphrase), self._checking_slowly, self)
+        try:
+            self._build_study_view()
+        except DatabaseError:
+            # The first page met damage before the checks did: let them finish and say what it is.
+            if self._opening is None:
+                raise
+            self.wait_for_checks()
+            if self.session is None:  # closed as damaged, its backup offered
+                return False
+            raise
         self._show_encryption()
         self._remember(study.path)
         self._update_actions()
@@ -239,9 +259,70 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         self.skipped_calls = []
-        self.show_due_count()
         self._due_timer.start()
+        if not self.checking:
+            self.show_due_count()
         return True
+
+    @property
+    def checking(self) -> bool:
+        """True while the open study's opening checks run (it cannot be changed until they pass)."""
+        return self._opening is not None and self._opening.running
+
+    def wait_for_checks(self) -> None:
+        """Wait for the open study's opening checks and act on what they found, now."""
+        if self._opening is not None:
+            self._opening.wait()
+
+    def _checking_slowly(self) -> None:
+        self._saved_label.setText(CHECKING)
+        self._saved_label.setToolTip("The study is read through once on opening; changes can be made "
+                                     "as soon as that is done")
+
+    def _checked(self, path: Path, passphrase: str | None) -> None:
+        """The opening checks are done: allow changes, or close a damaged study and offer its backup."""
+        self._opening = None
+        if self.session is None:
+            return
+        study = self.session.study
+        warned = self._warnings_shown  # a change may have finished the opening already, on any thread
+        try:
+            study.finish_opening()
+        except StudyDamagedError as e:
+            self._close_session()
+            self.show_welcome()
+            self._offer_backup(path, e, passphrase)
+            return
+        except FieldkitError as e:
+            self._close_session()
+            self.show_welcome()
+            errors.warn(self, "Cannot open the study", str(e))
+            return
+        if self._saved_label.text() == CHECKING:  # else it says how saving goes, which stays
+            self._saved_label.setText("All changes saved")
+            self._saved_label.setToolTip("")
+        for warning in study.warnings[warned:]:
+            errors.warn(self, "Please note", warning)
+        self.show_due_count()
+
+    def _offer_backup(self, path: Path, e: StudyDamagedError, passphrase: str | None) -> bool:
+        """A damaged study was set aside: say so and offer to restore its newest good backup."""
+        if e.backup is None:
+            errors.warn(self, "The study is damaged", str(e))
+            return False
+        answer = QMessageBox.warning(
+            self,
+            "The study is damaged",
+            f"{e}\n\nA backup lacks the anonymous answers that were still held with "
+            "their interviews (the last few finished interviews' and any unfinished "
+            "one's); the damaged file is kept beside the restored one.\n\n"
+            "Restore that backup now?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        return self._restore(path, Path(e.backup), passphrase)
 
     def _build_study_view(self) -> None:
         assert self.session is not None
@@ -311,7 +392,7 @@ class MainWindow(QMainWindow):
         item.setToolTip(f"{due} call-back{'s are' if due != 1 else ' is'} due now" if due
                         else "No call-back is due now")
 
-    def screen(self, key: str) -> QWidget:
+    def screen_for(self, key: str) -> QWidget:
         """The screen ``key``, built the first time it is asked for."""
         if key not in self.screens:
             _, _, module, cls = next(s for s in SCREENS if s[0] == key)
@@ -321,7 +402,7 @@ class MainWindow(QMainWindow):
         return self.screens[key]
 
     def show_screen(self, key: str) -> QWidget:
-        widget = self.screen(key)
+        widget = self.screen_for(key)
         self.stack.setCurrentWidget(widget)
         row = [s[0] for s in SCREENS].index(key)
         if self.nav.currentRow() != row:
@@ -352,7 +433,7 @@ class MainWindow(QMainWindow):
 
     def new_study(self, template_path: Path) -> None:
         """A new study from the template file ``template_path`` (a card on the welcome screen)."""
-        from fieldkit.templates import load_template
+        from fieldkit.template_toml import load_template
 
         try:
             template = load_template(template_path)
@@ -386,7 +467,7 @@ class MainWindow(QMainWindow):
             try:
                 return _busy(lambda typed=passphrase: template_of_study(path, passphrase=typed))
             except PassphraseError as e:
-                passphrase = passphrases.ask_passphrase(self, path, wrong=not e.needed)
+                passphrase = _passphrases().ask_passphrase(self, path, wrong=not e.needed)
                 if passphrase is None:
                     return None
             except FieldkitError as e:
@@ -402,7 +483,7 @@ class MainWindow(QMainWindow):
         if not name:
             return
         path = study_file(name)
-        go_on, secret = passphrases.ask_for_new_study(self, path.stem)
+        go_on, secret = _passphrases().ask_for_new_study(self, path.stem)
         if not go_on:
             return
         try:
@@ -473,7 +554,7 @@ class MainWindow(QMainWindow):
             return
         organisations = self.screens.get("organisations")
         release = getattr(getattr(organisations, "loader", None), "release_reader", lambda: None)
-        if passphrases.manage(self, self.session, release):
+        if _passphrases().manage(self, self.session, release):
             self._show_encryption()
             for warning in self.session.study.warnings:
                 self.statusBar().showMessage(warning, 15_000)
@@ -487,22 +568,16 @@ class MainWindow(QMainWindow):
         """Put ``backup`` in place of the study and open it; an encrypted backup needs its
         passphrase (asked for unless the one just typed to open the study is given)."""
         from fieldkit.errors import PassphraseError
-        from fieldkit.storage import backups, connection, sqlite
+        from fieldkit.storage import backups
 
-        wrong = False
         while True:
-            key = None
-            if connection.read_header(backup) is None:
-                if passphrase is None:
-                    passphrase = passphrases.ask_passphrase(self, backup, wrong=wrong)
-                    if passphrase is None:
-                        return False
-                key = sqlite.key_for_file(backup, passphrase)
             try:
-                aside = backups.restore(path, backup, key=key)
+                aside = backups.restore(path, backup, passphrase=passphrase)
                 break
-            except PassphraseError:
-                passphrase, wrong = None, True
+            except PassphraseError as e:
+                passphrase = _passphrases().ask_passphrase(self, backup, wrong=not e.needed)
+                if passphrase is None:
+                    return False
             except FieldkitError as e:
                 errors.warn(self, "Not restored", str(e))
                 return False
@@ -512,6 +587,9 @@ class MainWindow(QMainWindow):
         return True
 
     def _close_session(self) -> None:
+        if self._opening is not None:
+            self._opening.cancel()
+            self._opening = None
         self._backup_timer.stop()
         self._due_timer.stop()
         if self.next_call_dialog is not None:
@@ -541,13 +619,27 @@ class MainWindow(QMainWindow):
 
     def open_case(self, org_id: int, ids: list[int] | None = None) -> None:
         """Show one organisation's case form; ``ids`` is the list Previous/Next walks."""
-        self.show_screen("organisations").open_case(org_id, ids)
+        self._show_organisations().open_case(org_id, ids)
 
     def start_interview(self, org_id: int) -> None:
-        self.show_screen("interviews").start(org_id)
+        self._show_interviews().start(org_id)
 
     def resume_interview(self, interview_id: int) -> None:
-        self.show_screen("interviews").resume(interview_id)
+        self._show_interviews().resume(interview_id)
+
+    def _show_organisations(self) -> OrganisationsScreen:
+        from fieldkit.ui.organisations import OrganisationsScreen
+
+        screen = self.show_screen("organisations")
+        assert isinstance(screen, OrganisationsScreen)
+        return screen
+
+    def _show_interviews(self) -> InterviewsScreen:
+        from fieldkit.ui.interview_runner import InterviewsScreen
+
+        screen = self.show_screen("interviews")
+        assert isinstance(screen, InterviewsScreen)
+        return screen
 
     def next_call(self) -> None:
         """Show the organisation to phone now (the calling queue's first not skipped)."""
@@ -567,7 +659,8 @@ class MainWindow(QMainWindow):
         if self.next_call_dialog is dialog:
             self.next_call_dialog = None
 
-    def find(self) -> None:
+    def find_in_screen(self) -> None:
+        """Edit ▸ Find: the current screen's search box, where it has one."""
         widget = self.stack.currentWidget() if self.session is not None else None
         focus = getattr(widget, "focus_search", None)
         if focus is not None:
@@ -616,6 +709,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def _passphrases() -> Any:
+    """fieldkit.ui.passphrase (asking for and managing passphrases), imported when first used:
+    most studies are not encrypted, and its dialogs' classes cost time to load at start-up."""
+    return importlib.import_module("fieldkit.ui.passphrase")
+
+
 def _data_files():
     """fieldkit.ui.data_files (exports for analysis and archives), imported when first used."""
     return importlib.import_module("fieldkit.ui.data_files")
@@ -638,6 +737,10 @@ def _cipher_text() -> str:
     return f"SQLCipher {v['sqlcipher']} (AES-256) on SQLite {v['sqlite']}"
 
 
+#: The app's cycle collector (``run`` makes it), kept for as long as the app runs.
+_collector: Collector | None = None
+
+
 def run(path: Path | None = None) -> int:
     """Start the desktop app, on ``path`` if given, else on the last study or the welcome screen."""
     import sys
@@ -651,12 +754,13 @@ def run(path: Path | None = None) -> int:
     install_app_fonts()  # names in every script show on screen, even where the system lacks fonts
     from fieldkit.ui.collector import Collector
 
-    app.collector = Collector(app)  # cycles freed on this thread, never on a worker's
-    window = MainWindow()
+    global _collector
+    _collector = Collector(app)  # cycles freed on this thread, never on a worker's
+    window = MainWindow(welcome=False)
     if path is None:
         last = window.settings.value("study/last")
-        if last and Path(last).exists():
-            window.open_study(Path(last))
+        if not (last and Path(last).exists() and window.open_study(Path(last))):
+            window.show_welcome()
     elif not window.open_study(path):
         return 1
     window.show()

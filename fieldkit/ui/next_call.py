@@ -150,7 +150,9 @@ class NextCallDialog(QDialog):
 
     def _fit(self) -> None:
         """Grow to the wrapped reason's height (a form layout does not do it by itself)."""
-        self.layout().activate()
+        layout = self.layout()
+        assert layout is not None  # set in __init__
+        layout.activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     # --- actions ---------------------------------------------------------------------------

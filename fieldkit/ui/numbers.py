@@ -22,6 +22,7 @@ from fieldkit.ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeyEvent,
     QLineEdit,
     QMessageBox,
     QObject,
@@ -177,7 +178,8 @@ class NumbersPanel(QWidget):
         self.remove_button.setEnabled(number is not None and not number.main)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.table and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Delete:
             self.remove_number()
             return True
         return super().eventFilter(watched, event)

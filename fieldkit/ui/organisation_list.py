@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from typing import Any
 
 from fieldkit import dispositions, outcome_rates
 from fieldkit.dispositions import Disposition
 from fieldkit.errors import FieldkitError
-from fieldkit.organisations import STATUS_LABELS, Organisation, StatusCounts
+from fieldkit.storage.sqlite import DatabaseError
+from fieldkit.organisations import STATUS_LABELS, Organisation, OrganisationQuery, StatusCounts
 from fieldkit.study import Study
 from fieldkit.ui.qt import (
     QAbstractTableModel,
@@ -26,6 +28,7 @@ from fieldkit.ui.qt import (
     QModelIndex,
     QObject,
     QPalette,
+    QPersistentModelIndex,
     Qt,
     QTimer,
 )
@@ -153,10 +156,10 @@ class OrganisationTableModel(QAbstractTableModel):
 
     # --- Qt's model interface --------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -167,7 +170,7 @@ class OrganisationTableModel(QAbstractTableModel):
             return COLUMNS[section][1]
         return None
 
-    def data(self, index: QModelIndex, role: int = _DISPLAY) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
         if role not in _ROLES:  # most calls ask for roles the list leaves to the style: answer fast
             return None
         if not index.isValid():
@@ -254,13 +257,13 @@ class ListLoader(QObject):
         """True while the newest request (or a request for the codes) has not been answered."""
         return self._pending is not None or self._codes_pending is not None
 
-    def request(self, query: dict[str, Any]) -> None:
-        """Run ``organisations.ids_with_counts(**query)`` in the background (``disposition``,
-        if given and not None, becomes ``within``)."""
+    def request(self, query: OrganisationQuery) -> None:
+        """Run ``organisations.ids_with_counts(query)`` in the background (the organisations
+        with a disposition are worked out once per version of the study, and kept)."""
         if self._executor is None:
             return
         self._generation += 1
-        self._pending = self._executor.submit(self._run, self._generation, self._version, dict(query))
+        self._pending = self._executor.submit(self._run, self._generation, self._version, query)
         self._poll.start()
 
     def request_codes(self) -> None:
@@ -279,18 +282,18 @@ class ListLoader(QObject):
             self._reader = self._open_reader()
         return self._reader
 
-    def _run(self, generation: int, version: int, query: dict[str, Any]) -> Any:
+    def _run(self, generation: int, version: int, query: OrganisationQuery) -> Any:
         if generation != self._generation:
             return None  # overtaken before it started: its answer would be thrown away
         reader = self._reading()
-        wanted = query.pop("disposition", None)
+        wanted = query.disposition
         if wanted is not None:
             if version != self._matched_version:
                 self._matched, self._matched_version = {}, version
             if wanted not in self._matched:
                 self._matched[wanted] = dispositions.matching(reader, wanted)
-            query["within"] = self._matched[wanted]
-        return reader.organisations.ids_with_counts(**query)
+            query = replace(query, disposition=None, within=tuple(self._matched[wanted]))
+        return reader.organisations.ids_with_counts(query)
 
     def _count_codes(self) -> dict[str, int]:
         return dispositions.counts(self._reading())
@@ -301,7 +304,7 @@ class ListLoader(QObject):
             self._pending = None
             try:
                 ids, counts = future.result()
-            except FieldkitError as e:
+            except (FieldkitError, DatabaseError) as e:  # DatabaseError: damage the opening checks will name
                 self._on_failed(str(e))
             else:
                 self._on_loaded(ids, counts)
@@ -310,7 +313,7 @@ class ListLoader(QObject):
             self._codes_pending = None
             try:
                 found = codes.result()
-            except FieldkitError:
+            except (FieldkitError, DatabaseError):
                 found = None  # the list says why, if it cannot be read either
             if found is not None and self._on_codes is not None:
                 self._on_codes(found)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from fieldkit.errors import NotFoundError
 from fieldkit.organisations import Organisation
-from fieldkit.ui.qt import QCompleter, QLineEdit, QStringListModel, QTimer, Signal
+from fieldkit.ui.qt import QAbstractItemView, QCompleter, QLineEdit, QStringListModel, QTimer, Signal
 
 if TYPE_CHECKING:
     from fieldkit.ui.case_form import CaseForm
@@ -43,11 +43,16 @@ class OrganisationPicker(QLineEdit):
         self.textEdited.connect(self._edited)
         self.editingFinished.connect(self._finished)
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer().popup()
+        assert popup is not None  # a completer has its popup from the start
+        return popup
+
     def _edited(self, text: str) -> None:
         if len(text.strip()) < 2:  # too short to search: offer nothing
             self._timer.stop()
             self.names.setStringList([])
-            self.completer().popup().hide()
+            self._popup().hide()
         else:
             self._timer.start()
 
@@ -90,11 +95,11 @@ class OrganisationPicker(QLineEdit):
         self.setModified(False)
         text = self.text().strip()
         if not text:
-            self.completer().popup().hide()
+            self._popup().hide()
             if self.current is not None:
                 self.picked.emit(None)
             return
-        if self.completer().popup().isVisible():
+        if self._popup().isVisible():
             return
         elif text in self._choices:
             self._chosen(text)

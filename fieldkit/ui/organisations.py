@@ -8,14 +8,14 @@ search box never waits for a search.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldkit import dispositions, outcome_rates
-from fieldkit.organisations import STATUS_LABELS, STATUSES, StatusCounts
+from fieldkit.organisations import STATUS_LABELS, STATUSES, OrganisationQuery, StatusCounts
 from fieldkit.study import Study
 from fieldkit.summary import NOT_RECORDED
-from fieldkit.ui.case_form import CaseForm
 from fieldkit.ui.organisation_list import (
     COLUMNS,
     IN_INTERVIEW,
@@ -34,6 +34,7 @@ from fieldkit.ui.qt import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeyEvent,
     QLabel,
     QLineEdit,
     QObject,
@@ -48,6 +49,9 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
 from fieldkit.ui.welcome import buddy_label, heading
 
+if TYPE_CHECKING:
+    from fieldkit.ui.case_form import CaseForm
+
 #: Columns a click on the header sorts by (the core's ``order_by`` names).
 SORTABLE = ("name", "category", "area", "status")
 #: The "Sort by" choices: (label, order_by, newest first by default).
@@ -60,8 +64,10 @@ SORT_CHOICES = (
     ("Date added", "created", True),
 )
 SEARCH_DELAY_MS = 250
+#: Milliseconds after the list first shows before the case form is built, ready for the first case.
+CASE_FORM_AFTER_MS = 300
 #: The flags' drop-downs on a line of the filters (more go on the next line).
-FLAGS_PER_ROW = 4
+FLAGS_PER_ROW = 3
 #: The kinds of change that can alter the list, and those that can alter a disposition.
 LIST_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
 DISPOSITION_KINDS = {ORGANISATIONS, ATTEMPTS, INTERVIEWS, TEMPLATE}
@@ -135,9 +141,9 @@ class OrganisationsScreen(QWidget):
         outer.addWidget(self.pages)
         self.list_page = QWidget()
         self.pages.addWidget(self.list_page)
-        self.case_form = CaseForm(session, window, self)
-        self.case_form.back_requested.connect(self.show_list)
-        self.pages.addWidget(self.case_form)
+        self._case_form: CaseForm | None = None
+        self._closing = False
+        self._window = window
 
         self.model = OrganisationTableModel(self.study, self)
         self.loader = ListLoader(self.study.open_reader, self._loaded,
@@ -155,10 +161,30 @@ class OrganisationsScreen(QWidget):
         # The first list is read here and now (tens of milliseconds even for 100,000
         # organisations), so the screen never opens empty; later ones in the background,
         # like the codes the disposition filter lists (a pass over every organisation).
-        first = self.query()
-        del first["disposition"]  # "All" when the screen opens
-        self._loaded(*self.study.organisations.ids_with_counts(**first))
+        first = replace(self.query(), disposition=None)  # "All" when the screen opens
+        self._loaded(*self.study.organisations.ids_with_counts(first))
         self.loader.request_codes()
+        # The case form is built once the list has been shown, not before: opening the study
+        # shows the list without waiting for it, and the first case opened does not wait either.
+        QTimer.singleShot(CASE_FORM_AFTER_MS, self, self._prepare_case_form)
+
+    @property
+    def case_form(self) -> CaseForm:
+        """The case form shown over the list (built when first needed)."""
+        return self._build_case_form()
+
+    def _prepare_case_form(self) -> None:
+        if not self._closing:
+            self._build_case_form()
+
+    def _build_case_form(self) -> CaseForm:
+        if self._case_form is None:
+            from fieldkit.ui.case_form import CaseForm
+
+            self._case_form = CaseForm(self.session, self._window, self)
+            self._case_form.back_requested.connect(self.show_list)
+            self.pages.addWidget(self._case_form)
+        return self._case_form
 
     # --- building ----------------------------------------------------------------------------
 
@@ -235,8 +261,9 @@ class OrganisationsScreen(QWidget):
         grid = self.filters_row
         while grid.count():
             item = grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         template = self.study.template
         not_recorded = [(NOT_RECORDED, "")]
         self.category = _combo("Category filter", [("All categories", None)]
@@ -257,7 +284,6 @@ class OrganisationsScreen(QWidget):
         line.addStretch(1)
         self.clear_button = QPushButton("C&lear filters")
         self.clear_button.clicked.connect(self.clear_filters)
-        line.addWidget(self.clear_button)
         holder = QWidget()
         holder.setLayout(line)
         line.setContentsMargins(0, 0, 0, 0)
@@ -277,6 +303,8 @@ class OrganisationsScreen(QWidget):
             flags.addWidget(buddy_label(label, box), row, 2 * column)
             flags.addWidget(box, row, 2 * column + 1)
         flags.setColumnStretch(2 * FLAGS_PER_ROW, 1)
+        # On the flags' first line, not the first line's end: that one is long enough already.
+        flags.addWidget(self.clear_button, 0, 2 * FLAGS_PER_ROW + 1)
         holder = QWidget()
         holder.setLayout(flags)
         grid.addWidget(holder, 1, 0)
@@ -384,21 +412,18 @@ class OrganisationsScreen(QWidget):
 
     # --- the query -------------------------------------------------------------------------
 
-    def query(self) -> dict[str, Any]:
-        """What the filters, search box and sort ask for, as ``ids_with_counts`` arguments
-        and the ``disposition`` wanted (the loader turns it into ``within``)."""
+    def query(self) -> OrganisationQuery:
+        """What the filters, search box and sort ask for."""
         flags = [f for f, box in self.flag_filters.items() if box.currentData() is True]
         without = [f for f, box in self.flag_filters.items() if box.currentData() is False]
         order_by, descending = self._order
-        return {"category": self.category.currentData(), "area": self.area.currentData(),
-                "status": self.status.currentData(), "flags": flags, "without_flags": without,
-                "search": self.search.text(), "order_by": order_by, "descending": descending,
-                "disposition": self.disposition.currentData()}
+        return OrganisationQuery(category=self.category.currentData(), area=self.area.currentData(),
+                                 status=self.status.currentData(), flags=tuple(flags), without_flags=tuple(without),
+                                 search=self.search.text(), order_by=order_by, descending=descending,
+                                 disposition=self.disposition.currentData())
 
     def filtered(self) -> bool:
-        q = self.query()
-        return any(q[k] is not None for k in ("category", "area", "status", "disposition")) or bool(
-            q["flags"] or q["without_flags"] or q["search"].strip())
+        return self.query().filtered
 
     def refresh_list(self) -> None:
         """Ask for the list again (in the background); ``_loaded`` shows it."""
@@ -528,7 +553,7 @@ class OrganisationsScreen(QWidget):
 
     def show_list(self) -> None:
         """Back from the case form, with its organisation selected in the list."""
-        org_id = self.case_form.org_id
+        org_id = self._case_form.org_id if self._case_form is not None else None
         self.pages.setCurrentWidget(self.list_page)
         if org_id is not None:
             row = self.model.row_of(org_id)
@@ -550,7 +575,7 @@ class OrganisationsScreen(QWidget):
         if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
             self._fit_columns()
             return False
-        if event.type() == QEvent.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             if watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.open_row(self.table.currentIndex().row())
@@ -582,6 +607,8 @@ class OrganisationsScreen(QWidget):
 
     def close_study(self) -> None:
         """The study is closing: save what the case form holds, stop the background reader."""
-        self.case_form.commit_pending()
+        self._closing = True
+        if self._case_form is not None:
+            self._case_form.commit_pending()
         self.loader.close()
 

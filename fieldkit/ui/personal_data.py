@@ -38,6 +38,7 @@ from fieldkit.ui.qt import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeyEvent,
     QLabel,
     QLineEdit,
     QLocale,
@@ -57,6 +58,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui.retention_banner import BANNER_BACKGROUND, BANNER_EDGE, day_words
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, DETAILS, INTERVIEWS, ORGANISATIONS, StudySession
 from fieldkit.ui.welcome import heading
 
@@ -68,8 +70,6 @@ MAX_LISTED = 5
 #: Everything erasure or removal can touch, for ``session.changed``.
 PERSONAL_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS}
 WARNING_COLOUR = "#8a1c00"
-BANNER_BACKGROUND = "#fff4d6"
-BANNER_EDGE = "#c98a00"
 ORGANISATION_FIELDS = {
     "name": "Name", "coverage": "Coverage", "address": "Address", "phone": "Phone", "email": "Email",
     "website": "Website", "notes": "Notes", "category": "Category", "area": "Area",
@@ -86,15 +86,6 @@ STRIP_STAYS = (("the organisations, with their names, categories, areas, coverag
                "the interviews and their answers, the comment pool, targets and every figure in the report")
 
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
-
-
-def day_words(day: dt.date) -> str:
-    """A date as a reader says it: "31 January 2027" (in English whatever the system's locale)."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
 # --- change history --------------------------------------------------------------------------
 
 
@@ -108,7 +99,7 @@ class ChangeHistory:
     def __init__(self, study: Study, org_id: int):
         self.study = study
         self.changes = list(reversed(study.organisations.changes(org_id)))
-        self.contact_names = {c.id: c.name for c in study.organisations.contacts(org_id)}
+        self.contact_names: dict[int | None, str] = {c.id: c.name for c in study.organisations.contacts(org_id)}
         for change in self.changes:  # a removed contact is named by its removal
             if change.record == "contact" and change.field == "removed" and change.old:
                 self.contact_names.setdefault(change.contact_id, change.old)
@@ -236,8 +227,13 @@ class ChangeHistoryDialog(QDialog):
 
     def texts(self) -> list[tuple[str, ...]]:
         """What the list shows, row by row (for tests and the screen reader's sake)."""
-        return [tuple(self.table.item(r, c).toolTip() for c in range(self.table.columnCount()))
+        return [tuple(self._cell(r, c).toolTip() for c in range(self.table.columnCount()))
                 for r in range(self.table.rowCount())]
+
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.table.item(row, column)
+        assert item is not None  # every cell of every row is filled
+        return item
 
 
 # --- subject access --------------------------------------------------------------------------
@@ -278,6 +274,7 @@ def ask_subject_access(study: Study, org_id: int, parent: QWidget) -> QMessageBo
     show.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(chosen)))
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     grid = box.layout()  # wide enough for long file names on one line each
+    assert isinstance(grid, QGridLayout)  # a message box lays itself out on a grid
     grid.addItem(QSpacerItem(580, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding), grid.rowCount(), 0, 1,
                  grid.columnCount())
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -420,7 +417,8 @@ class EraseDialog(QDialog):
         """Close without erasing, and show the comment in the Pool screen for redaction."""
         self.chosen_comment = comment_id
         self.reject()
-        window = self.parentWidget().window() if self.parentWidget() is not None else None
+        parent = self.parentWidget()
+        window = parent.window() if parent is not None else None
         if window is not None and hasattr(window, "show_screen"):
             from fieldkit.ui.report_panel import show_comment
 
@@ -436,6 +434,7 @@ class EraseDialog(QDialog):
         if (
             watched is self.typed
             and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         ):
             if self.erase_button.isEnabled():
@@ -491,9 +490,16 @@ def erased_message(name: str, result: personal_data.ErasureResult) -> str:
 # --- retention -------------------------------------------------------------------------------
 
 
-def strip_confirmation(parent: QWidget) -> QMessageBox:
+class StripConfirmation(QMessageBox):
+    """The question before personal details are removed, with its two answers."""
+
+    remove_button: QPushButton
+    cancel_button: QPushButton
+
+
+def strip_confirmation(parent: QWidget) -> StripConfirmation:
     """The question before personal details are removed: exactly what goes and what stays."""
-    box = QMessageBox(
+    box = StripConfirmation(
         QMessageBox.Icon.Warning,
         "Remove personal details?",
         "Remove the personal details from the whole study now?",
@@ -538,7 +544,7 @@ class RetentionPanel(QFrame):
         super().__init__(parent)
         self.session = session
         self.study = session.study
-        self.confirmation: QMessageBox | None = None
+        self.confirmation: StripConfirmation | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Personal data", 1.1))
@@ -640,7 +646,7 @@ class RetentionPanel(QFrame):
             self.refresh()
         return done
 
-    def ask_strip(self) -> QMessageBox:
+    def ask_strip(self) -> StripConfirmation:
         """The confirmation (non-blocking); removing happens only on its red button."""
         self.save()
         box = strip_confirmation(self)
@@ -650,7 +656,7 @@ class RetentionPanel(QFrame):
         box.open()
         return box
 
-    def _answered(self, box: QMessageBox) -> None:
+    def _answered(self, box: StripConfirmation) -> None:
         self.confirmation = None
         if box.clickedButton() is not box.remove_button:
             return
@@ -662,60 +668,3 @@ class RetentionPanel(QFrame):
                        "every organisation. A backup was taken first; the undo history is cleared.")
             if hasattr(window, "statusBar"):
                 window.statusBar().showMessage(message, 20_000)
-
-
-class RetentionBanner(QFrame):
-    """Shown across the top of the main window while the deletion date has passed: says so,
-    and leads straight to removing the personal details, or to changing the date."""
-
-    def __init__(self, window: Any):
-        super().__init__()
-        self.window_ = window
-        self.setObjectName("retention_banner")
-        self.setAccessibleName("Personal data reminder")
-        self.setStyleSheet(f"QFrame#retention_banner {{ background: {BANNER_BACKGROUND}; "
-                           f"border: 1px solid {BANNER_EDGE}; border-left: 6px solid {BANNER_EDGE}; "
-                           "border-radius: 3px; } QFrame#retention_banner QLabel { color: #3b2a00; }")
-        layout = QGridLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.text, 0, 0)
-        self.remove_button = QPushButton("Remove personal details…")
-        self.remove_button.clicked.connect(self._remove)
-        self.date_button = QPushButton("Change the date")
-        self.date_button.clicked.connect(self._change_date)
-        self.later_button = QPushButton("Not now")
-        self.later_button.setToolTip("Hide this until the study is next opened")
-        self.later_button.clicked.connect(self.dismiss)
-        buttons = QHBoxLayout()
-        for button in (self.remove_button, self.date_button, self.later_button):
-            buttons.addWidget(button)
-        layout.addLayout(buttons, 0, 1, Qt.AlignmentFlag.AlignVCenter)
-        layout.setColumnStretch(0, 1)
-        self.dismissed = False
-        self.hide()
-
-    def check(self, study: Study | None) -> None:
-        """Show the banner if ``study``'s deletion date has passed (and it was not put off)."""
-        due = study is not None and personal_data.retention_due(study)
-        if due:
-            day = personal_data.retention_date(study)
-            self.text.setText(f"<b>The personal data in this study was to be deleted by {day_words(day)}.</b> "
-                              "Remove the personal details now, or set a later date if you still need them.")
-        self.setVisible(due and not self.dismissed)
-
-    def dismiss(self) -> None:
-        self.dismissed = True
-        self.hide()
-
-    def _settings(self) -> Any:
-        return self.window_.show_screen("settings")
-
-    def _remove(self) -> None:
-        self._settings().retention.ask_strip()
-
-    def _change_date(self) -> None:
-        screen = self._settings()
-        screen.show_retention()

@@ -282,7 +282,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         for box in self.theme_boxes.values():
             box.deleteLater()
         self.theme_boxes = {}
-        previous = self.editor
+        previous: QWidget = self.editor
         for i, (theme_id, label) in enumerate(themes):
             box = QCheckBox(label)
             box.setAccessibleName(f"Theme: {label}")
@@ -291,9 +291,9 @@ class PoolScreen(quotes.Quoting, QWidget):
             self.theme_boxes[theme_id] = box
             self.setTabOrder(previous, box)
             previous = box
-        for box in quote_boxes + [self.merge_button, self.unmerge_button, self.delete_button]:
-            self.setTabOrder(previous, box)
-            previous = box
+        for widget in quote_boxes + [self.merge_button, self.unmerge_button, self.delete_button]:
+            self.setTabOrder(previous, widget)
+            previous = widget
         self.themes_label.setVisible(bool(themes))
 
     def _fill_groups(self) -> None:
@@ -379,6 +379,7 @@ class PoolScreen(quotes.Quoting, QWidget):
             header.setBackground(QBrush(self.palette().color(QPalette.ColorRole.Window)))
             self.list.addItem(header)
             if counted:
+                assert question is not None  # only a question is counted
                 self._add_distribution(question)
                 continue
             for c in (c for c in shown if c.question_id == qid):
@@ -516,8 +517,12 @@ class PoolScreen(quotes.Quoting, QWidget):
         pool = self.session.study.pool
         row = self.list.currentRow()
         restore_quotes = quotes.undo_of(self.session.study)  # the delete takes its quotations and merges
-        if self.session.edit("delete a comment", lambda: pool.delete(comment.id),
-                             lambda: (pool.restore(comment), restore_quotes()), {POOL}):
+
+        def undo() -> None:
+            pool.restore(comment)
+            restore_quotes()
+
+        if self.session.edit("delete a comment", lambda: pool.delete(comment.id), undo, {POOL}):
             self._select_near(row)
 
     def _select_near(self, row: int) -> None:

@@ -12,7 +12,8 @@ row carries, the "Merge as duplicates" dialog, and the "Report quotations" panel
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING
 
 from fieldkit import quotations
 from fieldkit.pool import Comment
@@ -29,15 +30,18 @@ from fieldkit.ui.qt import (
     QHBoxLayout,
     QItemSelectionModel,
     QLabel,
+    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPalette,
+    QPlainTextEdit,
     QPushButton,
     QRect,
     QSize,
     Qt,
     QTimer,
+    QTreeWidget,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -145,7 +149,7 @@ class QuoteBoxes(QWidget):
             self.boxes[theme] = box
         return list(self.boxes.values())
 
-    def show_for(self, themes: Sequence[str], quoted: set[str], *, enabled: bool, tip: str = "") -> None:
+    def show_for(self, themes: Collection[str], quoted: set[str], *, enabled: bool, tip: str = "") -> None:
         """Show the boxes of ``themes`` (ticked if quoted there), two to a line."""
         while self.grid.count():
             self.grid.takeAt(0)
@@ -218,15 +222,37 @@ def ask_which_to_keep(parent: QWidget, comments: Sequence[Comment]) -> Comment |
 # --- the Pool screen's side of it ----------------------------------------------------------------
 
 
-class Quoting:
-    """The Pool screen (fieldkit.ui.pool.PoolScreen) as it quotes comments and merges duplicates:
-    it has ``session``, ``list`` (rows holding a Comment under ``COMMENT``), ``editor``, ``_current``,
-    ``quote_boxes``, ``merge_button``, ``unmerge_button``, ``quotes`` (the panel),
-    ``search``, ``groups``, ``refresh``, ``flush``, ``_edit`` and ``_size_items``."""
+if TYPE_CHECKING:
+    class _PoolScreenParts(QWidget):
+        """What quoting uses of the Pool screen (fieldkit.ui.pool.PoolScreen has each of them)."""
+
+        session: StudySession
+        list: QListWidget  # rows holding a Comment under COMMENT
+        editor: QPlainTextEdit
+        _current: Comment | None
+        quote_boxes: QuoteBoxes
+        merge_button: QPushButton
+        unmerge_button: QPushButton
+        quotes: QuotationsPanel
+        search: QLineEdit
+        groups: QTreeWidget
+        _search_timer: QTimer
+
+        def refresh(self) -> None: ...
+        def flush(self) -> None: ...
+        def _size_items(self) -> None: ...
+        def _edit(self, text: str, do: Callable[[], object], undo: Callable[[], object]) -> bool: ...
+else:
+    _PoolScreenParts = object
+
+
+class Quoting(_PoolScreenParts):
+    """The Pool screen (fieldkit.ui.pool.PoolScreen) as it quotes comments and merges duplicates,
+    through the parts of it that ``_PoolScreenParts`` names."""
 
     def _read_marks(self) -> None:
         study = self.session.study
-        self._quoted = {}
+        self._quoted: dict[int, list[str]] = {}
         for theme, ids in quotations.chosen(study).items():
             for comment_id in ids:
                 self._quoted.setdefault(comment_id, []).append(theme)
@@ -311,9 +337,13 @@ class Quoting:
         study = self.session.study
         ids = [c.id for c in self._selected() + [self._current] if c and c.id in self._merged]
         ids = list(dict.fromkeys(ids))
+
+        def unmerge() -> None:
+            for i in ids:
+                quotations.unmerge(study, i)
+
         if ids:
-            self._quote_edit(f"unmerge {'a comment' if len(ids) == 1 else f'{len(ids)} comments'}",
-                             lambda: [quotations.unmerge(study, i) for i in ids])
+            self._quote_edit(f"unmerge {'a comment' if len(ids) == 1 else f'{len(ids)} comments'}", unmerge)
 
     def select_comment(self, comment_id: int, *, edit: bool = False) -> bool:
         """Show and select a comment in the list (all comments, and no search, if it is hidden),
@@ -334,8 +364,9 @@ class Quoting:
             self.search.clear()
             self._search_timer.stop()
             self.refresh()
-        if self.groups.topLevelItemCount():
-            self.groups.setCurrentItem(self.groups.topLevelItem(0))  # "All comments"
+        first = self.groups.topLevelItem(0)
+        if first is not None:
+            self.groups.setCurrentItem(first)  # "All comments"
         return pick()
 
 
@@ -392,10 +423,10 @@ class QuotationsPanel(QWidget):
         buttons = QHBoxLayout()
         self.up_button = QPushButton("Move &up")
         self.up_button.setAccessibleName("Move the quotation up")
-        self.up_button.clicked.connect(lambda: self.move(-1))
+        self.up_button.clicked.connect(lambda: self.move_by(-1))
         self.down_button = QPushButton("Move do&wn")
         self.down_button.setAccessibleName("Move the quotation down")
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.down_button.clicked.connect(lambda: self.move_by(1))
         self.remove_button = QPushButton("Remo&ve")
         self.remove_button.setAccessibleName("Remove the quotation from the report")
         self.remove_button.setToolTip("The comment stays in the pool; the report no longer quotes it.")
@@ -493,7 +524,7 @@ class QuotationsPanel(QWidget):
 
     # --- changing -----------------------------------------------------------------------------
 
-    def move(self, by: int) -> None:
+    def move_by(self, by: int) -> None:
         comment_id = self._current_id()
         if comment_id is None:
             return
@@ -526,7 +557,7 @@ class QuotationsPanel(QWidget):
         if watched is self.list and event.type() == event.Type.KeyPress:
             arrows = (Qt.Key.Key_Up, Qt.Key.Key_Down)
             if event.modifiers() & Qt.KeyboardModifier.ControlModifier and event.key() in arrows:
-                self.move(-1 if event.key() == Qt.Key.Key_Up else 1)
+                self.move_by(-1 if event.key() == Qt.Key.Key_Up else 1)
                 return True
             if event.key() == Qt.Key.Key_Delete:
                 self.remove()

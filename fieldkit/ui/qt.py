@@ -1,9 +1,33 @@
 """The one place the UI imports Qt from, so a Qt upgrade or binding change touches one file.
 
 Everything the screens use comes from here: ``from fieldkit.ui.qt import QWidget, Signal``.
+Each name is looked up in QtWidgets, QtGui and QtCore when it is first asked for: a star
+import of the three would make PySide6 build every one of its enums (thousands of them) at
+start-up, about half a second before the first window could show.
 """
 
-# ruff: noqa: F401, F403
-from PySide6.QtCore import *
-from PySide6.QtGui import *
-from PySide6.QtWidgets import *
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # ruff: noqa: F403
+    from PySide6.QtCore import *
+    # QtGui and QtWidgets each define their own QIntList (and QtGui its own QPointList, QPointFList
+    # and qFuzzyCompare) beside QtCore's; the later import wins, as at runtime, and no screen uses them.
+    from PySide6.QtGui import *  # type: ignore[assignment]  # binding helper names repeated per module
+    from PySide6.QtWidgets import *  # type: ignore[assignment]  # QIntList repeated per module
+
+#: Where a name is looked for, the later star import's module first (as the star imports resolved).
+_MODULES = ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtCore")
+
+
+def __getattr__(name: str) -> Any:
+    for module_name in _MODULES:
+        module = importlib.import_module(module_name)
+        if name in module.__dict__ or hasattr(module, name):
+            value = getattr(module, name)
+            globals()[name] = value  # found once, then an ordinary module attribute
+            return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

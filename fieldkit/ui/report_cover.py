@@ -17,6 +17,7 @@ The title, client and author are the study's own details: Study settings shows t
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,8 @@ class OutlineList(QWidget):
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         layout.addWidget(self.list, 1)
-        self.up_button = button("Move &up", "Move the section up", lambda: self.move(-1))
-        self.down_button = button("Move &down", "Move the section down", lambda: self.move(1))
+        self.up_button = button("Move &up", "Move the section up", lambda: self.move_by(-1))
+        self.down_button = button("Move &down", "Move the section down", lambda: self.move_by(1))
         self.up_button.setToolTip("Earlier in the report (Alt+Up)")
         self.down_button.setToolTip("Later in the report (Alt+Down)")
         buttons = QHBoxLayout()
@@ -107,7 +108,7 @@ class OutlineList(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         for keys, by in (("Alt+Up", -1), ("Alt+Down", 1)):
-            QShortcut(QKeySequence(keys), self.list, lambda b=by: self.move(b),
+            QShortcut(QKeySequence(keys), self.list, lambda b=by: self.move_by(b),
                       context=Qt.ShortcutContext.WidgetShortcut)
         self.list.itemChanged.connect(self._item_changed)
         self.list.currentItemChanged.connect(self._current_changed)
@@ -174,7 +175,7 @@ class OutlineList(QWidget):
             self.session.call(outline.set_included, self.session.study, key, on, changes=CHANGES,
                               what="the sections printed")
 
-    def move(self, by: int) -> None:
+    def move_by(self, by: int) -> None:
         key = self.current_key()
         if key is not None:
             self.session.call(outline.move, self.session.study, key, by, changes=CHANGES, what="the order")
@@ -215,7 +216,7 @@ class CoverTab(QScrollArea):
             field.setPlaceholderText(hint)
             field.setMaximumWidth(640)
             self.fields[key] = field
-            self._saves[key] = Debounced(self, lambda k=key: self._save(k))
+            self._saves[key] = Debounced(self, partial(self._save, key))
             field.textEdited.connect(lambda _=None, k=key: self._saves[k].start())
             field.editingFinished.connect(lambda k=key: self._saves[k].flush())
             form.addRow(label, field)
@@ -231,8 +232,8 @@ class CoverTab(QScrollArea):
         self.logo_names: dict[str, QLabel] = {}
         self.remove_buttons: dict[str, QPushButton] = {}
         for r, (role, title, tip) in enumerate(LOGOS):
-            name = QLabel(title)
-            name.setToolTip(tip)
+            caption = QLabel(title)
+            caption.setToolTip(tip)
             thumbnail = QLabel()
             thumbnail.setAccessibleName(f"{title}, as it is kept")
             thumbnail.setFixedSize(*THUMBNAIL)
@@ -247,7 +248,7 @@ class CoverTab(QScrollArea):
             remove = QPushButton("Remove")
             remove.setAccessibleName(f"Remove {title[0].lower() + title[1:]}")
             remove.clicked.connect(lambda _=False, ro=role: self.remove_logo(ro))
-            grid.addWidget(name, r, 0)
+            grid.addWidget(caption, r, 0)
             grid.addWidget(thumbnail, r, 1)
             buttons = QVBoxLayout()
             buttons.addWidget(choose)
@@ -258,9 +259,9 @@ class CoverTab(QScrollArea):
             self.thumbnails[role], self.logo_names[role], self.remove_buttons[role] = thumbnail, file_name, remove
         self.logo_problem = problem_label("Logo not kept")
         grid.addWidget(self.logo_problem, len(LOGOS), 0, 1, 4)
-        hint = QLabel("A PNG or JPEG file of at most 5 MB; it is kept in the study, so the file itself may move.")
-        hint.setWordWrap(True)
-        grid.addWidget(hint, len(LOGOS) + 1, 0, 1, 4)
+        logo_hint = QLabel("A PNG or JPEG file of at most 5 MB; it is kept in the study, so the file itself may move.")
+        logo_hint.setWordWrap(True)
+        grid.addWidget(logo_hint, len(LOGOS) + 1, 0, 1, 4)
         layout.addWidget(logos)
         layout.addStretch(1)
         session.changed.connect(lambda kinds: self.refresh() if kinds & RELEVANT else None)

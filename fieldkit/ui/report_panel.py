@@ -56,6 +56,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.report_job import (
+    Job,
     JobCancelled,
     PageImage,
     ReportWorker,
@@ -157,9 +158,9 @@ class ReportPanel(QWidget):
         self.worker = ReportWorker(self)
         #: The PDF of the preview shown, in memory (never written to a file).
         self.preview_pdf: bytes | None = None
-        self._preview_job = None
-        self._page_job = None
-        self._export_job = None
+        self._preview_job: Job | None = None
+        self._page_job: Job | None = None
+        self._export_job: Job | None = None
         self._stale = True
         self._page = 0
         self._page_count = 0
@@ -286,14 +287,14 @@ class ReportPanel(QWidget):
         bar.addWidget(self.page_label, 1)
         bar.addWidget(self.next_button)
         layout.addLayout(bar)
-        self.scroll = QScrollArea()
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.scroll.setAccessibleName("Report preview")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.scroll_area.setAccessibleName("Report preview")
         self.page_view = QLabel("The preview appears here.")
         self.page_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll.setWidget(self.page_view)
-        self.scroll.setWidgetResizable(False)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.page_view)
+        self.scroll_area.setWidgetResizable(False)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.preview_status)
         self._update_navigation()
         return panel
@@ -411,7 +412,7 @@ class ReportPanel(QWidget):
     # --- preview ----------------------------------------------------------------------------
 
     def _page_width(self) -> int:
-        css = max(360, min(self.scroll.viewport().width() - 24, 900))
+        css = max(360, min(self.scroll_area.viewport().width() - 24, 900))
         return int(css * self.devicePixelRatioF())
 
     def update_preview(self) -> None:

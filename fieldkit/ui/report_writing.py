@@ -267,8 +267,8 @@ class RecommendationsPage(SectionPage):
         self.layout_.addWidget(self.table, 3)
         self.add_button = button("&Add", "Add a recommendation", self.add)
         self.remove_button = button("&Remove", "Remove the recommendation", self.remove)
-        self.up_button = button("Move u&p", "Move the recommendation up", lambda: self.move(-1))
-        self.down_button = button("Move do&wn", "Move the recommendation down", lambda: self.move(1))
+        self.up_button = button("Move u&p", "Move the recommendation up", lambda: self.move_by(-1))
+        self.down_button = button("Move do&wn", "Move the recommendation down", lambda: self.move_by(1))
         self.layout_.addLayout(row(self.add_button, self.remove_button, self.up_button, self.down_button))
         self.rows_problem = problem_label("Problem in the recommendations")
         self.layout_.addWidget(self.rows_problem)
@@ -282,12 +282,17 @@ class RecommendationsPage(SectionPage):
         if self.key is not None and (force or self.table.state() != QAbstractItemView.State.EditingState):
             self.fill()
 
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.table.item(row, column)
+        assert item is not None  # fill makes every cell of every row
+        return item
+
     def ids(self) -> list[int]:
-        return [self.table.item(r, 0).data(_KEY) for r in range(self.table.rowCount())]
+        return [self._cell(r, 0).data(_KEY) for r in range(self.table.rowCount())]
 
     def current_id(self) -> int | None:
         r = self.table.currentRow()
-        return self.table.item(r, 0).data(_KEY) if 0 <= r < self.table.rowCount() else None
+        return self._cell(r, 0).data(_KEY) if 0 <= r < self.table.rowCount() else None
 
     def fill(self, select: int | None = None) -> None:
         recs = outline.recommendations(self.study)
@@ -339,15 +344,15 @@ class RecommendationsPage(SectionPage):
             self.fill(select=rec_id)
             r = self.ids().index(rec_id)
             self.table.setCurrentCell(r, 0)
-            self.table.editItem(self.table.item(r, 0))
+            self.table.editItem(self._cell(r, 0))
 
     def remove(self) -> None:
         rec_id, r = self.current_id(), self.table.currentRow()
         if rec_id is None:
             return
-        written = any(self.table.item(r, c).text().strip() for c in (0, 1))
+        written = any(self._cell(r, c).text().strip() for c in (0, 1))
         if written and not confirm(self, "Remove the recommendation",
-                                   f"Remove “{self.table.item(r, 0).text().strip() or 'this row'}” from the report?"):
+                                   f"Remove “{self._cell(r, 0).text().strip() or 'this row'}” from the report?"):
             return
         self.session.call(outline.remove_recommendation, self.study, rec_id, changes=CHANGES,
                           what="the recommendation")
@@ -355,7 +360,7 @@ class RecommendationsPage(SectionPage):
         if ids:
             self.fill(select=ids[min(r, len(ids) - 1)])
 
-    def move(self, by: int) -> None:
+    def move_by(self, by: int) -> None:
         rec_id = self.current_id()
         if rec_id is not None:
             self.session.call(outline.move_recommendation, self.study, rec_id, by, changes=CHANGES,
@@ -375,7 +380,7 @@ class FindingsPage(SectionPage):
 
     def __init__(self, tab: WriteTab):
         super().__init__(tab)
-        self._target: str | None = self.INTRO
+        self._target: str = self.INTRO  # a theme's id ("" for other comments) once picked
         self.picker = QComboBox()
         self.picker.setAccessibleName("Text to write")
         self.picker.setMinimumContentsLength(24)
@@ -541,7 +546,9 @@ class WriteTab(QWidget):
 
     @property
     def page(self) -> SectionPage:
-        return self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        assert isinstance(page, SectionPage)  # the stack holds only section pages
+        return page
 
     def page_for(self, key: str) -> SectionPage:
         return self.pages.get(key, self.text_page)
@@ -577,6 +584,7 @@ class WriteTab(QWidget):
             from fieldkit.reports.method import method_markdown
 
             data = build_report_data(self.session.study, ReportOptions(sections=("method",)))
+            assert data.method_section is not None and data.method is not None  # the method was asked for
             self._method = method_markdown(data.method_section, data.method)
         return self._method
 

@@ -149,7 +149,10 @@ class ReportsScreen(QWidget):
             ("Listed with permission", m.listed_with_permission),
         ] + [(f"Excluded: {reason}", n) for reason, n in m.excluded_by_reason]
         while self.method.count():
-            self.method.takeAt(0).widget().deleteLater()
+            taken = self.method.takeAt(0)
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for i, (label, value) in enumerate(facts):
             number = QLabel(str(value))
             number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

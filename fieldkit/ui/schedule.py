@@ -15,7 +15,9 @@ stored: its reasons are shown at the field, and what was typed stays to be fixed
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from fieldkit import question_types, schedule
 from fieldkit.errors import FieldkitError, InvalidValueError, TemplateError
@@ -30,6 +32,7 @@ from fieldkit.ui.qt import (
     QHBoxLayout,
     QKeySequence,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -49,6 +52,8 @@ from fieldkit.ui.session import INTERVIEWS, POOL, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
 
 REDRAW = {TEMPLATE, INTERVIEWS, POOL}
+
+_T = TypeVar("_T")
 
 
 class ScheduleEditor(QWidget):
@@ -122,8 +127,8 @@ class ScheduleEditor(QWidget):
         self.duplicate_button = self._button("D&uplicate", "Duplicate the selected item", self.duplicate,
                                              "A copy just after it, with a fresh id")
         self.delete_button = self._button("Dele&te", "Delete the selected item", self.delete, "Delete")
-        self.up_button = self._button("Move up", "Move the selected item up", lambda: self.move(-1), "Alt+Up")
-        self.down_button = self._button("Move down", "Move the selected item down", lambda: self.move(1),
+        self.up_button = self._button("Move up", "Move the selected item up", lambda: self.move_by(-1), "Alt+Up")
+        self.down_button = self._button("Move down", "Move the selected item down", lambda: self.move_by(1),
                                         "Alt+Down")
         for b in (self.duplicate_button, self.delete_button, self.up_button, self.down_button):
             row.addWidget(b)
@@ -284,15 +289,16 @@ class ScheduleEditor(QWidget):
         has = item is not None
         for b in (self.duplicate_button, self.delete_button, self.up_button, self.down_button):
             b.setEnabled(has)
-        if has:
+        if item is not None:
             above, below = self.tree.itemAbove(item), self.tree.itemBelow(item)
-            if item.parent() is None:
+            parent = item.parent()
+            if parent is None:
                 row = self.tree.indexOfTopLevelItem(item)
                 self.up_button.setEnabled(row > 0)
                 self.down_button.setEnabled(row < self.tree.topLevelItemCount() - 1)
             else:
                 self.up_button.setEnabled(above is not None and above.parent() is not None
-                                          or self.tree.indexOfTopLevelItem(item.parent()) > 0)
+                                          or self.tree.indexOfTopLevelItem(parent) > 0)
                 self.down_button.setEnabled(below is not None)
         self.add_question_button.setEnabled(bool(self.template.sections))
         self.types.setEnabled(bool(self.template.sections))
@@ -339,6 +345,7 @@ class ScheduleEditor(QWidget):
         form = self.form()
         if form is not None:
             target = form.fields["label" if isinstance(form, QuestionForm) else "title"][0]
+            assert isinstance(target, QLineEdit)
             target.setFocus(Qt.FocusReason.OtherFocusReason)
             target.selectAll()
 
@@ -398,7 +405,7 @@ class ScheduleEditor(QWidget):
                 form.show_field_problem(key, "; ".join(texts))
         self.show_general(general, offer_new=offer)
 
-    def attempt(self, build) -> Template | None:
+    def attempt(self, build: Callable[[], _T]) -> _T | None:
         """``build()``, or None with its problems shown under the form."""
         try:
             return build()
@@ -512,7 +519,7 @@ class ScheduleEditor(QWidget):
         if new is not None:
             self.store(new, f"delete {kind} {ident}", after)
 
-    def move(self, step: int) -> None:
+    def move_by(self, step: int) -> None:
         """The selected item one place up or down; a question at a section's edge goes to the
         next section."""
         if self.selected is None:

@@ -78,8 +78,8 @@ class ChoicesEditor(QWidget):
         layout.addLayout(left, 1)
         side = QVBoxLayout()
         for text, tip, slot in (("Rename", "Change the choice's label (F2)", lambda: self.rename(0)),
-                                ("Move up", "Move up (Alt+Up)", lambda: self.move(-1)),
-                                ("Move down", "Move down (Alt+Down)", lambda: self.move(1)),
+                                ("Move up", "Move up (Alt+Up)", lambda: self.move_by(-1)),
+                                ("Move down", "Move down (Alt+Down)", lambda: self.move_by(1)),
                                 ("Remove", "Remove the choice (Delete)", self.remove)):
             button = QPushButton(text)
             button.setToolTip(tip)
@@ -140,7 +140,7 @@ class ChoicesEditor(QWidget):
         if self.form.commit("choices", select_choice=text):
             self.new.clear()
 
-    def move(self, step: int) -> None:
+    def move_by(self, step: int) -> None:
         name = self.current()
         if name is None:
             return
@@ -240,6 +240,6 @@ class ChoicesEditor(QWidget):
                 self.remove()
                 return True
             if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-                self.move(-1 if key == Qt.Key.Key_Up else 1)
+                self.move_by(-1 if key == Qt.Key.Key_Up else 1)
                 return True
         return super().eventFilter(watched, event)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fieldkit import question_types, schedule
 from fieldkit.errors import InvalidValueError, TemplateError
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 EXPRESSIONS = ("relevant", "constraint", "calculation", "choice_filter")
 #: A pause in typing an expression before the core checks it.
 LIVE_CHECK_MS = 400
+
+_W = TypeVar("_W", bound=QWidget)
 #: "interview schedule: " (the problem's source) before "section 'a', question 'q2', …"
 _SOURCE = re.compile(r"^[^:'\[]*: (?=section |\[)")
 _SECTION = re.compile(r"section (?:'(?P<id>[^']*)'|(?P<n>\d+))")
@@ -130,6 +132,8 @@ class _Form(QWidget):
         super().__init__()
         self.editor = editor
         self.fields: dict[str, tuple[QWidget, QLabel, QFormLayout, QWidget]] = {}
+        self.combos: dict[str, QComboBox] = {}  # the fields that are drop-down lists, and tick boxes
+        self.ticks: dict[str, QCheckBox] = {}
         self.translations: dict[tuple[str, str], QLineEdit] = {}
         self.item_id = ""
         self.dirty = False
@@ -155,8 +159,8 @@ class _Form(QWidget):
         self.groups.append(box)
         return box, form
 
-    def row(self, form: QFormLayout, key: str, label: str, widget: QWidget, accessible: str | None = None,
-            tip: str = "") -> QWidget:
+    def row(self, form: QFormLayout, key: str, label: str, widget: _W, accessible: str | None = None,
+            tip: str = "") -> _W:
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
@@ -172,7 +176,9 @@ class _Form(QWidget):
             form.addRow(holder)
         else:
             form.addRow(label, holder)
-            form.labelForField(holder).setBuddy(target)
+            name = form.labelForField(holder)
+            assert isinstance(name, QLabel)  # addRow made it from the text
+            name.setBuddy(target)
         self.fields[key] = (target, problem, form, holder)
         return widget
 
@@ -187,11 +193,13 @@ class _Form(QWidget):
     def combo(self, form: QFormLayout, key: str, label: str, tip: str = "") -> QComboBox:
         box = QComboBox()
         box.activated.connect(lambda _: self.commit(key))
+        self.combos[key] = box
         return self.row(form, key, label, box, tip=tip)
 
     def tick(self, form: QFormLayout, key: str, text: str, tip: str = "") -> QCheckBox:
         box = QCheckBox(text)
         box.clicked.connect(lambda _: self._ticked(key))
+        self.ticks[key] = box
         return self.row(form, key, text, box, tip=tip)
 
     def _typed(self, key: str) -> None:
@@ -205,10 +213,15 @@ class _Form(QWidget):
         self.update_visibility()
         self.commit(key)
 
+    def update_visibility(self) -> None:
+        """Show only the rows that apply to what the form holds (a section's rows always do)."""
+
     def show_row(self, key: str, visible: bool) -> None:
         _, _, form, holder = self.fields[key]
         form.setRowVisible(holder, visible)
-        form.parentWidget().updateGeometry()  # the group's height follows its rows
+        group = form.parentWidget()
+        assert group is not None  # every form is a group box's
+        group.updateGeometry()  # the group's height follows its rows
 
     def fill_combo(self, box: QComboBox, entries: list[tuple[str, Any]], value: Any) -> None:
         box.clear()
@@ -223,15 +236,20 @@ class _Form(QWidget):
         if isinstance(widget, QPlainTextEdit):
             widget.setPlainText(text)
         else:
+            assert isinstance(widget, QLineEdit)  # the other text fields are lines
             widget.setText(text)
 
     def text(self, key: str) -> str:
         widget = self.fields[key][0]
-        return widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text()
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        assert isinstance(widget, QLineEdit)  # the other text fields are lines
+        return widget.text()
 
     def build_translations(self, box: QGroupBox, form: QFormLayout, template: Template,
-                           texts: list[tuple[str, str, str]], values: dict[tuple[str, str], str]) -> None:
-        """One line per (key, words, default text) in each language but the default."""
+                           texts: list[tuple[str, str, str]], values: dict[tuple[str, ...], str]) -> None:
+        """One line per (key, words, default text) in each language but the default; ``values``
+        holds the texts by (key, language)."""
         focused = next((k for k, edit in self.translations.items() if edit.hasFocus()), None)
         while form.rowCount():
             form.removeRow(0)
@@ -252,8 +270,10 @@ class _Form(QWidget):
                 edit.textEdited.connect(lambda _: setattr(self, "dirty", True))
                 edit.editingFinished.connect(lambda: self.commit("translations"))
                 form.addRow(words, edit)
-                form.labelForField(edit).setBuddy(edit)
-                form.labelForField(edit).show()
+                name = form.labelForField(edit)
+                assert isinstance(name, QLabel)  # addRow made it from the text
+                name.setBuddy(edit)
+                name.show()
                 edit.show()  # now, not once events run: a missing text's field takes the focus at once
                 self.translations[key, language] = edit
         if focused in self.translations:  # Enter stored it: the cursor stays in the same text
@@ -279,7 +299,9 @@ class _Form(QWidget):
     def show_field_problem(self, key: str, text: str | None) -> None:
         target, problem, form, _ = self.fields[key]
         set_problem(target, problem, text)
-        form.parentWidget().updateGeometry()  # room for the problem's line
+        group = form.parentWidget()
+        assert group is not None  # every form is a group box's
+        group.updateGeometry()  # room for the problem's line
         if text:
             self.editor.form_area.ensureWidgetVisible(self.fields[key][3])
 
@@ -323,8 +345,9 @@ class _Form(QWidget):
     def candidate(self) -> Template:
         raise NotImplementedError
 
-    def commit(self, key: str, **_: Any) -> bool:
-        """Store what the form holds as a new template version; show why not if the core refuses."""
+    def commit(self, key: str, *, select_choice: str | None = None) -> bool:
+        """Store what the form holds as a new template version; show why not if the core refuses.
+        (``select_choice``, the choice to select afterwards, is the question form's.)"""
         if self.loading or not self.item_id:
             return False
         self._live.stop()
@@ -419,7 +442,7 @@ class QuestionForm(_Form):
         self.line(form, "id", "Id:", tip="Short and unique; answers, expressions and exports use it",
                   accessible="Question id")
         self.combo(form, "type", "Type:", tip="What kind of answer it takes")
-        self.fields["type"][0].setAccessibleName("Question type")
+        self.combos["type"].setAccessibleName("Question type")
         self.line(form, "label", "Question:", accessible="Question wording",
                   tip="What the interviewer reads out; ${id} shows an earlier answer")
         self.line(form, "help", "Help:", accessible="Help for the interviewer")
@@ -455,17 +478,17 @@ class QuestionForm(_Form):
         self._stored: dict[str, Any] = {}
 
     def qtype(self) -> question_types.QuestionType:
-        return question_types.get(self.fields["type"][0].currentData())
+        return question_types.get(self.combos["type"].currentData())
 
     def anonymous(self) -> bool:
-        return self.fields["anonymous"][0].isChecked() and not self.qtype().computed
+        return self.ticks["anonymous"].isChecked() and not self.qtype().computed
 
     def update_visibility(self) -> None:
         qt = self.qtype()
         fixed = not qt.computed
         for key in ("required", "anonymous", "default", "constraint", "constraint_message"):
             self.show_row(key, fixed)
-        self.show_row("required_message", fixed and self.fields["required"][0].isChecked())
+        self.show_row("required_message", fixed and self.ticks["required"].isChecked())
         self.show_row("flag", qt.can_flag and not self.anonymous())
         self.show_row("count_by", qt.countable and self.anonymous())
         self.show_row("min", qt.has_range)
@@ -473,7 +496,7 @@ class QuestionForm(_Form):
         self.show_row("calculation", qt.computed)
         self.choice_box.setVisible(qt.has_choices)
         self.show_row("other", qt.has_choices and not qt.ordered)
-        self.show_row("other_label", qt.has_choices and not qt.ordered and self.fields["other"][0].isChecked())
+        self.show_row("other_label", qt.has_choices and not qt.ordered and self.ticks["other"].isChecked())
 
     def load(self, template: Template, question_id: str) -> None:
         self.loading = True
@@ -489,18 +512,18 @@ class QuestionForm(_Form):
             for key in ("min", "max"):
                 self.set_text(key, "" if d.get(key) is None else f"{d[key]:g}")
             self.set_text("default", _default_text(q, d.get("default")))
-            self.fill_combo(self.fields["type"][0], [(t.title, n) for n, t in question_types.REGISTRY.items()],
+            self.fill_combo(self.combos["type"], [(t.title, n) for n, t in question_types.REGISTRY.items()],
                             q.type)
             none = "(none)" if template.themes else "(none: the study's template has no themes)"
-            self.fill_combo(self.fields["theme"][0], [(none, None)] + [(t.label, t.id) for t in template.themes],
+            self.fill_combo(self.combos["theme"], [(none, None)] + [(t.label, t.id) for t in template.themes],
                             q.theme)
-            self.fields["theme"][0].setEnabled(bool(template.themes))
-            self.fill_combo(self.fields["flag"][0], [("(none)", None)] + [(template.flag_label(f), f)
+            self.combos["theme"].setEnabled(bool(template.themes))
+            self.fill_combo(self.combos["flag"], [("(none)", None)] + [(template.flag_label(f), f)
                                                                           for f in template.flag_ids()], q.flag)
-            self.fill_combo(self.fields["count_by"][0], [("(nothing else)", None)] + [(c, c) for c in COUNT_BY],
+            self.fill_combo(self.combos["count_by"], [("(nothing else)", None)] + [(c, c) for c in COUNT_BY],
                             q.count_by)
             for key in ("required", "anonymous", "other"):
-                self.fields[key][0].setChecked(bool(d.get(key)))
+                self.ticks[key].setChecked(bool(d.get(key)))
             use = dict(schedule.choice_use(self.editor.study, question_id)) if q.qtype.has_choices else {}
             self.choices.load(d.get("choices", []), use)
             self.choices.new.clear()
@@ -538,7 +561,7 @@ class QuestionForm(_Form):
         d: dict[str, Any] = {"id": self.text("id").strip(), "type": qt.name, "label": self.text("label")}
         if self.text("help").strip():
             d["help"] = self.text("help")
-        ticked = {k: self.fields[k][0].isChecked() for k in ("required", "anonymous", "other")}
+        ticked = {k: self.ticks[k].isChecked() for k in ("required", "anonymous", "other")}
         if not qt.computed:
             if ticked["required"]:
                 d["required"] = True
@@ -554,7 +577,7 @@ class QuestionForm(_Form):
                 d["default"] = default
         for key, shown in (("theme", True), ("flag", qt.can_flag and not self.anonymous()),
                            ("count_by", qt.countable and self.anonymous())):
-            value = self.fields[key][0].currentData()
+            value = self.combos[key].currentData()
             if shown and value:
                 d[key] = value
         if qt.has_range:

@@ -40,7 +40,7 @@ class ScheduleTree(QTreeWidget):
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         key, mods = event.key(), event.modifiers()
         if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self.editor.move(-1 if key == Qt.Key.Key_Up else 1)
+            self.editor.move_by(-1 if key == Qt.Key.Key_Up else 1)
         elif key == Qt.Key.Key_Delete:
             self.editor.delete()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -80,9 +80,10 @@ class ScheduleTree(QTreeWidget):
         """Where the dragged item goes: (section id, index counted without it) for a question,
         ("", index) for a section."""
         moving = self.currentItem()
+        assert moving is not None  # a drag is of the current item (_ours)
         kind = moving.data(0, KEY)[0]
         item = self.itemAt(pos)
-        sections = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        sections = [s for s in map(self.topLevelItem, range(self.topLevelItemCount())) if s is not None]
         if item is None:
             if not sections:
                 return None

@@ -12,6 +12,7 @@ report (the client report's outline, texts, cover, logos and recommendations).
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet  # read-only: a set of ChangeKind is one of str
 from enum import StrEnum
 from typing import Any
 
@@ -41,7 +42,7 @@ class _Edit(QUndoCommand):
     """A change already made once; Undo and Redo replay it through the session."""
 
     def __init__(self, session: StudySession, text: str, do: Callable[[], Any], undo: Callable[[], Any],
-                 changes: set[str]):
+                 changes: AbstractSet[str]):
         super().__init__(text)
         self.session, self.do, self.undo_, self.changes = session, do, undo, changes
         self._done = True  # QUndoStack.push calls redo(); the change is already made
@@ -72,7 +73,7 @@ class StudySession(QObject):
         self.undo_stack = QUndoStack(self)
         self._dialog_parent = parent
 
-    def _apply(self, fn: Callable[[], Any], changes: set[str], what: str) -> bool:
+    def _apply(self, fn: Callable[[], Any], changes: AbstractSet[str], what: str) -> bool:
         try:
             fn()
         except FieldkitError as e:
@@ -82,7 +83,7 @@ class StudySession(QObject):
         self.changed.emit(set(changes))
         return True
 
-    def call(self, fn: Callable[..., Any], *args: Any, changes: set[str], what: str = "the change",
+    def call(self, fn: Callable[..., Any], *args: Any, changes: AbstractSet[str], what: str = "the change",
              **kwargs: Any) -> Any:
         """Run a core call that changes the study. Returns its result, or None after telling
         the user (in a dialog) why it could not be done."""
@@ -91,13 +92,13 @@ class StudySession(QObject):
             return result[0]
         return None
 
-    def run(self, fn: Callable[..., Any], *args: Any, changes: set[str], what: str = "the change",
+    def run(self, fn: Callable[..., Any], *args: Any, changes: AbstractSet[str], what: str = "the change",
             **kwargs: Any) -> bool:
         """Run a core call that changes the study, for calls whose value does not matter (most
         return None): True once it is made, False after telling the user why it could not be."""
         return self._apply(lambda: fn(*args, **kwargs), changes, what)
 
-    def edit(self, text: str, do: Callable[[], Any], undo: Callable[[], Any], changes: set[str]) -> bool:
+    def edit(self, text: str, do: Callable[[], Any], undo: Callable[[], Any], changes: AbstractSet[str]) -> bool:
         """An undoable change: ``do`` now (and on Redo), ``undo`` on Undo. False if refused,
         in which case nothing is added to the undo history."""
         if not self._apply(do, changes, text):
@@ -109,7 +110,7 @@ class StudySession(QObject):
         """A screen that saves in the background says how far it has got."""
         self.save_state.emit(text)
 
-    def notify(self, changes: set[str]) -> None:
+    def notify(self, changes: AbstractSet[str]) -> None:
         """Tell the screens about a change made by a long-lived core object (an interview session)."""
         self.saved.emit()
         self.changed.emit(set(changes))

@@ -13,6 +13,8 @@ and attempt too. Changes can be undone from the Edit menu.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from functools import partial
 
 from fieldkit import template_edits
 from fieldkit.templates import BUILTIN_FLAGS, Template
@@ -105,7 +107,7 @@ class SettingsScreen(QWidget):
         self.retention = RetentionPanel(session)
         layout.addWidget(self.retention)
         layout.addStretch(1)
-        self.scroll = scroll
+        self.scroll_area = scroll
         session.changed.connect(lambda kinds: self.refresh(kinds) if kinds & RELEVANT else None)
         self.refresh(RELEVANT)
 
@@ -126,9 +128,11 @@ class SettingsScreen(QWidget):
             field.textEdited.connect(lambda _, k=key: self._detail_typed(k))
             field.editingFinished.connect(lambda k=key: self._detail_left(k))
             self.details[key] = field
-            self._details_save[key] = Debounced(self, lambda k=key: self.save_detail(k))
+            self._details_save[key] = Debounced(self, partial(self.save_detail, key))
             form.addRow(label, field)
-            form.labelForField(field).setBuddy(field)
+            name = form.labelForField(field)
+            assert isinstance(name, QLabel)  # addRow made it from the text
+            name.setBuddy(field)
         layout.addLayout(form)
         layout.addStretch(1)
         return box
@@ -152,7 +156,7 @@ class SettingsScreen(QWidget):
         relabel = QPushButton("Rename")
         relabel.setToolTip("Change the tick box's label (F2)")
         relabel.setAccessibleName("Rename the flag")
-        relabel.clicked.connect(lambda: self.flags.currentItem() and self.flags.editItem(self.flags.currentItem(), 0))
+        relabel.clicked.connect(self._rename_flag)
         self.remove_flag_button = QPushButton("Remove")
         self.remove_flag_button.setAccessibleName("Remove the flag")
         self.remove_flag_button.clicked.connect(self.remove_flag)
@@ -198,7 +202,7 @@ class SettingsScreen(QWidget):
 
     # --- drawing -------------------------------------------------------------------------------
 
-    def refresh(self, kinds: set[str]) -> None:
+    def refresh(self, kinds: AbstractSet[str]) -> None:
         template = self.study.template
         if kinds & {DETAILS}:
             self.anonymity.refresh()
@@ -233,7 +237,8 @@ class SettingsScreen(QWidget):
         categories = list(template.categories)
         if list(self.targets) != categories:
             while self.targets_grid.count():
-                widget = self.targets_grid.takeAt(0).widget()
+                taken = self.targets_grid.takeAt(0)
+                widget = taken.widget() if taken is not None else None
                 if widget is not None:
                     widget.deleteLater()
             self.targets, self._target_save = {}, {}
@@ -247,7 +252,7 @@ class SettingsScreen(QWidget):
                 label = QLabel(category)
                 label.setBuddy(spin)
                 self.targets[category] = spin
-                self._target_save[category] = Debounced(self, lambda c=category: self.save_target(c))
+                self._target_save[category] = Debounced(self, partial(self.save_target, category))
                 spin.valueChanged.connect(lambda _, c=category: self._target_save[c].start())
                 spin.editingFinished.connect(lambda c=category: self._target_save[c].flush())
                 self.targets_grid.addWidget(label, i // columns, (i % columns) * 2)
@@ -264,15 +269,15 @@ class SettingsScreen(QWidget):
 
     def show_retention(self) -> None:
         """Scroll to the deletion date and put the cursor there."""
-        self.scroll.ensureWidgetVisible(self.retention)
-        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.retention))  # once laid out
+        self.scroll_area.ensureWidgetVisible(self.retention)
+        QTimer.singleShot(0, self, lambda: self.scroll_area.ensureWidgetVisible(self.retention))  # once laid out
         target = self.retention.date if self.retention.date.isEnabled() else self.retention.has_date
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- changes -------------------------------------------------------------------------------
 
     def edit(self, text: str, do: Callable[[], object], undo: Callable[[], object],
-             changes: set[str] = TEMPLATE_CHANGES) -> bool:
+             changes: AbstractSet[str] = TEMPLATE_CHANGES) -> bool:
         """An undoable change through the session (a dialog says why if the core refuses)."""
         return self.session.edit(text, do, undo, changes)
 
@@ -321,6 +326,11 @@ class SettingsScreen(QWidget):
             self.flag_label.clear()
             self.flag_id.clear()
             self._id_typed = False
+
+    def _rename_flag(self) -> None:
+        item = self.flags.currentItem()
+        if item is not None:
+            self.flags.editItem(item, 0)
 
     def remove_flag(self) -> None:
         item = self.flags.currentItem()

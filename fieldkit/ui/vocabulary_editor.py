@@ -53,7 +53,7 @@ class VocabularyEditor(QFrame):
 
     def __init__(self, screen: SettingsScreen, kind: str, title: str, noun: str, users: str):
         super().__init__()
-        self.screen, self.kind, self.title, self.noun, self.users = screen, kind, title, noun, users
+        self.screen_, self.kind, self.title, self.noun, self.users = screen, kind, title, noun, users
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QGridLayout(self)
         layout.addWidget(heading(title, 1.1), 0, 0, 1, 2)
@@ -69,8 +69,8 @@ class VocabularyEditor(QFrame):
         buttons = QVBoxLayout()
         self.rename_button = self._button("Rename", f"Rename the {noun} (F2)", self.rename)
         self.remove_button = self._button("Remove", f"Remove the {noun} (Delete)", self.remove)
-        self.up_button = self._button("Move up", "Move up (Ctrl+Up)", lambda: self.move(-1))
-        self.down_button = self._button("Move down", "Move down (Ctrl+Down)", lambda: self.move(1))
+        self.up_button = self._button("Move up", "Move up (Ctrl+Up)", lambda: self.move_by(-1))
+        self.down_button = self._button("Move down", "Move down (Ctrl+Down)", lambda: self.move_by(1))
         for b in (self.rename_button, self.remove_button, self.up_button, self.down_button):
             b.setAccessibleName(f"{b.text()}: {title.lower()}")
             buttons.addWidget(b)
@@ -97,11 +97,11 @@ class VocabularyEditor(QFrame):
         return button
 
     def values(self) -> list[str]:
-        return list(self.screen.study.template.vocabulary(self.kind))
+        return list(self.screen_.study.template.vocabulary(self.kind))
 
     def fill(self) -> None:
         current = self.current()
-        usage = self.screen.study.vocabulary_usage(self.kind)
+        usage = self.screen_.study.vocabulary_usage(self.kind)
         self.tree.blockSignals(True)
         self.tree.clear()
         for value in self.values():
@@ -123,11 +123,13 @@ class VocabularyEditor(QFrame):
 
     def select(self, value: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
-            if self.tree.topLevelItem(i).data(0, VALUE_ROLE) == value:
-                self.tree.setCurrentItem(self.tree.topLevelItem(i))
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(0, VALUE_ROLE) == value:
+                self.tree.setCurrentItem(item)
 
     def _enable(self) -> None:
-        row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
+        current = self.tree.currentItem()
+        row = self.tree.indexOfTopLevelItem(current) if current else -1
         for button in (self.rename_button, self.remove_button):
             button.setEnabled(row >= 0)
         self.up_button.setEnabled(row > 0)
@@ -139,10 +141,10 @@ class VocabularyEditor(QFrame):
         value = self.new.text().strip()
         if not value:
             return
-        study = self.screen.study
-        done = self.screen.edit(f"add {value} to the {self.title.lower()}",
-                                lambda: template_edits.add_value(study, self.kind, value),
-                                lambda: template_edits.remove_value(study, self.kind, value))
+        study = self.screen_.study
+        done = self.screen_.edit(f"add {value} to the {self.title.lower()}",
+                                 lambda: template_edits.add_value(study, self.kind, value),
+                                 lambda: template_edits.remove_value(study, self.kind, value))
         if done:
             self.new.clear()
             self.select(value)
@@ -151,21 +153,21 @@ class VocabularyEditor(QFrame):
         value = self.current()
         if value is None:
             return
-        study = self.screen.study
+        study = self.screen_.study
         index = self.values().index(value)
         target = study.template.targets.get(value) if self.kind == "categories" else None
-        self.screen.edit(f"remove {value} from the {self.title.lower()}",
-                         lambda: template_edits.remove_value(study, self.kind, value),
-                         lambda: template_edits.restore_value(study, self.kind, value, index, target))
+        self.screen_.edit(f"remove {value} from the {self.title.lower()}",
+                          lambda: template_edits.remove_value(study, self.kind, value),
+                          lambda: template_edits.restore_value(study, self.kind, value, index, target))
 
-    def move(self, step: int) -> None:
+    def move_by(self, step: int) -> None:
         value = self.current()
         if value is None:
             return
-        study = self.screen.study
-        if self.screen.edit(f"move {value} {'up' if step < 0 else 'down'}",
-                            lambda: template_edits.move_value(study, self.kind, value, step),
-                            lambda: template_edits.move_value(study, self.kind, value, -step)):
+        study = self.screen_.study
+        if self.screen_.edit(f"move {value} {'up' if step < 0 else 'down'}",
+                             lambda: template_edits.move_value(study, self.kind, value, step),
+                             lambda: template_edits.move_value(study, self.kind, value, -step)):
             self.select(value)
 
     def rename(self) -> None:
@@ -182,13 +184,13 @@ class VocabularyEditor(QFrame):
 
     def rename_value(self, old: str, new: str) -> None:
         """Rename ``old`` to ``new`` here and on everything that uses it."""
-        study = self.screen.study
+        study = self.screen_.study
         if not new:
             self.fill()
             return
-        done = self.screen.edit(f"rename {old} to {new}",
-                                lambda: study.rename_vocabulary_value(self.kind, old, new),
-                                lambda: study.rename_vocabulary_value(self.kind, new, old))
+        done = self.screen_.edit(f"rename {old} to {new}",
+                                 lambda: study.rename_vocabulary_value(self.kind, old, new),
+                                 lambda: study.rename_vocabulary_value(self.kind, new, old))
         if done:
             self.select(new)
         else:
@@ -205,6 +207,6 @@ class VocabularyEditor(QFrame):
                 self.remove()
                 return True
             if mods & Qt.KeyboardModifier.ControlModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-                self.move(-1 if key == Qt.Key.Key_Up else 1)
+                self.move_by(-1 if key == Qt.Key.Key_Up else 1)
                 return True
         return super().eventFilter(watched, event)

@@ -40,14 +40,14 @@ class Welcome(QWidget):
     """Shown when no study is open: the demo, open a study, or start one from a template or
     from another study's."""
 
-    def __init__(self, window):
+    def __init__(self, window) -> None:
         super().__init__(window)
         self.window_ = window
         # In a scroll area: with recent studies and every template listed, a short window
         # scrolls rather than squashing the cards' text.
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -82,7 +82,7 @@ class Welcome(QWidget):
                 layout.addLayout(row)
                 self.recent_buttons.append(button)
         layout.addWidget(heading("Start a new study from a template", 1.2))
-        from fieldkit.templates import shipped_templates
+        from fieldkit.template_toml import shipped_templates
 
         for info in shipped_templates():
             layout.addWidget(_card(info.title, info.description.strip(), "New study…",

@@ -23,7 +23,7 @@ def choose_form(parent: QWidget) -> Path | None:
 def template_from_form(parent: QWidget, path: Path):
     """The template the form at ``path`` makes, once the user has seen what it cannot hold;
     None (having said why) when the file is not a form or the user cancelled."""
-    from fieldkit.templates import template_from_dict
+    from fieldkit.template_toml import template_from_dict
     from fieldkit.xlsform import import_xlsform
 
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

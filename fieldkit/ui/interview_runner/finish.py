@@ -70,6 +70,12 @@ def break_off_text(organisation: str, *, declines: bool) -> str:
             "again from the Interviews list.")
 
 
+class BreakOffBox(QMessageBox):
+    """The confirmation of a break-off; ``confirm_button`` is its "Break off"."""
+
+    confirm_button: QPushButton
+
+
 class FinishDialog(QDialog):
     """How finishing will record the interview (the researcher's call), what is missing, and
     the way to break it off for good."""
@@ -84,7 +90,7 @@ class FinishDialog(QDialog):
         self.organisation, self.proposed, self.progress, self.declines = organisation, proposed, progress, declines
         #: set when the researcher confirmed breaking off (overrides the ticks)
         self._broken_off = False
-        self.confirmation: QMessageBox | None = None
+        self.confirmation: BreakOffBox | None = None
         self.setWindowTitle("Finish the interview")
         layout = QVBoxLayout(self)
         title = heading(f"Finish the interview with {organisation}", 1.2)
@@ -172,7 +178,9 @@ class FinishDialog(QDialog):
         self.setMinimumWidth(560)
         self._update()
         self.ring = FocusRing(self)
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)  # the desktop app is running
+        app.focusChanged.connect(self._focus_changed)
 
     def chosen(self) -> str:
         """The result finishing records now: complete, partial or break_off."""
@@ -210,12 +218,13 @@ class FinishDialog(QDialog):
     def _fit(self) -> None:
         """As tall as the wrapped words need at the dialog's width (no gaps, nothing cut off)."""
         layout = self.layout()
+        assert layout is not None  # set in __init__
         width = max(self.width() if self.isVisible() else 0, self.minimumWidth(), layout.sizeHint().width())
         self.resize(width, max(layout.heightForWidth(width), layout.minimumSize().height()))
 
-    def ask_break_off(self) -> QMessageBox:
+    def ask_break_off(self) -> BreakOffBox:
         """The confirmation (non-blocking); the interview is broken off only on its "Break off"."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Break off the interview?",
+        box = BreakOffBox(QMessageBox.Icon.Warning, "Break off the interview?",
                           f"Break off the interview with {self.organisation} for good?\n\n"
                           f"{break_off_text(self.organisation, declines=self.declines)}", parent=self)
         box.confirm_button = box.addButton("Break off", QMessageBox.ButtonRole.DestructiveRole)
@@ -226,7 +235,7 @@ class FinishDialog(QDialog):
         box.open()
         return box
 
-    def _answered(self, box: QMessageBox) -> None:
+    def _answered(self, box: BreakOffBox) -> None:
         self.confirmation = None
         if box.clickedButton() is box.confirm_button:
             self._broken_off = True
@@ -238,7 +247,9 @@ class FinishDialog(QDialog):
 
     def done(self, result: int) -> None:
         with contextlib.suppress(RuntimeError, TypeError):
-            QApplication.instance().focusChanged.disconnect(self._focus_changed)
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)  # the desktop app is running
+            app.focusChanged.disconnect(self._focus_changed)
         super().done(result)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:

@@ -40,7 +40,7 @@ def pending_callback(study: Study, org_id: int, now: dt.datetime | None = None) 
     else the latest attempt's (the interview settled it), if its time has not passed."""
     now = now or dt.datetime.now()
     attempts = study.attempts
-    open_ = [cb.callback_at for cb in attempts.callbacks() if cb.organisation_id == org_id]
+    open_: list[str | None] = [cb.callback_at for cb in attempts.callbacks() if cb.organisation_id == org_id]
     latest = attempts.for_organisation(org_id)[:1]
     for when in open_ or [a.callback_at for a in latest]:
         if when and dt.datetime.fromisoformat(when) > now:

@@ -193,7 +193,9 @@ class Runner(QWidget):
         self.finish_dialog: FinishDialog | None = None
         self.leave_dialog: LeaveDialog | None = None
         self.ring = FocusRing(self)
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)  # the desktop app is running
+        app.focusChanged.connect(self._focus_changed)
         ids = [s.id for s in self.template.sections]
         #: where the interview opens: the section the interviewer was last in (if still asked)
         self.start_row = ids.index(record.section) if record.section in ids else 0
@@ -210,10 +212,16 @@ class Runner(QWidget):
     def section(self) -> int:
         return self.sections.currentRow()
 
+    def _page(self) -> SectionPage:
+        """The section page shown."""
+        page = self.pages.currentWidget()
+        assert isinstance(page, SectionPage)  # the pages are the sections'
+        return page
+
     def go(self, step: int) -> None:
         """On (+1) or back (-1) a section, passing over those not asked; focus lands on its
         first question."""
-        row = self.section
+        row: int | None = self.section
         for _ in range(abs(step)):
             row = self.logic.asked_row(row, 1 if step > 0 else -1) if row is not None else None
         if row is not None:
@@ -228,7 +236,7 @@ class Runner(QWidget):
         cards = [c for c in self.section_cards[self.section] if not c.isHidden() and c.field.takes_focus]
         if cards:
             cards[0].field.focus_target().setFocus(Qt.FocusReason.TabFocusReason)
-        self.pages.currentWidget().verticalScrollBar().setValue(0)
+        self._page().verticalScrollBar().setValue(0)
 
     def jump_to(self, question_id: str) -> None:
         """Show ``question_id``'s section and put the cursor in its input (Finish's way back)."""
@@ -237,7 +245,7 @@ class Runner(QWidget):
         self.sections.setCurrentRow(row)
         self.activateWindow()  # back from the dialog: the cursor goes straight into the question
         card.field.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
-        self.pages.currentWidget().ensureWidgetVisible(card, 10, 40)
+        self._page().ensureWidgetVisible(card, 10, 40)
 
     def _section_changed(self, row: int) -> None:
         self.save_now()
@@ -276,8 +284,8 @@ class Runner(QWidget):
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         inside = new is not None and self.isAncestorOf(new)
         self.ring.follow(new if inside else None)
-        if inside:
-            page = self.pages.currentWidget()
+        if new is not None and inside:
+            page = self._page()
             if page.isAncestorOf(new):
                 page.ensureWidgetVisible(new, 10, 40)
         left_card = self._card_of(old) is not self._card_of(new)
@@ -594,7 +602,9 @@ class Runner(QWidget):
         """Flush, stop listening, and let go of the study (held answers stay held)."""
         self.flush()
         with contextlib.suppress(RuntimeError, TypeError):
-            QApplication.instance().focusChanged.disconnect(self._focus_changed)
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)  # the desktop app is running
+            app.focusChanged.disconnect(self._focus_changed)
         self.ring.follow(None)
         with contextlib.suppress(RuntimeError, TypeError):
             self.saver.landed.disconnect(self._landed)

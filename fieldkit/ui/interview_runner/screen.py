@@ -9,6 +9,7 @@ from fieldkit.ui.interview_list import InterviewList, day
 from fieldkit.ui.interview_runner.runner import Runner
 from fieldkit.ui.qt import (
     QMessageBox,
+    QPushButton,
     QSettings,
     QStackedWidget,
     Qt,
@@ -21,6 +22,12 @@ from fieldkit.ui.session import INTERVIEWS, ORGANISATIONS, StudySession
 RELEVANT = {INTERVIEWS, ORGANISATIONS}
 
 
+class TakeUpBox(QMessageBox):
+    """The question whether to take a broken-off interview up again; ``take_up_button`` says yes."""
+
+    take_up_button: QPushButton
+
+
 class InterviewsScreen(QWidget):
     """The list of interviews (resume any), and the runner for the one being taken."""
 
@@ -30,7 +37,7 @@ class InterviewsScreen(QWidget):
         self.runner: Runner | None = None
         self.saver: Saver | None = None
         #: the question open before a broken-off interview is taken up again
-        self.confirmation: QMessageBox | None = None
+        self.confirmation: TakeUpBox | None = None
         self._stale = False
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)
@@ -104,13 +111,13 @@ class InterviewsScreen(QWidget):
                                       what="resuming the interview")
         return None if interview is None else self._show(interview, resumed=True)
 
-    def ask_take_up(self, interview_id: int) -> QMessageBox:
+    def ask_take_up(self, interview_id: int) -> TakeUpBox:
         """Ask whether to take a broken-off interview up again (non-blocking)."""
         study = self.session.study
         record = study.interviews.get(interview_id)
         name = study.organisations.get(record.organisation_id).name
         when = f" on {day(record.completed)}" if record.completed else ""
-        box = QMessageBox(QMessageBox.Icon.Question, "Take up the interview again?",
+        box = TakeUpBox(QMessageBox.Icon.Question, "Take up the interview again?",
                           f"The interview with {name} was broken off{when}.\n\nTake it up again? It goes back to "
                           "“in interview” with the answers given so far, and counts once it is finished"
                           f"{f'; {name} will no longer be recorded as declined' if self._declined(record) else ''}.",
@@ -125,7 +132,7 @@ class InterviewsScreen(QWidget):
     def _declined(self, record) -> bool:
         return self.session.study.organisations.get(record.organisation_id).status == "declined"
 
-    def _take_up(self, box: QMessageBox, interview_id: int) -> Runner | None:
+    def _take_up(self, box: TakeUpBox, interview_id: int) -> Runner | None:
         self.confirmation = None
         if box.clickedButton() is not box.take_up_button or not self._let_go():
             return None

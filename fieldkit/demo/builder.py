@@ -1,24 +1,15 @@
-"""A made-up study to try fieldkit with: ``fieldkit demo``, the README, screenshots, benchmarks.
+"""Building a demo study: ``build_demo`` creates it through the core's own API and plays out the plan.
 
-    with build_demo(tmp / "Demo study.fieldkit", organisations=60) as study:
-        ...
-
-``build_demo`` creates a West Midlands study from the shipped "regional-mapping" template
-(which names no region: the demo gives it the region's areas, ``AREAS``) and fills it through
-the core's own API, the way a researcher would: organisations and their contacts, attempts
-with call-backs, interviews answered question by question (anonymous answers go to the pool
-like any other), flags, referrals and notes. The places, names and texts it draws
-from are in ``resources/demo/*.toml``; this module holds only how it draws.
+The study comes from the shipped "regional-mapping" template (which names no region: the
+demo gives it the region's areas, ``AREAS``) and is filled the way a researcher would fill
+it: organisations and their contacts, attempts with call-backs, interviews answered question
+by question (anonymous answers go to the pool like any other), flags, referrals and notes.
 
 Everything is drawn from seeded ``random.Random`` streams: one decides what happens, another
 when (in the weeks before ``today``). A seed therefore always gives the same organisations,
 contacts, statuses, answers, comments and summary numbers, whatever day the demo is built; only
 the dates move with ``today``, and the stamps the core writes itself ("created", "updated",
 "completed") and the pool's random comment ids differ between builds.
-
-Every organisation, person, address, phone number and e-mail address is invented. Phone
-numbers come from Ofcom's ranges reserved for drama (0121 496 0xxx, 01632 960xxx,
-0306 999 0xxx, 07700 900xxx) and e-mail addresses are at example.org.
 """
 
 from __future__ import annotations
@@ -26,18 +17,46 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import re
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fieldkit.demo.data import (
+    ACCESS_POINT,
+    ANSWER_SHARE,
+    ANYTHING_ELSE,
+    AREAS,
+    ATTEMPT_NOTES,
+    AUTHOR,
+    BME_INFRA,
+    BME_NETWORK,
+    CITY_AREAS,
+    CLIENT,
+    CLOSERS,
+    COMMUNITIES,
+    GENERAL_INFRA,
+    GENERAL_NETWORK,
+    INTERVIEWERS,
+    LISTING_SHARE,
+    OPENERS,
+    OTHER_COMMUNITIES,
+    OWN_BARRIERS,
+    OWN_NEEDS,
+    PARTNERSHIPS_HELP,
+    PARTNERSHIPS_OFF_BOARD,
+    PARTNERSHIPS_ON_BOARD,
+    ROLES,
+    SECOND_ROLES,
+    SECTOR_QUOTES,
+    SHOWCASE,
+    STATUS_NOTES,
+    TITLE,
+)
+from fieldkit.demo.people import _contact, _details, _Emails, _Numbers, _person, _Unique
+from fieldkit.demo.plan import _make_plan, _Plan, _scope
 from fieldkit.errors import InvalidValueError, StudyFileError
-from fieldkit.search import normalise
-from fieldkit.study import SUFFIX, Study, default_folder, move_into_place
-from fieldkit.templates import Template, find_template, shipped_dir
 from fieldkit.storage.files import with_sidecars
+from fieldkit.study import SUFFIX, Study, default_folder, move_into_place
+from fieldkit.template_toml import find_template
 
 TEMPLATE_NAME = "regional-mapping"
 
@@ -45,457 +64,6 @@ TEMPLATE_NAME = "regional-mapping"
 def demo_path() -> Path:
     """Where ``fieldkit demo`` puts the demo study unless told otherwise."""
     return default_folder() / f"Demo study{SUFFIX}"
-
-
-# --- the made-up data, from resources/demo/*.toml --------------------------------------------
-
-
-def resources_dir() -> Path:
-    """The shipped resources: ``resources/`` in a checkout, ``fieldkit/_resources`` installed."""
-    return shipped_dir("resources")
-
-
-def _load(name: str) -> dict[str, Any]:
-    """One of the demo's data files, its arrays as tuples: the data is read, never changed."""
-    with (resources_dir() / "demo" / f"{name}.toml").open("rb") as f:
-        return _frozen(tomllib.load(f))
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _frozen(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    return value
-
-
-_PLACES, _PEOPLE, _ORGANISATIONS, _TEXTS = (_load(n) for n in ("places", "people", "organisations", "texts"))
-
-TITLE: str = _TEXTS["study"]["title"]
-CLIENT: str = _TEXTS["study"]["client"]
-AUTHOR: str = _TEXTS["study"]["author"]
-#: Who took the interviews (the author takes most), with weights.
-INTERVIEWERS = tuple((i["name"], i["weight"]) for i in _TEXTS["study"]["interviewers"])
-
-# --- places
-
-CITY_AREAS: tuple[str, ...] = _PLACES["city_areas"]
-COUNTY_AREAS: tuple[str, ...] = _PLACES["county_areas"]
-#: The study's areas, in order: the template ships with none, so the demo adds its region's
-#: (cities, counties, then the bodies working across the region or the country).
-AREAS: tuple[str, ...] = (*CITY_AREAS, *COUNTY_AREAS, "Regional", "National")
-#: A pseudo-area for organisations found to be outside the region (stored with no area).
-OUTSIDE = "(outside the region)"
-#: Neighbourhoods (cities) or towns (counties) used in names, addresses and coverage; under
-#: OUTSIDE, the towns elsewhere where the organisations excluded as "Outside the region" are.
-LOCALITIES: dict[str, tuple[str, ...]] = {**_PLACES["localities"], OUTSIDE: _PLACES["outside"]}
-#: Where a regional or national body's West Midlands office is.
-OFFICES: tuple[str, ...] = _PLACES["offices"]
-#: Relative weights of the areas (organisations are concentrated in the cities).
-AREA_WEIGHTS: dict[str, int] = _PLACES["area_weights"]
-STREETS: tuple[str, ...] = _PLACES["streets"]
-PREMISES: tuple[str, ...] = _PLACES["premises"]
-
-# --- communities and people
-
-
-@dataclass(frozen=True)
-class Community:
-    adjectives: tuple[str, ...]       # as used in organisation names
-    choices: tuple[str, ...]          # answers to a3 (communities worked with)
-    people: tuple[str, ...]           # keys of PEOPLE to draw contacts from
-    other: str | None = None          # answer to a4 when a3 includes "Other"
-    founded: tuple[int, int] = (1975, 2015)
-
-
-@dataclass(frozen=True)
-class People:
-    first: tuple[str, ...] = ()
-    last: tuple[str, ...] = ()
-    full: tuple[str, ...] = ()        # whole names, used as they are
-    #: Names in the community's own script, each with how it is written in English.
-    native: tuple[tuple[str, str], ...] = ()
-
-
-COMMUNITIES = {key: Community(**c) for key, c in _PEOPLE["communities"].items()}
-#: Which communities' organisations are likely in each area (for BME bodies and access points).
-AREA_COMMUNITIES: dict[str, tuple[str, ...]] = _PEOPLE["area_communities"]
-PEOPLE = {key: People(**p) for key, p in _PEOPLE["people"].items()}
-#: What "Other" communities (question a4) an organisation names besides its main ones.
-OTHER_COMMUNITIES: tuple[str, ...] = _PEOPLE["other_communities"]
-#: A contact's role by category of organisation; a second contact's role; notes on contacts.
-ROLES: dict[str, tuple[str, ...]] = _PEOPLE["contacts"]["roles"]
-SECOND_ROLES: tuple[str, ...] = _PEOPLE["contacts"]["second_roles"]
-CONTACT_NOTES: tuple[str, ...] = _PEOPLE["contacts"]["notes"]
-
-#: How often a contact's name is written in the community's own script, where there is one.
-NATIVE_SCRIPT_SHARE = 0.3
-
-# --- organisation names
-
-BME_INFRA = "BME infrastructure organisation"
-BME_NETWORK = "BME network"
-GENERAL_INFRA = "General infrastructure organisation"
-GENERAL_NETWORK = "General network"
-ACCESS_POINT = "Access point into particular communities"
-
-#: Name patterns by (category, scope, community-specific?). {place}: the area or a locality
-#: in it; {adj}: the community as it appears in names.
-PATTERNS: dict[tuple[str, str, bool], tuple[str, ...]] = {
-    (category, scope, {"specific": True, "generic": False}[kind]): names
-    for category, scopes in _ORGANISATIONS["patterns"].items()
-    for scope, kinds in scopes.items()
-    for kind, names in kinds.items()
-}
-#: The organisations every demo starts with, so the README, screenshots and tests can rely on
-#: them: (name, category, area, community, locality, preferred status, contact, role).
-SHOWCASE = tuple(
-    (s["name"], s["category"], s["area"], s["community"], s["locality"], s["status"],
-     (s["contact"], s.get("contact_in_english")), s["role"])
-    for s in _ORGANISATIONS["showcase"]
-)
-
-# --- what people said: named answers (kept with the organisation's record) ...
-
-OWN_BARRIERS: tuple[str, ...] = _TEXTS["named_answers"]["own_barriers"]
-OWN_NEEDS: tuple[str, ...] = _TEXTS["named_answers"]["own_needs"]
-PARTNERSHIPS_ON_BOARD: tuple[str, ...] = _TEXTS["named_answers"]["partnerships_on_board"]
-PARTNERSHIPS_OFF_BOARD: tuple[str, ...] = _TEXTS["named_answers"]["partnerships_off_board"]
-PARTNERSHIPS_HELP: tuple[str, ...] = _TEXTS["named_answers"]["partnerships_help"]
-ANYTHING_ELSE: tuple[str, ...] = _TEXTS["named_answers"]["anything_else"]
-
-# ... and anonymous answers about the wider sector (pooled, never attributed).
-
-SECTOR_QUOTES: dict[str, tuple[str, ...]] = _TEXTS["pooled_answers"]["quotes"]
-#: Now and then a pooled answer starts with one of these ...
-OPENERS: tuple[str, ...] = _TEXTS["pooled_answers"]["openers"]
-#: ... and now and then ends with one of these.
-CLOSERS: tuple[str, ...] = _TEXTS["pooled_answers"]["closers"]
-#: How likely an interviewee is to answer each anonymous question.
-ANSWER_SHARE = {"d1": 0.95, "d2": 0.9, "d3": 0.75, "d4": 0.9, "d5": 0.65, "d6": 0.6}
-
-# --- attempts and notes ("" in the file: an attempt with no note)
-
-ATTEMPT_NOTES: dict[str, tuple[str | None, ...]] = {
-    outcome: tuple(note or None for note in notes) for outcome, notes in _TEXTS["attempt_notes"].items()}
-STATUS_NOTES: dict[str, tuple[str, ...]] = _TEXTS["status_notes"]
-
-
-# --- the plan -------------------------------------------------------------------------------
-
-#: Share of each status (fieldwork a few weeks from the end).
-STATUS_SHARES = (("interviewed", 0.58), ("unreachable", 0.12), ("declined", 0.05), ("excluded", 0.10),
-                 ("contacting", 0.10), ("identified", 0.05))
-
-
-@dataclass
-class _Plan:
-    name: str
-    category: str
-    area: str | None                # None: outside the region
-    community: str
-    place: str                      # the town or neighbourhood
-    status: str = "identified"
-    exclusion_reason: str | None = None
-    related: int | None = None      # index of the organisation a duplicate or merger points at
-    referrer: int | None = None     # index of the organisation that suggested this one
-    fields: dict[str, str] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-
-
-def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-
-
-def _status_counts(n: int) -> dict[str, int]:
-    exact = {s: n * share for s, share in STATUS_SHARES}
-    counts = {s: int(x) for s, x in exact.items()}
-    for s in sorted(exact, key=lambda s: exact[s] - counts[s], reverse=True)[: n - sum(counts.values())]:
-        counts[s] += 1
-    minimum = {s: 1 for s, _ in STATUS_SHARES} if n >= len(STATUS_SHARES) else {}
-    if n >= 12:
-        minimum["contacting"] = 3  # one call-back overdue, one today, one to come
-    for s, low in minimum.items():
-        while counts[s] < low:
-            donor = max(counts, key=counts.__getitem__)
-            counts[donor] -= 1
-            counts[s] += 1
-    return counts
-
-
-#: How often a local organisation is named after its neighbourhood or town rather than its area.
-_LOCALITY_SHARE = {ACCESS_POINT: 0.85, BME_NETWORK: 0.3, BME_INFRA: 0.2, GENERAL_NETWORK: 0.25,
-                   GENERAL_INFRA: 0.0}
-
-
-def _locality_share(category: str, area: str, community: str) -> float:
-    if category == GENERAL_INFRA and area in COUNTY_AREAS:
-        return 0.35  # "Leominster Volunteer Centre", "Community Action Rugby"
-    if category == BME_INFRA and community == "multi":
-        return 0.0  # "Coventry Race Equality Council", never a ward's
-    return _LOCALITY_SHARE.get(category, 0.3)
-
-
-def _scope(area: str | None) -> str:
-    if area is None:
-        return "local"
-    return {"Regional": "regional", "National": "national"}.get(area, "local")
-
-
-def _name(rng: random.Random, category: str, area: str, community: str, used: set[str]) -> tuple[str, str]:
-    """A new organisation name and the town or neighbourhood it belongs to."""
-    scope = _scope(area)
-    specific = community not in ("general", "multi")
-    patterns = PATTERNS.get((category, scope, specific)) or PATTERNS[(category, scope, False)]
-    adjectives = COMMUNITIES[community].adjectives or ("",)
-    for attempt in range(30):
-        locality = rng.choice(LOCALITIES[area])
-        if scope != "local" or area == OUTSIDE:
-            place = locality  # "West Midlands", "Black Country", "UK", "Leicester", ...
-        elif attempt >= 10 or rng.random() < _locality_share(category, area, community):
-            place = locality
-        else:
-            place = area
-        name = rng.choice(patterns).format(place=place, adj=rng.choice(adjectives))
-        name = " ".join(name.split())
-        if attempt >= 20 and scope != "local":  # national and regional bodies have offices
-            name = f"{name} ({rng.choice(OFFICES)} office)"
-        elif attempt >= 20:
-            name = f"{name} ({locality})"
-        if name not in used:
-            used.add(name)
-            return name, (locality if scope == "local" else rng.choice(OFFICES))
-    k = 2
-    while f"{name} {k}" in used:
-        k += 1
-    used.add(f"{name} {k}")
-    return f"{name} {k}", (locality if scope == "local" else rng.choice(OFFICES))
-
-
-def _duplicate_name(original: str, used: set[str]) -> str:
-    """How the same organisation turns up twice: abbreviated, or with "The" in front."""
-    for old, new in (("Association", "Assoc."), ("Community", "Comm."), ("Council for", "Council of"),
-                     ("Centre", "Center"), (" and ", " & ")):
-        if old in original and original.replace(old, new, 1) not in used:
-            name = original.replace(old, new, 1)
-            break
-    else:
-        name = f"The {original}" if f"The {original}" not in used else f"{original} (old listing)"
-    used.add(name)
-    return name
-
-
-class _Numbers:
-    """Made-up phone numbers from Ofcom's drama ranges, each used once while they last."""
-
-    RANGES = {"0121": "0121 496 0{:03d}", "01632": "01632 960{:03d}", "0306": "0306 999 0{:03d}",
-              "mobile": "07700 900{:03d}"}
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.left: dict[str, list[int]] = {}
-
-    def draw(self, kind: str) -> str:
-        if not self.left.get(kind):
-            pool = list(range(1000))
-            self.rng.shuffle(pool)
-            self.left[kind] = pool
-        return self.RANGES[kind].format(self.left[kind].pop())
-
-    def landline(self, area: str | None) -> str:
-        if area in ("Birmingham", "Sandwell", "Solihull"):
-            return self.draw("0121")
-        if area == "National":
-            return self.draw("0306")
-        return self.draw("01632")
-
-
-def _ascii(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", ".", normalise(text)).strip(".")
-
-
-class _Unique:
-    """Hands out each string once, numbering repeats: "wcvs", "wcvs2", ..."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def make(self, wanted: str) -> str:
-        candidate, k = wanted, 1
-        while candidate in self.used:
-            k += 1
-            candidate = f"{wanted}{k}"
-        self.used.add(candidate)
-        return candidate
-
-
-class _Emails(_Unique):
-    def address(self, local: str) -> str:
-        return f"{self.make(local or 'info')}@example.org"
-
-
-def _initials(name: str) -> str:
-    words = [w for w in re.findall(r"[A-Za-z]+", normalise(name)) if w not in ("and", "of", "the", "for")]
-    return "".join(w[0] for w in words)[:8] or "org"
-
-
-def _person(rng: random.Random, community: str, used: set[str]) -> tuple[str, str]:
-    """A contact's name as written, and how it is spelt in English (for an e-mail address).
-
-    Names already in ``used`` are avoided while there are others to draw; names in a
-    community's own script are only for that community's organisations.
-    """
-    for _ in range(12):
-        people = PEOPLE[rng.choice(COMMUNITIES[community].people)]
-        if people.native and community != "general" and rng.random() < NATIVE_SCRIPT_SHARE:
-            name, latin = rng.choice(people.native)
-        elif people.full and (not people.first or rng.random() < 0.5):
-            name = latin = rng.choice(people.full)
-        else:
-            name = latin = f"{rng.choice(people.first)} {rng.choice(people.last)}"
-        if name not in used:
-            break
-    used.add(name)
-    return name, latin
-
-
-def _contact(rng: random.Random, numbers: _Numbers, emails: _Emails, name: str, latin: str, role: str,
-             *, native: bool) -> dict[str, Any]:
-    contact: dict[str, Any] = {"name": name, "role": role}
-    if rng.random() < 0.7:
-        contact["phone"] = numbers.draw("mobile")
-    if rng.random() < 0.8:
-        contact["email"] = emails.address(_ascii(latin))
-    notes = []
-    if native:
-        notes.append(f"Name in English: {latin}.")
-    if rng.random() < 0.2:
-        notes.append(rng.choice(CONTACT_NOTES))
-    if notes:
-        contact["notes"] = " ".join(notes)
-    return contact
-
-
-def _details(rng: random.Random, plan: _Plan, numbers: _Numbers, emails: _Emails, sites: _Unique) -> None:
-    """Coverage, address, phone, e-mail and website of an organisation."""
-    area, scope = plan.area, _scope(plan.area)
-    if area is None:
-        coverage = plan.place
-    elif scope == "national":
-        coverage = "England" if rng.random() < 0.5 else "United Kingdom"
-    elif scope == "regional":
-        coverage = "West Midlands region" if rng.random() < 0.7 else "Black Country and Birmingham"
-    elif plan.category == ACCESS_POINT and area in CITY_AREAS and rng.random() < 0.6:
-        coverage = plan.place
-    else:
-        coverage = area
-    premises = f"{plan.place} {rng.choice(PREMISES if scope == 'local' else PREMISES[1:4])}"
-    street = f"{rng.randint(1, 240)} {rng.choice(STREETS)}"
-    town = f"{plan.place}, {area}" if area in CITY_AREAS else plan.place
-    address = f"{premises}, {street}, {town}" if rng.random() < 0.4 else f"{street}, {town}"
-    plan.fields = {"coverage": coverage, "address": address, "phone": numbers.landline(area)}
-    local = sites.make(_initials(plan.name))
-    if rng.random() < 0.85:
-        plan.fields["email"] = emails.address(("info." if rng.random() < 0.5 else "") + local)
-    if rng.random() < 0.6:
-        plan.fields["website"] = f"https://{local}.example.org"
-
-
-def _make_plan(rng: random.Random, n: int, template: Template) -> list[_Plan]:
-    categories = list(template.categories)
-    areas = list(template.areas)
-    counts = _status_counts(n)
-    remaining = [s for s, c in counts.items() for _ in range(c)]
-    reasons = list(template.exclusion_reasons)
-    rng.shuffle(reasons)
-    used: set[str] = set()
-    plans: list[_Plan] = []
-    turn = 0
-
-    def take(preferred: str) -> str:
-        status = preferred if preferred in remaining else remaining[0]
-        remaining.remove(status)
-        return status
-
-    def next_reason(links: bool) -> str | None:
-        """Every exclusion reason in turn; duplicates and mergers need an earlier organisation."""
-        nonlocal turn
-        if not reasons:
-            return None
-        reason: str | None = reasons[turn % len(reasons)]
-        turn += 1
-        if not links and reason in ("Duplicate of another record", "Merged into another organisation"):
-            reason = "Closed down" if "Closed down" in reasons else None
-        return reason
-
-    for name, category, area, community, place, preferred, _, _ in SHOWCASE[:n]:
-        used.add(name)
-        plan = _Plan(name, category, area, community, place, take(preferred))
-        if plan.status == "excluded":  # only in a very small demo
-            plan.exclusion_reason = next_reason(False)
-        plans.append(plan)
-    rng.shuffle(remaining)
-
-    # Every category and every area appears at least once (duplicates copy an earlier record,
-    # so they take no part in this).
-    missing_categories = [c for c in categories if c not in {p.category for p in plans}]
-    missing_areas = [a for a in areas if a not in {p.area for p in plans}]
-    rng.shuffle(missing_areas)
-    category_weights = {c: template.targets.get(c, 8) for c in categories}
-    area_weights = {a: AREA_WEIGHTS.get(a, 3) for a in areas}
-    for i in range(len(plans), n):
-        status = remaining.pop()
-        earlier = [e for e in range(i) if plans[e].status != "excluded"]
-        reason = next_reason(bool(earlier)) if status == "excluded" else None
-        if reason == "Duplicate of another record":
-            original = rng.choice(earlier)
-            o = plans[original]
-            plans.append(_Plan(_duplicate_name(o.name, used), o.category, o.area, o.community, o.place,
-                               status, reason, related=original))
-            continue
-        if reason == "Outside the region":  # named after a town elsewhere, with no area of the study
-            category = _weighted(rng, category_weights)
-            area = OUTSIDE
-        else:
-            category = missing_categories.pop() if missing_categories else _weighted(rng, category_weights)
-            area = missing_areas.pop() if missing_areas else _weighted(rng, area_weights)
-        if category in (GENERAL_INFRA, GENERAL_NETWORK):
-            community = "general"
-        else:
-            multi_share = {BME_INFRA: 0.45, BME_NETWORK: 0.25, ACCESS_POINT: 0.1}.get(category, 0.2)
-            if rng.random() < multi_share:
-                community = "multi"
-            else:
-                community = rng.choice(AREA_COMMUNITIES.get(area, tuple(AREA_COMMUNITIES["Birmingham"])))
-        name, place = _name(rng, category, area, community, used)
-        plan = _Plan(name, category, None if area == OUTSIDE else area, community, place, status, reason)
-        if reason == "Merged into another organisation":
-            neighbours = [e for e in earlier if plans[e].area == area]
-            plan.related = rng.choice(neighbours) if neighbours else None
-        plans.append(plan)
-
-    # A few organisations were suggested by an infrastructure body or network met earlier,
-    # in the same area or working across the region.
-    def referrers(i: int) -> list[int]:
-        return [r for r in range(i) if plans[r].status != "excluded"
-                and plans[r].category in (GENERAL_INFRA, BME_INFRA, BME_NETWORK)
-                and plans[r].area in (plans[i].area, "Regional")]
-
-    candidates = [i for i, p in enumerate(plans) if p.status != "excluded" and p.area != "National"]
-    candidates.sort(key=lambda i: (plans[i].category != ACCESS_POINT, rng.random()))
-    wanted = max(2, round(n * 0.07)) if n >= 10 else 0
-    for i in candidates:
-        if wanted == 0:
-            break
-        found = referrers(i)
-        if found:
-            plans[i].referrer = rng.choice(found)
-            wanted -= 1
-    return plans
-
-
-# --- building -------------------------------------------------------------------------------
 
 
 def _weekdays(lo: dt.date, hi: dt.date) -> list[dt.date]:
@@ -518,11 +86,6 @@ def _days(rng: random.Random, lo: dt.date, hi: dt.date, k: int) -> list[dt.date]
     if k <= len(pool):
         return sorted(rng.sample(pool, k))
     return sorted(rng.choice(pool) for _ in range(k))
-
-
-#: How often an organisation that may be listed agrees to each detail of its entry (contact's
-#: name, phone, email, address, website: forms/regional-mapping.toml, questions e2a to e2e).
-LISTING_SHARE = {"e2a": 0.6, "e2b": 0.85, "e2c": 0.7, "e2d": 0.5, "e2e": 0.9}
 
 
 class _Builder:
@@ -934,7 +497,9 @@ def build_demo(
     study = Study.create(building, template, title=TITLE, client=CLIENT, author=AUTHOR)
     try:
         builder = _Builder(study, rng, clock, plans, today)
-        with study.transaction():
+        # One transaction, and the pool's moves deferred to one at its end (as a bulk import
+        # does): moving each group as it fills lays the whole pool out again every time.
+        with study.transaction(), study.held.deferred():
             for index in range(len(plans)):
                 builder.add(index)
         study.close()
