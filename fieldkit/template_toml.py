@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any
 
 from fieldkit import expressions, question_types
@@ -387,6 +388,27 @@ def _other_question(q: Question) -> Question:
                     generated_from=q.id)
 
 
+def _labelled(p: _Problems, data: dict[str, Any], key: str, kind: str,
+              builtin: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The (id, label) entries of a list of tables such as ``[[flags]]`` or ``[[themes]]``, each
+    checked: an id of lower-case letters, digits and underscores, not built in, not repeated."""
+    out: list[tuple[str, str]] = []
+    for i, entry in enumerate(_table_list(p, "", data, key), start=1):
+        place = f"{kind} {i}"
+        _check_keys(p, place, entry, ("id", "label"))
+        eid = entry.get("id")
+        if not isinstance(eid, str) or not _IDENT_RE.fullmatch(eid):
+            p.add(place, f"'id' must be lower-case letters, digits and underscores, got {eid!r}")
+            continue
+        place = f"{kind} '{eid}'"
+        if eid in builtin:
+            p.add(place, f"is a built-in {kind}; choose another id")
+        elif any(x == eid for x, _ in out):
+            p.add(place, "is declared twice")
+        out.append((eid, _text(p, place, entry, "label", required=True)))
+    return out
+
+
 def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Template:
     """Validate plain data (a parsed TOML file, or a study's stored copy) into a Template.
 
@@ -448,20 +470,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
     for reason in vocab.get("exclusion_reasons", ()):
         exclusion_codes.setdefault(reason, guess_exclusion(reason))
 
-    flags: list[Flag] = []
-    for i, f in enumerate(_table_list(p, "", data, "flags"), start=1):
-        place = f"flag {i}"
-        _check_keys(p, place, f, ("id", "label"))
-        fid = f.get("id")
-        if not isinstance(fid, str) or not _IDENT_RE.fullmatch(fid):
-            p.add(place, f"'id' must be lower-case letters, digits and underscores, got {fid!r}")
-            continue
-        place = f"flag '{fid}'"
-        if fid in BUILTIN_FLAGS:
-            p.add(place, "is a built-in flag; choose another id")
-        elif any(x.id == fid for x in flags):
-            p.add(place, "is declared twice")
-        flags.append(Flag(fid, _text(p, place, f, "label", required=True)))
+    flags = [Flag(fid, label) for fid, label in _labelled(p, data, "flags", "flag", BUILTIN_FLAGS)]
 
     targets_in = data.get("targets", {})
     targets: dict[str, int] = {}
@@ -476,18 +485,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         else:
             targets[cat] = n
 
-    themes: list[Theme] = []
-    for i, t in enumerate(_table_list(p, "", data, "themes"), start=1):
-        place = f"theme {i}"
-        _check_keys(p, place, t, ("id", "label"))
-        tid = t.get("id")
-        if not isinstance(tid, str) or not _IDENT_RE.fullmatch(tid):
-            p.add(place, f"'id' must be lower-case letters, digits and underscores, got {tid!r}")
-            continue
-        place = f"theme '{tid}'"
-        if any(x.id == tid for x in themes):
-            p.add(place, "is declared twice")
-        themes.append(Theme(tid, _text(p, place, t, "label", required=True)))
+    themes = [Theme(tid, label) for tid, label in _labelled(p, data, "themes", "theme")]
     theme_ids = {t.id for t in themes}
 
     sections: list[Section] = []

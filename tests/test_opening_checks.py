@@ -17,17 +17,10 @@ from fieldkit.errors import StudyDamagedError
 from fieldkit.storage import backups
 from fieldkit.study import Study
 from crash_children import crash_while_open
-from studies import small_template
+import test_damaged_files
 from test_damaged_files import _zero_a_page, copy_of
 
-
-@pytest.fixture(scope="module")
-def good_study(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("good") / "good.fieldkit"
-    with Study.create(path, small_template()) as study:
-        for i in range(300):
-            study.organisations.add(f"Organisation {i}", category="Network", area="Coventry", notes="n" * 300)
-    return path
+good_study = test_damaged_files.good_study  # the same 300-organisation study, as a fixture here too
 
 
 def test_a_study_opens_for_reading_at_once_and_is_writable_once_checked(good_study, tmp_path):
