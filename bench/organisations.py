@@ -98,14 +98,18 @@ def _typed_prefixes() -> list[str]:
 
 
 def _bare_search(raw, query: str) -> None:
-    """The same search through the bare driver: each term matched by FTS5 (or by LIKE when it
-    is shorter than a trigram, as fieldkit's search does), the matching ids sorted by name, in
-    one statement. The list's counts (by status, in interview) are fieldkit's own extra work."""
-    from fieldkit.search import _like_pattern, _match_expression, terms
+    """The same search through the bare driver: each term matched by FTS5 (or, when it is
+    shorter than a trigram, as fieldkit's search does: the start of a name's word through the
+    name's index for Latin letters, else LIKE), the matching ids sorted by name, in one
+    statement. The list's counts (by status, in interview) are fieldkit's own extra work."""
+    from fieldkit.search import NAME_WORD_START, _like_pattern, _match_expression, name_word_start_params, terms
 
     where, params = [], []
     for term in terms(query):
-        if len(term) >= 3:
+        if len(term) < 3 and term.isascii():
+            where.append(NAME_WORD_START)
+            params.extend(name_word_start_params(term))
+        elif len(term) >= 3:
             where.append("o.id IN (SELECT organisation_id FROM search_index WHERE search_index MATCH ?)")
             params.append(_match_expression(term))
         else:

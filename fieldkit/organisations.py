@@ -484,12 +484,11 @@ class Organisations:
             params.append(flag)
         search = query.search
         if search is not None and search.strip():
-            matches = self.study.search.organisation_ids(search)
-            if not matches:
+            matching = self.study.search.organisation_filter(search)
+            if matching is None:
                 return None
-            # One JSON parameter, however many matches: SQLite caps the number of parameters.
-            where.append("o.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(matches))
+            where.extend(matching[0])
+            params.extend(matching[1])
         return (" WHERE " + " AND ".join(where) if where else ""), params
 
     @staticmethod

@@ -3,9 +3,15 @@
 Text is normalised in Python (case folded, accents on Latin letters removed, so "lodz"
 finds "Łódź") and indexed with SQLite FTS5's trigram tokenizer, which matches any run of
 three or more characters in any script: Chinese, which has no spaces between words,
-included. Shorter terms (a one- or two-character Chinese word, say) fall back to a
-substring scan of the same normalised text. Every term must match (AND), each anywhere in
-the organisation's record, its contacts or its named answers.
+included. Every term must match (AND), each anywhere in the organisation's record, its
+contacts or its named answers.
+
+A term shorter than three characters cannot be looked up as trigrams. One in Latin letters or
+digits (what someone has typed so far: "p", "po") matches organisations with a word of their
+name that starts with it, through the name's index: a substring scan of every record for "p"
+finds nearly all of them, slowly. Any other short term (a one- or two-character Chinese word,
+say) is a substring scan of the normalised text, as Chinese has no spaces to start words at.
+In the pool, every short term is a substring scan.
 
 The search index is maintained by the core on every write; ``rebuild`` recreates it.
 """
@@ -77,8 +83,25 @@ def _match_expression(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _escaped(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like_pattern(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + _escaped(term) + "%"
+
+
+def _starts_a_name_word(term: str) -> bool:
+    """True for a term matched against the start of the names' words (see the module's docstring)."""
+    return len(term) < 3 and term.isascii()
+
+
+#: An organisation's name has a word starting with the term (case aside, as LIKE compares ASCII).
+NAME_WORD_START = "(o.name LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\')"
+
+
+def name_word_start_params(term: str) -> list[str]:
+    return [_escaped(term) + "%", "% " + _escaped(term) + "%"]
 
 
 class Search:
@@ -208,10 +231,10 @@ class Search:
 
     # --- querying ----------------------------------------------------------------------
 
-    def _ids(self, table: str, column: str, query: str) -> list[int]:
+    def _ids(self, table: str, column: str, wanted: list[str]) -> list[int]:
         found: set[int] | None = None
         with self.study._mutex:
-            for term in terms(query):
+            for term in sorted(wanted, key=len, reverse=True):  # trigram terms narrow it first
                 if len(term) >= 3:
                     sql = f"SELECT {column} FROM {table} WHERE {table} MATCH ?"
                     params: tuple = (_match_expression(term),)
@@ -224,13 +247,40 @@ class Search:
                     return []
         return sorted(found or ())
 
+    def organisation_filter(self, query: str) -> tuple[list[str], list[Any]] | None:
+        """SQL conditions on the organisations (as ``o``) that hold every term of ``query``, and
+        their parameters; None when none can match. Short terms in Latin letters become
+        conditions on the name's index, which the list's query reads in its own order."""
+        wanted = terms(query)
+        where: list[str] = []
+        params: list[Any] = []
+        indexed = [t for t in wanted if not _starts_a_name_word(t)]
+        if indexed:
+            ids = self._ids("search_index", _ORGANISATION_OF_ROWID, indexed)
+            if not ids:
+                return None
+            # One JSON parameter, however many matches: SQLite caps the number of parameters.
+            where.append("o.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(ids))
+        for term in wanted:
+            if _starts_a_name_word(term):
+                where.append(NAME_WORD_START)
+                params.extend(name_word_start_params(term))
+        return where, params
+
     def organisation_ids(self, query: str) -> list[int]:
         """Ids of organisations whose record, contacts or named answers hold every term."""
-        return self._ids("search_index", _ORGANISATION_OF_ROWID, query)
+        found = self.organisation_filter(query)
+        if found is None:
+            return []
+        where, params = found
+        sql = "SELECT o.id FROM organisations o" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY o.id"
+        with self.study._mutex:
+            return [r[0] for r in self.study.conn.execute(sql, params)]
 
     def comment_ids(self, query: str) -> list[int]:
         """Ids of pool comments that hold every term (the pool is searched on its own)."""
-        return self._ids("pool_search", "rowid", query)
+        return self._ids("pool_search", "rowid", terms(query))
 
 
 def answer_text(value: object) -> str:
