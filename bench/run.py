@@ -122,7 +122,7 @@ def growth_table(rows: list[Row], sizes: list[int]) -> tuple[list[list[str]], li
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="organisations, comma-separated (default 1000,10000; "
-                        "see bench/README.md before adding 100000: its demo study takes hours to make)")
+                        "add 100000 for the full table: its demo study takes about 13 minutes to make, once)")
     parser.add_argument("--quick", action="store_true", help="one round each and small counts (the smoke run)")
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="where the demo studies are kept")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")

@@ -3,8 +3,8 @@
 The interview screen saves an answer on every pause in typing, so this is the hot write path.
 The floor is the same durable write done with the SQLite library fieldkit runs on (SQLCipher's,
 through sqlcipher3) alone: one upsert and a COMMIT, in WAL mode with synchronous=FULL, on a
-file in the same folder. fieldkit also validates the value, re-indexes the interview's answers
-for search and, for anonymous questions, writes the pool row and its search entry. The same
+file in the same folder. fieldkit also validates the value, rewrites that answer's own search
+entry and, for anonymous questions, holds the answer with its interview. The same
 is measured for an encrypted study against an encrypted floor (the same raw key), and for a
 schedule with question logic (60 questions in chains of relevance, constraints and a running
 total: every save checks the constraint, works the logic out again, stores the total and
