@@ -150,3 +150,27 @@ def test_the_app_says_it_is_checking_when_the_checks_take_a_while(qtbot, good_st
     qtbot.waitUntil(lambda: label.text() == "All changes saved", timeout=10_000)
     assert not w.session.study.checking
     w.close()
+
+
+def test_closing_a_study_waits_for_its_opening_checks(qtbot, good_study, tmp_path, monkeypatch):
+    """The opening backup is finished before the study closes: opening it again straight away
+    must not take its own backup beside one still being written."""
+    from fieldkit import study as study_module
+    from fieldkit.ui.main_window import MainWindow
+
+    path = copy_of(good_study, tmp_path)
+    release = threading.Event()
+    run = study_module.OpeningChecks._run
+
+    def slow_run(self):
+        release.wait(10)
+        run(self)
+    monkeypatch.setattr(study_module.OpeningChecks, "_run", slow_run)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_study(path)
+    checks = w.session.study.opening_checks()
+    threading.Timer(0.3, release.set).start()
+    w.close_study()
+    assert checks.done and [b.reason for b in backups.list_backups(path)] == ["open"]
+    w.close()

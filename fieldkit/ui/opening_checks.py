@@ -56,9 +56,11 @@ class OpeningChecks(QObject):
             self._check()
 
     def cancel(self) -> None:
-        """Stop listening: the study is being closed; the thread ends on its own (it only reads)."""
+        """Stop listening, once the thread has finished: the study is being closed, and its
+        opening backup must not still be written when the next opening takes its own."""
         self._poll.stop()
         self._slow.stop()
+        self._thread.join()
 
     def _check(self) -> None:
         if not self._checks.done or not self._poll.isActive():
