@@ -227,22 +227,6 @@ class Interviews:
             self.study.conn.execute("DELETE FROM interviews WHERE id = ?", (interview_id,))
 
 
-@dataclass
-class _Stored:
-    """One interview's stored answers as its session works from them, by table ("answers",
-    "held"): question id -> [value, relevance mark]. ``seen``: the study as it was once they
-    were last written (``InterviewSession._seen``); while it is unchanged they are still so."""
-
-    rows: dict[str, dict[str, list[Any]]]
-    seen: tuple[object, int, int] | None = None
-
-    def answers(self) -> dict[str, Any]:
-        """As ``InterviewSession.answers``: named ones, and held ones over them."""
-        out = {qid: value for qid, (value, _relevant) in self.rows["answers"].items()}
-        out.update((qid, value) for qid, (value, _relevant) in self.rows["held"].items())
-        return out
-
-
 class InterviewSession:
     """An open interview: its named answers, and the anonymous ones it holds until they move."""
 
@@ -261,8 +245,6 @@ class InterviewSession:
         self._counted_to = self._last_done = time.monotonic()
         self._sitting_counted = False
         self._did_something = False
-        #: The stored answers the last save worked from and wrote (None: read them afresh).
-        self._known: _Stored | None = None
 
     def _sit(self) -> None:
         if not self._sitting:
@@ -299,62 +281,38 @@ class InterviewSession:
         cleaned = question.clean(value)
         logic = self.template.logic
         with self.study._mutex:  # the answers the logic works from stay the study's until the save is in
-            answers = seen = None
-            if logic.has_logic or question.constraint or question.choice_filter:
-                seen = self._seen()
-                if self._known is not None and self._known.seen != seen:
-                    self._known = None  # written since: read afresh
-                answers = self._stored().answers()
-            else:
-                self._known = None  # a schedule without logic never reads them
+            answers = self.answers() if logic.has_logic or question.constraint or question.choice_filter else None
             if cleaned is not None and answers is not None:
                 problem = logic.problem(question, cleaned, answers, language=self.language)
                 if problem:
                     raise InvalidValueError(f"question '{question_id}': {problem}")
             self._sit()
             self._done_now()
-            own = not self.study.conn.in_transaction
-            try:
-                with self.study.transaction():
-                    if question.anonymous:
-                        self.study.held.put(self.interview_id, question, cleaned)
-                        if self._known is not None:
-                            self._known.rows["held"] = self._read("held")
+            with self.study.transaction():
+                if question.anonymous:
+                    self.study.held.put(self.interview_id, question, cleaned)
+                else:
+                    self._store(question_id, cleaned)
+                    if question.flag and cleaned is not None:
+                        self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
+                if logic.has_logic and answers is not None:
+                    if cleaned is None:
+                        answers.pop(question_id, None)
                     else:
-                        self._store(question_id, cleaned)
-                        if question.flag and cleaned is not None:
-                            self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
-                    if logic.has_logic and answers is not None:
-                        if cleaned is None:
-                            answers.pop(question_id, None)
-                        else:
-                            answers[question_id] = cleaned
-                        self._apply_logic(answers)
-            except BaseException:
-                self._known = None
-                raise
-            if self._known is not None and seen is not None:
-                # Kept only past a commit of the save's own: an outer transaction may yet roll back.
-                # The data version is the one from before: this connection's commits leave it.
-                self._known.seen = (seen[0], self.study.conn.total_changes, seen[2]) if own else None
+                        answers[question_id] = cleaned
+                    self._apply_logic(answers)
 
     def _store(self, question_id: str, cleaned: Any) -> None:
         """Write one named answer (None: clear it) and its search entry."""
-        rows = self._known.rows["answers"] if self._known is not None else None
         if cleaned is None:
             self.study.conn.execute(
                 "DELETE FROM answers WHERE interview_id = ? AND question_id = ?",
                 (self.interview_id, question_id))
-            if rows is not None:
-                rows.pop(question_id, None)
         else:
-            stored = json.dumps(cleaned, ensure_ascii=False)
             self.study.conn.execute(
                 "INSERT INTO answers(interview_id, question_id, value) VALUES (?, ?, ?) "
                 "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
-                (self.interview_id, question_id, stored))
-            if rows is not None:  # a new answer is relevant; a changed one keeps its mark
-                rows[question_id] = [json.loads(stored), rows[question_id][1] if question_id in rows else 1]
+                (self.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
         self.study.search.index_answer(self.interview_id, self.organisation_id, question_id, cleaned)
 
     def _refresh_logic(self) -> None:
@@ -362,46 +320,23 @@ class InterviewSession:
         if not self.template.logic.has_logic:
             return
         with self.study.transaction():
-            self._known = None
-            try:
-                self._apply_logic(self._stored().answers())
-            finally:
-                self._known = None  # read inside the caller's transaction, which may yet roll back
+            self._apply_logic(self.answers())
 
     def _apply_logic(self, answers: dict[str, Any]) -> None:
         """``_refresh_logic`` inside the caller's transaction, from ``answers`` (the interview's
-        answers as they now are) and the stored rows' marks (``self._known``)."""
-        assert self._known is not None
+        answers as they now are)."""
         state = self.template.logic.state(answers)
         for qid, value in state.calculated.items():
             if answers.get(qid) != value:
                 self._store(qid, value)
-        for table, rows in self._known.rows.items():
-            changed = [(int(qid in state.relevant), self.interview_id, qid) for qid, (_value, was) in rows.items()
+        for table in ("answers", "held"):
+            rows = self.study.conn.execute(
+                f"SELECT question_id, relevant FROM {table} WHERE interview_id = ?", (self.interview_id,)).fetchall()
+            changed = [(int(qid in state.relevant), self.interview_id, qid) for qid, was in rows
                        if bool(was) != (qid in state.relevant)]
             if changed:
                 self.study.conn.executemany(
                     f"UPDATE {table} SET relevant = ? WHERE interview_id = ? AND question_id = ?", changed)
-                for relevant, _interview, qid in changed:
-                    rows[qid][1] = relevant
-
-    def _stored(self) -> _Stored:
-        """The interview's stored answers and marks: as this session last wrote them while
-        nothing else has been written since (``save_answer`` checks), else read afresh."""
-        if self._known is None:
-            self._known = _Stored({table: self._read(table) for table in ("answers", "held")})
-        return self._known
-
-    def _read(self, table: str) -> dict[str, list[Any]]:
-        with self.study._mutex:
-            return {qid: [json.loads(value), relevant] for qid, value, relevant in self.study.conn.execute(
-                f"SELECT question_id, value, relevant FROM {table} WHERE interview_id = ?", (self.interview_id,))}
-
-    def _seen(self) -> tuple[object, int, int]:
-        """What changes when anything at all is written to the study: this connection's count
-        of rows written, and SQLite's data version (which another connection's commit moves)."""
-        conn = self.study.conn
-        return conn, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
 
     def answers(self) -> dict[str, Any]:
         """Every current answer by question id: named ones, and anonymous ones while held."""
