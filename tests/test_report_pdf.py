@@ -401,3 +401,47 @@ def test_a_cancelled_render_in_memory_raises_and_an_unknown_page_size_is_refused
     with pytest.raises(FieldkitError) as caught:
         render_report_bytes(small_data, page_size="a3")
     assert "unknown page size 'a3'" in str(caught.value)
+
+
+def test_a_table_longer_than_its_chunks_is_paged_as_one_table_would_be(tmp_path: Path, monkeypatch):
+    """The directory's two areas here hold 200 organisations each, more rows than a long table
+    lays out at once: the pages come out as they do from one reportlab table of every row."""
+    from fieldkit.reports.pages import LongTable
+
+    study = _hand_made(tmp_path / "long.fieldkit", 600)
+    data = build_report_data(study, ReportOptions(sections=("directory",)), today=TODAY)
+    study.close()
+    assert len(data.directory) == 400 and len({e.area for e in data.directory}) == 2
+    assert min(len(g) for _, g in by_area(data.directory)) > LongTable.chunk
+    chunked = Pdf(render_report(data, tmp_path / "chunked.pdf"))
+    monkeypatch.setattr(LongTable, "chunk", 10**6)
+    whole = Pdf(render_report(data, tmp_path / "whole.pdf"))
+    assert len(chunked.texts) > 8
+    assert chunked.texts == whole.texts
+    text = norm(" ".join(chunked.texts[2:]))
+    assert [e.name for e in data.directory if text.count(e.name) != 1] == []
+
+
+def test_a_long_table_splits_into_every_row_once_with_its_total_last(tmp_path: Path):
+    from reportlab.platypus import Table
+
+    from fieldkit.reports.pages import LongTable, Styles, table
+
+    rows = [[f"Row {i}", i] for i in range(1, 401)] + [["Total", sum(range(1, 401))]]
+    flowable = table(Styles(), ["Group", "Organisations"], rows, [None, 30 * 72 / 25.4], width=400, total=True)
+    assert isinstance(flowable, LongTable)
+    parts: list[Table] = []
+    while not isinstance(flowable, Table):  # page after page, 500 points each, as a frame would
+        flowable.wrap(400, 500)
+        first, flowable = flowable.split(400, 500)
+        parts.append(first)
+    parts.append(flowable)
+    assert len(parts) >= 10
+    def text(row):
+        return [getattr(cell, "text", None) or cell[0].text for cell in row]  # a paragraph, or a tuple of them
+
+    cells = [text(row) for part in parts for row in part._cellvalues[1:]]
+    assert cells == [[str(r[0]), f"{r[1]:,}"] for r in rows]
+    assert all(text(part._cellvalues[0]) == ["Group", "Organisations"] for part in parts)
+    above = [[line for line in part._linecmds if line[0] == "LINEABOVE"] for part in parts]
+    assert not any(above[:-1]) and above[-1]

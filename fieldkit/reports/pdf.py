@@ -30,7 +30,8 @@ from fieldkit.reports import charts
 from fieldkit.reports.charts import ACCENT, ACCENT_LIGHT
 from fieldkit.reports.data import ALL_SECTIONS, COMMENTS_INTRO, SOURCE, quotations_caption, report_subject
 from fieldkit.reports.data import SECTIONS as SECTION_REGISTRY
-from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, contents, heading, long_date, table, write_pdf
+from fieldkit.reports.pages import (PAGE_SIZES, Document, Styles, contents, heading, long_date, long_table, table,
+                                    write_pdf)
 from fieldkit.reports.pdf_blocks import Renderer
 from fieldkit.reports.sections import WRITTEN
 from fieldkit.reports.text import para
@@ -386,14 +387,9 @@ class _Story:
         return out
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float | None],
-              *, right: Sequence[int] = (), **kw: Any) -> Table:
-        """``pages.table``; ``right``: with ``numeric=False``, the columns of numbers, aligned right
-        (``pages.table`` aligns every column after the first alike)."""
-        t = table(self.st, header, rows, widths, width=kw.pop("width", None) or self.width, **kw)
-        for r, row in enumerate(t._cellvalues):  # the cells are laid out only when the table is
-            for c in right:
-                row[c] = para(row[c].text, self.st.head_right if r == 0 else "cell_right")
-        return t
+              *, right: Sequence[int] = (), **kw: Any) -> Flowable:
+        """``pages.table`` across the report's width."""
+        return table(self.st, header, rows, widths, width=kw.pop("width", None) or self.width, right=right, **kw)
 
 
 def _n(count: Any, one: str, many: str) -> str:
@@ -436,16 +432,16 @@ def _leading_in(flowables: list[Flowable]) -> list[Flowable]:
     return flowables
 
 
-def _directory_rows(st: Styles, area: str, rows: Sequence[Sequence[Any]], width: float) -> Table:
+def _directory_rows(st: Styles, area: str, rows: Sequence[Sequence[Any]], width: float) -> Flowable:
     """One area's organisations under the area's name (printed once, and again at the top of a
     page its rows run onto): each name on the left, what it agreed to have listed beside it, a
     line each."""
     from fieldkit.reports.charts import RULE
 
     names = min(max(width * 0.42, 60 * mm), 80 * mm)
-    data = [[para(area, st.group), ""]]
-    data += [[para(name, "cell"), [para(line, "cell") for line in lines] or para("", "cell")] for name, lines in rows]
-    return Table(data, colWidths=(names, width - names), hAlign="LEFT", repeatRows=1, style=TableStyle([
+    top = [[para(area, st.group), ""]]
+    body = [[para(name, "cell"), [para(line, "cell") for line in lines] or para("", "cell")] for name, lines in rows]
+    style = TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("SPAN", (0, 0), (-1, 0)),
         ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
@@ -453,7 +449,13 @@ def _directory_rows(st: Styles, area: str, rows: Sequence[Sequence[Any]], width:
         ("LEFTPADDING", (0, 0), (-1, 0), 0), ("TOPPADDING", (0, 0), (-1, 0), 6),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-    ]))
+    ])
+
+    def rows_from(start: int, stop: int) -> Table:
+        return Table(top + body[start:stop], colWidths=(names, width - names), hAlign="LEFT", repeatRows=1,
+                     style=style)
+
+    return long_table(rows_from, len(body))
 
 
 class _Logos(Flowable):

@@ -117,17 +117,12 @@ class Renderer:
         return out
 
     def table(self, b: markup.TableBlock) -> Flowable:
-        header = [markup.spans_text(c) for c in b.header]
-        rows = [[markup.spans_text(c) for c in r] for r in b.rows]
-        t = page_table(self.st, header, rows, [None] * len(header), width=self.width, numeric=False)
-        cells = [b.header, *b.rows]
-        for r, row in enumerate(t._cellvalues):  # the cells are laid out only when the table is
-            for c, align in enumerate(b.align):
-                if c < len(row):  # the cell's own bold and italic words, aligned as its column
-                    right = align == "right"
-                    if r == 0:
-                        style = self.st.head_right if right else "cell_head"
-                    else:
-                        style = "cell_right" if right else "cell"
-                    row[c] = paragraph(cells[r][c], style)
-        return t
+        def style(head: bool, c: int) -> Any:  # each cell's own bold and italic words, aligned as its column
+            right = c < len(b.align) and b.align[c] == "right"
+            if head:
+                return self.st.head_right if right else "cell_head"
+            return "cell_right" if right else "cell"
+
+        header = [paragraph(cell, style(True, c)) for c, cell in enumerate(b.header)]
+        rows = [[paragraph(cell, style(False, c)) for c, cell in enumerate(r)] for r in b.rows]
+        return page_table(self.st, header, rows, [None] * len(header), width=self.width, numeric=False)
