@@ -339,14 +339,15 @@ class Organisations:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        with self.study._mutex:  # plain tuples: this is what a scrolling list view calls
+        # Plain tuples, and each organisation's flags joined by SQLite in the same statement
+        # (identifiers: never the separator): this is what a scrolling list view calls.
+        with self.study._mutex:
             rows = {r[0]: r for r in self.study.conn.execute(
-                f"SELECT {_ORG_COLUMNS} FROM organisations WHERE id IN ({marks})", ids)}
-            flags: dict[int, set[str]] = {}
-            for org_id, flag in self.study.conn.execute(
-                    f"SELECT organisation_id, flag FROM flags WHERE organisation_id IN ({marks})", ids):
-                flags.setdefault(org_id, set()).add(flag)
-        return [_organisation(rows[i], frozenset(flags.get(i, ()))) for i in ids if i in rows]
+                f"SELECT {_ORG_COLUMNS}, (SELECT group_concat(flag, char(31)) FROM flags "
+                f"WHERE organisation_id = organisations.id) FROM organisations WHERE id IN ({marks})", ids)}
+        none: frozenset[str] = frozenset()
+        return [_organisation(r[:-1], frozenset(r[-1].split("\x1f")) if r[-1] else none)
+                for r in (rows.get(i) for i in ids) if r is not None]
 
     def update(self, org_id: int, **changes: Any) -> None:
         """Change fields of an organisation: any text field, category, area, referred_by."""

@@ -105,6 +105,17 @@ def test_ids_filter_and_sort(small_study: Study):
         orgs.ids(order_by="id; DROP TABLE organisations")
 
 
+def test_a_page_of_organisations_is_each_one_as_get_gives_it(small_study: Study):
+    orgs = small_study.organisations
+    a = orgs.add("Alpha", category="Network", flags=["follow_up", "invite", "permission_to_list"])
+    b = orgs.add("Bravo", phone="024 7696 0001")
+    c = orgs.add("Charlie", flags=["invite"])
+    page = orgs.many([c, 10_000, a, b])  # in the order asked; an id that is gone is left out
+    assert page == [orgs.get(c), orgs.get(a), orgs.get(b)]
+    assert [o.flags for o in page] == [{"invite"}, {"follow_up", "invite", "permission_to_list"}, set()]
+    assert all(isinstance(o.flags, frozenset) for o in page)
+
+
 def test_contacts_edit_and_delete(small_study: Study):
     orgs = small_study.organisations
     org = orgs.add("People", category="Network")
