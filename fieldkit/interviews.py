@@ -280,8 +280,9 @@ class InterviewSession:
                                     "it cannot be answered")
         cleaned = question.clean(value)
         logic = self.template.logic
+        rework = logic.has_logic and not logic.leaves_state(question_id)
         with self.study._mutex:  # the answers the logic works from stay the study's until the save is in
-            answers = self.answers() if logic.has_logic or question.constraint or question.choice_filter else None
+            answers = self.answers() if rework or question.constraint or question.choice_filter else None
             if cleaned is not None and answers is not None:
                 problem = logic.problem(question, cleaned, answers, language=self.language)
                 if problem:
@@ -295,7 +296,7 @@ class InterviewSession:
                     self._store(question_id, cleaned)
                     if question.flag and cleaned is not None:
                         self.study.organisations.set_flag(self.organisation_id, question.flag, cleaned)
-                if logic.has_logic and answers is not None:
+                if rework and answers is not None:
                     if cleaned is None:
                         answers.pop(question_id, None)
                     else:
@@ -303,17 +304,19 @@ class InterviewSession:
                     self._apply_logic(answers)
 
     def _store(self, question_id: str, cleaned: Any) -> None:
-        """Write one named answer (None: clear it) and its search entry."""
+        """Write one named answer (None: clear it); its search entry follows within seconds
+        (``Search.answer_saved``); a cleared answer's goes at once."""
         if cleaned is None:
             self.study.conn.execute(
                 "DELETE FROM answers WHERE interview_id = ? AND question_id = ?",
                 (self.interview_id, question_id))
+            self.study.search.answer_cleared(self.interview_id, self.organisation_id, question_id)
         else:
             self.study.conn.execute(
-                "INSERT INTO answers(interview_id, question_id, value) VALUES (?, ?, ?) "
-                "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
+                "INSERT INTO answers(interview_id, question_id, value, indexed) VALUES (?, ?, ?, 0) "
+                "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value, indexed = 0",
                 (self.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
-        self.study.search.index_answer(self.interview_id, self.organisation_id, question_id, cleaned)
+            self.study.search.answer_saved(self.interview_id, self.organisation_id, question_id)
 
     def _refresh_logic(self) -> None:
         """Store the calculations and mark the answers of questions no longer asked."""
@@ -477,6 +480,7 @@ class InterviewSession:
             self.study.organisations.set_flag(self.organisation_id, "full_interview", result == "complete",
                                               follow_result=False)
         self._stand()  # finished: its answers may move with their groups now
+        self.study.search.write_pending()
         self.study.held.move_ready()
         return result
 
@@ -526,6 +530,7 @@ class InterviewSession:
     def close(self) -> None:
         """End the sitting (everything is saved already). A finished interview's held answers
         may then move, if their groups are large enough."""
+        self.study.search.write_pending()
         if self._sitting:
             self._count_sitting()
             self._stand()

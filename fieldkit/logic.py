@@ -156,6 +156,34 @@ class Logic:
         return any(s.relevant for s in self.template.sections) or any(
             q.relevant or q.calculation or q.generated_from for q in self.template.questions())
 
+    @cached_property
+    def _depended_on(self) -> frozenset[str]:
+        """The questions whose answers some relevance or calculation reads, or whose "Other"
+        asks a "please specify"."""
+        names: set[str] = set()
+        texts = [s.relevant for s in self.template.sections]
+        for q in self.template.questions():
+            texts += [q.relevant, q.calculation]
+            if q.generated_from:
+                names.add(q.generated_from)
+        for text in texts:
+            expr = self._expr(text)
+            if expr is not None:
+                names |= expr.references
+        return frozenset(names)
+
+    @cached_property
+    def _always_asked(self) -> frozenset[str]:
+        return frozenset(q.id for s in self.template.sections if not s.relevant for q in s.questions
+                         if not (q.relevant or q.generated_from or q.qtype.computed))
+
+    def leaves_state(self, question_id: str) -> bool:
+        """Whether answering ``question_id`` leaves the logic's state as it was, whatever the
+        answer: no relevance or calculation reads it, and it is always asked. Saving such an
+        answer need not work the logic out again (the schedule's logic is pure: it reads
+        answers and today's date only)."""
+        return question_id in self._always_asked and question_id not in self._depended_on
+
     def state(self, answers: Mapping[str, Any], *, today: dt.date | None = None) -> State:
         """Which sections and questions are asked, and the calculated values, given ``answers``
         (question id → stored answer; anonymous answers while held may be included)."""

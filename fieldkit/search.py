@@ -104,9 +104,87 @@ def name_word_start_params(term: str) -> list[str]:
     return [_escaped(term) + "%", "% " + _escaped(term) + "%"]
 
 
+#: The meta key that says answers' entries are waiting (for the next opening, after a crash).
+PENDING_KEY = "search_pending"
+
+
 class Search:
     def __init__(self, study: Study):
         self.study = study
+        #: Named answers saved whose search entries wait: (interview, question) -> organisation.
+        self._pending: dict[tuple[int, str], int] = {}
+        self._noted = False  # PENDING_KEY written, in the transaction under way or committed
+        self._undone = False  # a transaction was undone: what waits is read from the marks
+
+    # --- answers' entries, a few seconds after them ----------------------------------------
+    #
+    # Writing an answer's entry in the answer's own commit cost FTS5 five or six pages (its new
+    # segment, structure and averages records, its index and its content) against the answer's
+    # one. A saved answer is marked (answers.indexed = 0) and the entries of those saved since
+    # are written together, a segment for them all: before anyone searches the index, when an
+    # interview is left or finished, and when the study is closed. The marks and PENDING_KEY,
+    # written in the answers' own commits, let the next opening write what a crash left
+    # unwritten: the answers themselves are never what waits.
+
+    def answer_saved(self, interview_id: int, organisation_id: int, question_id: str) -> None:
+        """A named answer was just written, marked as not yet indexed, in the caller's transaction."""
+        self._pending[(interview_id, question_id)] = organisation_id
+        if not self._noted:
+            self.study.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (PENDING_KEY,))
+            self._noted = True
+
+    def answer_cleared(self, interview_id: int, organisation_id: int, question_id: str) -> None:
+        """A named answer was just cleared: its entry goes now."""
+        self._pending.pop((interview_id, question_id), None)
+        self.index_answer(interview_id, organisation_id, question_id, None)
+
+    def write_pending(self) -> None:
+        """Write every waiting answer's search entry now: before searching the index (from
+        another connection too: the list's reader), leaving an interview, closing."""
+        if self._undone:
+            self.write_left_over()
+        elif self._pending or self._noted:
+            with self.study.transaction():
+                self._write(list(self._pending.items()))
+
+    def write_left_over(self) -> None:
+        """Write the entries of every answer marked as waiting, if PENDING_KEY says there are any:
+        at opening, those a crash left; after a transaction was undone, those it put back."""
+        if self.study.scalar("SELECT 1 FROM meta WHERE key = ?", (PENDING_KEY,)) is None:
+            self._pending.clear()
+            self._undone = self._noted = False
+            return
+        with self.study.transaction():
+            self._write([((iv, qid), org) for iv, qid, org in self.study.conn.execute(
+                "SELECT a.interview_id, a.question_id, i.organisation_id FROM answers a "
+                "JOIN interviews i ON i.id = a.interview_id WHERE NOT a.indexed").fetchall()])
+
+    def rolled_back(self) -> None:
+        """The caller's transaction (or savepoint) was undone: PENDING_KEY perhaps with it, and
+        entries written in it. What waits is then read from the answers' marks (PENDING_KEY
+        committed says there are some), and the key written again with the next answer."""
+        self._noted = False
+        self._undone = True
+
+    @property
+    def pending(self) -> int:
+        """How many saved answers' entries wait."""
+        return len(self._pending)
+
+    def _write(self, waiting: list[tuple[tuple[int, str], int]]) -> None:
+        conn = self.study.conn
+        answers = []
+        for (interview_id, question_id), organisation_id in waiting:
+            row = conn.execute("SELECT value FROM answers WHERE interview_id = ? AND question_id = ? AND NOT indexed",
+                               (interview_id, question_id)).fetchone()
+            if row is not None:  # not undone, cleared or written since
+                answers.append((interview_id, organisation_id, question_id, json.loads(row[0])))
+        self.index_answers(answers)
+        conn.executemany("UPDATE answers SET indexed = 1 WHERE interview_id = ? AND question_id = ?",
+                         [(a[0], a[2]) for a in answers])
+        conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_KEY,))
+        self._pending.clear()
+        self._noted = self._undone = False
 
     # --- keeping the index -------------------------------------------------------------
 
@@ -179,16 +257,40 @@ class Search:
     def index_answer(self, interview_id: int, organisation_id: int, question_id: str, value: Any) -> None:
         """Re-index one named answer as it is saved (``value`` None: it was cleared), touching
         no other answer's entry."""
+        self.index_answers([(interview_id, organisation_id, question_id, value)])
+
+    def index_answers(self, answers: list[tuple[int, int, str, Any]]) -> None:
+        """Re-index named answers, each (interview, organisation, question, value; None: it was
+        cleared), touching no other answer's entry.
+
+        Each entry is found by a read first and then written by its row id, in row id order:
+        FTS5 writes out what it holds in memory, a segment of the index, before any write to a
+        row id lower than the last, and before a write whose WHERE scans the table; this way
+        the answers written in one commit make one segment."""
         conn = self.study.conn
-        text = answer_text(value)
-        this = "rowid BETWEEN ? AND ? AND ref = ? AND question = ?"
-        where = (*_answer_rowids(organisation_id), interview_id, question_id)
-        if not text:
-            conn.execute(f"DELETE FROM search_index WHERE {this}", where)
-        elif not conn.execute(f"UPDATE search_index SET text = ? WHERE {this}", (text, *where)).rowcount:
-            [rowid] = self._free_rowids(organisation_id, 1)
-            conn.execute("INSERT INTO search_index(rowid, kind, ref, question, organisation_id, text) "
-                         "VALUES (?, 'answer', ?, ?, ?, ?)", (rowid, interview_id, question_id, organisation_id, text))
+        writes: list[tuple[int, str | None, tuple[int, str, int] | None]] = []
+        new: dict[int, list[tuple[int, str, str]]] = {}
+        for interview_id, organisation_id, question_id, value in answers:
+            text = answer_text(value)
+            found = conn.execute(
+                "SELECT rowid FROM search_index WHERE rowid BETWEEN ? AND ? AND ref = ? AND question = ?",
+                (*_answer_rowids(organisation_id), interview_id, question_id)).fetchone()
+            if found is not None:
+                writes.append((found[0], text or None, None))
+            elif text:
+                new.setdefault(organisation_id, []).append((interview_id, question_id, text))
+        for organisation_id, entries in new.items():
+            for rowid, (interview_id, question_id, words) in zip(
+                    self._free_rowids(organisation_id, len(entries)), entries, strict=True):
+                writes.append((rowid, words, (interview_id, question_id, organisation_id)))
+        for rowid, words_or_none, inserted in sorted(writes, key=lambda w: w[0]):
+            if inserted is not None:
+                conn.execute("INSERT INTO search_index(rowid, kind, ref, question, organisation_id, text) "
+                             "VALUES (?, 'answer', ?, ?, ?, ?)", (rowid, *inserted, words_or_none))
+            elif words_or_none is None:
+                conn.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+            else:
+                conn.execute("UPDATE search_index SET text = ? WHERE rowid = ?", (words_or_none, rowid))
 
     def unindex_interview(self, interview_id: int) -> None:
         """Remove the entries of an interview's answers (before it, or its organisation, goes)."""
@@ -220,6 +322,10 @@ class Search:
         """Recreate both indexes from the records (after an import, or to repair)."""
         with self.study.transaction():
             conn = self.study.conn
+            conn.execute("UPDATE answers SET indexed = 1 WHERE NOT indexed")
+            conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_KEY,))
+            self._pending.clear()
+            self._noted = self._undone = False
             conn.execute("DELETE FROM search_index")
             conn.execute("DELETE FROM pool_search")
             for (org_id,) in conn.execute("SELECT id FROM organisations").fetchall():
@@ -256,6 +362,7 @@ class Search:
         params: list[Any] = []
         indexed = [t for t in wanted if not _starts_a_name_word(t)]
         if indexed:
+            self.write_pending()  # the answers just saved are found too
             ids = self._ids("search_index", _ORGANISATION_OF_ROWID, indexed)
             if not ids:
                 return None

@@ -281,6 +281,7 @@ class Study:
                         study.pool.rewrite()
                     study.empty_wal()
                 study.held.move_ready()  # in case a finish was cut short before its move
+                study.search.write_left_over()  # answers' search entries a crash left unwritten
             if place_warning:
                 study.warnings.append(f"{path}: {place_warning}")
             if key is not None and not read_only and not defer:
@@ -343,6 +344,7 @@ class Study:
                                  "but make a copy with File ▸ Save a copy as…")
         self._changes_at_backup = self.conn.total_changes
         self.held.move_ready()  # in case a finish was cut short before its move
+        self.search.write_left_over()  # answers' search entries a crash left unwritten
         if self._key is not None:
             _encrypt_plain_backups(self)  # in case encrypting it was cut short
 
@@ -357,6 +359,8 @@ class Study:
     def close(self) -> None:
         if self._closed:
             return
+        with contextlib.suppress(FieldkitError, sqlite.Error):  # kept for the next opening otherwise
+            self.search.write_pending()
         self._closed = True
         with self._mutex:
             if self._wrote:  # never touch the file of a session that changed nothing
@@ -503,6 +507,7 @@ class Study:
                         yield
                 except BaseException:
                     self._forget_templates()
+                    self.search.rolled_back()
                     raise
                 return
             try:
@@ -520,6 +525,7 @@ class Study:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self._forget_templates()
+                self.search.rolled_back()
                 if isinstance(e, sqlite.DatabaseError) and not isinstance(e, sqlite.IntegrityError):
                     raise connection.database_error(self.path, e) from None
                 raise

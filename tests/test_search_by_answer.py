@@ -14,6 +14,7 @@ import pytest
 import anonymity_attacks as A
 from fieldkit import checks, personal_data, search
 from fieldkit.errors import StudyFileError
+from fieldkit.interviews import InterviewSession
 from fieldkit.search import Search, normalise
 from fieldkit.storage import connection, schema
 from fieldkit.study import Study
@@ -21,7 +22,9 @@ from studies import small_template
 
 
 def _entries(study: Study) -> dict[int, tuple]:
-    """search_index by row id: (kind, ref, question, organisation_id, text)."""
+    """search_index by row id: (kind, ref, question, organisation_id, text), once the entries of
+    the answers just saved are written (``Search.write_pending``)."""
+    study.search.write_pending()
     return {r[0]: tuple(r[1:]) for r in study.conn.execute(
         "SELECT rowid, kind, ref, question, organisation_id, text FROM search_index")}
 
@@ -91,11 +94,16 @@ def _written_by_the_last_commit(study: Study) -> set[int]:
 def test_a_save_writes_index_entries_for_its_own_answer_alone(answered):
     study, _org, iv = answered
     study.conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")  # one segment a save
+    study.search.write_pending()
     session = study.interviews.resume(iv)
     session.save_answer("story", "A homework club, now twice a week")
+    study.search.write_pending()
     assert _written_by_the_last_commit(study) == {_answer_entries(study, iv)["story"][0]}
     session.save_answer("work", ["Health"])
-    assert _written_by_the_last_commit(study) == {_answer_entries(study, iv)["work"][0]}
+    session.save_answer("role", "Secretary of the trustees")  # the two written in one commit
+    study.search.write_pending()
+    entries = _answer_entries(study, iv)
+    assert _written_by_the_last_commit(study) == {entries["work"][0], entries["role"][0]}
 
 
 def test_the_index_saves_keep_is_the_one_rebuild_makes(answered):
@@ -162,6 +170,14 @@ def _format_6_study(path: Path, monkeypatch) -> dict[str, list[int]]:
     # and searched as format 6 did, by the organisation column.
     monkeypatch.setattr(Search, "index_answer", lambda *args: None)
     monkeypatch.setattr(search, "_ORGANISATION_OF_ROWID", "organisation_id")
+
+    def store(session, question_id, cleaned):  # format 6's answers had no mark for their entries
+        session.study.conn.execute(
+            "INSERT INTO answers(interview_id, question_id, value) VALUES (?, ?, ?) "
+            "ON CONFLICT(interview_id, question_id) DO UPDATE SET value = excluded.value",
+            (session.interview_id, question_id, json.dumps(cleaned, ensure_ascii=False)))
+
+    monkeypatch.setattr(InterviewSession, "_store", store)
     with Study.create(path, small_template(), title="Old study") as study:
         assert study.scalar("PRAGMA user_version") == 6
         orgs = study.organisations

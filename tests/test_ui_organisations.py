@@ -181,6 +181,22 @@ def test_search_filters_as_you_type_after_a_pause(window, qtbot):
     assert screen.model.ids == every
 
 
+def test_the_search_finds_an_answer_just_saved(window, qtbot):
+    """The list reads on a connection of its own: the entries of answers just saved, which wait
+    to be written together, are written before it searches."""
+    study = window.session.study
+    org = study.organisations.ids()[5]
+    session = study.interviews.start(org)
+    question = next(q.id for q in study.template.questions() if q.type == "long_text" and not q.anonymous)
+    session.save_answer(question, "A zebra crossing outside the hall")
+    assert study.search.pending
+    screen = window.screen_for("organisations")
+    screen.search.setText("zebra crossing")
+    loaded(qtbot, screen)
+    assert screen.model.ids == [org]
+    session.close()
+
+
 def test_the_list_is_read_off_the_ui_thread(window, qtbot, monkeypatch):
     screen = window.screen_for("organisations")
     threads = []

@@ -326,6 +326,16 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    8,
+    """
+    -- Whether a named answer's search entry has been written (fieldkit.search, answer_saved):
+    -- entries are written a few seconds after their answers, several in one commit, and those a
+    -- crash left unwritten are written at the next opening, found through this mark.
+    ALTER TABLE answers ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

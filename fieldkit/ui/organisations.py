@@ -429,7 +429,10 @@ class OrganisationsScreen(QWidget):
         """Ask for the list again (in the background); ``_loaded`` shows it."""
         self._debounce.stop()
         self._stale = False
-        self.loader.request(self.query())
+        query = self.query()
+        if (query.search or "").strip():
+            self.study.search.write_pending()  # the reader finds the answers just saved too
+        self.loader.request(query)
         if self._codes_stale:
             self._codes_stale = False
             self.loader.request_codes()
