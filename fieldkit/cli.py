@@ -263,7 +263,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = _file_to_open(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     args = parser.parse_args(argv)
     from fieldkit.exports import sweep_stale_exports
@@ -310,6 +310,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"fieldkit {args.command}: unexpected error: {type(e).__name__}: {e} "
                   "(run with --debug for details)", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _file_to_open(argv: list[str]) -> list[str]:
+    """``fieldkit STUDY`` means ``fieldkit open STUDY``: how a desktop starts the app on a
+    double-clicked study (Windows' file association, the Linux .desktop file's ``Exec=fieldkit %f``)."""
+    if (len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in COMMANDS
+            and (argv[0].lower().endswith(".fieldkit") or Path(argv[0]).is_file())):
+        return ["open", argv[0]]
+    return argv
 
 
 def _open(path: Path, *, read_only: bool = False):

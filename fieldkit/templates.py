@@ -10,6 +10,7 @@ documented in ``forms/README.md``.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -467,9 +468,15 @@ def shipped_dir(name: str) -> Path:
 
     The installed copy is looked for first: installed, the folder beside the package is
     site-packages, where another distribution may have put a ``resources/`` of its own.
+    In a frozen app (the PyInstaller bundle of packaging/fieldkit.spec) the folders are unpacked
+    at ``fieldkit/_<name>`` below ``sys._MEIPASS``, whatever path the modules themselves report.
     """
     here = Path(__file__).resolve().parent
-    for candidate in (here / f"_{name}", here.parent / name):
+    candidates = [here / f"_{name}", here.parent / name]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        candidates.insert(0, Path(bundle) / "fieldkit" / f"_{name}")
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
     return here.parent / name

@@ -748,6 +748,9 @@ def run(path: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("fieldkit")
     app.setOrganizationName("fieldkit")
+    from fieldkit.ui.launch import StudyFileOpener, quit_after_paint_if_asked, set_app_icon
+
+    set_app_icon()
     errors.install_excepthook()
     from fieldkit.ui.fonts import install_app_fonts
 
@@ -763,6 +766,8 @@ def run(path: Path | None = None) -> int:
             window.show_welcome()
     elif not window.open_study(path):
         return 1
+    app.installEventFilter(StudyFileOpener(window, app))  # a study double-clicked in macOS's Finder
+    quit_after_paint_if_asked(app, window)
     window.show()
     QTimer.singleShot(0, window.raise_)
     return app.exec()
