@@ -70,7 +70,8 @@ def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Pa
                   "report_images", "pool_quotes", "pool_duplicates"):  # as a study of format 1 was
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP TABLE numbers")
-    for table, column in (("answers", "relevant"), ("answers", "indexed"), ("interviews", "language"), ("interviews", "section"),
+    for table, column in (("answers", "relevant"), ("answers", "indexed"), ("interviews", "language"),
+                          ("interviews", "section"),
                           ("interviews", "result"), ("interviews", "started"), ("interviews", "sittings"),
                           ("interviews", "seconds"), ("attempts", "tried"), ("attempts", "seconds"),
                           ("organisations", "opening_hours")):
