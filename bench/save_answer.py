@@ -58,6 +58,18 @@ def floor(folder: Path, saves: int, texts: list[str], *, encrypted: bool = False
     return elapsed / saves
 
 
+def timed_saves(study: Study, session, questions: list[str], texts: list[str]) -> float:
+    """Seconds per save of ``texts`` in turn to ``questions``, the search entries written out
+    every SITTING answers and at the end, timed with them."""
+    start = time.perf_counter()
+    for i, text in enumerate(texts):
+        session.save_answer(questions[i % len(questions)], text)
+        if (i + 1) % SITTING == 0:
+            study.search.write_pending()
+    study.search.write_pending()
+    return (time.perf_counter() - start) / len(texts)
+
+
 def fieldkit_saves(folder: Path, saves: int, texts: list[str], *, anonymous: bool,
                    encrypted: bool = False) -> float:
     with Study.create(folder / f"bench-{anonymous}-{encrypted}.fieldkit", find_template("regional-mapping"),
@@ -66,13 +78,7 @@ def fieldkit_saves(folder: Path, saves: int, texts: list[str], *, anonymous: boo
         session = study.interviews.start(org)
         questions = [q.id for q in study.template.questions()
                      if q.type == "long_text" and q.anonymous == anonymous]
-        start = time.perf_counter()
-        for i in range(saves):
-            session.save_answer(questions[i % len(questions)], texts[i])
-            if (i + 1) % SITTING == 0:
-                study.search.write_pending()
-        study.search.write_pending()
-        return (time.perf_counter() - start) / saves
+        return timed_saves(study, session, questions, texts[:saves])
 
 
 def logic_template(n: int = 60):
@@ -124,13 +130,7 @@ def suite_rows(organisations: int, folder: Path, *, quick: bool = False) -> list
                 for anonymous in (False, True):
                     questions = [q.id for q in study.template.questions()
                                  if q.type == "long_text" and q.anonymous == anonymous]
-                    start = time.perf_counter()
-                    for i in range(saves):
-                        session.save_answer(questions[i % len(questions)], texts[i])
-                        if (i + 1) % SITTING == 0:
-                            study.search.write_pending()
-                    study.search.write_pending()
-                    ours[anonymous].append((time.perf_counter() - start) / saves)
+                    ours[anonymous].append(timed_saves(study, session, questions, texts[:saves]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     bare = statistics.median(floors)

@@ -304,8 +304,8 @@ class InterviewSession:
                     self._apply_logic(answers)
 
     def _store(self, question_id: str, cleaned: Any) -> None:
-        """Write one named answer (None: clear it); its search entry follows within seconds
-        (``Search.answer_saved``); a cleared answer's goes at once."""
+        """Write one named answer (None: clear it); its search entry is written with the others
+        saved since (``Search.answer_saved``); a cleared answer's goes at once."""
         if cleaned is None:
             self.study.conn.execute(
                 "DELETE FROM answers WHERE interview_id = ? AND question_id = ?",

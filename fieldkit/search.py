@@ -116,7 +116,7 @@ class Search:
         self._noted = False  # PENDING_KEY written, in the transaction under way or committed
         self._undone = False  # a transaction was undone: what waits is read from the marks
 
-    # --- answers' entries, a few seconds after them ----------------------------------------
+    # --- answers' entries, written together after them -------------------------------------
     #
     # Writing an answer's entry in the answer's own commit cost FTS5 five or six pages (its new
     # segment, structure and averages records, its index and its content) against the answer's
