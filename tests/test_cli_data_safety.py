@@ -62,22 +62,22 @@ def test_erase_asks_first_then_erases(capsys, study_path: Path):
     assert code == 1 and "no organisation named 'Nobody'" in err
 
 
-def test_reading_commands_bring_an_older_study_up_to_date(capsys, study_path: Path):
+def test_reading_commands_bring_an_older_study_up_to_date(capsys, tmp_path: Path, monkeypatch):
     import sqlite3
 
+    from fieldkit.storage import schema
+
+    study_path = tmp_path / "cli.fieldkit"
+    monkeypatch.setattr(connection, "MIGRATIONS", schema.MIGRATIONS[:4])  # a study made at format 4
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", 4)
+    Study.create(study_path, small_template()).close()
+    monkeypatch.undo()
     conn = sqlite3.connect(study_path)
-    for table in ("changes", "held", "pool_counts", "pool_names", "report_parts", "report_recommendations",
-                  "report_images", "pool_quotes", "pool_duplicates"):  # as a study of format 1 was
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("DROP TABLE numbers")
-    for table, column in (("answers", "relevant"), ("answers", "indexed"), ("interviews", "language"),
-                          ("interviews", "section"),
-                          ("interviews", "result"), ("interviews", "started"), ("interviews", "sittings"),
-                          ("interviews", "seconds"), ("attempts", "tried"), ("attempts", "seconds"),
-                          ("organisations", "opening_hours")):
-        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-    conn.execute("PRAGMA user_version = 1")
-    conn.commit()
+    with conn:
+        at = "2026-10-01T10:00:00"
+        for name in ("Keep Me", "Erase Me Trust"):
+            conn.execute("INSERT INTO organisations(name, category, created, updated) VALUES (?, 'Network', ?, ?)",
+                         (name, at, at))
     conn.close()
     code, out, err = run(capsys, "summary", study_path, "--format", "json")
     assert code == 0, err

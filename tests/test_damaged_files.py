@@ -173,11 +173,14 @@ def test_reading_commands_say_a_truncated_study_is_damaged_and_leave_it(capsys, 
 
 
 def _index_out_of_step(path: Path) -> None:
-    """Make an index disagree with its table: its definition now names another column, so
-    every entry it holds is wrong, yet each page is well-formed."""
-    sql(path, "PRAGMA writable_schema = ON",
-        "UPDATE sqlite_master SET sql = 'CREATE INDEX organisations_area ON organisations(notes)' "
-        "WHERE name = 'organisations_area'")
+    """Make an index disagree with its table, its definition unchanged: while SQLite is told
+    the index is on another column, every area is changed (the index keeps the old ones), and
+    then the definition is put back. Each page is well-formed."""
+    schema = "UPDATE sqlite_master SET sql = 'CREATE INDEX organisations_area ON organisations({})' " \
+             "WHERE name = 'organisations_area'"
+    sql(path, "PRAGMA writable_schema = ON", schema.format("notes"))
+    sql(path, "UPDATE organisations SET area = coalesce(area, '') || ' (moved)'")
+    sql(path, "PRAGMA writable_schema = ON", schema.format("area"))
 
 
 def test_an_index_out_of_step_passes_the_quick_check_but_not_the_full_one(good_study, tmp_path):

@@ -18,6 +18,7 @@ from fieldkit.errors import (PassphraseError, StudyBusyError, StudyDamagedError,
 from fieldkit.storage import sqlite
 from fieldkit.storage.wal import JOURNAL_SIZE_LIMIT
 from fieldkit.storage.schema import MIGRATIONS, SCHEMA_VERSION, sql_functions
+from fieldkit.storage import schema_check
 
 #: ``PRAGMA application_id`` of every study file: "FKit".
 APPLICATION_ID = 0x464B6974
@@ -121,9 +122,13 @@ def connect_read_only(path: Path, key: str | None = None) -> sqlite.Connection:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        schema_check.check(conn, path)
     except sqlite.DatabaseError as e:
         conn.close()
         raise database_error(path, e) from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -207,6 +212,7 @@ def connect(path: Path, key: str | None = None) -> sqlite.Connection:
     conn = sqlite.connect(path, key=key, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        schema_check.check(conn, path)  # before the first write (journal_mode writes the header)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")

@@ -75,6 +75,9 @@ def connect(target: str | Path, *, key: str | None = None, read_only: bool = Fal
         # Sorts, temporary indexes and VACUUM's copy stay in memory: SQLite's temporary files
         # would hold a study's words, unencrypted, outside any file fieldkit looks after.
         conn.execute("PRAGMA temp_store = MEMORY")
+        # No function or virtual table a file's schema names runs with fieldkit's rights (a
+        # study may come from anyone: fieldkit.storage.schema_check).
+        conn.execute("PRAGMA trusted_schema = OFF")
     except BaseException:
         conn.close()
         raise
