@@ -77,7 +77,10 @@ def _round(args: list[str], env: dict[str, str]) -> float:
 
 def measure(study: Path, rounds: int, folder: Path) -> tuple[list[float], list[float]]:
     """Each round's seconds to the first paint: fieldkit's on ``study``, and the bare window's."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
+    # Without PYTHONDONTWRITEBYTECODE (set on some machines): an installed fieldkit runs from
+    # compiled bytecode, and recompiling its hundred modules on every round would time the compiler.
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {**inherited, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
            "HOME": str(folder / "home"), "XDG_CONFIG_HOME": str(folder / "home" / ".config"),
            "XDG_DATA_HOME": str(folder / "home" / ".local" / "share"),
            "XDG_CACHE_HOME": str(folder / "home" / ".cache")}
