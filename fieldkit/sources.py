@@ -167,7 +167,11 @@ def parts(path: str | os.PathLike) -> list[Part]:
     try:
         found = []
         for ws in book.worksheets:
-            rows = sum(1 for row in ws.iter_rows(values_only=True) if any(c is not None for c in row))
+            try:
+                rows = sum(1 for row in ws.iter_rows(values_only=True) if any(c is not None for c in row))
+            except Exception as e:  # a damaged sheet part (its XML cut short or garbled)
+                raise ImportFileError(str(path), [f"sheet '{ws.title}': cannot be read ({type(e).__name__})"]) \
+                    from None
             found.append(Part(ws.title, max(0, rows - 1)))
         return found
     finally:

@@ -300,6 +300,22 @@ def test_a_damaged_workbook_is_one_line(study_path: Path, tmp_path: Path):
     assert "damaged" in problem and "\n" not in problem
 
 
+def test_a_workbook_whose_sheet_is_garbled_is_refused_when_its_sheets_are_listed(tmp_path: Path):
+    # Found by fuzzing (bench/fuzz.py): the zip is whole, a sheet's XML is not; listing the
+    # sheets (the import's first step, which counts their rows) let the XML parser's error out.
+    good = workbook(tmp_path / "good.xlsx", {"People": [["name"], ["One"], ["Two"]]})
+    bad = tmp_path / "garbled.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<row", b"<row \x01", 1)
+            target.writestr(item, data)
+    with pytest.raises(ImportFileError) as caught:
+        sources.parts(bad)
+    assert caught.value.problems == ["sheet 'People': cannot be read (ParseError)"]
+
+
 def test_a_huge_cell_and_too_many_columns_are_refused(study_path: Path, tmp_path: Path):
     big = tmp_path / "big.csv"
     big.write_text("name,notes\nOne,\"" + "x" * 10_000_000 + "\"\n", encoding="utf-8")
