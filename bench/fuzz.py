@@ -190,7 +190,7 @@ def fuzz(name: str, work: Path, seconds: int, timeout: int, rss_mb: int, seed_fi
     done = subprocess.run([sys.executable, __file__, "--child", name, "--corpus", str(corpus), "--artifacts",
                            str(artifacts), "--seconds", str(seconds), "--timeout", str(timeout), "--rss-mb",
                            str(rss_mb)], env=env, capture_output=True, text=True, cwd=ROOT)
-    log = done.stderr
+    log = done.stdout + done.stderr  # atheris prints an uncaught exception on stdout
     (work / f"{name}.log").write_text(log)
     stats = dict(re.findall(r"stat::(\w+):\s+(\d+)", log))
     coverage = re.findall(r"cov: (\d+)", log)

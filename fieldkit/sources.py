@@ -133,11 +133,16 @@ def _head(source: str, path: str | os.PathLike) -> bytes:
         raise ImportFileError(source, [f"cannot read the file ({e.strerror or e})"]) from None
 
 
+#: What the standard library's zip reader raises for a damaged file (NotImplementedError: a
+#: version or compression it does not know, as a garbled header claims).
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError)
+
+
 def _zip_kind(source: str, path: str | os.PathLike) -> str:
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except _ZIP_ERRORS as e:
         raise ImportFileError(source, [f"this zip file is damaged or incomplete ({e})"]) from None
     if "xl/workbook.xml" in names:
         return XLSX
@@ -299,7 +304,7 @@ def _check_unpacked(source: str, path: str | os.PathLike) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except _ZIP_ERRORS as e:
         raise ImportFileError(source, [f"this workbook is damaged or incomplete ({e})"]) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED:
