@@ -149,9 +149,10 @@ def _child(name: str, corpus: Path, artifacts: Path, seconds: int, timeout: int,
     import atheris
 
     with atheris.instrument_imports(include=["fieldkit", "openpyxl", "access_parser", "tomllib", "zipfile",
-                                             "csv", "defusedxml", "et_xmlfile"]):
+                                             "pyzipper", "csv", "defusedxml", "et_xmlfile"]):
         import fieldkit.access  # noqa: F401
         import fieldkit.archive  # noqa: F401
+        import fieldkit.archive_read  # noqa: F401  (imported by unarchive when first called)
         import fieldkit.sources  # noqa: F401
         import fieldkit.template_toml  # noqa: F401
         import fieldkit.xlsform  # noqa: F401

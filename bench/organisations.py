@@ -63,16 +63,16 @@ def main() -> None:
         cases = [
             ("all ids, sorted by name",
              lambda: study.organisations.ids(),
-             lambda: raw.execute("SELECT id FROM organisations ORDER BY name COLLATE NOCASE, id").fetchall()),
+             lambda: raw.execute("SELECT id FROM organisations ORDER BY name_key, name, id").fetchall()),
             ("ids in one category, by name",
              lambda: study.organisations.ids(category=cats[1]),
-             lambda: raw.execute("SELECT id FROM organisations WHERE category = ? ORDER BY name COLLATE NOCASE, id",
+             lambda: raw.execute("SELECT id FROM organisations WHERE category = ? ORDER BY name_key, name, id",
                                  (cats[1],)).fetchall()),
             ("ids matching a search word",
              lambda: study.organisations.ids(search="somali"),
              lambda: raw.execute(
                  "SELECT id FROM organisations WHERE id IN (SELECT organisation_id FROM search_index "
-                 "WHERE search_index MATCH ?) ORDER BY name COLLATE NOCASE, id", (f'"{term}"',)).fetchall()),
+                 "WHERE search_index MATCH ?) ORDER BY name_key, name, id", (f'"{term}"',)).fetchall()),
             ("one page of 200 rows with flags",
              lambda: study.organisations.many(page),
              lambda: (raw.execute(f"SELECT * FROM organisations WHERE id IN ({marks})", page).fetchall(),
@@ -116,7 +116,7 @@ def _bare_search(raw, query: str) -> None:
             where.append("o.id IN (SELECT organisation_id FROM search_index WHERE text LIKE ? ESCAPE '\\')")
             params.append(_like_pattern(term))
     clause = " WHERE " + " AND ".join(where)
-    raw.execute(f"SELECT o.id FROM organisations o{clause} ORDER BY o.name COLLATE NOCASE, o.id", params).fetchall()
+    raw.execute(f"SELECT o.id FROM organisations o{clause} ORDER BY o.name_key, o.name, o.id", params).fetchall()
 
 
 def suite_rows(organisations: int, folder: Path, *, quick: bool = False) -> list:
@@ -136,7 +136,7 @@ def suite_rows(organisations: int, folder: Path, *, quick: bool = False) -> list
         found: list[Row] = []
         for label, shown, ours, floor in (
             ("list: sorted ids", len(ids), lambda: study.organisations.ids(),
-             lambda: raw.execute("SELECT id FROM organisations ORDER BY name COLLATE NOCASE, id").fetchall()),
+             lambda: raw.execute("SELECT id FROM organisations ORDER BY name_key, name, id").fetchall()),
             ("list: a page of 200 rows", len(page), lambda: study.organisations.many(page),
              lambda: (raw.execute(f"SELECT * FROM organisations WHERE id IN ({marks})", page).fetchall(),
                       raw.execute(f"SELECT organisation_id, flag FROM flags WHERE organisation_id IN ({marks})",

@@ -1,5 +1,6 @@
 """Screenshots of every main screen on the demo study (and of the change history and the
-personal-data reminder), for the README and the guide.
+personal-data reminder), for the README and the guide; and the main screens again in the dark
+appearance (``NAME-dark.png``), as fieldkit shows them on a desktop set to dark.
 
     python docs/make_screenshots.py [--out docs/screenshots]
 
@@ -55,13 +56,8 @@ def main() -> None:
         window.open_study(path)
         for key, *_ in SCREENS:
             screen = window.show_screen(key)
-            if key == "reports":  # the preview of the real PDF is drawn in the background
-                import time
-
-                deadline = time.monotonic() + 120
-                while screen.report.preview_pdf is None and time.monotonic() < deadline:
-                    app.processEvents()
-                    time.sleep(0.05)
+            if key == "reports":
+                wait_for_preview(screen, app)
             shot(key)
             if key == "reports":  # writing the report: the method in the researcher's own words
                 screen.tabs.setCurrentWidget(screen.write)
@@ -76,6 +72,9 @@ def main() -> None:
         contacting = study.organisations.ids(status="contacting")
         window.start_interview(contacting[0])
         shot("interview")
+        runner = window.screen_for("interviews").runner
+        runner.show_section(anonymous_section(study))  # the anonymous questions, in their own colours
+        shot("interview-anonymous")
         history_of(window, study, app, args.out)
         import_wizard_of(window, app, args.out, Path(tmp))
         from fieldkit.ui.passphrase import new_study_dialog
@@ -97,6 +96,62 @@ def main() -> None:
         window.show_screen("settings").show_retention()
         shot("personal-data")
         window.close()
+        dark_shots(app, args.out, Path(tmp) / "dark")
+
+
+def dark_shots(app, out: Path, folder: Path) -> None:
+    """The main screens, the case form and an interview on a fresh demo study, under the dark
+    palette fieldkit uses where the desktop gives none of its own (fieldkit.ui.palette)."""
+    from fieldkit.demo_report import create_demo
+    from fieldkit.ui import palette
+    from fieldkit.ui.main_window import SCREENS, MainWindow
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "Demo study.fieldkit"
+    create_demo(path, today=dt.date(2026, 11, 23)).close()
+    palette.apply_scheme(app, dark=True)
+    window = MainWindow()
+    window.resize(1180, 760)
+    window.show()
+
+    def shot(name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        window.grab().save(str(out / f"{name}-dark.png"))
+        print(out / f"{name}-dark.png")
+
+    try:
+        window.open_study(path)
+        for key, *_ in SCREENS:
+            screen = window.show_screen(key)
+            if key == "reports":
+                wait_for_preview(screen, app)
+            shot(key)
+        study = window.session.study
+        window.open_case(study.organisations.ids(status="interviewed")[0], study.organisations.ids())
+        shot("case-form")
+        window.start_interview(study.organisations.ids(status="contacting")[0])
+        window.screen_for("interviews").runner.show_section(anonymous_section(study))
+        shot("interview-anonymous")
+        window.close()
+    finally:
+        palette.apply_scheme(app, dark=False)
+
+
+def anonymous_section(study) -> int:
+    """The row of the demo schedule's all-anonymous section."""
+    return next(row for row, s in enumerate(study.template.sections)
+                if s.questions and all(q.anonymous for q in s.questions))
+
+
+def wait_for_preview(screen, app) -> None:
+    """The Reports screen's preview of the real PDF is drawn in the background: wait for it."""
+    import time
+
+    deadline = time.monotonic() + 120
+    while screen.report.preview_pdf is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.05)
 
 
 def history_of(window, study, app, out: Path) -> None:

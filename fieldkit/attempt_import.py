@@ -264,11 +264,12 @@ def value_choices(study: Study, field: str) -> list[tuple[str, str]] | None:
 
         return [(c.capitalize(), c) for c in CHANNELS]
     if field == "organisation":
+        from fieldkit.collation import sort_key
         from fieldkit.matching import Matcher
 
         matcher = Matcher(study)
         unique = [(name, i) for i, name in matcher.names.items() if matcher.by_name(name) == [i]]
-        return [(f"{name} (id {i})", name) for name, i in sorted(unique, key=lambda n: n[0].casefold())]
+        return [(f"{name} (id {i})", name) for name, i in sorted(unique, key=lambda n: sort_key(n[0]))]
     return None
 
 

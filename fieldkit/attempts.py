@@ -291,7 +291,7 @@ class Attempts:
             day = until.date() if isinstance(until, dt.datetime) else until
             sql += " AND a.callback_at < ?"
             params.append((day + dt.timedelta(days=1)).isoformat())
-        sql += " ORDER BY a.callback_at, o.name COLLATE NOCASE"
+        sql += " ORDER BY a.callback_at, o.name_key"
         return [CallBack(**r) for r in self.study.query(sql, params)]
 
     def callbacks_by_day(self, *, until: dt.date | None = None) -> dict[dt.date, list[CallBack]]:

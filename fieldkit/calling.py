@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fieldkit.callback_times import format_when
+from fieldkit.collation import sort_key
 from fieldkit.errors import InvalidValueError
 from fieldkit.opening_hours import parse_hours
 
@@ -41,6 +42,10 @@ class NextCall:
     #: The person to ask for (the first contact), or None.
     contact: str | None = None
     callback_due: str | None = None
+    #: Attempts made so far, and the latest one's outcome and time (None: never tried).
+    attempts: int = 0
+    last_outcome: str | None = None
+    last_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ def queue(study: Study, now: dt.datetime, *, limit: int | None = None,
         if not _open_now(c.hours, now, open_now):
             continue
         (due if c.callback_at is not None else rest).append(c)
-    due.sort(key=lambda c: (c.callback_at, c.name.casefold()))
+    due.sort(key=lambda c: (c.callback_at, sort_key(c.name)))
 
     def shortfall(c: _Candidate) -> float:
         target = template.targets.get(c.category or "")
@@ -124,7 +129,7 @@ def queue(study: Study, now: dt.datetime, *, limit: int | None = None,
             return 0.0
         return max(0, target - achieved.get(c.category, 0)) / target
 
-    rest.sort(key=lambda c: (-shortfall(c), c.attempts, c.last_at or "", c.name.casefold()))
+    rest.sort(key=lambda c: (-shortfall(c), c.attempts, c.last_at or "", sort_key(c.name)))
     chosen = (due + rest)[:limit] if limit is not None else due + rest
     out = []
     for c in chosen:
@@ -158,4 +163,5 @@ def _explain(study: Study, c: _Candidate, now: dt.datetime, short: float, achiev
     if not working:
         parts.append("no working phone number")
     return NextCall(c.org_id, c.name, working[0].value if working else None, " · ".join(parts),
-                    contacts[0].name if contacts and contacts[0].name else None, c.callback_at)
+                    contacts[0].name if contacts and contacts[0].name else None, c.callback_at,
+                    c.attempts, c.last_outcome, c.last_at)

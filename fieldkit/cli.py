@@ -93,8 +93,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--author", default="", help="who is carrying it out")
     s.add_argument("--encrypt", action="store_true",
                    help="protect the study with a passphrase (asked for, or FIELDKIT_NEW_PASSPHRASE)")
+    areas = s.add_mutually_exclusive_group()
+    areas.add_argument("--areas", metavar="CODE,CODE…",
+                       help="the study's areas, by official code (see 'fieldkit areas'), instead of the "
+                            "template's; --areas '' starts with none")
+    areas.add_argument("--areas-from", metavar="CODE",
+                       help="the study's areas: those within this area (a county's districts)")
 
     s = sub.add_parser("templates", help="list the shipped templates")
+
+    s = sub.add_parser("areas", help="list the official areas 'fieldkit new --areas' takes, with their codes")
+    s.add_argument("--kind", help="only this kind (county, unitary, metropolitan, london_borough, district, "
+                                  "welsh_council)")
+    s.add_argument("--within", metavar="CODE", help="only the areas within this one (a county's districts)")
 
     s = sub.add_parser("template", help="make a template file: import an XLSForm (ODK, KoboToolbox)")
     actions = s.add_subparsers(dest="template_command", metavar="ACTION", required=True)
@@ -196,6 +207,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("organisation", metavar="ORG", help="the organisation's id or its exact name")
     s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
 
+    s = sub.add_parser("calllist", help="write the organisations to phone, in Next call's order, as a PDF")
+    s.add_argument("study", type=Path)
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
+    s.add_argument("--at", metavar="WHEN", help="the moment the list is for, as 2026-11-25 10:00 (default: now)")
+    s.add_argument("--page-size", choices=("a4", "letter"), default="a4", help="a4 (the default) or letter")
+
     s = sub.add_parser("backups", help="list a study's automatic backups")
     s.add_argument("study", type=Path)
     s.add_argument("--delete-older-than", metavar="BACKUP",
@@ -264,8 +281,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = _file_to_open(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _desktop_start(argv) or _parser().parse_args(argv)
     from fieldkit.exports import sweep_stale_exports
 
     sweep_stale_exports()  # temporary files an export killed half-way left behind (app and commands)
@@ -279,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except UsageError as e:
-        parser.print_usage(sys.stderr)
+        _parser().print_usage(sys.stderr)
         print(f"fieldkit {args.command}: {e}", file=sys.stderr)
         return EXIT_USAGE
     except FieldkitError as e:
@@ -310,6 +326,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"fieldkit {args.command}: unexpected error: {type(e).__name__}: {e} "
                   "(run with --debug for details)", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _desktop_start(argv: list[str]) -> argparse.Namespace | None:
+    """``fieldkit`` and ``fieldkit open STUDY`` as a desktop starts them (a menu entry, a
+    double-clicked study), read without building the parser of every command: that parser is
+    a noticeable part of the time before the window shows. Anything else returns None."""
+    if not argv:
+        return argparse.Namespace(command=None, debug=False)
+    if len(argv) == 2 and argv[0] == "open" and not argv[1].startswith("-"):
+        return argparse.Namespace(command="open", study=Path(argv[1]), debug=False)
+    return None
 
 
 def _file_to_open(argv: list[str]) -> list[str]:
@@ -385,6 +412,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from fieldkit.template_toml import find_template
 
     template = _template_of_study(args.from_study) if args.from_study else find_template(args.template or "blank")
+    template = _with_chosen_areas(template, args)
     passphrase = _ask_new_passphrase(str(args.study)) if args.encrypt else None
     with Study.create(args.study, template, title=args.title, client=args.client, author=args.author,
                       passphrase=passphrase) as study:
@@ -394,6 +422,31 @@ def cmd_new(args: argparse.Namespace) -> int:
             print(f"Created {study.path} from the template '{template.name}' ({template.title})")
         if study.encrypted:
             print(f"It is encrypted with your passphrase ({_cipher()}). {_KEEP_IT_SAFE}")
+    return EXIT_OK
+
+
+def _with_chosen_areas(template: Template, args: argparse.Namespace) -> Template:
+    """``template`` with the areas of ``--areas`` or ``--areas-from``, if either was given."""
+    from fieldkit.areas import shipped_areas, with_areas
+
+    if args.areas is not None:
+        return with_areas(template, shipped_areas().find(args.areas.split(",")))
+    if args.areas_from is not None:
+        return with_areas(template, shipped_areas().within(args.areas_from))
+    return template
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    from fieldkit.areas import KINDS, shipped_areas
+
+    listed = shipped_areas()
+    kinds = {k.id for k in KINDS}
+    if args.kind is not None and args.kind not in kinds:
+        raise UsageError(f"--kind {args.kind}: one of {', '.join(k.id for k in listed.kinds())}")
+    chosen = listed.within(args.within) if args.within else list(listed)
+    for area in chosen:
+        if args.kind is None or area.kind == args.kind:
+            print(f"{area.code}\t{area.name}\t{area.kind}")
     return EXIT_OK
 
 
@@ -865,6 +918,24 @@ def cmd_casesheet(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_calllist(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from fieldkit.reports.call_list import build_call_list, render_call_list
+
+    try:
+        at = dt.datetime.fromisoformat(args.at) if args.at else dt.datetime.now()
+    except ValueError:
+        raise FieldkitError(f"--at {args.at!r}: not a date and time; write it as 2026-11-25 10:00") from None
+    path = _pdf_path(args.output)
+    with _open(args.study, read_only=True) as study:
+        data = build_call_list(study, at.replace(tzinfo=None))
+    render_call_list(data, path, page_size=args.page_size)
+    n = len(data.rows)
+    print(f"Wrote the call list ({n} organisation{'s' if n != 1 else ''} to phone) to {path}")
+    return EXIT_OK
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     from fieldkit.storage import backups
 
@@ -1114,6 +1185,7 @@ def _run_app(path: Path | None) -> int:
 COMMANDS = {
     "new": cmd_new,
     "templates": cmd_templates,
+    "areas": cmd_areas,
     "template": cmd_template,
     "schedule": cmd_schedule,
     "import": cmd_import,
@@ -1121,6 +1193,7 @@ COMMANDS = {
     "export": cmd_export,
     "report": cmd_report,
     "casesheet": cmd_casesheet,
+    "calllist": cmd_calllist,
     "backups": cmd_backups,
     "restore": cmd_restore,
     "archive": cmd_archive,

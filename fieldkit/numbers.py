@@ -51,6 +51,10 @@ class Numbers:
             raise InvalidValueError(f"a {'phone number' if kind == 'phone' else 'email address'} cannot be empty")
         if kind == "email" and "@" not in value:
             raise InvalidValueError(f"'{value.strip()}' is not an email address")
+        if kind == "phone":  # E.164 when valid, as the record's own numbers (fieldkit.contact_details)
+            from fieldkit.contact_details import stored_phone
+
+            return stored_phone(value.strip(), self.study.country) or value.strip()
         return value.strip()
 
     def _owner(self, org_id: int, contact_id: int | None) -> None:

@@ -1,7 +1,9 @@
 """Organisations and their contacts: the named records of a study.
 
 Values that come from a vocabulary (category, area, exclusion reason) are checked against
-the study's template; a blank category or area is allowed and stored as NULL.
+the study's template; a blank category or area is allowed and stored as NULL. A phone number
+that reads as valid for the study's country is stored in E.164, any other exactly as given
+(fieldkit.contact_details), whether typed, imported or restored.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from fieldkit.contact_details import stored_phone
 from fieldkit.errors import InvalidValueError, NotFoundError
 
 if TYPE_CHECKING:
@@ -29,15 +32,18 @@ STATUS_LABELS = {
 TEXT_FIELDS = ("name", "coverage", "address", "phone", "email", "website", "notes", "opening_hours")
 VOCABULARY_FIELDS = {"category": "categories", "area": "areas"}
 CONTACT_FIELDS = ("name", "role", "phone", "email", "notes")
-#: Orders the organisation list can be sorted by.
-SORT_COLUMNS = {
-    "name": "o.name COLLATE NOCASE",
-    "category": "o.category COLLATE NOCASE",
-    "area": "o.area COLLATE NOCASE",
+#: Orders the organisation list can be sorted by: the terms of each (then the id).
+SORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    # The Unicode Collation Algorithm's order (fieldkit.collation): Łódź with L, Ökumene with O.
+    # The name breaks ties as the index (name_key, name) holds them, so the list is read from
+    # that index alone, short searches on the name's words included.
+    "name": ("o.name_key", "o.name"),
+    "category": ("o.category COLLATE NOCASE",),
+    "area": ("o.area COLLATE NOCASE",),
     # The order work moves through, not the alphabet.
-    "status": "CASE o.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES)) + " END",
-    "updated": "o.updated",
-    "created": "o.id",
+    "status": ("CASE o.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES)) + " END",),
+    "updated": ("o.updated",),
+    "created": ("o.id",),
 }
 
 
@@ -260,9 +266,11 @@ class Organisations:
         needs). All or nothing."""
         from operator import itemgetter
 
+        from fieldkit.collation import sort_keys
         from fieldkit.study import now
 
         stamp = now()
+        country = self.study.country
         template = self.study.template
         vocab = {c: set(template.vocabulary(kind)) for c, kind in VOCABULARY_FIELDS.items()}
         known_flags = set(template.flag_ids())
@@ -276,11 +284,11 @@ class Organisations:
             if not isinstance(name, str) or not name.strip():
                 raise InvalidValueError("an organisation needs a name")
             flags = set(record.pop("flags", ()) or ())
-            contacts = [self._contact_row(c) for c in record.pop("contacts", ()) or ()]
+            contacts = [self._contact_row(c, country) for c in record.pop("contacts", ()) or ()]
             referred_by = record.pop("referred_by", None)
             status, reason = self._check_status(record.pop("status", "identified") or "identified",
                                                 record.pop("exclusion_reason", None))
-            row: dict[str, Any] = {"name": name.strip(), "status": status, "exclusion_reason": reason,
+            row: dict[str, Any] = {"name": name.strip(), "name_key": None, "status": status, "exclusion_reason": reason,
                                    "referred_by": self._check_referrer(None, referred_by),
                                    "created": stamp, "updated": stamp}
             for column in VOCABULARY_FIELDS:
@@ -296,6 +304,8 @@ class Organisations:
                 row[key] = None if value is None or (isinstance(value, str) and not value.strip()) else value
             if row["opening_hours"] is not None:
                 row["opening_hours"] = _check_hours(row["opening_hours"])
+            if row["phone"] is not None:
+                row["phone"] = stored_phone(row["phone"], country)
             if flags - known_flags:
                 self._check_flags(flags)  # raises
             rows.append(row)
@@ -303,10 +313,13 @@ class Organisations:
             contact_lists.append(contacts)
         if not rows:
             return []
+        # The names' sort keys (the list's order: fieldkit.collation), made for all the rows at once.
+        for row, name_key in zip(rows, sort_keys([row["name"] for row in rows]), strict=True):
+            row["name_key"] = name_key
         # A column empty in every row is left out, to be NULL: the driver binds None far more
         # slowly than a value, and a file to import rarely fills every field.
         columns = [c for c in rows[0] if any(row[c] is not None for row in rows)]
-        values = itemgetter(*columns)  # (name, status, created and updated are always there)
+        values = itemgetter(*columns)  # (name, name_key, status, created and updated are always there)
         people = [(i, c) for i, contacts in enumerate(contact_lists) for c in contacts]
         contact_columns = ["name", *(k for k in CONTACT_FIELDS[1:] if any(c.get(k) is not None for _, c in people))]
         conn = self.study.conn
@@ -327,7 +340,7 @@ class Organisations:
         return ids
 
     def get(self, org_id: int) -> Organisation:
-        rows = self.study.query("SELECT * FROM organisations WHERE id = ?", (org_id,))
+        rows = self.study.query(f"SELECT {_ORG_COLUMNS} FROM organisations WHERE id = ?", (org_id,))
         if not rows:
             raise NotFoundError(f"no organisation with id {org_id}")
         flags = frozenset(r["flag"] for r in self.study.query(
@@ -351,6 +364,7 @@ class Organisations:
 
     def update(self, org_id: int, **changes: Any) -> None:
         """Change fields of an organisation: any text field, category, area, referred_by."""
+        from fieldkit.collation import sort_key
         from fieldkit.study import now
 
         self.get(org_id)
@@ -367,6 +381,8 @@ class Organisations:
             elif key == "opening_hours":
                 value = _blank_to_none(value)
                 row[key] = None if value is None else _check_hours(value)
+            elif key == "phone":
+                row[key] = stored_phone(_blank_to_none(value), self.study.country)
             elif key in TEXT_FIELDS:
                 row[key] = _blank_to_none(value)
             elif key in ("status", "exclusion_reason"):
@@ -377,12 +393,14 @@ class Organisations:
             return
         before = self.get(org_id)
         stamp = now()
+        logged = list(row.items())
         row["updated"] = stamp
+        if "name" in row:  # its place in the list goes with it
+            row["name_key"] = sort_key(row["name"])
         with self.study.transaction():
             self.study.db.table("organisations").update(org_id, row)
-            for key, value in row.items():
-                if key != "updated":
-                    self._log(org_id, "organisation", None, key, getattr(before, key), value, stamp)
+            for key, value in logged:
+                self._log(org_id, "organisation", None, key, getattr(before, key), value, stamp)
             self.study.search.index_organisation(org_id)
 
     def set_status(self, org_id: int, status: str, exclusion_reason: str | None = None) -> None:
@@ -497,7 +515,7 @@ class Organisations:
         if order_by not in SORT_COLUMNS:
             raise InvalidValueError(f"cannot sort by '{order_by}'")
         direction = "DESC" if descending else "ASC"
-        return f" ORDER BY {SORT_COLUMNS[order_by]} {direction}, o.id {direction}"
+        return " ORDER BY " + ", ".join(f"{term} {direction}" for term in (*SORT_COLUMNS[order_by], "o.id"))
 
     def ids(self, query: OrganisationQuery | None = None, *, limit: int | None = None, **filters: Any) -> list[int]:
         """Ids of the organisations ``query`` holds, sorted: what a list view pages over.
@@ -585,16 +603,18 @@ class Organisations:
     # --- contacts ----------------------------------------------------------------------
 
     @staticmethod
-    def _contact_row(fields: dict[str, Any]) -> dict[str, Any]:
+    def _contact_row(fields: dict[str, Any], country: str) -> dict[str, Any]:
         unknown = sorted(set(fields) - set(CONTACT_FIELDS))
         if unknown:
             raise InvalidValueError(f"unknown contact field: {', '.join(unknown)}")
         row = {k: _blank_to_none(v) for k, v in fields.items()}
         row["name"] = (fields.get("name") or "").strip()
+        if row.get("phone") is not None:
+            row["phone"] = stored_phone(row["phone"], country)
         return row
 
     def add_contact(self, org_id: int, name: str = "", **fields: str | None) -> int:
-        row = {"organisation_id": org_id, **self._contact_row({"name": name, **fields})}
+        row = {"organisation_id": org_id, **self._contact_row({"name": name, **fields}, self.study.country)}
         self.get(org_id)
         from fieldkit.study import now
 
@@ -623,6 +643,8 @@ class Organisations:
 
         contact = self.contact(contact_id)
         row = {k: (_blank_to_none(v) if k != "name" else (v or "").strip()) for k, v in changes.items()}
+        if row.get("phone") is not None:
+            row["phone"] = stored_phone(row["phone"], self.study.country)
         if not row:
             return
         stamp = now()
@@ -638,7 +660,7 @@ class Organisations:
         if self.study.scalar("SELECT 1 FROM contacts WHERE id = ?", (contact.id,)) is not None:
             raise InvalidValueError(f"contact {contact.id} is already there")
         row = {"id": contact.id, "organisation_id": contact.organisation_id,
-               **self._contact_row({k: getattr(contact, k) for k in CONTACT_FIELDS})}
+               **self._contact_row({k: getattr(contact, k) for k in CONTACT_FIELDS}, self.study.country)}
         from fieldkit.study import now
 
         with self.study.transaction():

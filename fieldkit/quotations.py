@@ -13,7 +13,7 @@ comments were written.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -146,6 +146,28 @@ def merge(study: Study, duplicate: int, into: int) -> None:
 def unmerge(study: Study, comment_id: int) -> None:
     with study.transaction():
         study.conn.execute("DELETE FROM pool_duplicates WHERE comment_id = ?", (comment_id,))
+
+
+def restorer(study: Study) -> Callable[[], None]:
+    """What puts the chosen quotations and the duplicates back as they are now, in one
+    transaction: the undo of a change to them, or of a comment's delete (which takes its
+    quotations and merges with it)."""
+    duplicates_before, chosen_before = duplicates(study), chosen(study)
+
+    def restore() -> None:
+        with study.transaction():
+            now = duplicates(study)
+            for comment_id, kept in now.items():
+                if duplicates_before.get(comment_id) != kept:
+                    unmerge(study, comment_id)
+            for comment_id, kept in duplicates_before.items():
+                if now.get(comment_id) != kept:
+                    merge(study, comment_id, into=kept)
+            now_chosen = chosen(study)
+            for theme in set(now_chosen) | set(chosen_before):
+                if now_chosen.get(theme, []) != chosen_before.get(theme, []):
+                    set_chosen(study, theme, chosen_before.get(theme, []))
+    return restore
 
 
 def available(study: Study, comments: Sequence[Comment]) -> dict[str, int]:

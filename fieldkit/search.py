@@ -45,6 +45,15 @@ _ORG_FIELDS = ("name", "category", "area", "coverage", "address", "phone", "emai
 _CONTACT_FIELDS = ("name", "role", "phone", "email", "notes")
 
 
+def _phones_as_shown(parts: list[Any], country: str) -> list[str]:
+    """Each phone number stored in E.164 as it is shown and dialled ("0113 496 0000" beside
+    "+441134960000"), so typing it the usual way finds it (fieldkit.contact_details)."""
+    from fieldkit.contact_details import display_phone
+
+    return [shown for v in parts if isinstance(v, str) and v.startswith("+")
+            and (shown := display_phone(v, country)) != v]
+
+
 def normalise(text: str) -> str:
     """Fold case and strip accents from Latin letters; other scripts are left whole.
 
@@ -203,6 +212,7 @@ class Search:
         # Further numbers and addresses too, struck-through ones included: a wrong number still finds its
         # organisation when someone rings back from it.
         parts.extend(v for (v,) in conn.execute("SELECT value FROM numbers WHERE organisation_id = ?", (org_id,)))
+        parts += _phones_as_shown(parts, self.study.country)
         conn.execute(
             "INSERT INTO search_index(rowid, kind, ref, organisation_id, text) VALUES (?, 'organisation', ?, ?, ?)",
             (rowid, org_id, org_id, normalise("\n".join(parts))))
@@ -211,10 +221,12 @@ class Search:
         """Index organisations just added (``Organisations.add_many``) from the rows written, as
         ``index_organisation`` would from the tables: the same text, without reading it back."""
         docs = []
+        country = self.study.country
         for org_id, row, people in zip(ids, rows, contacts, strict=True):
             parts = [v for k in _ORG_FIELDS if (v := row.get(k))]
             for c in people:
                 parts += [v for k in _CONTACT_FIELDS if (v := c.get(k))]
+            parts += _phones_as_shown(parts, country)
             docs.append((org_id * 2 + _ORG, org_id, normalise("\n".join(parts))))
         conn = self.study.conn
         insert = ("INSERT INTO search_index(rowid, kind, ref, organisation_id, text) "

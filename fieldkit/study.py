@@ -610,6 +610,27 @@ class Study:
                                     f"(languages: {', '.join(languages)})")
         self.set_meta("report_language", language)
 
+    @property
+    def country(self) -> str:
+        """The country the study's phone numbers are dialled in (ISO 3166-1 alpha-2): read,
+        stored and shown for it (fieldkit.contact_details). "GB" unless ``set_country``."""
+        from fieldkit.contact_details import DEFAULT_COUNTRY
+
+        value = self.meta("country").strip().upper()
+        return value if len(value) == 2 and value.isascii() and value.isalpha() else DEFAULT_COUNTRY
+
+    def set_country(self, country: str) -> None:
+        """Choose the study's country: a two-letter ISO 3166 code with a telephone numbering
+        plan ("GB", "PL", "IE"). Numbers already stored keep what they are."""
+        from fieldkit.contact_details import phone_regions
+        from fieldkit.errors import InvalidValueError
+
+        code = (country or "").strip().upper()
+        if code not in phone_regions():
+            hint = " (the United Kingdom is GB)" if code == "UK" else ""
+            raise InvalidValueError(f"'{country}' is not a two-letter ISO 3166 country code{hint}")
+        self.set_meta("country", code)
+
     def set_details(self, *, title: str | None = None, client: str | None = None,
                     author: str | None = None) -> None:
         """Change the study's title, client or author (what the report's cover shows)."""

@@ -25,6 +25,7 @@ from fieldkit.templates import (
     COUNT_BY,
     DEFAULT_LANGUAGE,
     DEFAULT_OUTCOMES,
+    GSS_CODE,
     OTHER_CHOICE,
     OTHER_LABEL,
     QUESTION_TEXTS,
@@ -409,6 +410,25 @@ def _labelled(p: _Problems, data: dict[str, Any], key: str, kind: str,
     return out
 
 
+def _area_codes(p: _Problems, data: Any, areas: Collection[str]) -> dict[str, str]:
+    """``area_codes``: a table of area = its GSS code, for areas of the list, no code twice."""
+    if not isinstance(data, dict):
+        p.add("[organisations]", "'area_codes' must be a table of area = code")
+        return {}
+    codes: dict[str, str] = {}
+    for area, code in data.items():
+        place = f"[organisations] area_codes '{area}'"
+        if area not in areas:
+            p.add(place, "is not one of the areas")
+        elif not isinstance(code, str) or not GSS_CODE.fullmatch(code):
+            p.add(place, f"must be a GSS code (a letter and eight digits, as E08000025), got {code!r}")
+        elif code in codes.values():
+            p.add(place, f"{code} is the code of another area too")
+        else:
+            codes[area] = code
+    return codes
+
+
 def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Template:
     """Validate plain data (a parsed TOML file, or a study's stored copy) into a Template.
 
@@ -454,7 +474,7 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
     if not isinstance(orgs, dict):
         p.add("", "'organisations' must be a table")
         orgs = {}
-    _check_keys(p, "[organisations]", orgs, VOCABULARIES)
+    _check_keys(p, "[organisations]", orgs, (*VOCABULARIES, "area_codes", "pick_areas"))
     vocab: dict[str, tuple[str, ...]] = {}
     rules: dict[str, OutcomeRule] = {}
     exclusion_codes: dict[str, str] = {}
@@ -469,6 +489,11 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         rules.setdefault(outcome, guess_outcome(outcome))
     for reason in vocab.get("exclusion_reasons", ()):
         exclusion_codes.setdefault(reason, guess_exclusion(reason))
+    area_codes = _area_codes(p, orgs.get("area_codes", {}), vocab.get("areas", ()))
+    pick_areas = orgs.get("pick_areas", False)
+    if not isinstance(pick_areas, bool):
+        p.add("[organisations]", f"'pick_areas' must be true or false, got {pick_areas!r}")
+        pick_areas = False
 
     flags = [Flag(fid, label) for fid, label in _labelled(p, data, "flags", "flag", BUILTIN_FLAGS)]
 
@@ -536,7 +561,8 @@ def template_from_dict(data: Any, *, source: str, default_name: str = "") -> Tem
         raise TemplateError(p.items)
     template = Template(
         name=name, title=title, description=description, version=version,
-        categories=vocab.get("categories", ()), areas=vocab.get("areas", ()),
+        categories=vocab.get("categories", ()), areas=vocab.get("areas", ()), area_codes=area_codes,
+        pick_areas=pick_areas,
         exclusion_reasons=vocab.get("exclusion_reasons", ()), outcomes=vocab["outcomes"],
         outcome_rules=rules, exclusion_codes=exclusion_codes, flags=tuple(flags), targets=targets,
         themes=tuple(themes), sections=tuple(sections),

@@ -64,6 +64,8 @@ DEFAULT_OUTCOMES = (
 )
 
 VOCABULARIES = ("categories", "areas", "exclusion_reasons", "outcomes")
+#: An official (GSS) area code: a country letter and eight digits, as ``E08000025``.
+GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 _LANGUAGE_CODE_RE = re.compile(r"\(([A-Za-z-]+)\)\s*$")
 
@@ -226,6 +228,11 @@ class Template:
     version: int = 1
     categories: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    #: The official (GSS) code of each area that has one: ``{"Birmingham": "E08000025"}``.
+    area_codes: dict[str, str] = field(default_factory=dict)
+    #: Whether a new study made from the template offers to pick its areas from the official
+    #: lists (fieldkit.areas) instead of taking ``areas`` as they are.
+    pick_areas: bool = False
     exclusion_reasons: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
     #: What each outcome means for fieldwork (its disposition code, retry delay, finality).
@@ -352,6 +359,11 @@ class Template:
             data["organisations"][kind] = [{"name": v, "disposition": self.exclusion_code(v)} for v in values]
         else:
             data["organisations"][kind] = list(values)
+        if kind == "areas":  # an area that stays keeps its code; one that goes takes it along
+            codes = {a: c for a, c in self.area_codes.items() if a in seen}
+            data["organisations"].pop("area_codes", None)
+            if codes:
+                data["organisations"]["area_codes"] = codes
         if kind == "categories":
             data["targets"] = {c: n for c, n in self.targets.items() if c in seen}
         return _checked(data, source=f"study template ({words})")
@@ -371,7 +383,21 @@ class Template:
         if kind == "categories" and old in self.targets:
             targets = {new if c == old else c: n for c, n in self.targets.items()}
             renamed_ = renamed_.with_targets(targets)
+        if kind == "areas" and old in self.area_codes:
+            renamed_ = renamed_.with_coded_areas(
+                {a: (self.area_codes[old] if a == new else renamed_.area_codes.get(a)) for a in renamed_.areas})
         return renamed_
+
+    def with_coded_areas(self, areas: dict[str, str | None]) -> Template:
+        """A copy whose areas are exactly the keys of ``areas`` (in order), each with its
+        official code, or None for one that has none (validated)."""
+        data = self.to_dict()
+        data["organisations"]["areas"] = list(areas)
+        codes = {a: c for a, c in areas.items() if c}
+        data["organisations"].pop("area_codes", None)
+        if codes:
+            data["organisations"]["area_codes"] = codes
+        return _checked(data, source="study template (areas)")
 
     def with_targets(self, targets: dict[str, int]) -> Template:
         """A copy with these targets per category (validated)."""
@@ -414,15 +440,21 @@ class Template:
             head["default_language"] = self.default_language
         if len(self.languages) > 1:
             head["languages"] = list(self.languages)
+        organisations: dict[str, Any] = {
+            "categories": list(self.categories),
+            "areas": list(self.areas),
+            "exclusion_reasons": [{"name": r, "disposition": self.exclusion_code(r)}
+                                  for r in self.exclusion_reasons],
+            "outcomes": [self.outcome_rule(o).as_dict(o) for o in self.outcomes],
+        }
+        # Left out when unused, so a template without them stores what it always stored.
+        if self.area_codes:
+            organisations["area_codes"] = dict(self.area_codes)
+        if self.pick_areas:
+            organisations["pick_areas"] = True
         return {
             "template": head,
-            "organisations": {
-                "categories": list(self.categories),
-                "areas": list(self.areas),
-                "exclusion_reasons": [{"name": r, "disposition": self.exclusion_code(r)}
-                                      for r in self.exclusion_reasons],
-                "outcomes": [self.outcome_rule(o).as_dict(o) for o in self.outcomes],
-            },
+            "organisations": organisations,
             "flags": [{"id": f.id, "label": f.label} for f in self.flags],
             "targets": dict(self.targets),
             "themes": [{"id": t.id, "label": t.label} for t in self.themes],

@@ -22,20 +22,21 @@ APP_ID = "org.fieldkit.Fieldkit"
 STUDY_UTI = "org.fieldkit.study"
 STUDY_MIME = "application/x-fieldkit-study"
 
-#: Qt's Python modules fieldkit uses (fieldkit/ui/qt.py looks names up in these three at run time,
-#: through importlib, so PyInstaller's import analysis cannot see them).
-QT_MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
+#: Qt's Python modules fieldkit uses (fieldkit/ui/qt.py looks names up in these at run time,
+#: through importlib, so PyInstaller's import analysis cannot see them); QtPrintSupport prints
+#: the call list and case sheets.
+QT_MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtPrintSupport")
 
 #: Modules never imported by the app, that a hook or an optional import would otherwise pull in.
 EXCLUDED_MODULES = (
-    # Qt modules outside the three above (PySide6-Essentials ships these; the add-ons, such as
+    # Qt modules outside those above (PySide6-Essentials ships these; the add-ons, such as
     # QtWebEngine, Qt3D and QtMultimedia, are not installed but are named in case they are).
     *(f"PySide6.{name}" for name in (
         "Qt3DAnimation", "Qt3DCore", "Qt3DExtras", "Qt3DInput", "Qt3DLogic", "Qt3DRender", "QtAxContainer",
         "QtBluetooth", "QtCharts", "QtConcurrent", "QtDataVisualization", "QtDBus", "QtDesigner", "QtGraphs",
         "QtGraphsWidgets", "QtHelp", "QtHttpServer", "QtLocation", "QtMultimedia", "QtMultimediaWidgets",
         "QtNetwork", "QtNetworkAuth", "QtNfc", "QtOpenGL", "QtOpenGLWidgets", "QtPdf", "QtPdfWidgets",
-        "QtPositioning", "QtPrintSupport", "QtQml", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickTest",
+        "QtPositioning", "QtQml", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickTest",
         "QtQuickWidgets", "QtRemoteObjects", "QtScxml", "QtSensors", "QtSerialBus", "QtSerialPort",
         "QtSpatialAudio", "QtSql", "QtStateMachine", "QtSvgWidgets", "QtTest", "QtTextToSpeech", "QtUiTools",
         "QtWebChannel", "QtWebEngineCore", "QtWebEngineQuick", "QtWebEngineWidgets", "QtWebSockets",
@@ -55,12 +56,13 @@ EXCLUDED_MODULES = (
 EXCLUDED_PATH = re.compile(r"(^|[/\\])tests?([/\\]|$)")
 
 #: Qt plugin folders kept (below PySide6/Qt/plugins): the rest are for embedded screens, Qt's
-#: network stack, databases, printing or multimedia, none of which fieldkit uses.
+#: network stack, databases or multimedia, none of which fieldkit uses.
 QT_PLUGIN_FOLDERS = frozenset({
     "platforms",  # the window system: xcb, wayland, offscreen, minimal, windows, cocoa
     "platformthemes", "platforminputcontexts",  # the desktop's file dialogs and input methods
     "imageformats", "iconengines",  # PNG is built in; JPEG, GIF, ICO and SVG (with Qt's SVG library) here
     "styles", "accessible", "accessiblebridge",
+    "printsupport",  # the system's printers (CUPS, Windows, macOS) for File ▸ Print call list…
     "xcbglintegrations",  # the xcb platform refuses to start without them on some drivers
     "wayland-decoration-client", "wayland-graphics-integration-client", "wayland-shell-integration",
 })
@@ -80,12 +82,17 @@ def version(root: Path = ROOT) -> str:
         return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
+#: The pages of docs/ the in-app user guide shows: the guide and the pages it links to.
+GUIDE_PAGES = ("guide.md", "anonymity.md", "archive-format.md", "dispositions.md")
+
+
 def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
     """(source file, folder in the bundle) for every file the app reads at run time.
 
     The templates and resources (fonts, demo data, the app icon) go where fieldkit's
     ``shipped_dir`` looks in a frozen app; docs/dispositions.md is what the Fieldwork settings
-    screen links to (two folders above its module, as in a checkout). Scripts and caches that
+    screen links to (two folders above its module, as in a checkout); the user guide and its
+    screenshots go to ``fieldkit/_docs``. Scripts and caches that
     live among the resources are left out.
     """
     out: list[tuple[str, str]] = []
@@ -96,6 +103,10 @@ def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
                 continue
             out.append((str(path), str(Path(dest, path.parent.relative_to(base)).as_posix())))
     out.append((str(root / "docs" / "dispositions.md"), "docs"))
+    # Help ▸ User guide: the guide, its screenshots and the pages it links to, where
+    # fieldkit.user_guide looks for them (shipped_dir("docs")).
+    out += [(str(root / "docs" / name), "fieldkit/_docs") for name in GUIDE_PAGES]
+    out += [(str(path), "fieldkit/_docs/screenshots") for path in sorted((root / "docs" / "screenshots").glob("*.png"))]
     return out
 
 

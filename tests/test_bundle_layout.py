@@ -58,6 +58,30 @@ def test_a_frozen_app_reads_its_templates_fonts_and_demo_data_from_the_bundle(fr
     assert (frozen_bundle / "docs" / "dispositions.md").is_file()
 
 
+def test_a_frozen_app_finds_the_user_guide_its_pictures_and_its_pages_in_the_bundle(frozen_bundle: Path):
+    from fieldkit import user_guide
+
+    spec = (ROOT / "packaging" / "fieldkit.spec").read_text(encoding="utf-8")
+    assert "datas=layout.data_files(ROOT)" in spec  # the files laid out here are the spec's
+    guide = user_guide.guide_path()
+    assert guide == frozen_bundle / "fieldkit" / "_docs" / "guide.md"
+    assert guide.read_bytes() == (ROOT / "docs" / "guide.md").read_bytes()
+    shown = user_guide.images(guide.read_text(encoding="utf-8"))
+    assert shown and [p for p in shown if not (guide.parent / p).is_file()] == []
+    # The pages of docs/ the guide links to open in the same window, so they come too.
+    for linked in ("dispositions.md", "anonymity.md", "archive-format.md"):
+        assert f"]({linked})" in guide.read_text(encoding="utf-8"), linked
+        assert (guide.parent / linked).is_file(), linked
+
+
+def test_a_frozen_app_draws_its_icons_from_the_bundle_with_their_licence(frozen_bundle: Path):
+    from fieldkit.ui import icons
+
+    assert icons.folder() == frozen_bundle / "fieldkit" / "_resources" / "icons" / "lucide"
+    assert (icons.folder() / "LICENSE").is_file()
+    assert [name for name, file in icons.ICONS.items() if not (icons.folder() / f"{file}.svg").is_file()] == []
+
+
 def test_the_bundle_carries_no_tests_benchmarks_or_scripts():
     sources = [Path(source).resolve() for source, _ in _layout().data_files(ROOT)]
     assert sources, "the bundle would have no data files at all"

@@ -42,7 +42,7 @@ def test_callback_carries_phone_and_contact(small_study: Study):
     attempts.log(none, outcome="No answer", callback_at="2026-11-24T12:00")
     got = {c.organisation_name: (c.phone, c.contact) for c in attempts.callbacks()}
     assert got == {
-        "Own number": ("0121 496 0000", "Zofia Wiśniewska"),
+        "Own number": ("+441214960000", "Zofia Wiśniewska"),  # as stored: E.164
         "Via contact": ("07700 900002", "No phone"),
         "No number": (None, None),
     }

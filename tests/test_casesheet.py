@@ -62,7 +62,8 @@ def study(tmp_path: Path):
                     contacts=[{"name": "Anna Kowalska", "role": "Chair"}, {"name": "李伟", "role": "Treasurer"}])
     anna, li = (c.id for c in orgs.contacts(club))
     s.numbers.add(club, "phone", "0121 496 0001")
-    s.numbers.mark_wrong(next(n for n in s.numbers.for_organisation(club) if n.value == "0121 496 0001"))
+    # stored in E.164
+    s.numbers.mark_wrong(next(n for n in s.numbers.for_organisation(club) if n.value == "+441214960001"))
     s.attempts.log(club, outcome="Left a message", note="Spoke to a volunteer; ring after six.",
                    at="2026-02-26T10:15:00", tried="0121 496 0000", seconds=95)
     _interview(s, club, "2026-03-02", contact_id=anna, role="Chair of the committee", size="Small",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldkit import cli
 from fieldkit.cli import main
 from fieldkit.study import Study
 from studies import file_digest, mapping_template
@@ -221,3 +222,16 @@ def test_summary_method_prints_dispositions_and_rates(capsys, mapping_file: Path
     assert "RR2    33.3%" in out and "RR4    50.0%" in out and "3.11   Not attempted or worked" in out
     code, out, err = run(capsys, "summary", mapping_file, "--method", "--format", "csv")
     assert code == 2 and "--method prints text or json" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["open", "study.fieldkit"], ["open", "Mapping 2026/study"]])
+def test_the_desktop_start_reads_its_arguments_as_the_full_parser_does(argv):
+    # ``fieldkit`` and ``fieldkit open STUDY`` skip building the parser of every command; what
+    # they read must stay what the parser would have read (a new global option included).
+    assert cli._desktop_start(argv) == cli._parser().parse_args(argv)
+
+
+@pytest.mark.parametrize("argv", [["open"], ["open", "--help"], ["open", "a", "b"], ["--debug", "open", "a"],
+                                  ["summary", "a"]])
+def test_anything_else_goes_through_the_full_parser(argv):
+    assert cli._desktop_start(argv) is None

@@ -236,7 +236,7 @@ def test_named_records_export_with_their_flags(study: Study, tmp_path: Path):
     assert orgs.column("flag_invite") == [0, 1, 0]
     assert orgs.variable("flag_invite").label == "Invite to the launch"
     contacts = _csv_rows(datasets.export(study, "contacts", tmp_path / "c.csv"))
-    assert contacts[1][2:5] == ["Café Zoë", "Zoë Ng", "Chair"] and contacts[1][5] == "'+44 113 496 0000"
+    assert contacts[1][2:5] == ["Café Zoë", "Zoë Ng", "Chair"] and contacts[1][5] == "'+441134960000"  # stored in E.164
     frame, _ = pyreadstat.read_sav(str(datasets.export(study, "attempts", tmp_path / "a.sav")))
     assert list(frame["note"]) == [CP1252] and list(frame["organisation"]) == ["Second Org"]
     frame, _ = pyreadstat.read_dta(str(datasets.export(study, "organisations", tmp_path / "o.dta")))

@@ -72,7 +72,7 @@ def test_import_stores_every_column(study: Study, tmp_path: Path):
     assert (o.category, o.area, o.coverage, o.status, o.exclusion_reason) == (
         "BME network", "Coventry", "Hillfields", "interviewed", None)
     assert (o.phone, o.email, o.address, o.website, o.notes) == (
-        "024 7696 0001", "info@example.org", "1 High St", "https://example.org", "Met at the forum")
+        "+442476960001", "info@example.org", "1 High St", "https://example.org", "Met at the forum")
     assert o.flags == {"full_interview", "follow_up", "permission_to_list"}
     assert o.referred_by == cvs
     [contact] = orgs.contacts(hill)

@@ -122,7 +122,7 @@ def test_contacts_edit_and_delete(small_study: Study):
     c = orgs.add_contact(org, "Ann Other", role="Chair")
     orgs.update_contact(c, phone="0121 496 0000", role="")
     contact = orgs.contact(c)
-    assert (contact.name, contact.role, contact.phone) == ("Ann Other", None, "0121 496 0000")
+    assert (contact.name, contact.role, contact.phone) == ("Ann Other", None, "+441214960000")  # E.164
     orgs.delete_contact(c)
     assert orgs.contacts(org) == []
     with pytest.raises(InvalidValueError):
@@ -301,7 +301,7 @@ def test_change_log_records_named_fields_and_never_the_pool(small_study: Study):
     assert ("organisation", "status", "identified", "excluded") in log
     assert ("organisation", "exclusion_reason", None, "Closed down") in log
     assert ("organisation", "flag follow_up", "not ticked", "ticked") in log
-    assert ("contact", "phone", None, "0121 496 0000") in log
+    assert ("contact", "phone", None, "+441214960000") in log
     assert ("contact", "removed", "Ann Other", None) in log
     dump = repr(small_study.conn.execute("SELECT * FROM changes").fetchall())
     assert "anonymous words" not in dump

@@ -357,7 +357,8 @@ RULES = {
     ),
     "unknown key in [organisations]": (
         VALID.replace("[organisations]\n", '[organisations]\nregions = ["North"]\n'),
-        ["[organisations]: unknown key 'regions' (expected one of categories, areas, exclusion_reasons, outcomes)"],
+        ["[organisations]: unknown key 'regions' (expected one of categories, areas, exclusion_reasons, outcomes, "
+         "area_codes, pick_areas)"],
     ),
     "repeated category": (
         VALID.replace('categories = ["Network", "Group"]', 'categories = ["Network", "Group", "Network"]'),

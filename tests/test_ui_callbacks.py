@@ -308,7 +308,7 @@ def test_the_call_is_timed_and_the_number_rung_kept(window, qtbot):
     screen.outcome.setCurrentText("Left a message")
     assert screen.log_attempt()
     latest = study.attempts.for_organisation(morning.organisation_id)[0]
-    assert (latest.seconds, latest.tried) == (95, "0121 496 0002")
+    assert (latest.seconds, latest.tried) == (95, "+441214960002")  # the number as stored
     assert screen.call_timer.text() == "Call 00:00"  # the next call-back is a new call
     after = screen.current()
     clock[0] = 5000.0

@@ -192,12 +192,12 @@ def test_a_second_number_then_the_first_struck_through(window, qtbot, monkeypatc
     assert not panel.remove_button.isEnabled()  # the first one is struck through, never removed
     assert panel.wrong_button.text() == "Mark as wrong"
     qtbot.mouseClick(panel.wrong_button, Qt.LeftButton)
-    assert study.organisations.get(form.org_id).phone == "0121 496 0009"  # the next one moved up
-    assert form.fields["phone"].text() == "0121 496 0009"
+    assert study.organisations.get(form.org_id).phone == "+441214960009"  # the next one moved up (E.164)
+    assert form.fields["phone"].text() == "0121 496 0009"  # shown as dialled
     rows = _number_rows(form)
     assert rows[0] == ("0121 496 0009", "Organisation", False)
     assert ("0121 496 0001", "Organisation", True) in rows  # still listed, struck through
-    assert _tried(form) == ["0121 496 0009", "07700 900123"]
+    assert _tried(form) == ["+441214960009", "07700 900123"]
 
     struck = [r[0] for r in rows].index("0121 496 0001")
     panel.table.selectRow(struck)
@@ -208,7 +208,7 @@ def test_a_second_number_then_the_first_struck_through(window, qtbot, monkeypatc
     assert "typed by mistake" in asked[0] and len(_number_rows(form)) == 4  # No: kept
     qtbot.mouseClick(panel.wrong_button, Qt.LeftButton)
     assert ("0121 496 0001", "Organisation", False) in _number_rows(form)
-    assert "0121 496 0001" in _tried(form)
+    assert "+441214960001" in _tried(form)
 
     panel.table.selectRow([r[0] for r in _number_rows(form)].index("0121 496 0001"))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
@@ -239,7 +239,7 @@ def test_the_number_tried_and_the_call_time_are_kept_with_the_attempt(window, qt
     org_id, attempts = form.org_id, form.attempts
     clock = Clock()
     attempts.clock = clock
-    assert _tried(form) == ["0121 496 0001", "07700 900123"]
+    assert _tried(form) == ["+441214960001", "07700 900123"]  # as stored: E.164 when valid
     assert attempts.tried.itemText(1) == "07700 900123 (Hodan Warsame)"
     attempts.tried.setCurrentIndex(1)
     qtbot.mouseClick(attempts.call_button, Qt.LeftButton)  # dialling
@@ -273,7 +273,7 @@ def test_the_number_tried_and_the_call_time_are_kept_with_the_attempt(window, qt
     with Study.open(study_path) as study:
         logged = sorted(study.attempts.for_organisation(org_id), key=lambda a: a.id)
         assert [(a.channel, a.tried, a.seconds) for a in logged] == [
-            ("phone", "07700 900123", 195), ("phone", "0121 496 0001", 42), ("email", "info@alpha.example.org", None)]
+            ("phone", "07700 900123", 195), ("phone", "+441214960001", 42), ("email", "info@alpha.example.org", None)]
 
 
 def test_the_proposed_call_back_fills_the_box_but_never_what_was_typed(window, qtbot, study_path: Path):
@@ -349,7 +349,7 @@ def test_a_wrong_number_offers_to_strike_the_number_tried(window, qtbot, yes: bo
 
     form = open_case(qtbot, window, "Alpha Network")
     attempts, study = form.attempts, window.session.study
-    assert attempts.tried.currentData() == "0121 496 0001"
+    assert attempts.tried.currentData() == "+441214960001"
     choose(attempts.outcome, "Wrong number")
     assert "strike the number tried through" in attempts.why.text()
 
@@ -361,10 +361,10 @@ def test_a_wrong_number_offers_to_strike_the_number_tried(window, qtbot, yes: bo
     assert attempts.log()
     assert len(answered) == 1
     [a] = study.attempts.for_organisation(form.org_id)
-    assert (a.outcome, a.tried) == ("Wrong number", "0121 496 0001")
+    assert (a.outcome, a.tried) == ("Wrong number", "+441214960001")
     wrong = [n.value for n in study.numbers.for_organisation(form.org_id) if n.wrong]
-    assert wrong == (["0121 496 0001"] if yes else [])
-    assert _tried(form) == (["07700 900123"] if yes else ["0121 496 0001", "07700 900123"])
+    assert wrong == (["+441214960001"] if yes else [])
+    assert _tried(form) == (["07700 900123"] if yes else ["+441214960001", "07700 900123"])
     assert form.fields["phone"].text() == ("" if yes else "0121 496 0001")
 
 

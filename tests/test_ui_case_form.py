@@ -102,7 +102,7 @@ def test_edits_are_saved_as_they_are_made(window, qtbot, study_file: Path):
     study = reopen(window, study_file)
     org = study.organisations.get(org_id)
     assert (org.name, org.category, org.area, org.status, org.exclusion_reason, org.phone) == (
-        NAME, "Infrastructure", "Coventry", "excluded", "Closed down", "024 7696 0000")
+        NAME, "Infrastructure", "Coventry", "excluded", "Closed down", "+442476960000")  # E.164
     assert org.flags == {"follow_up"}
     study.close()
 
@@ -338,6 +338,6 @@ def test_a_refused_edit_says_why_and_shows_what_is_recorded(window, qtbot, monke
     qtbot.keyClick(name, Qt.Key_A, Qt.ControlModifier)
     qtbot.keyClick(name, Qt.Key_Delete)
     qtbot.keyClick(name, Qt.Key_Return)
-    assert shown == [("Not saved: change the name of Delta Group", "an organisation needs a name")]
+    assert shown == [("Not saved: rename of Delta Group", "an organisation needs a name")]
     assert name.text() == "Delta Group" and window.session.study.organisations.get(form.org_id).name == "Delta Group"
     assert window.session.undo_stack.count() == 0

@@ -327,7 +327,7 @@ def test_a_workbook_with_two_sheets_imports_the_one_chosen(qtbot, study, tmp_pat
     assert wizard.sheet.part == "Groups" and "Groups" in wizard.preview_page.summary.text()
     _click(qtbot, wizard, "CommitButton")
     orgs = window.session.study.organisations
-    assert sorted(o.phone for o in orgs.many(orgs.ids())) == ["0115 000 1111", "024 7600 0000"]
+    assert sorted(o.phone for o in orgs.many(orgs.ids())) == ["+441150001111", "+442476000000"]  # E.164
     window.close()
 
 
@@ -466,7 +466,7 @@ def test_reading_the_file_again_with_new_headings_maps_them_afresh(qtbot, study,
     assert _button(wizard, "CommitButton").isEnabled()
     _click(qtbot, wizard, "CommitButton")
     orgs = window.session.study.organisations
-    assert orgs.get(orgs.ids()[0]).phone == "0115 000 1111"
+    assert orgs.get(orgs.ids()[0]).phone == "+441150001111"
     window.close()
 
 

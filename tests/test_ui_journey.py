@@ -57,11 +57,25 @@ def test_a_day_of_fieldwork(qtbot, tmp_path: Path, monkeypatch):
         assert dialog.ok.isEnabled()
         dialog.ok.click()
 
-    QTimer.singleShot(0, encrypt)
+    def pick_areas():  # the template asks which areas the study covers: two from the official lists
+        from fieldkit.ui.area_picker import AreaPicker
+
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AreaPicker)
+        dialog.pick.click()
+        for i in range(dialog.list.count()):
+            item = dialog.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole).code in ("E08000025", "E08000026"):  # Birmingham, Coventry
+                item.setCheckState(Qt.CheckState.Checked)
+        QTimer.singleShot(0, encrypt)
+        dialog.ok.click()
+
+    QTimer.singleShot(0, pick_areas)
     new.click()
     assert w.session is not None and w.session.study.path == path and w.session.study.encrypted
     assert not path.read_bytes().startswith(b"SQLite format 3")
     assert (forms_dir() / "regional-mapping.toml").exists()
+    assert w.session.study.template.area_codes == {"Birmingham": "E08000025", "Coventry": "E08000026"}
 
     # 2. Two organisations, through the Add dialog.
     screen = w.show_screen("organisations")

@@ -196,7 +196,7 @@ def drawn_page(pdf: bytes, index: int, like):
         width_pt = page.get_size()[0]
         # The scale that gives the size shown: a width in whole pixels can round the height either
         # way (866 or 867 pixels for 613 wide), so the nearest scales are tried too.
-        for nudge in (0, -0.25, 0.25, -0.5, 0.5):
+        for nudge in (0, -0.25, 0.25, -0.5, 0.5, 0.75, 1, -0.75, -1):  # PDFium may round a width down
             bitmap = page.render(scale=(like.width() + nudge) / width_pt, rev_byteorder=True, may_draw_forms=False)
             if (bitmap.width, bitmap.height) == (like.width(), like.height()):
                 break

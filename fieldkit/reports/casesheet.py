@@ -28,6 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from fieldkit import dispositions, summary
+from fieldkit.contact_details import display_phone
 from fieldkit.errors import NotFoundError
 from fieldkit.interviews import MODE_LABELS
 from fieldkit.organisations import STATUS_LABELS
@@ -97,6 +98,7 @@ class _Sheet:
 
     def details(self) -> list[Flowable]:
         org, t = self.org, self.template
+        country = self.study.country  # phone numbers as the case form shows them, not in E.164
         status = STATUS_LABELS.get(org.status, org.status)
         if org.status == "excluded" and org.exclusion_reason:
             status += f" ({org.exclusion_reason})"
@@ -109,8 +111,9 @@ class _Sheet:
         out: list[Flowable] = [self.heading("Details"), self.pairs([
             ("Name", org.name), ("Category", org.category), ("Area", org.area), ("Coverage", org.coverage),
             ("Status", status), ("Disposition", dispositions.of_organisation(self.study, org.id).text),
-            ("Address", org.address), ("Phone", org.phone), ("Email", org.email),
-            ("Other numbers", "; ".join(f"{n.value}{' (wrong)' if n.wrong else ''}"
+            ("Address", org.address), ("Phone", display_phone(org.phone, country) or None), ("Email", org.email),
+            ("Other numbers", "; ".join(f"{display_phone(n.value, country) if n.kind == 'phone' else n.value}"
+                                        f"{' (wrong)' if n.wrong else ''}"
                                         for n in self.study.numbers.for_organisation(org.id)
                                         if not n.main and n.contact_id is None)),
             ("Opening hours", org.opening_hours),
@@ -126,7 +129,8 @@ class _Sheet:
         out: list[Flowable] = [self.heading("Contacts")]
         if not people:
             return out + [para("No contacts recorded.", "body")]
-        rows = [[c.name, c.role or "", c.phone or "", c.email or "", c.notes or ""] for c in people]
+        country = self.study.country  # phone numbers as the case form shows them, not in E.164
+        rows = [[c.name, c.role or "", display_phone(c.phone, country), c.email or "", c.notes or ""] for c in people]
         return out + [table(self.st, ["Name", "Role", "Phone", "Email", "Notes"], rows,
                             [None, 30 * mm, 28 * mm, 42 * mm, None], width=self.width, numeric=False)]
 

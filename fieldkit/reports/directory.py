@@ -18,8 +18,9 @@ the organisation agreed: the person is the ``person`` of the entry and its "Cont
 
 A detail agreed to but not recorded is left out. Entries come grouped by area in the order of the
 study's areas (``study.template.areas``), areas outside that list after them in alphabetical
-order and "Not recorded" last, each area's organisations by name (``by_area`` gives the groups a
-renderer prints, each area once as a heading).
+order and "Not recorded" last, each area's organisations by name, in the order the organisation
+list has (fieldkit.collation) (``by_area`` gives the groups a renderer prints, each area once as a
+heading).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from fieldkit import collation
+from fieldkit.contact_details import display_phone
 from fieldkit.summary import NOT_RECORDED
 
 if TYPE_CHECKING:
@@ -102,6 +105,7 @@ def directory(study: Study, include_person: bool) -> tuple[DirectoryEntry, ...]:
                    WHERE trim(c.name) <> '' ORDER BY i.date, i.id"""):
             contacts[r["organisation_id"]] = r
     asks_contact = "list_contact" in study.template.flag_ids()
+    country = study.country
     entries = []
     for r in listed:
         contact = contacts.get(r["id"])
@@ -118,6 +122,8 @@ def directory(study: Study, include_person: bool) -> tuple[DirectoryEntry, ...]:
             elif flag in ("list_phone", "list_email"):
                 column = "phone" if flag == "list_phone" else "email"
                 value = _text(r[column]) or (_text(shown[column]) if shown is not None else "")
+                if flag == "list_phone":  # stored in E.164 when valid: printed as it is dialled
+                    value = display_phone(value, country)
             else:
                 value = _text(r["address" if flag == "list_address" else "website"])
             if value:
@@ -125,7 +131,7 @@ def directory(study: Study, include_person: bool) -> tuple[DirectoryEntry, ...]:
         person = _text(shown["name"]) if shown is not None else None
         entries.append(DirectoryEntry(r["area"] or NOT_RECORDED, r["name"], person, tuple(details)))
     order = area_order(study.template.areas)
-    entries.sort(key=lambda e: (order(e.area), sort_key(e.name), e.name))
+    entries.sort(key=lambda e: (order(e.area), collation.sort_key(e.name), e.name))
     return tuple(entries)
 
 

@@ -12,6 +12,7 @@ nor the stored order follows the order comments were written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -336,14 +337,34 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    9,
+    """
+    -- Organisations sort by name as their readers expect, by the Unicode Collation Algorithm
+    -- (fieldkit.collation): Łódź with L, Ökumene with O, case and accents only breaking ties,
+    -- Greek and Cyrillic each in its own order. name_key is the name's sort key as bytes, whose
+    -- BLOB order is that order, written with the name by fieldkit.organisations (no trigger can
+    -- make it: a study's schema runs none of fieldkit's functions, fieldkit.storage.schema_check).
+    -- fieldkit_sort_key: that key (the connection provides it while it migrates).
+    ALTER TABLE organisations ADD COLUMN name_key BLOB;
+    UPDATE organisations SET name_key = fieldkit_sort_key(name);
+    -- The list reads the names in that order from this index (short searches match the start
+    -- of their words in it); the index of names without case, which the list read before, goes:
+    -- finding one name ignoring case (fieldkit.organisations, find_by_name) reads the table.
+    CREATE INDEX organisations_name_key ON organisations(name_key, name);
+    DROP INDEX organisations_name;
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-def sql_functions() -> dict[str, Callable[[str], str]]:
+def sql_functions() -> dict[str, Callable[[Any], Any]]:
     """The functions of fieldkit's own that migrations call, by name (one argument each)."""
+    from fieldkit.collation import sort_key_or_none  # a name's sort key (organisations.name_key)
     from fieldkit.search import stored_answer_text  # the words of an answer as search indexes them
 
-    return {"fieldkit_answer_text": stored_answer_text}
+    return {"fieldkit_answer_text": stored_answer_text, "fieldkit_sort_key": sort_key_or_none}
 
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.

@@ -11,6 +11,7 @@ import html
 
 from fieldkit import anonymity
 from fieldkit.held import Group
+from fieldkit.ui import palette
 from fieldkit.ui.held import category_name
 from fieldkit.ui.qt import (
     QFrame,
@@ -30,9 +31,6 @@ SAVE_DELAY_MS = 600
 EXPLANATION = ("A pooled answer is hidden among at least k interviews: anonymous answers wait with their "
                "interview until k finished interviews have answered the same question, then move to the pool "
                "together.")
-WARNING_TEXT = "#7a4b00"
-WARNING_BACKGROUND = "#fff4d6"
-WARNING_EDGE = "#d8a200"
 #: The most warnings the Reports screen's box lists before it says "… and N more".
 MAX_SHOWN = 5
 
@@ -69,8 +67,9 @@ class AnonymityWarnings(QLabel):
         self.setAccessibleName("Anonymity warnings")
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setStyleSheet(f"QLabel#anonymity_warnings {{ background: {WARNING_BACKGROUND}; color: {WARNING_TEXT}; "
-                           f"border-left: 5px solid {WARNING_EDGE}; padding: 6px 10px; }}")
+        palette.set_style_sheet(self, "QLabel#anonymity_warnings { background: $warning_tint; "
+                                      "color: $warning_on_tint; border-left: 5px solid $warning_edge; "
+                                      "padding: 6px 10px; }")
         self.lines: list[str] = []
         self.hide()
 
@@ -149,7 +148,7 @@ class AnonymityPanel(QFrame):
             self.refresh()
             return False
         held = study.held.count()
-        done = self.session.edit(f"set k to {value}", lambda: anonymity.set_k(study, value, accept_risk=risky),
+        done = self.session.edit(f"change of k to {value}", lambda: anonymity.set_k(study, value, accept_risk=risky),
                                  lambda: anonymity.set_k(study, old, accept_risk=True),  # as it was, risk and all
                                  {DETAILS, POOL, INTERVIEWS})
         if not done:

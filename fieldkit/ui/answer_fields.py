@@ -30,6 +30,7 @@ from fieldkit.ui.qt import (
     QWidget,
     Signal,
 )
+from fieldkit.ui.wrapping import WrappingCheckBox, WrappingRadioButton
 
 #: Save at once (a click) rather than after a pause in typing.
 INSTANT = "instant"
@@ -204,7 +205,8 @@ class _Buttons(AnswerField):
         grid.setVerticalSpacing(2)
         per_column = -(-len(labels) // columns)
         for i, text in enumerate(labels):
-            button: QCheckBox | QRadioButton = QRadioButton(text) if exclusive else QCheckBox(text)
+            # the text wraps in a narrow window (a long choice, a scale's row of them)
+            button: QCheckBox | QRadioButton = WrappingRadioButton(text) if exclusive else WrappingCheckBox(text)
             button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             button.installEventFilter(self)
             self.group.addButton(button, i)

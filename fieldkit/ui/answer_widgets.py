@@ -28,6 +28,7 @@ from fieldkit.ui.answer_fields import (  # noqa: F401 - INSTANT, TYPED and parse
     YesNoField,
     parse_number,
 )
+from fieldkit.ui import palette
 from fieldkit.ui.held import section_band
 from fieldkit.ui.qt import (
     QEvent,
@@ -47,11 +48,6 @@ from fieldkit.ui.qt import (
 from fieldkit.ui.welcome import heading
 
 ANONYMOUS_WORDS = "Anonymous — moves to the comment pool, never stored against this organisation"
-ANONYMOUS_BAND = "#efe6fb"
-ANONYMOUS_EDGE = "#6b3fa0"
-ANONYMOUS_TEXT = "#3d1f66"
-ERROR_COLOUR = "#b00020"
-NOTE_COLOUR = "#8a5a00"
 
 
 def direction(language: str | None) -> Qt.LayoutDirection:
@@ -118,8 +114,8 @@ def make_field(question: Question) -> AnswerField:
 
 def _anonymous_style(language: str | None) -> str:
     edge = "border-right" if direction(language) == Qt.LayoutDirection.RightToLeft else "border-left"
-    return (f"QFrame#anonymous {{ background: {ANONYMOUS_BAND}; {edge}: 6px solid {ANONYMOUS_EDGE}; "
-            f"border-radius: 3px; }} QFrame#anonymous QLabel {{ color: {ANONYMOUS_TEXT}; }}")
+    return (f"QFrame#anonymous {{ background: $anonymous_tint; {edge}: 6px solid $anonymous_edge; "
+            "border-radius: 3px; } QFrame#anonymous QLabel { color: $anonymous_on_tint; }")
 
 
 class QuestionCard(QFrame):
@@ -162,22 +158,21 @@ class QuestionCard(QFrame):
         self.help.setWordWrap(True)
         self.help.setObjectName("help")
         if not question.anonymous:
-            palette = self.help.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
-            self.help.setPalette(palette)
+            palette.set_style_sheet(self.help, "color: $muted;")
         layout.addWidget(self.help)
         self.field = make_field(question)
         self.label.setBuddy(self.field.focus_target())
         layout.addWidget(self.field)
+        on = "_on_anonymous_tint" if question.anonymous else ""  # read on the card's own background
         self.note = QLabel()
         self.note.setObjectName("note")
-        self.note.setStyleSheet(f"color: {NOTE_COLOUR};")
+        palette.set_style_sheet(self.note, f"color: $note{on};")
         self.note.setWordWrap(True)
         self.note.hide()
         layout.addWidget(self.note)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
-        self.problem.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
+        palette.set_style_sheet(self.problem, f"color: $problem{on}; font-weight: bold;")
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem)
@@ -197,7 +192,7 @@ class QuestionCard(QFrame):
         else:
             self.setLayoutDirection(direction(language))
         if self.question.anonymous:
-            self.setStyleSheet(_anonymous_style(language))
+            palette.set_style_sheet(self, _anonymous_style(language))
         self.field.set_language(language)
         self.show_texts(*self.texts())
 
@@ -211,9 +206,11 @@ class QuestionCard(QFrame):
             return
         self._texts = (label, help_)
         q = self.question
-        required = f" <span style='color:{ERROR_COLOUR}'>· required</span>" if q.required else ""
+        behind = palette.tint("anonymous") if q.anonymous else palette.window()
+        problem, muted = palette.text("problem", behind).name(), palette.muted(against=behind).name()
+        required = f" <span style='color:{problem}'>· required</span>" if q.required else ""
         # the paragraph runs the way the label's own script does (the id alone would make it left to right)
-        self.label.setText(f"<div dir='{writing(label)}'><span style='color:gray'>{q.id}</span>&nbsp; "
+        self.label.setText(f"<div dir='{writing(label)}'><span style='color:{muted}'>{q.id}</span>&nbsp; "
                            f"<b>{_escape(label)}</b>{required}</div>")
         self.help.setText(help_)
         self.help.setVisible(bool(help_))
@@ -246,7 +243,7 @@ class QuestionCard(QFrame):
         target = self.field.focus_target()
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
-        target.setStyleSheet(f"border: 2px solid {ERROR_COLOUR};" if text else "")
+        palette.set_style_sheet(target, "border: 2px solid $problem_edge;" if text else "")
 
     @property
     def has_problem(self) -> bool:
@@ -277,15 +274,15 @@ class SectionPage(QScrollArea):
         self.skipped = QLabel("This section is not asked, given the answers so far.")
         self.skipped.setObjectName("skipped")
         self.skipped.setWordWrap(True)
-        self.skipped.setStyleSheet(f"QLabel#skipped {{ color: {NOTE_COLOUR}; font-weight: bold; }}")
+        palette.set_style_sheet(self.skipped, "QLabel#skipped { color: $note; font-weight: bold; }")
         self.skipped.hide()
         layout.addWidget(self.skipped)
         if section.questions and all(q.anonymous for q in section.questions):
             band = QLabel(section_band(k))
             band.setWordWrap(True)
             band.setObjectName("anonymous_section")
-            band.setStyleSheet(f"QLabel#anonymous_section {{ background: {ANONYMOUS_EDGE}; color: white; "
-                               "padding: 8px 10px; border-radius: 3px; }")
+            palette.set_style_sheet(band, "QLabel#anonymous_section { background: $anonymous_band; "
+                                    "color: $anonymous_on_band; padding: 8px 10px; border-radius: 3px; }")
             layout.addWidget(band)
         self.cards = [QuestionCard(q, language=language) for q in section.questions]
         for card in self.cards:

@@ -18,13 +18,14 @@ from html import escape
 
 from fieldkit.attempts import CallBack, Proposal
 from fieldkit.callback_times import due_text, format_when, parse_when
+from fieldkit.contact_details import display_phone
 from fieldkit.errors import FieldkitError, InvalidValueError
 from fieldkit.organisations import STATUS_LABELS
+from fieldkit.ui import icons, palette
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QBrush,
-    QColor,
-    QComboBox,
     QEvent,
     QFont,
     QFrame,
@@ -52,7 +53,6 @@ RELEVANT = {ATTEMPTS, ORGANISATIONS, INTERVIEWS, CONTACTS, TEMPLATE}
 COLUMNS = ("Due", "Organisation", "Ask for", "Phone", "Last attempt")
 GROUPS = (("overdue", "Overdue"), ("today", "Later today"), ("upcoming", "Upcoming"))
 _CALLBACK = Qt.ItemDataRole.UserRole
-OVERDUE_COLOUR = "#a4262c"
 #: How the question after the last attempt names each closing status.
 CLOSE_WORDS = {"unreachable": "not reached", "declined": "declined", "excluded": "excluded"}
 #: Longer than this since the row was chosen is no call's duration: it is not recorded.
@@ -170,7 +170,7 @@ class CallbacksScreen(QWidget):
         grid.addLayout(timing, 0, 5, 1, 2)
         grid.addWidget(self.selected_detail, 1, 0, 1, 7)
 
-        self.outcome = QComboBox()
+        self.outcome = ComboBox()
         self.outcome.setAccessibleName("Outcome")
         self.outcome.currentTextChanged.connect(lambda _: self._propose())
         outcome_label = QLabel("O&utcome")
@@ -214,7 +214,7 @@ class CallbacksScreen(QWidget):
         grid.setColumnStretch(5, 1)
 
         actions = QHBoxLayout()
-        self.interview_button = QPushButton("Start &interview")
+        self.interview_button = QPushButton(icons.icon("start_interview"), "Start &interview")
         self.interview_button.setToolTip("Start the interview with this organisation (Ctrl+I)")
         self.interview_button.clicked.connect(self.start_interview)
         self.case_button = QPushButton("&Open case")
@@ -239,6 +239,7 @@ class CallbacksScreen(QWidget):
         study = self.session.study
         now = self.now()
         due = study.attempts.callbacks_due(now)
+        country = study.country
         outcomes = list(study.template.outcomes)
         if [self.outcome.itemText(i) for i in range(self.outcome.count())] != outcomes:
             chosen = self.outcome.currentText()
@@ -263,13 +264,13 @@ class CallbacksScreen(QWidget):
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             group.setFont(0, bold)
             if key == "overdue":
-                group.setForeground(0, QBrush(QColor(OVERDUE_COLOUR)))
+                group.setForeground(0, QBrush(palette.text("problem", palette.base())))
             self.tree.addTopLevelItem(group)
             group.setFirstColumnSpanned(True)
             for cb in items:
                 last = cb.outcome + (f": {' '.join(cb.note.split())}" if cb.note else "")
                 item = QTreeWidgetItem([due_text(cb.due, now), cb.organisation_name, cb.contact or "",
-                                        cb.phone or "", last])
+                                        display_phone(cb.phone, country), last])
                 item.setData(0, _CALLBACK, cb)
                 item.setToolTip(1, cb.organisation_name)
                 item.setToolTip(4, last)
@@ -345,7 +346,7 @@ class CallbacksScreen(QWidget):
         if cb.contact:
             parts.append(f"ask for {cb.contact}")
         if cb.phone:
-            parts.append(cb.phone)
+            parts.append(display_phone(cb.phone, self.session.study.country))
         parts.append(f"last: {cb.outcome}" + (f" — {' '.join(cb.note.split())}" if cb.note else ""))
         self.selected_detail.setText(" · ".join(parts))
 
@@ -478,7 +479,7 @@ class CallbacksScreen(QWidget):
         row = self._current_row()
         self._logging = True
         try:
-            done = self.session.edit(f"log an attempt for {cb.organisation_name}", do, undo,
+            done = self.session.edit(f"logging of an attempt for {cb.organisation_name}", do, undo,
                                      {ATTEMPTS, ORGANISATIONS})
             if done and proposal is not None and proposal.close_as is not None and callback_at is None:
                 self._offer_to_close(cb, proposal)
@@ -523,7 +524,7 @@ class CallbacksScreen(QWidget):
             return
         orgs = self.session.study.organisations
         before = orgs.get(cb.organisation_id)
-        self.session.edit(f"record {cb.organisation_name} as {words}",
+        self.session.edit(f"recording of {cb.organisation_name} as {words}",
                           lambda: orgs.set_status(cb.organisation_id, status),
                           lambda: orgs.set_status(cb.organisation_id, before.status, before.exclusion_reason),
                           {ORGANISATIONS})

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 from fieldkit.attempts import CHANNELS, Attempt, Proposal
 from fieldkit.callback_times import format_when, parse_when
+from fieldkit.contact_details import display_phone
 from fieldkit.errors import InvalidValueError
 from fieldkit.ui.case_records import duration_text, table_item, table_widget
 from fieldkit.ui.numbers import number_text
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QComboBox,
     QEvent,
@@ -77,31 +79,31 @@ class AttemptsPanel(QGroupBox):
         self._call_seconds: float | None = None  # once the call is ended
         layout = QVBoxLayout(self)
         grid = QGridLayout()
-        self.channel = QComboBox()
+        self.channel = ComboBox()
         self.channel.setAccessibleName("How")
         for channel in CHANNELS:
             self.channel.addItem(CHANNEL_LABELS[channel], channel)
         self.channel.currentIndexChanged.connect(lambda _: self._fill_tried())
-        self.tried = QComboBox()
+        self.tried = ComboBox()
         self.tried.setAccessibleName("Number or address tried")
         self.tried.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.tried.setMinimumContentsLength(14)
+        self.tried.setMinimumContentsLength(13)  # a phone number whole; an email address elides
         self.call_button = QPushButton("Star&t call")
         self.call_button.setAccessibleName("Start the call timer")
         self.call_button.setToolTip("Start timing the call as you dial; the time is kept with the attempt")
         self.call_button.clicked.connect(self.toggle_call)
         self.call_time = QLabel("00:00")
         self.call_time.setAccessibleName("Call time")
-        self.call_time.setMinimumWidth(self.call_time.fontMetrics().horizontalAdvance("00:00:00") + 4)
+        self.call_time.setMinimumWidth(self.call_time.fontMetrics().horizontalAdvance("00:00") + 4)  # an hour widens it
         self.call_time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.call_time.setEnabled(False)
         self._ticker = QTimer(self)
         self._ticker.setInterval(500)
         self._ticker.timeout.connect(self._show_call_time)
-        self.outcome = QComboBox()
+        self.outcome = ComboBox()
         self.outcome.setAccessibleName("Outcome of the attempt")
         self.outcome.setPlaceholderText("Choose an outcome")
-        self.outcome.setMinimumContentsLength(18)
+        self.outcome.setMinimumContentsLength(13)  # longer outcomes elide (the open list shows them)
         self.outcome.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.outcome.currentIndexChanged.connect(lambda _: self._propose())
         self.callback = QLineEdit()
@@ -119,10 +121,10 @@ class AttemptsPanel(QGroupBox):
         grid.addWidget(buddy_label("By", self.channel), 0, 0)
         call = QHBoxLayout()
         call.addWidget(self.channel)
-        call.addSpacing(8)
+        call.addSpacing(6)
         call.addWidget(buddy_label("T&ried", self.tried))
         call.addWidget(self.tried, 1)
-        call.addSpacing(8)
+        call.addSpacing(6)
         call.addWidget(self.call_button)
         call.addWidget(self.call_time)
         grid.addLayout(call, 0, 1, 1, 3)
@@ -176,21 +178,24 @@ class AttemptsPanel(QGroupBox):
         self._fill_outcomes()
 
     def load(self, org_id: int) -> None:
-        if org_id != self._org_id:  # another organisation: a fresh row
+        if org_id != self._org_id:  # another organisation: a fresh row, and no word of the last one's
             self._org_id = org_id
             self._reset_row()
+            self._show_callback()
         self.attempts = self.form.study.attempts.for_organisation(org_id)
         self.table.setRowCount(len(self.attempts))
+        country = self.form.study.country
         for row, a in enumerate(self.attempts):
             channel = CHANNEL_LABELS.get(a.channel, a.channel)
-            values = [format_when(a.at, year=None), a.tried or channel, a.outcome,
+            tried = display_phone(a.tried, country) if a.tried and a.channel == "phone" else a.tried
+            values = [format_when(a.at, year=None), tried or channel, a.outcome,
                       duration_text(a.seconds), format_when(a.callback_at, year=None), a.note]
             for column, value in enumerate(values):
                 item = table_item(value, a.id)
                 if column in (0, 4) and value:
                     item.setToolTip(format_when(a.at if column == 0 else a.callback_at))
-                elif column == 1 and a.tried:
-                    item.setToolTip(f"{channel}: {a.tried}")
+                elif column == 1 and tried:
+                    item.setToolTip(f"{channel}: {tried}")
                 elif column == 3 and value:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     item.setToolTip(f"The call took {value}")
@@ -211,7 +216,7 @@ class AttemptsPanel(QGroupBox):
         numbers = self.form.study.numbers.working(org_id, kind)
         names = {c.id: c.name or "" for c in self.form.study.organisations.contacts(org_id)}
         for n in numbers:
-            self.tried.addItem(number_text(n, names), n.value)
+            self.tried.addItem(number_text(n, names, self.form.study.country), n.value)
         self.tried.setPlaceholderText(f"No {'number' if kind == 'phone' else 'address'} recorded")
         self.tried.setEnabled(bool(numbers))
         self.tried.setCurrentIndex(max(self.tried.findData(current), 0) if numbers else -1)
@@ -368,7 +373,8 @@ class AttemptsPanel(QGroupBox):
                        if n.value == tried and not n.wrong), None)
         if number is None:
             return
-        if ask(self, "Wrong number", f"Strike {tried} through as wrong?",
+        shown = display_phone(tried, self.form.study.country)
+        if ask(self, "Wrong number", f"Strike {shown} through as wrong?",
                "It stays listed, struck through, so nobody tries it again or types it back in; "
                "the next number moves up."):
             self.form.numbers.mark(number, True)

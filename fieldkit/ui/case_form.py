@@ -3,8 +3,9 @@
 Every field is saved as it is changed (text when the field is left, drop-downs and tick boxes
 at once) through ``session.edit``, so Edit ▸ Undo and Redo work on it. Previous / Next and
 Page Up / Page Down walk the list the form was opened from; Escape goes back to the list.
-The top row also leads to the organisation's change history and its personal-data duties
-(subject access, erasure), which ``fieldkit/ui/personal_data.py`` carries out.
+The top row also leads to the organisation's case sheet (printed or saved as a PDF,
+``fieldkit/ui/printing.py``), its change history and its personal-data duties (subject access,
+erasure), which ``fieldkit/ui/personal_data.py`` carries out.
 
 Beside the status: "In interview" while an interview is under way, and the organisation's
 AAPOR disposition now (fieldkit.dispositions). "Reaching them" holds the phone, email and
@@ -16,14 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from fieldkit import dispositions, personal_data
+from fieldkit.contact_details import DEFAULT_COUNTRY, display_phone
 from fieldkit.errors import InvalidValueError, NotFoundError
 from fieldkit.opening_hours import parse_hours
 from fieldkit.organisations import STATUS_LABELS, STATUSES, Organisation
+from fieldkit.ui import icons, palette
 from fieldkit.ui.case_attempts import AttemptsPanel
 from fieldkit.ui.case_records import ContactsPanel, InterviewsPanel
+from fieldkit.ui.contact_warnings import FieldWarning, checker
 from fieldkit.ui.numbers import NumbersPanel
 from fieldkit.ui.organisation_picker import OrganisationPicker
 from fieldkit.ui.personal_data import (
@@ -34,6 +39,8 @@ from fieldkit.ui.personal_data import (
     erased_message,
     names_before_erasure,
 )
+from fieldkit.ui.combo import ComboBox
+from fieldkit.ui.elided import elided_heading
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -61,7 +68,6 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, INTERVIEWS, ORGANISATIONS, TEMPLATE, StudySession
-from fieldkit.ui.welcome import heading
 
 #: (field, label) of the organisation's text fields, in the order shown: who it is, then
 #: (in "Reaching them") how to reach it.
@@ -77,9 +83,6 @@ TEXT_FIELDS = (
 REACH_FIELDS = ("phone", "email", "opening_hours")
 FORM_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS, TEMPLATE}
 #: Colours of the "In interview" mark and of opening hours that cannot be read.
-IN_INTERVIEW_BACKGROUND = "#fff0c2"
-IN_INTERVIEW_TEXT = "#6b4a00"
-ERROR_COLOUR = "#a4262c"
 
 
 class CaseForm(QWidget):
@@ -98,6 +101,10 @@ class CaseForm(QWidget):
         self._reveal: int | None = None
         self._stale = False
         self.fields: dict[str, QLineEdit] = {}
+        self.warnings: dict[str, FieldWarning] = {}
+        #: The study's country, which phone numbers are read and shown for (read with each organisation:
+        #: the form is built ahead of need, while a save may hold the study).
+        self.country = DEFAULT_COUNTRY
         self.flag_boxes: dict[str, QCheckBox] = {}
         self.dialog: QWidget | None = None  # the dialog last opened from the form
 
@@ -135,29 +142,35 @@ class CaseForm(QWidget):
 
     def _build_top(self) -> QHBoxLayout:
         top = QHBoxLayout()
-        self.back_button = QPushButton("◀  Back to list")
+        self.back_button = QPushButton(icons.icon("back"), "Back to list")
         self.back_button.setAccessibleName("Back to the list")
         self.back_button.setToolTip("Back to the list (Esc)")
         self.back_button.clicked.connect(self.go_back)
         top.addWidget(self.back_button)
         top.addSpacing(8)
-        self.title = heading("", 1.4)
-        self.title.setWordWrap(False)
-        self.title.setMinimumWidth(100)
+        self.title = elided_heading("", 1.4)
         top.addWidget(self.title, 1)
         self.where = QLabel()
         self.where.setAccessibleName("Place in the list")
         top.addWidget(self.where)
-        self.previous_button = QPushButton("Previous")
+        self.previous_button = QPushButton(icons.icon("previous"), "Previous")
         self.previous_button.setToolTip("Previous organisation in the list (Page Up)")
         self.previous_button.clicked.connect(lambda: self.walk(-1))
-        self.next_button = QPushButton("Next")
+        self.next_button = QPushButton(icons.icon("next"), "Next")
         self.next_button.setToolTip("Next organisation in the list (Page Down)")
         self.next_button.clicked.connect(lambda: self.walk(1))
         top.addWidget(self.previous_button)
         top.addWidget(self.next_button)
         top.addSpacing(12)
-        self.history_button = QPushButton("History…")
+        self.sheet_button = QPushButton("Case sheet")
+        self.sheet_button.setAccessibleName("Case sheet")
+        self.sheet_button.setToolTip("This organisation's named record on paper or as a PDF (no anonymous answers)")
+        sheet_menu = QMenu(self.sheet_button)
+        self.print_sheet_action = sheet_menu.addAction("&Print case sheet…", self.print_case_sheet)
+        self.save_sheet_action = sheet_menu.addAction("&Save case sheet as PDF…", lambda: self.save_case_sheet())
+        self.sheet_button.setMenu(sheet_menu)
+        top.addWidget(self.sheet_button)
+        self.history_button = QPushButton(icons.icon("history"), "History…")
         self.history_button.setAccessibleName("Change history")
         self.history_button.setToolTip("Every recorded change to this organisation and its contacts")
         self.history_button.clicked.connect(self.show_history)
@@ -189,6 +202,8 @@ class CaseForm(QWidget):
         for key, label in TEXT_FIELDS[1:]:
             if key not in REACH_FIELDS:
                 form.addRow(*self._text_field(key, label))
+                if key == "website":
+                    self._warning(key, form)
         self.referred_by = OrganisationPicker(self)
         self.referred_by.setAccessibleName("Referred by")
         self.referred_by.picked.connect(self._save_referrer)
@@ -214,7 +229,7 @@ class CaseForm(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         # Never narrower than what it holds: with no horizontal scroll bar, it would be cut off.
-        scroll.setMinimumWidth(max(320, inner.minimumSizeHint().width()
+        scroll.setMinimumWidth(max(300, inner.minimumSizeHint().width()
                                    + scroll.verticalScrollBar().sizeHint().width() + 2))
         return scroll
 
@@ -225,6 +240,8 @@ class CaseForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key in REACH_FIELDS:
             form.addRow(*self._text_field(key, dict(TEXT_FIELDS)[key]))
+            if key in ("phone", "email"):
+                self._warning(key, form)
         hours = self.fields["opening_hours"]
         hours.setPlaceholderText("e.g. Mon–Fri 9–5; Sat 10–1 (empty: any time)")
         hours.setToolTip("When someone can answer, as you would write it on a door: “Mon–Fri 9–5”, "
@@ -245,7 +262,8 @@ class CaseForm(QWidget):
         box = QGroupBox("Where it stands")
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.status = QComboBox()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # the tick boxes go under "Flags" when narrow
+        self.status = ComboBox()
         self.status.setAccessibleName("Status")
         for status in STATUSES:
             self.status.addItem(STATUS_LABELS[status], status)
@@ -254,9 +272,8 @@ class CaseForm(QWidget):
         self.in_interview.setObjectName("in_interview")
         self.in_interview.setAccessibleName("In interview")
         self.in_interview.setToolTip("An interview is under way: it counts once it is finished")
-        self.in_interview.setStyleSheet(f"QLabel#in_interview {{ background: {IN_INTERVIEW_BACKGROUND}; "
-                                        f"color: {IN_INTERVIEW_TEXT}; font-weight: bold; padding: 2px 8px; "
-                                        "border-radius: 8px; }")
+        palette.set_style_sheet(self.in_interview, "QLabel#in_interview { background: $note_tint; "
+                                "color: $note_on_tint; font-weight: bold; padding: 2px 8px; border-radius: 8px; }")
         self.in_interview.hide()
         status_row = QHBoxLayout()
         status_row.addWidget(self.status)
@@ -282,7 +299,7 @@ class CaseForm(QWidget):
         caption.setToolTip("The AAPOR disposition code the outcome rates count this organisation under")
         form.addRow(caption, disposition)
 
-        self.reason = QComboBox()
+        self.reason = ComboBox()
         self.reason.setAccessibleName("Exclusion reason")
         self.reason.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reason.setMinimumContentsLength(16)
@@ -306,6 +323,11 @@ class CaseForm(QWidget):
         label.setFont(font)
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
+    def _warning(self, key: str, form: QFormLayout) -> None:
+        """The warning under the phone, email or website field, as it is typed (never refusing it)."""
+        warning = FieldWarning(self.fields[key], checker(key, lambda: self.country), dict(TEXT_FIELDS)[key])
+        self.warnings[key] = warning.place_in(form)
+
     def _text_field(self, key: str, label: str) -> tuple[QLabel, QLineEdit]:
         edit = QLineEdit()
         edit.setAccessibleName(label)
@@ -316,7 +338,7 @@ class CaseForm(QWidget):
         return caption, edit
 
     def _vocab_combo(self, name: str, key: str) -> QComboBox:
-        box = QComboBox()
+        box = ComboBox()
         box.setAccessibleName(name)
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(16)
@@ -375,6 +397,7 @@ class CaseForm(QWidget):
             return
         self.org = org
         self._stale = False
+        self.country = self.study.country
         self.title.setText(org.name)
         self.title.setToolTip(org.name)
         self.where.setText(f"{self.position + 1:,} of {len(self.ids):,}")
@@ -384,6 +407,8 @@ class CaseForm(QWidget):
             self._hours_refused = None
         for key, edit in self.fields.items():
             value = getattr(org, key) or ""
+            if key == "phone":
+                value = display_phone(value, self.country)  # stored in E.164 when valid
             if key == "opening_hours" and self._hours_refused is not None and edit.text() == self._hours_refused:
                 continue  # unreadable hours stay shown, with why, until corrected
             if force or not (edit.hasFocus() and edit.isModified()):
@@ -411,6 +436,8 @@ class CaseForm(QWidget):
             box.setChecked(flag in org.flags)
         self.referred_by.show_organisation(org.referred_by)
         self._show_hours()
+        for warning in self.warnings.values():
+            warning.refresh()
         self._show_disposition()
         self.numbers.load(org.id)
         self.attempts.load(org.id)
@@ -437,9 +464,9 @@ class CaseForm(QWidget):
         except InvalidValueError as e:
             reason = str(e).removeprefix("opening hours: ")  # said by the field's place
             self.hours_reading.setText(f"{'Not saved: ' if refused else ''}{reason[:1].upper()}{reason[1:]}")
-            self.hours_reading.setStyleSheet(f"color: {ERROR_COLOUR};")
+            palette.set_style_sheet(self.hours_reading, "color: $problem;")
             return
-        self.hours_reading.setStyleSheet("")
+        palette.set_style_sheet(self.hours_reading, "")
         self.hours_reading.setText(reading.describe() if text.strip() else "No hours given: any time")
 
     def reload(self) -> None:
@@ -471,8 +498,8 @@ class CaseForm(QWidget):
 
     def edit(self, what: str, do: Callable[[], Any], undo: Callable[[], Any], changes: set[str]) -> bool:
         """An undoable change to the organisation shown; Undo / Redo later bring the form back
-        to that organisation if the list it walks holds it."""
-        org_id = self.org_id
+        to that organisation (opening it again if the form was left)."""
+        org_id, ids = self.org_id, list(self.ids)
 
         def reveal(fn: Callable[[], Any]) -> Callable[[], None]:
             def run() -> None:
@@ -480,7 +507,13 @@ class CaseForm(QWidget):
                 self._reveal = org_id
             return run
 
-        done = self.session.edit(what, reveal(do), reveal(undo), changes)
+        def show(_undone: bool) -> None:
+            if org_id is None or (self.isVisible() and self.org is not None and self.org.id == org_id):
+                return
+            if self.window_ is not None:
+                self.window_.open_case(org_id, ids)
+
+        done = self.session.edit(what, reveal(do), reveal(undo), changes, show=show)
         if not done:
             self.reload()  # show what is really recorded
         return done
@@ -501,6 +534,8 @@ class CaseForm(QWidget):
         new = edit.text()
         if key == "name":
             new = new.strip()
+        elif key == "phone" and new == display_phone(old, self.country):
+            new = old  # the stored number as shown: unchanged
         edit.setModified(False)  # committed: from now on the form shows what is recorded
         if key == "opening_hours":
             self._hours_refused = None
@@ -530,7 +565,8 @@ class CaseForm(QWidget):
     def _update(self, key: str, new: Any, old: Any, what: str) -> bool:
         assert self.org is not None
         org_id, orgs = self.org.id, self.study.organisations
-        return self.edit(f"change the {what} of {self.org.name}", lambda: orgs.update(org_id, **{key: new}),
+        text = f"rename of {self.org.name}" if key == "name" else f"change to the {what} of {self.org.name}"
+        return self.edit(text, lambda: orgs.update(org_id, **{key: new}),
                          lambda: orgs.update(org_id, **{key: old or None}), {ORGANISATIONS})
 
     def _vocab_chosen(self, key: str) -> None:
@@ -550,7 +586,7 @@ class CaseForm(QWidget):
         assert self.org is not None
         org_id, orgs = self.org.id, self.study.organisations
         old = (self.org.status, self.org.exclusion_reason)
-        return self.edit(f"set the status of {self.org.name} to {STATUS_LABELS[status].lower()}",
+        return self.edit(f"status change of {self.org.name} to {STATUS_LABELS[status].lower()}",
                          lambda: orgs.set_status(org_id, status, reason),
                          lambda: orgs.set_status(org_id, *old), {ORGANISATIONS})
 
@@ -575,7 +611,7 @@ class CaseForm(QWidget):
             return
         org_id, orgs = self.org.id, self.study.organisations
         label = self.study.template.flag_label(flag).lower()
-        self.edit(f"{'tick' if on else 'untick'} “{label}” for {self.org.name}",
+        self.edit(f"{'ticking' if on else 'unticking'} of “{label}” for {self.org.name}",
                   lambda: orgs.set_flag(org_id, flag, on), lambda: orgs.set_flag(org_id, flag, not on),
                   {ORGANISATIONS})
 
@@ -591,6 +627,24 @@ class CaseForm(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def print_case_sheet(self) -> bool:
+        """Case sheet ▸ Print case sheet…: the organisation's named record on paper."""
+        if self.org is None:
+            return False
+        from fieldkit.ui import printing
+
+        self.commit_pending()
+        return printing.print_case_sheet(self, self.study, self.org.id)
+
+    def save_case_sheet(self, path: Path | None = None) -> Path | None:
+        """Case sheet ▸ Save case sheet as PDF… (to ``path`` when given, else where asked)."""
+        if self.org is None:
+            return None
+        from fieldkit.ui import printing
+
+        self.commit_pending()
+        return printing.save_case_sheet(self.window_, self, self.study, self.org.id, path)
 
     def ask_subject_access(self) -> Any:
         """Save the JSON record and the case sheet in a folder the researcher picks."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fieldkit.contact_details import display_phone
 from fieldkit.fieldwork import RESULT_LABELS
 from fieldkit.interviews import MODE_LABELS, Interview
 from fieldkit.organisations import CONTACT_FIELDS, Contact
@@ -31,6 +32,8 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from fieldkit.ui import icons
+from fieldkit.ui.contact_warnings import FieldWarning, checker
 from fieldkit.ui.interview_list import length_text
 from fieldkit.ui.session import CONTACTS
 
@@ -78,20 +81,34 @@ def duration_text(seconds: int | float | None, *, clock: bool = False) -> str:
 # --- contacts ------------------------------------------------------------------------------
 
 
-class ContactDialog(QDialog):
-    """A contact's name, role, phone, e-mail and notes."""
+def contact_shown(contact: Contact, key: str, country: str) -> str:
+    """A contact's field as screens show it: the phone number in its national form."""
+    value = getattr(contact, key) or ""
+    return display_phone(value, country) if key == "phone" else value
 
-    def __init__(self, parent: QWidget, title: str, contact: Contact | None = None):
+
+class ContactDialog(QDialog):
+    """A contact's name, role, phone, e-mail and notes; the phone and e-mail warned about
+    as they are typed, never refused."""
+
+    def __init__(self, parent: QWidget, title: str, contact: Contact | None = None, country: str = "GB"):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
         form = QFormLayout(self)
         self.fields: dict[str, QLineEdit] = {}
+        self.warnings: dict[str, FieldWarning] = {}
+        #: What each field showed when the dialog opened (the phone in its national form).
+        self.shown = {key: contact_shown(contact, key, country) if contact else "" for key in CONTACT_FIELDS}
         for key in CONTACT_FIELDS:
-            edit = QLineEdit(getattr(contact, key) or "" if contact else "")
+            edit = QLineEdit(self.shown[key])
             edit.setAccessibleName(CONTACT_LABELS[key])
             self.fields[key] = edit
             form.addRow(f"&{CONTACT_LABELS[key]}", edit)
+            if key in ("phone", "email"):
+                warning = FieldWarning(edit, checker(key, lambda: country), CONTACT_LABELS[key])
+                self.warnings[key] = warning.place_in(form)
+                warning.refresh()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -112,7 +129,9 @@ class ContactsPanel(QGroupBox):
         layout = QVBoxLayout(self)
         self.table = table_widget([CONTACT_LABELS[k] for k in CONTACT_FIELDS], "Contacts")
         header = self.table.horizontalHeader()
-        for column, width in ((1, 100), (2, 100)):
+        # The phone column holds an international number whole ("+48 12 345 67 89").
+        phone_width = max(100, self.table.fontMetrics().horizontalAdvance("+48 12 345 67 89") + 16)
+        for column, width in ((1, 100), (2, phone_width)):
             header.resizeSection(column, width)
         for column in (0, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
@@ -121,7 +140,7 @@ class ContactsPanel(QGroupBox):
         self.table.itemSelectionChanged.connect(self._enable)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add contact…")
+        self.add_button = QPushButton(icons.icon("add"), "Add contact…")
         self.add_button.clicked.connect(self.add_contact)
         self.edit_button = QPushButton("Edit…")
         self.edit_button.setAccessibleName("Edit the contact")
@@ -139,9 +158,10 @@ class ContactsPanel(QGroupBox):
         selected = self.selected()
         self.contacts = self.form.study.organisations.contacts(org_id)
         self.table.setRowCount(len(self.contacts))
+        country = self.form.study.country
         for row, c in enumerate(self.contacts):
             for column, key in enumerate(CONTACT_FIELDS):
-                self.table.setItem(row, column, table_item(getattr(c, key), c.id))
+                self.table.setItem(row, column, table_item(contact_shown(c, key, country), c.id))
             if selected is not None and c.id == selected.id:
                 self.table.selectRow(row)
         self.setTitle(f"Contacts ({len(self.contacts)})" if self.contacts else "Contacts")
@@ -167,7 +187,7 @@ class ContactsPanel(QGroupBox):
         return super().eventFilter(watched, event)
 
     def _open(self, title: str, contact: Contact | None, done) -> ContactDialog:
-        dialog = ContactDialog(self, title, contact)
+        dialog = ContactDialog(self, title, contact, self.form.study.country)
         dialog.accepted.connect(lambda: done(dialog.values()))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
@@ -190,7 +210,7 @@ class ContactsPanel(QGroupBox):
             else:
                 added.append(orgs.contact(orgs.add_contact(org_id, **values)))
 
-        self.form.edit(f"add the contact {values['name']}".strip(), do,
+        self.form.edit(f"addition of {_contact_words(values['name'])}", do,
                        lambda: orgs.delete_contact(added[0].id), {CONTACTS})
 
     def edit_contact(self) -> ContactDialog | None:
@@ -201,11 +221,12 @@ class ContactsPanel(QGroupBox):
 
     def _edit(self, contact: Contact, values: dict[str, str]) -> None:
         orgs = self.form.study.organisations
-        new = {k: v for k, v in values.items() if v != (getattr(contact, k) or "")}
+        country = self.form.study.country
+        new = {k: v for k, v in values.items() if v != contact_shown(contact, k, country)}
         if not new:
             return
         old = {k: getattr(contact, k) for k in new}
-        self.form.edit(f"change the contact {contact.name}".strip(), lambda: orgs.update_contact(contact.id, **new),
+        self.form.edit(f"change to {_contact_words(contact.name)}", lambda: orgs.update_contact(contact.id, **new),
                        lambda: orgs.update_contact(contact.id, **old), {CONTACTS})
 
     def remove_contact(self) -> None:
@@ -213,9 +234,14 @@ class ContactsPanel(QGroupBox):
         if contact is None:
             return
         orgs = self.form.study.organisations
-        if self.form.edit(f"remove the contact {contact.name}".strip(), lambda: orgs.delete_contact(contact.id),
+        if self.form.edit(f"removal of {_contact_words(contact.name)}", lambda: orgs.delete_contact(contact.id),
                           lambda: orgs.restore_contact(contact), {CONTACTS}):
             self.form.status_message(f"Removed {contact.name or 'the contact'}. Edit ▸ Undo puts them back.")
+
+
+def _contact_words(name: str | None) -> str:
+    """A contact as an undoable change names it: "the contact Hodan Warsame", or "a contact"."""
+    return f"the contact {name.strip()}" if name and name.strip() else "a contact"
 
 
 # --- interviews ----------------------------------------------------------------------------
@@ -254,7 +280,7 @@ class InterviewsPanel(QGroupBox):
         self.table.itemSelectionChanged.connect(self._enable)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start interview")
+        self.start_button = QPushButton(icons.icon("start_interview"), "Start interview")
         self.start_button.clicked.connect(self.start)
         self.resume_button = QPushButton("Resume")
         self.resume_button.setAccessibleName("Resume the interview")

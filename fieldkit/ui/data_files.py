@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from fieldkit import datasets
 from fieldkit.errors import FieldkitError, PassphraseError
-from fieldkit.ui import errors
+from fieldkit.ui import errors, palette
 from fieldkit.ui import passphrase as passphrases
-from fieldkit.ui.anonymity import WARNING_BACKGROUND, WARNING_EDGE, WARNING_TEXT
+from fieldkit.ui.export_offer import ExportOffer
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QApplication,
     QCheckBox,
@@ -56,8 +57,6 @@ T = TypeVar("T")
 POLL_MS = 30
 #: The folder the last export or archive went to (QSettings key).
 FOLDER_KEY = "data_files/folder"
-PROBLEM_COLOUR = "#a4262c"
-SUCCESS_COLOUR = "#1e6b33"
 
 EXPORT_INTRO = ("The study's data as files for analysis: for a spreadsheet, R (a CSV with the codebook "
                 "beside it), SPSS or Stata. Choices are written as codes, with their words as value labels "
@@ -195,9 +194,10 @@ class _Status(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
 
-    def say(self, text: str, *, problem: bool = False, colour: str | None = None) -> None:
-        colour = colour or (PROBLEM_COLOUR if problem else SUCCESS_COLOUR)
-        self.setStyleSheet(f"QLabel#status {{ color: {colour}; }}")
+    def say(self, text: str, *, problem: bool = False, tone: str | None = None) -> None:
+        """Show ``text`` in the problem or success tone, or in ``tone`` (fieldkit.ui.palette)."""
+        tone = tone or ("problem" if problem else "success")
+        palette.set_style_sheet(self, f"QLabel#status {{ color: ${tone}; }}")
         self.setProperty("problem", problem)
         self.setText(text)
         self.setVisible(bool(text))
@@ -213,8 +213,8 @@ class _Warnings(QLabel):
         self.setAccessibleName("Warnings")
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setStyleSheet(f"QLabel#warnings {{ background: {WARNING_BACKGROUND}; color: {WARNING_TEXT}; "
-                           f"border-left: 5px solid {WARNING_EDGE}; padding: 6px 10px; }}")
+        palette.set_style_sheet(self, "QLabel#warnings { background: $warning_tint; color: $warning_on_tint; "
+                                      "border-left: 5px solid $warning_edge; padding: 6px 10px; }")
         self.lines: tuple[str, ...] = ()
         self.hide()
 
@@ -284,7 +284,7 @@ class ExportDialog(_WritingDialog):
             text.addWidget(heading(entry.label, 1.0))
             text.addWidget(_wrapped(sentence(entry.description)))
             grid.addLayout(text, row, 0)
-            combo = QComboBox()
+            combo = ComboBox()
             combo.setAccessibleName(f"Format of the {entry.label.lower()} export")
             for fmt in entry.formats:
                 combo.addItem(format_label(fmt), fmt)
@@ -300,7 +300,7 @@ class ExportDialog(_WritingDialog):
             self.export_buttons[entry.name] = button
         grid.setColumnStretch(0, 1)
         layout.addLayout(grid)
-        self.language = QComboBox()
+        self.language = ComboBox()
         self.language.setAccessibleName("Language of the questions and choices")
         languages = list(self.study.template.languages)
         for language in languages:
@@ -313,6 +313,8 @@ class ExportDialog(_WritingDialog):
         language_form.setRowVisible(self.language, len(languages) > 1)
         self.status = _Status()
         layout.addWidget(self.status)
+        self.offer = ExportOffer(self)
+        layout.addWidget(self.offer)
         self.warnings = _Warnings()
         layout.addWidget(self.warnings)
         layout.addStretch(1)
@@ -349,7 +351,8 @@ class ExportDialog(_WritingDialog):
             if path is None:
                 return None
         self.warnings.show_lines(())
-        self.status.say(f"Writing {path.name}…", colour=WARNING_TEXT)
+        self.offer.dismiss()
+        self.status.say(f"Writing {path.name}…", tone="warning")
         open_reader, language = self.study.open_reader, self.language_value()
         self.busy = True
         try:
@@ -363,6 +366,7 @@ class ExportDialog(_WritingDialog):
         self.window_.settings.setValue(f"data_files/format/{what}", done.path.suffix.lower().lstrip("."))
         said = f"Wrote {entry.label.lower()} to {done.path}"
         self.status.say(said + ".")
+        self.offer.offer(done.path)
         self.warnings.show_lines(done.warnings)
         self.window_.statusBar().showMessage(said, 15_000)
         return done
@@ -415,6 +419,8 @@ class ArchiveDialog(_WritingDialog):
         layout.addWidget(self.note)
         self.status = _Status()
         layout.addWidget(self.status)
+        self.offer = ExportOffer(self)
+        layout.addWidget(self.offer)
         layout.addStretch(1)
         layout.addSpacing(6)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -492,7 +498,8 @@ class ArchiveDialog(_WritingDialog):
             go_on, passphrase = self.ask_passphrase(path)
             if not go_on:
                 return None
-        self.status.say(f"Writing {path.name}…", colour=WARNING_TEXT)
+        self.offer.dismiss()
+        self.status.say(f"Writing {path.name}…", tone="warning")
         open_reader = self.study.open_reader
         self.busy = True
         try:
@@ -512,6 +519,8 @@ class ArchiveDialog(_WritingDialog):
             said += (f" Left out {_plural(n, 'anonymous answer')} still held with "
                      f"{'its interview' if n == 1 else 'their interviews'}.")
         self.status.say(said)
+        self.offer.offer(done.path)
+        self.fit()
         self.window_.statusBar().showMessage(f"Wrote the archive to {done.path}", 15_000)
         return done
 

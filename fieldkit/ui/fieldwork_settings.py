@@ -17,6 +17,8 @@ from typing import Any
 from fieldkit import dispositions, fieldwork, outcome_rates
 from fieldkit.errors import FieldkitError, InvalidValueError, TemplateError
 from fieldkit.outcome_rules import check_rule
+from fieldkit.ui import palette
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QButtonGroup,
@@ -53,7 +55,6 @@ SETTINGS_CHANGES = {DETAILS, ORGANISATIONS}
 OUTCOME_COLUMNS = ("Outcome", "Disposition code", "Retry after", "Retry limit", "Final")
 EXCLUSION_COLUMNS = ("Exclusion reason", "“Not eligible” code")
 NO_LIMIT = "No limit"
-PROBLEM_COLOUR = "#a4262c"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "dispositions.md"
 
 
@@ -102,7 +103,7 @@ class CodeDelegate(QStyledItemDelegate):
         self.codes = codes
 
     def createEditor(self, parent, option, index):  # noqa: N802 - Qt's name
-        box = QComboBox(parent)
+        box = ComboBox(parent)
         box.setEditable(True)
         box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         box.setMaxVisibleItems(18)
@@ -178,7 +179,7 @@ def _problem_label(name: str) -> QLabel:
     label = QLabel()
     label.setAccessibleName(name)
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+    palette.set_style_sheet(label, "color: $problem;")
     label.hide()
     return label
 
@@ -479,7 +480,7 @@ class FieldworkSettingsTab(QScrollArea):
         if round(old * 100) == spin.value():
             return
         words = "a complete" if name == "complete_share" else "a partial"
-        if not self._edit(f"set the share of answers for {words} interview to {spin.value()}%",
+        if not self._edit(f"change to the share of answers for {words} interview ({spin.value()}%)",
                           self._set(**{name: new}), self._set(**{name: old}), SETTINGS_CHANGES):
             self.refresh()
 
@@ -487,7 +488,7 @@ class FieldworkSettingsTab(QScrollArea):
         new, old = self.max_attempts.value(), fieldwork.settings(self.study).max_attempts
         if new == old:
             return
-        if not self._edit(f"set the maximum attempts to {new}", self._set(max_attempts=new),
+        if not self._edit(f"change of the maximum attempts to {new}", self._set(max_attempts=new),
                           self._set(max_attempts=old), SETTINGS_CHANGES):
             self.refresh()
 
@@ -501,7 +502,7 @@ class FieldworkSettingsTab(QScrollArea):
         old = fieldwork.settings(self.study).eligibility_rate
         if new == old:
             return
-        text = "estimate e" if new is None else f"set e to {new:.2f}"
+        text = "estimating of e" if new is None else f"change of e to {new:.2f}"
         if not self._edit(text, self._set(eligibility_rate=new), self._set(eligibility_rate=old), SETTINGS_CHANGES):
             self.refresh()
 
@@ -536,7 +537,7 @@ class FieldworkSettingsTab(QScrollArea):
         if rule == old:
             self._fill_outcomes()
             return
-        if not self._edit(f"change what the outcome {name} means",
+        if not self._edit(f"change to what the outcome {name} means",
                           self._store(lambda t: t.with_outcome_rule(name, rule)),
                           self._store(lambda t: t.with_outcome_rule(name, old)), TEMPLATE_CHANGES):
             self._fill_outcomes()
@@ -561,7 +562,7 @@ class FieldworkSettingsTab(QScrollArea):
         if code == old:
             self._fill_exclusions()
             return
-        if not self._edit(f"set the code of the exclusion reason {reason} to {code}",
+        if not self._edit(f"change of the code of the exclusion reason {reason} to {code}",
                           self._store(lambda t: t.with_exclusion_code(reason, code)),
                           self._store(lambda t: t.with_exclusion_code(reason, old)), TEMPLATE_CHANGES):
             self._fill_exclusions()

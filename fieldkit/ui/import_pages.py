@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit import sources
 from fieldkit.importers import IMPORTERS
-from fieldkit.ui.data_files import PROBLEM_COLOUR
+from fieldkit.ui import palette
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -27,7 +28,6 @@ from fieldkit.ui.qt import (
     QFrame,
     QGridLayout,
     QGroupBox,
-    QGuiApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -82,21 +82,13 @@ def file_filter() -> str:
 
 
 def problem_background() -> QColor:
-    """A problem cell's background: the palette's base colour tinted red, as light or as dark
-    as the palette's highlight, so it reads on a light or a dark desktop alike."""
-    palette = QGuiApplication.palette()  # held while its colours are copied
-    base = QColor(palette.color(QPalette.ColorRole.Base))
-    accent = QColor(palette.color(QPalette.ColorRole.Highlight))
-    red = QColor.fromHsvF(0.0, max(0.55, accent.hsvSaturationF()), max(0.55, accent.valueF()))
-    share = 0.3
-    return QColor.fromRgbF(base.redF() * (1 - share) + red.redF() * share,
-                           base.greenF() * (1 - share) + red.greenF() * share,
-                           base.blueF() * (1 - share) + red.blueF() * share)
+    """A problem cell's background: the table's base colour tinted with the problem tone, so it
+    reads on a light or a dark desktop alike."""
+    return palette.tint("problem", palette.base())
 
 
 def _muted() -> QColor:
-    palette = QGuiApplication.palette()
-    return QColor(palette.color(QPalette.ColorRole.PlaceholderText))
+    return palette.muted(against=palette.base())
 
 
 def wrapped(text: str = "", name: str = "") -> QLabel:
@@ -118,7 +110,7 @@ class Say(QLabel):
         self.hide()
 
     def say(self, text: str, *, problem: bool = True) -> None:
-        self.setStyleSheet(f"QLabel#{self.objectName()} {{ color: {PROBLEM_COLOUR}; }}" if problem else "")
+        palette.set_style_sheet(self, f"QLabel#{self.objectName()} {{ color: $problem; }}" if problem else "")
         self.setText(text)
         self.setVisible(bool(text))
 
@@ -210,7 +202,7 @@ class ColumnsPage(QWizardPage):
             sample.setTextFormat(Qt.TextFormat.PlainText)
             sample.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # gives way to the combo
             sample.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-            combo = QComboBox()
+            combo = ComboBox()
             combo.setAccessibleName(f"Column {heading.strip()} goes to")
             combo.addItem("Not imported", None)
             for f in w.fields:
@@ -336,7 +328,7 @@ class ValuesPage(QWizardPage):
                 value.setToolTip(raw)
                 rows = QLabel(f"{count:,} row{'s' if count != 1 else ''}")
                 rows.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-                combo = QComboBox()
+                combo = ComboBox()
                 combo.setAccessibleName(f"{w.field_label(field)} “{raw}” stands for")
                 combo.addItem("Choose…", None)
                 if adding:
@@ -641,7 +633,7 @@ class PreviewPage(QWizardPage):
             matches = QTableWidgetItem("; ".join(m.describe() for m in d.matches))
             matches.setToolTip("\n".join(m.describe() for m in d.matches))
             self.duplicates.setItem(row, 2, matches)
-            combo = QComboBox()
+            combo = ComboBox()
             combo.setAccessibleName(f"Row {d.row}: what to do")
             for text, value in DUPLICATE_CHOICES:
                 combo.addItem(text, value)

@@ -37,11 +37,11 @@ from fieldkit.errors import FieldkitError, ImportFileError
 from fieldkit.import_mapping import Field, Mapping, MappingError
 from fieldkit.importers import IMPORTERS, Importer
 from fieldkit.study import Study
+from fieldkit.ui import palette
 from fieldkit.ui import session as kinds
 from fieldkit.ui.data_files import wait_for
 from fieldkit.ui.import_pages import (
     ADD,
-    PROBLEM_COLOUR,
     SAMPLES,
     ColumnsPage,
     PreviewPage,
@@ -50,10 +50,10 @@ from fieldkit.ui.import_pages import (
     file_filter,
     wrapped,
 )
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QApplication,
     QButtonGroup,
-    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -158,7 +158,7 @@ class FilePage(QWizardPage):
         layout.addWidget(self.problem)
 
         self.part_label = QLabel("&Sheet:")
-        self.part = QComboBox()
+        self.part = ComboBox()
         self.part.setAccessibleName("Sheet or table")
         self.part_label.setBuddy(self.part)
         self.part.currentIndexChanged.connect(self._part_chosen)
@@ -271,12 +271,12 @@ class DonePage(QWizardPage):
             self.setTitle("Nothing was imported")
             self.setSubTitle("The study is as it was before. These are the reasons:")
             self.lines.setText("\n".join(w.failure.problems))
-            self.lines.setStyleSheet(f"QLabel#result {{ color: {PROBLEM_COLOUR}; }}")
+            palette.set_style_sheet(self.lines, "QLabel#result { color: $problem; }")
             self.after.setText("")
             return
         self.setTitle("Imported")
         self.setSubTitle("The study was backed up just before the import (File ▸ Backups and restore…).")
-        self.lines.setStyleSheet("")
+        palette.set_style_sheet(self.lines, "")
         source = w.plan.sheet.source
         self.lines.setText("\n".join(line.replace(source, Path(source).name) for line in w.result.lines()))
         notes = ["fieldkit will fill in the same choices for the next file with these headings."]

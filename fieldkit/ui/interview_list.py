@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from fieldkit.callback_times import format_when
+from fieldkit.collation import sort_key
 from fieldkit.fieldwork import RESULT_CODES, RESULT_LABELS
 from fieldkit.interviews import MODE_LABELS, InterviewRow
 from fieldkit.study import Study
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -159,8 +160,8 @@ class InterviewListModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         results = (None, "complete", "partial", "break_off")
-        keys = (lambda r: r.organisation.casefold(), lambda r: (r.date, r.id), lambda r: r.mode,
-                lambda r: r.interviewer.casefold(),
+        keys = (lambda r: sort_key(r.organisation), lambda r: (r.date, r.id), lambda r: r.mode,
+                lambda r: sort_key(r.interviewer),
                 lambda r: (results.index(r.result) if r.result in results else 9, r.date),
                 lambda r: (r.started or "", r.id), lambda r: (r.seconds is not None, r.seconds or 0),
                 lambda r: (r.sittings is not None, r.sittings or 0), lambda r: r.attempts_before)
@@ -203,7 +204,7 @@ class InterviewList(QWidget):
         self.search.setPlaceholderText("Organisation name")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Find an organisation's interviews")
-        self.filter = QComboBox()
+        self.filter = ComboBox()
         self.filter.setAccessibleName("Show")
         for text, _ in self.FILTERS:
             self.filter.addItem(text)

@@ -10,6 +10,7 @@ Next call (F5, from anywhere) asks ``fieldkit.calling`` for the organisation to 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 from pathlib import Path
@@ -19,7 +20,7 @@ from fieldkit.errors import FieldkitError, StudyDamagedError
 from fieldkit.storage.sqlite import DatabaseError
 from fieldkit.study import Study, default_folder
 from fieldkit.templates import Template
-from fieldkit.ui import errors
+from fieldkit.ui import errors, icons
 from fieldkit.ui.qt import (
     QAction,
     QApplication,
@@ -27,10 +28,12 @@ from fieldkit.ui.qt import (
     QKeySequence,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QSettings,
+    QSize,
     QSplitter,
     QStackedWidget,
     Qt,
@@ -39,7 +42,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.retention_banner import RetentionBanner
-from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, StudySession
+from fieldkit.ui.session import ATTEMPTS, DETAILS, INTERVIEWS, ORGANISATIONS, Place, StudySession
 from fieldkit.ui.welcome import Welcome
 from fieldkit.storage.files import study_file
 
@@ -60,14 +63,31 @@ SCREENS = (
     ("settings", "Study settings", "fieldkit.ui.settings", "SettingsScreen"),
 )
 MAX_RECENT = 8
+#: The smallest window the screens are laid out for (width, height): a 1024×768 screen less
+#: its task bar and title bar.
+MINIMUM_SIZE = (1024, 640)
 #: Minutes between automatic backups while a study is open (skipped when nothing changed).
 BACKUP_MINUTES = 10
 #: The key of Next call (Ctrl+N is File ▸ New study).
 NEXT_CALL_KEY = "F5"
+#: The key of Edit ▸ Add organisation… (Ctrl+N is taken by File ▸ New study).
+ADD_ORGANISATION_KEY = "Ctrl+Shift+N"
 #: What the status bar says while a study's opening checks take longer than a moment.
 CHECKING = "Checking the study…"
 #: Changes that can move a call-back into or out of "due" (the sidebar's count).
 DUE_RELEVANT = {ATTEMPTS, ORGANISATIONS, INTERVIEWS}
+#: The icon (fieldkit.ui.icons) of each menu item that has one; the Go menu's take their screen's.
+MENU_ICONS = {
+    "&Open…": "open", "Save a &copy as…": "save", "&Import…": "import", "&Export for analysis…": "export",
+    "&Backups and restore…": "backups", "&Passphrase…": "passphrase", "Print call &list…": "print",
+    "&Undo": "undo", "&Redo": "redo", "&Find": "find", "&Add organisation…": "add", "&Next call…": "next_call",
+    **{label: key for key, label, _, _ in SCREENS},
+}
+#: Where a change was made, as the status bar says it after an undo ("Undid … in the Pool").
+WHERE = {"organisations": "in Organisations", "callbacks": "in Call-backs", "interviews": "in Interviews",
+         "pool": "in the Pool", "reports": "in Reports", "settings": "in Study settings"}
+#: How long the status bar says what an undo or redo changed (ms).
+UNDONE_MS = 15_000
 
 
 class MainWindow(QMainWindow):
@@ -85,6 +105,7 @@ class MainWindow(QMainWindow):
         self._opening: OpeningChecks | None = None  # the open study's checks, while they run
         self._warnings_shown = 0  # how many of the open study's warnings were shown on opening
         self.setWindowTitle("fieldkit")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1180, 760)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -93,6 +114,7 @@ class MainWindow(QMainWindow):
         self._saved_label.setAccessibleName("Save state")
         self._lock_label = QLabel()
         self._lock_label.setAccessibleName("Encryption")
+        self._study_line = ""  # the open study's title and file, as the status bar shows them
         self.statusBar().addPermanentWidget(self._lock_label)
         self.statusBar().addPermanentWidget(self._saved_label)
         self._build_menus()
@@ -109,6 +131,8 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu, text: str, slot, shortcut=None, *, study_only: bool = False) -> QAction:
         action = QAction(text, self)
+        if text in MENU_ICONS:
+            action.setIcon(icons.icon(MENU_ICONS[text]))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
@@ -134,6 +158,11 @@ class MainWindow(QMainWindow):
         self._action(file, "&Archive study…", lambda _=False: _data_files().archive_study(self), study_only=True)
         self._action(file, "&Backups and restore…", self.show_backups, study_only=True)
         self._action(file, "&Passphrase…", self.manage_passphrase, study_only=True)
+        file.addSeparator()
+        self._action(file, "Print call &list…", lambda _=False: _printing().print_call_list(self), study_only=True)
+        self._action(file, "Save call list as P&DF…", lambda _=False: _printing().save_call_list(self),
+                     study_only=True)
+        file.addSeparator()
         self._action(file, "&Close study", self.close_study, QKeySequence.StandardKey.Close, study_only=True)
         file.addSeparator()
         quit_ = self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -144,6 +173,8 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action(edit, "&Redo", self._redo, QKeySequence.StandardKey.Redo, study_only=True)
         edit.addSeparator()
         self._action(edit, "&Find", self.find_in_screen, QKeySequence.StandardKey.Find, study_only=True)
+        edit.addSeparator()
+        self._action(edit, "&Add organisation…", self.add_organisation, ADD_ORGANISATION_KEY, study_only=True)
 
         go = bar.addMenu("&Go")
         for number, (key, label, _, _) in enumerate(SCREENS, start=1):
@@ -154,7 +185,8 @@ class MainWindow(QMainWindow):
         self.next_call_action.setToolTip("The organisation to phone now, and why")
 
         help_ = bar.addMenu("&Help")
-        self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(help_, "&User guide", self.show_guide, "F1")
+        self._action(help_, "&Keyboard shortcuts", self.show_shortcuts)
         about = self._action(help_, "&About fieldkit", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         self._update_actions()
@@ -164,12 +196,55 @@ class MainWindow(QMainWindow):
             action.setEnabled(self.session is not None)
 
     def _undo(self) -> None:
-        if self.session is not None:
-            self.session.undo_stack.undo()
+        self._step(undo=True)
 
     def _redo(self) -> None:
-        if self.session is not None:
-            self.session.undo_stack.redo()
+        self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        """Edit ▸ Undo / Redo: go to the screen the change was made on (as it was then), take
+        the change back or make it again, show what it touched, and say in the status bar what
+        changed where. A change is never undone out of sight."""
+        if self.session is None:
+            return
+        command = self.session.next_change(undo=undo)
+        for _ in range(3):  # leaving a screen saves what was typed there: a newer change, perhaps
+            if command is None or command.place is None or self.current_screen() == command.place.screen:
+                break
+            self.show_screen(command.place.screen)
+            command = self.session.next_change(undo=undo)
+        if command is None:
+            return
+        if command.place is not None and command.place.restore is not None:
+            command.place.restore()
+        text = command.text()
+        (self.session.undo_stack.undo if undo else self.session.undo_stack.redo)()
+        if not command.ok:  # refused: a dialog said why
+            return
+        if command.show is not None:
+            with contextlib.suppress(RuntimeError):  # what it would select has gone with its widget
+                command.show(undo)
+        where = f" {command.place.words}" if command.place is not None else ""
+        self.statusBar().showMessage(f"{'Undid' if undo else 'Redid'} {text}{where}", UNDONE_MS)
+
+    def _name_step(self, action: QAction, verb: str, text: str) -> None:
+        """Edit ▸ Undo / Redo say what they would take back or make again ("Undo redaction of a comment")."""
+        action.setText(f"&{verb} {text.replace('&', '&&')}" if text else f"&{verb}")
+
+    def current_screen(self) -> str | None:
+        """The key of the screen shown (None on the welcome screen)."""
+        if self.session is None or not self.screens:
+            return None
+        shown = self.stack.currentWidget()
+        return next((key for key, widget in self.screens.items() if widget is shown), None)
+
+    def _place(self) -> Place | None:
+        """Where an edit is being made: the screen shown, and what puts it back as it is now."""
+        key = self.current_screen()
+        if key is None:
+            return None
+        keep = getattr(self.screens[key], "place", None)
+        return Place(key, WHERE.get(key, ""), keep() if keep is not None else None)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -197,8 +272,9 @@ class MainWindow(QMainWindow):
             self.close_study()
         self.setCentralWidget(Welcome(self))
         self.setWindowTitle("fieldkit")
-        self.statusBar().showMessage("No study open")
+        self._show_study_line("No study open")
         self._saved_label.clear()
+        self._show_encryption()  # no study: nothing is said to be encrypted
 
     def open_study(self, path: Path, *, allow_risky_location: bool = False, passphrase: str | None = None) -> bool:
         """Open ``path`` as the window's study, asking for its passphrase if it is encrypted."""
@@ -238,6 +314,9 @@ class MainWindow(QMainWindow):
         self.session.changed.connect(self._on_changed)
         self.session.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.session.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.session.undo_stack.undoTextChanged.connect(lambda t: self._name_step(self.undo_action, "Undo", t))
+        self.session.undo_stack.redoTextChanged.connect(lambda t: self._name_step(self.redo_action, "Redo", t))
+        self.session.place_of_edit = self._place
         if study.checking:
             from fieldkit.ui.opening_checks import OpeningChecks
 
@@ -299,7 +378,7 @@ class MainWindow(QMainWindow):
             errors.warn(self, "Cannot open the study", str(e))
             return
         if self._saved_label.text() == CHECKING:  # else it says how saving goes, which stays
-            self._saved_label.setText("All changes saved")
+            self._saved_label.setText(self.session.save_text)
             self._saved_label.setToolTip("")
         for warning in study.warnings[warned:]:
             errors.warn(self, "Please note", warning)
@@ -334,16 +413,22 @@ class MainWindow(QMainWindow):
         font = self.nav.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.nav.setFont(font)
-        for _, label, _, _ in SCREENS:
-            self.nav.addItem(label)
+        self.nav.setIconSize(QSize(16, 16))
+        for key, label, _, _ in SCREENS:
+            self.nav.addItem(QListWidgetItem(icons.icon(key), label))
         # Wide enough for the longest label with a count ("Call-backs (99 due)"): the screens
         # beside it give way, not the sidebar.
         metrics = self.nav.fontMetrics()
         widest = max([metrics.horizontalAdvance(label) for _, label, _, _ in SCREENS]
                      + [metrics.horizontalAdvance("Call-backs (99 due)")])
-        self.nav.setMinimumWidth(min(widest + 24, self.nav.maximumWidth()))
+        needed = widest + 24 + self.nav.iconSize().width() + 4
+        self.nav.setMaximumWidth(max(self.nav.maximumWidth(), needed))  # a large font widens it, never cuts it
+        self.nav.setMinimumWidth(needed)
+        # Every screen's item in view in the smallest window: the sidebar never scrolls.
+        self.nav.setMinimumHeight(sum(self.nav.sizeHintForRow(row) + 2 * self.nav.spacing()
+                                      for row in range(self.nav.count())) + 2 * self.nav.frameWidth())
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.next_call_button = QPushButton(f"Next call ({NEXT_CALL_KEY})")
+        self.next_call_button = QPushButton(icons.icon("next_call"), f"Next call ({NEXT_CALL_KEY})")
         self.next_call_button.setAccessibleName("Next call")
         self.next_call_button.setToolTip("The organisation to phone now, and why")
         self.next_call_button.clicked.connect(self.next_call)
@@ -375,8 +460,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(lambda row: self.show_screen(SCREENS[row][0]))
         study = self.session.study
         self.setWindowTitle(f"{study.title} — fieldkit")
-        self.statusBar().showMessage(f"{study.title} · {study.path}")
-        self._saved_label.setText("All changes saved")
+        self._show_study_line(f"{study.title} · {study.path}")
+        self._saved_label.setText(self.session.save_text)
         self.nav.setCurrentRow(0)
         self.retention_banner.check(study)  # the deletion date has passed: say so, once per opening
 
@@ -440,7 +525,15 @@ class MainWindow(QMainWindow):
         except FieldkitError as e:
             errors.warn(self, "The template has problems", str(e))
             return
-        self._create_study(template)
+        from fieldkit.ui.area_picker import ask_areas
+
+        try:
+            chosen = ask_areas(self, template)  # the template's own, none, or picked (pick_areas)
+        except FieldkitError as e:
+            errors.warn(self, "Cannot use those areas", str(e))
+            return
+        if chosen is not None:
+            self._create_study(chosen)
 
     def new_study_from_study(self) -> None:
         """A new study from the template another study has now (its schedule, vocabularies,
@@ -602,6 +695,7 @@ class MainWindow(QMainWindow):
             if close is not None:
                 close()
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.session.undo_stack.clear()  # no undo reaches into another study (and the menu says so)
         self.session.study.close()
         self.session.deleteLater()
         self.session = None
@@ -659,6 +753,12 @@ class MainWindow(QMainWindow):
         if self.next_call_dialog is dialog:
             self.next_call_dialog = None
 
+    def add_organisation(self) -> None:
+        """Edit ▸ Add organisation… (Ctrl+Shift+N, from anywhere): the Organisations screen,
+        adding one as its Add organisation… button does."""
+        if self.session is not None:
+            self._show_organisations().add_organisation()
+
     def find_in_screen(self) -> None:
         """Edit ▸ Find: the current screen's search box, where it has one."""
         widget = self.stack.currentWidget() if self.session is not None else None
@@ -669,13 +769,25 @@ class MainWindow(QMainWindow):
     # --- status and help -------------------------------------------------------------------
 
     def _show_saved(self) -> None:
-        self._saved_label.setText("All changes saved")
+        """A write landed: say what the session says of saving (an interview's answer that
+        does not fit is still not saved, whatever else was)."""
+        if self.session is not None:
+            self._saved_label.setText(self.session.save_text)
+
+    def _show_study_line(self, line: str, *, now: bool = True) -> None:
+        """The study's title and file (or "No study open") in the status bar. With ``now``
+        False (a rename), only in place of the old line: another message showing stays."""
+        bar = self.statusBar()
+        if now or bar.currentMessage() == self._study_line:
+            bar.showMessage(line)
+        self._study_line = line
 
     def _on_changed(self, kinds: set[str]) -> None:
         if kinds & DUE_RELEVANT:
             self.show_due_count()
         if DETAILS in kinds and self.session is not None:
             self.setWindowTitle(f"{self.session.study.title} — fieldkit")
+            self._show_study_line(f"{self.session.study.title} · {self.session.study.path}", now=False)
             self.retention_banner.check(self.session.study)
 
     def show_shortcuts(self) -> None:
@@ -696,12 +808,18 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", text)
 
     def show_about(self) -> None:
-        from fieldkit import __version__
+        """Help ▸ About: versions, licence and fieldkit's folders (fieldkit/ui/about.py)."""
+        from fieldkit.ui.about import AboutDialog
 
-        QMessageBox.about(self, "About fieldkit",
-                          f"<b>fieldkit {__version__}</b><p>Offline research by interview: organisations, "
-                          "attempts, interviews and an anonymous comment pool, in one file on this computer.</p>"
-                          f"<p>Encryption: {_cipher_text()}.</p>")
+        dialog = AboutDialog(self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_guide(self) -> None:
+        """Help ▸ User guide: docs/guide.md in a window of its own (fieldkit/ui/user_guide.py)."""
+        from fieldkit.ui.user_guide import show_guide
+
+        show_guide(self)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -720,6 +838,11 @@ def _data_files():
     return importlib.import_module("fieldkit.ui.data_files")
 
 
+def _printing():
+    """fieldkit.ui.printing (the call list and case sheets on paper), imported when first used."""
+    return importlib.import_module("fieldkit.ui.printing")
+
+
 def _busy(work):
     """Run ``work`` with the busy cursor: opening checks the file and takes a backup, which
     takes a second or two for a very large study."""
@@ -728,13 +851,6 @@ def _busy(work):
         return work()
     finally:
         QApplication.restoreOverrideCursor()
-
-
-def _cipher_text() -> str:
-    from fieldkit.storage import sqlite
-
-    v = sqlite.versions()
-    return f"SQLCipher {v['sqlcipher']} (AES-256) on SQLite {v['sqlite']}"
 
 
 #: The app's cycle collector (``run`` makes it), kept for as long as the app runs.
@@ -751,6 +867,9 @@ def run(path: Path | None = None) -> int:
     from fieldkit.ui.launch import StudyFileOpener, quit_after_paint_if_asked, set_app_icon
 
     set_app_icon()
+    from fieldkit.ui.palette import follow_system
+
+    follow_system(app)  # light or dark as the system is, and as it changes
     errors.install_excepthook()
     from fieldkit.ui.fonts import install_app_fonts
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from fieldkit.errors import FieldkitError
 from fieldkit.reports import markup
+from fieldkit.ui import icons, palette
 from fieldkit.ui.qt import (
     QAction,
     QHBoxLayout,
@@ -43,7 +44,6 @@ from fieldkit.ui.qt import (
 
 #: The pause in typing after which the preview is drawn again.
 PREVIEW_DELAY_MS = 300
-PROBLEM_COLOUR = "#a4262c"
 HELP = ("Markdown: **bold**, *italic*, a line starting “- ” or “1. ” is a list item, “> ” a quotation, "
         "“## ” a sub-heading; [^1] marks a footnote. A blank line starts a new paragraph. Figures in braces, "
         "such as {interviewed}, are filled in when the report is made.")
@@ -90,7 +90,7 @@ class MarkdownEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         layout.addWidget(self.toolbar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -110,7 +110,7 @@ class MarkdownEditor(QWidget):
         self.help = QLabel(HELP)
         self.help.setAccessibleName("How to write the text")
         self.help.setWordWrap(True)
-        self.help.setStyleSheet("color: palette(placeholder-text);")
+        palette.set_style_sheet(self.help, "color: $muted;")
         layout.addWidget(self.help)
         self.set_name(name)
         self._build_toolbar()
@@ -123,7 +123,7 @@ class MarkdownEditor(QWidget):
     # --- building ---------------------------------------------------------------------------
 
     def _action(self, text: str, tip: str, slot: Callable[[], None], shortcut: Any = None) -> QAction:
-        action = QAction(text, self)
+        action = QAction(icons.icon(text.lower()), text, self)  # the icon of the same name (fieldkit.ui.icons)
         action.setToolTip(tip)
         action.triggered.connect(lambda _=False: slot())
         if shortcut is not None:
@@ -136,6 +136,8 @@ class MarkdownEditor(QWidget):
     def _build_toolbar(self) -> None:
         self.figure_button = QToolButton()
         self.figure_button.setText("Insert figure ▾")
+        self.figure_button.setIcon(icons.icon("figure"))
+        self.figure_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.figure_button.setAccessibleName("Insert a figure")
         self.figure_button.setToolTip("A number from the study, kept up to date: filled in when the report is made")
         self.figure_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -331,7 +333,7 @@ def problem_label(name: str) -> QLabel:
     label.setAccessibleName(name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+    palette.set_style_sheet(label, "color: $problem;")
     label.hide()
     return label
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from fieldkit import calling
 from fieldkit.calling import NextCall
+from fieldkit.contact_details import display_phone
 from fieldkit.ui.qt import (
     QDialog,
     QFormLayout,
@@ -139,7 +140,7 @@ class NextCallDialog(QDialog):
             self._fit()
             return
         self.name.setText(call.name)
-        self.phone.setText(call.phone or NO_PHONE)
+        self.phone.setText(display_phone(call.phone, self.session.study.country) or NO_PHONE)
         self.phone.setEnabled(call.phone is not None)
         self.contact.setText(call.contact or "Nobody named: ask for whoever deals with this")
         self.contact.setEnabled(call.contact is not None)

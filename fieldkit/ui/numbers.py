@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fieldkit.contact_details import DEFAULT_COUNTRY, display_phone
 from fieldkit.numbers import KINDS, Number
 from fieldkit.ui.case_records import table_widget
+from fieldkit.ui.contact_warnings import FieldWarning, checker
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QEvent,
@@ -50,29 +52,37 @@ def owner_name(number: Number, contacts: dict[int, str]) -> str:
     return contacts.get(number.contact_id) or "A contact"
 
 
-def number_text(number: Number, contacts: dict[int, str]) -> str:
+def shown_value(number: Number, country: str = DEFAULT_COUNTRY) -> str:
+    """A number or address as screens show it: a phone number stored in E.164 in its national
+    form for the study's ``country`` (fieldkit.contact_details)."""
+    return display_phone(number.value, country) if number.kind == "phone" else number.value
+
+
+def number_text(number: Number, contacts: dict[int, str], country: str = DEFAULT_COUNTRY) -> str:
     """How a number is offered in a pick list: "0121 496 0001", "07700 900123 (Hodan Warsame, mobile)"."""
     whose = [contacts.get(number.contact_id) or "a contact"] if number.contact_id is not None else []
     extra = ", ".join(whose + ([number.label] if number.label else []))
-    return f"{number.value} ({extra})" if extra else number.value
+    value = shown_value(number, country)
+    return f"{value} ({extra})" if extra else value
 
 
 class AddNumberDialog(QDialog):
     """A further phone number or email address: its kind, the value, whose it is, a label."""
 
-    def __init__(self, parent: QWidget, org_name: str, contacts: dict[int, str], kind: str = "phone"):
+    def __init__(self, parent: QWidget, org_name: str, contacts: dict[int, str], kind: str = "phone",
+                 country: str = DEFAULT_COUNTRY):
         super().__init__(parent)
         self.setWindowTitle("Add a phone number or email address")
         self.setMinimumWidth(420)
         form = QFormLayout(self)
-        self.kind = QComboBox()
+        self.kind = ComboBox()
         self.kind.setAccessibleName("Kind")
         for k in KINDS:
             self.kind.addItem(KIND_LABELS[k], k)
         self.kind.setCurrentIndex(max(self.kind.findData(kind), 0))
         self.value = QLineEdit()
         self.value.setAccessibleName("Number or address")
-        self.whose = QComboBox()
+        self.whose = ComboBox()
         self.whose.setAccessibleName("Whose")
         self.whose.addItem(f"The organisation ({org_name})", None)
         for contact_id, name in contacts.items():
@@ -82,6 +92,10 @@ class AddNumberDialog(QDialog):
         self.label.setPlaceholderText("Optional, e.g. reception, mobile")
         form.addRow("&Kind", self.kind)
         form.addRow("&Number or address", self.value)
+        # Warned about as typed, for the kind chosen; never refused for it.
+        self.warning = FieldWarning(self.value, lambda text: checker(self.kind.currentData(), lambda: country)(text),
+                                    "Number or address").place_in(form)
+        self.kind.currentIndexChanged.connect(lambda _: self.warning.refresh())
         form.addRow("&Whose", self.whose)
         form.addRow("&Label", self.label)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -140,9 +154,10 @@ class NumbersPanel(QWidget):
         self.numbers = study.numbers.for_organisation(org_id)
         self.contact_names = {c.id: c.name or "" for c in study.organisations.contacts(org_id)}
         self.table.setRowCount(len(self.numbers))
+        country = study.country
         for row, n in enumerate(self.numbers):
             whose = owner_name(n, self.contact_names) + (f", {n.label}" if n.label else "")
-            for column, text in enumerate((n.value, KIND_LABELS.get(n.kind, n.kind), whose)):
+            for column, text in enumerate((shown_value(n, country), KIND_LABELS.get(n.kind, n.kind), whose)):
                 item = QTableWidgetItem(text)
                 tip = text
                 if n.wrong:
@@ -195,7 +210,7 @@ class NumbersPanel(QWidget):
         if org is None:
             return None
         self.form.commit_pending()  # a Phone or Email typed above counts as the first one
-        dialog = AddNumberDialog(self, org.name, self.contact_names)
+        dialog = AddNumberDialog(self, org.name, self.contact_names, country=self.form.study.country)
         dialog.on_ok = self._add
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
@@ -228,8 +243,9 @@ class NumbersPanel(QWidget):
         done = self._call(self.form.study.numbers.mark_wrong, number, wrong,
                           what=f"marking {number.value} as {'wrong' if wrong else 'working'}")
         if done:
-            self.form.status_message(f"{number.value} struck through as wrong." if wrong
-                                     else f"{number.value} is no longer marked wrong.")
+            value = shown_value(number, self.form.study.country)
+            self.form.status_message(f"{value} struck through as wrong." if wrong
+                                     else f"{value} is no longer marked wrong.")
         return done
 
     def remove_number(self) -> bool:

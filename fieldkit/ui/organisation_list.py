@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from fieldkit import dispositions, outcome_rates
+from fieldkit.contact_details import display_phone
 from fieldkit.dispositions import Disposition
 from fieldkit.errors import FieldkitError
 from fieldkit.storage.sqlite import DatabaseError
@@ -100,6 +101,8 @@ class OrganisationTableModel(QAbstractTableModel):
         self._dispositions: dict[int, Disposition] = {}
         #: pages read from the core since the model was made (for tests and diagnostics)
         self.pages_read = 0
+        #: the study's country, which phone numbers are shown for (read again with each page)
+        self._country = study.country
 
     # --- the ids ---------------------------------------------------------------------------
 
@@ -141,6 +144,7 @@ class OrganisationTableModel(QAbstractTableModel):
             start = (row // PAGE) * PAGE
             page = self._ids[start:start + PAGE]
             self.pages_read += 1
+            self._country = self.study.country
             for org in self.study.organisations.many(page):
                 self._cache[org.id] = org
             self._dispositions.update(dispositions.of_organisations(self.study, ids=page))
@@ -193,6 +197,8 @@ class OrganisationTableModel(QAbstractTableModel):
         if key == "status":
             return status_text(org, self._dispositions.get(org.id))
         value = getattr(org, key) or ""
+        if key == "phone" and value:
+            value = display_phone(value, self._country)  # stored in E.164 when valid
         if role == _ACCESSIBLE and not value:
             return "Not recorded"
         if role == _TOOLTIP and key not in ("name", "category"):

@@ -24,6 +24,8 @@ from fieldkit.ui.organisation_list import (
     OrganisationTableModel,
     code_text,
 )
+from fieldkit.ui import icons
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -86,8 +88,8 @@ DISPOSITION_GROUPS = (
 __all__ = ["COLUMNS", "PAGE", "ListLoader", "OrganisationTableModel", "OrganisationsScreen"]
 
 
-def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
-    box = QComboBox()
+def _combo(name: str, items: list[tuple[str, Any]]) -> ComboBox:
+    box = ComboBox()
     box.setAccessibleName(name)
     for text, value in items:
         box.addItem(text, value)
@@ -218,7 +220,7 @@ class OrganisationsScreen(QWidget):
         self.reverse.setAccessibleName("Reverse the order")
         self.reverse.clicked.connect(self._reverse_clicked)
         row.addWidget(self.reverse)
-        self.add_button = QPushButton("&Add organisation…")
+        self.add_button = QPushButton(icons.icon("add"), "&Add organisation…")
         self.add_button.clicked.connect(self.add_organisation)
         row.addWidget(self.add_button)
         layout.addLayout(row)
@@ -270,6 +272,8 @@ class OrganisationsScreen(QWidget):
                                + [(c, c) for c in template.categories] + not_recorded)
         self.area = _combo("Area filter", [("All areas", None)] + [(a, a) for a in template.areas] + not_recorded)
         self.status = _combo("Status filter", [("All statuses", None)] + [(STATUS_LABELS[s], s) for s in STATUSES])
+        for box in (self.category, self.area, self.status):
+            box.shrink_to(12)  # a narrow window elides the choice rather than cutting off the screen
         self.disposition = self._disposition_combo()
         # a code chosen that no organisation has any more goes once another is chosen
         self.disposition.activated.connect(lambda _: self._fill_codes(self.disposition))
@@ -300,7 +304,9 @@ class OrganisationsScreen(QWidget):
             box.activated.connect(self.refresh_list)
             self.flag_filters[flag] = box
             row, column = divmod(n, FLAGS_PER_ROW)
-            flags.addWidget(buddy_label(label, box), row, 2 * column)
+            name = buddy_label(label, box)
+            name.setWordWrap(True)  # a long label takes two lines in a narrow window
+            flags.addWidget(name, row, 2 * column)
             flags.addWidget(box, row, 2 * column + 1)
         flags.setColumnStretch(2 * FLAGS_PER_ROW, 1)
         # On the flags' first line, not the first line's end: that one is long enough already.
@@ -314,10 +320,10 @@ class OrganisationsScreen(QWidget):
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
-    def _disposition_combo(self) -> QComboBox:
+    def _disposition_combo(self) -> ComboBox:
         """All, the states (in interview, temporary, final), the groups, then each code the
         study has (filled in when counted: ``_codes_loaded``)."""
-        box = QComboBox()
+        box = ComboBox()
         box.setAccessibleName("Disposition filter")
         box.addItem("All dispositions", None)
         box.insertSeparator(box.count())

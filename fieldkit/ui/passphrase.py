@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fieldkit.storage.sqlite import MIN_PASSPHRASE
+from fieldkit.ui import palette
 from fieldkit.ui.qt import (
     QApplication,
     QCheckBox,
@@ -55,7 +56,7 @@ class UnlockDialog(QDialog):
         if wrong:
             problem = _wrapped("That passphrase does not open this study. Check Caps Lock and the keyboard "
                                "layout, and try again.", "problem")
-            problem.setStyleSheet("color: #a4262c;")
+            palette.set_style_sheet(problem, "color: $problem;")
             layout.addWidget(problem)
         self.field = _secret_field("passphrase")
         layout.addWidget(self.field)

@@ -20,8 +20,9 @@ from fieldkit import personal_data
 from fieldkit.errors import FieldkitError, NotFoundError
 from fieldkit.organisations import STATUS_LABELS, Change
 from fieldkit.reports.names import NameHit, excerpt, find_names_of_organisation
-from fieldkit.ui import errors
+from fieldkit.ui import errors, palette
 from fieldkit.callback_times import format_when
+from fieldkit.contact_details import display_phone
 from fieldkit.ui.case_records import CONTACT_LABELS
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -58,7 +59,7 @@ from fieldkit.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldkit.ui.retention_banner import BANNER_BACKGROUND, BANNER_EDGE, day_words
+from fieldkit.ui.retention_banner import day_words
 from fieldkit.ui.session import ATTEMPTS, CONTACTS, DETAILS, INTERVIEWS, ORGANISATIONS, StudySession
 from fieldkit.ui.welcome import heading
 
@@ -69,7 +70,6 @@ if TYPE_CHECKING:
 MAX_LISTED = 5
 #: Everything erasure or removal can touch, for ``session.changed``.
 PERSONAL_KINDS = {ORGANISATIONS, CONTACTS, ATTEMPTS, INTERVIEWS}
-WARNING_COLOUR = "#8a1c00"
 ORGANISATION_FIELDS = {
     "name": "Name", "coverage": "Coverage", "address": "Address", "phone": "Phone", "email": "Email",
     "website": "Website", "notes": "Notes", "category": "Category", "area": "Area",
@@ -144,6 +144,8 @@ class ChangeHistory:
                 return self.study.organisations.get(int(value)).name
             except (NotFoundError, ValueError):
                 return "an organisation no longer in the study"
+        if field == "phone" or field.startswith("phone "):
+            return display_phone(value, self.study.country)
         return value
 
 
@@ -321,7 +323,7 @@ class EraseDialog(QDialog):
                          "holds this organisation until age clears it away (within a year); once you are sure, "
                          "delete them with Delete older backups… in File ▸ Backups and restore.")
         warning.setWordWrap(True)
-        warning.setStyleSheet(f"color: {WARNING_COLOUR};")
+        palette.set_style_sheet(warning, "color: $problem;")
         layout.addWidget(warning)
         layout.addSpacing(6)
         ask = QLabel("To confirm, type the organisation's name:")
@@ -354,8 +356,8 @@ class EraseDialog(QDialog):
         them, and a button to open each in the Pool screen."""
         box = QFrame()
         box.setObjectName("named_comments")
-        box.setStyleSheet(f"QFrame#named_comments {{ background: {BANNER_BACKGROUND}; border: 1px solid "
-                          f"{BANNER_EDGE}; border-radius: 3px; }}")
+        palette.set_style_sheet(box, "QFrame#named_comments { background: $warning_tint; border: 1px solid "
+                                     "$warning_edge; border-radius: 3px; }")
         outer = QVBoxLayout(box)
         outer.setContentsMargins(10, 8, 10, 8)
         n = len(self.hits)
@@ -428,7 +430,7 @@ class EraseDialog(QDialog):
     def _typed(self, text: str) -> None:
         ok = _same_name(text, self.name)
         self.erase_button.setEnabled(ok)
-        self.erase_button.setStyleSheet(f"color: {WARNING_COLOUR}; font-weight: bold;" if ok else "")
+        palette.set_style_sheet(self.erase_button, "color: $problem; font-weight: bold;" if ok else "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if (
@@ -605,15 +607,15 @@ class RetentionPanel(QFrame):
     def _show_state(self, day: dt.date | None) -> None:
         if day is None:
             self.state.setText("No date set.")
-            self.state.setStyleSheet("")
+            palette.set_style_sheet(self.state, "")
         elif personal_data.retention_due(self.study):
             self.state.setText(f"The date has {'come' if day == dt.date.today() else 'passed'}: remove the "
                                "personal details, or set a later date.")
-            self.state.setStyleSheet(f"color: {WARNING_COLOUR}; font-weight: bold;")
+            palette.set_style_sheet(self.state, "color: $problem; font-weight: bold;")
         else:
             days = (day - dt.date.today()).days
             self.state.setText(f"In {days} day{'s' if days != 1 else ''}.")
-            self.state.setStyleSheet("")
+            palette.set_style_sheet(self.state, "")
 
     def chosen(self) -> dt.date | None:
         if not self.has_date.isChecked():
@@ -639,7 +641,7 @@ class RetentionPanel(QFrame):
         new, old = self.chosen(), personal_data.retention_date(self.study)
         if new == old:
             return False
-        words = f"set the deletion date to {day_words(new)}" if new else "clear the deletion date"
+        words = f"deletion date set to {day_words(new)}" if new else "clearing of the deletion date"
         done = self.session.edit(words, lambda: personal_data.set_retention_date(self.study, new),
                                  lambda: personal_data.set_retention_date(self.study, old), {DETAILS})
         if not done:

@@ -23,6 +23,7 @@ from fieldkit import quotations
 from fieldkit.pool import Comment
 from fieldkit.templates import Question, Template
 from fieldkit.ui import pool_quotations as quotes
+from fieldkit.ui import icons, palette
 from fieldkit.ui.held import HeldPanel
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -31,8 +32,8 @@ from fieldkit.ui.qt import (
     QEvent,
     QFont,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
+    QScrollArea,
     QHeaderView,
     QItemSelectionModel,
     QLabel,
@@ -54,6 +55,7 @@ from fieldkit.ui.qt import (
 )
 from fieldkit.ui.session import DETAILS, INTERVIEWS, ORGANISATIONS, POOL, TEMPLATE, StudySession
 from fieldkit.ui.welcome import heading
+from fieldkit.ui.wrapping import FlowLayout, WrappedRows, WrappingCheckBox
 
 #: Changes to the pool itself. (An anonymous answer being typed changes "interviews": it is held
 #: with its interview, and only the "Held with interviews" panel redraws.)
@@ -66,7 +68,6 @@ SAVE_DELAY_MS = 700
 _GROUP = Qt.ItemDataRole.UserRole          # (theme or None for all or "" for none, question id or None)
 _COMMENT = quotes.COMMENT     # a Comment
 ALL, NO_THEME = None, ""
-BAR_COLOUR = "#5b84b1"
 
 
 def _question(template: Template, question_id: str) -> Question | None:
@@ -95,9 +96,10 @@ def distribution_html(counts: dict[str, int], width: int = 220) -> str:
     """Counts as a small table of bars (rich text for a QLabel)."""
     top = max(counts.values(), default=0) or 1
     rows = []
+    colour = palette.edge("chart").name()  # a bar, not text: 3:1 against the window
     for choice, n in counts.items():
         bar = max(1, round(width * n / top)) if n else 0
-        cell = f'<td bgcolor="{BAR_COLOUR}" width="{bar}">&nbsp;</td>' if bar else ""
+        cell = f'<td bgcolor="{colour}" width="{bar}">&nbsp;</td>' if bar else ""
         rows.append(f'<tr><td>{html.escape(choice)}&nbsp;&nbsp;</td><td align="right">{n}&nbsp;</td>'
                     f'<td><table cellspacing="0" cellpadding="0"><tr>{cell}</tr></table></td></tr>')
     return f'<table cellspacing="3">{"".join(rows)}</table>'
@@ -153,7 +155,8 @@ class PoolScreen(quotes.Quoting, QWidget):
         self.groups.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.groups.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.groups.setIndentation(14)
-        self.groups.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.groups_rows = WrappedRows(self.groups)  # long questions take more lines, not "…"
+        self.groups.setMinimumWidth(self.groups.fontMetrics().horizontalAdvance("x") * 26)
         self.groups.currentItemChanged.connect(lambda *_: self._fill_list())
         self.groups.currentItemChanged.connect(lambda item, _: self._follow_theme(item))
         self.splitter.addWidget(self.groups)
@@ -182,12 +185,21 @@ class PoolScreen(quotes.Quoting, QWidget):
         self.list.itemSelectionChanged.connect(self._enable_merge)
         self.list.installEventFilter(self)
         right_layout.addWidget(self.list, 3)
-        right_layout.addWidget(self._build_editor())
+        # The editor scrolls in a short window rather than squeezing its tick boxes together.
+        editor = QScrollArea()
+        editor.setWidgetResizable(True)
+        editor.setFrameShape(QFrame.Shape.NoFrame)
+        editor.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        editor.setWidget(self._build_editor())
+        editor.setMinimumHeight(160)
+        right_layout.addWidget(editor, 2)
         self.splitter.addWidget(right)
         self.quotes = quotes.QuotationsPanel(session, self._quote_edit)
         self.quotes.open_comment.connect(self.select_comment)
         self.splitter.addWidget(self.quotes)
-        self.splitter.setStretchFactor(1, 1)
+        for pane, stretch in enumerate((1, 2, 1)):  # a narrow window takes from all three
+            self.splitter.setStretchFactor(pane, stretch)
         self.splitter.setSizes([270, 510, 320])
         layout.addWidget(self.splitter, 1)
 
@@ -208,6 +220,7 @@ class PoolScreen(quotes.Quoting, QWidget):
         panel.setFrameShape(QFrame.Shape.StyledPanel)
         box = QVBoxLayout(panel)
         label = QLabel("Selected &comment (edit to redact a name or a detail; saved as you type)")
+        label.setWordWrap(True)
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("Comment text")
         self.editor.setTabChangesFocus(True)
@@ -219,16 +232,14 @@ class PoolScreen(quotes.Quoting, QWidget):
         box.addWidget(self.editor)
         self.themes_label = QLabel("Themes")
         box.addWidget(self.themes_label)
-        self.theme_grid = QGridLayout()
-        self.theme_grid.setHorizontalSpacing(16)
-        self.theme_grid.setVerticalSpacing(2)
+        self.theme_grid = FlowLayout(spacing=16, line_spacing=2)  # as many to a line as fit
         box.addLayout(self.theme_grid)
         self.theme_boxes: dict[str, QCheckBox] = {}
         self.quote_boxes = quotes.QuoteBoxes()
         self.quote_boxes.toggled.connect(self.set_quoted)
         box.addWidget(self.quote_boxes)
-        buttons = QHBoxLayout()
-        self.merge_button = QPushButton("&Merge as duplicates…")
+        buttons = FlowLayout()  # on two lines in a narrow window
+        self.merge_button = QPushButton(icons.icon("merge"), "&Merge as duplicates…")
         self.merge_button.setAccessibleName("Merge as duplicates")
         self.merge_button.setToolTip("Select two or more comments that say the same thing (Ctrl+click or "
                                      "Shift+click) to quote only one of them.")
@@ -237,12 +248,11 @@ class PoolScreen(quotes.Quoting, QWidget):
         self.unmerge_button.setAccessibleName("Unmerge")
         self.unmerge_button.setToolTip("The comment is no longer a duplicate: the report may quote it again.")
         self.unmerge_button.clicked.connect(self.unmerge_selected)
-        self.delete_button = QPushButton("&Delete comment…")
+        self.delete_button = QPushButton(icons.icon("delete"), "&Delete comment…")
         self.delete_button.setAccessibleName("Delete comment")
         self.delete_button.clicked.connect(self.delete_current)
         buttons.addWidget(self.merge_button)
         buttons.addWidget(self.unmerge_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
         box.addLayout(buttons)
         return panel
@@ -283,11 +293,11 @@ class PoolScreen(quotes.Quoting, QWidget):
             box.deleteLater()
         self.theme_boxes = {}
         previous: QWidget = self.editor
-        for i, (theme_id, label) in enumerate(themes):
-            box = QCheckBox(label)
+        for theme_id, label in themes:
+            box = WrappingCheckBox(label)
             box.setAccessibleName(f"Theme: {label}")
             box.toggled.connect(lambda on, t=theme_id: self.set_theme(t, on))
-            self.theme_grid.addWidget(box, i // 2, i % 2)
+            self.theme_grid.addWidget(box)
             self.theme_boxes[theme_id] = box
             self.setTabOrder(previous, box)
             previous = box
@@ -417,10 +427,24 @@ class PoolScreen(quotes.Quoting, QWidget):
         generously, because the stock measure can come out a line short and cut a comment.)"""
         self._sized_width = self.list.viewport().width()
         quotes.size_rows(self.list)
+        for row in range(self.list.count()):  # the bars of counted answers, to the new width
+            item = self.list.item(row)
+            label = self.list.itemWidget(item)
+            counts = getattr(label, "counts", None)
+            if isinstance(label, QLabel) and counts is not None:
+                label.setText(distribution_html(counts, self._bar_width(counts)))
+                item.setSizeHint(label.sizeHint())
+
+    def _bar_width(self, counts: dict[str, int]) -> int:
+        """The longest bar that leaves the choices and counts room at the list's width."""
+        metrics = self.list.fontMetrics()
+        words = max((metrics.horizontalAdvance(f"{c}  {n} ") for c, n in counts.items()), default=0)
+        return max(40, min(220, self.list.viewport().width() - 2 * self.list.spacing() - words - 40))
 
     def _add_distribution(self, question: Question) -> None:
         counts = choice_counts(question, self.session.study.pool.distribution(question.id))
-        label = QLabel(distribution_html(counts))
+        label = QLabel(distribution_html(counts, self._bar_width(counts)))
+        label.counts = counts  # type: ignore[attr-defined]  # drawn again when the list is resized
         label.setAccessibleName("Answers counted")
         label.setContentsMargins(12, 2, 6, 6)
         item = QListWidgetItem()
@@ -476,8 +500,8 @@ class PoolScreen(quotes.Quoting, QWidget):
         pool = self.session.study.pool
         old = comment.text
         if undoable:
-            done = self._edit("redact a comment", lambda: pool.edit(comment.id, text),
-                              lambda: pool.edit(comment.id, old))
+            done = self._edit("redaction of a comment", lambda: pool.edit(comment.id, text),
+                              lambda: pool.edit(comment.id, old), comment.id)
         else:
             self._own_change = True
             try:
@@ -495,7 +519,8 @@ class PoolScreen(quotes.Quoting, QWidget):
         pool = self.session.study.pool
         tag, untag = (lambda: pool.tag(comment.id, theme_id)), (lambda: pool.untag(comment.id, theme_id))
         label = self._template.theme_label(theme_id)
-        if self._edit(f"{'tag' if on else 'untag'} a comment: {label}", *((tag, untag) if on else (untag, tag))):
+        text = f"tagging of a comment with {label}" if on else f"removal of the tag {label} from a comment"
+        if self._edit(text, *((tag, untag) if on else (untag, tag)), comment.id):
             themes = sorted(set(comment.themes) | {theme_id} if on else set(comment.themes) - {theme_id})
             self._replace(comment, themes=tuple(themes))
 
@@ -522,7 +547,8 @@ class PoolScreen(quotes.Quoting, QWidget):
             pool.restore(comment)
             restore_quotes()
 
-        if self.session.edit("delete a comment", lambda: pool.delete(comment.id), undo, {POOL}):
+        if self.session.edit("deletion of a comment", lambda: pool.delete(comment.id), undo, {POOL},
+                             show=lambda undone: undone and self.select_comment(comment.id)):
             self._select_near(row)
 
     def _select_near(self, row: int) -> None:
@@ -533,10 +559,12 @@ class PoolScreen(quotes.Quoting, QWidget):
                 self.list.setCurrentRow(r, QItemSelectionModel.SelectionFlag.ClearAndSelect)
                 return
 
-    def _edit(self, text: str, do, undo) -> bool:
+    def _edit(self, text: str, do, undo, comment_id: int | None = None) -> bool:
+        """An undoable change to the pool; Undo and Redo select ``comment_id`` again."""
+        show = None if comment_id is None else (lambda _undone: self.select_comment(comment_id))
         self._own_change = True
         try:
-            return self.session.edit(text, do, undo, {POOL})
+            return self.session.edit(text, do, undo, {POOL}, show=show)
         finally:
             self._own_change = False
 

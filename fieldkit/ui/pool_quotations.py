@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from fieldkit import quotations
 from fieldkit.pool import Comment
 from fieldkit.study import Study
+from fieldkit.ui.combo import ComboBox
+from fieldkit.ui.wrapping import FlowLayout, WrappingCheckBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QBrush,
@@ -26,7 +28,6 @@ from fieldkit.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFontMetrics,
-    QGridLayout,
     QHBoxLayout,
     QItemSelectionModel,
     QLabel,
@@ -91,23 +92,9 @@ def size_rows(view: QListWidget, *, spare: int = 18) -> None:
 
 
 def undo_of(study: Study) -> Callable[[], None]:
-    """What puts the quotations and duplicates back as they are now (for Undo)."""
-    duplicates_before, chosen_before = quotations.duplicates(study), quotations.chosen(study)
-
-    def undo() -> None:
-        with study.transaction():
-            now = quotations.duplicates(study)
-            for comment_id, kept in now.items():
-                if duplicates_before.get(comment_id) != kept:
-                    quotations.unmerge(study, comment_id)
-            for comment_id, kept in duplicates_before.items():
-                if now.get(comment_id) != kept:
-                    quotations.merge(study, comment_id, into=kept)
-            now_chosen = quotations.chosen(study)
-            for theme in set(now_chosen) | set(chosen_before):
-                if now_chosen.get(theme, []) != chosen_before.get(theme, []):
-                    quotations.set_chosen(study, theme, chosen_before.get(theme, []))
-    return undo
+    """What puts the quotations and duplicates back as they are now (for Undo): the core's
+    ``quotations.restorer``."""
+    return quotations.restorer(study)
 
 
 def merge_into(study: Study, duplicates: Sequence[int], kept: int) -> None:
@@ -130,10 +117,7 @@ class QuoteBoxes(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(16)
-        self.grid.setVerticalSpacing(2)
+        self.grid = FlowLayout(self, spacing=16, line_spacing=2)  # as many to a line as fit
         self.boxes: dict[str, QCheckBox] = {}
 
     def set_themes(self, themes: Sequence[tuple[str, str]]) -> list[QCheckBox]:
@@ -142,7 +126,7 @@ class QuoteBoxes(QWidget):
             box.deleteLater()
         self.boxes = {}
         for theme, label in themes:
-            box = QCheckBox(f"Quote in the report under “{label}”", self)
+            box = WrappingCheckBox(f"Quote in the report under “{label}”", self)
             box.setAccessibleName(f"Quote in the report under {label}")
             box.toggled.connect(lambda on, t=theme: self.toggled.emit(t, on))
             box.hide()
@@ -150,7 +134,7 @@ class QuoteBoxes(QWidget):
         return list(self.boxes.values())
 
     def show_for(self, themes: Collection[str], quoted: set[str], *, enabled: bool, tip: str = "") -> None:
-        """Show the boxes of ``themes`` (ticked if quoted there), two to a line."""
+        """Show the boxes of ``themes`` (ticked if quoted there), as many to a line as fit."""
         while self.grid.count():
             self.grid.takeAt(0)
         shown = 0
@@ -161,7 +145,7 @@ class QuoteBoxes(QWidget):
             box.setEnabled(enabled)
             box.setToolTip(tip)
             if theme in themes:
-                self.grid.addWidget(box, shown // 2, shown % 2)
+                self.grid.addWidget(box)
                 box.show()
                 shown += 1
             else:
@@ -241,7 +225,8 @@ if TYPE_CHECKING:
         def refresh(self) -> None: ...
         def flush(self) -> None: ...
         def _size_items(self) -> None: ...
-        def _edit(self, text: str, do: Callable[[], object], undo: Callable[[], object]) -> bool: ...
+        def _edit(self, text: str, do: Callable[[], object], undo: Callable[[], object],
+                  comment_id: int | None = None) -> bool: ...
 else:
     _PoolScreenParts = object
 
@@ -300,10 +285,11 @@ class Quoting(_PoolScreenParts):
         self.merge_button.setEnabled(len(selected) > 1)
         self.unmerge_button.setEnabled(any(c.id in self._merged for c in selected + [self._current] if c))
 
-    def _quote_edit(self, text: str, do) -> bool:
-        """A change to the report's quotations or duplicates; Undo puts back how they were."""
+    def _quote_edit(self, text: str, do, comment_id: int | None = None) -> bool:
+        """A change to the report's quotations or duplicates; Undo puts back how they were
+        (and selects ``comment_id`` again, when given)."""
         self.flush()
-        return self._edit(text, do, undo_of(self.session.study))
+        return self._edit(text, do, undo_of(self.session.study), comment_id)
 
     def set_quoted(self, theme: str, on: bool) -> None:
         """Quote (or stop quoting) the selected comment in the report under ``theme``."""
@@ -312,10 +298,11 @@ class Quoting(_PoolScreenParts):
             return
         name = theme_name(study, theme)
         if on:
-            self._quote_edit(f"quote a comment under {name}", lambda: quotations.choose(study, theme, comment.id))
+            self._quote_edit(f"quotation of a comment under {name}",
+                             lambda: quotations.choose(study, theme, comment.id), comment.id)
         else:
-            self._quote_edit(f"stop quoting a comment under {name}",
-                             lambda: quotations.unchoose(study, theme, comment.id))
+            self._quote_edit(f"removal of a quotation under {name}",
+                             lambda: quotations.unchoose(study, theme, comment.id), comment.id)
         self.quotes.show_theme(theme)
         self._show_quotes()  # refused: the box goes back
 
@@ -329,8 +316,8 @@ class Quoting(_PoolScreenParts):
             return
         others = [c.id for c in selected if c.id != kept.id]
         study = self.session.study
-        if self._quote_edit(f"merge {len(selected)} comments as duplicates",
-                            lambda: merge_into(study, others, kept.id)):
+        if self._quote_edit(f"merging of {len(selected)} comments as duplicates",
+                            lambda: merge_into(study, others, kept.id), kept.id):
             self.select_comment(kept.id)
 
     def unmerge_selected(self) -> None:
@@ -343,7 +330,8 @@ class Quoting(_PoolScreenParts):
                 quotations.unmerge(study, i)
 
         if ids:
-            self._quote_edit(f"unmerge {'a comment' if len(ids) == 1 else f'{len(ids)} comments'}", unmerge)
+            self._quote_edit(f"unmerging of {'a comment' if len(ids) == 1 else f'{len(ids)} comments'}", unmerge,
+                             ids[0])
 
     def select_comment(self, comment_id: int, *, edit: bool = False) -> bool:
         """Show and select a comment in the list (all comments, and no search, if it is hidden),
@@ -388,7 +376,7 @@ class QuotationsPanel(QWidget):
         layout.addWidget(heading("Report quotations", 1.1))
         row = QHBoxLayout()
         label = QLabel("&Theme")
-        self.theme = QComboBox()
+        self.theme = ComboBox()
         self.theme.setAccessibleName("Report theme")
         self.theme.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.theme.setMinimumContentsLength(12)
@@ -530,7 +518,7 @@ class QuotationsPanel(QWidget):
             return
         study, theme = self.session.study, self.current_theme()
         row = self.list.currentRow()
-        if self._edit("move a quotation", lambda: quotations.move(study, theme, comment_id, by)):
+        if self._edit("move of a quotation", lambda: quotations.move(study, theme, comment_id, by)):
             self.list.setCurrentRow(max(0, min(len(self._ids) - 1, row + by)))
 
     def remove(self) -> None:
@@ -538,7 +526,7 @@ class QuotationsPanel(QWidget):
         if comment_id is None:
             return
         study, theme = self.session.study, self.current_theme()
-        self._edit("remove a quotation from the report", lambda: quotations.unchoose(study, theme, comment_id))
+        self._edit("removal of a quotation from the report", lambda: quotations.unchoose(study, theme, comment_id))
 
     def _dropped(self) -> None:
         """Rows dragged into a new order: save it (unless nothing moved)."""
@@ -546,7 +534,7 @@ class QuotationsPanel(QWidget):
         if ids == self._ids or sorted(ids) != sorted(self._ids):
             return
         study, theme = self.session.study, self.current_theme()
-        self._edit("reorder the quotations", lambda: quotations.set_chosen(study, theme, ids))
+        self._edit("new order of the quotations", lambda: quotations.set_chosen(study, theme, ids))
 
     def _open(self, item: QListWidgetItem) -> None:
         comment_id = item.data(_ID)

@@ -49,6 +49,7 @@ from fieldkit.ui.qt import (
     Signal,
 )
 from fieldkit.ui.session import DETAILS, REPORT, StudySession
+from fieldkit.ui.wrapping import WrappedRows
 
 CHANGES = {REPORT}
 _KEY = Qt.ItemDataRole.UserRole
@@ -97,6 +98,7 @@ class OutlineList(QWidget):
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.rows = WrappedRows(self.list)  # a long section name takes two lines in a narrow window
         layout.addWidget(self.list, 1)
         self.up_button = button("Move &up", "Move the section up", lambda: self.move_by(-1))
         self.down_button = button("Move &down", "Move the section down", lambda: self.move_by(1))

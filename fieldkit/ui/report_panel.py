@@ -31,10 +31,11 @@ from typing import Any
 
 from fieldkit.errors import FieldkitError
 from fieldkit.reports import outline
-from fieldkit.ui import errors
+from fieldkit.ui import errors, icons
+from fieldkit.ui.export_offer import offer_in_status_bar
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -205,7 +206,7 @@ class ReportPanel(QWidget):
 
         form_box = QGroupBox("Numbers and paper")
         form = QFormLayout(form_box)
-        self.small_numbers = QComboBox()
+        self.small_numbers = ComboBox()
         self.small_numbers.setAccessibleName("Small-number protection")
         for label, value in SMALL_NUMBERS:
             self.small_numbers.addItem(label.split(":")[0], value)
@@ -223,13 +224,13 @@ class ReportPanel(QWidget):
         self.small_numbers_note = QLabel()
         self.small_numbers_note.setWordWrap(True)
         form.addRow(self.small_numbers_note)
-        self.page_size = QComboBox()
+        self.page_size = ComboBox()
         self.page_size.setAccessibleName("Page size")
         for label, value in PAGE_SIZES:
             self.page_size.addItem(label, value)
         self.page_size.currentIndexChanged.connect(self._options_changed)
         form.addRow("&Page size", self.page_size)
-        self.language = QComboBox()
+        self.language = ComboBox()
         self.language.setAccessibleName("Report language")
         self.language.setToolTip("The language of the questions and answers in the report, the tables "
                                  "and the case sheets; a text not written in it is printed in the schedule's "
@@ -242,7 +243,7 @@ class ReportPanel(QWidget):
         self.language.currentIndexChanged.connect(self._language_chosen)
         layout.addWidget(form_box)
 
-        self.export_button = QPushButton("&Export as PDF or Word…")
+        self.export_button = QPushButton(icons.icon("export"), "&Export as PDF or Word…")
         self.export_button.setAccessibleName("Export the report as PDF or Word")
         self.export_button.clicked.connect(lambda: self.export())
         layout.addWidget(self.export_button)
@@ -546,6 +547,8 @@ class ReportPanel(QWidget):
             shown = list(done.missing[:5]) + ([f"… and {len(done.missing) - 5} more"] if len(done.missing) > 5 else [])
             text += ". Not every character could be printed:\n" + "\n".join(shown)
         self.export_status.setText(text)
+        if self.window_ is not None:
+            offer_in_status_bar(self.window_, self.last_export)
 
     def _export_failed(self, job: Any, error: BaseException) -> None:
         self._export_job = None

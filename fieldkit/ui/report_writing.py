@@ -23,10 +23,10 @@ from fieldkit.reports import outline
 from fieldkit.reports.sections import BY_NAME
 from fieldkit.ui.debounced import Debounced
 from fieldkit.ui.markdown_editor import MarkdownEditor, button, problem_label, row, show_problem
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -262,8 +262,10 @@ class RecommendationsPage(SectionPage):
         header.resizeSection(1, 220)
         self.table.itemChanged.connect(self._cell_changed)
         self.table.currentCellChanged.connect(lambda *_: self._update_buttons())
-        self.layout_.addWidget(QLabel("What should be done, and who should act: a row each, printed as a table "
-                                      "after the text. Double-click or press F2 to change a cell."))
+        about_rows = QLabel("What should be done, and who should act: a row each, printed as a table "
+                            "after the text. Double-click or press F2 to change a cell.")
+        about_rows.setWordWrap(True)
+        self.layout_.addWidget(about_rows)
         self.layout_.addWidget(self.table, 3)
         self.add_button = button("&Add", "Add a recommendation", self.add)
         self.remove_button = button("&Remove", "Remove the recommendation", self.remove)
@@ -381,7 +383,7 @@ class FindingsPage(SectionPage):
     def __init__(self, tab: WriteTab):
         super().__init__(tab)
         self._target: str = self.INTRO  # a theme's id ("" for other comments) once picked
-        self.picker = QComboBox()
+        self.picker = ComboBox()
         self.picker.setAccessibleName("Text to write")
         self.picker.setMinimumContentsLength(24)
         label = QLabel("&Write")

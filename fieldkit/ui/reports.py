@@ -23,6 +23,7 @@ from fieldkit import summary
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import errors
 from fieldkit.ui.anonymity import AnonymityWarnings
+from fieldkit.ui.export_offer import offer_in_status_bar
 from fieldkit.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -201,11 +202,15 @@ class ReportsScreen(QWidget):
         return self._write(lambda: tables.write_xlsx(tables.all_tables(self.session.study), path))
 
     def _write(self, write) -> bool:
+        """Run ``write`` (which returns the file it wrote), then offer to open that file."""
         try:
-            write()
+            written = write()
         except FieldkitError as e:
             errors.warn(self, "Not saved", str(e))
             return False
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            offer_in_status_bar(window, written)
         return True
 
     def flush(self) -> None:

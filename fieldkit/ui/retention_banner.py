@@ -10,13 +10,12 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from fieldkit import personal_data
+from fieldkit.ui import palette
 from fieldkit.ui.qt import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, Qt
 
 if TYPE_CHECKING:
     from fieldkit.study import Study
 
-BANNER_BACKGROUND = "#fff4d6"
-BANNER_EDGE = "#c98a00"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
 
@@ -35,9 +34,10 @@ class RetentionBanner(QFrame):
         self.window_ = window
         self.setObjectName("retention_banner")
         self.setAccessibleName("Personal data reminder")
-        self.setStyleSheet(f"QFrame#retention_banner {{ background: {BANNER_BACKGROUND}; "
-                           f"border: 1px solid {BANNER_EDGE}; border-left: 6px solid {BANNER_EDGE}; "
-                           "border-radius: 3px; } QFrame#retention_banner QLabel { color: #3b2a00; }")
+        palette.set_style_sheet(self, "QFrame#retention_banner { background: $warning_tint; "
+                                      "border: 1px solid $warning_edge; border-left: 6px solid $warning_edge; "
+                                      "border-radius: 3px; } "
+                                      "QFrame#retention_banner QLabel { color: $warning_on_tint; }")
         layout = QGridLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
         self.text = QLabel()

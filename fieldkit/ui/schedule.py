@@ -22,10 +22,10 @@ from typing import TypeVar
 from fieldkit import question_types, schedule
 from fieldkit.errors import FieldkitError, InvalidValueError, TemplateError
 from fieldkit.templates import Template
-from fieldkit.ui.answer_widgets import ANONYMOUS_EDGE, QuestionCard, SectionPage
+from fieldkit.ui import palette
+from fieldkit.ui.answer_widgets import QuestionCard, SectionPage
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
-    QColor,
-    QComboBox,
     QFileDialog,
     QFont,
     QFrame,
@@ -112,7 +112,7 @@ class ScheduleEditor(QWidget):
         row = QHBoxLayout()
         self.add_section_button = self._button("Add &section", "Add a section", self.add_section,
                                                "A new section after the selected one")
-        self.types = QComboBox()
+        self.types = ComboBox()
         self.types.setAccessibleName("Type of the new question")
         for name, qtype in question_types.REGISTRY.items():
             self.types.addItem(qtype.title, name)
@@ -174,7 +174,7 @@ class ScheduleEditor(QWidget):
         row = QHBoxLayout()
         row.addWidget(heading("As the interview shows it", 1.05), 1)
         shown = QLabel("&Language:")
-        self.language_box = QComboBox()
+        self.language_box = ComboBox()
         self.language_box.setAccessibleName("Language of the preview")
         shown.setBuddy(self.language_box)
         self.language_box.activated.connect(lambda _: self.show_preview())
@@ -249,7 +249,7 @@ class ScheduleEditor(QWidget):
                 row.setToolTip(1, q.label)
                 row.setFlags(row.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)
                 if q.anonymous:
-                    row.setForeground(3, QColor(ANONYMOUS_EDGE))
+                    row.setForeground(3, palette.text("anonymous", palette.base()))
                     row.setToolTip(3, "Anonymous: the answer goes to the comment pool")
                 top.addChild(row)
                 if self.selected == ("question", q.id):
@@ -376,12 +376,25 @@ class ScheduleEditor(QWidget):
             form.dirty = False
         done = self.session.edit(
             what, lambda: self.study.update_template(new, remove_used_choices=remove_used_choices),
-            lambda: self.study.update_template(old), {TEMPLATE})
+            lambda: self.study.update_template(old), {TEMPLATE},
+            show=lambda undone: self.show_item(*((keep, select) if undone else (select, keep))))
         if not done:
             self.selected = keep
             if form is not None:
                 form.dirty = True
         return done
+
+    def show_item(self, *keys: tuple[str, str] | None) -> None:
+        """Select the first of ``keys`` ((kind, id)) the schedule still has: after an undo,
+        what was selected before the change; after a redo, what the change selected."""
+        template = self.template
+        have = {("section", s.id) for s in template.sections} | {("question", q.id) for q in template.questions()}
+        key = next((k for k in keys if k in have), None)
+        if key is None or key == self.selected:
+            return
+        self.selected = key
+        self._fill_tree(template)
+        self.load_selected()
 
     def _show_refusals(self, reasons: list[str], form) -> None:
         offer = False
@@ -446,7 +459,7 @@ class ScheduleEditor(QWidget):
         current = self._current_section()
         index = [s.id for s in t.sections].index(current) + 1 if current else len(t.sections)
         new = self.attempt(lambda: schedule.insert_section(t, index, {"id": sid, "title": "New section"}))
-        if new is not None and self.store(new, f"add section {sid}", ("section", sid)):
+        if new is not None and self.store(new, f"addition of section {sid}", ("section", sid)):
             self.focus_form()
 
     def add_question(self) -> None:
@@ -466,7 +479,7 @@ class ScheduleEditor(QWidget):
         else:
             index = len(next(s for s in t.to_dict()["sections"] if s["id"] == section)["questions"])
         new = self.attempt(lambda: schedule.insert_question(t, section, index, data))
-        if new is not None and self.store(new, f"add question {qid}", ("question", qid)):
+        if new is not None and self.store(new, f"addition of question {qid}", ("question", qid)):
             self.focus_form()
 
     def duplicate(self) -> None:
@@ -477,11 +490,11 @@ class ScheduleEditor(QWidget):
         if kind == "question":
             made = self.attempt(lambda: schedule.duplicate_question(t, ident, schedule.ids_in_use(self.study)))
             if made is not None:
-                self.store(made[0], f"duplicate question {ident}", ("question", made[1]))
+                self.store(made[0], f"duplication of question {ident}", ("question", made[1]))
             return
         made = self.attempt(lambda: schedule.duplicate_section(t, ident, schedule.ids_in_use(self.study)))
         if made is not None:
-            self.store(made[0], f"duplicate section {ident}", ("section", made[1]))
+            self.store(made[0], f"duplication of section {ident}", ("section", made[1]))
 
     def delete(self) -> None:
         item = self.tree.currentItem()
@@ -517,7 +530,7 @@ class ScheduleEditor(QWidget):
                 return
             new = self.attempt(lambda: schedule.remove_section(t, ident))
         if new is not None:
-            self.store(new, f"delete {kind} {ident}", after)
+            self.store(new, f"deletion of {kind} {ident}", after)
 
     def move_by(self, step: int) -> None:
         """The selected item one place up or down; a question at a section's edge goes to the
@@ -552,7 +565,7 @@ class ScheduleEditor(QWidget):
         else:
             new = self.attempt(lambda: schedule.move_question(t, ident, section_id, index))
         if new is not None:
-            self.store(new, f"move {kind} {ident}", (kind, ident))
+            self.store(new, f"move of {kind} {ident}", (kind, ident))
 
     def add_instead(self) -> None:
         """The refused change as a new question beside the one with answers, which stays."""
@@ -566,7 +579,7 @@ class ScheduleEditor(QWidget):
         data["id"] = self._fresh(re.sub(r"_\d+$", "", form.item_id) + "_", 2)
         new = self.attempt(lambda: schedule.insert_question(t, sid, index + 1, data))
         if new is not None:
-            self.store(new, f"add question {data['id']}", ("question", data["id"]))
+            self.store(new, f"addition of question {data['id']}", ("question", data["id"]))
 
     # --- files -----------------------------------------------------------------------------
 
@@ -582,10 +595,10 @@ class ScheduleEditor(QWidget):
         try:
             written = schedule.write_template(study.template, path)
         except (FieldkitError, OSError) as e:
-            self.saved_note.setStyleSheet("color: #b00020; font-weight: bold;")
+            palette.set_style_sheet(self.saved_note, "color: $problem; font-weight: bold;")
             self.saved_note.setText(f"Not written: {e}")
         else:
-            self.saved_note.setStyleSheet("")
+            palette.set_style_sheet(self.saved_note, "")
             self.saved_note.setText(f"Template written to {written}")
         self.saved_note.show()
 

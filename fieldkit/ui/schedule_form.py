@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fieldkit import question_types, schedule
 from fieldkit.errors import InvalidValueError, TemplateError
 from fieldkit.templates import COUNT_BY, OTHER_LABEL, QUESTION_TEXTS, YES_NO_LABELS, Template, is_rtl
-from fieldkit.ui.answer_widgets import ERROR_COLOUR, parse_number
+from fieldkit.ui import palette
+from fieldkit.ui.answer_widgets import parse_number
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -103,13 +105,13 @@ def set_problem(target: QWidget, label: QLabel, text: str | None) -> None:
     label.setText(text)
     label.setVisible(bool(text))
     label.setAccessibleName(text or "No problem")
-    target.setStyleSheet(f"border: 2px solid {ERROR_COLOUR};" if text else "")
+    palette.set_style_sheet(target, "border: 2px solid $problem_edge;" if text else "")
 
 
 def problem_label() -> QLabel:
     label = QLabel()
     label.setObjectName("problem")
-    label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
+    palette.set_style_sheet(label, "color: $problem; font-weight: bold;")
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.hide()
@@ -191,7 +193,7 @@ class _Form(QWidget):
         return self.row(form, key, label, edit, accessible, tip)
 
     def combo(self, form: QFormLayout, key: str, label: str, tip: str = "") -> QComboBox:
-        box = QComboBox()
+        box = ComboBox()
         box.activated.connect(lambda _: self.commit(key))
         self.combos[key] = box
         return self.row(form, key, label, box, tip=tip)
@@ -369,7 +371,7 @@ class _Form(QWidget):
                 self.clear_problems()
                 self.show_field_problem("id", refused)
                 return False
-        return self.editor.store(new, f"change {self.kind} {self.data()['id']}", (self.kind, self.data()["id"]),
+        return self.editor.store(new, f"change to {self.kind} {self.data()['id']}", (self.kind, self.data()["id"]),
                                  form=self)
 
 
@@ -665,7 +667,7 @@ class QuestionForm(_Form):
         except (TemplateError, InvalidValueError) as e:
             self.show_problems(getattr(e, "problems", [str(e)]))
             return
-        self.editor.store(new, f"rename the choice {name} of {data['id']}", ("question", data["id"]), form=self)
+        self.editor.store(new, f"rename of the choice {name} of {data['id']}", ("question", data["id"]), form=self)
 
     def remove_choice(self, name: str) -> None:
         self.choices.count_use()
@@ -691,7 +693,7 @@ class QuestionForm(_Form):
             self.choices.fill(name)
             self.show_problems(getattr(e, "problems", [str(e)]))
             return
-        if not self.editor.store(new, f"remove the choice {name} of {self.data()['id']}",
+        if not self.editor.store(new, f"removal of the choice {name} of {self.data()['id']}",
                                  ("question", self.data()["id"]), form=self, remove_used_choices=True):
             self.choices.items.insert(i, item)
             self.choices.fill(name)

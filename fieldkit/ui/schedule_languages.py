@@ -134,7 +134,7 @@ class LanguagesPanel(QGroupBox):
         t = self.editor.template
         if not language or language in t.languages:
             return
-        self._languages(list(t.languages) + [language], t.default_language, f"add the language {language}")
+        self._languages(list(t.languages) + [language], t.default_language, f"addition of the language {language}")
         if language in self.editor.template.languages:
             self.new.clear()
 
@@ -150,14 +150,14 @@ class LanguagesPanel(QGroupBox):
                 f"with it (Edit ▸ Undo brings {'them' if written != 1 else 'it'} back)."):
             return
         self._languages([x for x in t.languages if x != language], t.default_language,
-                        f"remove the language {language}")
+                        f"removal of the language {language}")
 
     def make_default(self) -> None:
         item = self.list.currentItem()
         if item is not None:
             language = item.data(_KEY)
             self._languages(list(self.editor.template.languages), language,
-                            f"make {language} the default language")
+                            f"change of the default language to {language}")
 
     def _go_to_missing(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         where = item.data(0, _KEY)

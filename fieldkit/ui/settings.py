@@ -267,6 +267,11 @@ class SettingsScreen(QWidget):
                 spin.setValue(template.targets.get(category, 0))
                 spin.blockSignals(False)
 
+    def place(self) -> Callable[[], None]:
+        """What shows this screen as it is now (its tab), for an undo of a change made here."""
+        index = self.tabs.currentIndex()
+        return lambda: self.tabs.setCurrentIndex(index)
+
     def show_retention(self) -> None:
         """Scroll to the deletion date and put the cursor there."""
         self.scroll_area.ensureWidgetVisible(self.retention)
@@ -300,7 +305,7 @@ class SettingsScreen(QWidget):
         if new == old:
             return
         words = {"title": "the study title", "client": "the client", "author": "the author"}[key]
-        self.edit(f"change {words}", lambda: self.study.set_details(**{key: new}),
+        self.edit(f"change to {words}", lambda: self.study.set_details(**{key: new}),
                   lambda: self.study.set_details(**{key: old}), {DETAILS})
 
     def save_target(self, category: str) -> None:
@@ -308,7 +313,7 @@ class SettingsScreen(QWidget):
         old = self.study.template.targets.get(category)
         if (old or 0) == value:
             return
-        self.edit(f"set the target for {category}",
+        self.edit(f"change to the target for {category}",
                   lambda: template_edits.set_target(self.study, category, value or None),
                   lambda: template_edits.set_target(self.study, category, old), {TEMPLATE})
 
@@ -321,7 +326,7 @@ class SettingsScreen(QWidget):
         if not label:
             return
         fid = self.flag_id.text().strip() or template_edits.suggested_flag_id(self.study, label)
-        if self.edit(f"add the flag {label}", lambda: template_edits.add_flag(self.study, label, fid),
+        if self.edit(f"addition of the flag {label}", lambda: template_edits.add_flag(self.study, label, fid),
                      lambda: template_edits.remove_flag(self.study, fid), {TEMPLATE}):
             self.flag_label.clear()
             self.flag_id.clear()
@@ -339,7 +344,7 @@ class SettingsScreen(QWidget):
         fid = item.data(0, VALUE_ROLE)
         index = next(i for i, f in enumerate(self.study.template.flags) if f.id == fid)
         flag = self.study.template.flags[index]
-        self.edit(f"remove the flag {flag.label}", lambda: template_edits.remove_flag(self.study, fid),
+        self.edit(f"removal of the flag {flag.label}", lambda: template_edits.remove_flag(self.study, fid),
                   lambda: template_edits.restore_flag(self.study, flag, index), {TEMPLATE})
 
     def _flag_relabelled(self, item: QTreeWidgetItem, column: int) -> None:
@@ -353,7 +358,7 @@ class SettingsScreen(QWidget):
         if label == old:
             return
 
-        if not label or not self.edit(f"rename the flag {old}",
+        if not label or not self.edit(f"rename of the flag {old}",
                                       lambda: template_edits.relabel_flag(self.study, fid, label),
                                       lambda: template_edits.relabel_flag(self.study, fid, old), {TEMPLATE}):
             self._fill_flags(self.study.template)

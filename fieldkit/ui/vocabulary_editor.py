@@ -142,7 +142,7 @@ class VocabularyEditor(QFrame):
         if not value:
             return
         study = self.screen_.study
-        done = self.screen_.edit(f"add {value} to the {self.title.lower()}",
+        done = self.screen_.edit(f"addition of {value} to the {self.title.lower()}",
                                  lambda: template_edits.add_value(study, self.kind, value),
                                  lambda: template_edits.remove_value(study, self.kind, value))
         if done:
@@ -156,7 +156,7 @@ class VocabularyEditor(QFrame):
         study = self.screen_.study
         index = self.values().index(value)
         target = study.template.targets.get(value) if self.kind == "categories" else None
-        self.screen_.edit(f"remove {value} from the {self.title.lower()}",
+        self.screen_.edit(f"removal of {value} from the {self.title.lower()}",
                           lambda: template_edits.remove_value(study, self.kind, value),
                           lambda: template_edits.restore_value(study, self.kind, value, index, target))
 
@@ -165,7 +165,7 @@ class VocabularyEditor(QFrame):
         if value is None:
             return
         study = self.screen_.study
-        if self.screen_.edit(f"move {value} {'up' if step < 0 else 'down'}",
+        if self.screen_.edit(f"move of {value} {'up' if step < 0 else 'down'}",
                              lambda: template_edits.move_value(study, self.kind, value, step),
                              lambda: template_edits.move_value(study, self.kind, value, -step)):
             self.select(value)
@@ -188,7 +188,7 @@ class VocabularyEditor(QFrame):
         if not new:
             self.fill()
             return
-        done = self.screen_.edit(f"rename {old} to {new}",
+        done = self.screen_.edit(f"rename of {old} to {new}",
                                  lambda: study.rename_vocabulary_value(self.kind, old, new),
                                  lambda: study.rename_vocabulary_value(self.kind, new, old))
         if done:

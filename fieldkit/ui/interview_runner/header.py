@@ -9,8 +9,8 @@ from __future__ import annotations
 from fieldkit.interviews import MODE_LABELS, MODES, Interview
 from fieldkit.organisations import Contact
 from fieldkit.ui.interview_list import day, paradata_words
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
-    QComboBox,
     QDate,
     QDateEdit,
     QHBoxLayout,
@@ -69,7 +69,7 @@ class InterviewHeader(QWidget):
         layout.addLayout(top)
 
         row = QHBoxLayout()
-        self.mode = QComboBox()
+        self.mode = ComboBox()
         for mode in MODES:
             self.mode.addItem(MODE_LABELS[mode], mode)
         self.mode.setCurrentIndex(MODES.index(record.mode))
@@ -82,7 +82,7 @@ class InterviewHeader(QWidget):
         self.date.setDisplayFormat("d MMM yyyy")
         self.date.setDate(QDate.fromString(record.date, Qt.DateFormat.ISODate))
         self.date.dateChanged.connect(lambda d: self.date_changed.emit(d.toString(Qt.DateFormat.ISODate)))
-        self.contact = QComboBox()
+        self.contact = ComboBox()
         self.contact.addItem("Not recorded", None)
         for c in contacts:
             self.contact.addItem(f"{c.name}{f' ({c.role})' if c.role else ''}" or f"Contact {c.id}", c.id)
@@ -92,9 +92,9 @@ class InterviewHeader(QWidget):
         fields = [("&Mode", self.mode), ("Inter&viewer", self.interviewer), ("&Date", self.date),
                   ("&Person interviewed", self.contact)]
         #: the schedule's languages, when it has more than one (None otherwise)
-        self.language: QComboBox | None = None
+        self.language: ComboBox | None = None
         if len(languages) > 1:
-            self.language = QComboBox()
+            self.language = ComboBox()
             for name in languages:
                 self.language.addItem(name, name)
             self.language.setCurrentIndex(languages.index(language))
@@ -113,7 +113,11 @@ class InterviewHeader(QWidget):
             self.contact.setToolTip("No contacts recorded for this organisation")
         self.interviewer.setMinimumWidth(
             self.interviewer.fontMetrics().horizontalAdvance("Dr Ruth Amankwah-Wells") + 16)
+        self.interviewer.setCursorPosition(0)  # a long name shows from its start
         self.contact.setMaximumWidth(self.contact.fontMetrics().horizontalAdvance("M" * 22))
+        self.contact.shrink_to(12)  # in a narrow window a long name elides (whole in its tooltip)
+        if self.language is not None:
+            self.language.shrink_to(8)
         row.addStretch(1)
         layout.addLayout(row)
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from fieldkit.callback_times import format_when, parse_when
 from fieldkit.errors import InvalidValueError
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -76,7 +76,7 @@ class LeaveDialog(QDialog):
         self.callback.setPlaceholderText("e.g. tomorrow 10:00, fri 14:30, 24/11 9:30")
         self.callback.setAccessibleName("Call back")
         self.callback.setClearButtonEnabled(True)
-        self.outcome = QComboBox()
+        self.outcome = ComboBox()
         self.outcome.setAccessibleName("Outcome")
         for outcome in outcomes:
             self.outcome.addItem(outcome)

@@ -25,16 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from fieldkit.logic import State
 from fieldkit.templates import Question
+from fieldkit.ui import palette
 from fieldkit.ui.answer_widgets import (
-    ANONYMOUS_BAND,
-    ANONYMOUS_TEXT,
     ChoiceField,
     QuestionCard,
 )
 from fieldkit.ui.qt import (
     QApplication,
     QBrush,
-    QColor,
     QCoreApplication,
     QEvent,
     QListWidget,
@@ -256,8 +254,9 @@ class RunnerLogic:
                 item.setBackground(QBrush())
                 item.setForeground(r.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
             elif anonymous:
-                item.setBackground(QColor(ANONYMOUS_BAND))
-                item.setForeground(QColor(ANONYMOUS_TEXT))
+                band = palette.tint("anonymous", palette.base())
+                item.setBackground(band)
+                item.setForeground(palette.text("anonymous", band))
             else:
                 item.setBackground(QBrush())
                 item.setForeground(r.palette().color(QPalette.ColorRole.Text))

@@ -33,8 +33,8 @@ from fieldkit.templates import Question
 from fieldkit.ui import errors
 from fieldkit.ui import held as held_words
 from fieldkit.ui.answer_saver import Pauses, Saver
+from fieldkit.ui import icons, palette
 from fieldkit.ui.answer_widgets import (
-    ERROR_COLOUR,
     INSTANT,
     FocusRing,
     QuestionCard,
@@ -158,16 +158,16 @@ class Runner(QWidget):
         self.sections.itemActivated.connect(lambda _item: self.focus_first())
 
         footer = QHBoxLayout()
-        self.previous_button = QPushButton("◀ Previous section")
+        self.previous_button = QPushButton(icons.icon("previous"), "Previous section")
         self.previous_button.setToolTip("Alt+Left or Ctrl+Page Up")
         self.previous_button.clicked.connect(lambda: self.go(-1))
-        self.next_button = QPushButton("Next section ▶")
+        self.next_button = QPushButton(icons.icon("next"), "Next section")
         self.next_button.setToolTip("Alt+Right or Ctrl+Page Down")
         self.next_button.clicked.connect(lambda: self.go(1))
         self.leave_button = QPushButton("Leave for now")
         self.leave_button.setToolTip("Leave the interview unfinished, to resume later (a call-back can be set)")
         self.leave_button.clicked.connect(self.leave)
-        self.finish_button = QPushButton("Finish interview…")
+        self.finish_button = QPushButton(icons.icon("finish"), "Finish interview…")
         self.finish_button.setToolTip("Ctrl+Return")
         self.finish_button.clicked.connect(self.finish)
         for button in (self.previous_button, self.next_button):
@@ -475,7 +475,7 @@ class Runner(QWidget):
             text = SAVED
         if text != self.save_state.text():  # runs on every keystroke: touch the label only on a change
             self.save_state.setText(text)
-            self.save_state.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;" if problem else "")
+            palette.set_style_sheet(self.save_state, "color: $problem; font-weight: bold;" if problem else "")
             self.session.report_save_state("All changes saved" if text == SAVED else text)
 
     def flush(self) -> bool:
@@ -601,6 +601,7 @@ class Runner(QWidget):
     def shut(self) -> None:
         """Flush, stop listening, and let go of the study (held answers stay held)."""
         self.flush()
+        self.session.report_save_state(None)  # nothing of this interview's waits on screen any more
         with contextlib.suppress(RuntimeError, TypeError):
             app = QApplication.instance()
             assert isinstance(app, QApplication)  # the desktop app is running
