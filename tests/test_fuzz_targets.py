@@ -39,6 +39,8 @@ def _damaged(data: bytes, rng: random.Random) -> list[bytes]:
 @pytest.mark.parametrize("name", sorted(fuzz.TARGETS))
 def test_every_reader_keeps_its_contract_on_real_files_and_their_damage(name, seeds, tmp_path: Path):
     files = seeds[name]
+    if not files and name in ("access", "xlsform"):  # their seeds are the shared fixtures only
+        pytest.skip(f"the shared fixtures ({fuzz.SHARED_FIXTURES}) are not there")
     assert files, f"no seed for the {name} reader"
     rng = random.Random(name)
     for seed in files:
