@@ -5,29 +5,15 @@ scroll bar."""
 from __future__ import annotations
 
 import pytest
-from ui_screens import MINIMUM, cut_text, settle, walk
+from ui_screens import MINIMUM, cut_text, open_demo_window, settle, walk
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
 def demo_window(qtbot, tmp_path, monkeypatch):
-    """The main window on a new demo study (fieldkit.demo), at its minimum size."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from fieldkit.demo import build_demo
-    from fieldkit.ui.main_window import MainWindow
-
-    study = build_demo(tmp_path / "Demo study")
-    path = study.path
-    study.close()
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_study(path)
-    w.wait_for_checks()
-    w.resize(w.minimumSize())
-    settle(qtbot)
+    """The main window on a new demo study, at its minimum size."""
+    w = open_demo_window(qtbot, tmp_path, monkeypatch)
     yield w
     w.close()
 

@@ -10,7 +10,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
-from ui_screens import describe, settle, shown, walk
+from ui_screens import describe, open_demo_window, settle, shown, walk
 
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -36,22 +36,8 @@ UI = Path(__file__).resolve().parents[1] / "fieldkit" / "ui"
 
 @pytest.fixture
 def demo_window(qtbot, tmp_path, monkeypatch):
-    """The main window on a new demo study (fieldkit.demo)."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from fieldkit.demo import build_demo
-    from fieldkit.ui.main_window import MainWindow
-
-    study = build_demo(tmp_path / "Demo study")
-    path = study.path
-    study.close()
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1180, 760)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_study(path)
-    w.wait_for_checks()
-    settle(qtbot)
+    """The main window on a new demo study."""
+    w = open_demo_window(qtbot, tmp_path, monkeypatch, size=(1180, 760))
     yield w
     w.close()
 

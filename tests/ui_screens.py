@@ -40,6 +40,30 @@ from fieldkit.ui.qt import (
 MINIMUM = (1024, 640)
 
 
+def open_demo_window(qtbot, tmp_path, monkeypatch, size: tuple[int, int] | None = None):
+    """The main window on a new demo study (fieldkit.demo), shown at ``size`` (None: its
+    minimum size), the opening checks done."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    from fieldkit.demo import build_demo
+    from fieldkit.ui.main_window import MainWindow
+
+    study = build_demo(tmp_path / "Demo study")
+    path = study.path
+    study.close()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    if size is not None:
+        w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_study(path)
+    w.wait_for_checks()
+    if size is None:
+        w.resize(w.minimumSize())
+    settle(qtbot)
+    return w
+
+
 def settle(qtbot, ms: int = 30) -> None:
     """Let layouts, timers and the list loaders run."""
     QApplication.processEvents()
