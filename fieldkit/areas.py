@@ -1,7 +1,7 @@
 """The official lists of areas a new study can take its areas from.
 
-English counties, unitary authorities, metropolitan districts, London boroughs and districts, and
-Welsh principal areas, each with its GSS code (the Office for National Statistics' nine-character
+English regions, counties, unitary authorities, metropolitan districts, London boroughs and
+districts, Welsh principal areas, Scottish council areas and Northern Irish districts, each with its GSS code (the Office for National Statistics' nine-character
 code: ``E06000025``), read from ``resources/areas/areas.csv``. Where they come from, their date
 and their licence are in ``resources/areas/SOURCE.md``. A study made with some of them keeps each
 area's code beside its name (``Template.area_codes``), so its areas can be matched with official
@@ -44,6 +44,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("district", "E07", "English districts", "district"),
     Kind("welsh_council", "W06", "Welsh councils", "Welsh council"),
     Kind("scottish_council", "S12", "Scottish councils", "Scottish council"),
+    Kind("ni_council", "N09", "Northern Irish councils", "Northern Irish council"),
 )
 _KIND_BY_ID = {k.id: k for k in KINDS}
 

@@ -103,8 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("templates", help="list the shipped templates")
 
     s = sub.add_parser("areas", help="list the official areas 'fieldkit new --areas' takes, with their codes")
-    s.add_argument("--kind", help="only this kind (county, unitary, metropolitan, london_borough, district, "
-                                  "welsh_council)")
+    s.add_argument("--kind", help="only this kind (region, county, unitary, metropolitan, london_borough, district, "
+                                  "welsh_council, scottish_council, ni_council)")
     s.add_argument("--within", metavar="CODE", help="only the areas within this one (a county's districts)")
 
     s = sub.add_parser("template", help="make a template file: import an XLSForm (ODK, KoboToolbox)")

@@ -22,7 +22,7 @@ AREAS_CSV = ROOT / "resources" / "areas" / "areas.csv"
 #: What the shipped file holds of each kind (resources/areas/SOURCE.md): the counts ONS publishes
 #: for the areas in use since April 2023.
 COUNTS = {"county": 21, "unitary": 63, "metropolitan": 36, "london_borough": 33, "district": 164,
-          "welsh_council": 22}
+          "welsh_council": 22, "region": 9, "scottish_council": 32, "ni_council": 11}
 PREFIX = {k.id: k.prefix for k in KINDS}
 
 
@@ -35,9 +35,13 @@ def test_the_shipped_file_has_each_kind_in_its_official_number_with_well_formed_
         assert row["name"].strip() == row["name"] and row["name"], row
     assert counts == COUNTS
     assert len({r["code"] for r in rows}) == len(rows) == len(shipped_areas())
-    # The regions of England (E12) and Scotland's councils (S12) are not shipped: no package
-    # carries their names (SOURCE.md). Nothing may stand in for them.
-    assert not [r for r in rows if r["code"][:3] in ("E12", "S12")]
+    named = {r["code"]: r["name"] for r in rows}
+    # England's regions, Scotland's councils and Northern Ireland's districts, named in
+    # build_areas.py (SOURCE.md), each under its own code.
+    assert named["E12000005"] == "West Midlands" and named["E12000003"] == "Yorkshire and The Humber"
+    assert named["S12000049"] == "Glasgow City" and named["S12000036"] == "City of Edinburgh"
+    assert named["N09000003"] == "Belfast"
+    assert len(set(named.values())) == len(named)  # no name given twice
 
 
 def test_districts_lie_within_their_counties_and_nothing_else_has_a_parent():
@@ -114,9 +118,9 @@ def test_a_template_with_bad_area_codes_is_refused_naming_each():
 
 def test_unknown_codes_are_refused_in_one_line_naming_them():
     with pytest.raises(InvalidValueError) as e:
-        shipped_areas().find(["E08000025", "E99999999", "S12000049"])
+        shipped_areas().find(["E08000025", "E99999999", "S12000099"])
     message = str(e.value)
-    assert "\n" not in message and message.startswith("E99999999, S12000049: not area codes")
+    assert "\n" not in message and message.startswith("E99999999, S12000099: not area codes")
     with pytest.raises(InvalidValueError, match=r"^E08000025 \(Birmingham\): no area in the list lies within it"):
         shipped_areas().within("E08000025")
 
@@ -168,9 +172,9 @@ def test_new_with_an_empty_list_has_no_areas(capsys, tmp_path: Path):
 
 def test_new_with_an_unknown_code_says_so_in_one_line_and_leaves_no_file(capsys, tmp_path: Path):
     code, out, err = run(capsys, "new", tmp_path / "bad", "--template", "regional-mapping",
-                         "--areas", "E08000025,E12000005")
+                         "--areas", "E08000025,E12000010")
     assert code == 1 and out == ""
-    assert err.strip().splitlines() == ["fieldkit new: E12000005: not an area code fieldkit knows "
+    assert err.strip().splitlines() == ["fieldkit new: E12000010: not an area code fieldkit knows "
                                         "(see 'fieldkit areas' for the list)"]
     assert list(tmp_path.iterdir()) == []
 

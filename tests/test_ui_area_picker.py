@@ -34,7 +34,11 @@ def picker(qtbot):
 
 
 def test_the_list_narrows_by_kind_within_and_search(picker, qtbot):
-    assert len(_shown(picker)) == 339 and picker.pick.isChecked() and not picker.keep.isVisible()
+    assert len(_shown(picker)) == 391 and picker.pick.isChecked() and not picker.keep.isVisible()
+    picker.kind.setCurrentIndex(picker.kind.findData("scottish_council"))
+    assert len(_shown(picker)) == 32 and picker.kind.currentText() == "Scottish councils (32)"
+    picker.kind.setCurrentIndex(picker.kind.findData("region"))
+    assert _item(picker, "E12000005").text() == "West Midlands  ·  region  ·  E12000005"
     picker.kind.setCurrentIndex(picker.kind.findData("london_borough"))
     assert len(_shown(picker)) == 33 and all(c.startswith("E09") for c in _shown(picker))
     assert picker.kind.currentText() == "London boroughs (33)"

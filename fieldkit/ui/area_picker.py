@@ -40,8 +40,8 @@ class AreaPicker(QDialog):
         self.setWindowTitle("Areas of the new study")
         layout = QVBoxLayout(self)
         intro = QLabel("Organisations are placed in the study's areas, and the report counts and lists them "
-                       "by area. Pick the areas from the official lists of English and Welsh areas (each "
-                       "is kept with its ONS code), or start with none. Either way you can add, rename and "
+                       "by area. Pick the areas from the official lists for England, Wales, Scotland and "
+                       "Northern Ireland (each is kept with its ONS code), or start with none. Either way you can add, rename and "
                        "remove areas later in Study settings ▸ Vocabularies.")
         intro.setWordWrap(True)
         layout.addWidget(intro)

@@ -23,8 +23,8 @@ from pathlib import Path
 OUT = Path(__file__).with_name("areas.csv")
 
 #: Kinds by code prefix, as fieldkit.areas reads them.
-KINDS = {"E10": "county", "E06": "unitary", "E08": "metropolitan", "E09": "london_borough",
-         "E07": "district", "W06": "welsh_council"}
+KINDS = {"E12": "region", "E10": "county", "E06": "unitary", "E08": "metropolitan", "E09": "london_borough",
+         "E07": "district", "W06": "welsh_council", "S12": "scottish_council", "N09": "ni_council"}
 
 #: Codes in the November 2025 postcode directory that the April 2021 lookup does not have: the
 #: unitary authorities made in April 2023 and the two districts recoded then after a boundary
@@ -36,6 +36,67 @@ NAMED_HERE = {
     "E06000066": "Somerset",
     "E08000038": "Barnsley",
     "E08000039": "Sheffield",
+    # Scotland's 32 council areas and Northern Ireland's 11 districts: the postcode directory
+    # has exactly these codes and neither package their names, which are as ONS's Register of
+    # Geographic Codes gives them.
+    "S12000005": "Clackmannanshire",
+    "S12000006": "Dumfries and Galloway",
+    "S12000008": "East Ayrshire",
+    "S12000010": "East Lothian",
+    "S12000011": "East Renfrewshire",
+    "S12000013": "Na h-Eileanan Siar",
+    "S12000014": "Falkirk",
+    "S12000017": "Highland",
+    "S12000018": "Inverclyde",
+    "S12000019": "Midlothian",
+    "S12000020": "Moray",
+    "S12000021": "North Ayrshire",
+    "S12000023": "Orkney Islands",
+    "S12000026": "Scottish Borders",
+    "S12000027": "Shetland Islands",
+    "S12000028": "South Ayrshire",
+    "S12000029": "South Lanarkshire",
+    "S12000030": "Stirling",
+    "S12000033": "Aberdeen City",
+    "S12000034": "Aberdeenshire",
+    "S12000035": "Argyll and Bute",
+    "S12000036": "City of Edinburgh",
+    "S12000038": "Renfrewshire",
+    "S12000039": "West Dunbartonshire",
+    "S12000040": "West Lothian",
+    "S12000041": "Angus",
+    "S12000042": "Dundee City",
+    "S12000045": "East Dunbartonshire",
+    "S12000047": "Fife",
+    "S12000048": "Perth and Kinross",
+    "S12000049": "Glasgow City",
+    "S12000050": "North Lanarkshire",
+    "N09000001": "Antrim and Newtownabbey",
+    "N09000002": "Armagh City, Banbridge and Craigavon",
+    "N09000003": "Belfast",
+    "N09000004": "Causeway Coast and Glens",
+    "N09000005": "Derry City and Strabane",
+    "N09000006": "Fermanagh and Omagh",
+    "N09000007": "Lisburn and Castlereagh",
+    "N09000008": "Mid and East Antrim",
+    "N09000009": "Mid Ulster",
+    "N09000010": "Newry, Mourne and Down",
+    "N09000011": "Ards and North Down",
+}
+
+#: England's nine regions (E12), unchanged since 1994 but for their codes (2009). The postcode
+#: directory this build reads carries no region, nor does the 2021 lookup, so they are named
+#: here, as ONS names them, without which region each area lies in.
+REGIONS = {
+    "E12000001": "North East",
+    "E12000002": "North West",
+    "E12000003": "Yorkshire and The Humber",
+    "E12000004": "East Midlands",
+    "E12000005": "West Midlands",
+    "E12000006": "East of England",
+    "E12000007": "London",
+    "E12000008": "South East",
+    "E12000009": "South West",
 }
 
 
@@ -77,6 +138,8 @@ def build(folder: Path) -> list[dict[str, str]]:
                 sys.exit(f"{code}: in the postcode directory but named nowhere")
             names[code] = NAMED_HERE[code]
     live_counties = {county[c] for c in in_use if c in county}
+    names.update(REGIONS)
+    in_use |= set(REGIONS)
     rows = []
     for code, name in sorted(names.items()):
         kind = KINDS.get(code[:3])
