@@ -348,10 +348,23 @@ def _fill(study: Study, path: Path, tables: dict[str, tuple[dict, list]]) -> Non
         if broken is not None:
             raise ArchiveError(f"{path}: tables/{broken[0]}.json has a row that points at a missing {broken[2]} "
                                f"record; {_NOTHING}")
+        _sort_keys_again(conn)
         study.search.rebuild()  # the indexes are derived: made again by the study's own code
         study.pool.rewrite()    # random-id order, whatever order the rows came in
     study._forget_templates()
     study.empty_wal()
+
+
+def _sort_keys_again(conn: sqlite.Connection) -> None:
+    """Make every organisation's ``name_key`` again from its name: the archive's keys may be of
+    another collation table (an older fieldkit's), or not match the names at all (an edited
+    archive), and the lists read names in the order of these keys."""
+    from fieldkit.collation import sort_keys
+
+    rows = conn.execute("SELECT id, name FROM organisations").fetchall()
+    keys = sort_keys([name for _, name in rows])
+    conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
+                     [(key, org_id) for (org_id, _), key in zip(rows, keys, strict=True)])
 
 
 def _values(path: Path, member: str, number: int, row: dict[str, Any], columns: list[dict[str, Any]]) -> tuple:

@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--author", default="", help="who is carrying it out")
     s.add_argument("--encrypt", action="store_true",
                    help="protect the study with a passphrase (asked for, or FIELDKIT_NEW_PASSPHRASE)")
+    s.add_argument("--country", metavar="CODE",
+                   help="the country its phone numbers are dialled in, as a two-letter code (default: GB)")
     areas = s.add_mutually_exclusive_group()
     areas.add_argument("--areas", metavar="CODE,CODE…",
                        help="the study's areas, by official code (see 'fieldkit areas'), instead of the "
@@ -101,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="the study's areas: those within this area (a county's districts)")
 
     s = sub.add_parser("templates", help="list the shipped templates")
+
+    s = sub.add_parser("country", help="show or change the country a study's phone numbers are dialled in")
+    s.add_argument("study", type=Path)
+    s.add_argument("code", nargs="?", help="a two-letter ISO 3166 code (GB, IE, PL); without it, show the country")
 
     s = sub.add_parser("areas", help="list the official areas 'fieldkit new --areas' takes, with their codes")
     s.add_argument("--kind", help="only this kind (region, county, unitary, metropolitan, london_borough, district, "
@@ -274,6 +280,33 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=2026, help="seed for the made-up data")
     s.add_argument("--open", action="store_true", help="open it in the desktop app (an existing demo study is reused)")
 
+    s = sub.add_parser("directory", help="a consortium's shared directory of organisations on a PostgreSQL server: "
+                                         "set it up, publish to it, pull from it (docs/consortium.md)")
+    actions = s.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
+    dsn_help = ("the directory's connection string ('host=… dbname=… user=…' or a postgresql:// URI); a password "
+                "in it is moved to the system's keyring, not stored")
+    t = actions.add_parser("init", help="create or update the directory's tables and rules (its administrator)")
+    t.add_argument("--dsn", required=True, help=dsn_help)
+    t.add_argument("--name", help="the directory's name, as pulled organisations record it (default: the database's)")
+    t = actions.add_parser("add-member", help="add a member body's login; its password is shown once")
+    t.add_argument("name", metavar="NAME", help="the member's login (lower-case letters, digits, underscores)")
+    t.add_argument("--dsn", required=True, help=dsn_help)
+    t = actions.add_parser("publish", help="publish the study's listed organisations (only what each agreed to)")
+    t.add_argument("study", type=Path)
+    t.add_argument("--to", dest="dsn", required=True, metavar="DSN", help=dsn_help)
+    t.add_argument("--dry-run", action="store_true",
+                   help="connect to nothing: show exactly which records and details would be sent")
+    t = actions.add_parser("pull", help="bring the directory's records into the study's organisation list")
+    t.add_argument("--from", dest="dsn", required=True, metavar="DSN", help=dsn_help)
+    t.add_argument("study", type=Path)
+    t = actions.add_parser("withdraw", help="take the study's records (or one organisation's) off the directory")
+    t.add_argument("study", type=Path)
+    t.add_argument("--to", dest="dsn", required=True, metavar="DSN", help=dsn_help)
+    t.add_argument("organisation", nargs="?", metavar="ORGANISATION",
+                   help="one organisation's id or exact name (its permission to list is unticked too)")
+    t = actions.add_parser("duplicates", help="organisations listed by more than one member")
+    t.add_argument("--dsn", required=True, help=dsn_help)
+
     s = sub.add_parser("open", help="open a study in the desktop app")
     s.add_argument("study", type=Path)
     return p
@@ -408,14 +441,18 @@ _KEEP_IT_SAFE = ("Keep the passphrase somewhere safe (a password manager): witho
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from fieldkit.contact_details import country_code
     from fieldkit.study import Study
     from fieldkit.template_toml import find_template
 
     template = _template_of_study(args.from_study) if args.from_study else find_template(args.template or "blank")
     template = _with_chosen_areas(template, args)
+    country = country_code(args.country) if args.country is not None else None  # before anything is made
     passphrase = _ask_new_passphrase(str(args.study)) if args.encrypt else None
     with Study.create(args.study, template, title=args.title, client=args.client, author=args.author,
                       passphrase=passphrase) as study:
+        if country is not None:
+            study.set_country(country)
         if args.from_study:
             print(f"Created {study.path} from the template of {args.from_study} ('{template.name}', {template.title})")
         else:
@@ -434,6 +471,21 @@ def _with_chosen_areas(template: Template, args: argparse.Namespace) -> Template
     if args.areas_from is not None:
         return with_areas(template, shipped_areas().within(args.areas_from))
     return template
+
+
+def cmd_country(args: argparse.Namespace) -> int:
+    from fieldkit.contact_details import calling_code
+
+    with _open(args.study, read_only=args.code is None) as study:
+        if args.code is not None:
+            study.set_country(args.code)
+        country = study.country
+    if args.code is None:
+        print(f"Phone numbers in {args.study} are dialled in {country} (+{calling_code(country)})")
+    else:
+        print(f"Phone numbers in {args.study} are now dialled in {country} (+{calling_code(country)}); "
+              "numbers already stored keep what they are")
+    return EXIT_OK
 
 
 def cmd_areas(args: argparse.Namespace) -> int:
@@ -1161,6 +1213,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_directory(args: argparse.Namespace) -> int:
+    """``fieldkit directory ACTION``: fieldkit.directory does the work (the only commands that connect)."""
+    from fieldkit.directory import commands
+
+    study = None
+    if getattr(args, "study", None) is not None:
+        study = _open(args.study)
+    try:
+        return commands.run(args.directory_command, args, study)
+    finally:
+        if study is not None:
+            study.close()
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     return _run_app(args.study)
 
@@ -1185,6 +1251,7 @@ def _run_app(path: Path | None) -> int:
 COMMANDS = {
     "new": cmd_new,
     "templates": cmd_templates,
+    "country": cmd_country,
     "areas": cmd_areas,
     "template": cmd_template,
     "schedule": cmd_schedule,
@@ -1204,5 +1271,6 @@ COMMANDS = {
     "pool": cmd_pool,
     "check": cmd_check,
     "demo": cmd_demo,
+    "directory": cmd_directory,
     "open": cmd_open,
 }

@@ -49,6 +49,23 @@ def phone_regions() -> frozenset[str]:
     return frozenset(_phonenumbers().SUPPORTED_REGIONS)
 
 
+def country_code(text: str) -> str:
+    """``text`` as a study's country: a two-letter ISO 3166 code with a telephone numbering plan
+    ("GB", "pl", " IE "), upper-cased; refused with a one-line message otherwise."""
+    from fieldkit.errors import InvalidValueError
+
+    code = (text or "").strip().upper()
+    if code not in phone_regions():
+        hint = " (the United Kingdom is GB)" if code == "UK" else ""
+        raise InvalidValueError(f"'{text}' is not a two-letter ISO 3166 country code{hint}")
+    return code
+
+
+def calling_code(country: str) -> int:
+    """The international calling code of ``country`` (44 for GB), 0 if it has none."""
+    return int(_phonenumbers().country_code_for_region(country))
+
+
 @dataclass(frozen=True)
 class PhoneCheck:
     """A phone number as typed, read for a country."""

@@ -622,14 +622,9 @@ class Study:
     def set_country(self, country: str) -> None:
         """Choose the study's country: a two-letter ISO 3166 code with a telephone numbering
         plan ("GB", "PL", "IE"). Numbers already stored keep what they are."""
-        from fieldkit.contact_details import phone_regions
-        from fieldkit.errors import InvalidValueError
+        from fieldkit.contact_details import country_code
 
-        code = (country or "").strip().upper()
-        if code not in phone_regions():
-            hint = " (the United Kingdom is GB)" if code == "UK" else ""
-            raise InvalidValueError(f"'{country}' is not a two-letter ISO 3166 country code{hint}")
-        self.set_meta("country", code)
+        self.set_meta("country", country_code(country))
 
     def set_details(self, *, title: str | None = None, client: str | None = None,
                     author: str | None = None) -> None:

@@ -571,6 +571,24 @@ def test_rows_that_do_not_fit_leave_nothing_behind(plain_archive: Path, tmp_path
              out, "data is not base64 text")
 
 
+def test_sort_keys_are_made_again_from_the_names(plain_archive: Path, tmp_path: Path):
+    """An archive's name_key values are derived data: from an older collation table, or edited to
+    move a name up the list, they are replaced by the keys of the names themselves."""
+    import base64
+
+    from fieldkit.collation import sort_key
+
+    rows = json.loads(members(plain_archive)["tables/organisations.json"])
+    assert len(rows) >= 2
+    for row in rows:
+        row["name_key"] = base64.b64encode(b"\x00").decode()  # every name first, all alike
+    made = unarchive(rezip(plain_archive, tmp_path / "keys.zip",
+                           change={"tables/organisations.json": json.dumps(rows).encode()}), tmp_path / "keys")
+    with Study.open(made) as study:
+        stored = study.query("SELECT name, name_key FROM organisations")
+    assert stored and all(row["name_key"] == sort_key(row["name"]) for row in stored)
+
+
 def test_a_template_that_does_not_agree_is_refused(plain_archive: Path, tmp_path: Path, out: Path):
     toml = members(plain_archive)["templates/version-2.toml"].decode().replace("Small test study", "Other study", 1)
     _refused(rezip(plain_archive, tmp_path / "tmpl.zip", change={"templates/version-2.toml": toml.encode()}),

@@ -107,6 +107,7 @@ def test_case_sheet_has_the_named_record_and_nothing_from_the_pool(study, tmp_pa
                   "Other numbers 0121 496 0001 (wrong)", "Disposition 1.2 Partial interview",
                   "Left a message (2"):  # the call's length, "(2 min)", wraps in its cell
         assert words in text, words
+    assert "Phone 0121 496 0000" in text and "+44" not in text  # numbers as the case form shows them
     # the first interview's named answers, worded as they were asked then
     first = text[text.index("Interview on 2 March 2026"):text.index("Interview on 20 April 2026")]
     for words in ("Interviewee Anna Kowalska", "Interviewer Tomasz Nowicki", "Your role Chair of the committee",

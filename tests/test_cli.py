@@ -64,6 +64,15 @@ def test_new_refuses_existing_file(capsys, mapping_file: Path):
     assert file_digest(mapping_file) == before
 
 
+def test_the_readme_lists_every_command():
+    """The README's table of commands names each one the command line has (a new one left out
+    of it is one users never find)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in cli.COMMANDS
+               if f"| `fieldkit {name} " not in readme and f"| `fieldkit {name}`" not in readme]
+    assert missing == []
+
+
 def test_templates_lists_shipped(capsys):
     code, out, err = run(capsys, "templates")
     assert code == 0

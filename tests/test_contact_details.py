@@ -112,6 +112,24 @@ def test_the_country_is_gb_until_set_and_is_checked(small_study: Study):
         assert again.country == "PL"
 
 
+def test_the_command_line_sets_the_country_on_a_new_study_and_an_old_one(tmp_path: Path, capsys):
+    from cli_runs import run
+
+    path = tmp_path / "polski.fieldkit"
+    code, _, err = run(capsys, "new", path, "--country", "Poland")
+    assert code != 0 and "'Poland' is not a two-letter ISO 3166 country code" in err
+    assert not path.exists()  # refused before anything was made
+    assert run(capsys, "new", path, "--country", "pl")[0] == 0
+    code, out, _ = run(capsys, "country", path)
+    assert (code, out.strip()) == (0, f"Phone numbers in {path} are dialled in PL (+48)")
+    code, out, _ = run(capsys, "country", path, "ie")
+    assert code == 0 and "now dialled in IE (+353)" in out
+    code, _, err = run(capsys, "country", path, "UK")
+    assert code != 0 and "the United Kingdom is GB" in err and "Traceback" not in err
+    with Study.open(path) as study:
+        assert study.country == "IE"
+
+
 def test_numbers_are_read_for_the_study_country(small_study: Study):
     small_study.set_country("PL")
     org = small_study.organisations.add("Dom Polski", phone="12 345 67 89")

@@ -58,3 +58,20 @@ def test_the_key_does_nothing_without_a_study(qtbot):
     qtbot.addWidget(w)
     w.add_organisation()  # the menu entry is disabled; the method is safe too
     assert w.session is None and not w.screens
+
+
+def test_help_lists_every_menu_key_with_the_new_one_among_them(window):
+    """Help ▸ Keyboard shortcuts is read from the menus: every command with a key is in it,
+    Ctrl+Shift+N among them, beside the keys of particular screens."""
+    from fieldkit.ui.main_window import SCREEN_KEYS
+    from fieldkit.ui.qt import QKeySequence
+
+    rows = window.shortcut_rows()
+    keys = {key for key, _ in rows}
+    assert ("Ctrl+Shift+N", "Edit ▸ Add organisation") in rows
+    assert {"F1", "F5", "Ctrl+1", "Ctrl+6"} <= keys
+    for top in window.menuBar().actions():
+        for action in top.menu().actions():
+            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            assert not key or key in keys, action.text()
+    assert rows[-len(SCREEN_KEYS):] == list(SCREEN_KEYS)

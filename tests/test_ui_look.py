@@ -21,6 +21,7 @@ from fieldkit.ui.qt import (
     QHeaderView,
     QIcon,
     QLabel,
+    QLineEdit,
     QPalette,
     QRadioButton,
     QSize,
@@ -338,6 +339,25 @@ def test_the_tones_read_on_light_and_dark_palettes_alike(qapp):
                 assert palette.contrast(palette.on_band(tone), palette.band(tone)) >= palette.TEXT_CONTRAST, tone
                 assert palette.contrast(palette.edge(tone), window) >= palette.EDGE_CONTRAST, tone
             assert palette.contrast(palette.muted(), window) >= palette.TEXT_CONTRAST
+        finally:
+            palette.apply_scheme(qapp, dark=False)
+
+
+def test_placeholders_read_on_light_and_dark_palettes_alike(qapp):
+    """A field's placeholder (often the only hint of what it wants) reads at 4.5:1 on the field:
+    Fusion's own light one, black at half opacity, reads at about 3.9:1."""
+    from fieldkit.ui import palette
+
+    for dark_scheme in (False, True):
+        palette.apply_scheme(qapp, dark=dark_scheme)
+        try:
+            field = QLineEdit()
+            field.setPlaceholderText("Search organisations")
+            colours = field.palette()
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                ratio = palette.contrast(colours.color(group, QPalette.ColorRole.PlaceholderText),
+                                         colours.color(group, QPalette.ColorRole.Base))
+                assert ratio >= palette.TEXT_CONTRAST, (dark_scheme, group, ratio)
         finally:
             palette.apply_scheme(qapp, dark=False)
 

@@ -58,6 +58,33 @@ def test_change_the_title_by_typing(window, qtbot):
         assert (again.title, again.client) == ("Mapowanie 2026 · نقشہ · 地图", "")
 
 
+def test_choose_the_country_phone_numbers_are_dialled_in(window, qtbot, tmp_path):
+    """Typing "Pol" on the drop-down picks Poland: numbers typed from then on are read as Polish
+    ones, and undo puts the United Kingdom back."""
+    from fieldkit.ui.qt import Qt
+
+    screen = window.show_screen("settings")
+    study = window.session.study
+    country = screen.country
+    assert country.currentText() == "United Kingdom (+44)"
+    country.setFocus()
+    for key in "Pola":
+        qtbot.keyClick(country, key)
+    assert country.currentText() == "Poland (+48)"
+    qtbot.waitUntil(lambda: study.country == "PL", timeout=3000)
+    org = study.organisations.add("Dom Polski", phone="12 345 67 89")
+    assert study.organisations.get(org).phone == "+48123456789"
+    screen.grab().save(str(tmp_path / "settings-country.png"))
+    window.session.undo_stack.undo()
+    assert study.country == "GB"
+    assert country.currentText() == "United Kingdom (+44)"
+    qtbot.keyClick(country, Qt.Key_Down)  # the next country, saved as the study closes
+    chosen = country.currentData()
+    assert chosen not in ("GB", "PL")
+    with _reopen(window) as again:
+        assert again.country == chosen
+
+
 def test_an_empty_title_is_refused_and_put_back(window, qtbot, warnings):
     from fieldkit.ui.qt import Qt
 

@@ -36,6 +36,7 @@ from fieldkit.reports.pages import PAGE_SIZES, Document, Styles, heading, table,
 from fieldkit.reports.text import para
 
 if TYPE_CHECKING:
+    from fieldkit.attempts import Attempt
     from fieldkit.interviews import Interview
     from fieldkit.organisations import Organisation
     from fieldkit.study import Study
@@ -139,7 +140,13 @@ class _Sheet:
         out: list[Flowable] = [self.heading("Attempts to reach the organisation")]
         if not tries:
             return out + [para("No attempts recorded.", "body")]
-        rows = [[_when(a.at, short=True), CHANNELS.get(a.channel, a.channel) + (f" {a.tried}" if a.tried else ""),
+        country = self.study.country
+
+        def how(a: Attempt) -> str:
+            tried = display_phone(a.tried, country) if a.channel == "phone" else a.tried
+            return CHANNELS.get(a.channel, a.channel) + (f" {tried}" if tried else "")
+
+        rows = [[_when(a.at, short=True), how(a),
                  a.outcome + (f" ({_minutes(a.seconds)})" if a.seconds else ""), a.note or "",
                  _when(a.callback_at, short=True)] for a in tries]
         return out + [table(self.st, ["When", "How", "Outcome", "Note", "Call back"], rows,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from fieldkit.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSettings,
@@ -72,6 +74,15 @@ BACKUP_MINUTES = 10
 NEXT_CALL_KEY = "F5"
 #: The key of Edit ▸ Add organisation… (Ctrl+N is taken by File ▸ New study).
 ADD_ORGANISATION_KEY = "Ctrl+Shift+N"
+#: Keys of particular screens, which Help ▸ Keyboard shortcuts lists after the menus' own.
+SCREEN_KEYS = (
+    ("Enter", "Open the selected organisation"),
+    ("Page Up / Page Down", "Previous / next organisation in the case form"),
+    ("Ctrl+L", "Log an attempt (case form)"),
+    ("Alt+Left / Alt+Right", "Previous / next section of the interview"),
+    ("Ctrl+Return", "Finish the interview"),
+    ("Alt+Up / Alt+Down", "Move the selected question, section or choice (interview schedule)"),
+)
 #: What the status bar says while a study's opening checks take longer than a moment.
 CHECKING = "Checking the study…"
 #: Changes that can move a call-back into or out of "due" (the sidebar's count).
@@ -790,21 +801,26 @@ class MainWindow(QMainWindow):
             self._show_study_line(f"{self.session.study.title} · {self.session.study.path}", now=False)
             self.retention_banner.check(self.session.study)
 
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Help ▸ Keyboard shortcuts' rows: every menu command that has a key, read from the menus
+        themselves (so the list cannot fall behind them), then the keys of particular screens."""
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            for action in menu.actions() if isinstance(menu, QMenu) else ():
+                key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                if key:
+                    what = action.text().replace("&", "").rstrip("…")
+                    rows.append((key, f"{menu_action.text().replace('&', '')} ▸ {what}"))
+        return rows + list(SCREEN_KEYS)
+
     def show_shortcuts(self) -> None:
-        rows = [
-            ("Ctrl+1 … Ctrl+6", "Organisations, Call-backs, Interviews, Pool, Reports, Study settings"),
-            (NEXT_CALL_KEY, "Next call: the organisation to phone now, and why"),
-            ("Ctrl+F", "Find (search the current screen)"),
-            ("Enter", "Open the selected organisation"),
-            ("Page Up / Page Down", "Previous / next organisation in the case form"),
-            ("Ctrl+L", "Log an attempt (case form)"),
-            ("Alt+Left / Alt+Right", "Previous / next section of the interview"),
-            ("Ctrl+Return", "Finish the interview"),
-            ("Alt+Up / Alt+Down", "Move the selected question, section or choice (interview schedule)"),
-            ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
-        ]
-        text = ("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows)
-                + "</table>")
+        def cell(text: str) -> str:
+            return html.escape(text).replace(" ", "&nbsp;")  # each on one line
+
+        rows = "".join(f"<tr><td><b>{cell(k)}</b>&nbsp;&nbsp;&nbsp;</td><td>{cell(v)}</td></tr>"
+                       for k, v in self.shortcut_rows())
+        text = f'<table cellpadding="2">{rows}</table>'
         QMessageBox.information(self, "Keyboard shortcuts", text)
 
     def show_about(self) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Set as AbstractSet
 from functools import partial
 
 from fieldkit import template_edits
+from fieldkit.collation import sort_key
+from fieldkit.contact_details import calling_code, phone_regions
 from fieldkit.templates import BUILTIN_FLAGS, Template
 from fieldkit.ui.qt import (
     QAbstractItemView,
@@ -27,6 +29,7 @@ from fieldkit.ui.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QLocale,
     QPalette,
     QPushButton,
     QScrollArea,
@@ -40,6 +43,7 @@ from fieldkit.ui.qt import (
     QWidget,
 )
 from fieldkit.ui.anonymity import AnonymityPanel
+from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.fieldwork_settings import FieldworkSettingsTab
 from fieldkit.ui.personal_data import RetentionPanel
 from fieldkit.ui.schedule import ScheduleEditor
@@ -57,6 +61,17 @@ VOCABULARIES = (
     ("outcomes", "Attempt outcomes", "outcome", "attempts"),
 )
 TEMPLATE_CHANGES = {TEMPLATE, ORGANISATIONS, ATTEMPTS}
+
+
+def countries() -> list[tuple[str, str]]:
+    """(name in the user's language, ISO code) of every country phone numbers can be read for,
+    sorted by name."""
+    named = []
+    for code in phone_regions():
+        territory = QLocale.codeToTerritory(code)
+        name = QLocale.territoryToString(territory) if territory != QLocale.Country.AnyTerritory else code
+        named.append((name, code))
+    return sorted(named, key=lambda pair: sort_key(pair[0]))
 
 
 class SettingsScreen(QWidget):
@@ -118,7 +133,9 @@ class SettingsScreen(QWidget):
         box.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(box)
         layout.addWidget(heading("Study details", 1.1))
-        layout.addWidget(QLabel("What the report's cover shows."))
+        about = QLabel("What the report's cover shows, and the country phone numbers are dialled in.")
+        about.setWordWrap(True)
+        layout.addWidget(about)
         form = QFormLayout()
         self.details: dict[str, QLineEdit] = {}
         self._details_save: dict[str, Debounced] = {}
@@ -133,6 +150,20 @@ class SettingsScreen(QWidget):
             name = form.labelForField(field)
             assert isinstance(name, QLabel)  # addRow made it from the text
             name.setBuddy(field)
+        self.country = ComboBox()
+        self.country.setAccessibleName("The country the study's phone numbers are dialled in")
+        self.country.setToolTip("Phone numbers are read, and shown in their national form, for this country; "
+                                "numbers already stored keep what they are")
+        for country_name, code in countries():
+            self.country.addItem(f"{country_name} (+{calling_code(code)})", code)
+        # Saved after a pause, as the fields are: typing "Pola" passes Pakistan on the way to Poland,
+        # and one undo should put back the country there was before.
+        self._country_save = Debounced(self, self.save_country)
+        self.country.activated.connect(lambda _: self._country_save.start())
+        form.addRow("&Phone numbers in", self.country)
+        name = form.labelForField(self.country)
+        assert isinstance(name, QLabel)
+        name.setBuddy(self.country)
         layout.addLayout(form)
         layout.addStretch(1)
         return box
@@ -211,6 +242,8 @@ class SettingsScreen(QWidget):
                 value = getattr(self.study, key)
                 if not self._details_save[key].pending and field.text() != value:
                     field.setText(value)
+            if not self._country_save.pending:
+                self.country.setCurrentIndex(self.country.findData(self.study.country))
         for editor in self.vocabularies.values():
             editor.fill()
         if kinds & {TEMPLATE}:
@@ -308,6 +341,13 @@ class SettingsScreen(QWidget):
         self.edit(f"change to {words}", lambda: self.study.set_details(**{key: new}),
                   lambda: self.study.set_details(**{key: old}), {DETAILS})
 
+    def save_country(self) -> None:
+        new, old = self.country.currentData(), self.study.country
+        if new == old:
+            return
+        self.edit(f"change of the phone numbers' country to {self.country.currentText()}",
+                  lambda: self.study.set_country(new), lambda: self.study.set_country(old), {DETAILS})
+
     def save_target(self, category: str) -> None:
         value = self.targets[category].value()
         old = self.study.template.targets.get(category)
@@ -378,7 +418,7 @@ class SettingsScreen(QWidget):
         """Save what is being typed before the study closes."""
         self.schedule.close_study()
         self.fieldwork.flush()
-        for saver in list(self._details_save.values()) + list(self._target_save.values()):
+        for saver in [*self._details_save.values(), *self._target_save.values(), self._country_save]:
             saver.flush()
         self.anonymity.flush()
         self.retention.save()

@@ -64,7 +64,9 @@ class InterviewHeader(QWidget):
         self.save_state = QLabel(SAVED)
         self.save_state.setAccessibleName("Save state")
         self.save_state.setMinimumWidth(self.save_state.fontMetrics().horizontalAdvance(SAVED) + 16)
-        self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Left-aligned: it reads on from "… questions answered ·" (its width keeps the rest still
+        # as it changes between "Saving…" and "All answers saved").
+        self.save_state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.save_state)
         layout.addLayout(top)
 
