@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from fieldkit import __version__
 from fieldkit.errors import FieldkitError, InvalidValueError
-from fieldkit.importers import IMPORTERS
 
 if TYPE_CHECKING:
     from fieldkit.templates import Template
@@ -29,9 +28,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 class UsageError(Exception):
     """Bad combination of options: exit status 2."""
 
-
-#: The report's sections, in order: the one registry (fieldkit.reports.sections).
-from fieldkit.reports.sections import ALL_SECTIONS as REPORT_SECTIONS  # noqa: E402
 
 
 #: ``--small-numbers`` not given: the study's own setting (fieldkit.reports.suppression.FROM_STUDY).
@@ -65,8 +61,19 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-#: What the rows of a file to import may be (``fieldkit import --records``).
-IMPORT_RECORDS = tuple(IMPORTERS)
+def _import_records() -> tuple[str, ...]:
+    """What the rows of a file to import may be (``fieldkit import --records``)."""
+    from fieldkit.importers import IMPORTERS
+
+    return tuple(IMPORTERS)
+
+
+def _all_report_sections() -> tuple[str, ...]:
+    """The report's sections, in order: the one registry (fieldkit.reports.sections). Read when
+    the parser is built, so the desktop app's start does not import the report's modules."""
+    from fieldkit.reports.sections import ALL_SECTIONS
+
+    return tuple(ALL_SECTIONS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -133,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
                                       "an Excel workbook or an Access database")
     s.add_argument("study", type=Path)
     s.add_argument("file", type=Path, metavar="FILE", help="a .csv, .xlsx, .mdb or .accdb file")
-    s.add_argument("--records", choices=IMPORT_RECORDS, default="organisations",
+    s.add_argument("--records", choices=_import_records(), default="organisations",
                    help="what each row of the file is (default: organisations)")
     where = s.add_mutually_exclusive_group()
     where.add_argument("--sheet", metavar="NAME", help="the workbook's sheet to import (default: the first)")
@@ -191,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the report to write: a PDF, or a Word document (.docx) for finishing in Word")
     s.add_argument("--sections", nargs="+", metavar="SECTION",
                    help=f"the sections to include, by name or comma-separated (default: those the study's "
-                        f"report outline includes, in its order): {', '.join(REPORT_SECTIONS)}")
+                        f"report outline includes, in its order): {', '.join(_all_report_sections())}")
     s.add_argument("--small-numbers", type=_small_numbers, metavar="nhs|ons|N|off",
                    default=SMALL_NUMBERS_FROM_STUDY,
                    help="protect small counts in the answer tables: nhs (counts 1-7 shown as *, the "
@@ -273,6 +280,20 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("check", help="check the study file and fieldkit's own rules")
     s.add_argument("study", type=Path)
 
+    s = sub.add_parser("merge", help="merge another copy of the study into it (two researchers who split the "
+                                     "calling list); a backup is taken first")
+    s.add_argument("study", type=Path)
+    s.add_argument("other", type=Path, metavar="OTHER", help="the other researcher's copy (read, never changed)")
+    s.add_argument("--dry-run", action="store_true", help="say what would be added, taken and in conflict; "
+                                                          "change nothing")
+    s.add_argument("--take", choices=("mine", "theirs"),
+                   help="settle every conflict not chosen otherwise: this study's value (mine) or the copy's")
+    s.add_argument("--choose", action="append", default=[], metavar="UID:FIELD=mine|theirs",
+                   help="settle one conflict, as the dry run names it (repeatable)")
+    s.add_argument("--match", action="append", default=[], metavar="MINE=THEIRS",
+                   help="an organisation the copy added is this study's MINE (uids, as the dry run offers "
+                        "them); its records join that one (repeatable)")
+
     s = sub.add_parser("demo", help="create a realistic made-up study to try fieldkit with")
     s.add_argument("study", type=Path, nargs="?",
                    help="where to create it (default: the demo study in your data folder)")
@@ -301,7 +322,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("study", type=Path)
     t = actions.add_parser("withdraw", help="take the study's records (or one organisation's) off the directory")
     t.add_argument("study", type=Path)
-    t.add_argument("--to", dest="dsn", required=True, metavar="DSN", help=dsn_help)
+    # "STUDY --to DSN ORGANISATION": argparse gives a positional after an option to the option.
+    t.add_argument("--to", dest="to", nargs="+", required=True, metavar=("DSN", "ORGANISATION"), help=dsn_help)
     t.add_argument("organisation", nargs="?", metavar="ORGANISATION",
                    help="one organisation's id or exact name (its permission to list is unticked too)")
     t = actions.add_parser("duplicates", help="organisations listed by more than one member")
@@ -622,6 +644,7 @@ class _ImportReport(Protocol):
 
 def cmd_import(args: argparse.Namespace) -> int:
     from fieldkit import import_mapping, sources
+    from fieldkit.importers import IMPORTERS
 
     if args.list:
         found = sources.parts(args.file)
@@ -692,6 +715,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _save_mapping(args: argparse.Namespace, part: str | None, mapping: Any) -> int:
     """``--save-mapping``: write the mapping a file would be imported with, to edit and reuse."""
     from fieldkit import sources
+    from fieldkit.importers import IMPORTERS
 
     sheet = sources.read_sheet(args.file, part)
     if mapping is None:
@@ -917,6 +941,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _report_sections(given: list[str] | None) -> tuple[str, ...]:
     """``--sections`` as the report's section names in report order; unknown names are bad usage."""
+    REPORT_SECTIONS = _all_report_sections()  # noqa: N806 - the registry, as a constant here
     if not given:
         return REPORT_SECTIONS
     names = [n.strip().lower() for item in given for n in item.split(",") if n.strip()]
@@ -1194,6 +1219,43 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from fieldkit import checks, merge
+    from fieldkit.storage import connection
+
+    choices: dict[str, str] = {}
+    for given in args.choose:
+        key, _, side = given.rpartition("=")
+        if not key or side not in ("mine", "theirs"):
+            raise UsageError(f"--choose {given}: write UID:FIELD=mine or UID:FIELD=theirs")
+        choices[key] = side
+    other_encrypted = Path(args.other).is_file() and connection.read_header(Path(args.other)) is None
+    with _open(args.study) as study:
+        found = merge.plan(study, args.other, passphrase=_ask_passphrase(args.other) if other_encrypted else None)
+        if args.dry_run:
+            print(f"{args.study}: merging {args.other} would:")
+            for line in found.lines():
+                print(f"  {line}")
+            return EXIT_OK
+        try:
+            done = merge.apply(study, found, choices=choices, take=args.take, matches=args.match)
+        except merge.MergeConflictError as e:
+            print(f"fieldkit merge: {e}", file=sys.stderr)
+            for c in e.conflicts:
+                print(f"  {c.describe()}", file=sys.stderr)
+            print("  settle each with --choose UID:FIELD=mine|theirs, or all with --take mine|theirs",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        problems = checks.problems(study)
+    if done.backup is None:
+        print(f"{args.study}: nothing to merge: {args.other} holds nothing this study lacks")
+        return EXIT_OK
+    print(f"{args.study}: merged {args.other}: {done.describe()} (backup: {done.backup})")
+    for line in problems:
+        print(f"  check: {line}", file=sys.stderr)
+    return EXIT_FAILED if problems else EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from fieldkit.demo import demo_path
     from fieldkit.storage.files import study_file
@@ -1270,6 +1332,7 @@ COMMANDS = {
     "passphrase": cmd_passphrase,
     "pool": cmd_pool,
     "check": cmd_check,
+    "merge": cmd_merge,
     "demo": cmd_demo,
     "directory": cmd_directory,
     "open": cmd_open,

@@ -106,7 +106,7 @@ def test_summary_into_a_missing_folder_is_one_line(capsys, demo_file: Path, tmp_
 def test_report_sections_match_the_report_data():
     from fieldkit.reports.data import ALL_SECTIONS
 
-    assert tuple(ALL_SECTIONS) == cli.REPORT_SECTIONS
+    assert tuple(ALL_SECTIONS) == cli._all_report_sections()
 
 
 def test_report_end_to_end(capsys, demo_file: Path, tmp_path: Path):
