@@ -1,8 +1,9 @@
 """The official lists of areas a new study can take its areas from.
 
 English regions, counties, unitary authorities, metropolitan districts, London boroughs and
-districts, Welsh principal areas, Scottish council areas and Northern Irish districts, each with its GSS code (the Office for National Statistics' nine-character
-code: ``E06000025``), read from ``resources/areas/areas.csv``. Where they come from, their date
+districts, Welsh principal areas, Scottish council areas and Northern Irish districts, each with
+its GSS code (the Office for National Statistics' nine-character code: ``E06000025``), read from
+``resources/areas/areas.csv``. Where they come from, their date
 and their licence are in ``resources/areas/SOURCE.md``. A study made with some of them keeps each
 area's code beside its name (``Template.area_codes``), so its areas can be matched with official
 statistics later whatever the names become.

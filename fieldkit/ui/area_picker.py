@@ -41,8 +41,8 @@ class AreaPicker(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel("Organisations are placed in the study's areas, and the report counts and lists them "
                        "by area. Pick the areas from the official lists for England, Wales, Scotland and "
-                       "Northern Ireland (each is kept with its ONS code), or start with none. Either way you can add, rename and "
-                       "remove areas later in Study settings ▸ Vocabularies.")
+                       "Northern Ireland (each is kept with its ONS code), or start with none. Either way you "
+                       "can add, rename and remove areas later in Study settings ▸ Vocabularies.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
