@@ -25,7 +25,7 @@ def study_path(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_name_column_sorts_as_the_core_does(window, qtbot):
+def test_the_name_column_sorts_as_the_core_does(window, qtbot, tmp_path):
     from fieldkit.ui.organisation_list import COLUMNS
 
     screen = window.screen_for("organisations")
@@ -39,7 +39,7 @@ def test_the_name_column_sorts_as_the_core_does(window, qtbot):
     loaded(qtbot, screen)
     assert shown_names(screen) == IN_ORDER
     window.resize(900, 420)
-    window.grab().save("/tmp/fk/name-order.png")
+    window.grab().save(str(tmp_path / "name-order.png"))
 
 
 def test_a_renamed_organisation_moves_to_its_place(window, qtbot):
