@@ -40,6 +40,8 @@ class Attempt:
     tried: str | None = None
     #: How long the call took, in seconds (None: not timed).
     seconds: int | None = None
+    #: The attempt's stable identifier, the same in every copy of the study (fieldkit.merge).
+    uid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,8 +252,11 @@ class Attempts:
                 self.study.db.table("attempts").update(attempt_id, row)
 
     def delete(self, attempt_id: int) -> None:
-        self.get(attempt_id)
+        from fieldkit import deletions
+
+        attempt = self.get(attempt_id)
         with self.study.transaction():
+            deletions.remember(self.study, deletions.ATTEMPTS, attempt.uid)  # merging a copy never brings it back
             self.study.conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
     def count(self) -> int:

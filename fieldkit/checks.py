@@ -162,10 +162,12 @@ def _vocabulary_problems(study: Study) -> list[str]:
 
 def _change_log_problems(study: Study) -> list[str]:
     """The change log records named fields only: never a question, never pool words."""
+    from fieldkit.directory.listing import CHANGES as LISTING_CHANGES
     from fieldkit.numbers import CHANGES as NUMBER_CHANGES
     from fieldkit.organisations import CONTACT_FIELDS, TEXT_FIELDS, VOCABULARY_FIELDS
 
     allowed = set(TEXT_FIELDS) | set(VOCABULARY_FIELDS) | set(CONTACT_FIELDS) | set(NUMBER_CHANGES) | {
+        *LISTING_CHANGES.values(),
         "status", "exclusion_reason", "referred_by", "added", "removed", "restored"}
     out = []
     for r in study.query("SELECT DISTINCT field FROM changes"):

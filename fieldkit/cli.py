@@ -1281,7 +1281,7 @@ def cmd_directory(args: argparse.Namespace) -> int:
 
     study = None
     if getattr(args, "study", None) is not None:
-        study = _open(args.study)
+        study = _open(args.study, read_only=getattr(args, "dry_run", False))  # a dry run only reads
     try:
         return commands.run(args.directory_command, args, study)
     finally:

@@ -18,6 +18,11 @@ of at least ``k`` interviews.
 Backups never contain held answers (fieldkit.storage.backups removes them from every copy), so
 a study restored from a backup lacks the anonymous answers of interviews still waiting.
 
+Each answer moves in under a fresh random id, never one that follows from its held row or its
+interview. What the study keeps of a move is which held answers moved (``moved``: the question
+and the held row's uid, each with a random mark), so that merging two copies of the study
+counts once an answer held when they parted and moved in both (fieldkit.merge_plan).
+
 A bulk write (importing interviews) runs inside ``deferred()``: every interview it finishes
 would otherwise look through every held answer again, and the groups it completes move
 together at its end, once.
@@ -28,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +48,8 @@ if TYPE_CHECKING:
 
 #: The key under ``meta`` of the smallest group "Move to the pool now" ever moved, per question.
 SMALL_GROUPS_KEY = "pool_small_groups"
+#: The key under ``meta`` of the held answers moved into the pool (``moved``).
+MOVED_KEY = "moved_held"
 
 
 @dataclass(frozen=True)
@@ -207,10 +215,14 @@ class Held:
                 return Moved(0, (), None)
             moving = [(key, member) for key, group in chosen.items() for member in group]
             random.SystemRandom().shuffle(moving)
+            uids = self._uids()
             with study.transaction():
                 counts: dict[tuple[str, str, str], int] = defaultdict(int)
+                entries: dict[str, str] = {}
                 for (qid, by_category), (iv, value, question, category) in moving:
                     study.pool.add(question, value)
+                    if uids.get((iv, qid)):
+                        entries[f"{qid} {uids[(iv, qid)]}"] = secrets.token_hex(8)
                     if question.count_by and len(chosen[(qid, by_category)]) >= k:
                         for choice in _choices(question, value):
                             counts[(qid, category, choice)] += 1
@@ -226,6 +238,8 @@ class Held:
                     for qid, n in small:
                         known[qid] = min(known.get(qid, n), n)
                     study.set_meta(SMALL_GROUPS_KEY, json.dumps(known, sort_keys=True))
+                if entries:
+                    study.set_meta(MOVED_KEY, json.dumps({**moved(study.meta(MOVED_KEY)), **entries}, sort_keys=True))
                 study.pool.rewrite()
             checkpoint = study.empty_wal()
         groups = tuple(sorted((qid, category, len(group)) for (qid, category), group in chosen.items()))
@@ -251,9 +265,31 @@ class Held:
         except KeyError:
             return None
 
+    def _uids(self) -> dict[tuple[int, str], str]:
+        """Each held answer's uid by (interview, question); none in a held table older than
+        study format 10 (as the tests of older formats make them through this code)."""
+        with self.study._mutex:
+            cursor = self.study.conn.execute("SELECT * FROM held")
+            names = [d[0] for d in cursor.description]
+            if "uid" not in names:
+                return {}
+            at = [names.index(n) for n in ("interview_id", "question_id", "uid")]
+            return {(r[at[0]], r[at[1]]): r[at[2]] for r in cursor.fetchall()}
+
     def _execute(self, sql: str, params: Any = ()) -> list[tuple]:
         with self.study._mutex:
             return self.study.conn.execute(sql, params).fetchall()
+
+
+def moved(stored: str | None) -> dict[str, str]:
+    """The held answers moved into the pool, as ``meta`` keeps them (under ``MOVED_KEY``): for
+    each, "QUESTION_ID HELD_UID" and a random mark drawn when it moved. Merging two copies of a
+    study (fieldkit.merge_plan) finds there the answers held when the copies parted that moved
+    into the pool in both (the same entry, two marks), so that each is one comment. An entry
+    tells no more than the held row did (which interview answered which question), and the
+    mark, random, nothing: no comment's id, words or place follows from either. The comment
+    itself moves in under a fresh random id, as every one does."""
+    return dict(json.loads(stored or "{}"))
 
 
 def _group_key(question_id: str, question: Question | None, category: str) -> tuple[str, str | None]:

@@ -221,9 +221,13 @@ class Interviews:
     def delete(self, interview_id: int) -> None:
         """Remove an interview with its named and held answers (answers already in the pool
         stay: nothing links them to it)."""
+        from fieldkit import deletions
+
         self.get(interview_id)
         with self.study.transaction():
             self.study.search.unindex_interview(interview_id)
+            deletions.remember(self.study, deletions.INTERVIEWS,  # merging a copy never brings it back
+                               self.study.scalar("SELECT uid FROM interviews WHERE id = ?", (interview_id,)))
             self.study.conn.execute("DELETE FROM interviews WHERE id = ?", (interview_id,))
 
 

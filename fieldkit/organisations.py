@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from fieldkit import deletions
 from fieldkit.contact_details import stored_phone
 from fieldkit.errors import InvalidValueError, NotFoundError
 
@@ -56,6 +57,8 @@ class Contact:
     phone: str | None = None
     email: str | None = None
     notes: str | None = None
+    #: The contact's stable identifier, the same in every copy of the study (fieldkit.merge).
+    uid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -448,6 +451,8 @@ class Organisations:
                     "SELECT id FROM interviews WHERE organisation_id = ?", (org_id,)).fetchall():
                 self.study.search.unindex_interview(iv)
             self.study.search.unindex_organisation(org_id)
+            deletions.remember(self.study, deletions.ORGANISATIONS,  # merging a copy never brings it back
+                               self.study.scalar("SELECT uid FROM organisations WHERE id = ?", (org_id,)))
             self.study.conn.execute("DELETE FROM organisations WHERE id = ?", (org_id,))
 
     def count(self) -> int:
@@ -661,9 +666,13 @@ class Organisations:
             raise InvalidValueError(f"contact {contact.id} is already there")
         row = {"id": contact.id, "organisation_id": contact.organisation_id,
                **self._contact_row({k: getattr(contact, k) for k in CONTACT_FIELDS}, self.study.country)}
+        if contact.uid and self.study.scalar("SELECT 1 FROM contacts WHERE uid = ?", (contact.uid,)) is None:
+            row["uid"] = contact.uid  # the same contact again, in every copy of the study
         from fieldkit.study import now
 
         with self.study.transaction():
+            if "uid" in row:
+                deletions.remember(self.study, deletions.CONTACTS, contact.uid, forget=True)
             self.study.db.table("contacts").insert(row)
             self._log(contact.organisation_id, "contact", contact.id, "restored", None, row["name"], now())
             self.study.search.index_organisation(contact.organisation_id)
@@ -673,6 +682,7 @@ class Organisations:
 
         contact = self.contact(contact_id)
         with self.study.transaction():
+            deletions.remember(self.study, deletions.CONTACTS, contact.uid)  # merging a copy never brings it back
             self.study.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
             self._log(contact.organisation_id, "contact", contact_id, "removed", contact.name, None, now())
             self.study.search.index_organisation(contact.organisation_id)

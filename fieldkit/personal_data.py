@@ -40,6 +40,8 @@ RETENTION_KEY = "personal_data_delete_by"
 
 def subject_access(study: Study, org_id: int) -> dict[str, Any]:
     """Everything stored against one organisation and its contacts, as plain data."""
+    from fieldkit.directory.listing import listing
+
     org = study.organisations.get(org_id)
     record = dataclasses.asdict(org)
     record["flags"] = sorted(org.flags)
@@ -68,6 +70,9 @@ def subject_access(study: Study, org_id: int) -> dict[str, Any]:
         "attempts": [dataclasses.asdict(a) for a in reversed(study.attempts.for_organisation(org_id))],
         "interviews": interviews,
         "changes": [dataclasses.asdict(c) for c in study.organisations.changes(org_id)],
+        # What it agreed to have listed in a consortium's directory, when it was last published
+        # there, and, for one brought in from a directory, where it came from.
+        "directory": dataclasses.asdict(listing(study, org_id)),
     }
 
 

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fieldkit import deletions
 from fieldkit.errors import InvalidValueError, NotFoundError
 from fieldkit.storage import sqlite
 from fieldkit.templates import Question
@@ -43,8 +44,9 @@ class Pool:
     # --- filled by moves from fieldkit.held --------------------------------------------
 
     def add(self, question: Question, value: Any) -> None:
-        """Write one anonymous answer, with its search entry, under a fresh random id. Only
-        for a move into the pool, inside its transaction, which ends with ``rewrite``."""
+        """Write one anonymous answer, with its search entry, under a fresh random id: nothing
+        an interview or a held answer holds goes into it. Only for a move into the pool, inside
+        its transaction, which ends with ``rewrite``."""
         if not question.anonymous:
             raise InvalidValueError(f"question '{question.id}' is named; it does not go to the pool")
         conn = self.study.conn
@@ -196,6 +198,7 @@ class Pool:
             cur = self.study.conn.execute("DELETE FROM pool WHERE id = ?", (comment_id,))
             if not cur.rowcount:
                 raise NotFoundError(f"no pool comment with id {comment_id}")
+            deletions.remember(self.study, deletions.COMMENTS, comment_id)  # merging a copy never brings it back
             self.study.search.index_comment(comment_id, None)
         self.study.empty_wal(busy_ms=200)
 
@@ -211,6 +214,7 @@ class Pool:
             self.study.conn.executemany("INSERT INTO pool_themes(comment_id, theme) VALUES (?, ?)",
                                         [(comment.id, t) for t in comment.themes])
             self.study.search.index_comment(comment.id, comment.text)
+            deletions.remember(self.study, deletions.COMMENTS, comment.id, forget=True)
 
     def tag(self, comment_id: int, theme: str) -> None:
         if theme not in {t.id for t in self.study.template.themes}:

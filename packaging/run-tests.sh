@@ -12,10 +12,11 @@ FK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Qt's offscreen platform (tests/conftest.py selects it), poppler-utils for checking PDFs, and
 # LibreOffice's Writer (headless) for checking that the Word report converts with its text intact;
-# mdbtools for reading Access databases (tests/test_access.py).
+# mdbtools for reading Access databases (tests/test_access.py); postgresql for the shared directory's
+# tests, which start a throwaway server on a Unix socket (tests/pg_cluster.py).
 fk_setup test \
     libgl1 libegl1 libxkbcommon0 libfontconfig1 'libglib2.0-0t64|libglib2.0-0' libdbus-1-3 \
-    poppler-utils libreoffice-writer-nogui mdbtools
+    poppler-utils libreoffice-writer-nogui mdbtools postgresql
 
 cd "$FK_ROOT"
 fk_log "running: python -m pytest $*"

@@ -17,7 +17,8 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
 
 # --- Shared fixtures (add below) ------------------------------------------------------------
 
-pytest_plugins = ["studies"]  # study fixtures built through Study.create (tests/studies.py)
+pytest_plugins = ["studies",  # study fixtures built through Study.create (tests/studies.py)
+                  "pg_cluster"]  # a throwaway PostgreSQL server for the shared directory (tests/pg_cluster.py)
 
 
 import pytest  # noqa: E402

@@ -60,8 +60,11 @@ def test_pool_tables_hold_no_link_columns(small_study: Study):
                 assert fk[2] in POOL_COLUMNS, (table, fk)
             else:
                 assert fk[2] not in POOL_COLUMNS, (table, fk)
-    # No trigger or view could copy pool rows elsewhere, and no AUTOINCREMENT counter exists.
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchone()[0] == 0
+    # No trigger or view could copy pool rows elsewhere (the only triggers give named rows and
+    # held answers their uid), and no AUTOINCREMENT counter exists.
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'view'").fetchone()[0] == 0
+    for name, table, sql in conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"):
+        assert table not in POOL_COLUMNS and "pool" not in sql.lower() and name == f"{table}_uid_given", name
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone()[0] == 0
 
 
@@ -213,3 +216,50 @@ def test_check_finds_pool_words_in_the_change_log(small_study: Study):
     found = checks.problems(small_study)
     assert "the change log holds the words of a pooled comment" in found
     assert "the change log records 'sector_help', which is not a field of a named record" in found
+
+
+def test_a_pooled_comments_id_follows_from_nothing_an_earlier_copy_holds(tmp_path):
+    """Whoever kept the study file from while answers were held (their uids beside their
+    interviews) cannot name the comments those answers became: each moves in under a fresh
+    random id, in every copy, and what the study remembers of the move names no comment."""
+    import json
+    import shutil
+
+    from studies import small_template
+
+    study = Study.create(tmp_path / "study.fieldkit", small_template())
+    for i in range(3):
+        session = study.interviews.start(study.organisations.add(name=f"Group {i}"), date="2026-10-01")
+        session.save_answer("role", "Chair")
+        session.save_answer("size", "Small")
+        session.save_answer("sector_barriers", f"held remark {i}")
+        session.save_answer("sector_engaged", "Low")
+        session.complete()
+    study.close()
+    shutil.copyfile(tmp_path / "study.fieldkit", tmp_path / "kept.fieldkit")  # the earlier copy someone keeps
+    shutil.copyfile(tmp_path / "study.fieldkit", tmp_path / "copy.fieldkit")  # a second researcher's copy
+    with sqlite3.connect(tmp_path / "kept.fieldkit") as kept:
+        held = dict(kept.execute("SELECT uid, question_id FROM held").fetchall())
+        earlier = [*held, *(uid for (uid,) in kept.execute("SELECT uid FROM interviews"))]
+    assert len(held) == 6
+    ids = {}
+    for name in ("study", "copy"):
+        with Study.open(tmp_path / f"{name}.fieldkit") as copy:
+            for i in range(2):
+                session = copy.interviews.start(copy.organisations.add(name=f"{name} {i}"), date="2026-10-02")
+                session.save_answer("role", "Chair")
+                session.save_answer("size", "Small")
+                session.save_answer("sector_barriers", f"{name} remark {i}")
+                session.complete()
+            assert copy.held.count() == 3  # three held answers and two new moved; the choices wait
+            ids[name] = {c.text: c.id for c in copy.pool.comments()}
+            stored = copy.meta("moved_held")
+            moved = {entry.split(" ")[1] for entry in json.loads(stored)}
+            assert len(moved) == 5 and moved >= {u for u, q in held.items() if q == "sector_barriers"}
+            assert not any(str(i) in stored for i in ids[name].values())  # no comment id is remembered
+    derived = {int(uid[:16], 16) % 2**62 + 1 for uid in earlier}
+    for name, found in ids.items():
+        assert not derived & set(found.values()), name
+        assert not any(uid in str(found) for uid in earlier)
+    shared = [f"held remark {i}" for i in range(3)]
+    assert all(ids["study"][text] != ids["copy"][text] for text in shared)  # moved in both: two random ids

@@ -109,6 +109,15 @@ def rich_study(path: Path, *, passphrase: str | None = None) -> Study:
 
     Image.new("RGB", (6, 4), (200, 30, 90)).save(logo)
     outline.set_logo(study, "client", logo)
+    from fieldkit.directory.listing import set_listing
+    from fieldkit.directory.pull import bring_in
+
+    set_listing(study, network[2], fields=["phone", "website"], charity_number="1234567")  # the shared directory
+    bring_in(study, "York & North Yorkshire", [{
+        "record_id": "5b0d1c3e-8f7a-4a39-9a37-2f1d1b0c9e11", "owner": "york_cvs", "name": "Pulled Group",
+        "category": "Network", "area": None, "coverage": None, "address": None, "postcode": "YO1 7HH", "website": None,
+        "email": None, "phone": None, "contact": None, "charity_number": None, "company_number": None,
+        "changed": "2026-11-30T10:00:00+00:00"}])
     return study
 
 

@@ -50,6 +50,20 @@ def test_subject_access_has_everything_named_and_nothing_pooled(small_study: Stu
     assert "Funding rules" not in json.dumps(data, ensure_ascii=False)
 
 
+def test_subject_access_says_what_the_directory_may_list(small_study: Study):
+    """What an organisation agreed to have listed in a consortium's directory is part of its
+    record: the details, its charity number, and when it was last published."""
+    from fieldkit.directory.listing import set_listing
+
+    keep, _ = _fill(small_study)
+    set_listing(small_study, keep, fields=["phone", "website"], charity_number="1 234 567")
+    directory = json.loads(personal_data.subject_access_json(small_study, keep))["directory"]
+    assert directory["permitted"] is True and directory["recorded"] is True
+    assert sorted(directory["fields"]) == ["phone", "website"]
+    assert directory["charity_number"] == "1234567"
+    assert directory["published"] is None and directory["origin"] is None
+
+
 def test_erasure_leaves_no_trace_in_the_file_and_keeps_the_pool(small_study: Study):
     keep, gone = _fill(small_study)
     small_study.held.move_now()  # in the pool, where nothing links it to the organisation

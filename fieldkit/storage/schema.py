@@ -11,6 +11,7 @@ nor the stored order follows the order comments were written.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -356,7 +357,123 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    10,
+    """
+    -- Stable identifiers, so that two copies of a study (two researchers sharing a calling list)
+    -- can be merged back (fieldkit.merge): the study's own (meta 'study_uid', which a copy keeps)
+    -- and one per organisation, contact, attempt, interview, change and held anonymous answer
+    -- (hex of 16 bytes). A row written without one gets a random one from its trigger, which
+    -- uses SQLite's own functions only and touches nothing but the row just written; the pool
+    -- has none, and no trigger goes near it. What a study holds when it comes to this format is
+    -- given identifiers made from what every copy of it keeps, so that two copies brought up to
+    -- date apart, on two laptops, still know each other's rows: the study's from when it was
+    -- made and its first template, each row's from the study's, its table, its id, its
+    -- organisation's (or interview's) and when it was made (organisations.created, a contact's
+    -- "added" entry in the change log, attempts.at, interviews.started or date, changes.at, a
+    -- held answer's question). A study made at this format has nothing yet: its identifier is
+    -- random. fieldkit_uid: 32 hex digits of the SHA-256 of a text (the connection provides it
+    -- while it migrates).
+    INSERT OR IGNORE INTO meta(key, value) SELECT 'study_uid', coalesce(
+        (SELECT fieldkit_uid('study | ' || made.value || ' | ' || coalesce(name.value, '') || ' | '
+                             || coalesce((SELECT definition FROM template_versions WHERE version = 1), ''))
+         FROM meta made LEFT JOIN meta name ON name.key = 'template_name' WHERE made.key = 'created'),
+        lower(hex(randomblob(16))));
+    ALTER TABLE organisations ADD COLUMN uid TEXT;
+    UPDATE organisations SET uid = fieldkit_uid((SELECT value FROM meta WHERE key = 'study_uid')
+        || ' | organisations | ' || id || ' | ' || created);
+    CREATE UNIQUE INDEX organisations_uid ON organisations(uid);
+    CREATE TRIGGER organisations_uid_given AFTER INSERT ON organisations WHEN NEW.uid IS NULL BEGIN
+        UPDATE organisations SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid;
+    END;
+    ALTER TABLE contacts ADD COLUMN uid TEXT;
+    UPDATE contacts SET uid = fieldkit_uid((SELECT value FROM meta WHERE key = 'study_uid')
+        || ' | contacts | ' || id || ' | '
+        || coalesce((SELECT o.uid FROM organisations o WHERE o.id = contacts.organisation_id), '') || ' | '
+        || coalesce((SELECT min(c.at) FROM changes c WHERE c.record = 'contact' AND c.field = 'added'
+                     AND c.contact_id = contacts.id AND c.organisation_id = contacts.organisation_id), ''));
+    CREATE UNIQUE INDEX contacts_uid ON contacts(uid);
+    CREATE TRIGGER contacts_uid_given AFTER INSERT ON contacts WHEN NEW.uid IS NULL BEGIN
+        UPDATE contacts SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid;
+    END;
+    ALTER TABLE attempts ADD COLUMN uid TEXT;
+    UPDATE attempts SET uid = fieldkit_uid((SELECT value FROM meta WHERE key = 'study_uid')
+        || ' | attempts | ' || id || ' | '
+        || coalesce((SELECT o.uid FROM organisations o WHERE o.id = attempts.organisation_id), '') || ' | ' || at);
+    CREATE UNIQUE INDEX attempts_uid ON attempts(uid);
+    CREATE TRIGGER attempts_uid_given AFTER INSERT ON attempts WHEN NEW.uid IS NULL BEGIN
+        UPDATE attempts SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid;
+    END;
+    ALTER TABLE interviews ADD COLUMN uid TEXT;
+    UPDATE interviews SET uid = fieldkit_uid((SELECT value FROM meta WHERE key = 'study_uid')
+        || ' | interviews | ' || id || ' | '
+        || coalesce((SELECT o.uid FROM organisations o WHERE o.id = interviews.organisation_id), '') || ' | '
+        || coalesce(started, date));
+    CREATE UNIQUE INDEX interviews_uid ON interviews(uid);
+    CREATE TRIGGER interviews_uid_given AFTER INSERT ON interviews WHEN NEW.uid IS NULL BEGIN
+        UPDATE interviews SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid;
+    END;
+    ALTER TABLE changes ADD COLUMN uid TEXT;
+    UPDATE changes SET uid = fieldkit_uid((SELECT value FROM meta WHERE key = 'study_uid')
+        || ' | changes | ' || id || ' | '
+        || coalesce((SELECT o.uid FROM organisations o WHERE o.id = changes.organisation_id), '') || ' | '
+        || at || ' | ' || field);
+    CREATE UNIQUE INDEX changes_uid ON changes(uid);
+    CREATE TRIGGER changes_uid_given AFTER INSERT ON changes WHEN NEW.uid IS NULL BEGIN
+        UPDATE changes SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid;
+    END;
+    ALTER TABLE held ADD COLUMN uid TEXT;
+    UPDATE held SET uid = fieldkit_uid((SELECT value FROM meta WHERE key = 'study_uid') || ' | held | '
+        || coalesce((SELECT i.uid FROM interviews i WHERE i.id = held.interview_id), '') || ' | ' || question_id);
+    CREATE UNIQUE INDEX held_uid ON held(uid);
+    CREATE TRIGGER held_uid_given AFTER INSERT ON held WHEN NEW.uid IS NULL BEGIN
+        UPDATE held SET uid = lower(hex(randomblob(16)))
+            WHERE interview_id = NEW.interview_id AND question_id = NEW.question_id;
+    END;
+    """,
+))
+
+MIGRATIONS.append((
+    11,
+    """
+    -- A consortium's shared directory (fieldkit.directory). listing: what an organisation agreed
+    -- to have listed there beside its name (a JSON array of fieldkit.directory.FIELDS), its
+    -- registered charity and company numbers and its postcode (no other column holds them), the
+    -- id of its record there (a random UUID, never the row id) and when and to which directory it
+    -- was last published (NULL: it is not on one). Published only while "permission to list" is
+    -- ticked; nothing from attempts, interviews, answers or the pool is ever listed.
+    CREATE TABLE listing (
+        organisation_id INTEGER PRIMARY KEY REFERENCES organisations(id) ON DELETE CASCADE,
+        record_id TEXT NOT NULL UNIQUE,
+        fields TEXT NOT NULL DEFAULT '[]',
+        charity_number TEXT,
+        company_number TEXT,
+        postcode TEXT,
+        published TEXT,
+        published_to TEXT
+    );
+    -- Organisations brought in from a directory: which directory, the member that listed it, its
+    -- record there and when that last changed; withdrawn: when its member took it off the directory.
+    CREATE TABLE listing_origin (
+        organisation_id INTEGER PRIMARY KEY REFERENCES organisations(id) ON DELETE CASCADE,
+        directory TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        changed TEXT NOT NULL,
+        withdrawn TEXT,
+        UNIQUE (directory, record_id)
+    );
+    """,
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def derived_uid(text: str | None) -> str | None:
+    """A uid made from ``text`` (32 hex digits of its SHA-256): what migration 10 gives the rows
+    a study already holds, from what every copy of the study keeps, so that copies brought up to
+    date apart give each row the same one. None for None."""
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def sql_functions() -> dict[str, Callable[[Any], Any]]:
@@ -364,7 +481,8 @@ def sql_functions() -> dict[str, Callable[[Any], Any]]:
     from fieldkit.collation import sort_key_or_none  # a name's sort key (organisations.name_key)
     from fieldkit.search import stored_answer_text  # the words of an answer as search indexes them
 
-    return {"fieldkit_answer_text": stored_answer_text, "fieldkit_sort_key": sort_key_or_none}
+    return {"fieldkit_answer_text": stored_answer_text, "fieldkit_sort_key": sort_key_or_none,
+            "fieldkit_uid": derived_uid}
 
 
 #: Columns the pool tables may have. ``fieldkit check`` and the tests hold the schema to this.

@@ -34,6 +34,7 @@ REASONS = {
     "before-restore": "Before a restore",
     "before-erasure": "Before personal data was erased",
     "before-passphrase": "Before the passphrase changed",
+    "before-merge": "Before another copy was merged in",
 }
 
 

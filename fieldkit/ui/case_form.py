@@ -106,6 +106,7 @@ class CaseForm(QWidget):
         #: the form is built ahead of need, while a save may hold the study).
         self.country = DEFAULT_COUNTRY
         self.flag_boxes: dict[str, QCheckBox] = {}
+        self.listing_button: QPushButton | None = None  # beside "Permission to list": Directory listing…
         self.dialog: QWidget | None = None  # the dialog last opened from the form
 
         layout = QVBoxLayout(self)
@@ -357,6 +358,9 @@ class CaseForm(QWidget):
         for box in self.flag_boxes.values():
             box.deleteLater()
         self.flag_boxes = {}
+        if self.listing_button is not None:
+            self.listing_button.deleteLater()
+            self.listing_button = None
         set_by = {q.flag: q.label for q in template.questions() if q.flag}
         for n, flag in enumerate(template.flag_ids()):
             box = QCheckBox(template.flag_label(flag))
@@ -367,6 +371,15 @@ class CaseForm(QWidget):
             box.clicked.connect(lambda on, f=flag: self._flag_clicked(f, on))
             self.flags_grid.addWidget(box, n, 0)
             self.flag_boxes[flag] = box
+            if flag == "permission_to_list":  # which details a shared directory may list (fieldkit.directory)
+                button = QPushButton("Directory listing…")
+                button.setToolTip("Which details it agreed to have listed in a consortium's shared directory, "
+                                  "and its charity and company numbers")
+                button.clicked.connect(self.ask_listing)
+                self.listing_button = button
+        if self.listing_button is not None:  # under the tick boxes: beside them, the form would be wider
+            self.flags_grid.addWidget(self.listing_button, len(self.flag_boxes), 0,
+                                      Qt.AlignmentFlag.AlignLeft)
         numbers = self.numbers
         chain = [self.status, self.reason, *self.flag_boxes.values(), *(self.fields[k] for k in REACH_FIELDS),
                  numbers.table, numbers.add_button, numbers.wrong_button, numbers.remove_button, self.notes]
@@ -614,6 +627,29 @@ class CaseForm(QWidget):
         self.edit(f"{'ticking' if on else 'unticking'} of “{label}” for {self.org.name}",
                   lambda: orgs.set_flag(org_id, flag, on), lambda: orgs.set_flag(org_id, flag, not on),
                   {ORGANISATIONS})
+
+    def ask_listing(self) -> Any:
+        """Directory listing…: what the organisation agreed to have listed (a window-modal dialog,
+        saved undoably when accepted)."""
+        from fieldkit.directory.listing import set_listing
+        from fieldkit.ui.directory_listing import ListingDialog
+
+        if self.org is None:
+            return None
+        org_id, name, study = self.org.id, self.org.name, self.study
+        dialog = ListingDialog(study, org_id, self)
+
+        def save() -> None:
+            after, before = dialog.chosen(), dialog.previous()
+            if after != before:
+                self.edit(f"directory listing of {name}", lambda: set_listing(study, org_id, **after),
+                          lambda: set_listing(study, org_id, **before), {ORGANISATIONS})
+
+        dialog.accepted.connect(save)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     # --- personal data ---------------------------------------------------------------------------
 

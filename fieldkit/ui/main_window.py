@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Save a &copy as…", self.save_copy, QKeySequence.StandardKey.SaveAs, study_only=True)
         self._action(file, "&Import…", self.import_file, study_only=True)
+        self._action(file, "&Merge another copy…", self.merge_copy, study_only=True)
         self._action(file, "&Export for analysis…", lambda _=False: _data_files().export_for_analysis(self),
                      study_only=True)
         self._action(file, "&Archive study…", lambda _=False: _data_files().archive_study(self), study_only=True)
@@ -186,6 +187,12 @@ class MainWindow(QMainWindow):
         self._action(edit, "&Find", self.find_in_screen, QKeySequence.StandardKey.Find, study_only=True)
         edit.addSeparator()
         self._action(edit, "&Add organisation…", self.add_organisation, ADD_ORGANISATION_KEY, study_only=True)
+
+        organisations = bar.addMenu("&Organisations")  # a consortium's shared directory (fieldkit/ui/directory.py)
+        self._action(organisations, "&Publish to directory…",
+                     lambda _=False: _directory().open_directory(self, "publish"), study_only=True)
+        self._action(organisations, "P&ull from directory…",
+                     lambda _=False: _directory().open_directory(self, "pull"), study_only=True)
 
         go = bar.addMenu("&Go")
         for number, (key, label, _, _) in enumerate(SCREENS, start=1):
@@ -616,6 +623,19 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Copy saved", f"Saved a copy as {copy}.\n\n"
                                     + held_note(study, "The copy", after=", and goes on moving them to its pool"))
 
+    def merge_copy(self) -> QWidget | None:
+        """File ▸ Merge another copy…: the other researcher's copy of the study merged back in
+        (``fieldkit.ui.merge``); every screen redraws once it is in."""
+        if self.session is None:
+            return None
+        from fieldkit.ui.merge import MergeDialog
+
+        dialog = MergeDialog(self.session, self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(dialog.result_text(), 15_000))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
     def import_file(self) -> QWidget | None:
         """File ▸ Import…: organisations, contact attempts or interviews from a CSV file, workbook
         or Access table (``fieldkit.ui.import_wizard``); the screens redraw once an import is in."""
@@ -852,6 +872,11 @@ def _passphrases() -> Any:
 def _data_files():
     """fieldkit.ui.data_files (exports for analysis and archives), imported when first used."""
     return importlib.import_module("fieldkit.ui.data_files")
+
+
+def _directory():
+    """fieldkit.ui.directory (publishing to and pulling from a shared directory), imported when first used."""
+    return importlib.import_module("fieldkit.ui.directory")
 
 
 def _printing():
