@@ -38,3 +38,10 @@ FIELD_LABELS: dict[str, str] = dict(FIELDS)
 
 class DirectoryError(FieldkitError):
     """The shared directory cannot be reached or used: the server, the sign-in, TLS, the schema."""
+
+
+def server_message(error: Exception) -> str:
+    """The server's message for a failed statement (psycopg's primary diagnostic), on one line."""
+    diag = getattr(error, "diag", None)
+    text = getattr(diag, "message_primary", None) or str(error)
+    return " ".join(str(text).split())

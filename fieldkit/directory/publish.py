@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.directory import DirectoryError
+from fieldkit.directory import DirectoryError, server_message
 from fieldkit.directory.credentials import connect, remember, where
 from fieldkit.directory.listing import PERMISSION, Outgoing, outgoing, published_ids, source_id
 from fieldkit.directory.server import RECORD_COLUMNS, check_version, directory_name, name_key
@@ -79,7 +79,7 @@ def publish(study: Study, dsn: str | None, *, dry_run: bool = False,
             raise DirectoryError(f"{where(dsn)}: the connection was lost during the publish; nothing was "
                                  "published and the study is unchanged (publish again)") from None
         except _psycopg().Error as e:
-            raise DirectoryError(f"{where(dsn)}: the directory refused the publish ({_problem(e)}); nothing "
+            raise DirectoryError(f"{where(dsn)}: the directory refused the publish ({server_message(e)}); nothing "
                                  "was published") from None
     _mark_published(study, records, ids, name)
     return PublishResult(name, records, False, new, updated, unchanged, tuple(taken_off))
@@ -201,8 +201,3 @@ def _psycopg() -> Any:
 
     return psycopg
 
-
-def _problem(error: Exception) -> str:
-    diag = getattr(error, "diag", None)
-    text = getattr(diag, "message_primary", None) or str(error)
-    return " ".join(str(text).split())

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.directory import DirectoryError
+from fieldkit.directory import DirectoryError, server_message
 from fieldkit.directory.credentials import connect, remember, where
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def init(dsn: str, *, name: str | None = None) -> int:
                     conn.execute("INSERT INTO directory_schema_version(version) VALUES (%s)", (number,))
             except _errors().InsufficientPrivilege as e:
                 raise DirectoryError(f"{where(dsn)}: {conn.info.user} may not set up the directory "
-                                     f"({_sql_problem(e)}); run init as the database's owner") from None
+                                     f"({server_message(e)}); run init as the database's owner") from None
         if name is not None:
             with conn.transaction():
                 conn.execute("UPDATE directory_meta SET value = %s WHERE key = 'name'", (name,))
@@ -239,7 +239,7 @@ def add_member(dsn: str, name: str) -> Member:
                 conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
                     sql.Identifier(name), sql.Literal(hashed), sql.Identifier(group)))
         except _errors().InsufficientPrivilege as e:
-            raise DirectoryError(f"{where(dsn)}: {conn.info.user} may not add members ({_sql_problem(e)})") from None
+            raise DirectoryError(f"{where(dsn)}: {conn.info.user} may not add members ({server_message(e)})") from None
     return Member(name, password)
 
 
@@ -323,9 +323,3 @@ def _errors() -> Any:
 
     return errors
 
-
-def _sql_problem(error: Exception) -> str:
-    """The server's message for a failed statement, on one line."""
-    diag = getattr(error, "diag", None)
-    text = getattr(diag, "message_primary", None) or str(error)
-    return " ".join(str(text).split())
