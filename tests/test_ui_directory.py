@@ -87,3 +87,56 @@ def test_a_server_that_is_not_there_changes_nothing_and_says_so(window, qtbot, t
         assert dialog.go.isEnabled()
     finally:
         dialog.close()
+
+
+def test_only_the_servers_side_runs_off_the_study_s_thread(window, qtbot, directory):
+    """A publish and a pull talk to the server on a thread of their own, but every statement
+    on the study's connection runs on the thread that owns it (the app's), before or after."""
+    import threading
+
+    statements: list[tuple[str, str]] = []
+    study = window.session.study
+    study.conn.set_trace_callback(lambda sql: statements.append((threading.current_thread().name, sql)))
+    try:
+        for mode, text in (("publish", "&Publish to directory…"), ("pull", "P&ull from directory…")):
+            _menu_action(window, text).trigger()
+            dialog = window.directory_dialog
+            try:
+                dialog.dsn.setText(directory.member(f"york_{mode}"))
+                dialog.start()
+                dialog.wait()
+                assert not dialog.summary.text().startswith("Nothing was changed"), dialog.summary.text()
+            finally:
+                dialog.close()
+    finally:
+        study.conn.set_trace_callback(None)
+    assert any("listing" in sql for _, sql in statements)  # the study was read and written
+    assert {name for name, _ in statements} == {threading.main_thread().name}
+
+
+def test_the_connection_string_is_remembered_without_its_password(window, qtbot, directory, tmp_path):
+    """The next publish or pull starts from the directory used last; the password typed into the
+    connection string is kept nowhere in the settings."""
+    from fieldkit.directory.credentials import without_password
+    from fieldkit.ui.qt import QSettings
+
+    member = directory.member("york_again")
+    password = member.rsplit(" password=", 1)[1]
+    _menu_action(window, "P&ull from directory…").trigger()
+    dialog = window.directory_dialog
+    try:
+        dialog.dsn.setText(member)
+        dialog.start()
+        dialog.wait()
+    finally:
+        dialog.close()
+    _menu_action(window, "&Publish to directory…").trigger()
+    again = window.directory_dialog
+    try:
+        assert again.dsn.text() == without_password(member) and "password" not in again.dsn.text()
+    finally:
+        again.close()
+    settings = QSettings("fieldkit", "fieldkit")
+    settings.sync()
+    stored = Path(settings.fileName()).read_bytes()
+    assert b"york_again" in stored and password.encode() not in stored

@@ -55,34 +55,75 @@ def _values(record: Outgoing, record_id: str, source: str) -> tuple[Any, ...]:
     return tuple(row.get(c) for c in RECORD_COLUMNS)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a publish will send, read from the study (``prepare``): the records, each one's
+    record id (new ones given theirs now), the rows as the server takes them, and the study's id."""
+
+    records: tuple[Outgoing, ...]
+    ids: dict[int, str]
+    rows: list[tuple[Any, ...]]
+    source: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the server did with a publish (``send``)."""
+
+    directory: str
+    new: int
+    updated: int
+    unchanged: int
+    withdrawn: tuple[str, ...]
+
+
 def publish(study: Study, dsn: str | None, *, dry_run: bool = False,
             progress: Progress | None = None) -> PublishResult:
     """Publish ``study``'s listed organisations to the directory at ``dsn`` (see the module's
     docstring); ``dry_run`` connects to nothing and returns what would be sent."""
-    records = tuple(outgoing(study))
     if dry_run:
+        records = tuple(outgoing(study))
         listed = {r.organisation_id for r in records}
         gone = tuple(rid for org, rid in published_ids(study).items() if org not in listed)
         return PublishResult(where(dsn) if dsn else "the directory", records, True, withdrawn=gone)
     if dsn is None:
         raise DirectoryError("say which directory to publish to (a connection string)")
-    dsn = remember(dsn)
+    prepared = prepare(study)
+    return record_sent(study, prepared, send(dsn, prepared, progress))
+
+
+def prepare(study: Study) -> Prepared:
+    """A publish's first step, on the study's own thread: what will be sent."""
+    records = tuple(outgoing(study))
     source = source_id(study)
     ids = {r.organisation_id: r.record_id or str(uuid.uuid4()) for r in records}
-    rows = [_values(r, ids[r.organisation_id], source) for r in records]
+    return Prepared(records, ids, [_values(r, ids[r.organisation_id], source) for r in records], source)
+
+
+def send(dsn: str, prepared: Prepared, progress: Progress | None = None) -> Sent:
+    """A publish's server side, which touches no study (the app runs it on a thread of its own):
+    one transaction, all of it or nothing."""
+    dsn = remember(dsn)
     with connect(dsn) as conn:
         check_version(conn, dsn)
         name = directory_name(conn)
         try:
-            new, updated, unchanged, taken_off = _send(conn, rows, source, progress)
+            new, updated, unchanged, taken_off = _send(conn, prepared.rows, prepared.source, progress)
         except _psycopg().OperationalError:
             raise DirectoryError(f"{where(dsn)}: the connection was lost during the publish; nothing was "
                                  "published and the study is unchanged (publish again)") from None
         except _psycopg().Error as e:
             raise DirectoryError(f"{where(dsn)}: the directory refused the publish ({server_message(e)}); nothing "
                                  "was published") from None
-    _mark_published(study, records, ids, name)
-    return PublishResult(name, records, False, new, updated, unchanged, tuple(taken_off))
+    return Sent(name, new, updated, unchanged, tuple(taken_off))
+
+
+def record_sent(study: Study, prepared: Prepared, sent: Sent) -> PublishResult:
+    """A publish's last step, on the study's own thread once the server's COMMIT succeeded: the
+    study's "last published" marks."""
+    _mark_published(study, prepared.records, prepared.ids, sent.directory)
+    return PublishResult(sent.directory, prepared.records, False, sent.new, sent.updated, sent.unchanged,
+                         sent.withdrawn)
 
 
 def _send(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], source: str,

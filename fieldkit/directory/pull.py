@@ -42,13 +42,28 @@ class PullResult:
     left_out: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """The directory's records as a pull read them (``fetch``), for ``bring_in``."""
+
+    directory: str
+    records: list[dict[str, Any]]
+    duplicates: tuple[Duplicate, ...] = ()
+
+
 def pull(dsn: str, study: Study) -> PullResult:
     """Bring the directory's records into ``study`` (see the module's docstring): one read of
     the server, then one study transaction."""
+    fetched = fetch(dsn, source_id(study))
+    return bring_in(study, fetched.directory, fetched.records, fetched.duplicates)
+
+
+def fetch(dsn: str, source: str) -> Fetched:
+    """A pull's server side, which touches no study (the app runs it on a thread of its own):
+    every record but those of the study whose id is ``source`` (``listing.source_id``)."""
     import psycopg
 
     dsn = remember(dsn)
-    source = source_id(study)
     with connect(dsn) as conn:
         check_version(conn, dsn)
         name = directory_name(conn)
@@ -64,7 +79,7 @@ def pull(dsn: str, study: Study) -> PullResult:
     for r in records:
         r["record_id"] = str(r["record_id"])
         r["changed"] = r["changed"].isoformat()
-    return bring_in(study, name, records, tuple(dups))
+    return Fetched(name, records, tuple(dups))
 
 
 def _organisation_values(study: Study, record: dict[str, Any], left_out: list[str]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from fieldkit.ui.qt import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QSettings,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -39,6 +40,10 @@ from fieldkit.ui.welcome import heading
 
 if TYPE_CHECKING:
     from fieldkit.ui.session import StudySession
+
+
+#: The connection string last published to or pulled from, without a password (QSettings key).
+LAST_DIRECTORY = "directory/last"
 
 
 class DirectoryJob:
@@ -79,6 +84,7 @@ class DirectoryDialog(QDialog):
         super().__init__(parent)
         self.session, self.study, self.mode = session, session.study, mode
         self.job: DirectoryJob | None = None
+        self._prepared: Any = None  # a publish's Prepared, sent by the job
         publishing = mode == "publish"
         self.setWindowTitle("Publish to directory" if publishing else "Pull from directory")
         self.resize(760, 540)
@@ -97,6 +103,8 @@ class DirectoryDialog(QDialog):
         self.dsn = QLineEdit()
         self.dsn.setPlaceholderText("host=db.example.org dbname=york_directory user=york_cvs")
         self.dsn.setAccessibleName("Connection string")
+        # The last one used, without its password (that is in the system's keyring, if anywhere).
+        self.dsn.setText(str(QSettings("fieldkit", "fieldkit").value(LAST_DIRECTORY, "") or ""))
         form.addRow("Connection string", self.dsn)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -165,15 +173,25 @@ class DirectoryDialog(QDialog):
 
         self.password.clear()
         self.dsn.setText(without_password(dsn))  # a password typed into it is not left on show
+        QSettings("fieldkit", "fieldkit").setValue(LAST_DIRECTORY, without_password(dsn))
+        # Only the server's side runs on the job's thread: the study is read before it and
+        # written after it, here, on the thread that owns the study's connection.
         job = self.job = DirectoryJob()
-        if self.mode == "publish":
-            from fieldkit.directory.publish import publish
+        try:
+            if self.mode == "publish":
+                from fieldkit.directory.publish import prepare, send
 
-            job.run(lambda: publish(self.study, target, progress=job.progress))
-        else:
-            from fieldkit.directory.pull import pull
+                self._prepared = prepare(self.study)
+                job.run(lambda: send(target, self._prepared, progress=job.progress))
+            else:
+                from fieldkit.directory.listing import source_id
+                from fieldkit.directory.pull import fetch
 
-            job.run(lambda: pull(target, self.study))
+                source = source_id(self.study)
+                job.run(lambda: fetch(target, source))
+        except FieldkitError as e:
+            self.summary.setText(str(e))
+            return
         self.go.setEnabled(False)
         self.bar.setVisible(True)
         self.bar.setRange(0, 0)
@@ -203,22 +221,37 @@ class DirectoryDialog(QDialog):
         if job.error is not None:
             self.summary.setText(f"Nothing was changed: {job.error}")
             return
-        result = job.result
-        if self.mode == "publish":
-            self.summary.setText(f"Published {_organisations(len(result.records))} to {result.directory}: "
-                                 f"{result.new} new, {result.updated} updated, {result.unchanged} unchanged, "
-                                 f"{len(result.withdrawn)} taken off.")
-        else:
-            rows = [(name, "new") for name in result.new] + [(name, "changed") for name in result.changed]
-            rows += [(name, "withdrawn by its member (kept here)") for name in result.withdrawn]
-            rows += [(d.records[0][2], f"listed by {len(d.records)} members ({d.reason}): both kept")
-                     for d in result.duplicates]
-            self._rows(rows)
-            self.summary.setText(f"Pulled from {result.directory}: {len(result.new)} new, {len(result.changed)} "
-                                 f"changed, {len(result.withdrawn)} withdrawn, {result.unchanged} unchanged."
-                                 + (f" {len(result.left_out)} values not in the study's vocabularies were left "
-                                    "blank." if result.left_out else ""))
+        try:
+            if self.mode == "publish":
+                self._published(job.result)
+            else:
+                self._pulled(job.result)
+        except FieldkitError as e:
+            self.summary.setText(str(e))
+            return
         self.session.notify({ORGANISATIONS})
+
+    def _published(self, sent: Any) -> None:
+        from fieldkit.directory.publish import record_sent
+
+        result = record_sent(self.study, self._prepared, sent)
+        self.summary.setText(f"Published {_organisations(len(result.records))} to {result.directory}: "
+                             f"{result.new} new, {result.updated} updated, {result.unchanged} unchanged, "
+                             f"{len(result.withdrawn)} taken off.")
+
+    def _pulled(self, fetched: Any) -> None:
+        from fieldkit.directory.pull import bring_in
+
+        result = bring_in(self.study, fetched.directory, fetched.records, fetched.duplicates)
+        rows = [(name, "new") for name in result.new] + [(name, "changed") for name in result.changed]
+        rows += [(name, "withdrawn by its member (kept here)") for name in result.withdrawn]
+        rows += [(d.records[0][2], f"listed by {len(d.records)} members ({d.reason}): both kept")
+                 for d in result.duplicates]
+        self._rows(rows)
+        self.summary.setText(f"Pulled from {result.directory}: {len(result.new)} new, {len(result.changed)} "
+                             f"changed, {len(result.withdrawn)} withdrawn, {result.unchanged} unchanged."
+                             + (f" {len(result.left_out)} values not in the study's vocabularies were left "
+                                "blank." if result.left_out else ""))
 
 
 def open_directory(window: Any, mode: str) -> DirectoryDialog | None:
