@@ -48,9 +48,8 @@ EXCLUDED_MODULES = (
     "reportlab.graphics.testshapes", "pytest", "_pytest", "hypothesis",
     "pdfplumber", "fontTools", "mypy", "ruff", "IPython", "matplotlib", "scipy", "pyarrow", "polars",
     "tkinter", "_tkinter", "lib2to3", "pydoc_data", "setuptools", "pip", "readline",
-    # construct (under access-parser) imports it only for encrypted structures, which Access files
-    # do not use: 14 MB saved.
-    "cryptography",
+    # (cryptography stays: on Linux the keyring reaches the desktop's Secret Service through
+    # SecretStorage, which needs it, and a directory's password is kept nowhere else.)
 )
 #: Test folders inside libraries, however they get in (a hook collecting whole packages).
 EXCLUDED_PATH = re.compile(r"(^|[/\\])tests?([/\\]|$)")
