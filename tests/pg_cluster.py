@@ -46,7 +46,8 @@ def _bin_dir() -> Path | None:
 class Cluster:
     folder: Path
     bin: Path
-    as_user: list[str]
+    #: The OS user the server's programs run as (None: this process's own).
+    as_user: str | None
 
     @property
     def socket(self) -> str:
@@ -63,8 +64,14 @@ class Cluster:
         return psycopg.connect(self.dsn(dbname), autocommit=True)
 
     def run(self, program: str, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*self.as_user, str(self.bin / program), *args], check=True,
-                              capture_output=True, text=True, cwd="/")
+        return subprocess.run([str(self.bin / program), *args], check=True, capture_output=True, text=True,
+                              cwd="/", **_as(self.as_user))
+
+
+def _as(user: str | None) -> dict:
+    """subprocess's arguments that run a program as ``user`` (its own group, no others): Python
+    switches user itself, so no runuser or su need be on the PATH (a root cron's is short)."""
+    return {} if user is None else {"user": user, "group": user, "extra_groups": []}
 
 
 class NoPostgres(Exception):
@@ -83,10 +90,10 @@ def running_cluster(max_connections: int = 120) -> Iterator[Cluster]:
     except ImportError:
         raise NoPostgres("psycopg is not installed (pip install 'psycopg[binary]')") from None
     folder = Path(tempfile.mkdtemp(prefix="fk-pg-"))
-    as_user: list[str] = []
+    as_user: str | None = None
     if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres OS user
         shutil.chown(folder, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
+        as_user = "postgres"
     cluster = Cluster(folder, bin_dir, as_user)
     data = folder / "data"
     started = False
@@ -103,7 +110,7 @@ def running_cluster(max_connections: int = 120) -> Iterator[Cluster]:
         yield cluster
     finally:
         if started:
-            subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            subprocess.run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], **_as(as_user),
                            capture_output=True, cwd="/")
         shutil.rmtree(folder, ignore_errors=True)
 
