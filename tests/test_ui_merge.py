@@ -76,3 +76,36 @@ def test_a_copy_of_another_study_is_refused_in_a_dialog(qtbot, tmp_path: Path, m
     assert shown and "a copy of a different study (“Youth clubs”)" in shown[0][1]
     assert dialog.plan is None and not dialog.merge_button.isEnabled()
     window.close()
+
+
+def test_an_encrypted_copy_asks_for_its_passphrase_until_given_or_cancelled(qtbot, tmp_path: Path, monkeypatch):
+    """The other copy's passphrase is asked for (again, said as wrong, after a wrong one); cancel
+    changes nothing; the busy cursor never stays behind."""
+    from fieldkit.ui import passphrase as asking
+    from fieldkit.ui.merge import MergeDialog
+    from fieldkit.ui.qt import QApplication
+
+    mine = Study.create(tmp_path / "mine.fieldkit", small_template(), passphrase="correct horse battery")
+    mine.organisations.add(name="Alpha Advice Network", category="Network")
+    other = Study.open(mine.save_copy(tmp_path / "theirs.fieldkit"), passphrase="correct horse battery")
+    other.organisations.add(name="Delta Youth Forum", category="Network")
+    other.close()
+    mine.set_passphrase(None)  # this one opens without asking; the other copy stays encrypted
+    window = open_study_window(qtbot, mine)
+    answers = iter(["wrong guess here", "correct horse battery", None])
+    asked: list[bool] = []
+
+    def ask(parent, path, wrong=False):
+        asked.append(wrong)
+        return next(answers)
+
+    monkeypatch.setattr(asking, "ask_passphrase", ask)
+    dialog = MergeDialog(window.session, window)
+    qtbot.addWidget(dialog)
+    assert dialog.load(tmp_path / "theirs.fieldkit")
+    assert asked == [False, True]  # asked, then told the first was wrong
+    assert dialog.plan is not None and [o["name"] for o in dialog.plan.organisations] == ["Delta Youth Forum"]
+    assert QApplication.overrideCursor() is None
+    assert not dialog.load(tmp_path / "theirs.fieldkit")  # cancelled: nothing shown anew, nothing written
+    assert QApplication.overrideCursor() is None
+    window.close()

@@ -17,6 +17,7 @@ from fieldkit.ui import errors
 from fieldkit.ui.combo import ComboBox
 from fieldkit.ui.qt import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -107,15 +108,23 @@ class MergeDialog(QDialog):
     def load(self, path: Path, passphrase: str | None = None) -> bool:
         """Read the copy at ``path`` and show what merging it would do; False (said in a
         dialog) when it cannot be merged."""
+        needed, problem = True, ""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a second or so for a large study
         try:
-            found = merge.plan(self.session.study, path, passphrase=passphrase)
+            found: MergePlan | None = merge.plan(self.session.study, path, passphrase=passphrase)
         except PassphraseError as e:
+            found, needed, problem = None, e.needed, ""
+        except FieldkitError as e:
+            found, needed, problem = None, True, str(e)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if found is None and not problem:
             from fieldkit.ui.passphrase import ask_passphrase
 
-            secret = ask_passphrase(self, path, wrong=not e.needed)
+            secret = ask_passphrase(self, path, wrong=not needed)
             return self.load(path, secret) if secret else False
-        except FieldkitError as e:
-            errors.warn(self, "Cannot merge that copy", str(e))
+        if found is None:
+            errors.warn(self, "Cannot merge that copy", problem)
             return False
         self.path_field.setText(str(path))
         self.plan = found
