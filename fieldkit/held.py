@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,6 +214,8 @@ class Held:
                 return Moved(0, (), None)
             moving = [(key, member) for key, group in chosen.items() for member in group]
             random.SystemRandom().shuffle(moving)
+            import secrets  # (here: importing it, with hmac and hashlib, is not start-up's work)
+
             uids = self._uids()
             with study.transaction():
                 counts: dict[tuple[str, str, str], int] = defaultdict(int)

@@ -11,7 +11,6 @@ the index's segments follow the order comments were written.
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,8 @@ class Pool:
         """Write one anonymous answer, with its search entry, under a fresh random id: nothing
         an interview or a held answer holds goes into it. Only for a move into the pool, inside
         its transaction, which ends with ``rewrite``."""
+        import secrets  # (here: importing it, with hmac and hashlib, is not start-up's work)
+
         if not question.anonymous:
             raise InvalidValueError(f"question '{question.id}' is named; it does not go to the pool")
         conn = self.study.conn

@@ -58,7 +58,7 @@ def test_ui_reaches_qt_through_one_module():
 def test_startup_path_does_not_import_heavy_libraries():
     code = (
         "import sys\n"
-        "import fieldkit.cli, fieldkit.study, fieldkit.templates\n"
+        "import fieldkit.cli, fieldkit.study, fieldkit.templates, fieldkit.held, fieldkit.pool\n"
         "print(sorted(m for m in ('sqlite_utils', 'reportlab', 'PySide6', 'fieldkit.importers', 'fieldkit.reports',\n"
         "                         'secrets') if m in sys.modules))\n"
     )
