@@ -144,13 +144,14 @@ class _Sheet:
 
         def how(a: Attempt) -> str:
             tried = display_phone(a.tried, country) if a.channel == "phone" else a.tried
-            return CHANNELS.get(a.channel, a.channel) + (f" {tried}" if tried else "")
+            # a number kept whole on its line (no-break spaces), under the channel if need be
+            return CHANNELS.get(a.channel, a.channel) + (" " + tried.replace(" ", "\u00a0") if tried else "")
 
         rows = [[_when(a.at, short=True), how(a),
                  a.outcome + (f" ({_minutes(a.seconds)})" if a.seconds else ""), a.note or "",
                  _when(a.callback_at, short=True)] for a in tries]
         return out + [table(self.st, ["When", "How", "Outcome", "Note", "Call back"], rows,
-                            [32 * mm, 24 * mm, 30 * mm, None, 26 * mm], width=self.width, numeric=False)]
+                            [32 * mm, 31 * mm, 28 * mm, None, 24 * mm], width=self.width, numeric=False)]
 
     def interviews(self) -> list[Flowable]:
         sittings = self.study.interviews.for_organisation(self.org.id)
