@@ -29,10 +29,15 @@ def plan_pool(plan: MergePlan, mine: Snapshot, theirs: Snapshot) -> None:
     absorbed = _pooled_in_both(plan, mine, theirs, deleted_here)
     plan.absorbed = len(absorbed)
     merged_ids = (set(mine.pool) | set(theirs.pool)) - deleted_here - set(absorbed)
+    themes_of: dict[int, list[str]] = {}
+    names_of: dict[int, list[str]] = {}
+    for grouped, pairs in ((themes_of, theirs.themes), (names_of, theirs.names)):
+        for c, value in pairs:  # by comment once, not searched again for each comment
+            grouped.setdefault(c, []).append(value)
     for cid, r in sorted(theirs.pool.items()):
         if cid not in mine.pool and cid not in deleted_here and cid not in absorbed:  # one deleted here stays deleted
-            plan.comments.append({**r, "themes": sorted(t for c, t in theirs.themes if c == cid),
-                                  "names": sorted(n for c, n in theirs.names if c == cid)})
+            plan.comments.append({**r, "themes": sorted(themes_of.get(cid, ())),
+                                  "names": sorted(names_of.get(cid, ()))})
     reworded = sum(1 for cid, r in theirs.pool.items() if cid in mine.pool and mine.pool[cid]["text"] != r["text"])
     if reworded:
         plan.notes.append(f"{reworded} pooled comment(s) are worded differently in the two copies (redacted in "
